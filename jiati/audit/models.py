@@ -1,0 +1,47 @@
+"""The audit trail: who changed what, when, with the values before and after.
+
+Rows are only ever added (services call `jiati.audit.services.audit_record`).
+Personal data is masked before it is written here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+    EXPORT = "export", _("Exported")
+    IMPORT = "import", _("Imported")
+    EVENT = "event", _("Event")
+
+
+class AuditEntry(models.Model):
+    timestamp = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    content_type = models.ForeignKey(ContentType, verbose_name=_("object type"), on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    # {"field": [before, after], ...}; for a creation, before is None.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    message = models.CharField(_("note"), max_length=255, blank=True)
+    request_id = models.CharField(_("request"), max_length=36, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-timestamp", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

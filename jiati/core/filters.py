@@ -1,0 +1,50 @@
+"""Filters shared by list pages and the API (django-filter)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionFilter(django_filters.NumberFilter):
+    """Limit to everything under one region of the user's tree (subdistrict, community…), by its id.
+
+    A region outside the user's scope simply matches nothing: the queryset is already scoped.
+    """
+
+    def __init__(self, *args, region_path: str = "community__path", **kwargs):
+        self.region_path = region_path
+        kwargs.setdefault("label", _("Area"))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        from jiati.organisation.models import Region
+
+        request = getattr(self.parent, "request", None)
+        region = Region.objects.visible_to(request.user).filter(pk=value).only("path").first() if request else None
+        if region is None:
+            return qs.none()
+        return qs.filter(**{f"{self.region_path}__startswith": region.path})
+
+
+class MineFilter(django_filters.BooleanFilter):
+    """“Mine”: what the signed-in user answers for (分片包干 / 专人包栋). `lookups` are OR-ed user fields."""
+
+    def __init__(self, *args, lookups: tuple[str, ...], **kwargs):
+        self.lookups = lookups
+        kwargs.setdefault("label", _("Only mine"))
+        kwargs.setdefault("widget", django_filters.widgets.BooleanWidget())
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        request = getattr(self.parent, "request", None)
+        if not value or request is None:
+            return qs
+        from django.db.models import Q
+
+        condition = Q()
+        for lookup in self.lookups:
+            condition |= Q(**{lookup: request.user})
+        return qs.filter(condition)

@@ -1,0 +1,131 @@
+"""List pages: scoped queryset → shared FilterSet → keyset page, or an .xlsx export of the same rows.
+
+Every list page in Jiati is a `ScopedListView`; the API uses the same FilterSet
+classes, so a filter means the same thing on a page, in an export and in the API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+
+from jiati.core.columns import Column
+from jiati.core.exports import export_queryset
+
+
+@dataclass
+class KeysetPage:
+    """One page of a list ordered by descending id; `next_after` / `prev_before` are the cursors."""
+
+    rows: list
+    next_after: int | None
+    prev_before: int | None
+    is_first: bool
+
+
+def keyset_page(queryset, *, after: str | None, before: str | None, size: int) -> KeysetPage:
+    """Fetch `size` rows after/before a cursor with one query and no COUNT(*)."""
+    after_id = _int_or_none(after)
+    before_id = _int_or_none(before)
+    if before_id is not None:
+        rows = list(queryset.filter(id__gt=before_id).order_by("id")[: size + 1])
+        has_more_before = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return KeysetPage(
+            rows=rows,
+            next_after=rows[-1].id if rows else None,
+            prev_before=rows[0].id if rows and has_more_before else None,
+            is_first=not has_more_before,
+        )
+    qs = queryset.order_by("-id")
+    if after_id is not None:
+        qs = qs.filter(id__lt=after_id)
+    rows = list(qs[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        next_after=rows[-1].id if has_more and rows else None,
+        prev_before=rows[0].id if after_id is not None and rows else None,
+        is_first=after_id is None,
+    )
+
+
+def region_choices(user, limit: int = 400) -> list | None:
+    """Subdistricts and communities the user may filter by, or None when there are too many for a select."""
+    from jiati.organisation.models import Region
+
+    regions = list(
+        Region.objects.visible_to(user).filter(level__in=["subdistrict", "community"]).only("id", "name", "level", "path")[
+            : limit + 1
+        ]
+    )
+    return None if len(regions) > limit else regions
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class ScopedListView(View):
+    """A filtered, scoped, keyset-paginated list with an .xlsx export.
+
+    Subclasses set `model`, `filterset_class`, `template_name`, `export_columns`
+    and may override `get_base_queryset` to add `select_related`.
+    """
+
+    model = None
+    filterset_class = None
+    template_name: str = ""
+    page_size = 50
+    columns: list[Column] = []
+    export_name = "export"
+    title = ""
+
+    def get_base_queryset(self):
+        if self.model is None:
+            raise ImproperlyConfigured("ScopedListView needs a model")
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {}
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        filterset = self.filterset_class(request.GET or None, queryset=self.get_base_queryset(), request=request)
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        if request.GET.get("export") == "xlsx":
+            return export_queryset(
+                request=request,
+                queryset=queryset.order_by("id"),
+                columns=self.columns,
+                name=self.export_name,
+                model=self.model,
+                include_personal=request.GET.get("personal") == "1",
+            )
+        page = keyset_page(queryset, after=request.GET.get("after"), before=request.GET.get("before"), size=self.page_size)
+        query = request.GET.copy()
+        for key in ("after", "before", "export", "personal"):
+            query.pop(key, None)
+        context = {
+            "filterset": filterset,
+            "page": page,
+            "rows": page.rows,
+            "querystring": query.urlencode(),
+            "title": self.title,
+            "columns": [c for c in self.columns],
+            "export_personal_kinds": [c.personal for c in self.columns if c.personal],
+            "region_choices": region_choices(self.request.user) if "region" in filterset.filters else None,
+            **self.get_extra_context(),
+        }
+        template = self.template_name
+        if request.htmx and not request.htmx.boosted:
+            template = f"{self.template_name}#results"
+        return render(request, template, context)

@@ -1,0 +1,113 @@
+"""Personal data: validation, masking and redaction in one place.
+
+ID numbers and phone numbers are shown in full only to roles whose work needs
+them (see `jiati.accounts.permissions.sees_personal_data`); everywhere else —
+pages, API, exports, audit entries, logs — they pass through these masks.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def normalise_id_number(value: str) -> str:
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def validate_resident_id(value: str) -> str:
+    """A mainland resident ID number (18 characters, GB 11643 checksum)."""
+    number = normalise_id_number(value)
+    try:
+        return ric.validate(number)
+    except StdnumError as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a valid resident ID number (%(reason)s)."),
+            code="invalid_id_number",
+            params={"value": mask_id_number(number), "reason": exc.message},
+        ) from exc
+
+
+def validate_credit_code(value: str) -> str:
+    """A unified social credit code (organisations and developers, GB 32100 checksum)."""
+    number = normalise_id_number(value)
+    try:
+        return uscc.validate(number)
+    except StdnumError as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a valid unified social credit code (%(reason)s)."),
+            code="invalid_credit_code",
+            params={"value": mask_id_number(number), "reason": exc.message},
+        ) from exc
+
+
+def validate_phone(value: str) -> str:
+    phone = re.sub(r"[\s()]", "", value or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    if not (MOBILE_RE.match(phone) or LANDLINE_RE.match(phone)):
+        raise ValidationError(
+            _("“%(value)s” is not a valid mobile or landline number."),
+            code="invalid_phone",
+            params={"value": mask_phone(phone)},
+        )
+    return phone
+
+
+def mask_id_number(value: str | None) -> str:
+    """Keep the first 3 and last 2 characters: 440***********123X → “440*************3X”."""
+    if not value:
+        return ""
+    if len(value) <= 5:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 5) + value[-2:]
+
+
+def mask_phone(value: str | None) -> str:
+    """Keep the first 3 and last 4 digits: 138****5678."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_bank_account(value: str | None) -> str:
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+MASKS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account}
+
+
+# Patterns that look like a resident ID or a mobile number inside free text.
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+
+
+def redact_text(text: str) -> str:
+    text = _ID_IN_TEXT.sub(lambda m: m.group(1)[:3] + "*" * 13 + m.group(3)[-2:], text)
+    return _MOBILE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+
+
+class RedactingLogFilter(logging.Filter):
+    """Masks anything shaped like an ID number or a mobile number before a log line is written."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken log call must not hide the line
+            return True
+        redacted = redact_text(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True

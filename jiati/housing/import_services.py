@@ -1,0 +1,110 @@
+"""The lifecycle of a housing import: upload → dry run → (no rejected row) → real run."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiati.audit.models import AuditAction
+from jiati.audit.services import audit_record
+from jiati.core.errors import refuse
+from jiati.housing.importer import HousingImport, ImportFileError, progress_key, read_rows
+from jiati.housing.models import ImportJob, ImportStatus
+
+logger = logging.getLogger(__name__)
+
+
+def import_job_start(*, actor, upload) -> ImportJob:
+    """Store the file and check it (dry run): inline for a small file, in the background for a large one."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    job = ImportJob(created_by=actor, original_name=upload.name[:255], sha256=digest.hexdigest(), dry_run=True)
+    job.file.save(upload.name, upload, save=False)
+    job.save()
+    return _dispatch(job)
+
+
+def import_job_apply(*, actor, dry_job: ImportJob) -> ImportJob:
+    """Apply a checked file. Only a finished dry run without a rejected row may be applied, once."""
+    with transaction.atomic():
+        dry_job = ImportJob.objects.select_for_update().get(pk=dry_job.pk)
+        if not dry_job.dry_run or dry_job.status != ImportStatus.SUCCEEDED or dry_job.error_count:
+            raise refuse(_("Only a checked file without rejected rows can be imported."), code="not_checked")
+        if dry_job.real_runs.exclude(status=ImportStatus.FAILED).exists():
+            raise refuse(_("This file has already been imported."), code="already_applied")
+        job = ImportJob.objects.create(
+            created_by=actor, original_name=dry_job.original_name, sha256=dry_job.sha256, file=dry_job.file.name,
+            dry_run=False, dry_run_of=dry_job, total_rows=dry_job.total_rows,
+        )
+    return _dispatch(job)
+
+
+def _dispatch(job: ImportJob) -> ImportJob:
+    try:
+        total, _rows, _positions = read_rows(job.file.path, job.original_name)
+    except ImportFileError as exc:
+        _finish(job, status=ImportStatus.FAILED, failure=str(exc))
+        return job
+    job.total_rows = total
+    job.save(update_fields=["total_rows"])
+    if total > settings.JIATI_IMPORT_BACKGROUND_ROWS:
+        from jiati.housing.tasks import run_import_job
+
+        transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+        return job
+    import_job_execute(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def import_job_execute(*, job_id: int) -> None:
+    """Run one job to its end; called inline or by the background worker."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.is_finished:
+        return
+    job.status = ImportStatus.RUNNING
+    job.save(update_fields=["status"])
+    try:
+        result = HousingImport(path=job.file.path, name=job.original_name, actor=job.created_by,
+                               dry_run=job.dry_run, job_id=job.pk).run()
+    except ImportFileError as exc:
+        _finish(job, status=ImportStatus.FAILED, failure=str(exc))
+        return
+    except Exception as exc:
+        logger.exception("housing import %s failed", job.pk)
+        _finish(job, status=ImportStatus.FAILED, failure=_("The import stopped on an unexpected error: %(e)s") % {
+            "e": exc.__class__.__name__})
+        return
+    _finish(
+        job,
+        status=ImportStatus.REJECTED if result.error_count else ImportStatus.SUCCEEDED,
+        total_rows=result.total_rows, processed_rows=result.total_rows, summary=result.counts,
+        changes=result.changes, errors=result.errors, error_count=result.error_count,
+    )
+    if not job.dry_run and not result.error_count:
+        audit_record(actor=job.created_by, instance=job, action=AuditAction.IMPORT,
+                     changes={"rows": result.total_rows, "counts": result.counts, "sha256": job.sha256},
+                     message=job.original_name)
+
+
+def _finish(job: ImportJob, **fields) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.finished_at = timezone.now()
+    job.save()
+    cache.delete(progress_key(job.pk))
+
+
+def import_progress(*, job: ImportJob) -> dict:
+    if job.is_finished:
+        return {"processed": job.processed_rows, "total": job.total_rows, "finished": True}
+    progress = cache.get(progress_key(job.pk)) or {"processed": 0, "total": job.total_rows}
+    return {**progress, "finished": False}

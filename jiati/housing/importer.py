@@ -1,0 +1,832 @@
+"""Housing-stock import from .xlsx or .csv: one row per dwelling with its primary owner.
+
+The same code does the dry run and the real run: rows are read in chunks,
+validated, and written with bulk statements inside one transaction; a dry run,
+or any rejected row, rolls the transaction back. So the preview counts exactly
+what the real run will do, the real run is all-or-nothing, and memory stays
+bounded by the chunk size plus the file's keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jiati.audit.models import AuditAction, AuditEntry
+from jiati.audit.services import build_entry
+from jiati.core.personal_data import mask_id_number, mask_phone
+from jiati.housing import services
+from jiati.housing.models import (
+    Building,
+    Dwelling,
+    Estate,
+    Owner,
+    OwnerKind,
+    Ownership,
+    Stairwell,
+    Structure,
+)
+from jiati.organisation.models import PropertyOffice, Region
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 1000
+MAX_REPORTED_ERRORS = 1000
+MAX_REPORTED_CHANGES = 200
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    key: str
+    zh: str
+    en: Any
+    required: bool = False
+    example: str = ""
+
+
+COLUMNS = [
+    ImportColumn("community_code", "社区代码", gettext_lazy("Community code"), True, "440307001001"),
+    ImportColumn("estate_code", "小区编码", gettext_lazy("Estate code"), True, "LG-0001"),
+    ImportColumn("estate_name", "小区名称", gettext_lazy("Estate name"), True, "长江花园"),
+    ImportColumn("estate_address", "小区地址", gettext_lazy("Estate address"), False, "龙岗区某路1号"),
+    ImportColumn("property_office_code", "物业服务中心编码", gettext_lazy("Property office code"), False, ""),
+    ImportColumn("estate_year_built", "小区建成年份", gettext_lazy("Estate year built"), False, "1995"),
+    ImportColumn("building_number", "楼栋号", gettext_lazy("Building number"), True, "3栋"),
+    ImportColumn("building_storeys", "楼栋层数", gettext_lazy("Building storeys"), True, "7"),
+    ImportColumn("building_year_built", "楼栋建成年份", gettext_lazy("Building year built"), False, "1995"),
+    ImportColumn("building_structure", "结构", gettext_lazy("Structure"), False, "砖混"),
+    ImportColumn("stairwell_number", "单元号", gettext_lazy("Stairwell number"), True, "1单元"),
+    ImportColumn("stairwell_storeys", "单元层数", gettext_lazy("Stairwell storeys"), True, "7"),
+    ImportColumn("has_elevator", "是否有电梯", gettext_lazy("Has an elevator"), False, "否"),
+    ImportColumn("floor", "楼层", gettext_lazy("Floor"), True, "3"),
+    ImportColumn("room", "房号", gettext_lazy("Room"), True, "301"),
+    ImportColumn("area_register", "登记面积", gettext_lazy("Registered area (m²)"), False, "78.50"),
+    ImportColumn("area_survey", "测绘面积", gettext_lazy("Surveyed area (m²)"), False, ""),
+    ImportColumn("area_contract", "合同面积", gettext_lazy("Contract area (m²)"), False, ""),
+    ImportColumn("owner_kind", "业主类型", gettext_lazy("Owner kind"), False, "个人"),
+    ImportColumn("owner_name", "业主姓名", gettext_lazy("Owner name"), True, "张三"),
+    ImportColumn("owner_id_number", "证件号码", gettext_lazy("Owner ID number"), True, "11010519491231002X"),
+    ImportColumn("owner_phone", "联系电话", gettext_lazy("Owner phone"), False, "13800138000"),
+]
+COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+
+TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "√"}
+FALSE_WORDS = {"0", "false", "no", "n", "否", "无", "没有", ""}
+STRUCTURE_WORDS = {
+    "砖混": Structure.BRICK_CONCRETE, "框架": Structure.FRAME, "剪力墙": Structure.SHEAR_WALL,
+    "钢结构": Structure.STEEL, "其他": Structure.OTHER, **{s.value: s for s in Structure},
+}
+OWNER_KIND_WORDS = {
+    "个人": OwnerKind.PERSON, "单位": OwnerKind.ORGANISATION, "开发商": OwnerKind.DEVELOPER,
+    "开发企业": OwnerKind.DEVELOPER, "建设单位": OwnerKind.DEVELOPER, **{k.value: k for k in OwnerKind},
+}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (wrong type, no header, missing columns)."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        label = COLUMN_BY_KEY[self.column].zh if self.column in COLUMN_BY_KEY else self.column
+        return {"row": self.row, "column": label, "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    total_rows: int = 0
+    counts: dict = field(default_factory=lambda: {
+        level: {"created": 0, "changed": 0, "unchanged": 0}
+        for level in ("estate", "building", "stairwell", "dwelling", "owner", "ownership")
+    })
+    errors: list[dict] = field(default_factory=list)
+    error_count: int = 0
+    changes: list[dict] = field(default_factory=list)
+
+    def reject(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(error.as_dict())
+
+    def count(self, level: str, outcome: str, n: int = 1) -> None:
+        self.counts[level][outcome] += n
+
+    def note_change(self, level: str, label: str, changes: dict) -> None:
+        if len(self.changes) < MAX_REPORTED_CHANGES:
+            self.changes.append({"level": level, "object": label, "changes": changes})
+
+
+# --- reading ------------------------------------------------------------------
+
+def _normalise_header(value: Any) -> str:
+    return str(value or "").strip().lower().replace(" ", "_").replace("（", "(").replace("）", ")")
+
+
+def header_map(header: list[Any]) -> dict[str, int]:
+    """Map our column keys to positions; headers may be the key, the Chinese or the English label."""
+    aliases = {}
+    for column in COLUMNS:
+        for alias in (column.key, column.zh, str(column.en)):
+            aliases[_normalise_header(alias)] = column.key
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = aliases.get(_normalise_header(cell))
+        if key and key not in positions:
+            positions[key] = index
+    missing = [c.zh for c in COLUMNS if c.required and c.key not in positions]
+    if missing:
+        raise ImportFileError(_("Required columns are missing from the header row: %(cols)s.") % {"cols": "、".join(missing)})
+    return positions
+
+
+def read_rows(path: str, name: str) -> tuple[int, Iterator[tuple[int, list[Any]]], dict[str, int]]:
+    """(row count estimate, iterator of (row number, cells), header map). Row numbers are as the user sees them."""
+    lowered = name.lower()
+    if lowered.endswith(".csv"):
+        return _read_csv(path)
+    if lowered.endswith(".xlsx"):
+        return _read_xlsx(path)
+    raise ImportFileError(_("Upload an .xlsx workbook or a .csv file."))
+
+
+def _read_csv(path: str):
+    with open(path, "rb") as handle:
+        raw = handle.read(4096)
+    encoding = "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding = "gb18030"  # files saved by Excel on Chinese Windows
+    with open(path, encoding=encoding, newline="") as handle:
+        total = max(sum(1 for _line in handle) - 1, 0)
+
+    def rows():
+        with open(path, encoding=encoding, newline="") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            for number, row in enumerate(reader, start=2):
+                if any(cell.strip() for cell in row):
+                    yield number, row
+
+    with open(path, encoding=encoding, newline="") as handle:
+        try:
+            header = next(csv.reader(handle))
+        except StopIteration:
+            raise ImportFileError(_("The file is empty.")) from None
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise ImportFileError(_("The file is not a readable CSV file: %(error)s") % {"error": exc}) from exc
+    return total, rows(), header_map(header)
+
+
+def _read_xlsx(path: str):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from exc
+    sheet = workbook.worksheets[0]
+    header_row = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
+    if header_row is None:
+        raise ImportFileError(_("The file is empty."))
+    positions = header_map(list(header_row))
+    total = max((sheet.max_row or 1) - 1, 0)
+
+    def rows():
+        try:
+            for number, row in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+                if any(cell not in (None, "") for cell in row):
+                    yield number, list(row)
+        finally:
+            workbook.close()
+
+    return total, rows(), positions
+
+
+# --- parsing one row ----------------------------------------------------------
+
+class _RowInvalid(Exception):
+    def __init__(self, column: str, message: str):
+        self.column, self.message = column, message
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _int(column: str, value: Any, *, required: bool) -> int | None:
+    text = _text(value)
+    if not text:
+        if required:
+            raise _RowInvalid(column, _("A value is required."))
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise _RowInvalid(column, _("“%(value)s” is not a whole number.") % {"value": text}) from None
+    if number != number.to_integral_value():
+        raise _RowInvalid(column, _("“%(value)s” is not a whole number.") % {"value": text})
+    return int(number)
+
+
+def _area(column: str, value: Any) -> Decimal | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise _RowInvalid(column, _("“%(value)s” is not a number.") % {"value": text}) from None
+    if not number.is_finite() or number <= 0:
+        raise _RowInvalid(column, _("An area must be greater than zero."))
+    if number != number.quantize(Decimal("0.01")):
+        raise _RowInvalid(column, _("An area has at most two decimals (%(value)s).") % {"value": text})
+    if number >= Decimal("10000000"):
+        raise _RowInvalid(column, _("The area %(value)s m² is not plausible.") % {"value": text})
+    return number.quantize(Decimal("0.01"))
+
+
+def _bool(column: str, value: Any) -> bool:
+    text = _text(value).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise _RowInvalid(column, _("Write 是 or 否 (yes or no), not “%(value)s”.") % {"value": text})
+
+
+def _choice(column: str, value: Any, words: dict, default):
+    text = _text(value)
+    if not text:
+        return default
+    choice = words.get(text) or words.get(text.lower())
+    if choice is None:
+        raise _RowInvalid(column, _("“%(value)s” is not one of: %(choices)s.") % {
+            "value": text, "choices": "、".join(k for k in words if not k.isascii())})
+    return choice
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    community_code: str
+    estate_code: str
+    estate: dict
+    building_number: str
+    building: dict
+    stairwell_number: str
+    stairwell: dict
+    room: str
+    dwelling: dict
+    owner: dict
+
+
+def parse_row(number: int, cells: list[Any], positions: dict[str, int]) -> ParsedRow:
+    def get(key: str) -> Any:
+        index = positions.get(key)
+        return cells[index] if index is not None and index < len(cells) else None
+
+    def required_text(key: str, max_length: int) -> str:
+        text = _text(get(key))
+        if not text:
+            raise _RowInvalid(key, _("A value is required."))
+        if len(text) > max_length:
+            raise _RowInvalid(key, _("At most %(n)s characters.") % {"n": max_length})
+        return text
+
+    estate_year = _int("estate_year_built", get("estate_year_built"), required=False)
+    building_year = _int("building_year_built", get("building_year_built"), required=False)
+    for key, year in (("estate_year_built", estate_year), ("building_year_built", building_year)):
+        if year is not None and not 1900 <= year <= 2100:
+            raise _RowInvalid(key, _("%(year)s is not a plausible year.") % {"year": year})
+    building_storeys = _int("building_storeys", get("building_storeys"), required=True)
+    stairwell_storeys = _int("stairwell_storeys", get("stairwell_storeys"), required=True)
+    floor = _int("floor", get("floor"), required=True)
+    for key, value in (("building_storeys", building_storeys), ("stairwell_storeys", stairwell_storeys)):
+        if not 1 <= value <= 200:
+            raise _RowInvalid(key, _("Storeys must be between 1 and 200."))
+    if stairwell_storeys > building_storeys:
+        raise _RowInvalid("stairwell_storeys", _("The stairwell has %(s)s floors but its building only %(b)s.") % {
+            "s": stairwell_storeys, "b": building_storeys})
+    if not 1 <= floor <= stairwell_storeys:
+        raise _RowInvalid("floor", _("Floor %(floor)s does not exist in a stairwell of %(storeys)s floors.") % {
+            "floor": floor, "storeys": stairwell_storeys})
+    areas = {key: _area(key, get(key)) for key in ("area_register", "area_survey", "area_contract")}
+    if all(v is None for v in areas.values()):
+        raise _RowInvalid("area_register", _("Give at least one area: registered, surveyed or contract."))
+    owner_kind = _choice("owner_kind", get("owner_kind"), OWNER_KIND_WORDS, OwnerKind.PERSON)
+    try:
+        id_number = services.owner_identity_clean(kind=owner_kind, id_number=_text(get("owner_id_number")))
+    except ValidationError as exc:
+        raise _RowInvalid("owner_id_number", "; ".join(exc.messages)) from None
+    try:
+        phone = services.phone_clean(_text(get("owner_phone")))
+    except ValidationError as exc:
+        raise _RowInvalid("owner_phone", "; ".join(exc.messages)) from None
+    estate_address = _text(get("estate_address"))
+    return ParsedRow(
+        number=number,
+        community_code=required_text("community_code", 20),
+        estate_code=required_text("estate_code", 40),
+        estate={
+            "name": required_text("estate_name", 120),
+            "address": estate_address[:255] if estate_address else None,
+            "property_office_code": _text(get("property_office_code")) or None,
+            "year_built": estate_year,
+        },
+        building_number=required_text("building_number", 40),
+        building={
+            "storeys": building_storeys,
+            "year_built": building_year,
+            "structure": _choice("building_structure", get("building_structure"), STRUCTURE_WORDS, None),
+        },
+        stairwell_number=required_text("stairwell_number", 40),
+        stairwell={"storeys": stairwell_storeys, "has_elevator": _bool("has_elevator", get("has_elevator"))},
+        room=required_text("room", 20),
+        dwelling={"floor": floor, **areas},
+        owner={"kind": owner_kind, "name": required_text("owner_name", 120), "id_number": id_number, "phone": phone},
+    )
+
+
+# --- the run ------------------------------------------------------------------
+
+class _Rollback(Exception):
+    pass
+
+
+class HousingImport:
+    """One pass over a file. Use `run()`; it returns an ImportResult and leaves the database unchanged
+    unless this is a real run without a single rejected row."""
+
+    def __init__(self, *, path: str, name: str, actor, dry_run: bool, job_id: int | None = None):
+        self.path, self.name, self.actor, self.dry_run, self.job_id = path, name, actor, dry_run, job_id
+        self.result = ImportResult()
+        self.communities: dict[str, Region | None] = {}
+        self.offices: dict[str, int | None] = {}
+        # key → (id, first row, attributes as first given in the file)
+        self.estates: dict[str, tuple[int, int, dict]] = {}
+        self.buildings: dict[tuple, tuple[int, int, dict]] = {}
+        self.stairwells: dict[tuple, tuple[int, int, dict]] = {}
+        self.dwelling_rows: dict[tuple, int] = {}
+        self.owners: dict[str, tuple[int, int, dict]] = {}
+        self.audit: list[AuditEntry] = []
+        self.message = f"import #{job_id}" if job_id else "import"
+
+    # public ---------------------------------------------------------------
+    def run(self) -> ImportResult:
+        total, rows, positions = read_rows(self.path, self.name)
+        self.result.total_rows = total
+        try:
+            with transaction.atomic():
+                processed = 0
+                chunk: list[ParsedRow] = []
+                for number, cells in rows:
+                    try:
+                        chunk.append(parse_row(number, cells, positions))
+                    except _RowInvalid as invalid:
+                        self.result.reject(RowError(number, invalid.column, invalid.message))
+                    processed += 1
+                    if len(chunk) >= CHUNK_ROWS:
+                        self._write_chunk(chunk)
+                        chunk = []
+                        self._progress(processed)
+                if chunk:
+                    self._write_chunk(chunk)
+                self.result.total_rows = processed
+                self._progress(processed)
+                if processed == 0:
+                    raise ImportFileError(_("The file has a header but no rows."))
+                if self.dry_run or self.result.error_count:
+                    raise _Rollback
+        except _Rollback:
+            pass
+        return self.result
+
+    # helpers --------------------------------------------------------------
+    def _progress(self, processed: int) -> None:
+        if self.job_id:
+            cache.set(progress_key(self.job_id), {"processed": processed, "total": self.result.total_rows}, 3600)
+
+    def _reject(self, row: ParsedRow, column: str, message: str) -> None:
+        self.result.reject(RowError(row.number, column, message))
+
+    def _conflict(self, row: ParsedRow, column: str, first_row: int) -> None:
+        self._reject(row, column, _("Differs from row %(row)s for the same key; rows must agree.") % {"row": first_row})
+
+    @staticmethod
+    def _changes(obj, wanted: dict) -> dict:
+        """Fields whose wanted value (None = leave as is) differs from the stored one: {field: [before, after]}."""
+        changes = {}
+        for name, value in wanted.items():
+            if value is None:
+                continue
+            current = getattr(obj, name)
+            if current != value:
+                changes[name] = [current, value]
+        return changes
+
+    def _audit_created(self, objects) -> None:
+        for obj in objects:
+            self.audit.append(build_entry(actor=self.actor, instance=obj, action=AuditAction.IMPORT, message=self.message))
+
+    def _audit_changed(self, obj, changes: dict) -> None:
+        plain = {k: [_plain(v[0], k), _plain(v[1], k)] for k, v in changes.items()}
+        self.audit.append(build_entry(actor=self.actor, instance=obj, action=AuditAction.UPDATE, changes=plain,
+                                      message=self.message))
+        self.result.note_change(obj._meta.model_name, str(obj), plain)
+
+    # the chunk ------------------------------------------------------------
+    def _write_chunk(self, rows: list[ParsedRow]) -> None:
+        rows = self._resolve_places(rows)
+        rows = self._write_estates(rows)
+        rows = self._write_buildings(rows)
+        rows = self._write_stairwells(rows)
+        rows = self._write_dwellings(rows)
+        self._write_owners(rows)
+        if self.audit and not self.dry_run and not self.result.error_count:
+            AuditEntry.objects.bulk_create(self.audit, batch_size=1000)
+        self.audit = []
+
+    def _resolve_places(self, rows: list[ParsedRow]) -> list[ParsedRow]:
+        from jiati.accounts.scoping import area_q
+
+        codes = {r.community_code for r in rows} - set(self.communities)
+        if codes:
+            visible = Region.objects.filter(area_q(self.actor, region_path="path", property_office=None))
+            found = {r.code: r for r in visible.filter(code__in=codes, level="community")}
+            for code in codes:
+                self.communities[code] = found.get(code)
+        office_codes = {r.estate["property_office_code"] for r in rows if r.estate["property_office_code"]} - set(self.offices)
+        if office_codes:
+            found_offices = dict(PropertyOffice.objects.filter(code__in=office_codes).values_list("code", "id"))
+            for code in office_codes:
+                self.offices[code] = found_offices.get(code)
+        kept = []
+        for row in rows:
+            if self.communities.get(row.community_code) is None:
+                self._reject(row, "community_code", _("No community with code “%(code)s” in your area.") % {
+                    "code": row.community_code})
+            elif row.estate["property_office_code"] and self.offices.get(row.estate["property_office_code"]) is None:
+                self._reject(row, "property_office_code", _("No property office with code “%(code)s”.") % {
+                    "code": row.estate["property_office_code"]})
+            else:
+                kept.append(row)
+        return kept
+
+    def _write_estates(self, rows: list[ParsedRow]) -> list[ParsedRow]:
+        new_codes = {r.estate_code for r in rows} - set(self.estates)
+        existing = {e.code: e for e in Estate.objects.filter(code__in=new_codes)} if new_codes else {}
+        visible_ids = set(Estate.objects.visible_to(self.actor).filter(code__in=list(existing)).values_list("id", flat=True))
+        to_create: dict[str, Estate] = {}
+        kept = []
+        for row in rows:
+            community = self.communities[row.community_code]
+            wanted = {
+                "name": row.estate["name"], "address": row.estate["address"], "community_id": community.id,
+                "property_office_id": self.offices.get(row.estate["property_office_code"]) if row.estate[
+                    "property_office_code"] else None,
+                "year_built": row.estate["year_built"],
+            }
+            if row.estate_code in self.estates:
+                _id, first_row, first = self.estates[row.estate_code]
+                if first != wanted:
+                    self._conflict(row, "estate_name", first_row)
+                    continue
+            elif row.estate_code in to_create:
+                pass
+            elif row.estate_code in existing:
+                estate = existing[row.estate_code]
+                if estate.id not in visible_ids:
+                    self._reject(row, "estate_code", _("Estate “%(code)s” exists outside your area.") % {
+                        "code": row.estate_code})
+                    continue
+                changes = self._changes(estate, wanted)
+                if changes:
+                    for name, (_before, after) in changes.items():
+                        setattr(estate, name, after)
+                    estate.save()
+                    if "community_id" in changes:
+                        for model in (Building, Stairwell, Dwelling):
+                            model.objects.filter(estate=estate).update(community_id=estate.community_id)
+                    self._audit_changed(estate, changes)
+                    self.result.count("estate", "changed")
+                else:
+                    self.result.count("estate", "unchanged")
+                self.estates[row.estate_code] = (estate.id, row.number, wanted)
+            else:
+                to_create[row.estate_code] = Estate(code=row.estate_code, **{k: v if v is not None else (
+                    "" if k == "address" else None) for k, v in wanted.items()})
+                self.estates[row.estate_code] = (0, row.number, wanted)
+            kept.append(row)
+        if to_create:
+            created = Estate.objects.bulk_create(list(to_create.values()))
+            for estate in created:
+                _id, first_row, wanted = self.estates[estate.code]
+                self.estates[estate.code] = (estate.id, first_row, wanted)
+            self._audit_created(created)
+            self.result.count("estate", "created", len(created))
+        return kept
+
+    def _write_buildings(self, rows: list[ParsedRow]) -> list[ParsedRow]:
+        keys = {(self.estates[r.estate_code][0], r.building_number) for r in rows} - set(self.buildings)
+        existing = self._existing(Building, keys, "estate_id", "number")
+        to_create: dict[tuple, Building] = {}
+        kept = []
+        for row in rows:
+            estate_id = self.estates[row.estate_code][0]
+            key = (estate_id, row.building_number)
+            wanted = dict(row.building)
+            if key in self.buildings:
+                _id, first_row, first = self.buildings[key]
+                if first != wanted:
+                    self._conflict(row, "building_storeys", first_row)
+                    continue
+            elif key in existing:
+                building = existing[key]
+                changes = self._changes(building, wanted)
+                if "storeys" in changes:
+                    tallest = max(building.stairwells.values_list("storeys", flat=True), default=0)
+                    if wanted["storeys"] < tallest:
+                        self._reject(row, "building_storeys", _(
+                            "The building cannot have fewer storeys (%(storeys)s) than its tallest stairwell "
+                            "(%(highest)s).") % {"storeys": wanted["storeys"], "highest": tallest})
+                        continue
+                if changes:
+                    for name, (_before, after) in changes.items():
+                        setattr(building, name, after)
+                    building.save()
+                    self._audit_changed(building, changes)
+                    self.result.count("building", "changed")
+                else:
+                    self.result.count("building", "unchanged")
+                self.buildings[key] = (building.id, row.number, wanted)
+            else:
+                to_create[key] = Building(
+                    estate_id=estate_id, community_id=self.communities[row.community_code].id,
+                    number=row.building_number, storeys=wanted["storeys"], year_built=wanted["year_built"],
+                    structure=wanted["structure"] or Structure.BRICK_CONCRETE,
+                )
+                self.buildings[key] = (0, row.number, wanted)
+            kept.append(row)
+        if to_create:
+            created = Building.objects.bulk_create(list(to_create.values()))
+            for building in created:
+                key = (building.estate_id, building.number)
+                self.buildings[key] = (building.id, self.buildings[key][1], self.buildings[key][2])
+            self._audit_created(created)
+            self.result.count("building", "created", len(created))
+        return kept
+
+    def _building_id(self, row: ParsedRow) -> int:
+        return self.buildings[(self.estates[row.estate_code][0], row.building_number)][0]
+
+    def _write_stairwells(self, rows: list[ParsedRow]) -> list[ParsedRow]:
+        keys = {(self._building_id(r), r.stairwell_number) for r in rows} - set(self.stairwells)
+        existing = self._existing(Stairwell, keys, "building_id", "number")
+        to_create: dict[tuple, Stairwell] = {}
+        kept = []
+        for row in rows:
+            building_id = self._building_id(row)
+            key = (building_id, row.stairwell_number)
+            wanted = dict(row.stairwell)
+            if key in self.stairwells:
+                _id, first_row, first = self.stairwells[key]
+                if first != wanted:
+                    self._conflict(row, "stairwell_storeys", first_row)
+                    continue
+            elif key in existing:
+                stairwell = existing[key]
+                changes = self._changes(stairwell, wanted)
+                if "storeys" in changes:
+                    top = max(stairwell.dwellings.values_list("floor", flat=True), default=0)
+                    if wanted["storeys"] < top:
+                        self._reject(row, "stairwell_storeys", _(
+                            "There are dwellings on floor %(top)s; the stairwell cannot have fewer floors.") % {"top": top})
+                        continue
+                if changes:
+                    for name, (_before, after) in changes.items():
+                        setattr(stairwell, name, after)
+                    stairwell.save()
+                    self._audit_changed(stairwell, changes)
+                    self.result.count("stairwell", "changed")
+                else:
+                    self.result.count("stairwell", "unchanged")
+                self.stairwells[key] = (stairwell.id, row.number, wanted)
+            else:
+                to_create[key] = Stairwell(
+                    building_id=building_id, estate_id=self.estates[row.estate_code][0],
+                    community_id=self.communities[row.community_code].id, number=row.stairwell_number, **wanted,
+                )
+                self.stairwells[key] = (0, row.number, wanted)
+            kept.append(row)
+        if to_create:
+            created = Stairwell.objects.bulk_create(list(to_create.values()))
+            for stairwell in created:
+                key = (stairwell.building_id, stairwell.number)
+                self.stairwells[key] = (stairwell.id, self.stairwells[key][1], self.stairwells[key][2])
+            self._audit_created(created)
+            self.result.count("stairwell", "created", len(created))
+        return kept
+
+    def _stairwell_id(self, row: ParsedRow) -> int:
+        return self.stairwells[(self._building_id(row), row.stairwell_number)][0]
+
+    def _write_dwellings(self, rows: list[ParsedRow]) -> list[tuple[ParsedRow, Dwelling]]:
+        keys = {(self._stairwell_id(r), r.room) for r in rows}
+        existing = self._existing(Dwelling, keys, "stairwell_id", "room")
+        to_create: list[Dwelling] = []
+        placed: list[tuple[ParsedRow, Dwelling]] = []
+        for row in rows:
+            stairwell_id = self._stairwell_id(row)
+            key = (stairwell_id, row.room)
+            if key in self.dwelling_rows:
+                self._reject(row, "room", _("Room %(room)s appears twice in this stairwell (first on row %(row)s).") % {
+                    "room": row.room, "row": self.dwelling_rows[key]})
+                continue
+            self.dwelling_rows[key] = row.number
+            area, source = Dwelling.effective_area(
+                row.dwelling["area_register"], row.dwelling["area_survey"], row.dwelling["area_contract"])
+            wanted = {**row.dwelling, "exclusive_area": area, "area_source": source}
+            if key in existing:
+                dwelling = existing[key]
+                # A missing area in the file leaves a stored one alone; recompute the counted area from the result.
+                merged = {k: (v if v is not None else getattr(dwelling, k)) for k, v in row.dwelling.items()}
+                merged["exclusive_area"], merged["area_source"] = Dwelling.effective_area(
+                    merged["area_register"], merged["area_survey"], merged["area_contract"])
+                changes = self._changes(dwelling, merged)
+                if changes:
+                    for name, (_before, after) in changes.items():
+                        setattr(dwelling, name, after)
+                    dwelling.save()
+                    self._audit_changed(dwelling, changes)
+                    self.result.count("dwelling", "changed")
+                else:
+                    self.result.count("dwelling", "unchanged")
+                placed.append((row, dwelling))
+            else:
+                dwelling = Dwelling(
+                    stairwell_id=stairwell_id, building_id=self._building_id(row),
+                    estate_id=self.estates[row.estate_code][0], community_id=self.communities[row.community_code].id,
+                    room=row.room, **wanted,
+                )
+                to_create.append(dwelling)
+                placed.append((row, dwelling))
+        if to_create:
+            created = Dwelling.objects.bulk_create(to_create)
+            self._audit_created(created)
+            self.result.count("dwelling", "created", len(created))
+        return placed
+
+    def _write_owners(self, placed: list[tuple[ParsedRow, Dwelling]]) -> None:
+        new_numbers = {r.owner["id_number"] for r, _d in placed} - set(self.owners)
+        existing = {o.id_number: o for o in Owner.objects.filter(id_number__in=new_numbers)} if new_numbers else {}
+        to_create: dict[str, Owner] = {}
+        owned: list[tuple[ParsedRow, Dwelling, str]] = []
+        for row, dwelling in placed:
+            number = row.owner["id_number"]
+            wanted = {k: v for k, v in row.owner.items() if k != "id_number"}
+            if number in self.owners:
+                _id, first_row, first = self.owners[number]
+                if first != wanted:
+                    self._conflict(row, "owner_name", first_row)
+                    continue
+            elif number in existing:
+                owner = existing[number]
+                changes = self._changes(owner, {**wanted, "phone": wanted["phone"] or None})
+                if changes:
+                    for name, (_before, after) in changes.items():
+                        setattr(owner, name, after)
+                    owner.save()
+                    self._audit_changed(owner, changes)
+                    self.result.count("owner", "changed")
+                else:
+                    self.result.count("owner", "unchanged")
+                self.owners[number] = (owner.id, row.number, wanted)
+            else:
+                to_create[number] = Owner(id_number=number, **wanted)
+                self.owners[number] = (0, row.number, wanted)
+            owned.append((row, dwelling, number))
+        if to_create:
+            created = Owner.objects.bulk_create(list(to_create.values()))
+            for owner in created:
+                _id, first_row, wanted = self.owners[owner.id_number]
+                self.owners[owner.id_number] = (owner.id, first_row, wanted)
+            self._audit_created(created)
+            self.result.count("owner", "created", len(created))
+        self._write_ownerships(owned)
+
+    def _write_ownerships(self, owned: list[tuple[ParsedRow, Dwelling, str]]) -> None:
+        dwelling_ids = [d.id for _r, d, _n in owned]
+        primary = dict(
+            Ownership.objects.filter(dwelling_id__in=dwelling_ids, is_primary=True).values_list("dwelling_id", "owner_id")
+        )
+        held = set(Ownership.objects.filter(dwelling_id__in=dwelling_ids).values_list("dwelling_id", "owner_id"))
+        to_create, ended, promote = [], [], []
+        for row, dwelling, number in owned:
+            owner_id = self.owners[number][0]
+            current = primary.get(dwelling.id)
+            if current == owner_id:
+                self.result.count("ownership", "unchanged")
+                continue
+            if current is not None:
+                # The file names another primary owner: the dwelling changed hands.
+                ended.append(dwelling.id)
+                self.result.note_change("ownership", str(dwelling), {"owner": [current, owner_id]})
+                self.result.count("ownership", "changed")
+            else:
+                self.result.count("ownership", "created")
+            if (dwelling.id, owner_id) in held:
+                promote.append((dwelling.id, owner_id))
+            else:
+                to_create.append(Ownership(owner_id=owner_id, dwelling_id=dwelling.id, is_primary=True))
+        if ended:
+            old = list(Ownership.objects.filter(dwelling_id__in=ended, is_primary=True))
+            for ownership in old:
+                self.audit.append(build_entry(actor=self.actor, instance=ownership, action=AuditAction.DELETE,
+                                              message=self.message))
+            Ownership.objects.filter(pk__in=[o.pk for o in old]).delete()
+        for dwelling_id, owner_id in promote:
+            Ownership.objects.filter(dwelling_id=dwelling_id, owner_id=owner_id).update(is_primary=True)
+        if to_create:
+            created = Ownership.objects.bulk_create(to_create)
+            self._audit_created(created)
+
+    @staticmethod
+    def _existing(model, keys: set[tuple], parent_field: str, name_field: str) -> dict[tuple, Any]:
+        """Stored rows for (parent id, name) keys, one query per chunk (new parents have id 0 and match nothing)."""
+        by_parent: dict[int, list[str]] = {}
+        for parent_id, name in keys:
+            if parent_id:
+                by_parent.setdefault(parent_id, []).append(name)
+        if not by_parent:
+            return {}
+        found = model.objects.filter(**{f"{parent_field}__in": list(by_parent)}, **{f"{name_field}__in": [
+            n for names in by_parent.values() for n in names]})
+        return {(getattr(o, parent_field), getattr(o, name_field)): o for o in found
+                if (getattr(o, parent_field), getattr(o, name_field)) in keys}
+
+
+def _plain(value, field_name: str):
+    if field_name == "id_number":
+        return mask_id_number(value)
+    if field_name == "phone":
+        return mask_phone(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def progress_key(job_id: int) -> str:
+    return f"housing-import-progress:{job_id}"
+
+
+def template_workbook(fmt: str) -> bytes:
+    """The downloadable template: Chinese headers (English, keys also accepted), one example row."""
+    headers = [c.zh for c in COLUMNS]
+    example = [c.example for c in COLUMNS]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerow(example)
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "住房数据"
+    sheet.append(headers)
+    sheet.append(example)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    guide = workbook.create_sheet("填写说明 Guide")
+    guide.append(["列 Column", "English", "key", "必填 Required", "示例 Example"])
+    for c in COLUMNS:
+        guide.append([c.zh, str(c.en), c.key, "是" if c.required else "否", c.example])
+    guide.append([])
+    guide.append(["每行一户（一套房屋）及其主业主。面积至少填一项：登记 > 测绘 > 合同。业主类型：个人 / 单位 / 开发商。"])
+    guide.append(["One row per dwelling with its primary owner. At least one area; register > survey > contract."])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,243 @@
+"""Writes on the housing stock. Pages, the API, imports and the demo all go through here.
+
+Each service validates (field rules, then the cross-object rules a database
+constraint cannot express, such as "a stairwell has no more floors than its
+building"), saves inside a transaction and writes an audit entry.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from jiati.audit.services import audit_created, audit_updated, snapshot
+from jiati.core.errors import refuse
+from jiati.core.personal_data import normalise_id_number, validate_credit_code, validate_phone, validate_resident_id
+from jiati.housing.models import Building, Dwelling, Estate, Owner, OwnerKind, Ownership, Stairwell
+
+ESTATE_FIELDS = ("code", "name", "address", "community", "property_office", "year_built", "responsible_staff")
+BUILDING_FIELDS = ("number", "storeys", "year_built", "structure", "responsible_person")
+STAIRWELL_FIELDS = ("number", "storeys", "has_elevator")
+DWELLING_FIELDS = ("floor", "room", "area_register", "area_survey", "area_contract")
+OWNER_FIELDS = ("kind", "name", "id_number", "phone")
+
+
+def _apply(instance, fields: tuple[str, ...], data: dict[str, Any]) -> None:
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    for name, value in data.items():
+        setattr(instance, name, value)
+
+
+# --- owners -----------------------------------------------------------------
+
+def owner_identity_clean(*, kind: str, id_number: str) -> str:
+    """Validate an owner's identity number by kind: resident ID for a person, credit code otherwise."""
+    number = normalise_id_number(id_number)
+    if not number:
+        raise refuse(_("An ID number is required."), code="required", field="id_number")
+    try:
+        return validate_resident_id(number) if kind == OwnerKind.PERSON else validate_credit_code(number)
+    except Exception as exc:
+        raise refuse(exc.messages[0] if hasattr(exc, "messages") else str(exc), code="invalid_id_number", field="id_number") from exc
+
+
+def phone_clean(phone: str) -> str:
+    if not phone:
+        return ""
+    try:
+        return validate_phone(phone)
+    except Exception as exc:
+        raise refuse(exc.messages[0], code="invalid_phone", field="phone") from exc
+
+
+@transaction.atomic
+def owner_create(*, actor, kind: str, name: str, id_number: str, phone: str = "") -> Owner:
+    owner = Owner(kind=kind, name=name.strip(), id_number=owner_identity_clean(kind=kind, id_number=id_number),
+                  phone=phone_clean(phone))
+    owner.full_clean()
+    owner.save()
+    audit_created(actor=actor, instance=owner)
+    return owner
+
+
+@transaction.atomic
+def owner_update(*, actor, owner: Owner, **data) -> Owner:
+    owner = Owner.objects.select_for_update().get(pk=owner.pk)
+    before = snapshot(owner)
+    _apply(owner, OWNER_FIELDS, data)
+    owner.id_number = owner_identity_clean(kind=owner.kind, id_number=owner.id_number)
+    owner.phone = phone_clean(owner.phone)
+    owner.full_clean()
+    owner.save()
+    audit_updated(actor=actor, instance=owner, before=before)
+    return owner
+
+
+@transaction.atomic
+def ownership_add(*, actor, owner: Owner, dwelling: Dwelling, is_primary: bool = False, since=None) -> Ownership:
+    if Ownership.objects.filter(owner=owner, dwelling=dwelling).exists():
+        raise refuse(_("This owner already holds this dwelling."), code="duplicate", field="owner")
+    if is_primary:
+        Ownership.objects.filter(dwelling=dwelling, is_primary=True).update(is_primary=False)
+    elif not Ownership.objects.filter(dwelling=dwelling).exists():
+        is_primary = True
+    ownership = Ownership.objects.create(owner=owner, dwelling=dwelling, is_primary=is_primary, since=since)
+    audit_created(actor=actor, instance=ownership)
+    return ownership
+
+
+# --- estates, buildings, stairwells, dwellings ------------------------------
+
+@transaction.atomic
+def estate_create(*, actor, **data) -> Estate:
+    estate = Estate()
+    _apply(estate, ESTATE_FIELDS, data)
+    _estate_check(estate)
+    estate.save()
+    audit_created(actor=actor, instance=estate)
+    return estate
+
+
+@transaction.atomic
+def estate_update(*, actor, estate: Estate, **data) -> Estate:
+    estate = Estate.objects.select_for_update().get(pk=estate.pk)
+    before = snapshot(estate)
+    old_community_id = estate.community_id
+    _apply(estate, ESTATE_FIELDS, data)
+    _estate_check(estate)
+    estate.save()
+    if estate.community_id != old_community_id:
+        # The community is copied down the tree for scoping; keep the copies true.
+        for model in (Building, Stairwell, Dwelling):
+            model.objects.filter(estate=estate).update(community_id=estate.community_id)
+    audit_updated(actor=actor, instance=estate, before=before)
+    return estate
+
+
+def _estate_check(estate: Estate) -> None:
+    estate.full_clean()
+    if estate.community.level != "community":
+        raise refuse(_("An estate belongs to a community."), code="not_a_community", field="community")
+    if estate.property_office_id and estate.property_office.community.parent_id != estate.community.parent_id:
+        # A property office may serve several estates, but within one subdistrict.
+        raise refuse(_("The property office is in another subdistrict."), code="office_elsewhere", field="property_office")
+
+
+@transaction.atomic
+def building_create(*, actor, estate: Estate, **data) -> Building:
+    building = Building(estate=estate, community_id=estate.community_id)
+    _apply(building, BUILDING_FIELDS, data)
+    building.full_clean()
+    building.save()
+    audit_created(actor=actor, instance=building)
+    return building
+
+
+@transaction.atomic
+def building_update(*, actor, building: Building, **data) -> Building:
+    building = Building.objects.select_for_update().get(pk=building.pk)
+    before = snapshot(building)
+    _apply(building, BUILDING_FIELDS, data)
+    building.full_clean()
+    highest = building.stairwells.aggregate(m=Max("storeys"))["m"]
+    if highest and building.storeys < highest:
+        raise refuse(
+            _("The building cannot have fewer storeys (%(storeys)s) than its tallest stairwell (%(highest)s)."),
+            code="storeys_below_stairwell", field="storeys", params={"storeys": building.storeys, "highest": highest},
+        )
+    building.save()
+    audit_updated(actor=actor, instance=building, before=before)
+    return building
+
+
+def stairwell_storeys_check(*, storeys: int, building_storeys: int) -> None:
+    if storeys > building_storeys:
+        raise refuse(
+            _("The stairwell has %(storeys)s floors but its building only %(building)s."),
+            code="storeys_above_building", field="storeys", params={"storeys": storeys, "building": building_storeys},
+        )
+
+
+@transaction.atomic
+def stairwell_create(*, actor, building: Building, **data) -> Stairwell:
+    stairwell = Stairwell(building=building, estate_id=building.estate_id, community_id=building.community_id)
+    _apply(stairwell, STAIRWELL_FIELDS, data)
+    stairwell.full_clean()
+    stairwell_storeys_check(storeys=stairwell.storeys, building_storeys=building.storeys)
+    stairwell.save()
+    audit_created(actor=actor, instance=stairwell)
+    return stairwell
+
+
+@transaction.atomic
+def stairwell_update(*, actor, stairwell: Stairwell, **data) -> Stairwell:
+    stairwell = Stairwell.objects.select_for_update().select_related("building").get(pk=stairwell.pk)
+    before = snapshot(stairwell)
+    _apply(stairwell, STAIRWELL_FIELDS, data)
+    stairwell.full_clean()
+    stairwell_storeys_check(storeys=stairwell.storeys, building_storeys=stairwell.building.storeys)
+    top = stairwell.dwellings.aggregate(m=Max("floor"))["m"]
+    if top and stairwell.storeys < top:
+        raise refuse(
+            _("There are dwellings on floor %(top)s; the stairwell cannot have fewer floors."),
+            code="storeys_below_dwelling", field="storeys", params={"top": top},
+        )
+    stairwell.save()
+    audit_updated(actor=actor, instance=stairwell, before=before)
+    return stairwell
+
+
+def dwelling_area_clean(*, register: Decimal | None, survey: Decimal | None, contract: Decimal | None):
+    """The counted area and its source; every given area must be positive and one must be given."""
+    for field, value in (("area_register", register), ("area_survey", survey), ("area_contract", contract)):
+        if value is not None and value <= 0:
+            raise refuse(_("An area must be greater than zero."), code="area_not_positive", field=field)
+    area, source = Dwelling.effective_area(register, survey, contract)
+    if area is None:
+        raise refuse(_("Give at least one area: registered, surveyed or contract."), code="area_missing",
+                     field="area_register")
+    return area, source
+
+
+def dwelling_floor_check(*, floor: int, stairwell_storeys: int) -> None:
+    if floor < 1 or floor > stairwell_storeys:
+        raise refuse(
+            _("Floor %(floor)s does not exist in a stairwell of %(storeys)s floors."),
+            code="floor_out_of_range", field="floor", params={"floor": floor, "storeys": stairwell_storeys},
+        )
+
+
+@transaction.atomic
+def dwelling_create(*, actor, stairwell: Stairwell, **data) -> Dwelling:
+    dwelling = Dwelling(stairwell=stairwell, building_id=stairwell.building_id, estate_id=stairwell.estate_id,
+                        community_id=stairwell.community_id)
+    _apply(dwelling, DWELLING_FIELDS, data)
+    _dwelling_check(dwelling, stairwell)
+    dwelling.save()
+    audit_created(actor=actor, instance=dwelling)
+    return dwelling
+
+
+@transaction.atomic
+def dwelling_update(*, actor, dwelling: Dwelling, **data) -> Dwelling:
+    dwelling = Dwelling.objects.select_for_update().select_related("stairwell").get(pk=dwelling.pk)
+    before = snapshot(dwelling)
+    _apply(dwelling, DWELLING_FIELDS, data)
+    _dwelling_check(dwelling, dwelling.stairwell)
+    dwelling.save()
+    audit_updated(actor=actor, instance=dwelling, before=before)
+    return dwelling
+
+
+def _dwelling_check(dwelling: Dwelling, stairwell: Stairwell) -> None:
+    dwelling.exclusive_area, dwelling.area_source = dwelling_area_clean(
+        register=dwelling.area_register, survey=dwelling.area_survey, contract=dwelling.area_contract
+    )
+    dwelling_floor_check(floor=dwelling.floor, stairwell_storeys=stairwell.storeys)
+    dwelling.full_clean()

@@ -1,0 +1,35 @@
+"""Reads on the organisation tree."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from jiati.accounts.scoping import sees_everything
+from jiati.organisation.models import Region
+
+
+def home_region_for(*, user) -> Region | None:
+    """Where a user's organisation view starts: their own unit (or the top of the tree for administrators)."""
+    if sees_everything(user):
+        return Region.objects.filter(parent__isnull=True).order_by("path").first()
+    if user.region_id:
+        return user.region
+    if user.property_office_id:
+        return user.property_office.community
+    return None
+
+
+def region_children(*, region: Region):
+    """Children with how many estates each holds (one grouped query over the subtree)."""
+    from jiati.housing.models import Estate
+
+    children = list(region.children.order_by("code"))
+    counts = dict(
+        Estate.objects.filter(community__path__startswith=region.path)
+        .values("community__path")
+        .annotate(n=Count("id"))
+        .values_list("community__path", "n")
+    )
+    for child in children:
+        child.estate_count = sum(n for path, n in counts.items() if path.startswith(child.path))
+    return children

@@ -1,0 +1,116 @@
+"""Pages of the organisation: the tree, property offices, service windows, service groups."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jiati.accounts.selectors import staff_visible_to
+from jiati.core.columns import Column
+from jiati.core.errors import get_visible_or_404
+from jiati.core.lists import ScopedListView
+from jiati.organisation import filtersets, selectors
+from jiati.organisation.models import PropertyOffice, Region, ServiceGroup, ServiceWindow
+
+
+def region_home(request):
+    region = selectors.home_region_for(user=request.user)
+    if region is None:
+        raise Http404
+    return redirect("organisation:region-detail", pk=region.pk)
+
+
+def region_detail(request, pk):
+    region = get_visible_or_404(Region.objects.visible_to(request.user), pk=pk)
+    visible_ancestor_ids = set(
+        Region.objects.visible_to(request.user).filter(pk__in=[r.pk for r in region.ancestors()]).values_list("pk", flat=True)
+    )
+    ancestors = [r for r in region.ancestors() if r.pk in visible_ancestor_ids]
+    staff = staff_visible_to(user=request.user).filter(region=region).select_related("region")
+    context = {
+        "region": region,
+        "ancestors": ancestors,
+        "children": selectors.region_children(region=region),
+        "groups": ServiceGroup.objects.visible_to(request.user).filter(region=region).prefetch_related("memberships__user"),
+        "offices": PropertyOffice.objects.visible_to(request.user).filter(community=region),
+        "windows": ServiceWindow.objects.visible_to(request.user).filter(community=region).select_related(
+            "workstation", "property_office"),
+        "workstation": getattr(region, "workstation", None) if region.level == "community" else None,
+        "staff": staff,
+    }
+    return render(request, "organisation/region_detail.html", context)
+
+
+class PropertyOfficeListView(ScopedListView):
+    model = PropertyOffice
+    filterset_class = filtersets.PropertyOfficeFilterSet
+    template_name = "core/list.html"
+    title = _("Property offices")
+    export_name = "property-offices"
+    columns = [
+        Column(_("Code"), "code"),
+        Column(_("Name"), "name", link=lambda r: reverse("organisation:office-detail", args=[r.pk])),
+        Column(_("Property company"), "company_name"),
+        Column(_("Community"), "community.name"),
+        Column(_("Phone"), "phone"),
+    ]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("community")
+
+
+def office_detail(request, pk):
+    office = get_visible_or_404(PropertyOffice.objects.visible_to(request.user).select_related("community"), pk=pk)
+    from jiati.housing.models import Estate
+
+    return render(request, "organisation/office_detail.html", {
+        "office": office,
+        "estates": Estate.objects.visible_to(request.user).filter(property_office=office).order_by("name"),
+        "windows": office.windows.all(),
+        "staff": staff_visible_to(user=request.user).filter(property_office=office),
+    })
+
+
+class ServiceWindowListView(ScopedListView):
+    model = ServiceWindow
+    filterset_class = filtersets.ServiceWindowFilterSet
+    template_name = "core/list.html"
+    title = _("Service windows")
+    export_name = "service-windows"
+    columns = [
+        Column(_("Window"), "name"),
+        Column(_("Kind"), "get_kind_display"),
+        Column(_("Community"), "community.name",
+               link=lambda r: reverse("organisation:region-detail", args=[r.community_id])),
+        Column(_("Address"), "address"),
+        Column(_("Opening hours"), "opening_hours"),
+        Column(_("Phone"), "phone"),
+    ]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("community")
+
+
+class ServiceGroupListView(ScopedListView):
+    model = ServiceGroup
+    filterset_class = filtersets.ServiceGroupFilterSet
+    template_name = "core/list.html"
+    title = _("Service groups")
+    export_name = "service-groups"
+    columns = [
+        Column(_("Group"), "name", link=lambda r: reverse("organisation:group-detail", args=[r.pk])),
+        Column(_("Level"), "get_level_display"),
+        Column(_("Area"), "region.name"),
+        Column(_("Property office"), "property_office.name"),
+    ]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("region", "property_office")
+
+
+def group_detail(request, pk):
+    group = get_visible_or_404(ServiceGroup.objects.visible_to(request.user).select_related("region", "property_office"), pk=pk)
+    memberships = group.memberships.select_related("user").order_by("role", "user__full_name")
+    return render(request, "organisation/group_detail.html", {"group": group, "memberships": memberships})

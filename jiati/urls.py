@@ -1,0 +1,20 @@
+"""URL map: one include per app; the API lives under /api/ with its schema and docs."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+urlpatterns = [
+    path("", include("jiati.core.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/catalog/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/", include("jiati.accounts.urls")),
+    path("org/", include("jiati.organisation.urls")),
+    path("housing/", include("jiati.housing.urls")),
+    path("audit/", include("jiati.audit.urls")),
+    path("companies/", include("jiati.companies.urls")),
+    path("api/", include("jiati.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]

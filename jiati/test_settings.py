@@ -1,10 +1,11 @@
 """Settings for the test suite: the production settings, with fast hashing and tasks run inline."""
+
 import os
 
 os.environ.setdefault("JIATI_TESTING", "1")
 os.environ.setdefault("DEBUG", "0")
 
-from jiati.settings import *  # noqa: E402,F403
+from jiati.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -12,3 +13,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 JIATI_NOTIFICATION_CHANNELS = ["console"]
 STORAGES["default"]["OPTIONS"]["location"] = str(VAR_DIR / "test-media")  # noqa: F405
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -73,7 +73,9 @@ def build_entry(
     )
 
 
-def audit_record(*, actor, instance: models.Model, action: str, changes: dict | None = None, message: str = "") -> AuditEntry:
+def audit_record(
+    *, actor, instance: models.Model, action: str, changes: dict | None = None, message: str = ""
+) -> AuditEntry:
     entry = build_entry(actor=actor, instance=instance, action=action, changes=changes, message=message)
     entry.save()
     return entry

@@ -8,9 +8,13 @@ from jiati.companies.models import Company
 class CompanyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(
-        method="of_kind", label=_("Kind"),
-        choices=[("manufacturer", _("Elevator maker")), ("contractor", _("Construction team")),
-                 ("maintainer", _("Maintainer"))],
+        method="of_kind",
+        label=_("Kind"),
+        choices=[
+            ("manufacturer", _("Elevator maker")),
+            ("contractor", _("Construction team")),
+            ("maintainer", _("Maintainer")),
+        ],
     )
 
     class Meta:

@@ -46,7 +46,7 @@ def write_xlsx(rows: Iterable[Iterable[Any]], headers: list[str], sheet_title: s
     sheet.append([str(h) for h in headers])
     for row in rows:
         sheet.append([safe_cell(v) for v in row])
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response streams and closes it
     workbook.save(handle)
     handle.seek(0)
     return handle
@@ -88,5 +88,9 @@ def export_queryset(*, request, queryset, columns: list[Column], name: str, mode
     )
     entry.save()
     filename = f"{name}-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(handle, as_attachment=True, filename=filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

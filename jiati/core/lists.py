@@ -61,9 +61,9 @@ def region_choices(user, limit: int = 400) -> list | None:
     from jiati.organisation.models import Region
 
     regions = list(
-        Region.objects.visible_to(user).filter(level__in=["subdistrict", "community"]).only("id", "name", "level", "path")[
-            : limit + 1
-        ]
+        Region.objects.visible_to(user)
+        .filter(level__in=["subdistrict", "community"])
+        .only("id", "name", "level", "path")[: limit + 1]
     )
     return None if len(regions) > limit else regions
 
@@ -110,7 +110,9 @@ class ScopedListView(View):
                 model=self.model,
                 include_personal=request.GET.get("personal") == "1",
             )
-        page = keyset_page(queryset, after=request.GET.get("after"), before=request.GET.get("before"), size=self.page_size)
+        page = keyset_page(
+            queryset, after=request.GET.get("after"), before=request.GET.get("before"), size=self.page_size
+        )
         query = request.GET.copy()
         for key in ("after", "before", "export", "personal"):
             query.pop(key, None)
@@ -120,7 +122,7 @@ class ScopedListView(View):
             "rows": page.rows,
             "querystring": query.urlencode(),
             "title": self.title,
-            "columns": [c for c in self.columns],
+            "columns": list(self.columns),
             "export_personal_kinds": [c.personal for c in self.columns if c.personal],
             "region_choices": region_choices(self.request.user) if "region" in filterset.filters else None,
             **self.get_extra_context(),

@@ -74,7 +74,9 @@ class DwellingFilterSet(django_filters.FilterSet):
 class OwnerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
     kind = django_filters.ChoiceFilter(field_name="kind", choices=OwnerKind.choices, label=_("Kind"))
-    id_ending = django_filters.CharFilter(field_name="id_number", lookup_expr="endswith", label=_("ID number ends with"))
+    id_ending = django_filters.CharFilter(
+        field_name="id_number", lookup_expr="endswith", label=_("ID number ends with")
+    )
     estate = django_filters.NumberFilter(method="in_estate", label=_("Estate"))
     several = django_filters.BooleanFilter(method="owns_several", label=_("Owns several dwellings"))
 

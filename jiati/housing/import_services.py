@@ -41,8 +41,13 @@ def import_job_apply(*, actor, dry_job: ImportJob) -> ImportJob:
         if dry_job.real_runs.exclude(status=ImportStatus.FAILED).exists():
             raise refuse(_("This file has already been imported."), code="already_applied")
         job = ImportJob.objects.create(
-            created_by=actor, original_name=dry_job.original_name, sha256=dry_job.sha256, file=dry_job.file.name,
-            dry_run=False, dry_run_of=dry_job, total_rows=dry_job.total_rows,
+            created_by=actor,
+            original_name=dry_job.original_name,
+            sha256=dry_job.sha256,
+            file=dry_job.file.name,
+            dry_run=False,
+            dry_run_of=dry_job,
+            total_rows=dry_job.total_rows,
         )
     return _dispatch(job)
 
@@ -73,26 +78,38 @@ def import_job_execute(*, job_id: int) -> None:
     job.status = ImportStatus.RUNNING
     job.save(update_fields=["status"])
     try:
-        result = HousingImport(path=job.file.path, name=job.original_name, actor=job.created_by,
-                               dry_run=job.dry_run, job_id=job.pk).run()
+        result = HousingImport(
+            path=job.file.path, name=job.original_name, actor=job.created_by, dry_run=job.dry_run, job_id=job.pk
+        ).run()
     except ImportFileError as exc:
         _finish(job, status=ImportStatus.FAILED, failure=str(exc))
         return
     except Exception as exc:
         logger.exception("housing import %s failed", job.pk)
-        _finish(job, status=ImportStatus.FAILED, failure=_("The import stopped on an unexpected error: %(e)s") % {
-            "e": exc.__class__.__name__})
+        _finish(
+            job,
+            status=ImportStatus.FAILED,
+            failure=_("The import stopped on an unexpected error: %(e)s") % {"e": exc.__class__.__name__},
+        )
         return
     _finish(
         job,
         status=ImportStatus.REJECTED if result.error_count else ImportStatus.SUCCEEDED,
-        total_rows=result.total_rows, processed_rows=result.total_rows, summary=result.counts,
-        changes=result.changes, errors=result.errors, error_count=result.error_count,
+        total_rows=result.total_rows,
+        processed_rows=result.total_rows,
+        summary=result.counts,
+        changes=result.changes,
+        errors=result.errors,
+        error_count=result.error_count,
     )
     if not job.dry_run and not result.error_count:
-        audit_record(actor=job.created_by, instance=job, action=AuditAction.IMPORT,
-                     changes={"rows": result.total_rows, "counts": result.counts, "sha256": job.sha256},
-                     message=job.original_name)
+        audit_record(
+            actor=job.created_by,
+            instance=job,
+            action=AuditAction.IMPORT,
+            changes={"rows": result.total_rows, "counts": result.counts, "sha256": job.sha256},
+            message=job.original_name,
+        )
 
 
 def _finish(job: ImportJob, **fields) -> None:

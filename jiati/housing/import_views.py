@@ -26,8 +26,9 @@ def import_start(request):
     _require_importer(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = run_service(form, lambda: import_services.import_job_start(actor=request.user,
-                                                                         upload=form.cleaned_data["file"]))
+        job = run_service(
+            form, lambda: import_services.import_job_start(actor=request.user, upload=form.cleaned_data["file"])
+        )
         if job is not None:
             return redirect("housing:import-job", pk=job.pk)
     recent = ImportJob.objects.visible_to(request.user).order_by("-id")[:10]
@@ -54,12 +55,23 @@ def import_job(request, pk):
             messages.error(request, " ".join(exc.messages))
             return redirect("housing:import-job", pk=job.pk)
         return redirect("housing:import-job", pk=real.pk)
-    return render(request, "housing/import_job.html", {
-        "job": job, "progress": import_services.import_progress(job=job),
-        "levels": [("estate", _("Estates")), ("building", _("Buildings")), ("stairwell", _("Stairwells")),
-                   ("dwelling", _("Dwellings")), ("owner", _("Owners")), ("ownership", _("Ownerships"))],
-        "applied": job.real_runs.order_by("-id").first() if job.dry_run else None,
-    })
+    return render(
+        request,
+        "housing/import_job.html",
+        {
+            "job": job,
+            "progress": import_services.import_progress(job=job),
+            "levels": [
+                ("estate", _("Estates")),
+                ("building", _("Buildings")),
+                ("stairwell", _("Stairwells")),
+                ("dwelling", _("Dwellings")),
+                ("owner", _("Owners")),
+                ("ownership", _("Ownerships")),
+            ],
+            "applied": job.real_runs.order_by("-id").first() if job.dry_run else None,
+        },
+    )
 
 
 def import_progress(request, pk):

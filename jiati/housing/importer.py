@@ -84,12 +84,20 @@ COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "√"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", "无", "没有", ""}
 STRUCTURE_WORDS = {
-    "砖混": Structure.BRICK_CONCRETE, "框架": Structure.FRAME, "剪力墙": Structure.SHEAR_WALL,
-    "钢结构": Structure.STEEL, "其他": Structure.OTHER, **{s.value: s for s in Structure},
+    "砖混": Structure.BRICK_CONCRETE,
+    "框架": Structure.FRAME,
+    "剪力墙": Structure.SHEAR_WALL,
+    "钢结构": Structure.STEEL,
+    "其他": Structure.OTHER,
+    **{s.value: s for s in Structure},
 }
 OWNER_KIND_WORDS = {
-    "个人": OwnerKind.PERSON, "单位": OwnerKind.ORGANISATION, "开发商": OwnerKind.DEVELOPER,
-    "开发企业": OwnerKind.DEVELOPER, "建设单位": OwnerKind.DEVELOPER, **{k.value: k for k in OwnerKind},
+    "个人": OwnerKind.PERSON,
+    "单位": OwnerKind.ORGANISATION,
+    "开发商": OwnerKind.DEVELOPER,
+    "开发企业": OwnerKind.DEVELOPER,
+    "建设单位": OwnerKind.DEVELOPER,
+    **{k.value: k for k in OwnerKind},
 }
 
 
@@ -111,10 +119,12 @@ class RowError:
 @dataclass
 class ImportResult:
     total_rows: int = 0
-    counts: dict = field(default_factory=lambda: {
-        level: {"created": 0, "changed": 0, "unchanged": 0}
-        for level in ("estate", "building", "stairwell", "dwelling", "owner", "ownership")
-    })
+    counts: dict = field(
+        default_factory=lambda: {
+            level: {"created": 0, "changed": 0, "unchanged": 0}
+            for level in ("estate", "building", "stairwell", "dwelling", "owner", "ownership")
+        }
+    )
     errors: list[dict] = field(default_factory=list)
     error_count: int = 0
     changes: list[dict] = field(default_factory=list)
@@ -134,6 +144,7 @@ class ImportResult:
 
 # --- reading ------------------------------------------------------------------
 
+
 def _normalise_header(value: Any) -> str:
     return str(value or "").strip().lower().replace(" ", "_").replace("（", "(").replace("）", ")")
 
@@ -151,7 +162,9 @@ def header_map(header: list[Any]) -> dict[str, int]:
             positions[key] = index
     missing = [c.zh for c in COLUMNS if c.required and c.key not in positions]
     if missing:
-        raise ImportFileError(_("Required columns are missing from the header row: %(cols)s.") % {"cols": "、".join(missing)})
+        raise ImportFileError(
+            _("Required columns are missing from the header row: %(cols)s.") % {"cols": "、".join(missing)}
+        )
     return positions
 
 
@@ -199,7 +212,7 @@ def _read_xlsx(path: str):
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+    except Exception as exc:
         raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from exc
     sheet = workbook.worksheets[0]
     header_row = next(sheet.iter_rows(min_row=1, max_row=1, values_only=True), None)
@@ -220,6 +233,7 @@ def _read_xlsx(path: str):
 
 
 # --- parsing one row ----------------------------------------------------------
+
 
 class _RowInvalid(Exception):
     def __init__(self, column: str, message: str):
@@ -281,8 +295,11 @@ def _choice(column: str, value: Any, words: dict, default):
         return default
     choice = words.get(text) or words.get(text.lower())
     if choice is None:
-        raise _RowInvalid(column, _("“%(value)s” is not one of: %(choices)s.") % {
-            "value": text, "choices": "、".join(k for k in words if not k.isascii())})
+        raise _RowInvalid(
+            column,
+            _("“%(value)s” is not one of: %(choices)s.")
+            % {"value": text, "choices": "、".join(k for k in words if not k.isascii())},
+        )
     return choice
 
 
@@ -326,11 +343,17 @@ def parse_row(number: int, cells: list[Any], positions: dict[str, int]) -> Parse
         if not 1 <= value <= 200:
             raise _RowInvalid(key, _("Storeys must be between 1 and 200."))
     if stairwell_storeys > building_storeys:
-        raise _RowInvalid("stairwell_storeys", _("The stairwell has %(s)s floors but its building only %(b)s.") % {
-            "s": stairwell_storeys, "b": building_storeys})
+        raise _RowInvalid(
+            "stairwell_storeys",
+            _("The stairwell has %(s)s floors but its building only %(b)s.")
+            % {"s": stairwell_storeys, "b": building_storeys},
+        )
     if not 1 <= floor <= stairwell_storeys:
-        raise _RowInvalid("floor", _("Floor %(floor)s does not exist in a stairwell of %(storeys)s floors.") % {
-            "floor": floor, "storeys": stairwell_storeys})
+        raise _RowInvalid(
+            "floor",
+            _("Floor %(floor)s does not exist in a stairwell of %(storeys)s floors.")
+            % {"floor": floor, "storeys": stairwell_storeys},
+        )
     areas = {key: _area(key, get(key)) for key in ("area_register", "area_survey", "area_contract")}
     if all(v is None for v in areas.values()):
         raise _RowInvalid("area_register", _("Give at least one area: registered, surveyed or contract."))
@@ -369,6 +392,7 @@ def parse_row(number: int, cells: list[Any], positions: dict[str, int]) -> Parse
 
 
 # --- the run ------------------------------------------------------------------
+
 
 class _Rollback(Exception):
     pass
@@ -447,12 +471,15 @@ class HousingImport:
 
     def _audit_created(self, objects) -> None:
         for obj in objects:
-            self.audit.append(build_entry(actor=self.actor, instance=obj, action=AuditAction.IMPORT, message=self.message))
+            self.audit.append(
+                build_entry(actor=self.actor, instance=obj, action=AuditAction.IMPORT, message=self.message)
+            )
 
     def _audit_changed(self, obj, changes: dict) -> None:
         plain = {k: [_plain(v[0], k), _plain(v[1], k)] for k, v in changes.items()}
-        self.audit.append(build_entry(actor=self.actor, instance=obj, action=AuditAction.UPDATE, changes=plain,
-                                      message=self.message))
+        self.audit.append(
+            build_entry(actor=self.actor, instance=obj, action=AuditAction.UPDATE, changes=plain, message=self.message)
+        )
         self.result.note_change(obj._meta.model_name, str(obj), plain)
 
     # the chunk ------------------------------------------------------------
@@ -476,7 +503,9 @@ class HousingImport:
             found = {r.code: r for r in visible.filter(code__in=codes, level="community")}
             for code in codes:
                 self.communities[code] = found.get(code)
-        office_codes = {r.estate["property_office_code"] for r in rows if r.estate["property_office_code"]} - set(self.offices)
+        office_codes = {r.estate["property_office_code"] for r in rows if r.estate["property_office_code"]} - set(
+            self.offices
+        )
         if office_codes:
             found_offices = dict(PropertyOffice.objects.filter(code__in=office_codes).values_list("code", "id"))
             for code in office_codes:
@@ -484,11 +513,17 @@ class HousingImport:
         kept = []
         for row in rows:
             if self.communities.get(row.community_code) is None:
-                self._reject(row, "community_code", _("No community with code “%(code)s” in your area.") % {
-                    "code": row.community_code})
+                self._reject(
+                    row,
+                    "community_code",
+                    _("No community with code “%(code)s” in your area.") % {"code": row.community_code},
+                )
             elif row.estate["property_office_code"] and self.offices.get(row.estate["property_office_code"]) is None:
-                self._reject(row, "property_office_code", _("No property office with code “%(code)s”.") % {
-                    "code": row.estate["property_office_code"]})
+                self._reject(
+                    row,
+                    "property_office_code",
+                    _("No property office with code “%(code)s”.") % {"code": row.estate["property_office_code"]},
+                )
             else:
                 kept.append(row)
         return kept
@@ -496,15 +531,20 @@ class HousingImport:
     def _write_estates(self, rows: list[ParsedRow]) -> list[ParsedRow]:
         new_codes = {r.estate_code for r in rows} - set(self.estates)
         existing = {e.code: e for e in Estate.objects.filter(code__in=new_codes)} if new_codes else {}
-        visible_ids = set(Estate.objects.visible_to(self.actor).filter(code__in=list(existing)).values_list("id", flat=True))
+        visible_ids = set(
+            Estate.objects.visible_to(self.actor).filter(code__in=list(existing)).values_list("id", flat=True)
+        )
         to_create: dict[str, Estate] = {}
         kept = []
         for row in rows:
             community = self.communities[row.community_code]
             wanted = {
-                "name": row.estate["name"], "address": row.estate["address"], "community_id": community.id,
-                "property_office_id": self.offices.get(row.estate["property_office_code"]) if row.estate[
-                    "property_office_code"] else None,
+                "name": row.estate["name"],
+                "address": row.estate["address"],
+                "community_id": community.id,
+                "property_office_id": self.offices.get(row.estate["property_office_code"])
+                if row.estate["property_office_code"]
+                else None,
                 "year_built": row.estate["year_built"],
             }
             if row.estate_code in self.estates:
@@ -517,8 +557,9 @@ class HousingImport:
             elif row.estate_code in existing:
                 estate = existing[row.estate_code]
                 if estate.id not in visible_ids:
-                    self._reject(row, "estate_code", _("Estate “%(code)s” exists outside your area.") % {
-                        "code": row.estate_code})
+                    self._reject(
+                        row, "estate_code", _("Estate “%(code)s” exists outside your area.") % {"code": row.estate_code}
+                    )
                     continue
                 changes = self._changes(estate, wanted)
                 if changes:
@@ -534,8 +575,10 @@ class HousingImport:
                     self.result.count("estate", "unchanged")
                 self.estates[row.estate_code] = (estate.id, row.number, wanted)
             else:
-                to_create[row.estate_code] = Estate(code=row.estate_code, **{k: v if v is not None else (
-                    "" if k == "address" else None) for k, v in wanted.items()})
+                to_create[row.estate_code] = Estate(
+                    code=row.estate_code,
+                    **{k: v if v is not None else ("" if k == "address" else None) for k, v in wanted.items()},
+                )
                 self.estates[row.estate_code] = (0, row.number, wanted)
             kept.append(row)
         if to_create:
@@ -567,9 +610,15 @@ class HousingImport:
                 if "storeys" in changes:
                     tallest = max(building.stairwells.values_list("storeys", flat=True), default=0)
                     if wanted["storeys"] < tallest:
-                        self._reject(row, "building_storeys", _(
-                            "The building cannot have fewer storeys (%(storeys)s) than its tallest stairwell "
-                            "(%(highest)s).") % {"storeys": wanted["storeys"], "highest": tallest})
+                        self._reject(
+                            row,
+                            "building_storeys",
+                            _(
+                                "The building cannot have fewer storeys (%(storeys)s) than its tallest stairwell "
+                                "(%(highest)s)."
+                            )
+                            % {"storeys": wanted["storeys"], "highest": tallest},
+                        )
                         continue
                 if changes:
                     for name, (_before, after) in changes.items():
@@ -582,8 +631,11 @@ class HousingImport:
                 self.buildings[key] = (building.id, row.number, wanted)
             else:
                 to_create[key] = Building(
-                    estate_id=estate_id, community_id=self.communities[row.community_code].id,
-                    number=row.building_number, storeys=wanted["storeys"], year_built=wanted["year_built"],
+                    estate_id=estate_id,
+                    community_id=self.communities[row.community_code].id,
+                    number=row.building_number,
+                    storeys=wanted["storeys"],
+                    year_built=wanted["year_built"],
                     structure=wanted["structure"] or Structure.BRICK_CONCRETE,
                 )
                 self.buildings[key] = (0, row.number, wanted)
@@ -620,8 +672,12 @@ class HousingImport:
                 if "storeys" in changes:
                     top = max(stairwell.dwellings.values_list("floor", flat=True), default=0)
                     if wanted["storeys"] < top:
-                        self._reject(row, "stairwell_storeys", _(
-                            "There are dwellings on floor %(top)s; the stairwell cannot have fewer floors.") % {"top": top})
+                        self._reject(
+                            row,
+                            "stairwell_storeys",
+                            _("There are dwellings on floor %(top)s; the stairwell cannot have fewer floors.")
+                            % {"top": top},
+                        )
                         continue
                 if changes:
                     for name, (_before, after) in changes.items():
@@ -634,8 +690,11 @@ class HousingImport:
                 self.stairwells[key] = (stairwell.id, row.number, wanted)
             else:
                 to_create[key] = Stairwell(
-                    building_id=building_id, estate_id=self.estates[row.estate_code][0],
-                    community_id=self.communities[row.community_code].id, number=row.stairwell_number, **wanted,
+                    building_id=building_id,
+                    estate_id=self.estates[row.estate_code][0],
+                    community_id=self.communities[row.community_code].id,
+                    number=row.stairwell_number,
+                    **wanted,
                 )
                 self.stairwells[key] = (0, row.number, wanted)
             kept.append(row)
@@ -660,19 +719,25 @@ class HousingImport:
             stairwell_id = self._stairwell_id(row)
             key = (stairwell_id, row.room)
             if key in self.dwelling_rows:
-                self._reject(row, "room", _("Room %(room)s appears twice in this stairwell (first on row %(row)s).") % {
-                    "room": row.room, "row": self.dwelling_rows[key]})
+                self._reject(
+                    row,
+                    "room",
+                    _("Room %(room)s appears twice in this stairwell (first on row %(row)s).")
+                    % {"room": row.room, "row": self.dwelling_rows[key]},
+                )
                 continue
             self.dwelling_rows[key] = row.number
             area, source = Dwelling.effective_area(
-                row.dwelling["area_register"], row.dwelling["area_survey"], row.dwelling["area_contract"])
+                row.dwelling["area_register"], row.dwelling["area_survey"], row.dwelling["area_contract"]
+            )
             wanted = {**row.dwelling, "exclusive_area": area, "area_source": source}
             if key in existing:
                 dwelling = existing[key]
                 # A missing area in the file leaves a stored one alone; recompute the counted area from the result.
                 merged = {k: (v if v is not None else getattr(dwelling, k)) for k, v in row.dwelling.items()}
                 merged["exclusive_area"], merged["area_source"] = Dwelling.effective_area(
-                    merged["area_register"], merged["area_survey"], merged["area_contract"])
+                    merged["area_register"], merged["area_survey"], merged["area_contract"]
+                )
                 changes = self._changes(dwelling, merged)
                 if changes:
                     for name, (_before, after) in changes.items():
@@ -685,9 +750,12 @@ class HousingImport:
                 placed.append((row, dwelling))
             else:
                 dwelling = Dwelling(
-                    stairwell_id=stairwell_id, building_id=self._building_id(row),
-                    estate_id=self.estates[row.estate_code][0], community_id=self.communities[row.community_code].id,
-                    room=row.room, **wanted,
+                    stairwell_id=stairwell_id,
+                    building_id=self._building_id(row),
+                    estate_id=self.estates[row.estate_code][0],
+                    community_id=self.communities[row.community_code].id,
+                    room=row.room,
+                    **wanted,
                 )
                 to_create.append(dwelling)
                 placed.append((row, dwelling))
@@ -738,11 +806,13 @@ class HousingImport:
     def _write_ownerships(self, owned: list[tuple[ParsedRow, Dwelling, str]]) -> None:
         dwelling_ids = [d.id for _r, d, _n in owned]
         primary = dict(
-            Ownership.objects.filter(dwelling_id__in=dwelling_ids, is_primary=True).values_list("dwelling_id", "owner_id")
+            Ownership.objects.filter(dwelling_id__in=dwelling_ids, is_primary=True).values_list(
+                "dwelling_id", "owner_id"
+            )
         )
         held = set(Ownership.objects.filter(dwelling_id__in=dwelling_ids).values_list("dwelling_id", "owner_id"))
         to_create, ended, promote = [], [], []
-        for row, dwelling, number in owned:
+        for _row, dwelling, number in owned:
             owner_id = self.owners[number][0]
             current = primary.get(dwelling.id)
             if current == owner_id:
@@ -762,8 +832,9 @@ class HousingImport:
         if ended:
             old = list(Ownership.objects.filter(dwelling_id__in=ended, is_primary=True))
             for ownership in old:
-                self.audit.append(build_entry(actor=self.actor, instance=ownership, action=AuditAction.DELETE,
-                                              message=self.message))
+                self.audit.append(
+                    build_entry(actor=self.actor, instance=ownership, action=AuditAction.DELETE, message=self.message)
+                )
             Ownership.objects.filter(pk__in=[o.pk for o in old]).delete()
         for dwelling_id, owner_id in promote:
             Ownership.objects.filter(dwelling_id=dwelling_id, owner_id=owner_id).update(is_primary=True)
@@ -780,10 +851,15 @@ class HousingImport:
                 by_parent.setdefault(parent_id, []).append(name)
         if not by_parent:
             return {}
-        found = model.objects.filter(**{f"{parent_field}__in": list(by_parent)}, **{f"{name_field}__in": [
-            n for names in by_parent.values() for n in names]})
-        return {(getattr(o, parent_field), getattr(o, name_field)): o for o in found
-                if (getattr(o, parent_field), getattr(o, name_field)) in keys}
+        found = model.objects.filter(
+            **{f"{parent_field}__in": list(by_parent)},
+            **{f"{name_field}__in": [n for names in by_parent.values() for n in names]},
+        )
+        return {
+            (getattr(o, parent_field), getattr(o, name_field)): o
+            for o in found
+            if (getattr(o, parent_field), getattr(o, name_field)) in keys
+        }
 
 
 def _plain(value, field_name: str):
@@ -825,7 +901,9 @@ def template_workbook(fmt: str) -> bytes:
     for c in COLUMNS:
         guide.append([c.zh, str(c.en), c.key, "是" if c.required else "否", c.example])
     guide.append([])
-    guide.append(["每行一户（一套房屋）及其主业主。面积至少填一项：登记 > 测绘 > 合同。业主类型：个人 / 单位 / 开发商。"])
+    guide.append(
+        ["每行一户（一套房屋）及其主业主。面积至少填一项：登记 > 测绘 > 合同。业主类型：个人 / 单位 / 开发商。"]
+    )
     guide.append(["One row per dwelling with its primary owner. At least one area; register > survey > contract."])
     buffer = io.BytesIO()
     workbook.save(buffer)

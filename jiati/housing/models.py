@@ -94,7 +94,9 @@ class Building(models.Model):
     number = models.CharField(_("building number"), max_length=40)
     storeys = models.PositiveSmallIntegerField(_("storeys"))
     year_built = models.PositiveSmallIntegerField(_("year built"), null=True, blank=True)
-    structure = models.CharField(_("structure"), max_length=20, choices=Structure.choices, default=Structure.BRICK_CONCRETE)
+    structure = models.CharField(
+        _("structure"), max_length=20, choices=Structure.choices, default=Structure.BRICK_CONCRETE
+    )
     # 专人包栋: one named person answers for each building.
     responsible_person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -128,7 +130,9 @@ class StairwellQuerySet(models.QuerySet):
 class Stairwell(models.Model):
     """A stairwell unit (单元): one elevator serves one stairwell."""
 
-    building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="stairwells")
+    building = models.ForeignKey(
+        Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="stairwells"
+    )
     estate = models.ForeignKey(Estate, verbose_name=_("estate"), on_delete=models.PROTECT, related_name="stairwells")
     community = models.ForeignKey(
         "organisation.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
@@ -145,7 +149,9 @@ class Stairwell(models.Model):
         ordering = ["building_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["building", "number"], name="stairwell_unique_number"),
-            models.CheckConstraint(name="stairwell_storeys_range", condition=models.Q(storeys__gte=1, storeys__lte=200)),
+            models.CheckConstraint(
+                name="stairwell_storeys_range", condition=models.Q(storeys__gte=1, storeys__lte=200)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -172,7 +178,9 @@ class Dwelling(models.Model):
     (register, else survey, else contract) and `area_source` says which it is.
     """
 
-    stairwell = models.ForeignKey(Stairwell, verbose_name=_("stairwell"), on_delete=models.PROTECT, related_name="dwellings")
+    stairwell = models.ForeignKey(
+        Stairwell, verbose_name=_("stairwell"), on_delete=models.PROTECT, related_name="dwellings"
+    )
     building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
     estate = models.ForeignKey(Estate, verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
@@ -180,7 +188,9 @@ class Dwelling(models.Model):
     )
     floor = models.SmallIntegerField(_("floor"))
     room = models.CharField(_("room number"), max_length=20)
-    area_register = models.DecimalField(_("registered area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True)
+    area_register = models.DecimalField(
+        _("registered area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
     area_survey = models.DecimalField(_("surveyed area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True)
     area_contract = models.DecimalField(_("contract area (m²)"), max_digits=9, decimal_places=2, null=True, blank=True)
     exclusive_area = models.DecimalField(_("exclusive area (m²)"), max_digits=9, decimal_places=2)
@@ -206,7 +216,11 @@ class Dwelling(models.Model):
     def effective_area(
         register: Decimal | None, survey: Decimal | None, contract: Decimal | None
     ) -> tuple[Decimal | None, str | None]:
-        for value, source in ((register, AreaSource.REGISTER), (survey, AreaSource.SURVEY), (contract, AreaSource.CONTRACT)):
+        for value, source in (
+            (register, AreaSource.REGISTER),
+            (survey, AreaSource.SURVEY),
+            (contract, AreaSource.CONTRACT),
+        ):
             if value is not None:
                 return value, source.value
         return None, None
@@ -237,7 +251,9 @@ class Owner(models.Model):
     # Resident ID number for a person, unified social credit code for an organisation or developer.
     id_number = models.CharField(_("ID number"), max_length=18, unique=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    dwellings = models.ManyToManyField(Dwelling, through="Ownership", verbose_name=_("dwellings"), related_name="owners")
+    dwellings = models.ManyToManyField(
+        Dwelling, through="Ownership", verbose_name=_("dwellings"), related_name="owners"
+    )
 
     objects = OwnerQuerySet.as_manager()
 
@@ -259,7 +275,9 @@ class Ownership(models.Model):
     """An owner holding a dwelling. The primary owner is the one who votes for it."""
 
     owner = models.ForeignKey(Owner, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ownerships")
-    dwelling = models.ForeignKey(Dwelling, verbose_name=_("dwelling"), on_delete=models.CASCADE, related_name="ownerships")
+    dwelling = models.ForeignKey(
+        Dwelling, verbose_name=_("dwelling"), on_delete=models.CASCADE, related_name="ownerships"
+    )
     is_primary = models.BooleanField(_("primary owner"), default=True)
     since = models.DateField(_("owner since"), null=True, blank=True)
 
@@ -306,16 +324,18 @@ class ImportJob(models.Model):
     applies the same stored file.
     """
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("checksum"), max_length=64)
     dry_run = models.BooleanField(_("dry run"), default=True)
-    dry_run_of = models.ForeignKey("self", verbose_name=_("checked by"), on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="real_runs")
+    dry_run_of = models.ForeignKey(
+        "self", verbose_name=_("checked by"), on_delete=models.PROTECT, null=True, blank=True, related_name="real_runs"
+    )
     status = models.CharField(_("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)

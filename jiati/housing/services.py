@@ -36,6 +36,7 @@ def _apply(instance, fields: tuple[str, ...], data: dict[str, Any]) -> None:
 
 # --- owners -----------------------------------------------------------------
 
+
 def owner_identity_clean(*, kind: str, id_number: str) -> str:
     """Validate an owner's identity number by kind: resident ID for a person, credit code otherwise."""
     number = normalise_id_number(id_number)
@@ -44,7 +45,9 @@ def owner_identity_clean(*, kind: str, id_number: str) -> str:
     try:
         return validate_resident_id(number) if kind == OwnerKind.PERSON else validate_credit_code(number)
     except Exception as exc:
-        raise refuse(exc.messages[0] if hasattr(exc, "messages") else str(exc), code="invalid_id_number", field="id_number") from exc
+        raise refuse(
+            exc.messages[0] if hasattr(exc, "messages") else str(exc), code="invalid_id_number", field="id_number"
+        ) from exc
 
 
 def phone_clean(phone: str) -> str:
@@ -58,8 +61,12 @@ def phone_clean(phone: str) -> str:
 
 @transaction.atomic
 def owner_create(*, actor, kind: str, name: str, id_number: str, phone: str = "") -> Owner:
-    owner = Owner(kind=kind, name=name.strip(), id_number=owner_identity_clean(kind=kind, id_number=id_number),
-                  phone=phone_clean(phone))
+    owner = Owner(
+        kind=kind,
+        name=name.strip(),
+        id_number=owner_identity_clean(kind=kind, id_number=id_number),
+        phone=phone_clean(phone),
+    )
     owner.full_clean()
     owner.save()
     audit_created(actor=actor, instance=owner)
@@ -94,6 +101,7 @@ def ownership_add(*, actor, owner: Owner, dwelling: Dwelling, is_primary: bool =
 
 # --- estates, buildings, stairwells, dwellings ------------------------------
 
+
 @transaction.atomic
 def estate_create(*, actor, **data) -> Estate:
     estate = Estate()
@@ -126,7 +134,9 @@ def _estate_check(estate: Estate) -> None:
         raise refuse(_("An estate belongs to a community."), code="not_a_community", field="community")
     if estate.property_office_id and estate.property_office.community.parent_id != estate.community.parent_id:
         # A property office may serve several estates, but within one subdistrict.
-        raise refuse(_("The property office is in another subdistrict."), code="office_elsewhere", field="property_office")
+        raise refuse(
+            _("The property office is in another subdistrict."), code="office_elsewhere", field="property_office"
+        )
 
 
 @transaction.atomic
@@ -149,7 +159,9 @@ def building_update(*, actor, building: Building, **data) -> Building:
     if highest and building.storeys < highest:
         raise refuse(
             _("The building cannot have fewer storeys (%(storeys)s) than its tallest stairwell (%(highest)s)."),
-            code="storeys_below_stairwell", field="storeys", params={"storeys": building.storeys, "highest": highest},
+            code="storeys_below_stairwell",
+            field="storeys",
+            params={"storeys": building.storeys, "highest": highest},
         )
     building.save()
     audit_updated(actor=actor, instance=building, before=before)
@@ -160,7 +172,9 @@ def stairwell_storeys_check(*, storeys: int, building_storeys: int) -> None:
     if storeys > building_storeys:
         raise refuse(
             _("The stairwell has %(storeys)s floors but its building only %(building)s."),
-            code="storeys_above_building", field="storeys", params={"storeys": storeys, "building": building_storeys},
+            code="storeys_above_building",
+            field="storeys",
+            params={"storeys": storeys, "building": building_storeys},
         )
 
 
@@ -186,7 +200,9 @@ def stairwell_update(*, actor, stairwell: Stairwell, **data) -> Stairwell:
     if top and stairwell.storeys < top:
         raise refuse(
             _("There are dwellings on floor %(top)s; the stairwell cannot have fewer floors."),
-            code="storeys_below_dwelling", field="storeys", params={"top": top},
+            code="storeys_below_dwelling",
+            field="storeys",
+            params={"top": top},
         )
     stairwell.save()
     audit_updated(actor=actor, instance=stairwell, before=before)
@@ -200,8 +216,9 @@ def dwelling_area_clean(*, register: Decimal | None, survey: Decimal | None, con
             raise refuse(_("An area must be greater than zero."), code="area_not_positive", field=field)
     area, source = Dwelling.effective_area(register, survey, contract)
     if area is None:
-        raise refuse(_("Give at least one area: registered, surveyed or contract."), code="area_missing",
-                     field="area_register")
+        raise refuse(
+            _("Give at least one area: registered, surveyed or contract."), code="area_missing", field="area_register"
+        )
     return area, source
 
 
@@ -209,14 +226,20 @@ def dwelling_floor_check(*, floor: int, stairwell_storeys: int) -> None:
     if floor < 1 or floor > stairwell_storeys:
         raise refuse(
             _("Floor %(floor)s does not exist in a stairwell of %(storeys)s floors."),
-            code="floor_out_of_range", field="floor", params={"floor": floor, "storeys": stairwell_storeys},
+            code="floor_out_of_range",
+            field="floor",
+            params={"floor": floor, "storeys": stairwell_storeys},
         )
 
 
 @transaction.atomic
 def dwelling_create(*, actor, stairwell: Stairwell, **data) -> Dwelling:
-    dwelling = Dwelling(stairwell=stairwell, building_id=stairwell.building_id, estate_id=stairwell.estate_id,
-                        community_id=stairwell.community_id)
+    dwelling = Dwelling(
+        stairwell=stairwell,
+        building_id=stairwell.building_id,
+        estate_id=stairwell.estate_id,
+        community_id=stairwell.community_id,
+    )
     _apply(dwelling, DWELLING_FIELDS, data)
     _dwelling_check(dwelling, stairwell)
     dwelling.save()

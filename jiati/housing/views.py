@@ -51,9 +51,14 @@ class StairwellListView(ScopedListView):
     title = gettext_lazy("Stairwells")
     export_name = "stairwells"
     columns = [
-        Column(gettext_lazy("Estate"), "estate.name", link=lambda r: reverse("housing:estate-detail", args=[r.estate_id])),
-        Column(gettext_lazy("Building"), "building.number",
-               link=lambda r: reverse("housing:building-detail", args=[r.building_id])),
+        Column(
+            gettext_lazy("Estate"), "estate.name", link=lambda r: reverse("housing:estate-detail", args=[r.estate_id])
+        ),
+        Column(
+            gettext_lazy("Building"),
+            "building.number",
+            link=lambda r: reverse("housing:building-detail", args=[r.building_id]),
+        ),
         Column(gettext_lazy("Stairwell"), "number", link=_url("housing:stairwell-detail")),
         Column(gettext_lazy("Storeys"), "storeys"),
         Column(gettext_lazy("Has an elevator"), "has_elevator"),
@@ -74,8 +79,11 @@ class DwellingListView(ScopedListView):
     columns = [
         Column(gettext_lazy("Estate"), "estate.name"),
         Column(gettext_lazy("Building"), "building.number"),
-        Column(gettext_lazy("Stairwell"), "stairwell.number",
-               link=lambda r: reverse("housing:stairwell-detail", args=[r.stairwell_id])),
+        Column(
+            gettext_lazy("Stairwell"),
+            "stairwell.number",
+            link=lambda r: reverse("housing:stairwell-detail", args=[r.stairwell_id]),
+        ),
         Column(gettext_lazy("Floor"), "floor"),
         Column(gettext_lazy("Room"), "room", link=_url("housing:dwelling-detail")),
         Column(gettext_lazy("Exclusive area (m²)"), "exclusive_area"),
@@ -112,10 +120,16 @@ def estate_detail(request, pk):
         .annotate(stairwell_count=Count("stairwells"))
         .order_by("number")
     )
-    return render(request, "housing/estate_detail.html", {
-        "estate": estate, "buildings": buildings, "can_edit": can_edit_housing(request.user),
-        "stats": selectors.estate_stats(estate=estate),
-    })
+    return render(
+        request,
+        "housing/estate_detail.html",
+        {
+            "estate": estate,
+            "buildings": buildings,
+            "can_edit": can_edit_housing(request.user),
+            "stats": selectors.estate_stats(estate=estate),
+        },
+    )
 
 
 def building_detail(request, pk):
@@ -123,20 +137,30 @@ def building_detail(request, pk):
         Building.objects.visible_to(request.user).select_related("estate", "responsible_person"), pk=pk
     )
     stairwells = building.stairwells.annotate(dwelling_count=Count("dwellings")).order_by("number")
-    return render(request, "housing/building_detail.html", {
-        "building": building, "stairwells": stairwells, "can_edit": can_edit_housing(request.user),
-    })
+    return render(
+        request,
+        "housing/building_detail.html",
+        {
+            "building": building,
+            "stairwells": stairwells,
+            "can_edit": can_edit_housing(request.user),
+        },
+    )
 
 
 def stairwell_detail(request, pk):
     stairwell = get_visible_or_404(
         Stairwell.objects.visible_to(request.user).select_related("estate", "building__responsible_person"), pk=pk
     )
-    return render(request, "housing/stairwell_detail.html", {
-        "stairwell": stairwell,
-        "dwellings": selectors.stairwell_roll(stairwell=stairwell),
-        "can_edit": can_edit_housing(request.user),
-    })
+    return render(
+        request,
+        "housing/stairwell_detail.html",
+        {
+            "stairwell": stairwell,
+            "dwellings": selectors.stairwell_roll(stairwell=stairwell),
+            "can_edit": can_edit_housing(request.user),
+        },
+    )
 
 
 def dwelling_detail(request, pk):
@@ -144,9 +168,15 @@ def dwelling_detail(request, pk):
         Dwelling.objects.visible_to(request.user).select_related("estate", "building", "stairwell"), pk=pk
     )
     ownerships = dwelling.ownerships.select_related("owner").order_by("-is_primary", "id")
-    return render(request, "housing/dwelling_detail.html", {
-        "dwelling": dwelling, "ownerships": ownerships, "can_edit": can_edit_housing(request.user),
-    })
+    return render(
+        request,
+        "housing/dwelling_detail.html",
+        {
+            "dwelling": dwelling,
+            "ownerships": ownerships,
+            "can_edit": can_edit_housing(request.user),
+        },
+    )
 
 
 def owner_detail(request, pk):
@@ -156,9 +186,15 @@ def owner_detail(request, pk):
         .select_related("dwelling__estate", "dwelling__building", "dwelling__stairwell")
         .order_by("dwelling__estate__name", "dwelling__room")
     )
-    return render(request, "housing/owner_detail.html", {
-        "owner": owner, "ownerships": ownerships, "can_edit": can_edit_housing(request.user),
-    })
+    return render(
+        request,
+        "housing/owner_detail.html",
+        {
+            "owner": owner,
+            "ownerships": ownerships,
+            "can_edit": can_edit_housing(request.user),
+        },
+    )
 
 
 # --- editing ----------------------------------------------------------------
@@ -188,7 +224,13 @@ def edit(request, kind, pk):
         if run_service(form, lambda: service(actor=request.user, **{kind: fresh}, **data)) is not None:
             messages.success(request, _("Saved."))
             return redirect(detail_name, pk=obj.pk)
-    return render(request, "housing/edit.html", {
-        "form": form, "object": obj, "model_name": model._meta.verbose_name,
-        "cancel_url": reverse(detail_name, args=[obj.pk]),
-    })
+    return render(
+        request,
+        "housing/edit.html",
+        {
+            "form": form,
+            "object": obj,
+            "model_name": model._meta.verbose_name,
+            "cancel_url": reverse(detail_name, args=[obj.pk]),
+        },
+    )

@@ -4,7 +4,15 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from jiati.core.filters import RegionFilter
-from jiati.organisation.models import GroupLevel, PropertyOffice, Region, RegionLevel, ServiceGroup, ServiceWindow, WindowKind
+from jiati.organisation.models import (
+    GroupLevel,
+    PropertyOffice,
+    Region,
+    RegionLevel,
+    ServiceGroup,
+    ServiceWindow,
+    WindowKind,
+)
 
 
 class RegionFilterSet(django_filters.FilterSet):

@@ -68,7 +68,7 @@ class Region(models.Model):
         return self.name
 
     def ancestors(self) -> list[Region]:
-        codes = [c for c in self.path.strip("/").split("/")[:-1]]
+        codes = list(self.path.strip("/").split("/")[:-1])
         by_code = {r.code: r for r in Region.objects.filter(code__in=codes)}
         return [by_code[c] for c in codes if c in by_code]
 
@@ -138,11 +138,19 @@ class ServiceWindow(models.Model):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=20, choices=WindowKind.choices)
     workstation = models.ForeignKey(
-        Workstation, verbose_name=_("workstation"), on_delete=models.PROTECT, null=True, blank=True,
+        Workstation,
+        verbose_name=_("workstation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="windows",
     )
     property_office = models.ForeignKey(
-        PropertyOffice, verbose_name=_("property office"), on_delete=models.PROTECT, null=True, blank=True,
+        PropertyOffice,
+        verbose_name=_("property office"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="windows",
     )
     community = models.ForeignKey(Region, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
@@ -193,7 +201,11 @@ class ServiceGroup(models.Model):
     level = models.CharField(_("level"), max_length=24, choices=GroupLevel.choices)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="groups")
     property_office = models.ForeignKey(
-        PropertyOffice, verbose_name=_("property office"), on_delete=models.PROTECT, null=True, blank=True,
+        PropertyOffice,
+        verbose_name=_("property office"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="groups",
     )
     members = models.ManyToManyField(
@@ -219,7 +231,9 @@ class MemberRole(models.TextChoices):
 
 
 class GroupMembership(models.Model):
-    group = models.ForeignKey(ServiceGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(
+        ServiceGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="memberships"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE, related_name="memberships"
     )

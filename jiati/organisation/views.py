@@ -25,7 +25,9 @@ def region_home(request):
 def region_detail(request, pk):
     region = get_visible_or_404(Region.objects.visible_to(request.user), pk=pk)
     visible_ancestor_ids = set(
-        Region.objects.visible_to(request.user).filter(pk__in=[r.pk for r in region.ancestors()]).values_list("pk", flat=True)
+        Region.objects.visible_to(request.user)
+        .filter(pk__in=[r.pk for r in region.ancestors()])
+        .values_list("pk", flat=True)
     )
     ancestors = [r for r in region.ancestors() if r.pk in visible_ancestor_ids]
     staff = staff_visible_to(user=request.user).filter(region=region).select_related("region")
@@ -33,10 +35,13 @@ def region_detail(request, pk):
         "region": region,
         "ancestors": ancestors,
         "children": selectors.region_children(region=region),
-        "groups": ServiceGroup.objects.visible_to(request.user).filter(region=region).prefetch_related("memberships__user"),
+        "groups": ServiceGroup.objects.visible_to(request.user)
+        .filter(region=region)
+        .prefetch_related("memberships__user"),
         "offices": PropertyOffice.objects.visible_to(request.user).filter(community=region),
-        "windows": ServiceWindow.objects.visible_to(request.user).filter(community=region).select_related(
-            "workstation", "property_office"),
+        "windows": ServiceWindow.objects.visible_to(request.user)
+        .filter(community=region)
+        .select_related("workstation", "property_office"),
         "workstation": getattr(region, "workstation", None) if region.level == "community" else None,
         "staff": staff,
     }
@@ -65,12 +70,16 @@ def office_detail(request, pk):
     office = get_visible_or_404(PropertyOffice.objects.visible_to(request.user).select_related("community"), pk=pk)
     from jiati.housing.models import Estate
 
-    return render(request, "organisation/office_detail.html", {
-        "office": office,
-        "estates": Estate.objects.visible_to(request.user).filter(property_office=office).order_by("name"),
-        "windows": office.windows.all(),
-        "staff": staff_visible_to(user=request.user).filter(property_office=office),
-    })
+    return render(
+        request,
+        "organisation/office_detail.html",
+        {
+            "office": office,
+            "estates": Estate.objects.visible_to(request.user).filter(property_office=office).order_by("name"),
+            "windows": office.windows.all(),
+            "staff": staff_visible_to(user=request.user).filter(property_office=office),
+        },
+    )
 
 
 class ServiceWindowListView(ScopedListView):
@@ -82,8 +91,11 @@ class ServiceWindowListView(ScopedListView):
     columns = [
         Column(_("Window"), "name"),
         Column(_("Kind"), "get_kind_display"),
-        Column(_("Community"), "community.name",
-               link=lambda r: reverse("organisation:region-detail", args=[r.community_id])),
+        Column(
+            _("Community"),
+            "community.name",
+            link=lambda r: reverse("organisation:region-detail", args=[r.community_id]),
+        ),
         Column(_("Address"), "address"),
         Column(_("Opening hours"), "opening_hours"),
         Column(_("Phone"), "phone"),
@@ -111,6 +123,8 @@ class ServiceGroupListView(ScopedListView):
 
 
 def group_detail(request, pk):
-    group = get_visible_or_404(ServiceGroup.objects.visible_to(request.user).select_related("region", "property_office"), pk=pk)
+    group = get_visible_or_404(
+        ServiceGroup.objects.visible_to(request.user).select_related("region", "property_office"), pk=pk
+    )
     memberships = group.memberships.select_related("user").order_by("role", "user__full_name")
     return render(request, "organisation/group_detail.html", {"group": group, "memberships": memberships})

@@ -35,8 +35,21 @@ class DwellingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Dwelling
-        fields = ["id", "stairwell", "building", "estate", "community", "floor", "room", "area_register",
-                  "area_survey", "area_contract", "exclusive_area", "area_source", "owners"]
+        fields = [
+            "id",
+            "stairwell",
+            "building",
+            "estate",
+            "community",
+            "floor",
+            "room",
+            "area_register",
+            "area_survey",
+            "area_contract",
+            "exclusive_area",
+            "area_source",
+            "owners",
+        ]
 
 
 class OwnerSerializer(serializers.ModelSerializer):

@@ -18,8 +18,18 @@ class PropertyOfficeSerializer(serializers.ModelSerializer):
 class ServiceWindowSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceWindow
-        fields = ["id", "name", "kind", "workstation", "property_office", "community", "address", "opening_hours",
-                  "phone", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "workstation",
+            "property_office",
+            "community",
+            "address",
+            "opening_hours",
+            "phone",
+            "is_active",
+        ]
 
 
 class MembershipSerializer(serializers.ModelSerializer):

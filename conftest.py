@@ -1,0 +1,26 @@
+"""Shared fixtures: a small organisation tree with staff of every role, and the housing below it."""
+
+from __future__ import annotations
+
+import pytest
+
+from jiati.core.tests.factories import (
+    build_world,
+)
+
+
+@pytest.fixture
+def world(db):
+    """Two districts; in the first, two subdistricts with communities, estates, dwellings and staff for every role."""
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a test client in as one of the world's users: client_for(world.users["community"])."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,409 @@
+"""A fictional district shaped like Longgang, and as many more like it as a national-size data set needs.
+
+Deterministic (seeded) so that every demo looks the same. Each district: 11
+subdistricts, 111 communities (68 with a workstation), 117 property offices,
+estates of walk-up buildings, about 40,000 dwellings, owners (some holding
+several dwellings, some developer stock).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from stdnum.cn import ric, uscc
+
+from jiati.demo.bulk import BulkSink
+
+LONGGANG_SUBDISTRICTS = ["平湖", "坂田", "布吉", "南湾", "吉华", "横岗", "园山", "龙城", "龙岗", "宝龙", "坪地"]
+COMMUNITY_NAMES = [
+    "新木",
+    "山厦",
+    "鹅公岭",
+    "白坭坑",
+    "辅城坳",
+    "凤凰",
+    "禾花",
+    "良安田",
+    "力昌",
+    "上木古",
+    "新南",
+    "大围",
+    "岗头",
+    "五和",
+    "杨美",
+    "马安堂",
+    "象角塘",
+    "雪象",
+    "南坑",
+    "冲之",
+    "布吉",
+    "德兴",
+    "罗岗",
+    "长龙",
+    "丹竹头",
+    "南岭",
+    "吉厦",
+    "沙湾",
+    "樟树布",
+    "上水径",
+    "三联",
+    "水径",
+    "丽湖",
+    "甘李",
+    "横岗",
+    "六约",
+    "四联",
+    "保安",
+    "西坑",
+    "安良",
+    "大康",
+    "荷坳",
+    "园山",
+    "龙西",
+    "五联",
+    "回龙埔",
+    "愉园",
+    "黄阁坑",
+    "尚景",
+    "紫薇",
+    "龙岗",
+    "南联",
+    "平南",
+    "新生",
+    "南约",
+    "同乐",
+    "宝龙",
+    "龙东",
+    "坪地",
+    "坪西",
+    "六联",
+    "中心",
+    "年丰",
+    "怡心",
+    "盛平",
+    "嶂背",
+    "鹤湖",
+    "天安",
+    "中海",
+    "中兴",
+    "百合",
+    "龙腾",
+    "锦华",
+    "清林",
+    "万科",
+    "星河",
+    "华南",
+    "翠湖",
+    "恒大",
+    "碧湖",
+]
+ESTATE_PREFIXES = [
+    "长江",
+    "锦绣",
+    "翠竹",
+    "碧华",
+    "幸福",
+    "和平",
+    "富康",
+    "阳光",
+    "龙园",
+    "东方",
+    "海湾",
+    "华侨",
+    "金叶",
+    "桂园",
+    "松柏",
+    "鹏城",
+    "华茂",
+    "怡景",
+    "百花",
+    "聚龙",
+    "兴华",
+    "宝安",
+    "安居",
+    "鸿基",
+]
+ESTATE_SUFFIXES = ["花园", "小区", "新村", "苑", "家园", "大厦", "公寓", "山庄", "雅苑", "名苑"]
+SURNAMES = (
+    "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔向汤"
+)
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国建华玉兰淑珍德明志强文海金凤秀珍小红春梅桂芳"
+DEVELOPERS = [
+    "深圳市龙华房地产开发有限公司",
+    "深圳市鹏基实业有限公司",
+    "深圳市宝龙置业有限公司",
+    "深圳市华侨城地产有限公司",
+    "深圳市金地物业发展有限公司",
+]
+
+DWELLINGS_PER_DISTRICT = 40_000
+ID_AREAS = ["440300", "440100", "440200", "440400", "440500", "440600", "430100", "430200"]
+
+
+def resident_id(n: int) -> str:
+    """A valid, unique resident ID number for owner number n (birth date and sequence from n)."""
+    import datetime as dt
+
+    birth = dt.date(1935, 1, 1) + dt.timedelta(days=(n // 1000) % 30000)
+    # Area codes valid for births since 1935 (stdnum checks the code against its assignment years).
+    area = ID_AREAS[(n // 30_000_000) % len(ID_AREAS)]
+    body = f"{area}{birth:%Y%m%d}{n % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")  # the function expects a placeholder check digit
+
+
+def credit_code(n: int) -> str:
+    body = f"91440300MA5{n:06d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+@dataclass
+class DistrictPlan:
+    """Where one generated district sits in the tree."""
+
+    index: int
+    code: str
+    name: str
+    subdistrict_names: list[str]
+    parent_id: int | None
+    parent_path: str
+
+
+@dataclass
+class Generated:
+    """Ids the rich demo needs afterwards (only for the first district)."""
+
+    district_id: int = 0
+    subdistrict_ids: list[int] = field(default_factory=list)
+    community_ids: list[int] = field(default_factory=list)
+    office_ids: list[int] = field(default_factory=list)
+    dwellings: int = 0
+
+
+class HousingGenerator:
+    def __init__(self, sink: BulkSink, *, seed: int = 2024):
+        self.sink = sink
+        self.rng = random.Random(seed)
+        self.region_ids: dict[str, int] = {}
+
+    # --- tree -------------------------------------------------------------
+    def region(self, code: str, name: str, level: str, parent_id: int | None, parent_path: str) -> tuple[int, str]:
+        region_id = self.sink.new_id("organisation_region")
+        path = f"{parent_path}{code}/"
+        self.sink.add("organisation_region", (region_id, code, name, level, parent_id, path))
+        self.region_ids[code] = region_id
+        return region_id, path
+
+    # --- one district -----------------------------------------------------
+    def district(self, plan: DistrictPlan, dwellings: int) -> Generated:
+        rng, sink = self.rng, self.sink
+        out = Generated()
+        district_id, district_path = self.region(plan.code, plan.name, "district", plan.parent_id, plan.parent_path)
+        out.district_id = district_id
+        communities: list[tuple[int, str, str]] = []  # (id, code, name)
+        names = iter(COMMUNITY_NAMES + [n + "东" for n in COMMUNITY_NAMES] + [n + "西" for n in COMMUNITY_NAMES])
+        per_subdistrict = [11] + [10] * 10  # 111 communities
+        for s_index, s_name in enumerate(plan.subdistrict_names):
+            s_code = f"{plan.code}{s_index + 1:03d}"
+            s_id, s_path = self.region(s_code, f"{s_name}街道", "subdistrict", district_id, district_path)
+            out.subdistrict_ids.append(s_id)
+            for c_index in range(per_subdistrict[s_index]):
+                c_code = f"{s_code}{c_index + 1:03d}"
+                c_name = f"{next(names)}社区"
+                c_id, _path = self.region(c_code, c_name, "community", s_id, s_path)
+                communities.append((c_id, c_code, c_name))
+                out.community_ids.append(c_id)
+        # 68 workstations with a service window.
+        for c_id, c_code, c_name in communities[:68]:
+            sink.add(
+                "organisation_workstation",
+                (
+                    sink.new_id("organisation_workstation"),
+                    c_id,
+                    f"{c_name}工作站",
+                    f"{plan.name}{c_name}服务中心一楼",
+                    f"0755-8{c_code[-7:]}",
+                ),
+            )
+        # 117 property offices spread over the communities.
+        offices_by_community: dict[int, list[int]] = {}
+        for o_index in range(117):
+            c_id, c_code, c_name = communities[o_index % len(communities)]
+            office_id = sink.new_id("organisation_propertyoffice")
+            estate_word = rng.choice(ESTATE_PREFIXES)
+            sink.add(
+                "organisation_propertyoffice",
+                (
+                    office_id,
+                    f"{plan.code}-PO{o_index + 1:03d}",
+                    f"{estate_word}物业服务中心（{c_name}）",
+                    f"深圳市{estate_word}物业管理有限公司",
+                    c_id,
+                    f"{c_name}{estate_word}路{o_index + 1}号",
+                    f"0755-2{o_index:03d}{plan.index % 10000:04d}",
+                ),
+            )
+            offices_by_community.setdefault(c_id, []).append(office_id)
+            out.office_ids.append(office_id)
+        developer_ids = []
+        for d_index, d_name in enumerate(DEVELOPERS):
+            owner_id = sink.new_id("housing_owner")
+            sink.add("housing_owner", (owner_id, "developer", d_name, credit_code(plan.index * 10 + d_index), ""))
+            developer_ids.append(owner_id)
+        out.dwellings = self._housing(plan, communities, offices_by_community, developer_ids, dwellings)
+        return out
+
+    def _housing(self, plan, communities, offices_by_community, developer_ids, target: int) -> int:
+        rng, sink = self.rng, self.sink
+        made = 0
+        estate_no = 0
+        while made < target:
+            c_id, _c_code, _c_name = communities[estate_no % len(communities)]
+            estate_no += 1
+            estate_id = sink.new_id("housing_estate")
+            year = rng.randint(1982, 2004)
+            offices = offices_by_community.get(c_id) or []
+            office_id = offices[estate_no % len(offices)] if offices and rng.random() < 0.8 else None
+            name = f"{rng.choice(ESTATE_PREFIXES)}{rng.choice(ESTATE_SUFFIXES)}"
+            sink.add(
+                "housing_estate",
+                (
+                    estate_id,
+                    f"{plan.code}-{estate_no:05d}",
+                    name,
+                    f"{plan.name}{rng.choice(ESTATE_PREFIXES)}路{rng.randint(1, 300)}号",
+                    c_id,
+                    office_id,
+                    year,
+                    None,
+                ),
+            )
+            estate_owners: list[int] = []
+            developer_id = developer_ids[estate_no % len(developer_ids)]
+            for b_index in range(rng.randint(2, 6)):
+                if made >= target:
+                    break
+                building_id = sink.new_id("housing_building")
+                storeys = rng.choice((5, 6, 6, 7, 7, 7, 8, 9))
+                sink.add(
+                    "housing_building",
+                    (
+                        building_id,
+                        estate_id,
+                        c_id,
+                        f"{b_index + 1}栋",
+                        storeys,
+                        year + rng.randint(0, 2),
+                        "brick_concrete" if rng.random() < 0.85 else "frame",
+                        None,
+                    ),
+                )
+                for s_index in range(rng.randint(1, 3)):
+                    if made >= target:
+                        break
+                    stairwell_id = sink.new_id("housing_stairwell")
+                    sink.add(
+                        "housing_stairwell",
+                        (
+                            stairwell_id,
+                            building_id,
+                            estate_id,
+                            c_id,
+                            f"{s_index + 1}单元",
+                            storeys,
+                            rng.random() < 0.04,
+                        ),
+                    )
+                    per_floor = 2
+                    for floor in range(1, storeys + 1):
+                        for unit in range(1, per_floor + 1):
+                            if made >= target:
+                                break
+                            made += 1
+                            self._dwelling(
+                                stairwell_id,
+                                building_id,
+                                estate_id,
+                                c_id,
+                                floor,
+                                f"{floor}0{unit}",
+                                estate_owners,
+                                developer_id,
+                            )
+        return made
+
+    def _dwelling(self, stairwell_id, building_id, estate_id, c_id, floor, room, estate_owners, developer_id):
+        rng, sink = self.rng, self.sink
+        dwelling_id = sink.new_id("housing_dwelling")
+        area = Decimal(rng.randint(4500, 12000)) / 100
+        roll = rng.random()
+        if roll < 0.9:
+            register, survey, contract, source = area, None, None, "register"
+        elif roll < 0.97:
+            register, survey, contract, source = None, area, area + Decimal("1.20"), "survey"
+        else:
+            register, survey, contract, source = None, None, area, "contract"
+        sink.add(
+            "housing_dwelling",
+            (
+                dwelling_id,
+                stairwell_id,
+                building_id,
+                estate_id,
+                c_id,
+                floor,
+                room,
+                register,
+                survey,
+                contract,
+                area,
+                source,
+            ),
+        )
+        owner_roll = rng.random()
+        if owner_roll < 0.015:
+            owner_id = developer_id  # unsold developer stock
+        elif owner_roll < 0.055 and estate_owners:
+            owner_id = rng.choice(estate_owners)  # one owner, several dwellings
+        else:
+            owner_id = sink.new_id("housing_owner")
+            sink.add(
+                "housing_owner",
+                (owner_id, "person", person_name(rng), resident_id(owner_id), f"13{owner_id % 1_000_000_000:09d}"),
+            )
+            if len(estate_owners) < 50:
+                estate_owners.append(owner_id)
+        sink.add("housing_ownership", (sink.new_id("housing_ownership"), owner_id, dwelling_id, True, None))
+
+
+def generate(*, dwellings: int, sink: BulkSink, progress=None) -> Generated:
+    """Longgang first; beyond DWELLINGS_PER_DISTRICT, further synthetic districts under synthetic cities."""
+    gen = HousingGenerator(sink)
+    province_id, province_path = gen.region("440000", "广东省", "province", None, "/")
+    city_id, city_path = gen.region("440300", "深圳市", "city", province_id, province_path)
+    first = min(dwellings, DWELLINGS_PER_DISTRICT)
+    result = gen.district(DistrictPlan(0, "440307", "龙岗区", LONGGANG_SUBDISTRICTS, city_id, city_path), first)
+    made = result.dwellings
+    if progress:
+        progress(made)
+    index = 1
+    city = (city_id, city_path)
+    while made < dwellings:
+        if index % 10 == 1:
+            c_code = f"9{index // 10:05d}"[:6]
+            city = gen.region(f"C{c_code}", f"示范市{index // 10 + 1}", "city", province_id, province_path)
+        code = f"D{index:07d}"
+        names = [f"第{n + 1}" for n in range(11)]
+        plan = DistrictPlan(index, code, f"示范区{index}", names, city[0], city[1])
+        made += gen.district(plan, min(DWELLINGS_PER_DISTRICT, dwellings - made)).dwellings
+        index += 1
+        if progress:
+            progress(made)
+    sink.finish()
+    return result

@@ -1,0 +1,94 @@
+"""Load the demo: a Longgang-shaped district with people and work in progress — or, with --dwellings,
+a national-size housing stock for benchmarks (streamed in bulk, bounded memory)."""
+
+from __future__ import annotations
+
+import time
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from jiati.demo.bulk import BulkSink
+from jiati.demo.housing import DWELLINGS_PER_DISTRICT, generate
+from jiati.demo.people import DEMO_PASSWORD, build_people
+from jiati.organisation.models import Region
+
+# Apps that add their own demo data (a `demo.seed(context)` function), in dependency order.
+DEMO_APPS = ["projects", "consent", "consultation", "subsidies"]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent with --if-empty)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dwellings",
+            type=int,
+            default=DWELLINGS_PER_DISTRICT,
+            help="How many dwellings to generate (40,000 per district; 25,000,000 ≈ national).",
+        )
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database already holds regions.")
+        parser.add_argument("--housing-only", action="store_true", help="Only the organisation tree and housing stock.")
+        parser.add_argument("--batch", type=int, default=50_000, help="Rows per bulk write.")
+
+    def handle(self, *args, dwellings, if_empty, housing_only, batch, **options):
+        if if_empty and Region.objects.exists():
+            self.stdout.write("Demo data already present; nothing to do.")
+            self.print_logins()
+            return
+        started = time.perf_counter()
+
+        def progress(made: int) -> None:
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"  {made:,} dwellings · {elapsed:,.1f} s · {made / max(elapsed, 1e-9):,.0f}/s")
+
+        with transaction.atomic():
+            sink = BulkSink(batch_rows=batch)
+            generated = generate(dwellings=dwellings, sink=sink, progress=progress if dwellings > 100_000 else None)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Housing stock: {sink.written['housing_dwelling']:,} dwellings, "
+                f"{sink.written['housing_owner']:,} owners, "
+                f"{sink.written['housing_stairwell']:,} stairwells, {sink.written['housing_estate']:,} estates "
+                f"in {elapsed:,.1f} s ({sink.written['housing_dwelling'] / max(elapsed, 1e-9):,.0f} dwellings/s)."
+            )
+        )
+        if housing_only:
+            return
+        with transaction.atomic():
+            people = build_people(generated=generated)
+            context = {"generated": generated, "people": people}
+            for app in DEMO_APPS:
+                try:
+                    module = import_module(f"jiati.{app}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"jiati.{app}.demo":
+                        raise
+                    continue
+                module.seed(context)
+                self.stdout.write(f"  {app}: demo data added")
+        self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:,.1f} s."))
+        self.print_logins()
+
+    def print_logins(self):
+        from jiati.accounts.models import User
+
+        rows = [
+            ("admin", "platform administrator / 平台管理员"),
+            ("district", "district retrofit office / 区加梯办"),
+            ("finance", "district finance / 区财政"),
+            ("subdistrict", "subdistrict group (平湖街道)"),
+            ("community", "community workstation (新木社区)"),
+            ("property", "property office / 物业服务中心"),
+            ("contractor", "construction team / 施工单位"),
+            ("maintainer", "maintainer / 维保单位"),
+            ("resident", "resident (owner) / 业主"),
+        ]
+        present = set(User.objects.filter(username__in=[r[0] for r in rows]).values_list("username", flat=True))
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo logins — password for all: " + DEMO_PASSWORD))
+        for username, label in rows:
+            if username in present:
+                self.stdout.write(f"  {username:<12} {label}")

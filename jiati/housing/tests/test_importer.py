@@ -1,0 +1,331 @@
+"""The housing import: dry run reports, rejected rows name row and column, real run is all-or-nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from jiati.audit.models import AuditEntry
+from jiati.core.tests.factories import valid_credit_code, valid_resident_id
+from jiati.housing import import_services
+from jiati.housing.importer import COLUMNS, template_workbook
+from jiati.housing.models import Building, Dwelling, Estate, ImportStatus, Owner, Ownership, Stairwell
+
+HEADER = [c.zh for c in COLUMNS]
+
+
+def row(**over):
+    base = {
+        "community_code": "440307001001",
+        "estate_code": "NEW-1",
+        "estate_name": "新建花园",
+        "estate_address": "新木路2号",
+        "property_office_code": "",
+        "estate_year_built": "1998",
+        "building_number": "1栋",
+        "building_storeys": "7",
+        "building_year_built": "1998",
+        "building_structure": "砖混",
+        "stairwell_number": "1单元",
+        "stairwell_storeys": "7",
+        "has_elevator": "否",
+        "floor": "3",
+        "room": "301",
+        "area_register": "80.50",
+        "area_survey": "",
+        "area_contract": "",
+        "owner_kind": "个人",
+        "owner_name": "王五",
+        "owner_id_number": valid_resident_id(),
+        "owner_phone": "13800138000",
+    }
+    base.update(over)
+    return [base[c.key] for c in COLUMNS]
+
+
+def xlsx(rows, header=HEADER) -> SimpleUploadedFile:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for r in rows:
+        sheet.append(r)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("stock.xlsx", buffer.getvalue())
+
+
+def csv_file(rows, header=HEADER, encoding="utf-8-sig") -> SimpleUploadedFile:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return SimpleUploadedFile("stock.csv", buffer.getvalue().encode(encoding))
+
+
+def stairwell_rows(n_floors=3, per_floor=2, **over):
+    return [
+        row(floor=str(f), room=f"{f}0{u}", owner_id_number=valid_resident_id(), **over)
+        for f in range(1, n_floors + 1)
+        for u in range(1, per_floor + 1)
+    ]
+
+
+def counts():
+    return (
+        Estate.objects.count(),
+        Building.objects.count(),
+        Stairwell.objects.count(),
+        Dwelling.objects.count(),
+        Owner.objects.count(),
+        Ownership.objects.count(),
+    )
+
+
+def test_dry_run_reports_and_saves_nothing(world):
+    before = counts()
+    job = import_services.import_job_start(actor=world.users["community"], upload=xlsx(stairwell_rows()))
+    assert job.status == ImportStatus.SUCCEEDED and job.dry_run, job.errors
+    assert job.summary["estate"]["created"] == 1
+    assert job.summary["dwelling"]["created"] == 6
+    assert job.summary["owner"]["created"] == 6
+    assert counts() == before
+
+
+def test_real_run_applies_the_checked_file_once(world):
+    user = world.users["community"]
+    dry = import_services.import_job_start(actor=user, upload=xlsx(stairwell_rows()))
+    real = import_services.import_job_apply(actor=user, dry_job=dry)
+    assert real.status == ImportStatus.SUCCEEDED and not real.dry_run
+    estate = Estate.objects.get(code="NEW-1")
+    assert estate.community == world.regions["A1a"]
+    assert Dwelling.objects.filter(estate=estate).count() == 6
+    assert Dwelling.objects.filter(estate=estate, community=world.regions["A1a"]).count() == 6
+    assert AuditEntry.objects.filter(object_repr__contains="新建花园").exists()
+    with pytest.raises(Exception, match="already"):
+        import_services.import_job_apply(actor=user, dry_job=dry)
+
+
+def test_one_bad_row_rejects_the_whole_file_and_names_row_and_column(world):
+    rows = stairwell_rows()
+    rows[2] = row(floor="2", room="202", area_register="-5", owner_id_number=valid_resident_id())
+    rows[4] = row(floor="3", room="301", owner_id_number="440307199001011234")  # bad checksum
+    before = counts()
+    dry = import_services.import_job_start(actor=world.users["community"], upload=xlsx(rows))
+    assert dry.status == ImportStatus.REJECTED
+    assert dry.error_count == 2
+    by_row = {e["row"]: e for e in dry.errors}
+    assert by_row[4]["column"] == "登记面积" and "greater than zero" in by_row[4]["message"]
+    assert by_row[6]["column"] == "证件号码"
+    assert counts() == before
+    with pytest.raises(Exception, match="checked"):
+        import_services.import_job_apply(actor=world.users["community"], dry_job=dry)
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("override", "column", "words"),
+    [
+        ({"area_register": ""}, "登记面积", "at least one area"),
+        ({"area_register": "abc"}, "登记面积", "not a number"),
+        ({"stairwell_storeys": "9"}, "单元层数", "only 7"),
+        ({"floor": "8"}, "楼层", "does not exist"),
+        ({"building_storeys": "x"}, "楼栋层数", "whole number"),
+        ({"has_elevator": "maybe"}, "是否有电梯", "是"),
+        ({"owner_phone": "12345"}, "联系电话", "not a valid"),
+        ({"community_code": "440306001001"}, "社区代码", "in your area"),
+        ({"property_office_code": "NOPE"}, "物业服务中心编码", "No property office"),
+        ({"owner_kind": "开发商", "owner_id_number": "11010519491231002X"}, "证件号码", "credit code"),
+        ({"estate_year_built": "1700"}, "小区建成年份", "plausible"),
+        ({"room": ""}, "房号", "required"),
+    ],
+)
+def test_each_bad_value_is_named(world, override, column, words):
+    job = import_services.import_job_start(actor=world.users["community"], upload=xlsx([row(**override)]))
+    assert job.status == ImportStatus.REJECTED
+    assert job.errors[0]["row"] == 2
+    assert job.errors[0]["column"] == column
+    assert words.lower() in job.errors[0]["message"].lower()
+
+
+def test_duplicate_room_is_rejected_with_first_row(world):
+    rows = [row(room="301"), row(room="301", owner_id_number=valid_resident_id())]
+    job = import_services.import_job_start(actor=world.users["community"], upload=xlsx(rows))
+    assert job.error_count == 1
+    assert job.errors[0] == {"row": 3, "column": "房号", "message": job.errors[0]["message"]}
+    assert "row 2" in job.errors[0]["message"]
+
+
+def test_rows_that_disagree_on_the_estate_are_rejected(world):
+    rows = [row(room="301"), row(room="302", estate_name="别的名字", owner_id_number=valid_resident_id())]
+    job = import_services.import_job_start(actor=world.users["community"], upload=xlsx(rows))
+    assert job.error_count == 1 and job.errors[0]["row"] == 3
+
+
+def test_missing_required_column_fails_the_file(world):
+    header = [h for h in HEADER if h != "房号"]
+    job = import_services.import_job_start(actor=world.users["community"], upload=xlsx([], header=header))
+    assert job.status == ImportStatus.FAILED
+    assert "房号" in job.failure
+
+
+def test_not_a_workbook_fails_clearly(world):
+    upload = SimpleUploadedFile("stock.xlsx", b"this is not a zip file")
+    job = import_services.import_job_start(actor=world.users["community"], upload=upload)
+    assert job.status == ImportStatus.FAILED
+    assert "xlsx" in job.failure
+
+
+def test_header_only_file_fails_clearly(world):
+    job = import_services.import_job_start(actor=world.users["community"], upload=csv_file([]))
+    assert job.status == ImportStatus.FAILED and "no rows" in job.failure
+
+
+def test_update_existing_records_reports_before_and_after(world):
+    stairwell = world.stairwells["a1a"]
+    dwelling = stairwell.dwellings.get(room="101")
+    owner = dwelling.ownerships.get().owner
+    estate = stairwell.estate
+    data = row(
+        community_code=estate.community.code,
+        estate_code=estate.code,
+        estate_name=estate.name,
+        estate_address="",
+        estate_year_built="1995",
+        building_number=stairwell.building.number,
+        building_storeys="6",
+        building_year_built="",
+        building_structure="",
+        stairwell_number=stairwell.number,
+        stairwell_storeys="6",
+        floor="1",
+        room="101",
+        area_register="91.20",
+        owner_name=owner.name,
+        owner_id_number=owner.id_number,
+        owner_phone=owner.phone,
+    )
+    user = world.users["community"]
+    dry = import_services.import_job_start(actor=user, upload=xlsx([data]))
+    assert dry.status == ImportStatus.SUCCEEDED, dry.errors
+    assert dry.summary["dwelling"] == {"created": 0, "changed": 1, "unchanged": 0}
+    assert dry.summary["estate"]["unchanged"] == 1
+    assert dry.changes[0]["changes"]["area_register"] == ["80.00", "91.20"]
+    import_services.import_job_apply(actor=user, dry_job=dry)
+    dwelling.refresh_from_db()
+    assert dwelling.exclusive_area == Decimal("91.20")
+    entry = AuditEntry.objects.filter(object_id=str(dwelling.pk), action="update").get()
+    assert entry.changes["area_register"] == ["80.00", "91.20"]
+
+
+def test_a_new_primary_owner_replaces_the_old_one(world):
+    stairwell = world.stairwells["a1a"]
+    estate = stairwell.estate
+    data = row(
+        community_code=estate.community.code,
+        estate_code=estate.code,
+        estate_name=estate.name,
+        estate_year_built="1995",
+        estate_address="",
+        building_number=stairwell.building.number,
+        building_storeys="6",
+        building_year_built="",
+        building_structure="",
+        stairwell_number=stairwell.number,
+        stairwell_storeys="6",
+        floor="1",
+        room="101",
+        area_register="80.00",
+    )
+    user = world.users["community"]
+    import_services.import_job_apply(
+        actor=user, dry_job=import_services.import_job_start(actor=user, upload=xlsx([data]))
+    )
+    dwelling = stairwell.dwellings.get(room="101")
+    assert list(dwelling.ownerships.values_list("owner__name", flat=True)) == ["王五"]
+
+
+def test_multi_dwelling_owner_and_developer_are_one_owner_each(world):
+    person = valid_resident_id()
+    developer = valid_credit_code()
+    rows = [
+        row(room="301", owner_id_number=person),
+        row(floor="4", room="401", owner_id_number=person),
+        row(
+            floor="5", room="501", owner_kind="开发商", owner_name="开发公司", owner_id_number=developer, owner_phone=""
+        ),
+        row(
+            floor="5", room="502", owner_kind="开发商", owner_name="开发公司", owner_id_number=developer, owner_phone=""
+        ),
+    ]
+    user = world.users["community"]
+    dry = import_services.import_job_start(actor=user, upload=csv_file(rows))
+    assert dry.status == ImportStatus.SUCCEEDED, dry.errors
+    assert dry.summary["owner"]["created"] == 2
+    assert dry.summary["ownership"]["created"] == 4
+
+
+def test_csv_from_chinese_windows_excel_is_read(world):
+    job = import_services.import_job_start(
+        actor=world.users["community"], upload=csv_file(stairwell_rows(), encoding="gb18030")
+    )
+    assert job.status == ImportStatus.SUCCEEDED, job.errors
+
+
+def test_english_headers_and_keys_are_accepted(world):
+    header = [c.key for c in COLUMNS]
+    job = import_services.import_job_start(actor=world.users["community"], upload=xlsx([row()], header=header))
+    assert job.status == ImportStatus.SUCCEEDED, job.errors
+
+
+def test_large_file_runs_in_the_background(world, settings, django_capture_on_commit_callbacks):
+    settings.JIATI_IMPORT_BACKGROUND_ROWS = 3
+    user = world.users["community"]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = import_services.import_job_start(actor=user, upload=xlsx(stairwell_rows()))
+    assert job.status == ImportStatus.QUEUED
+    assert import_services.import_progress(job=job) == {"processed": 0, "total": 6, "finished": False}
+    # The task is enqueued when the transaction commits; the tests' immediate backend then runs it.
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == ImportStatus.SUCCEEDED
+    assert import_services.import_progress(job=job) == {"processed": 6, "total": 6, "finished": True}
+
+
+def test_template_downloads_round_trip(world, client_for):
+    client = client_for(world.users["community"])
+    response = client.get(reverse("housing:import-template", args=["xlsx"]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert [c.value for c in sheet[1]] == HEADER
+    assert template_workbook("csv").decode("utf-8-sig").splitlines()[0] == ",".join(HEADER)
+
+
+def test_import_pages_flow_and_scope(world, client_for):
+    client = client_for(world.users["community"])
+    upload = xlsx(stairwell_rows())
+    response = client.post(reverse("housing:import"), {"file": upload})
+    assert response.status_code == 302
+    job_url = response["Location"]
+    page = client.get(job_url).content.decode()
+    assert "apply-import" in page
+    response = client.post(job_url)
+    assert response.status_code == 302
+    assert Estate.objects.filter(code="NEW-1").exists()
+    # Another user cannot see (or apply) this job; property staff may not import at all.
+    other = client_for(world.users["other_community"])
+    assert other.get(job_url).status_code == 404
+    assert client_for(world.users["property"]).get(reverse("housing:import")).status_code == 403
+
+
+def test_wrong_file_type_is_refused_by_the_form(world, client_for):
+    client = client_for(world.users["community"])
+    response = client.post(reverse("housing:import"), {"file": SimpleUploadedFile("stock.pdf", b"%PDF")})
+    assert response.status_code == 200
+    assert ".xlsx" in response.content.decode()

@@ -5,4 +5,8 @@ from django.urls import include, path
 urlpatterns = [
     path("organisation/", include("jiati.organisation.api.urls")),
     path("housing/", include("jiati.housing.api.urls")),
+    path("projects/", include("jiati.projects.api.urls")),
+    path("consent/", include("jiati.consent.api.urls")),
+    path("consultation/", include("jiati.consultation.api.urls")),
+    path("subsidies/", include("jiati.subsidies.api.urls")),
 ]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jiati.organisation",
     "jiati.housing",
     "jiati.companies",
+    "jiati.workdays",
     "jiati.notifications",
     "jiati.projects",
     "jiati.consent",
@@ -191,6 +192,8 @@ MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]
 # Uploads are private: they are served by scoped views, never from a public URL.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Documents (drawings, certificates, signed forms): at most this size.
+JIATI_UPLOAD_MAX_BYTES = int(os.environ.get("JIATI_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 JIATI_IMPORT_MAX_BYTES = int(os.environ.get("JIATI_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 # Imports with more rows than this run in the background with a progress bar.
 JIATI_IMPORT_BACKGROUND_ROWS = int(os.environ.get("JIATI_IMPORT_BACKGROUND_ROWS", "2000"))
@@ -294,5 +297,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -14,6 +14,13 @@ urlpatterns = [
     path("housing/", include("jiati.housing.urls")),
     path("audit/", include("jiati.audit.urls")),
     path("companies/", include("jiati.companies.urls")),
+    path("projects/", include("jiati.projects.urls")),
+    path("consent/", include("jiati.consent.urls")),
+    path("consultation/", include("jiati.consultation.urls")),
+    path("subsidies/", include("jiati.subsidies.urls")),
+    path("inbox/", include("jiati.notifications.urls")),
+    # The resident portal (phone-first, reached by QR code) and public pages.
+    path("m/", include("jiati.portal.urls")),
     path("api/", include("jiati.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -6,3 +6,8 @@ class ProjectsConfig(AppConfig):
     name = "jiati.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from jiati.projects.stages import register_builtin_guards
+
+        register_builtin_guards()

@@ -1,0 +1,12 @@
+"""The start page shows unread notifications."""
+
+from django.utils.translation import gettext as _
+
+from jiati.notifications.models import Notification
+
+
+def start_page_widgets(*, user) -> list[dict]:
+    notes = list(Notification.objects.visible_to(user).unread().order_by("-id")[:5])
+    if not notes:
+        return []
+    return [{"order": 5, "template": "notifications/_widget.html", "title": _("Unread notifications"), "notes": notes}]

@@ -1,0 +1,198 @@
+"""The projects API: the same services, guards and scoping as the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from jiati.companies.models import Company
+from jiati.core.api import ScopedReadOnlyViewSet
+from jiati.housing.models import Owner, Stairwell
+from jiati.projects import filtersets, schedule, services
+from jiati.projects.api import serializers as s
+from jiati.projects.models import Blocker, Project, next_stage
+
+
+def _call(fn):
+    try:
+        return fn()
+    except DjangoPermissionDenied:
+        raise PermissionDenied from None
+
+
+class ProjectViewSet(ScopedReadOnlyViewSet):
+    queryset = Project.objects.with_schedule_state()
+    serializer_class = s.ProjectSerializer
+    filterset_class = filtersets.ProjectFilterSet
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _out(self, project, code=status.HTTP_200_OK):
+        project = self.get_queryset().get(pk=project.pk)
+        return Response(s.ProjectSerializer(project, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=s.ProjectOpenSerializer, responses={201: s.ProjectSerializer})
+    def create(self, request):
+        data = s.ProjectOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        stairwell = Stairwell.objects.visible_to(request.user).filter(pk=data.validated_data["stairwell"]).first()
+        if stairwell is None:
+            raise NotFound
+        project = _call(
+            lambda: services.project_open(
+                actor=request.user,
+                stairwell=stairwell,
+                target_date=data.validated_data.get("target_date"),
+                note=data.validated_data["note"],
+            )
+        )
+        return self._out(project, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.NextStepSerializer)
+    @action(detail=True, methods=["get"], url_path="next-step")
+    def next_step(self, request, pk=None):
+        project = self.get_object()
+        missing = services.project_move_check(project=project, actor=request.user)
+        return Response(
+            {
+                "stage": project.stage,
+                "next_stage": next_stage(project.stage),
+                "can_move": not missing,
+                "missing": missing,
+            }
+        )
+
+    @extend_schema(request=s.NoteSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        project = self.get_object()
+        data = s.NoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._out(
+            _call(
+                lambda: services.project_advance(project=project, actor=request.user, note=data.validated_data["note"])
+            )
+        )
+
+    def _status(self, request, service):
+        project = self.get_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._out(
+            _call(lambda: service(project=project, actor=request.user, reason=data.validated_data["reason"]))
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._status(request, services.project_suspend)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._status(request, services.project_withdraw)
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._status(request, services.project_reopen)
+
+    @extend_schema(request=s.ChecklistSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["patch"])
+    def checklist(self, request, pk=None):
+        project = self.get_object()
+        data = s.ChecklistSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "lead_owner" in values:
+            owner_id = values.pop("lead_owner")
+            owner = get_object_or_404(Owner, pk=owner_id) if owner_id else None
+            _call(lambda: services.project_set_lead_owner(project=project, actor=request.user, owner=owner))
+        for field in ("brand", "contractor", "maintainer"):
+            if field in values:
+                values[field] = get_object_or_404(Company, pk=values[field]) if values[field] else None
+        if values:
+            _call(lambda: services.project_set_checklist(project=project, actor=request.user, **values))
+        return self._out(project)
+
+    @extend_schema(request=s.ContractReviewInputSerializer, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"], url_path="contract-reviews")
+    def contract_review(self, request, pk=None):
+        project = self.get_object()
+        data = s.ContractReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _call(lambda: services.contract_review_add(project=project, actor=request.user, **data.validated_data))
+        return self._out(project, status.HTTP_201_CREATED)
+
+    @extend_schema(responses=s.EventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, pk=None):
+        project = self.get_object()
+        events = project.events.select_related("actor").order_by("-at", "-id")[:500]
+        return Response(s.EventSerializer(events, many=True).data)
+
+    @extend_schema(methods=["get"], responses=s.DocumentSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.DocumentUploadSerializer, responses={201: s.DocumentSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def documents(self, request, pk=None):
+        project = self.get_object()
+        if request.method == "GET":
+            return Response(s.DocumentSerializer(project.documents.order_by("kind", "-version"), many=True).data)
+        data = s.DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = _call(
+            lambda: services.document_add(
+                project=project,
+                actor=request.user,
+                kind=data.validated_data["kind"],
+                upload=data.validated_data["file"],
+                note=data.validated_data["note"],
+            )
+        )
+        return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(methods=["get"], responses=s.BlockerSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.BlockerSerializer, responses={201: s.BlockerSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def blockers(self, request, pk=None):
+        project = self.get_object()
+        if request.method == "GET":
+            return Response(s.BlockerSerializer(project.blockers.all(), many=True).data)
+        data = s.BlockerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        blocker = _call(lambda: services.blocker_open(project=project, actor=request.user, **data.validated_data))
+        return Response(s.BlockerSerializer(blocker).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ResolutionSerializer, responses=s.BlockerSerializer)
+    @action(detail=True, methods=["post"], url_path=r"blockers/(?P<blocker_pk>\d+)/resolve")
+    def resolve_blocker(self, request, pk=None, blocker_pk=None):
+        project = self.get_object()
+        blocker = get_object_or_404(Blocker, pk=blocker_pk, project=project)
+        data = s.ResolutionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        blocker = _call(
+            lambda: services.blocker_resolve(
+                blocker=blocker, actor=request.user, resolution=data.validated_data["resolution"]
+            )
+        )
+        return Response(s.BlockerSerializer(blocker).data)
+
+    @extend_schema(methods=["get"], responses=s.MilestoneSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.PlanInputSerializer, responses={201: s.MilestoneSerializer(many=True)})
+    @action(detail=True, methods=["get", "post"])
+    def schedule(self, request, pk=None):
+        project = self.get_object()
+        if request.method == "POST":
+            data = s.PlanInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            plan = _call(lambda: schedule.plan_make(project=project, actor=request.user, **data.validated_data))
+            return Response(
+                s.MilestoneSerializer(plan.milestones.all(), many=True).data, status=status.HTTP_201_CREATED
+            )
+        plan = project.plans.filter(is_current=True).first()
+        return Response(s.MilestoneSerializer(plan.milestones.all() if plan else [], many=True).data)

@@ -1,0 +1,582 @@
+"""Writes on projects. Every change locks the project row, checks who may do it and what is missing,
+appends an event to the timeline, writes the audit trail and tells the people concerned.
+
+Other apps put their own happenings on a project's timeline with `project_event_add`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import uuid4
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiati.audit.models import AuditAction
+from jiati.audit.services import audit_record, snapshot
+from jiati.core.errors import refuse
+from jiati.core.uploads import check_upload
+from jiati.housing.models import Owner, Ownership, Stairwell
+from jiati.notifications.services import notify
+from jiati.projects import permissions, schedule
+from jiati.projects.models import (
+    SEVEN_ONES,
+    Blocker,
+    BlockerStatus,
+    Cluster,
+    ContractReview,
+    DocumentKind,
+    EventKind,
+    Project,
+    ProjectDocument,
+    ProjectEvent,
+    ReviewResult,
+    ServiceTeamMember,
+    Stage,
+    Status,
+    WorkingGroupMember,
+    next_stage,
+)
+from jiati.projects.stages import missing_to_leave, move_refusal
+
+PROJECT_AUDIT_FIELDS = (
+    "stage",
+    "status",
+    "status_reason",
+    "responsible",
+    "target_date",
+    "lead_owner",
+    "chat_group_name",
+    "chat_group_link",
+    "brand",
+    "contractor",
+    "maintainer",
+    "cluster",
+    "estimated_cost",
+)
+
+
+# --- shared helpers ---------------------------------------------------------------
+
+
+def _locked(project: Project, actor) -> Project:
+    """Lock the row and re-check that the actor may see it (a stale or forged id answers like a missing one)."""
+    try:
+        return Project.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=project.pk)
+    except Project.DoesNotExist:
+        raise PermissionDenied from None
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def project_url(project: Project) -> str:
+    return reverse("projects:detail", args=[project.pk])
+
+
+def project_event_add(
+    *,
+    project: Project,
+    actor,
+    kind: str,
+    message: str = "",
+    data: dict | None = None,
+    from_stage: str = "",
+    to_stage: str = "",
+) -> ProjectEvent:
+    """Append one entry to the project's timeline (also used by consent, consultation and subsidies)."""
+    return ProjectEvent.objects.create(
+        project=project,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        message=message,
+        data=data or {},
+        from_stage=from_stage,
+        to_stage=to_stage,
+    )
+
+
+def _audit(project: Project, actor, before: dict, message: str = "") -> None:
+    after = snapshot(project, PROJECT_AUDIT_FIELDS)
+    changes = {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
+    if changes:
+        audit_record(actor=actor, instance=project, action=AuditAction.UPDATE, changes=changes, message=message)
+
+
+def _recount(project: Project) -> None:
+    """Keep the list counters (seven ones done, open blockers) true after a change."""
+    project.seven_ones_done = sum(1 for _key, _label in SEVEN_ONES if seven_ones_status(project)[_key])
+    project.open_blockers = project.blockers.filter(status=BlockerStatus.OPEN).count()
+    Project.objects.filter(pk=project.pk).update(
+        seven_ones_done=project.seven_ones_done, open_blockers=project.open_blockers
+    )
+
+
+def seven_ones_status(project: Project) -> dict[str, bool]:
+    """Which of the seven ones (七个一) are in place."""
+    latest_review = project.contract_reviews.order_by("-reviewed_on", "-id").first()
+    return {
+        "lead_owner": bool(project.lead_owner_id),
+        "working_group": project.working_group.exists(),
+        "service_team": project.service_team.exists(),
+        "chat_group": bool(project.chat_group_name),
+        "brand": bool(project.brand_id),
+        "contractor": bool(project.contractor_id),
+        "contract_review": bool(latest_review and latest_review.result == ReviewResult.APPROVED),
+    }
+
+
+# --- opening, moving, suspending ------------------------------------------------------
+
+
+@transaction.atomic
+def project_open(
+    *, actor, stairwell: Stairwell, responsible=None, target_date: dt.date | None = None, note: str = ""
+) -> Project:
+    """Open a project for a stairwell whose owners show intention. At most one live project per stairwell."""
+    _require(permissions.can_open(actor))
+    if not Stairwell.objects.visible_to(actor).filter(pk=stairwell.pk).exists():
+        raise PermissionDenied
+    if stairwell.has_elevator:
+        raise refuse(_("This stairwell already has an elevator."), code="has_elevator", field="stairwell")
+    if Project.objects.filter(stairwell=stairwell).exclude(status=Status.WITHDRAWN).exists():
+        raise refuse(_("This stairwell already has a project under way."), code="duplicate_project", field="stairwell")
+    try:
+        with transaction.atomic():
+            project = Project.objects.create(
+                code=uuid4().hex[:16],
+                stairwell=stairwell,
+                estate_id=stairwell.estate_id,
+                community_id=stairwell.community_id,
+                responsible=responsible or actor,
+                created_by=actor,
+            )
+    except IntegrityError:  # another request opened one at the same moment
+        raise refuse(
+            _("This stairwell already has a project under way."), code="duplicate_project", field="stairwell"
+        ) from None
+    project.code = f"JT{timezone.localdate():%Y}{project.pk:06d}"
+    project.save(update_fields=["code"])
+    project_event_add(project=project, actor=actor, kind=EventKind.CREATED, message=note, to_stage=project.stage)
+    audit_record(
+        actor=actor,
+        instance=project,
+        action=AuditAction.CREATE,
+        changes={"stairwell": [None, stairwell.pk], "stage": [None, project.stage]},
+    )
+    if target_date:
+        schedule.plan_make(project=project, actor=actor, target_date=target_date, reason=_("First plan"))
+    if project.responsible_id != actor.pk:
+        _tell_responsible(project, _("A new project needs you: %(code)s") % {"code": project.code})
+    return project
+
+
+def project_move_check(*, project: Project, actor) -> list[str]:
+    """All reasons the actor cannot move the project on now; empty when the move is allowed."""
+    refusal = move_refusal(actor, project)
+    if refusal:
+        return [refusal]
+    if actor.role == "contractor" and project.contractor_id != actor.company_id:
+        return [_("Only the assigned construction team may report progress.")]
+    return missing_to_leave(project)
+
+
+@transaction.atomic
+def project_advance(*, project: Project, actor, note: str = "") -> Project:
+    """Move the project to its next stage, if the actor may and nothing is missing."""
+    project = _locked(project, actor)
+    reasons = project_move_check(project=project, actor=actor)
+    if reasons:
+        raise refuse(reasons, code="stage_guard")
+    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    from_stage, to_stage = project.stage, next_stage(project.stage)
+    project.stage, project.stage_entered_at = to_stage, timezone.now()
+    project.save(update_fields=["stage", "stage_entered_at", "updated_at"])
+    schedule.refresh_stage_dates(project)
+    project_event_add(
+        project=project, actor=actor, kind=EventKind.STAGE, message=note, from_stage=from_stage, to_stage=to_stage
+    )
+    _audit(project, actor, before, note)
+    _tell_responsible(
+        project, _("%(code)s moved to “%(stage)s”") % {"code": project.code, "stage": project.get_stage_display()}
+    )
+    return project
+
+
+def _set_status(project: Project, actor, status: str, reason: str, kind: str) -> Project:
+    if not reason.strip():
+        raise refuse(_("Give a reason."), code="reason_required", field="reason")
+    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    project.status, project.status_reason = status, reason.strip()[:255]
+    try:
+        with transaction.atomic():
+            project.save(update_fields=["status", "status_reason", "updated_at"])
+    except IntegrityError:
+        raise refuse(
+            _("Another project is under way on this stairwell; it cannot be reopened."), code="duplicate_project"
+        ) from None
+    project_event_add(project=project, actor=actor, kind=kind, message=reason)
+    _audit(project, actor, before, reason)
+    _tell_responsible(
+        project, _("%(code)s: %(status)s") % {"code": project.code, "status": project.get_status_display()}
+    )
+    return project
+
+
+@transaction.atomic
+def project_suspend(*, project: Project, actor, reason: str) -> Project:
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    if project.status != Status.ACTIVE:
+        raise refuse(_("Only an active project can be suspended."), code="not_active")
+    return _set_status(project, actor, Status.SUSPENDED, reason, EventKind.SUSPENDED)
+
+
+@transaction.atomic
+def project_withdraw(*, project: Project, actor, reason: str) -> Project:
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    if project.status == Status.WITHDRAWN:
+        raise refuse(_("The project is already withdrawn."), code="already_withdrawn")
+    if project.stage == Stage.IN_SERVICE:
+        raise refuse(_("An elevator in service cannot be withdrawn."), code="in_service")
+    return _set_status(project, actor, Status.WITHDRAWN, reason, EventKind.WITHDRAWN)
+
+
+@transaction.atomic
+def project_reopen(*, project: Project, actor, reason: str) -> Project:
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    if project.status == Status.ACTIVE:
+        raise refuse(_("The project is already active."), code="already_active")
+    return _set_status(project, actor, Status.ACTIVE, reason, EventKind.REOPENED)
+
+
+@transaction.atomic
+def project_assign(*, project: Project, actor, responsible) -> Project:
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    from jiati.accounts.selectors import staff_visible_to
+
+    if responsible is not None and not staff_visible_to(user=actor).filter(pk=responsible.pk).exists():
+        raise refuse(_("Choose a staff member of your area."), code="not_in_area", field="responsible")
+    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    project.responsible = responsible
+    project.save(update_fields=["responsible", "updated_at"])
+    project_event_add(
+        project=project, actor=actor, kind=EventKind.ASSIGNED, message=str(responsible) if responsible else ""
+    )
+    _audit(project, actor, before)
+    _tell_responsible(project, _("You are now responsible for %(code)s") % {"code": project.code})
+    return project
+
+
+def _tell_responsible(project: Project, title: str) -> None:
+    if project.responsible_id:
+        notify(
+            recipients=[project.responsible],
+            kind="project",
+            title=title,
+            body=f"{project.estate.name} {project.stairwell}",
+            url=project_url(project),
+        )
+
+
+# --- the seven ones ------------------------------------------------------------
+
+
+def _checklist_change(project: Project, actor, message: str, data: dict | None = None) -> None:
+    _recount(project)
+    project_event_add(project=project, actor=actor, kind=EventKind.CHECKLIST, message=message, data=data)
+
+
+@transaction.atomic
+def project_set_lead_owner(*, project: Project, actor, owner: Owner | None) -> Project:
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    if (
+        owner is not None
+        and not Ownership.objects.filter(owner=owner, dwelling__stairwell_id=project.stairwell_id).exists()
+    ):
+        raise refuse(
+            _("The lead owner must own a dwelling in this stairwell."), code="not_an_owner_here", field="lead_owner"
+        )
+    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    project.lead_owner = owner
+    project.save(update_fields=["lead_owner", "updated_at"])
+    _checklist_change(project, actor, _("Lead owner: %(name)s") % {"name": owner.name if owner else "—"})
+    _audit(project, actor, before)
+    return project
+
+
+@transaction.atomic
+def working_group_set(*, project: Project, actor, owners: list[Owner]) -> Project:
+    """Replace the working group with these owners (all owners in the stairwell)."""
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    allowed = set(
+        Ownership.objects.filter(dwelling__stairwell_id=project.stairwell_id).values_list("owner_id", flat=True)
+    )
+    strangers = [o.name for o in owners if o.pk not in allowed]
+    if strangers:
+        raise refuse(
+            _("Not owners in this stairwell: %(names)s.") % {"names": "、".join(strangers)},
+            code="not_an_owner_here",
+            field="owners",
+        )
+    before = sorted(project.working_group.values_list("owner_id", flat=True))
+    project.working_group.all().delete()
+    WorkingGroupMember.objects.bulk_create(WorkingGroupMember(project=project, owner=o) for o in owners)
+    _checklist_change(
+        project,
+        actor,
+        _("Working group: %(names)s") % {"names": "、".join(o.name for o in owners)},
+        {"owners": [before, sorted(o.pk for o in owners)]},
+    )
+    audit_record(
+        actor=actor,
+        instance=project,
+        action=AuditAction.UPDATE,
+        changes={"working_group": [before, sorted(o.pk for o in owners)]},
+    )
+    return project
+
+
+@transaction.atomic
+def service_team_set(*, project: Project, actor, users: list) -> Project:
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    from jiati.accounts.selectors import staff_visible_to
+
+    visible = set(staff_visible_to(user=actor).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
+    if any(u.pk not in visible for u in users):
+        raise refuse(_("Choose staff members of your area."), code="not_in_area", field="users")
+    before = sorted(project.service_team.values_list("user_id", flat=True))
+    project.service_team.all().delete()
+    ServiceTeamMember.objects.bulk_create(ServiceTeamMember(project=project, user=u) for u in users)
+    _checklist_change(project, actor, _("Service team: %(names)s") % {"names": "、".join(str(u) for u in users)})
+    audit_record(
+        actor=actor,
+        instance=project,
+        action=AuditAction.UPDATE,
+        changes={"service_team": [before, sorted(u.pk for u in users)]},
+    )
+    return project
+
+
+@transaction.atomic
+def project_set_checklist(*, project: Project, actor, **fields) -> Project:
+    """Chat group (name, link, QR image), brand, contractor, maintainer, estimated cost."""
+    allowed = {
+        "chat_group_name",
+        "chat_group_link",
+        "chat_group_qr",
+        "brand",
+        "contractor",
+        "maintainer",
+        "estimated_cost",
+    }
+    if set(fields) - allowed:
+        raise TypeError(f"unexpected fields {set(fields) - allowed}")
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    if fields.get("brand") is not None and not fields["brand"].is_manufacturer:
+        raise refuse(_("This company does not make elevators."), code="not_a_brand", field="brand")
+    if fields.get("contractor") is not None and not fields["contractor"].is_contractor:
+        raise refuse(_("This company is not a construction team."), code="not_a_contractor", field="contractor")
+    if fields.get("maintainer") is not None and not fields["maintainer"].is_maintainer:
+        raise refuse(_("This company does not maintain elevators."), code="not_a_maintainer", field="maintainer")
+    if fields.get("estimated_cost") is not None and fields["estimated_cost"] <= 0:
+        raise refuse(_("The cost must be greater than zero."), code="not_positive", field="estimated_cost")
+    qr = fields.pop("chat_group_qr", None)
+    if qr:
+        check_upload(qr, field="chat_group_qr", allowed=(".png", ".jpg", ".jpeg"), max_bytes=2 * 1024 * 1024)
+        project.chat_group_qr.save(qr.name, qr, save=False)
+    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.save()
+    after = snapshot(project, PROJECT_AUDIT_FIELDS)
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changed or qr:
+        _checklist_change(
+            project,
+            actor,
+            ", ".join(sorted(str(Project._meta.get_field(k).verbose_name) for k in changed)) or _("Chat group QR code"),
+        )
+        _audit(project, actor, before)
+    return project
+
+
+@transaction.atomic
+def contract_review_add(
+    *, project: Project, actor, reviewed_on: dt.date, result: str, findings: str = "", contract_amount=None
+) -> ContractReview:
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    if reviewed_on > timezone.localdate():
+        raise refuse(_("A review cannot be dated in the future."), code="future_date", field="reviewed_on")
+    if result != ReviewResult.APPROVED and not findings.strip():
+        raise refuse(_("Write down what must change."), code="findings_required", field="findings")
+    review = ContractReview.objects.create(
+        project=project,
+        reviewer=actor,
+        reviewed_on=reviewed_on,
+        result=result,
+        findings=findings,
+        contract_amount=contract_amount,
+    )
+    _checklist_change(
+        project,
+        actor,
+        _("Contract review: %(result)s") % {"result": review.get_result_display()},
+        {"review": review.pk},
+    )
+    audit_record(
+        actor=actor,
+        instance=review,
+        action=AuditAction.CREATE,
+        changes={"result": [None, result], "reviewed_on": [None, reviewed_on.isoformat()]},
+    )
+    return review
+
+
+# --- documents, blockers, comments, clusters -----------------------------------------
+
+
+@transaction.atomic
+def document_add(*, project: Project, actor, kind: str, upload, note: str = "") -> ProjectDocument:
+    """Store a document against the requirement it satisfies, as the next version of that kind."""
+    if kind not in DocumentKind.values:
+        raise refuse(_("Choose what the document is."), code="invalid_kind", field="kind")
+    _require(permissions.can_add_document(actor, kind))
+    project = _locked(project, actor)
+    checked = check_upload(upload, field="file")
+    version = (project.documents.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0) + 1
+    document = ProjectDocument(
+        project=project,
+        kind=kind,
+        version=version,
+        stage=project.stage,
+        original_name=checked.name,
+        size=checked.size,
+        sha256=checked.sha256,
+        content_type=checked.content_type,
+        note=note[:255],
+        uploaded_by=actor,
+    )
+    document.file.save(checked.name, upload, save=False)
+    document.save()
+    project_event_add(
+        project=project,
+        actor=actor,
+        kind=EventKind.DOCUMENT,
+        message=f"{document.get_kind_display()} v{version}: {checked.name}",
+        data={"document": document.pk, "sha256": checked.sha256},
+    )
+    audit_record(
+        actor=actor,
+        instance=document,
+        action=AuditAction.CREATE,
+        changes={"kind": [None, kind], "version": [None, version], "sha256": [None, checked.sha256]},
+    )
+    return document
+
+
+@transaction.atomic
+def blocker_open(*, project: Project, actor, description: str, party: str, due_date: dt.date, assignee=None) -> Blocker:
+    _require(permissions.can_manage(actor))
+    project = _locked(project, actor)
+    if not description.strip():
+        raise refuse(_("Say what the blocker is."), code="required", field="description")
+    if due_date < timezone.localdate():
+        raise refuse(_("The due date is in the past."), code="past_date", field="due_date")
+    blocker = Blocker.objects.create(
+        project=project,
+        description=description.strip(),
+        party=party.strip(),
+        due_date=due_date,
+        assignee=assignee,
+        created_by=actor,
+    )
+    _recount(project)
+    project_event_add(
+        project=project,
+        actor=actor,
+        kind=EventKind.BLOCKER_OPENED,
+        message=blocker.description,
+        data={"blocker": blocker.pk, "party": blocker.party, "due": due_date.isoformat()},
+    )
+    audit_record(actor=actor, instance=blocker, action=AuditAction.CREATE, changes={"description": [None, description]})
+    if assignee is not None:
+        notify(
+            recipients=[assignee],
+            kind="blocker",
+            title=_("Blocker to clear: %(what)s") % {"what": description},
+            body=project.code,
+            url=project_url(project),
+        )
+    return blocker
+
+
+@transaction.atomic
+def blocker_resolve(*, blocker: Blocker, actor, resolution: str) -> Blocker:
+    _require(permissions.can_manage(actor))
+    project = _locked(blocker.project, actor)
+    blocker = Blocker.objects.select_for_update().get(pk=blocker.pk)
+    if blocker.status == BlockerStatus.RESOLVED:
+        raise refuse(_("This blocker is already resolved."), code="already_resolved")
+    if not resolution.strip():
+        raise refuse(_("Say how it was resolved."), code="required", field="resolution")
+    blocker.status, blocker.resolution, blocker.resolved_at = BlockerStatus.RESOLVED, resolution, timezone.now()
+    blocker.save()
+    _recount(project)
+    project_event_add(
+        project=project,
+        actor=actor,
+        kind=EventKind.BLOCKER_RESOLVED,
+        message=f"{blocker.description} → {resolution}",
+        data={"blocker": blocker.pk},
+    )
+    audit_record(
+        actor=actor,
+        instance=blocker,
+        action=AuditAction.UPDATE,
+        changes={"status": ["open", "resolved"], "resolution": ["", resolution]},
+    )
+    return blocker
+
+
+@transaction.atomic
+def comment_add(*, project: Project, actor, text: str) -> ProjectEvent:
+    _require(permissions.can_comment(actor))
+    project = _locked(project, actor)
+    if not text.strip():
+        raise refuse(_("Write a comment."), code="required", field="text")
+    return project_event_add(project=project, actor=actor, kind=EventKind.COMMENT, message=text.strip())
+
+
+@transaction.atomic
+def cluster_create(*, actor, estate, name: str, design: str = "", projects: list[Project]) -> Cluster:
+    """Group projects of one estate under one design (连片)."""
+    _require(permissions.can_manage(actor))
+    if not name.strip():
+        raise refuse(_("Name the cluster."), code="required", field="name")
+    locked = [_locked(p, actor) for p in projects]
+    if any(p.estate_id != estate.pk for p in locked):
+        raise refuse(_("All projects of a cluster must be in the same estate."), code="other_estate", field="projects")
+    cluster = Cluster.objects.create(estate=estate, community_id=estate.community_id, name=name.strip(), design=design)
+    for project in locked:
+        before = snapshot(project, PROJECT_AUDIT_FIELDS)
+        project.cluster = cluster
+        project.save(update_fields=["cluster", "updated_at"])
+        project_event_add(project=project, actor=actor, kind=EventKind.CLUSTER, message=cluster.name)
+        _audit(project, actor, before)
+    audit_record(actor=actor, instance=cluster, action=AuditAction.CREATE, changes={"name": [None, cluster.name]})
+    return cluster

@@ -1,0 +1,361 @@
+"""Project pages: the list, a project's page with its next step, checklist, documents, blockers,
+schedule and timeline, and the actions on it. Each action is one POST → one service → back to the page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from jiati.core.columns import Column
+from jiati.core.errors import get_visible_or_404
+from jiati.core.forms import run_service
+from jiati.core.hooks import collect
+from jiati.core.lists import ScopedListView
+from jiati.core.uploads import serve_private_file
+from jiati.housing.models import Estate, Stairwell
+from jiati.projects import filtersets, forms, permissions, schedule, selectors, services
+from jiati.projects.models import SEVEN_ONES, Blocker, Project, ProjectDocument, Stage
+from jiati.workdays.models import CalendarDay
+
+
+def _detail(project) -> str:
+    return reverse("projects:detail", args=[project.pk])
+
+
+class ProjectListView(ScopedListView):
+    model = Project
+    filterset_class = filtersets.ProjectFilterSet
+    template_name = "projects/list.html"
+    title = gettext_lazy("Projects")
+    export_name = "projects"
+    columns = [
+        Column(gettext_lazy("Project"), "code", link=lambda p: reverse("projects:detail", args=[p.pk])),
+        Column(gettext_lazy("Estate"), "estate.name"),
+        Column(gettext_lazy("Stairwell"), lambda p: f"{p.stairwell.building.number} {p.stairwell.number}"),
+        Column(gettext_lazy("Stage"), "get_stage_display"),
+        Column(gettext_lazy("Status"), "get_status_display"),
+        Column(gettext_lazy("Schedule"), lambda p: selectors.schedule_state_label(p.schedule_state)),
+        Column(gettext_lazy("Stage due"), "stage_due"),
+        Column(gettext_lazy("Responsible"), "responsible"),
+        Column(gettext_lazy("Seven ones"), lambda p: f"{p.seven_ones_done}/7"),
+        Column(gettext_lazy("Open blockers"), "open_blockers"),
+        Column(gettext_lazy("Community"), "community.name", css="d-none d-lg-table-cell"),
+    ]
+
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .with_schedule_state()
+            .select_related("estate", "stairwell__building", "responsible", "community")
+        )
+
+    def get_extra_context(self):
+        return {"can_open": permissions.can_open(self.request.user)}
+
+
+def _project_or_404(request, pk, *, related=()):
+    return get_visible_or_404(
+        Project.objects.visible_to(request.user)
+        .with_schedule_state()
+        .select_related(
+            "estate",
+            "stairwell__building",
+            "community__parent",
+            "responsible",
+            "lead_owner",
+            "brand",
+            "contractor",
+            "maintainer",
+            "cluster",
+            *related,
+        ),
+        pk=pk,
+    )
+
+
+def detail(request, pk):
+    project = _project_or_404(request, pk)
+    user = request.user
+    can_manage = permissions.can_manage(user)
+    blockers = list(project.blockers.select_related("assignee").order_by("status", "due_date"))
+    documents = list(project.documents.select_related("uploaded_by").order_by("kind", "-version"))
+    seven = services.seven_ones_status(project)
+    context = {
+        "project": project,
+        "stages": selectors.stage_track(project),
+        "move_reasons": services.project_move_check(project=project, actor=user),
+        "seven": [(key, label, seven[key]) for key, label in SEVEN_ONES],
+        "working_group": project.working_group.select_related("owner"),
+        "service_team": project.service_team.select_related("user"),
+        "reviews": project.contract_reviews.select_related("reviewer")[:5],
+        "documents": documents,
+        "blockers": blockers,
+        "events": project.events.select_related("actor").order_by("-at", "-id")[:200],
+        "timeline": schedule.plan_vs_actual(project),
+        "plans": project.plans.select_related("created_by").order_by("-version"),
+        "panels": collect("panels", "project_panels", request=request, project=project),
+        "can_manage": can_manage,
+        "can_comment": permissions.can_comment(user),
+        "forms": {
+            "advance": forms.AdvanceForm(),
+            "comment": forms.CommentForm(),
+            "reason": forms.ReasonForm(),
+            "document": forms.DocumentForm(
+                kinds=None if can_manage or user.role == "property" else permissions.CONTRACTOR_DOCUMENTS
+            ),
+        }
+        | (
+            {
+                "lead_owner": forms.LeadOwnerForm(project=project, initial={"lead_owner": project.lead_owner_id}),
+                "working_group": forms.WorkingGroupForm(
+                    project=project, initial={"owners": [m.owner_id for m in project.working_group.all()]}
+                ),
+                "service_team": forms.ServiceTeamForm(
+                    user=user, initial={"users": [m.user_id for m in project.service_team.all()]}
+                ),
+                "checklist": forms.ChecklistForm(
+                    initial={
+                        "chat_group_name": project.chat_group_name,
+                        "chat_group_link": project.chat_group_link,
+                        "brand": project.brand_id,
+                        "contractor": project.contractor_id,
+                        "maintainer": project.maintainer_id,
+                        "estimated_cost": project.estimated_cost,
+                    }
+                ),
+                "review": forms.ContractReviewForm(),
+                "blocker": forms.BlockerForm(user=user),
+                "resolve": forms.ResolveForm(),
+                "plan": forms.PlanForm(initial={"target_date": project.target_date}),
+                "assign": forms.AssignForm(user=user, initial={"responsible": project.responsible_id}),
+            }
+            if can_manage
+            else {}
+        ),
+    }
+    return render(request, "projects/detail.html", context)
+
+
+def _act(request, pk, form_class, call, *, success, form_kwargs=None, files=False):
+    """Validate a form, run the service, report the outcome on the project page."""
+    project = _project_or_404(request, pk)
+    form = form_class(request.POST, request.FILES if files else None, **(form_kwargs or {}))
+    if form.is_valid():
+        result = run_service(form, lambda: call(project, form.cleaned_data))
+        if result is not None:
+            messages.success(request, success)
+            return redirect(_detail(project))
+    errors = [
+        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip() for f, e in form.errors.items()
+    ]
+    messages.error(request, " ".join(errors) or _("Nothing was changed."))
+    return redirect(_detail(project))
+
+
+@require_POST
+def advance(request, pk):
+    return _act(
+        request,
+        pk,
+        forms.AdvanceForm,
+        lambda p, d: services.project_advance(project=p, actor=request.user, note=d["note"]),
+        success=_("The project moved to its next stage."),
+    )
+
+
+@require_POST
+def status_change(request, pk, action):
+    service = {
+        "suspend": services.project_suspend,
+        "withdraw": services.project_withdraw,
+        "reopen": services.project_reopen,
+    }.get(action)
+    if service is None:
+        raise Http404
+    return _act(
+        request,
+        pk,
+        forms.ReasonForm,
+        lambda p, d: service(project=p, actor=request.user, reason=d["reason"]),
+        success=_("Saved."),
+    )
+
+
+@require_POST
+def comment(request, pk):
+    return _act(
+        request,
+        pk,
+        forms.CommentForm,
+        lambda p, d: services.comment_add(project=p, actor=request.user, text=d["text"]),
+        success=_("Comment added."),
+    )
+
+
+@require_POST
+def checklist(request, pk, part):
+    user = request.user
+    project = _project_or_404(request, pk)
+    actions = {
+        "lead_owner": (
+            forms.LeadOwnerForm,
+            {"project": project},
+            lambda p, d: services.project_set_lead_owner(project=p, actor=user, owner=d["lead_owner"]),
+        ),
+        "working_group": (
+            forms.WorkingGroupForm,
+            {"project": project},
+            lambda p, d: services.working_group_set(project=p, actor=user, owners=list(d["owners"])),
+        ),
+        "service_team": (
+            forms.ServiceTeamForm,
+            {"user": user},
+            lambda p, d: services.service_team_set(project=p, actor=user, users=list(d["users"])),
+        ),
+        "checklist": (
+            forms.ChecklistForm,
+            {},
+            lambda p, d: services.project_set_checklist(
+                project=p, actor=user, **{k: v for k, v in d.items() if k != "chat_group_qr" or v}
+            ),
+        ),
+        "review": (forms.ContractReviewForm, {}, lambda p, d: services.contract_review_add(project=p, actor=user, **d)),
+        "assign": (
+            forms.AssignForm,
+            {"user": user},
+            lambda p, d: services.project_assign(project=p, actor=user, responsible=d["responsible"]),
+        ),
+        "plan": (
+            forms.PlanForm,
+            {},
+            lambda p, d: schedule.plan_make(project=p, actor=user, target_date=d["target_date"], reason=d["reason"]),
+        ),
+        "blocker": (forms.BlockerForm, {"user": user}, lambda p, d: services.blocker_open(project=p, actor=user, **d)),
+    }
+    if part not in actions:
+        raise Http404
+    form_class, kwargs, call = actions[part]
+    return _act(request, pk, form_class, call, success=_("Saved."), form_kwargs=kwargs, files=part == "checklist")
+
+
+@require_POST
+def blocker_resolve(request, pk, blocker_pk):
+    project = _project_or_404(request, pk)
+    blocker = get_visible_or_404(Blocker.objects.filter(project=project), pk=blocker_pk)
+    return _act(
+        request,
+        pk,
+        forms.ResolveForm,
+        lambda p, d: services.blocker_resolve(blocker=blocker, actor=request.user, resolution=d["resolution"]),
+        success=_("Blocker resolved."),
+    )
+
+
+@require_POST
+def document_add(request, pk):
+    return _act(
+        request,
+        pk,
+        forms.DocumentForm,
+        lambda p, d: services.document_add(
+            project=p, actor=request.user, kind=d["kind"], upload=d["file"], note=d["note"]
+        ),
+        success=_("Document added."),
+        files=True,
+    )
+
+
+def document_download(request, pk, document_pk):
+    project = _project_or_404(request, pk)
+    document = get_visible_or_404(ProjectDocument.objects.filter(project=project), pk=document_pk)
+    return serve_private_file(document.file, filename=document.original_name, content_type=document.content_type)
+
+
+def chat_qr(request, pk):
+    project = _project_or_404(request, pk)
+    if not project.chat_group_qr:
+        raise Http404
+    return serve_private_file(project.chat_group_qr, filename=project.chat_group_qr.name.rsplit("/", 1)[-1])
+
+
+def open_project(request, stairwell_pk):
+    if not permissions.can_open(request.user):
+        raise PermissionDenied
+    stairwell = get_visible_or_404(
+        Stairwell.objects.visible_to(request.user).select_related("estate", "building"), pk=stairwell_pk
+    )
+    form = forms.OpenProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        project = run_service(
+            form,
+            lambda: services.project_open(
+                actor=request.user,
+                stairwell=stairwell,
+                target_date=form.cleaned_data["target_date"],
+                note=form.cleaned_data["note"],
+            ),
+        )
+        if project is not None:
+            messages.success(request, _("Project %(code)s opened.") % {"code": project.code})
+            return redirect(_detail(project))
+    existing = stairwell.projects.exclude(status="withdrawn").first()
+    return render(request, "projects/open.html", {"form": form, "stairwell": stairwell, "existing": existing})
+
+
+def cluster_create(request, estate_pk):
+    if not permissions.can_manage(request.user):
+        raise PermissionDenied
+    estate = get_visible_or_404(Estate.objects.visible_to(request.user), pk=estate_pk)
+    candidates = Project.objects.visible_to(request.user).filter(estate=estate).exclude(status="withdrawn")
+    form = forms.ClusterForm(request.POST or None, projects=candidates)
+    if request.method == "POST" and form.is_valid():
+        cluster = run_service(
+            form,
+            lambda: services.cluster_create(
+                actor=request.user,
+                estate=estate,
+                name=form.cleaned_data["name"],
+                design=form.cleaned_data["design"],
+                projects=list(form.cleaned_data["projects"]),
+            ),
+        )
+        if cluster is not None:
+            messages.success(request, _("Cluster created."))
+            return redirect("housing:estate-detail", pk=estate.pk)
+    return render(request, "projects/cluster_form.html", {"form": form, "estate": estate})
+
+
+def settings_page(request):
+    """Stage durations and the working-day calendar (district office)."""
+    if not permissions.can_configure(request.user):
+        raise PermissionDenied
+    durations = schedule.stage_durations()
+    form = forms.StageDurationForm(request.POST or None, durations=durations)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form, lambda: schedule.stage_durations_set(actor=request.user, durations=form.cleaned_data) or True
+        )
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("projects:settings")
+    days = CalendarDay.objects.filter(date__year__gte=selectors.this_year() - 1).order_by("date")
+    return render(
+        request,
+        "projects/settings.html",
+        {"form": form, "days": days, "total": sum(durations.get(s.value, 0) for s in Stage)},
+    )
+
+
+def board(request):
+    """Projects per stage for the user's area (a kanban-style overview)."""
+    counts = selectors.stage_counts(user=request.user)
+    return render(request, "projects/board.html", {"counts": counts})

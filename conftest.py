@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jiati.core.tests.factories import (
-    build_world,
-)
+from jiati.core.tests.browser import browser, page, phone_page  # noqa: F401 - fixtures for browser tests
+from jiati.core.tests.factories import build_world
 
 
 @pytest.fixture

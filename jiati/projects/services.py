@@ -22,7 +22,7 @@ from jiati.core.errors import refuse
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
-from jiati.projects import permissions, schedule
+from jiati.projects import permissions, schedule, stages
 from jiati.projects.models import (
     SEVEN_ONES,
     Blocker,

@@ -18,7 +18,9 @@ from jiati.accounts.models import Role
 from jiati.projects.models import CONSTRUCTION_STAGES, DocumentKind, Project, ReviewResult, Stage
 
 Guard = Callable[[Project], list[str]]
+Listener = Callable[..., None]
 _EXIT_GUARDS: dict[str, list[Guard]] = defaultdict(list)
+_ENTER_LISTENERS: dict[str, list[Listener]] = defaultdict(list)
 
 STAFF_MOVERS = frozenset({Role.COMMUNITY, Role.SUBDISTRICT, Role.DISTRICT_OFFICE, Role.PLATFORM_ADMIN})
 # Who may move a project out of each stage (the company roles only for their own sites).
@@ -33,6 +35,18 @@ def register_exit_guard(stage: str, guard: Guard) -> None:
     """Add a condition for leaving `stage`. Called once per process from an AppConfig.ready()."""
     if guard not in _EXIT_GUARDS[stage]:
         _EXIT_GUARDS[stage].append(guard)
+
+
+def register_on_enter(stage: str, listener: Listener) -> None:
+    """Run `listener(project=..., actor=...)` inside the move's transaction whenever a project enters `stage`
+    (e.g. the subsidies app drafts the application when a project reaches the subsidy stage)."""
+    if listener not in _ENTER_LISTENERS[stage]:
+        _ENTER_LISTENERS[stage].append(listener)
+
+
+def entered(project: Project, actor) -> None:
+    for listener in _ENTER_LISTENERS.get(project.stage, []):
+        listener(project=project, actor=actor)
 
 
 def missing_to_leave(project: Project) -> list[str]:

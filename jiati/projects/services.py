@@ -203,6 +203,7 @@ def project_advance(*, project: Project, actor, note: str = "") -> Project:
         project=project, actor=actor, kind=EventKind.STAGE, message=note, from_stage=from_stage, to_stage=to_stage
     )
     _audit(project, actor, before, note)
+    stages.entered(project, actor)
     _tell_responsible(
         project, _("%(code)s moved to “%(stage)s”") % {"code": project.code, "stage": project.get_stage_display()}
     )

@@ -6,6 +6,20 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """A yes/no select whose empty choice reads "—" (any), not "unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", "—"), ("true", _("Yes")), ("false", _("No"))]
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YesNoWidget())
+        super().__init__(*args, **kwargs)
+
+
 class RegionFilter(django_filters.NumberFilter):
     """Limit to everything under one region of the user's tree (subdistrict, community…), by its id.
 

@@ -24,5 +24,7 @@ def collect(module: str, function: str, **kwargs) -> list[dict]:
             if exc.name != f"{config.name}.{module}":
                 raise
             continue
-        items.extend(getattr(mod, function)(**kwargs))
+        hook = getattr(mod, function, None)
+        if hook is not None:
+            items.extend(hook(**kwargs))
     return sorted(items, key=lambda item: item.get("order", 100))

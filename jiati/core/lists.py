@@ -89,6 +89,8 @@ class ScopedListView(View):
     columns: list[Column] = []
     export_name = "export"
     title = ""
+    # Filters by id are reached through links (?estate=12) and the API; the page keeps them as hidden inputs.
+    hidden_filters = ("estate", "building", "stairwell", "responsible", "property_office", "parent")
 
     def get_base_queryset(self):
         if self.model is None:
@@ -123,6 +125,7 @@ class ScopedListView(View):
             "querystring": query.urlencode(),
             "title": self.title,
             "columns": list(self.columns),
+            "hidden_filters": self.hidden_filters,
             "export_personal_kinds": [c.personal for c in self.columns if c.personal],
             "region_choices": region_choices(self.request.user) if "region" in filterset.filters else None,
             **self.get_extra_context(),

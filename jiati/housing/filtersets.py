@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from jiati.core.filters import MineFilter, RegionFilter
+from jiati.core.filters import MineFilter, RegionFilter, YesNoFilter
 from jiati.housing.models import Building, Dwelling, Estate, Owner, OwnerKind, Ownership, Stairwell
 
 
@@ -46,7 +46,7 @@ class StairwellFilterSet(django_filters.FilterSet):
     region = RegionFilter()
     estate = django_filters.NumberFilter(field_name="estate", label=_("Estate"))
     building = django_filters.NumberFilter(field_name="building", label=_("Building"))
-    has_elevator = django_filters.BooleanFilter(field_name="has_elevator", label=_("Has an elevator"))
+    has_elevator = YesNoFilter(field_name="has_elevator", label=_("Has an elevator"))
     min_storeys = django_filters.NumberFilter(field_name="storeys", lookup_expr="gte", label=_("At least storeys"))
     mine = MineFilter(lookups=("building__responsible_person", "estate__responsible_staff"))
 
@@ -78,7 +78,7 @@ class OwnerFilterSet(django_filters.FilterSet):
         field_name="id_number", lookup_expr="endswith", label=_("ID number ends with")
     )
     estate = django_filters.NumberFilter(method="in_estate", label=_("Estate"))
-    several = django_filters.BooleanFilter(method="owns_several", label=_("Owns several dwellings"))
+    several = YesNoFilter(method="owns_several", label=_("Owns several dwellings"))
 
     class Meta:
         model = Owner

@@ -14,6 +14,7 @@ from jiati.accounts.permissions import can_edit_housing
 from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
+from jiati.core.hooks import collect
 from jiati.core.lists import ScopedListView
 from jiati.housing import filtersets, forms, selectors, services
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Stairwell
@@ -157,6 +158,7 @@ def stairwell_detail(request, pk):
         "housing/stairwell_detail.html",
         {
             "stairwell": stairwell,
+            "panels": collect("panels", "stairwell_panels", request=request, stairwell=stairwell),
             "dwellings": selectors.stairwell_roll(stairwell=stairwell),
             "can_edit": can_edit_housing(request.user),
         },

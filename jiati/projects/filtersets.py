@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiati.core.filters import MineFilter, RegionFilter
+from jiati.core.filters import MineFilter, RegionFilter, YesNoFilter
 from jiati.projects.models import Project, ScheduleState, Stage, Status
 
 
@@ -17,8 +17,8 @@ class ProjectFilterSet(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"))
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
     schedule = django_filters.ChoiceFilter(choices=ScheduleState.choices, method="in_state", label=_("Schedule"))
-    blocked = django_filters.BooleanFilter(method="is_blocked", label=_("Blocked"))
-    missing_seven = django_filters.BooleanFilter(method="missing_seven_ones", label=_("Missing seven ones"))
+    blocked = YesNoFilter(method="is_blocked", label=_("Blocked"))
+    missing_seven = YesNoFilter(method="missing_seven_ones", label=_("Missing seven ones"))
     responsible = django_filters.NumberFilter(field_name="responsible", label=_("Responsible person"))
     mine = MineFilter(lookups=("responsible",))
 

@@ -1,0 +1,110 @@
+"""Pages: what a user sees and does on a project, with a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from jiati.housing.models import Ownership
+from jiati.projects import services
+from jiati.projects.models import Project, Stage
+
+
+def test_open_from_the_stairwell_page(world, client_for):
+    client = client_for(world.users["community"])
+    stairwell = world.stairwells["a1a"]
+    page = client.get(reverse("housing:stairwell-detail", args=[stairwell.pk])).content.decode()
+    assert reverse("projects:open", args=[stairwell.pk]) in page
+    target = (timezone.localdate() + dt.timedelta(days=300)).isoformat()
+    response = client.post(reverse("projects:open", args=[stairwell.pk]), {"target_date": target, "note": "意向强"})
+    project = Project.objects.get()
+    assert response["Location"] == reverse("projects:detail", args=[project.pk])
+    assert project.plans.count() == 1
+    # A second opening attempt is refused with the reason, nothing created.
+    page = client.get(reverse("projects:open", args=[stairwell.pk])).content.decode()
+    assert project.code in page
+    client.post(reverse("projects:open", args=[stairwell.pk]), {})
+    assert Project.objects.count() == 1
+
+
+def test_past_target_date_is_refused_on_the_form(world, client_for):
+    client = client_for(world.users["community"])
+    stairwell = world.stairwells["a1a"]
+    response = client.post(reverse("projects:open", args=[stairwell.pk]), {"target_date": "2020-01-01"})
+    assert response.status_code == 200
+    assert "future" in response.content.decode()
+    assert not Project.objects.exists()
+
+
+def test_detail_shows_what_is_missing_and_moves_on_when_met(world, client_for):
+    community = world.users["community"]
+    project = services.project_open(actor=community, stairwell=world.stairwells["a1a"])
+    client = client_for(community)
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "No lead owner" in page and "advance-button" not in page
+    owner = Ownership.objects.filter(dwelling__stairwell=world.stairwells["a1a"]).first().owner
+    client.post(reverse("projects:checklist", args=[project.pk, "lead_owner"]), {"lead_owner": owner.pk})
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "advance-button" in page
+    client.post(reverse("projects:advance", args=[project.pk]), {"note": "成立小组"})
+    project.refresh_from_db()
+    assert project.stage == Stage.ORGANISED
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "成立小组" in page  # the timeline shows the move with its note
+
+
+def test_blocker_plan_and_status_through_the_page(world, client_for):
+    community = world.users["community"]
+    project = services.project_open(actor=community, stairwell=world.stairwells["a1a"])
+    client = client_for(community)
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    client.post(reverse("projects:checklist", args=[project.pk, "blocker"]),
+                {"description": "一楼反对", "party": "101", "due_date": due})
+    project.refresh_from_db()
+    assert project.open_blockers == 1
+    blocker = project.blockers.get()
+    client.post(reverse("projects:blocker-resolve", args=[project.pk, blocker.pk]), {"resolution": "已协商"})
+    project.refresh_from_db()
+    assert project.open_blockers == 0
+    client.post(reverse("projects:checklist", args=[project.pk, "plan"]),
+                {"target_date": (timezone.localdate() + dt.timedelta(days=365)).isoformat(), "reason": "首排"})
+    assert project.plans.count() == 1
+    client.post(reverse("projects:status", args=[project.pk, "suspend"]), {"reason": "诉讼"})
+    project.refresh_from_db()
+    assert project.status == "suspended"
+
+
+def test_list_filters(world, client_for):
+    community = world.users["community"]
+    project = services.project_open(actor=community, stairwell=world.stairwells["a1a"])
+    Project.objects.filter(pk=project.pk).update(stage_due=timezone.localdate() - dt.timedelta(days=1),
+                                                 stage_at_risk_from=timezone.localdate() - dt.timedelta(days=4))
+    client = client_for(community)
+    for query, present in [({"schedule": "overdue"}, True), ({"schedule": "on_track"}, False),
+                           ({"stage": "intention"}, True), ({"stage": "vote"}, False),
+                           ({"missing_seven": "true"}, True), ({"blocked": "true"}, False),
+                           ({"mine": "true"}, True), ({"q": project.code}, True)]:
+        html = client.get(reverse("projects:list"), query).content.decode()
+        assert (project.code in html) == present, query
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_list_and_detail_query_counts_do_not_grow(world, client_for, django_assert_max_num_queries, count):
+    from jiati.core.tests.factories import EstateFactory, stairwell_with_dwellings
+
+    community = world.users["community"]
+    for n in range(count):
+        stairwell = stairwell_with_dwellings(estate=EstateFactory(community=world.regions["A1a"]), storeys=2,
+                                             per_floor=1, number=f"{n}单元")
+        services.project_open(actor=community, stairwell=stairwell)
+    client = client_for(community)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("projects:list")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("project-list")).status_code == 200
+    project = Project.objects.first()
+    with django_assert_max_num_queries(60):
+        assert client.get(reverse("projects:detail", args=[project.pk])).status_code == 200

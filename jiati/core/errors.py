@@ -8,7 +8,10 @@ from django.http import Http404
 
 def refuse(message, *, code: str, field: str | None = None, params: dict | None = None) -> ValidationError:
     """Build the error a service raises; `field` lets forms and the API attach it to the right input."""
-    error = ValidationError(message, code=code, params=params)
+    if isinstance(message, (list, tuple)):
+        error = ValidationError([ValidationError(m, code=code, params=params) for m in message])
+    else:
+        error = ValidationError(message, code=code, params=params)
     if field:
         return ValidationError({field: [error]})
     return error

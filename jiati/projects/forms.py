@@ -29,6 +29,7 @@ class CommentForm(forms.Form):
 
 class AdvanceForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    expected_stage = forms.ChoiceField(choices=Stage.choices, required=False, widget=forms.HiddenInput)
 
 
 def _stairwell_owners(project):

@@ -188,9 +188,19 @@ def project_move_check(*, project: Project, actor) -> list[str]:
 
 
 @transaction.atomic
-def project_advance(*, project: Project, actor, note: str = "") -> Project:
-    """Move the project to its next stage, if the actor may and nothing is missing."""
+def project_advance(*, project: Project, actor, note: str = "", expected_stage: str | None = None) -> Project:
+    """Move the project to its next stage, if the actor may and nothing is missing.
+
+    `expected_stage` is the stage the user saw: if someone moved the project meanwhile, the move is refused
+    instead of skipping a stage (two staff pressing the button at once move it once).
+    """
     project = _locked(project, actor)
+    if expected_stage and project.stage != expected_stage:
+        raise refuse(
+            _("The project has already moved to “%(stage)s”; reload the page.")
+            % {"stage": project.get_stage_display()},
+            code="stage_changed",
+        )
     reasons = project_move_check(project=project, actor=actor)
     if reasons:
         raise refuse(reasons, code="stage_guard")

@@ -165,7 +165,9 @@ def advance(request, pk):
         request,
         pk,
         forms.AdvanceForm,
-        lambda p, d: services.project_advance(project=p, actor=request.user, note=d["note"]),
+        lambda p, d: services.project_advance(
+            project=p, actor=request.user, note=d["note"], expected_stage=d["expected_stage"] or None
+        ),
         success=_("The project moved to its next stage."),
     )
 

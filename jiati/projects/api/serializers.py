@@ -55,6 +55,9 @@ class ProjectOpenSerializer(serializers.Serializer):
 
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    expected_stage = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="The stage you saw; the move is refused if it changed."
+    )
 
 
 class ReasonSerializer(serializers.Serializer):

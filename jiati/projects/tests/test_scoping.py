@@ -103,8 +103,9 @@ def test_contractor_reports_progress_only_on_its_own_site(world, projects, clien
     client = client_for(world.users["contractor"])
     photo = io.BytesIO(b"\xff\xd8\xff\xe0site photo")
     photo.name = "site.jpg"
-    response = client.post(reverse("projects:document-add", args=[project.pk]),
-                           {"kind": "construction_photo", "file": photo})
+    response = client.post(
+        reverse("projects:document-add", args=[project.pk]), {"kind": "construction_photo", "file": photo}
+    )
     assert response.status_code == 302
     assert project.documents.filter(kind="construction_photo").count() == 1
     # Not a construction document: refused, nothing stored.
@@ -125,8 +126,12 @@ def test_document_download_is_scoped(world, projects, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     project = projects["a1a"]
-    document = services.document_add(project=project, actor=world.users["community"], kind="other",
-                                     upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 hello"))
+    document = services.document_add(
+        project=project,
+        actor=world.users["community"],
+        kind="other",
+        upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 hello"),
+    )
     url = reverse("projects:document", args=[project.pk, document.pk])
     assert client_for(world.users["community"]).get(url).status_code == 200
     assert client_for(world.users["other_community"]).get(url).status_code == 404

@@ -61,16 +61,20 @@ def test_blocker_plan_and_status_through_the_page(world, client_for):
     project = services.project_open(actor=community, stairwell=world.stairwells["a1a"])
     client = client_for(community)
     due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
-    client.post(reverse("projects:checklist", args=[project.pk, "blocker"]),
-                {"description": "一楼反对", "party": "101", "due_date": due})
+    client.post(
+        reverse("projects:checklist", args=[project.pk, "blocker"]),
+        {"description": "一楼反对", "party": "101", "due_date": due},
+    )
     project.refresh_from_db()
     assert project.open_blockers == 1
     blocker = project.blockers.get()
     client.post(reverse("projects:blocker-resolve", args=[project.pk, blocker.pk]), {"resolution": "已协商"})
     project.refresh_from_db()
     assert project.open_blockers == 0
-    client.post(reverse("projects:checklist", args=[project.pk, "plan"]),
-                {"target_date": (timezone.localdate() + dt.timedelta(days=365)).isoformat(), "reason": "首排"})
+    client.post(
+        reverse("projects:checklist", args=[project.pk, "plan"]),
+        {"target_date": (timezone.localdate() + dt.timedelta(days=365)).isoformat(), "reason": "首排"},
+    )
     assert project.plans.count() == 1
     client.post(reverse("projects:status", args=[project.pk, "suspend"]), {"reason": "诉讼"})
     project.refresh_from_db()
@@ -80,13 +84,21 @@ def test_blocker_plan_and_status_through_the_page(world, client_for):
 def test_list_filters(world, client_for):
     community = world.users["community"]
     project = services.project_open(actor=community, stairwell=world.stairwells["a1a"])
-    Project.objects.filter(pk=project.pk).update(stage_due=timezone.localdate() - dt.timedelta(days=1),
-                                                 stage_at_risk_from=timezone.localdate() - dt.timedelta(days=4))
+    Project.objects.filter(pk=project.pk).update(
+        stage_due=timezone.localdate() - dt.timedelta(days=1),
+        stage_at_risk_from=timezone.localdate() - dt.timedelta(days=4),
+    )
     client = client_for(community)
-    for query, present in [({"schedule": "overdue"}, True), ({"schedule": "on_track"}, False),
-                           ({"stage": "intention"}, True), ({"stage": "vote"}, False),
-                           ({"missing_seven": "true"}, True), ({"blocked": "true"}, False),
-                           ({"mine": "true"}, True), ({"q": project.code}, True)]:
+    for query, present in [
+        ({"schedule": "overdue"}, True),
+        ({"schedule": "on_track"}, False),
+        ({"stage": "intention"}, True),
+        ({"stage": "vote"}, False),
+        ({"missing_seven": "true"}, True),
+        ({"blocked": "true"}, False),
+        ({"mine": "true"}, True),
+        ({"q": project.code}, True),
+    ]:
         html = client.get(reverse("projects:list"), query).content.decode()
         assert (project.code in html) == present, query
 
@@ -97,8 +109,9 @@ def test_list_and_detail_query_counts_do_not_grow(world, client_for, django_asse
 
     community = world.users["community"]
     for n in range(count):
-        stairwell = stairwell_with_dwellings(estate=EstateFactory(community=world.regions["A1a"]), storeys=2,
-                                             per_floor=1, number=f"{n}单元")
+        stairwell = stairwell_with_dwellings(
+            estate=EstateFactory(community=world.regions["A1a"]), storeys=2, per_floor=1, number=f"{n}单元"
+        )
         services.project_open(actor=community, stairwell=stairwell)
     client = client_for(community)
     with django_assert_max_num_queries(12):

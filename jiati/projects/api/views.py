@@ -75,7 +75,12 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         return self._out(
             _call(
-                lambda: services.project_advance(project=project, actor=request.user, note=data.validated_data["note"])
+                lambda: services.project_advance(
+                    project=project,
+                    actor=request.user,
+                    note=data.validated_data["note"],
+                    expected_stage=data.validated_data["expected_stage"] or None,
+                )
             )
         )
 

@@ -100,7 +100,10 @@ class ProjectQuerySet(models.QuerySet):
         if user.is_authenticated and user.role in COMPANY_ROLES and user.company_id:
             return self.filter(Q(contractor_id=user.company_id) | Q(maintainer_id=user.company_id))
         if user.is_authenticated and user.role == Role.RESIDENT and user.owner_id:
-            return self.filter(stairwell__dwellings__ownerships__owner_id=user.owner_id).distinct()
+            from jiati.housing.models import Ownership
+
+            stairwells = Ownership.objects.filter(owner_id=user.owner_id).values("dwelling__stairwell_id")
+            return self.filter(stairwell_id__in=stairwells)
         return self.filter(area_q(user, region_path="community__path", property_office="estate__property_office"))
 
     def with_schedule_state(self) -> ProjectQuerySet:

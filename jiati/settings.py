@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per shared choice set (stages appear as stage, from_stage and to_stage).
+    "ENUM_NAME_OVERRIDES": {"StageEnum": "jiati.projects.models.Stage"},
 }
 
 # --- Security ---------------------------------------------------------------

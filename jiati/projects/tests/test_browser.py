@@ -1,0 +1,138 @@
+"""In a real browser, a community officer takes a project from intention to in service (finance closes the
+subsidy stage). Other apps' guards (vote, notice, meeting, subsidy) are tested in their own apps; here only
+the projects app's own requirements stand in the way."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from jiati.core.tests.browser import login
+from jiati.core.tests.factories import build_world
+from jiati.projects.models import Project, Stage
+from jiati.projects.stages import _EXIT_GUARDS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PDF = b"%PDF-1.4 demo"
+JPG = b"\xff\xd8\xff\xe0 photo"
+
+
+@pytest.fixture
+def own_guards_only():
+    saved = {stage: list(guards) for stage, guards in _EXIT_GUARDS.items()}
+    for stage, guards in saved.items():
+        _EXIT_GUARDS[stage] = [g for g in guards if g.__module__ == "jiati.projects.stages"]
+    yield
+    _EXIT_GUARDS.clear()
+    _EXIT_GUARDS.update(saved)
+
+
+def open_form(page, action_suffix):
+    details = page.locator(f"details:has(form[action$='{action_suffix}'])")
+    if not details.evaluate("d => d.open"):
+        details.locator("summary").first.click()
+    return details.locator(f"form[action$='{action_suffix}']")
+
+
+def upload(page, tmp_path, kind, content, name):
+    path = tmp_path / name
+    path.write_bytes(content)
+    form = open_form(page, "/documents/")
+    form.locator("select[name=kind]").select_option(kind)
+    form.locator("input[type=file]").set_input_files(str(path))
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def advance(page):
+    page.click("#advance-button")
+    page.wait_for_load_state()
+
+
+def test_intention_to_in_service(page, live_server, tmp_path, own_guards_only):
+    world = build_world()
+    for key in ("community", "finance"):
+        world.users[key].set_password("pass-Word-2026")
+        world.users[key].save()
+    company = world.companies["contractor"]
+    company.is_manufacturer = True
+    company.save()
+    stairwell = world.stairwells["a1a"]
+
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}/housing/stairwells/{stairwell.pk}/")
+    page.click("#open-project")
+    target = (timezone.localdate() + dt.timedelta(days=400)).isoformat()
+    page.fill("#id_target_date", target)
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("#next-step")
+    project = Project.objects.get(stairwell=stairwell)
+    assert project.plans.count() == 1
+    assert page.locator("#missing-list li").count() == 1  # no lead owner yet
+
+    form = open_form(page, "/checklist/lead_owner/")
+    form.locator("select").select_option(index=1)
+    form.locator("button").click()
+    page.wait_for_load_state()
+    advance(page)
+
+    form = open_form(page, "/checklist/working_group/")
+    for box in form.locator("input[type=checkbox]").all()[:3]:
+        box.check()
+    form.locator("button").click()
+    page.wait_for_load_state()
+    form = open_form(page, "/checklist/service_team/")
+    form.locator("input[type=checkbox]").first.check()
+    form.locator("button").click()
+    page.wait_for_load_state()
+    form = open_form(page, "/checklist/checklist/")
+    form.locator("#id_chat_group_name").fill("长江花园加梯群")
+    form.locator("button").click()
+    page.wait_for_load_state()
+    advance(page)  # → consultation
+    advance(page)  # → vote
+    advance(page)  # → public notice
+    advance(page)  # → design
+
+    project.refresh_from_db()
+    assert project.stage == Stage.DESIGN
+    assert "advance-button" not in page.content()  # brand, team, contract and drawings are missing
+    form = open_form(page, "/checklist/checklist/")
+    form.locator("#id_brand").select_option(str(company.pk))
+    form.locator("#id_contractor").select_option(str(company.pk))
+    form.locator("button").click()
+    page.wait_for_load_state()
+    form = open_form(page, "/checklist/review/")
+    form.locator("#id_reviewed_on").fill(timezone.localdate().isoformat())
+    form.locator("#id_result").select_option("approved")
+    form.locator("button").click()
+    page.wait_for_load_state()
+    upload(page, tmp_path, "construction_contract", PDF, "contract.pdf")
+    upload(page, tmp_path, "design_drawings", PDF, "drawings.pdf")
+    advance(page)  # → approvals
+    upload(page, tmp_path, "filing_receipt", PDF, "filing.pdf")
+    advance(page)  # → construction notice
+    upload(page, tmp_path, "construction_notification", PDF, "notice.pdf")
+    advance(page)  # → foundation
+    for _step in range(4):  # foundation, shaft, installation, finishing
+        upload(page, tmp_path, "construction_photo", JPG, "site.jpg")
+        advance(page)
+    upload(page, tmp_path, "inspection_certificate", PDF, "inspection.pdf")
+    advance(page)  # → registration
+    upload(page, tmp_path, "registration_certificate", PDF, "registration.pdf")
+    advance(page)  # → subsidy
+    project.refresh_from_db()
+    assert project.stage == Stage.SUBSIDY
+    assert "advance-button" not in page.content()  # community staff cannot close the subsidy stage
+
+    page.context.clear_cookies()
+    login(page, live_server, "finance")
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    advance(page)
+    project.refresh_from_db()
+    assert project.stage == Stage.IN_SERVICE
+    assert project.events.filter(kind="stage").count() == 15
+    page.wait_for_selector("#project-stage")

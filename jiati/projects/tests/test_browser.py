@@ -48,6 +48,8 @@ def upload(page, tmp_path, kind, content, name):
 
 
 def advance(page):
+    missing = page.locator("#missing-list li").all_inner_texts()
+    assert not missing, missing
     page.click("#advance-button")
     page.wait_for_load_state()
 

@@ -62,7 +62,7 @@ class ServiceTeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         from jiati.accounts.selectors import staff_visible_to
 
-        self.fields["users"].queryset = staff_visible_to(user=user)[:200]
+        self.fields["users"].queryset = staff_visible_to(user=user)
 
 
 class ChecklistForm(forms.Form):

@@ -8,10 +8,12 @@ several dwellings, some developer stock).
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
 from stdnum.cn import ric, uscc
 
 from jiati.demo.bulk import BulkSink
@@ -187,10 +189,14 @@ class Generated:
 
 
 class HousingGenerator:
-    def __init__(self, sink: BulkSink, *, seed: int = 2024):
+    def __init__(self, sink: BulkSink, *, seed: int = 2024, project_share: float = 0.0, project_owner_id=None):
         self.sink = sink
         self.rng = random.Random(seed)
         self.region_ids: dict[str, int] = {}
+        # For benchmarks: a project on this share of stairwells (bulk rows, no history).
+        self.project_share = project_share
+        self.project_owner_id = project_owner_id
+        self.today = timezone.localdate()
 
     # --- tree -------------------------------------------------------------
     def region(self, code: str, name: str, level: str, parent_id: int | None, parent_path: str) -> tuple[int, str]:
@@ -338,6 +344,43 @@ class HousingGenerator:
                             )
         return made
 
+    def _project(self, stairwell_id: int, estate_id: int, community_id: int) -> None:
+        from jiati.projects.models import STAGE_ORDER
+
+        rng, sink = self.rng, self.sink
+        project_id = sink.new_id("projects_project")
+        stage = rng.choice(STAGE_ORDER)
+        due = self.today + dt.timedelta(days=rng.randint(-30, 90))
+        at_risk = due - dt.timedelta(days=4)
+        live = stage != "in_service"
+        now = timezone.now()
+        sink.add(
+            "projects_project",
+            (
+                project_id,
+                f"JTB{project_id:08d}",
+                stairwell_id,
+                estate_id,
+                community_id,
+                stage,
+                "active",
+                "",
+                now,
+                self.project_owner_id,
+                due + dt.timedelta(days=200) if live else None,
+                due if live else None,
+                at_risk if live else None,
+                "",
+                "",
+                "",
+                rng.randint(0, 7),
+                int(rng.random() < 0.1),
+                self.project_owner_id,
+                now,
+                now,
+            ),
+        )
+
     def _dwelling(self, stairwell_id, building_id, estate_id, c_id, floor, room, estate_owners, developer_id):
         rng, sink = self.rng, self.sink
         dwelling_id = sink.new_id("housing_dwelling")
@@ -382,9 +425,11 @@ class HousingGenerator:
         sink.add("housing_ownership", (sink.new_id("housing_ownership"), owner_id, dwelling_id, True, None))
 
 
-def generate(*, dwellings: int, sink: BulkSink, progress=None) -> Generated:
+def generate(
+    *, dwellings: int, sink: BulkSink, progress=None, project_share: float = 0.0, project_owner_id: int | None = None
+) -> Generated:
     """Longgang first; beyond DWELLINGS_PER_DISTRICT, further synthetic districts under synthetic cities."""
-    gen = HousingGenerator(sink)
+    gen = HousingGenerator(sink, project_share=project_share, project_owner_id=project_owner_id)
     province_id, province_path = gen.region("440000", "广东省", "province", None, "/")
     city_id, city_path = gen.region("440300", "深圳市", "city", province_id, province_path)
     first = min(dwellings, DWELLINGS_PER_DISTRICT)

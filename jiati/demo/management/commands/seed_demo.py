@@ -31,8 +31,14 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if the database already holds regions.")
         parser.add_argument("--housing-only", action="store_true", help="Only the organisation tree and housing stock.")
         parser.add_argument("--batch", type=int, default=50_000, help="Rows per bulk write.")
+        parser.add_argument(
+            "--project-share",
+            type=float,
+            default=0.0,
+            help="With --housing-only: put a bare project on this share of stairwells (benchmarks).",
+        )
 
-    def handle(self, *args, dwellings, if_empty, housing_only, batch, **options):
+    def handle(self, *args, dwellings, if_empty, housing_only, batch, project_share, **options):
         if if_empty and Region.objects.exists():
             self.stdout.write("Demo data already present; nothing to do.")
             self.print_logins()
@@ -43,9 +49,22 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
             self.stdout.write(f"  {made:,} dwellings · {elapsed:,.1f} s · {made / max(elapsed, 1e-9):,.0f}/s")
 
+        project_owner_id = None
+        if project_share:
+            from jiati.accounts.models import Role, User
+
+            project_owner_id = User.objects.get_or_create(
+                username="generator", defaults={"role": Role.PLATFORM_ADMIN, "full_name": "批量数据"}
+            )[0].pk
         with transaction.atomic():
             sink = BulkSink(batch_rows=batch)
-            generated = generate(dwellings=dwellings, sink=sink, progress=progress if dwellings > 100_000 else None)
+            generated = generate(
+                dwellings=dwellings,
+                sink=sink,
+                progress=progress if dwellings > 100_000 else None,
+                project_share=project_share,
+                project_owner_id=project_owner_id,
+            )
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

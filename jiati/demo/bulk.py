@@ -1,12 +1,18 @@
 """Streaming bulk loader: rows go to the database in batches, never held in memory as a whole.
 
-PostgreSQL gets `COPY … FROM STDIN` (text format), SQLite batched `executemany`.
-Primary keys are assigned here, from the table's current maximum, so child rows
-can reference parents without reading anything back.
+PostgreSQL gets `COPY … FROM STDIN` (text format) on a connection of its own, fed by a writer
+thread so that generating the next batch overlaps with the server storing the last one; the
+session skips foreign-key triggers when it may (superuser: `session_replication_role = replica`)
+and does not wait for each commit to reach the disk — the generator's rows are consistent by
+construction, and this path is for demo and benchmark data only. SQLite gets batched inserts.
+Primary keys are assigned here, from each table's current maximum, so child rows can reference
+parents without reading anything back.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Sequence
 
 from django.db import connection
@@ -17,71 +23,31 @@ TABLES: dict[str, Sequence[str]] = {
     "organisation_workstation": ("id", "community_id", "name", "address", "phone"),
     "organisation_propertyoffice": ("id", "code", "name", "company_name", "community_id", "address", "phone"),
     "housing_estate": (
-        "id",
-        "code",
-        "name",
-        "address",
-        "community_id",
-        "property_office_id",
-        "year_built",
-        "responsible_staff_id",
+        "id", "code", "name", "address", "community_id", "property_office_id", "year_built", "responsible_staff_id",
     ),
     "housing_building": (
-        "id",
-        "estate_id",
-        "community_id",
-        "number",
-        "storeys",
-        "year_built",
-        "structure",
-        "responsible_person_id",
+        "id", "estate_id", "community_id", "number", "storeys", "year_built", "structure", "responsible_person_id",
     ),
     "housing_stairwell": ("id", "building_id", "estate_id", "community_id", "number", "storeys", "has_elevator"),
     "housing_dwelling": (
-        "id",
-        "stairwell_id",
-        "building_id",
-        "estate_id",
-        "community_id",
-        "floor",
-        "room",
-        "area_register",
-        "area_survey",
-        "area_contract",
-        "exclusive_area",
-        "area_source",
+        "id", "stairwell_id", "building_id", "estate_id", "community_id", "floor", "room", "area_register",
+        "area_survey", "area_contract", "exclusive_area", "area_source",
     ),
     "housing_owner": ("id", "kind", "name", "id_number", "phone"),
     "housing_ownership": ("id", "owner_id", "dwelling_id", "is_primary", "since"),
     "projects_project": (
-        "id",
-        "code",
-        "stairwell_id",
-        "estate_id",
-        "community_id",
-        "stage",
-        "status",
-        "status_reason",
-        "stage_entered_at",
-        "responsible_id",
-        "target_date",
-        "stage_due",
-        "stage_at_risk_from",
-        "chat_group_name",
-        "chat_group_link",
-        "chat_group_qr",
-        "seven_ones_done",
-        "open_blockers",
-        "created_by_id",
-        "created_at",
+        "id", "code", "stairwell_id", "estate_id", "community_id", "stage", "status", "status_reason",
+        "stage_entered_at", "responsible_id", "target_date", "stage_due", "stage_at_risk_from", "chat_group_name",
+        "chat_group_link", "chat_group_qr", "seven_ones_done", "open_blockers", "created_by_id", "created_at",
         "updated_at",
     ),
-}
+}  # fmt: skip
 # Parents before children, so foreign keys hold at every flush.
 FLUSH_ORDER = list(TABLES)
 
 
-def _copy_text(value) -> str:
+def copy_text(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
     if value is None:
         return "\\N"
     if value is True:
@@ -95,15 +61,20 @@ def _copy_text(value) -> str:
 
 
 class BulkSink:
-    """Collects rows per table and flushes them in batches (all tables in FK order)."""
+    """Collects rows per table and flushes them in batches (all tables in foreign-key order).
 
-    def __init__(self, batch_rows: int = 20000):
+    `add(table, row)` takes a tuple; on PostgreSQL the hot paths may call `add_line(table, line)` with a
+    COPY text line already formatted (`is_copy` says which is wanted).
+    """
+
+    def __init__(self, batch_rows: int = 50_000):
         self.batch_rows = batch_rows
-        self.vendor = connection.vendor
+        self.is_copy = connection.vendor == "postgresql"
         self.buffers: dict[str, list] = {table: [] for table in TABLES}
         self.pending = 0
         self.next_ids = {table: self._max_id(table) + 1 for table in TABLES}
         self.written = dict.fromkeys(TABLES, 0)
+        self._writer = _CopyWriter() if self.is_copy else None
 
     @staticmethod
     def _max_id(table: str) -> int:
@@ -117,7 +88,13 @@ class BulkSink:
         return value
 
     def add(self, table: str, row: tuple) -> None:
-        self.buffers[table].append(row)
+        self.buffers[table].append("\t".join(map(copy_text, row)) if self.is_copy else row)
+        self.pending += 1
+        if self.pending >= self.batch_rows:
+            self.flush()
+
+    def add_line(self, table: str, line: str) -> None:
+        self.buffers[table].append(line)
         self.pending += 1
         if self.pending >= self.batch_rows:
             self.flush()
@@ -127,10 +104,10 @@ class BulkSink:
             rows = self.buffers[table]
             if not rows:
                 continue
-            columns = TABLES[table]
-            if self.vendor == "postgresql":
-                self._copy(table, columns, rows)
+            if self._writer is not None:
+                self._writer.put(table, "\n".join(rows) + "\n")
             else:
+                columns = TABLES[table]
                 placeholders = ", ".join(["%s"] * len(columns))
                 with connection.cursor() as cursor:
                     cursor.executemany(
@@ -141,18 +118,63 @@ class BulkSink:
             self.buffers[table] = []
         self.pending = 0
 
-    @staticmethod
-    def _copy(table: str, columns: Sequence[str], rows: list) -> None:
-        payload = "".join("\t".join(_copy_text(v) for v in row) + "\n" for row in rows)
-        with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write(payload)
-
     def finish(self) -> None:
         self.flush()
-        if self.vendor == "postgresql":
+        if self._writer is not None:
+            self._writer.close()
             with connection.cursor() as cursor:
                 for table in TABLES:
                     cursor.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
                     )
+
+
+class _CopyWriter:
+    """Runs the COPYs on a connection and thread of its own; commits once at the end."""
+
+    def __init__(self):
+        import psycopg
+
+        self.conn = psycopg.connect(**connection.get_connection_params())
+        with self.conn.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if cursor.fetchone()[0]:
+                cursor.execute("SET session_replication_role = replica")
+        self.queue: queue.Queue = queue.Queue(maxsize=4)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def put(self, table: str, payload: str) -> None:
+        if self.error:
+            raise self.error
+        self.queue.put((table, payload))
+
+    def _run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error:
+                continue
+            table, payload = item
+            try:
+                with (
+                    self.conn.cursor() as cursor,
+                    cursor.copy(f"COPY {table} ({', '.join(TABLES[table])}) FROM STDIN") as copy,
+                ):
+                    copy.write(payload)
+            except BaseException as exc:  # reported to the producer on its next put / close
+                self.error = exc
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error:
+            self.conn.rollback()
+            self.conn.close()
+            raise self.error
+        self.conn.commit()
+        self.conn.close()

@@ -178,13 +178,14 @@ class Dwelling(models.Model):
     (register, else survey, else contract) and `area_source` says which it is.
     """
 
+    # No separate indexes where a composite one leads with the column: (stairwell, room) and (community, id).
     stairwell = models.ForeignKey(
-        Stairwell, verbose_name=_("stairwell"), on_delete=models.PROTECT, related_name="dwellings"
+        Stairwell, verbose_name=_("stairwell"), on_delete=models.PROTECT, related_name="dwellings", db_index=False
     )
     building = models.ForeignKey(Building, verbose_name=_("building"), on_delete=models.PROTECT, related_name="+")
     estate = models.ForeignKey(Estate, verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+")
     community = models.ForeignKey(
-        "organisation.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+        "organisation.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     floor = models.SmallIntegerField(_("floor"))
     room = models.CharField(_("room number"), max_length=20)
@@ -249,7 +250,7 @@ class Owner(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=OwnerKind.choices, default=OwnerKind.PERSON)
     name = models.CharField(_("name"), max_length=120)
     # Resident ID number for a person, unified social credit code for an organisation or developer.
-    id_number = models.CharField(_("ID number"), max_length=18, unique=True)
+    id_number = models.CharField(_("ID number"), max_length=18)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     dwellings = models.ManyToManyField(
         Dwelling, through="Ownership", verbose_name=_("dwellings"), related_name="owners"
@@ -261,6 +262,8 @@ class Owner(models.Model):
         verbose_name = _("owner")
         verbose_name_plural = _("owners")
         ordering = ["id"]
+        # A constraint rather than unique=True: PostgreSQL then needs no second, LIKE-only index.
+        constraints = [models.UniqueConstraint(fields=["id_number"], name="owner_unique_id_number")]
 
     def __str__(self) -> str:
         return self.name
@@ -274,7 +277,10 @@ class OwnershipQuerySet(models.QuerySet):
 class Ownership(models.Model):
     """An owner holding a dwelling. The primary owner is the one who votes for it."""
 
-    owner = models.ForeignKey(Owner, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ownerships")
+    # Indexed through the (owner, dwelling) unique constraint.
+    owner = models.ForeignKey(
+        Owner, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="ownerships", db_index=False
+    )
     dwelling = models.ForeignKey(
         Dwelling, verbose_name=_("dwelling"), on_delete=models.CASCADE, related_name="ownerships"
     )

@@ -156,3 +156,13 @@ class StageDurationForm(forms.Form):
             self.fields[stage.value] = forms.IntegerField(
                 label=stage.label, min_value=0, max_value=500, initial=durations.get(stage.value)
             )
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    is_working_day = forms.TypedChoiceField(
+        label=_("Working day"),
+        coerce=lambda v: v == "1",
+        choices=[("0", _("Holiday (no work)")), ("1", _("Adjusted working day"))],
+    )
+    name = forms.CharField(label=_("Name"), max_length=60, required=False)

@@ -57,7 +57,10 @@ class ProjectListView(ScopedListView):
         )
 
     def get_extra_context(self):
-        return {"can_open": permissions.can_open(self.request.user)}
+        return {
+            "can_open": permissions.can_open(self.request.user),
+            "can_configure": permissions.can_configure(self.request.user),
+        }
 
 
 def _project_or_404(request, pk, *, related=()):
@@ -339,9 +342,16 @@ def settings_page(request):
     if not permissions.can_configure(request.user):
         raise PermissionDenied
     durations = schedule.stage_durations()
-    form = forms.StageDurationForm(request.POST or None, durations=durations)
+    day_form = forms.CalendarDayForm(request.POST if "calendar" in request.POST else None)
+    if day_form.is_bound and day_form.is_valid():
+        from jiati.workdays.services import calendar_day_set
+
+        calendar_day_set(actor=request.user, **day_form.cleaned_data)
+        messages.success(request, _("Saved."))
+        return redirect("projects:settings")
+    form = forms.StageDurationForm(request.POST if "durations" in request.POST else None, durations=durations)
     if (
-        request.method == "POST"
+        form.is_bound
         and form.is_valid()
         and run_service(
             form, lambda: schedule.stage_durations_set(actor=request.user, durations=form.cleaned_data) or True
@@ -353,7 +363,7 @@ def settings_page(request):
     return render(
         request,
         "projects/settings.html",
-        {"form": form, "days": days, "total": sum(durations.get(s.value, 0) for s in Stage)},
+        {"form": form, "day_form": day_form, "days": days, "total": sum(durations.get(s.value, 0) for s in Stage)},
     )
 
 

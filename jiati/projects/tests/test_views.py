@@ -121,3 +121,18 @@ def test_list_and_detail_query_counts_do_not_grow(world, client_for, django_asse
     project = Project.objects.first()
     with django_assert_max_num_queries(60):
         assert client.get(reverse("projects:detail", args=[project.pk])).status_code == 200
+
+
+def test_settings_page_sets_durations_and_calendar(world, client_for):
+    from jiati.projects.schedule import stage_durations
+    from jiati.workdays.models import CalendarDay
+
+    assert client_for(world.users["community"]).get(reverse("projects:settings")).status_code == 403
+    client = client_for(world.users["district"])
+    data = {s.value: 10 for s in Stage if s != Stage.IN_SERVICE}
+    client.post(reverse("projects:settings"), {**data, "intention": 5, "durations": "1"})
+    assert stage_durations()["intention"] == 5
+    client.post(
+        reverse("projects:settings"), {"calendar": "1", "date": "2027-01-01", "is_working_day": "0", "name": "元旦"}
+    )
+    assert CalendarDay.objects.get(date="2027-01-01").is_working_day is False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from jiati.core.tests.browser import browser, page, phone_page  # noqa: F401 - fixtures for browser tests
 from jiati.core.tests.factories import build_world
@@ -23,3 +25,16 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Tests read messages in English (the source language); the Chinese default is tested on its own."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def client():
+    """A test client that asks for English pages, like the messages tests compare against."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -145,3 +145,13 @@ def test_run_daily_calls_each_app(db):
     out = StringIO()
     call_command("run_daily", stdout=out)
     assert "projects.overdue_notified: 0" in out.getvalue()
+
+
+def test_chinese_is_the_default_language(world):
+    from django.test import Client
+
+    browser = Client()  # no Accept-Language header, as on most phones' first visit
+    browser.force_login(world.users["community"])
+    html = browser.get(reverse("projects:list")).content.decode()
+    assert '<html lang="zh-CN">' in html
+    assert "加梯项目" in html  # the page title, translated

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 
+from jiati.accounts.scoping import has_narrow_scope
 from jiati.core.columns import Column
 from jiati.core.exports import export_queryset
 
@@ -28,12 +30,23 @@ class KeysetPage:
     is_first: bool
 
 
-def keyset_page(queryset, *, after: str | None, before: str | None, size: int) -> KeysetPage:
-    """Fetch `size` rows after/before a cursor with one query and no COUNT(*)."""
+def keyset_page(queryset, *, after: str | None, before: str | None, size: int, narrow: bool = False) -> KeysetPage:
+    """Fetch `size` rows after/before a cursor with one query and no COUNT(*).
+
+    `narrow`: the rows are a small share of a big table (a district's dwellings among a nation's); sorting by
+    `id + 0` stops the database from walking the whole id index looking for them.
+    """
+    if narrow:
+        queryset = queryset.alias(sort_id=F("id") + 0)
+        return _keyset(queryset, "sort_id", after, before, size)
+    return _keyset(queryset, "id", after, before, size)
+
+
+def _keyset(queryset, key: str, after: str | None, before: str | None, size: int) -> KeysetPage:
     after_id = _int_or_none(after)
     before_id = _int_or_none(before)
     if before_id is not None:
-        rows = list(queryset.filter(id__gt=before_id).order_by("id")[: size + 1])
+        rows = list(queryset.filter(**{f"{key}__gt": before_id}).order_by(key)[: size + 1])
         has_more_before = len(rows) > size
         rows = list(reversed(rows[:size]))
         return KeysetPage(
@@ -42,9 +55,9 @@ def keyset_page(queryset, *, after: str | None, before: str | None, size: int) -
             prev_before=rows[0].id if rows and has_more_before else None,
             is_first=not has_more_before,
         )
-    qs = queryset.order_by("-id")
+    qs = queryset.order_by(f"-{key}")
     if after_id is not None:
-        qs = qs.filter(id__lt=after_id)
+        qs = qs.filter(**{f"{key}__lt": after_id})
     rows = list(qs[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
@@ -113,7 +126,11 @@ class ScopedListView(View):
                 include_personal=request.GET.get("personal") == "1",
             )
         page = keyset_page(
-            queryset, after=request.GET.get("after"), before=request.GET.get("before"), size=self.page_size
+            queryset,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            size=self.page_size,
+            narrow=has_narrow_scope(request.user),
         )
         query = request.GET.copy()
         for key in ("after", "before", "export", "personal"):

@@ -1,5 +1,6 @@
 """API pagination (kept apart from core.api: DRF imports it while loading its own views)."""
 
+from django.db.models import F
 from rest_framework.pagination import CursorPagination
 
 
@@ -10,3 +11,12 @@ class KeysetPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        from jiati.accounts.scoping import has_narrow_scope
+
+        if has_narrow_scope(request.user):
+            # A district's rows among a nation's: sort them, rather than walk the whole id index (core.lists).
+            queryset = queryset.annotate(sort_id=F("id") + 0)
+            self.ordering = "-sort_id"
+        return super().paginate_queryset(queryset, request, view)

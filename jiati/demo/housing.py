@@ -330,6 +330,8 @@ class HousingGenerator:
                             rng.random() < 0.04,
                         ),
                     )
+                    if self.project_share and rng.random() < self.project_share:
+                        self._project(stairwell_id, estate_id, c_id)
                     per_floor = 2
                     for floor in range(1, storeys + 1):
                         for unit in range(1, per_floor + 1):

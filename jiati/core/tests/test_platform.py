@@ -12,8 +12,17 @@ from django.urls import reverse
 
 from jiati.core.personal_data import mask_id_number, mask_phone, redact_text
 
-PAGES = ["core:home", "housing:estate-list", "housing:owner-list", "organisation:region-list", "projects:list",
-         "housing:import", "audit:list", "notifications:inbox", "companies:list"]
+PAGES = [
+    "core:home",
+    "housing:estate-list",
+    "housing:owner-list",
+    "organisation:region-list",
+    "projects:list",
+    "housing:import",
+    "audit:list",
+    "notifications:inbox",
+    "companies:list",
+]
 
 
 @pytest.mark.parametrize("url_name", PAGES)

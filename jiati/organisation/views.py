@@ -123,8 +123,32 @@ class ServiceGroupListView(ScopedListView):
 
 
 def group_detail(request, pk):
+    """A service group with its members; organisation editors add, change and remove members here."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from jiati.accounts.permissions import can_edit_organisation
+    from jiati.core.forms import run_service
+    from jiati.organisation import services
+    from jiati.organisation.forms import MembershipForm
+
     group = get_visible_or_404(
         ServiceGroup.objects.visible_to(request.user).select_related("region", "property_office"), pk=pk
     )
+    can_edit = can_edit_organisation(request.user)
+    form = MembershipForm(request.POST if can_edit and "add" in request.POST else None, actor=request.user)
+    if form.is_bound and form.is_valid():
+        if run_service(form, lambda: services.membership_set(actor=request.user, group=group, **form.cleaned_data)):
+            messages.success(request, _("Saved."))
+            return redirect("organisation:group-detail", pk=group.pk)
+    if can_edit and "remove" in request.POST:
+        member = get_visible_or_404(staff_visible_to(user=request.user), pk=request.POST["remove"])
+        services.membership_remove(actor=request.user, group=group, user=member)
+        messages.success(request, _("Saved."))
+        return redirect("organisation:group-detail", pk=group.pk)
     memberships = group.memberships.select_related("user").order_by("role", "user__full_name")
-    return render(request, "organisation/group_detail.html", {"group": group, "memberships": memberships})
+    return render(
+        request,
+        "organisation/group_detail.html",
+        {"group": group, "memberships": memberships, "can_edit": can_edit, "form": form},
+    )

@@ -1,0 +1,16 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiati.organisation.models import MemberRole
+
+
+class MembershipForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Staff member"), queryset=None)
+    role = forms.ChoiceField(label=_("Role in group"), choices=MemberRole.choices)
+    duties = forms.CharField(label=_("Duties"), max_length=255, required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        from jiati.accounts.selectors import staff_visible_to
+
+        self.fields["user"].queryset = staff_visible_to(user=actor)

@@ -137,10 +137,13 @@ def group_detail(request, pk):
     )
     can_edit = can_edit_organisation(request.user)
     form = MembershipForm(request.POST if can_edit and "add" in request.POST else None, actor=request.user)
-    if form.is_bound and form.is_valid():
-        if run_service(form, lambda: services.membership_set(actor=request.user, group=group, **form.cleaned_data)):
-            messages.success(request, _("Saved."))
-            return redirect("organisation:group-detail", pk=group.pk)
+    if (
+        form.is_bound
+        and form.is_valid()
+        and run_service(form, lambda: services.membership_set(actor=request.user, group=group, **form.cleaned_data))
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("organisation:group-detail", pk=group.pk)
     if can_edit and "remove" in request.POST:
         member = get_visible_or_404(staff_visible_to(user=request.user), pk=request.POST["remove"])
         services.membership_remove(actor=request.user, group=group, user=member)

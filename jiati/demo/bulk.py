@@ -34,7 +34,7 @@ TABLES: dict[str, Sequence[str]] = {
         "area_survey", "area_contract", "exclusive_area", "area_source",
     ),
     "housing_owner": ("id", "kind", "name", "id_number", "phone"),
-    "housing_ownership": ("id", "owner_id", "dwelling_id", "is_primary", "since"),
+    "housing_ownership": ("id", "owner_id", "dwelling_id", "community_id", "is_primary", "since"),
     "projects_project": (
         "id", "code", "stairwell_id", "estate_id", "community_id", "stage", "status", "status_reason",
         "stage_entered_at", "responsible_id", "target_date", "stage_due", "stage_at_risk_from", "chat_group_name",

@@ -442,9 +442,9 @@ class HousingGenerator:
                 estate_owners.append(owner_id)
         ownership_id = sink.new_id("housing_ownership")
         if sink.is_copy:
-            sink.add_line("housing_ownership", f"{ownership_id}\t{owner_id}\t{dwelling_id}\tt\t{NULL}")
+            sink.add_line("housing_ownership", f"{ownership_id}\t{owner_id}\t{dwelling_id}\t{c_id}\tt\t{NULL}")
         else:
-            sink.add("housing_ownership", (ownership_id, owner_id, dwelling_id, True, None))
+            sink.add("housing_ownership", (ownership_id, owner_id, dwelling_id, c_id, True, None))
 
 
 def generate(

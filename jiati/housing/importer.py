@@ -567,8 +567,7 @@ class HousingImport:
                         setattr(estate, name, after)
                     estate.save()
                     if "community_id" in changes:
-                        for model in (Building, Stairwell, Dwelling):
-                            model.objects.filter(estate=estate).update(community_id=estate.community_id)
+                        services.estate_community_copy(estate=estate)
                     self._audit_changed(estate, changes)
                     self.result.count("estate", "changed")
                 else:
@@ -828,7 +827,11 @@ class HousingImport:
             if (dwelling.id, owner_id) in held:
                 promote.append((dwelling.id, owner_id))
             else:
-                to_create.append(Ownership(owner_id=owner_id, dwelling_id=dwelling.id, is_primary=True))
+                to_create.append(
+                    Ownership(
+                        owner_id=owner_id, dwelling_id=dwelling.id, community_id=dwelling.community_id, is_primary=True
+                    )
+                )
         if ended:
             old = list(Ownership.objects.filter(dwelling_id__in=ended, is_primary=True))
             for ownership in old:

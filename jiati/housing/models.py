@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.scoping import area_q
@@ -240,8 +239,8 @@ class OwnerQuerySet(models.QuerySet):
 
         if sees_everything(user):
             return self
-        visible = Ownership.objects.filter(owner=OuterRef("pk")).filter(housing_scope(user, prefix="dwelling__"))
-        return self.filter(Exists(visible))
+        # Through the ownerships of the area (indexed by community), not owner by owner.
+        return self.filter(pk__in=Ownership.objects.visible_to(user).values("owner_id"))
 
 
 class Owner(models.Model):
@@ -271,7 +270,9 @@ class Owner(models.Model):
 
 class OwnershipQuerySet(models.QuerySet):
     def visible_to(self, user) -> OwnershipQuerySet:
-        return self.filter(housing_scope(user, prefix="dwelling__"))
+        return self.filter(
+            area_q(user, region_path="community__path", property_office="dwelling__estate__property_office")
+        )
 
 
 class Ownership(models.Model):
@@ -283,6 +284,10 @@ class Ownership(models.Model):
     )
     dwelling = models.ForeignKey(
         Dwelling, verbose_name=_("dwelling"), on_delete=models.CASCADE, related_name="ownerships"
+    )
+    # The dwelling's community, copied for scoping owners by area without joining the dwellings.
+    community = models.ForeignKey(
+        "organisation.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     is_primary = models.BooleanField(_("primary owner"), default=True)
     since = models.DateField(_("owner since"), null=True, blank=True)
@@ -298,9 +303,16 @@ class Ownership(models.Model):
                 fields=["dwelling"], condition=models.Q(is_primary=True), name="ownership_one_primary_per_dwelling"
             ),
         ]
+        indexes = [models.Index(fields=["community", "owner"], name="ownership_community_owner")]
 
     def __str__(self) -> str:
         return f"{self.owner} — {self.dwelling}"
+
+    def save(self, *args, **kwargs):
+        if self.community_id is None and self.dwelling_id:
+            # Copied from the dwelling (bulk writers set it themselves).
+            self.community_id = Dwelling.objects.values_list("community_id", flat=True).get(pk=self.dwelling_id)
+        super().save(*args, **kwargs)
 
 
 class ImportStatus(models.TextChoices):

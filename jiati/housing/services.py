@@ -121,11 +121,16 @@ def estate_update(*, actor, estate: Estate, **data) -> Estate:
     _estate_check(estate)
     estate.save()
     if estate.community_id != old_community_id:
-        # The community is copied down the tree for scoping; keep the copies true.
-        for model in (Building, Stairwell, Dwelling):
-            model.objects.filter(estate=estate).update(community_id=estate.community_id)
+        estate_community_copy(estate=estate)
     audit_updated(actor=actor, instance=estate, before=before)
     return estate
+
+
+def estate_community_copy(*, estate: Estate) -> None:
+    """The community is copied down the tree for scoping; keep the copies true when an estate moves."""
+    for model in (Building, Stairwell, Dwelling):
+        model.objects.filter(estate=estate).update(community_id=estate.community_id)
+    Ownership.objects.filter(dwelling__estate=estate).update(community_id=estate.community_id)
 
 
 def _estate_check(estate: Estate) -> None:

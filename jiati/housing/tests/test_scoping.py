@@ -160,3 +160,14 @@ def test_list_query_count_does_not_grow_with_rows(world, client_for, django_asse
     stairwell_with_dwellings(estate=world.estates["a1a"], number="9单元", storeys=6, per_floor=6)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse(url_name))
+
+
+def test_moving_an_estate_moves_its_rows_scope(world):
+    from jiati.housing import services
+
+    estate = world.estates["a1a"]
+    services.estate_update(actor=world.users["admin"], estate=estate, community=world.regions["A1b"],
+                           property_office=None)
+    assert Dwelling.objects.visible_to(world.users["other_community"]).filter(estate=estate).exists()
+    assert not Owner.objects.visible_to(world.users["community"]).filter(
+        ownerships__dwelling__estate=estate).exists()

@@ -149,7 +149,7 @@ def test_edit_in_area_saves_and_records_history(world, client_for):
     assert "长江花园（一期）" in page and "1995" in page and "1996" in page  # before → after in the history
 
 
-@pytest.mark.parametrize("url_name", LIST_PAGES + ["estate-list", "stairwell-list", "dwelling-list", "owner-list"])
+@pytest.mark.parametrize("url_name", [*LIST_PAGES, "estate-list", "stairwell-list", "dwelling-list", "owner-list"])
 def test_list_query_count_does_not_grow_with_rows(world, client_for, django_assert_max_num_queries, url_name):
     """A page of 50 rows costs the same handful of queries as a page of 12."""
     from jiati.core.tests.factories import stairwell_with_dwellings

@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
 from jiati.core.errors import refuse
+from jiati.projects.common import lock_visible as _locked
+from jiati.projects.common import project_event_add
+from jiati.projects.common import require as _require
 from jiati.projects.models import (
     STAGE_ORDER,
     EventKind,
@@ -75,7 +78,6 @@ def reverse_plan(
 def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = "") -> SchedulePlan:
     """Plan (or re-plan) the project backwards from a target date; earlier plans stay as history."""
     from jiati.projects import permissions
-    from jiati.projects.services import _locked, _require, project_event_add
 
     _require(permissions.can_manage(actor))
     project = _locked(project, actor)

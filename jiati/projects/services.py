@@ -12,7 +12,6 @@ from uuid import uuid4
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +22,9 @@ from jiati.core.uploads import check_upload
 from jiati.housing.models import Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
 from jiati.projects import permissions, schedule, stages
+from jiati.projects.common import lock_visible as _locked
+from jiati.projects.common import project_event_add, project_url
+from jiati.projects.common import require as _require
 from jiati.projects.models import (
     SEVEN_ONES,
     Blocker,
@@ -61,45 +63,6 @@ PROJECT_AUDIT_FIELDS = (
 
 
 # --- shared helpers ---------------------------------------------------------------
-
-
-def _locked(project: Project, actor) -> Project:
-    """Lock the row and re-check that the actor may see it (a stale or forged id answers like a missing one)."""
-    try:
-        return Project.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=project.pk)
-    except Project.DoesNotExist:
-        raise PermissionDenied from None
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def project_url(project: Project) -> str:
-    return reverse("projects:detail", args=[project.pk])
-
-
-def project_event_add(
-    *,
-    project: Project,
-    actor,
-    kind: str,
-    message: str = "",
-    data: dict | None = None,
-    from_stage: str = "",
-    to_stage: str = "",
-) -> ProjectEvent:
-    """Append one entry to the project's timeline (also used by consent, consultation and subsidies)."""
-    return ProjectEvent.objects.create(
-        project=project,
-        kind=kind,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        message=message,
-        data=data or {},
-        from_stage=from_stage,
-        to_stage=to_stage,
-    )
 
 
 def _audit(project: Project, actor, before: dict, message: str = "") -> None:

@@ -1,0 +1,50 @@
+"""What every write on a project starts with: lock the row in the actor's scope, and append to the timeline.
+
+Shared by the projects services and the schedule (and, for the timeline, by other apps).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from jiati.projects.models import Project, ProjectEvent
+
+
+def lock_visible(project: Project, actor) -> Project:
+    """Lock the row and re-check that the actor may see it (a stale or forged id answers like a missing one)."""
+    try:
+        return Project.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=project.pk)
+    except Project.DoesNotExist:
+        raise PermissionDenied from None
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def project_url(project: Project) -> str:
+    return reverse("projects:detail", args=[project.pk])
+
+
+def project_event_add(
+    *,
+    project: Project,
+    actor,
+    kind: str,
+    message: str = "",
+    data: dict | None = None,
+    from_stage: str = "",
+    to_stage: str = "",
+) -> ProjectEvent:
+    """Append one entry to the project's timeline (also used by consent, consultation and subsidies)."""
+    return ProjectEvent.objects.create(
+        project=project,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        message=message,
+        data=data or {},
+        from_stage=from_stage,
+        to_stage=to_stage,
+    )

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiati.accounts.permissions import can_edit_housing
+from jiati.accounts.scoping import has_narrow_scope
 from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
-from jiati.core.lists import ScopedListView
+from jiati.core.lists import ScopedListView, keyset_page_from_ids
 from jiati.housing import filtersets, forms, selectors, services
-from jiati.housing.models import Building, Dwelling, Estate, Owner, Stairwell
+from jiati.housing.models import Building, Dwelling, Estate, Owner, Ownership, Stairwell
 
 
 def _url(name):
@@ -107,6 +108,21 @@ class OwnerListView(ScopedListView):
         Column(gettext_lazy("ID number"), "id_number", personal="id_number"),
         Column(gettext_lazy("Phone"), "phone", personal="phone"),
     ]
+
+    def get_page(self, queryset, filterset):
+        """A district's owners among a nation's: walk the area's ownerships (indexed by community and owner)
+        instead of sorting the owners table, unless owner filters are in play."""
+        filtering = filterset.is_bound and filterset.is_valid() and any(filterset.form.cleaned_data.values())
+        if filtering or not has_narrow_scope(self.request.user):
+            return super().get_page(queryset, filterset)
+        return keyset_page_from_ids(
+            queryset,
+            Ownership.objects.visible_to(self.request.user),
+            column="owner_id",
+            after=self.request.GET.get("after"),
+            before=self.request.GET.get("before"),
+            size=self.page_size,
+        )
 
 
 def estate_detail(request, pk):

@@ -173,10 +173,13 @@ def test_moving_an_estate_moves_its_rows_scope(world):
     assert not Owner.objects.visible_to(world.users["community"]).filter(ownerships__dwelling__estate=estate).exists()
 
 
-def test_owner_pages_walk_forwards_and_back(world, client_for):
+def test_owner_pages_walk_forwards_and_back(world, client_for, monkeypatch):
     """The owner list's pages (read through the area's ownerships for narrow scopes) cover everyone once."""
     from jiati.core.tests.factories import stairwell_with_dwellings
 
+    from jiati.housing.views import OwnerListView
+
+    monkeypatch.setattr(OwnerListView, "page_size", 7)
     stairwell_with_dwellings(estate=world.estates["a1a"], number="9单元", storeys=6, per_floor=6)
     client = client_for(world.users["community"])
     expected = set(Owner.objects.visible_to(world.users["community"]).values_list("pk", flat=True))
@@ -191,6 +194,7 @@ def test_owner_pages_walk_forwards_and_back(world, client_for):
         response = client.get(url, {"after": page.next_after})
     assert len(seen) == len(set(seen)) and set(seen) == expected
     assert seen == sorted(seen, reverse=True)
+    assert len(pages) > 3
     back = client.get(url, {"before": pages[-1].prev_before}).context["page"] if pages[-1].prev_before else None
     if back is not None:
         assert [row.pk for row in back.rows] == [row.pk for row in pages[-2].rows]

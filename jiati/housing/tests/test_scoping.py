@@ -176,7 +176,6 @@ def test_moving_an_estate_moves_its_rows_scope(world):
 def test_owner_pages_walk_forwards_and_back(world, client_for, monkeypatch):
     """The owner list's pages (read through the area's ownerships for narrow scopes) cover everyone once."""
     from jiati.core.tests.factories import stairwell_with_dwellings
-
     from jiati.housing.views import OwnerListView
 
     monkeypatch.setattr(OwnerListView, "page_size", 7)

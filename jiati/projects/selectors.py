@@ -37,6 +37,20 @@ def stage_counts(*, user) -> list[dict]:
     return [{"value": s.value, "label": s.label, "count": rows.get(s.value, 0)} for s in Stage]
 
 
+def area_projects_summary(*, user) -> dict:
+    """Counts for the area's projects in one query: under way, in service, overdue, blocked."""
+    from django.db.models import Q
+
+    today = timezone.localdate()
+    active = Q(status=Status.ACTIVE) & ~Q(stage=Stage.IN_SERVICE)
+    return Project.objects.visible_to(user).aggregate(
+        live=Count("id", filter=active),
+        in_service=Count("id", filter=Q(stage=Stage.IN_SERVICE)),
+        overdue=Count("id", filter=active & Q(stage_due__lt=today)),
+        blocked=Count("id", filter=active & Q(open_blockers__gt=0)),
+    )
+
+
 def my_projects_summary(*, user) -> dict:
     """Counts for the start page: mine, overdue, blocked."""
     mine = Project.objects.visible_to(user).filter(responsible=user, status=Status.ACTIVE)

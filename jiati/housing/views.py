@@ -145,6 +145,7 @@ def estate_detail(request, pk):
             "buildings": buildings,
             "can_edit": can_edit_housing(request.user),
             "stats": selectors.estate_stats(estate=estate),
+            "panels": collect("panels", "estate_panels", request=request, estate=estate),
         },
     )
 

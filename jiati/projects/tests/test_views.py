@@ -136,3 +136,20 @@ def test_settings_page_sets_durations_and_calendar(world, client_for):
         reverse("projects:settings"), {"calendar": "1", "date": "2027-01-01", "is_working_day": "0", "name": "元旦"}
     )
     assert CalendarDay.objects.get(date="2027-01-01").is_working_day is False
+
+
+def test_estate_page_lists_projects_and_offers_a_cluster(world, client_for):
+    from jiati.core.tests.factories import stairwell_with_dwellings
+
+    community = world.users["community"]
+    estate = world.estates["a1a"]
+    first = services.project_open(actor=community, stairwell=world.stairwells["a1a"])
+    second = services.project_open(actor=community, stairwell=stairwell_with_dwellings(estate=estate, number="2单元"))
+    client = client_for(community)
+    page = client.get(reverse("housing:estate-detail", args=[estate.pk])).content.decode()
+    assert first.code in page and second.code in page
+    assert reverse("projects:cluster-create", args=[estate.pk]) in page
+    client.post(reverse("projects:cluster-create", args=[estate.pk]),
+                {"name": "长江花园连片", "design": "统一设计", "projects": [first.pk, second.pk]})
+    first.refresh_from_db()
+    assert first.cluster.name == "长江花园连片" and first.cluster == Project.objects.get(pk=second.pk).cluster

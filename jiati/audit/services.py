@@ -56,16 +56,23 @@ def diff(before: dict, after: dict) -> dict:
 
 
 def build_entry(
-    *, actor, instance: models.Model, action: str, changes: dict | None = None, message: str = ""
+    *,
+    actor,
+    instance: models.Model,
+    action: str,
+    changes: dict | None = None,
+    message: str = "",
+    label: str | None = None,
 ) -> AuditEntry:
-    """An unsaved entry, for callers that write many at once (imports)."""
+    """An unsaved entry, for callers that write many at once (imports). `label` spares a `str(instance)` that
+    would follow foreign keys row by row."""
     context = current_request_context()
     return AuditEntry(
         actor=actor if (actor is not None and actor.is_authenticated) else None,
         action=action,
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
         object_id=str(instance.pk),
-        object_repr=str(instance)[:200],
+        object_repr=(label if label is not None else str(instance))[:200],
         changes=changes or {},
         message=message[:255],
         request_id=context.get("request_id", ""),

@@ -472,15 +472,24 @@ class HousingImport:
     def _audit_created(self, objects) -> None:
         for obj in objects:
             self.audit.append(
-                build_entry(actor=self.actor, instance=obj, action=AuditAction.IMPORT, message=self.message)
+                build_entry(
+                    actor=self.actor, instance=obj, action=AuditAction.IMPORT, message=self.message, label=_label(obj)
+                )
             )
 
     def _audit_changed(self, obj, changes: dict) -> None:
         plain = {k: [_plain(v[0], k), _plain(v[1], k)] for k, v in changes.items()}
         self.audit.append(
-            build_entry(actor=self.actor, instance=obj, action=AuditAction.UPDATE, changes=plain, message=self.message)
+            build_entry(
+                actor=self.actor,
+                instance=obj,
+                action=AuditAction.UPDATE,
+                changes=plain,
+                message=self.message,
+                label=_label(obj),
+            )
         )
-        self.result.note_change(obj._meta.model_name, str(obj), plain)
+        self.result.note_change(obj._meta.model_name, _label(obj), plain)
 
     # the chunk ------------------------------------------------------------
     def _write_chunk(self, rows: list[ParsedRow]) -> None:
@@ -820,7 +829,7 @@ class HousingImport:
             if current is not None:
                 # The file names another primary owner: the dwelling changed hands.
                 ended.append(dwelling.id)
-                self.result.note_change("ownership", str(dwelling), {"owner": [current, owner_id]})
+                self.result.note_change("ownership", _label(dwelling), {"owner": [current, owner_id]})
                 self.result.count("ownership", "changed")
             else:
                 self.result.count("ownership", "created")
@@ -836,7 +845,13 @@ class HousingImport:
             old = list(Ownership.objects.filter(dwelling_id__in=ended, is_primary=True))
             for ownership in old:
                 self.audit.append(
-                    build_entry(actor=self.actor, instance=ownership, action=AuditAction.DELETE, message=self.message)
+                    build_entry(
+                        actor=self.actor,
+                        instance=ownership,
+                        action=AuditAction.DELETE,
+                        message=self.message,
+                        label=_label(ownership),
+                    )
                 )
             Ownership.objects.filter(pk__in=[o.pk for o in old]).delete()
         for dwelling_id, owner_id in promote:
@@ -863,6 +878,19 @@ class HousingImport:
             for o in found
             if (getattr(o, parent_field), getattr(o, name_field)) in keys
         }
+
+
+def _label(obj) -> str:
+    """A readable name from the row's own columns (no foreign-key lookups, thousands of times per import)."""
+    if isinstance(obj, Estate):
+        return f"{obj.name} ({obj.code})"
+    if isinstance(obj, Building | Stairwell):
+        return f"{obj._meta.verbose_name} {obj.number} (#{obj.pk})"
+    if isinstance(obj, Dwelling):
+        return f"{obj._meta.verbose_name} {obj.room} (#{obj.pk})"
+    if isinstance(obj, Owner):
+        return obj.name
+    return f"{obj._meta.verbose_name} #{obj.pk}"
 
 
 def _plain(value, field_name: str):

@@ -857,8 +857,8 @@ class HousingImport:
         for dwelling_id, owner_id in promote:
             Ownership.objects.filter(dwelling_id=dwelling_id, owner_id=owner_id).update(is_primary=True)
         if to_create:
-            created = Ownership.objects.bulk_create(to_create)
-            self._audit_created(created)
+            # A new ownership is recorded with its dwelling's and owner's creation or change; no entry of its own.
+            Ownership.objects.bulk_create(to_create)
 
     @staticmethod
     def _existing(model, keys: set[tuple], parent_field: str, name_field: str) -> dict[tuple, Any]:

@@ -164,3 +164,30 @@ def test_chinese_is_the_default_language(world):
     html = browser.get(reverse("projects:list")).content.decode()
     assert '<html lang="zh-CN">' in html
     assert "加梯项目" in html  # the page title, translated
+
+
+@pytest.mark.parametrize(
+    ("body", "valid"),
+    [
+        ("11010519491231002", True),  # the standard's example
+        ("44030019500101001", True),
+        ("44030719500101001", False),  # 龙岗区's code did not exist in 1950
+        ("11010519491332002", False),  # no 32nd of December
+        ("99999919800101001", False),  # no such area
+    ],
+)
+def test_resident_id_validation_matches_stdnum(body, valid):
+    from django.core.exceptions import ValidationError
+    from stdnum.cn import ric
+
+    from jiati.core.personal_data import validate_resident_id
+
+    number = body + ric.calc_check_digit(body + "0")
+    assert ric.is_valid(number) is valid
+    if valid:
+        assert validate_resident_id(number) == number
+    else:
+        with pytest.raises(ValidationError):
+            validate_resident_id(number)
+    with pytest.raises(ValidationError):  # one wrong digit breaks the checksum
+        validate_resident_id(number[:-1] + ("1" if number[-1] != "1" else "2"))

@@ -857,8 +857,10 @@ class HousingImport:
         for dwelling_id, owner_id in promote:
             Ownership.objects.filter(dwelling_id=dwelling_id, owner_id=owner_id).update(is_primary=True)
         if to_create:
-            # A new ownership is recorded with its dwelling's and owner's creation or change; no entry of its own.
-            Ownership.objects.bulk_create(to_create)
+            # A new dwelling's ownership is recorded with the dwelling's and owner's creation; a change of hands
+            # of an existing dwelling gets its own entry (the old ownership's deletion is recorded above).
+            created = Ownership.objects.bulk_create(to_create)
+            self._audit_created([o for o in created if o.dwelling_id in set(ended)])
 
     @staticmethod
     def _existing(model, keys: set[tuple], parent_field: str, name_field: str) -> dict[tuple, Any]:

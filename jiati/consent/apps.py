@@ -6,3 +6,12 @@ class ConsentConfig(AppConfig):
     name = "jiati.consent"
     label = "consent"
     verbose_name = _("Consent")
+
+    def ready(self) -> None:
+        """Register the vote and notice guards with the projects app (it never imports this one)."""
+        from jiati.consent.guards import guard_notice, guard_vote
+        from jiati.projects.models import Stage
+        from jiati.projects.stages import register_exit_guard
+
+        register_exit_guard(Stage.VOTE, guard_vote)
+        register_exit_guard(Stage.PUBLIC_NOTICE, guard_notice)

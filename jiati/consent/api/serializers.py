@@ -1,0 +1,284 @@
+from rest_framework import serializers
+
+from jiati.consent.models import (
+    Choice,
+    CostMethod,
+    CostScheme,
+    CostShare,
+    DayKind,
+    Objection,
+    ObjectionChannel,
+    ObjectionLevel,
+    ObjectionOutcome,
+    PublicNotice,
+    RollVoter,
+    RuleRound,
+    RuleSet,
+    RuleTest,
+    Scope,
+    Vote,
+)
+from jiati.core.api import PersonalDataField
+
+
+class RuleTestSerializer(serializers.ModelSerializer):
+    threshold = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RuleTest
+        fields = ["name", "measure", "numerator", "denominator", "threshold"]
+
+    def get_threshold(self, obj) -> str:
+        return f"{obj.threshold_numerator}/{obj.threshold_denominator}"
+
+
+class RuleRoundSerializer(serializers.ModelSerializer):
+    tests = RuleTestSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RuleRound
+        fields = ["number", "scope", "allowed_scopes", "no_objection_from_others", "tests"]
+
+
+class RuleSetSerializer(serializers.ModelSerializer):
+    rounds = RuleRoundSerializer(many=True, read_only=True)
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = RuleSet
+        fields = [
+            "id",
+            "code",
+            "version",
+            "label",
+            "name",
+            "jurisdiction",
+            "legal_basis",
+            "description",
+            "is_default",
+            "is_active",
+            "rounds",
+        ]
+
+
+class VoteSerializer(serializers.ModelSerializer):
+    rule_set = serializers.CharField(source="rule_set.label", read_only=True)
+    area_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Vote
+        fields = [
+            "id",
+            "project",
+            "rule_set",
+            "round_number",
+            "scope",
+            "title",
+            "plan",
+            "cost_scheme",
+            "status",
+            "opens_at",
+            "closes_at",
+            "closed_at",
+            "owners_total",
+            "dwellings_total",
+            "area_total",
+            "roll_hash",
+            "ballot_seq",
+            "chain_head",
+            "passed",
+            "result",
+        ]
+        read_only_fields = fields
+
+
+class VoteOpenSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    rule_set = serializers.CharField(required=False, help_text="code or code@version; default: the default rule set")
+    round_number = serializers.IntegerField(required=False, default=1, min_value=1)
+    scope = serializers.ChoiceField(choices=Scope.choices, required=False)
+    closes_at = serializers.DateTimeField()
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    plan = serializers.CharField()
+    cost_scheme = serializers.IntegerField(required=False, allow_null=True)
+
+
+class RuleTestResultSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    ratio = serializers.CharField(help_text='exact fraction "p/q"')
+    threshold = serializers.CharField(help_text='exact fraction "p/q"; the test passes at ≥')
+    passed = serializers.BooleanField()
+
+
+class VerdictSerializer(serializers.Serializer):
+    passed = serializers.BooleanField()
+    owners_total = serializers.IntegerField()
+    owners_participating = serializers.IntegerField()
+    owners_agreeing = serializers.IntegerField()
+    area_total = serializers.CharField()
+    area_participating = serializers.CharField()
+    area_agreeing = serializers.CharField()
+    tests = RuleTestResultSerializer(many=True)
+    rule_set = serializers.CharField()
+    round = serializers.IntegerField()
+    still_needed = serializers.DictField()
+    still_needed_text = serializers.CharField(required=False)
+
+
+class RollVoterSerializer(serializers.ModelSerializer):
+    phone = PersonalDataField(kind="phone")
+    area = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    choice = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = RollVoter
+        fields = ["id", "owner", "owner_kind", "name", "phone", "rooms", "dwellings_count", "area", "choice"]
+
+
+class BallotInputSerializer(serializers.Serializer):
+    voter = serializers.IntegerField()
+    choice = serializers.ChoiceField(choices=Choice.choices)
+    signed_form = serializers.FileField()
+    proxy_name = serializers.CharField(required=False, allow_blank=True, default="")
+    authorisation = serializers.FileField(required=False, allow_null=True)
+    change = serializers.BooleanField(required=False, default=False)
+
+
+class BallotCastSerializer(serializers.Serializer):
+    voter = serializers.IntegerField()
+    choice = serializers.CharField()
+    channel = serializers.CharField()
+    sequence = serializers.IntegerField()
+    entry_hash = serializers.CharField()
+    receipt = serializers.CharField(help_text="shown once; only its hash is stored")
+    changed = serializers.BooleanField()
+
+
+class ConsentReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class PublicNoticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublicNotice
+        fields = [
+            "id",
+            "project",
+            "vote",
+            "title",
+            "content",
+            "location",
+            "starts_on",
+            "period_days",
+            "day_kind",
+            "ends_on",
+            "status",
+            "withdrawn_reason",
+            "posted_at",
+        ]
+        read_only_fields = fields
+
+
+class PublicNoticeInputSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    content = serializers.CharField()
+    location = serializers.CharField(required=False, allow_blank=True, default="")
+    starts_on = serializers.DateField()
+    period_days = serializers.IntegerField(min_value=1)
+    day_kind = serializers.ChoiceField(choices=DayKind.choices, default=DayKind.CALENDAR)
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    phone = PersonalDataField(kind="phone")
+
+    class Meta:
+        model = Objection
+        fields = [
+            "id",
+            "project",
+            "notice",
+            "owner",
+            "name",
+            "phone",
+            "address",
+            "channel",
+            "content",
+            "lodged_at",
+            "status",
+            "level",
+            "response",
+            "answered_at",
+            "outcome",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+
+class ObjectionInputSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    channel = serializers.ChoiceField(choices=[c for c in ObjectionChannel.choices if c[0] != "online"])
+    name = serializers.CharField()
+    phone = serializers.CharField(required=False, allow_blank=True, default="")
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+    content = serializers.CharField()
+
+
+class ObjectionAnswerSerializer(serializers.Serializer):
+    text = serializers.CharField()
+
+
+class ObjectionEscalateSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=ObjectionLevel.choices)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CloseObjectionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=ObjectionOutcome.choices)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CostShareSerializer(serializers.ModelSerializer):
+    net = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = CostShare
+        fields = ["dwelling", "floor", "room", "area", "weight", "share", "covered", "compensation", "net"]
+
+
+class CostSchemeSerializer(serializers.ModelSerializer):
+    shares = CostShareSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CostScheme
+        fields = [
+            "id",
+            "project",
+            "version",
+            "is_current",
+            "method",
+            "total_cost",
+            "subsidy",
+            "subsidy_status",
+            "compensation_total",
+            "owners_pay",
+            "parameters",
+            "note",
+            "created_at",
+            "shares",
+        ]
+        read_only_fields = fields
+
+
+class CostSchemeInputSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    method = serializers.ChoiceField(choices=CostMethod.choices, default=CostMethod.AREA)
+    total_cost = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    parameters = serializers.DictField(required=False, default=dict)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TallyInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=".csv or .xlsx with the header dwelling,owner,area,choice")
+    rule = serializers.CharField(required=False, default="civil-code-278")
+    round = serializers.IntegerField(required=False, allow_null=True, min_value=1)

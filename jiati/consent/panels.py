@@ -1,0 +1,47 @@
+"""The owner-consent card on a project's page: the vote (live result, the four tests as fractions against
+their thresholds, what is still needed), the public notice and its objections, the cost sharing, and
+links to the printed forms."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from jiati.consent import permissions, selectors
+from jiati.consent.models import ObjectionStatus
+from jiati.projects.models import Stage, stage_index
+
+
+def project_panels(*, request, project) -> list[dict]:
+    user = request.user
+    if not (user.is_authenticated and (user.is_staff_member or user.role == "resident")):
+        return []
+    vote, rounds = selectors.consent_rounds(project)
+    notice = selectors.current_notice(project)
+    scheme = selectors.current_scheme(project)
+    objection_counts = dict(project.objections.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    has_anything = vote is not None or notice is not None or scheme is not None or objection_counts
+    if not has_anything and stage_index(project.stage) < stage_index(Stage.CONSULTATION):
+        return []
+    staff = user.is_staff_member
+    return [
+        {
+            "order": 20,
+            "template": "consent/_panel.html",
+            "project": project,
+            "vote": vote,
+            "rounds": rounds,
+            "verdict": selectors.vote_verdict(vote) if vote is not None else None,
+            "breakdown": selectors.choice_breakdown(vote) if vote is not None else None,
+            "notice": notice,
+            "objections_open": objection_counts.get(ObjectionStatus.OPEN, 0),
+            "objections_answered": objection_counts.get(ObjectionStatus.ANSWERED, 0),
+            "objections_closed": objection_counts.get(ObjectionStatus.CLOSED, 0),
+            "scheme": scheme,
+            "staff": staff,
+            "poll": staff and vote is not None and vote.is_open,
+            "can_run": staff and permissions.can_run_votes(user) and project.status == "active",
+            "can_post": staff and permissions.can_post_notices(user) and project.status == "active",
+            "can_share": staff and permissions.can_share_costs(user),
+            "passed": selectors.has_passed_vote(project) if vote is not None else False,
+        }
+    ]

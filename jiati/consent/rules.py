@@ -1,0 +1,249 @@
+"""The rule sets shipped with Jiati, as data, and how a round of one becomes a `RoundSpec` for the tally.
+
+The data migration loads `BUILTIN_RULE_SETS` into `RuleSet`/`RuleRound`/`RuleTest`; after that the
+database is the source (a district may add versions with other thresholds). `vote_tally` falls back to
+these definitions only when the database has not been set up, so it works "without setting anything up".
+
+Every threshold is "以上": the boundary passes (Civil Code Art. 1259), so every test is ≥.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+DEFAULT_RULE = "civil-code-278"
+
+# name, measure, numerator, denominator, threshold (p, q)
+ART_278_TESTS = [
+    ("participating_area", "area", "participating", "total", (2, 3)),
+    ("participating_owners", "owners", "participating", "total", (2, 3)),
+    ("agreeing_area", "area", "agreeing", "participating", (3, 4)),
+    ("agreeing_owners", "owners", "agreeing", "participating", (3, 4)),
+]
+PROPERTY_LAW_76_TESTS = [
+    ("agreeing_area_of_total", "area", "agreeing", "total", (2, 3)),
+    ("agreeing_owners_of_total", "owners", "agreeing", "total", (2, 3)),
+]
+
+BUILTIN_RULE_SETS: list[dict] = [
+    {
+        "code": "civil-code-278",
+        "version": 1,
+        "name": "民法典第二百七十八条",
+        "jurisdiction": "全国",
+        "legal_basis": "《民法典》第278条第1款第7项、第2款；最高人民法院建筑物区分所有权解释第8、9条",
+        "description": "参与表决的专有面积和人数均达三分之二以上，参与表决者中同意的专有面积和人数均达四分之三以上。",
+        "is_default": True,
+        "rounds": [{"number": 1, "scope": "stairwell", "allowed": "stairwell,building", "tests": ART_278_TESTS}],
+    },
+    {
+        "code": "shenzhen-2018",
+        "version": 1,
+        "name": "深圳（2018）楼栋表决",
+        "jurisdiction": "深圳市",
+        "legal_basis": "深圳市既有住宅加装电梯指导意见（2018）；原《物权法》第76条",
+        "description": "以楼栋为单位：同意的专有面积和人数均占全楼三分之二以上。",
+        "rounds": [{"number": 1, "scope": "building", "allowed": "building", "tests": PROPERTY_LAW_76_TESTS}],
+    },
+    {
+        "code": "beijing-stairwell",
+        "version": 1,
+        "name": "北京 单元表决、其他业主无异议",
+        "jurisdiction": "北京市",
+        "legal_basis": "北京市老旧小区加装电梯工作意见",
+        "description": "本单元业主按民法典第278条表决通过，且本楼其他业主在表决期间没有未处理的异议。",
+        "rounds": [
+            {
+                "number": 1,
+                "scope": "stairwell",
+                "allowed": "stairwell",
+                "no_objection": True,
+                "tests": ART_278_TESTS,
+            }
+        ],
+    },
+    {
+        "code": "shanghai-two-rounds",
+        "version": 1,
+        "name": "上海 两轮表决（先小区、后楼栋）",
+        "jurisdiction": "上海市",
+        "legal_basis": "上海市既有多层住宅加装电梯的若干意见",
+        "description": (
+            "第一轮由全小区业主决定是否同意加装电梯，第二轮由本楼栋业主表决具体方案，两轮均按民法典第278条。"
+        ),
+        "rounds": [
+            {"number": 1, "scope": "estate", "allowed": "estate", "tests": ART_278_TESTS},
+            {"number": 2, "scope": "building", "allowed": "building", "tests": ART_278_TESTS},
+        ],
+    },
+]
+
+
+@dataclass(frozen=True)
+class TestSpec:
+    name: str
+    measure: str  # "area" | "owners"
+    numerator: str  # "participating" | "agreeing"
+    denominator: str  # "total" | "participating"
+    threshold: Fraction
+
+
+@dataclass(frozen=True)
+class RoundSpec:
+    """Everything the tally needs to decide one round, and the label recorded on the result."""
+
+    code: str
+    version: int
+    name: str
+    round_number: int
+    rounds_total: int
+    tests: tuple[TestSpec, ...]
+    no_objection_from_others: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.code}@{self.version}"
+
+
+def _spec_from_builtin(definition: dict, round_number: int) -> RoundSpec:
+    rounds = definition["rounds"]
+    chosen = next((r for r in rounds if r["number"] == round_number), None)
+    if chosen is None:
+        raise LookupError(f"{definition['code']} has no round {round_number}")
+    return RoundSpec(
+        code=definition["code"],
+        version=definition["version"],
+        name=definition["name"],
+        round_number=round_number,
+        rounds_total=len(rounds),
+        tests=tuple(
+            TestSpec(name=n, measure=m, numerator=a, denominator=b, threshold=Fraction(*t))
+            for n, m, a, b, t in chosen["tests"]
+        ),
+        no_objection_from_others=chosen.get("no_objection", False),
+    )
+
+
+def builtin_spec(code: str, round_number: int = 1) -> RoundSpec:
+    """A built-in rule set's round, without the database (tests, and the command before setup)."""
+    for definition in BUILTIN_RULE_SETS:
+        if definition["code"] == code:
+            return _spec_from_builtin(definition, round_number)
+    raise LookupError(code)
+
+
+def spec_for_round(rule_round) -> RoundSpec:
+    """A stored `RuleRound` → its `RoundSpec` (two queries at most)."""
+    rule_set = rule_round.rule_set
+    return RoundSpec(
+        code=rule_set.code,
+        version=rule_set.version,
+        name=rule_set.name,
+        round_number=rule_round.number,
+        rounds_total=rule_set.rounds.count(),
+        tests=tuple(
+            TestSpec(
+                name=t.name,
+                measure=t.measure,
+                numerator=t.numerator,
+                denominator=t.denominator,
+                threshold=t.threshold,
+            )
+            for t in rule_round.tests.order_by("position", "id")
+        ),
+        no_objection_from_others=rule_round.no_objection_from_others,
+    )
+
+
+def parse_rule_label(value: str) -> tuple[str, int | None]:
+    """ "civil-code-278" or "civil-code-278@2" → (code, version or None for the latest in use)."""
+    code, _sep, version = (value or DEFAULT_RULE).strip().partition("@")
+    if version and not version.isdigit():
+        raise LookupError(value)
+    return code, int(version) if version else None
+
+
+def find_spec(label: str, round_number: int | None = None) -> RoundSpec:
+    """The spec for a rule label, from the database if it is set up, else from the built-in definitions.
+
+    Raises LookupError naming what was not found."""
+    from django.db import DatabaseError
+
+    code, version = parse_rule_label(label)
+    try:
+        from jiati.consent.models import RuleRound, RuleSet
+
+        rule_sets = RuleSet.objects.filter(code=code)
+        rule_set = (
+            rule_sets.filter(version=version).first()
+            if version is not None
+            else rule_sets.filter(is_active=True).order_by("-version").first()
+        )
+        if rule_set is not None:
+            number = round_number or 1
+            rule_round = RuleRound.objects.select_related("rule_set").filter(rule_set=rule_set, number=number).first()
+            if rule_round is None:
+                raise LookupError(f"{rule_set.label} has no round {number}")
+            return spec_for_round(rule_round)
+        if RuleSet.objects.exists():
+            raise LookupError(label)
+    except DatabaseError:
+        pass  # no database yet: the built-in definitions decide
+    for definition in BUILTIN_RULE_SETS:
+        if definition["code"] == code and (version is None or definition["version"] == version):
+            return _spec_from_builtin(definition, round_number or 1)
+    raise LookupError(label)
+
+
+def known_rule_labels() -> list[str]:
+    from django.db import DatabaseError
+
+    try:
+        from jiati.consent.models import RuleSet
+
+        labels = [r.label for r in RuleSet.objects.filter(is_active=True).order_by("code", "-version")]
+        if labels:
+            return labels
+    except DatabaseError:
+        pass
+    return [f"{d['code']}@{d['version']}" for d in BUILTIN_RULE_SETS]
+
+
+def install_builtin_rule_sets(rule_set_model, round_model, test_model) -> None:
+    """Create the built-in rule sets that are missing (used by the data migration and the tests)."""
+    for definition in BUILTIN_RULE_SETS:
+        rule_set, created = rule_set_model.objects.get_or_create(
+            code=definition["code"],
+            version=definition["version"],
+            defaults={
+                "name": definition["name"],
+                "jurisdiction": definition["jurisdiction"],
+                "legal_basis": definition["legal_basis"],
+                "description": definition["description"],
+                "is_default": definition.get("is_default", False),
+            },
+        )
+        if not created:
+            continue
+        for round_definition in definition["rounds"]:
+            rule_round = round_model.objects.create(
+                rule_set=rule_set,
+                number=round_definition["number"],
+                scope=round_definition["scope"],
+                allowed_scopes=round_definition["allowed"],
+                no_objection_from_others=round_definition.get("no_objection", False),
+            )
+            for position, (name, measure, numerator, denominator, (p, q)) in enumerate(
+                round_definition["tests"], start=1
+            ):
+                test_model.objects.create(
+                    round=rule_round,
+                    position=position,
+                    name=name,
+                    measure=measure,
+                    numerator=numerator,
+                    denominator=denominator,
+                    threshold_numerator=p,
+                    threshold_denominator=q,
+                )

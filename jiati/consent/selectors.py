@@ -1,0 +1,185 @@
+"""Reads on owner consent: a vote's counts (aggregated by the database), its verdict, what a project still
+needs, an owner's open votes and his share of the cost."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from jiati.consent.models import (
+    Ballot,
+    Choice,
+    CostScheme,
+    CostShare,
+    NoticeStatus,
+    Objection,
+    PublicNotice,
+    RollVoter,
+    Scope,
+    Vote,
+    VoteStatus,
+    centi_to_area,
+)
+from jiati.consent.rules import RoundSpec, spec_for_round
+from jiati.consent.tally import Counts, Verdict, evaluate
+
+
+def round_spec(vote: Vote) -> RoundSpec:
+    return spec_for_round(vote.rule_set.rounds.select_related("rule_set").get(number=vote.round_number))
+
+
+def objections_from_others(vote: Vote) -> int:
+    """Open objections on the vote's project from anyone not on its roll (the Beijing-style condition)."""
+    on_roll = RollVoter.objects.filter(vote=vote, owner__isnull=False).values("owner_id")
+    return (
+        Objection.objects.filter(project_id=vote.project_id)
+        .unresolved()
+        .filter(Q(owner__isnull=True) | ~Q(owner_id__in=on_roll))
+        .count()
+    )
+
+
+def vote_counts(vote: Vote, *, spec: RoundSpec | None = None) -> Counts:
+    """The vote's counts: frozen on the row once closed, else one aggregate query over its ballots."""
+    needs_objections = spec.no_objection_from_others if spec is not None else False
+    if vote.status == VoteStatus.CLOSED and vote.owners_participating is not None:
+        stored = vote.result.get("objections_from_others") if vote.result else None
+        return Counts(
+            owners_total=vote.owners_total,
+            owners_participating=vote.owners_participating,
+            owners_agreeing=vote.owners_agreeing or 0,
+            area_total=centi_to_area(vote.area_total_centi),
+            area_participating=centi_to_area(vote.area_participating_centi),
+            area_agreeing=centi_to_area(vote.area_agreeing_centi),
+            objections_from_others=stored if needs_objections else None,
+        )
+    agreeing = Q(choice=Choice.AGREE)
+    totals = Ballot.objects.filter(vote=vote).aggregate(
+        participating=Count("id"),
+        participating_area=Coalesce(Sum("area_centi"), 0),
+        agreeing=Count("id", filter=agreeing),
+        agreeing_area=Coalesce(Sum("area_centi", filter=agreeing), 0),
+    )
+    return Counts(
+        owners_total=vote.owners_total,
+        owners_participating=totals["participating"],
+        owners_agreeing=totals["agreeing"],
+        area_total=centi_to_area(vote.area_total_centi),
+        area_participating=centi_to_area(totals["participating_area"]),
+        area_agreeing=centi_to_area(totals["agreeing_area"]),
+        objections_from_others=objections_from_others(vote) if needs_objections else None,
+    )
+
+
+def vote_verdict(vote: Vote) -> Verdict:
+    """The result: live while the vote is open, as recorded once it is closed."""
+    spec = round_spec(vote)
+    return evaluate(vote_counts(vote, spec=spec), spec)
+
+
+def choice_breakdown(vote: Vote) -> dict[str, int]:
+    rows = Ballot.objects.filter(vote=vote).values_list("choice").annotate(n=Count("id")).values_list("choice", "n")
+    counts = dict(rows)
+    return {choice: counts.get(choice, 0) for choice in Choice.values} | {
+        "absent": vote.owners_total - sum(counts.values())
+    }
+
+
+def _round_votes(project, rule_set, number: int, scope: str | None = None):
+    votes = Vote.objects.filter(rule_set=rule_set, round_number=number, status=VoteStatus.CLOSED)
+    if scope == Scope.ESTATE:
+        # An estate-wide round decides for every project of the estate (连片).
+        return votes.filter(scope=Scope.ESTATE, estate_id=project.estate_id)
+    return votes.filter(project=project)
+
+
+def round_decision(project, rule_set, rule_round) -> Vote | None:
+    """The closed vote that decides this round for this project: the latest one."""
+    return _round_votes(project, rule_set, rule_round.number, rule_round.scope).order_by("-closed_at", "-id").first()
+
+
+def project_votes(project):
+    return Vote.objects.filter(project=project).select_related("rule_set").order_by("-id")
+
+
+def current_vote(project) -> Vote | None:
+    """The vote that says where the project stands: the open one, else the latest that was not cancelled."""
+    votes = project_votes(project).exclude(status=VoteStatus.CANCELLED)
+    return votes.filter(status=VoteStatus.OPEN).first() or votes.first()
+
+
+def consent_rounds(project) -> tuple[Vote | None, list[dict]]:
+    """Each round of the rule set of the project's current vote, with the vote deciding it (or the open one)."""
+    vote = current_vote(project)
+    if vote is None:
+        return None, []
+    rounds = []
+    for rule_round in vote.rule_set.rounds.order_by("number"):
+        decision = round_decision(project, vote.rule_set, rule_round)
+        open_vote = Vote.objects.filter(
+            project=project, rule_set=vote.rule_set, round_number=rule_round.number, status=VoteStatus.OPEN
+        ).first()
+        rounds.append({"round": rule_round, "decision": decision, "open": open_vote})
+    return vote, rounds
+
+
+def has_passed_vote(project) -> bool:
+    _vote, rounds = consent_rounds(project)
+    return bool(rounds) and all(r["decision"] is not None and r["decision"].passed for r in rounds)
+
+
+def current_notice(project) -> PublicNotice | None:
+    return PublicNotice.objects.filter(project=project, status=NoticeStatus.POSTED).order_by("-id").first()
+
+
+def project_objections(project):
+    return Objection.objects.filter(project=project).select_related("notice", "owner").order_by("status", "-lodged_at")
+
+
+def current_scheme(project) -> CostScheme | None:
+    return CostScheme.objects.filter(project=project, is_current=True).first()
+
+
+def subsidy_for(project) -> tuple[Decimal, str]:
+    """The subsidy to deduct, from the subsidies app through the "costs" hook: the approved amount if there
+    is one, else the estimated one, else none."""
+    from jiati.core.hooks import collect
+
+    offers = collect("costs", "subsidy_for_project", project=project)
+    for status in ("approved", "estimated"):
+        for offer in offers:
+            if offer.get("status") == status and offer.get("amount") is not None:
+                return Decimal(offer["amount"]), status
+    return Decimal(0), ""
+
+
+def voter_share(vote: Vote, voter: RollVoter) -> Decimal | None:
+    """What this owner pays under the scheme shown with the vote (all his dwellings), or None without one."""
+    if not vote.cost_scheme_id:
+        return None
+    dwellings = voter.dwellings.values("dwelling_id")
+    totals = CostShare.objects.filter(scheme_id=vote.cost_scheme_id, dwelling_id__in=dwellings).aggregate(
+        share=Coalesce(Sum("share"), Decimal(0)), compensation=Coalesce(Sum("compensation"), Decimal(0))
+    )
+    return (totals["share"] - totals["compensation"]).quantize(Decimal("0.01"))
+
+
+def open_votes_for_owner(owner):
+    """Open votes whose roll has this owner on it, with his ballot if he has voted."""
+    voters = list(
+        RollVoter.objects.filter(owner=owner, vote__status=VoteStatus.OPEN)
+        .select_related("vote__project__estate", "vote__project__stairwell__building")
+        .order_by("vote__closes_at")
+    )
+    ballots = {
+        b.voter_id: b for b in Ballot.objects.filter(voter__in=[v.pk for v in voters]).only("voter_id", "choice")
+    }
+    return [{"voter": v, "vote": v.vote, "ballot": ballots.get(v.pk)} for v in voters]
+
+
+def entry_for_receipt(digest: str):
+    from jiati.consent.models import BallotEntry
+
+    return BallotEntry.objects.select_related("vote__project", "vote__rule_set").filter(receipt_digest=digest).first()

@@ -1,0 +1,58 @@
+"""Writes on owner consent. Views, the API, commands, the demo and tests all call these.
+
+- votes: `vote_open`, `ballot_cast`, `vote_send_code`, `vote_identify`, `vote_close`, `vote_cancel`;
+- notices: `notice_post`, `notice_withdraw`, `objection_lodge`, `objection_answer`, `objection_escalate`,
+  `objection_close`;
+- cost sharing: `cost_scheme_create`.
+"""
+
+from jiati.consent.services.cost_sharing import cost_scheme_create, stairwell_units
+from jiati.consent.services.notices import (
+    notice_last_day,
+    notice_post,
+    notice_url,
+    notice_withdraw,
+    objection_answer,
+    objection_close,
+    objection_escalate,
+    objection_lodge,
+    objection_url,
+)
+from jiati.consent.services.votes import (
+    VOTE_PURPOSE,
+    Cast,
+    Identity,
+    ballot_cast,
+    default_rule_set,
+    vote_cancel,
+    vote_close,
+    vote_identify,
+    vote_open,
+    vote_send_code,
+    vote_url,
+)
+
+__all__ = [
+    "VOTE_PURPOSE",
+    "Cast",
+    "Identity",
+    "ballot_cast",
+    "cost_scheme_create",
+    "default_rule_set",
+    "notice_last_day",
+    "notice_post",
+    "notice_url",
+    "notice_withdraw",
+    "objection_answer",
+    "objection_close",
+    "objection_escalate",
+    "objection_lodge",
+    "objection_url",
+    "stairwell_units",
+    "vote_cancel",
+    "vote_close",
+    "vote_identify",
+    "vote_open",
+    "vote_send_code",
+    "vote_url",
+]

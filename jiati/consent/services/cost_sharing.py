@@ -1,0 +1,125 @@
+"""Writes on cost sharing: calculate a new version of the project's scheme (never edit an old one)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from jiati.audit.models import AuditAction
+from jiati.audit.services import audit_record
+from jiati.consent import permissions, selectors
+from jiati.consent.models import CostMethod, CostScheme, CostShare
+from jiati.consent.sharing import ShareInputError, Unit, share_costs
+from jiati.core.errors import refuse
+from jiati.housing.models import Dwelling
+from jiati.projects.models import EventKind, Project
+from jiati.projects.services import project_event_add
+
+
+def _project_locked(project: Project, actor) -> Project:
+    try:
+        return Project.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=project.pk)
+    except Project.DoesNotExist:
+        raise PermissionDenied from None
+
+
+def stairwell_units(project: Project) -> list[Unit]:
+    return [
+        Unit(dwelling_id=d["id"], floor=d["floor"], room=d["room"], area=d["exclusive_area"])
+        for d in Dwelling.objects.filter(stairwell_id=project.stairwell_id).values(
+            "id", "floor", "room", "exclusive_area"
+        )
+    ]
+
+
+@transaction.atomic
+def cost_scheme_create(
+    *,
+    project: Project,
+    actor,
+    method: str = CostMethod.AREA,
+    total_cost: Decimal | None = None,
+    parameters: dict | None = None,
+    note: str = "",
+) -> CostScheme:
+    """Split the owners' part of the cost (total − subsidy, plus any compensation to low floors) over the
+    stairwell's dwellings, to the fen. The subsidy comes from the subsidies app through the "costs" hook."""
+    if not permissions.can_share_costs(actor):
+        raise PermissionDenied
+    project = _project_locked(project, actor)
+    if method not in CostMethod.values:
+        raise refuse(_("Choose a method."), code="invalid_method", field="method")
+    total_cost = total_cost if total_cost is not None else project.estimated_cost
+    if total_cost is None:
+        raise refuse(_("Give the total cost (the project has no estimate)."), code="required", field="total_cost")
+    parameters = dict(parameters or {})
+    subsidy, subsidy_status = selectors.subsidy_for(project)
+    try:
+        result = share_costs(
+            units=stairwell_units(project),
+            total_cost=Decimal(total_cost),
+            subsidy=subsidy,
+            method=method,
+            parameters=parameters,
+        )
+    except ShareInputError as exc:
+        raise refuse(exc.message, code="invalid_sharing", field=exc.field) from None
+    version = (CostScheme.objects.filter(project=project).aggregate(v=Max("version"))["v"] or 0) + 1
+    CostScheme.objects.filter(project=project, is_current=True).update(is_current=False)
+    scheme = CostScheme.objects.create(
+        project=project,
+        version=version,
+        method=method,
+        total_cost=Decimal(total_cost).quantize(Decimal("0.01")),
+        subsidy=subsidy.quantize(Decimal("0.01")),
+        subsidy_status=subsidy_status,
+        compensation_total=result.compensation_total,
+        owners_pay=result.owners_pay,
+        parameters=parameters,
+        note=(note or "").strip(),
+        created_by=actor,
+    )
+    CostShare.objects.bulk_create(
+        CostShare(
+            scheme=scheme,
+            dwelling_id=line.unit.dwelling_id,
+            floor=line.unit.floor,
+            room=line.unit.room,
+            area=line.unit.area,
+            weight=line.weight_text[:60],
+            share=line.share,
+            covered=line.covered,
+            compensation=line.compensation,
+        )
+        for line in result.lines
+    )
+    project_event_add(
+        project=project,
+        actor=actor,
+        kind=EventKind.OTHER,
+        message=_("Cost sharing v%(version)s: %(method)s; owners pay %(pay)s yuan (cost %(cost)s, subsidy %(subsidy)s)")
+        % {
+            "version": version,
+            "method": scheme.get_method_display(),
+            "pay": scheme.owners_pay,
+            "cost": scheme.total_cost,
+            "subsidy": scheme.subsidy,
+        },
+        data={"consent": "cost_scheme", "scheme": scheme.pk},
+    )
+    audit_record(
+        actor=actor,
+        instance=scheme,
+        action=AuditAction.CREATE,
+        changes={
+            "method": [None, method],
+            "total_cost": [None, str(scheme.total_cost)],
+            "subsidy": [None, str(scheme.subsidy)],
+            "owners_pay": [None, str(scheme.owners_pay)],
+        },
+    )
+    return scheme

@@ -1,0 +1,575 @@
+"""The tally: counts → the tests of a rule round → a verdict, and what is still needed to pass.
+
+One code path decides every result: a live vote (counts aggregated by the database), a closed vote
+(counts frozen on the row), the `vote_tally` command and the staff upload page (counts from a
+spreadsheet). Arithmetic is exact — integers, `Fraction` and `Decimal` — and every test is ≥.
+
+Counting (SPC interpretation on building ownership, Arts. 8–9): one head per owner however many
+dwellings he holds (the same `owner` value on several rows is one owner), the developer's unsold stock
+one head; abstaining counts as taking part without agreeing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_DOWN, Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from jiati.consent.rules import RoundSpec, TestSpec
+
+AREA_STEP = Decimal("0.01")
+
+
+# --- counts and verdicts -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    owners_total: int
+    owners_participating: int
+    owners_agreeing: int
+    area_total: Decimal
+    area_participating: Decimal
+    area_agreeing: Decimal
+    # Open objections from owners outside the roll (None: not checked, e.g. a spreadsheet).
+    objections_from_others: int | None = None
+
+    def value(self, measure: str, basis: str) -> Fraction:
+        if measure == "owners":
+            number = {
+                "total": self.owners_total,
+                "participating": self.owners_participating,
+                "agreeing": self.owners_agreeing,
+            }[basis]
+            return Fraction(number)
+        area = {"total": self.area_total, "participating": self.area_participating, "agreeing": self.area_agreeing}[
+            basis
+        ]
+        return Fraction(area)
+
+
+def fraction_text(value: Fraction | None) -> str:
+    """Always "p/q" (never "1" for one), reduced."""
+    value = value if value is not None else Fraction(0)
+    return f"{value.numerator}/{value.denominator}"
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    spec: TestSpec
+    numerator_value: Fraction
+    denominator_value: Fraction
+    ratio: Fraction | None  # None when the denominator is zero (the test then fails)
+    passed: bool
+
+    @property
+    def ratio_text(self) -> str:
+        return fraction_text(self.ratio)
+
+    @property
+    def threshold_text(self) -> str:
+        return fraction_text(self.spec.threshold)
+
+    @property
+    def percent(self) -> int:
+        """For a progress bar only (whole percent, rounded down); the decision uses the exact fraction."""
+        if self.ratio is None:
+            return 0
+        return min(100, math.floor(self.ratio * 100))
+
+    @property
+    def threshold_percent(self) -> int:
+        return math.ceil(self.spec.threshold * 100)
+
+    @property
+    def percent_text(self) -> str:
+        """e.g. "73.2%", rounded down, for reading only."""
+        if self.ratio is None:
+            return "—"
+        value = Decimal(self.ratio.numerator) * 100 / Decimal(self.ratio.denominator)
+        return f"{value.quantize(Decimal('0.1'), rounding=ROUND_DOWN)}%"
+
+    @property
+    def threshold_text_percent(self) -> str:
+        t = self.spec.threshold
+        value = Decimal(t.numerator) * 100 / Decimal(t.denominator)
+        return f"{value.quantize(Decimal('0.1'), rounding=ROUND_CEILING)}%"
+
+    @property
+    def numerator_text(self) -> str:
+        return _measure_text(self.spec.measure, self.numerator_value)
+
+    @property
+    def denominator_text(self) -> str:
+        return _measure_text(self.spec.measure, self.denominator_value)
+
+    def label(self) -> str:
+        return rule_test_label(self.spec)
+
+    def as_json(self) -> dict:
+        return {
+            "name": self.spec.name,
+            "ratio": self.ratio_text,
+            "threshold": self.threshold_text,
+            "passed": self.passed,
+        }
+
+
+def _measure_text(measure: str, value: Fraction) -> str:
+    if measure == "owners":
+        return str(value.numerator // value.denominator)
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return f"{exact.quantize(AREA_STEP)} m²"
+
+
+def rule_test_label(spec: TestSpec) -> str:
+    labels = {
+        ("area", "participating", "total"): _("Participating area / all exclusive area"),
+        ("owners", "participating", "total"): _("Participating owners / all owners"),
+        ("area", "agreeing", "participating"): _("Agreeing area / participating area"),
+        ("owners", "agreeing", "participating"): _("Agreeing owners / participating owners"),
+        ("area", "agreeing", "total"): _("Agreeing area / all exclusive area"),
+        ("owners", "agreeing", "total"): _("Agreeing owners / all owners"),
+        ("area", "participating", "participating"): _("Participating area / participating area"),
+        ("owners", "participating", "participating"): _("Participating owners / participating owners"),
+    }
+    return labels[(spec.measure, spec.numerator, spec.denominator)]
+
+
+@dataclass(frozen=True)
+class Needed:
+    """What would make a failing round pass: first owners who have not voted agreeing (`*_more`); if even
+    all of them are not enough, owners who voted otherwise changing to agree (`*_switch`)."""
+
+    owners_more: int = 0
+    owners_switch: int = 0
+    area_more: Decimal = Decimal(0)
+    area_switch: Decimal = Decimal(0)
+    objections: int = 0
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.owners_more or self.owners_switch or self.area_more or self.area_switch or self.objections)
+
+    def parts(self) -> list[str]:
+        parts = []
+        if self.owners_switch and self.owners_more:
+            parts.append(
+                ngettext(
+                    "the %(n)s owner who has not voted, plus %(s)s changing to agree",
+                    "the %(n)s owners who have not voted, plus %(s)s changing to agree",
+                    self.owners_more,
+                )
+                % {"n": self.owners_more, "s": self.owners_switch}
+            )
+        elif self.owners_switch:
+            parts.append(
+                ngettext("%(n)s owner changing to agree", "%(n)s owners changing to agree", self.owners_switch)
+                % {"n": self.owners_switch}
+            )
+        elif self.owners_more:
+            parts.append(ngettext("%(n)s more owner", "%(n)s more owners", self.owners_more) % {"n": self.owners_more})
+        if self.area_switch and self.area_more:
+            parts.append(
+                _("all %(area)s m² not yet voted, plus %(switch)s m² changing to agree")
+                % {"area": self.area_more, "switch": self.area_switch}
+            )
+        elif self.area_switch:
+            parts.append(_("%(area)s m² changing to agree") % {"area": self.area_switch})
+        elif self.area_more:
+            parts.append(_("%(area)s m² more") % {"area": self.area_more})
+        if self.objections:
+            parts.append(
+                ngettext(
+                    "%(n)s objection from other owners settled",
+                    "%(n)s objections from other owners settled",
+                    self.objections,
+                )
+                % {"n": self.objections}
+            )
+        return parts
+
+    def text(self) -> str:
+        """e.g. "2 more owners, and 85.30 m² more" — the lead owner's most useful number."""
+        parts = self.parts()
+        if not parts:
+            return ""
+        return _(", and ").join(parts)
+
+    def as_json(self) -> dict:
+        return {
+            "owners_more": self.owners_more,
+            "owners_switch": self.owners_switch,
+            "area_more": str(self.area_more),
+            "area_switch": str(self.area_switch),
+            "objections": self.objections,
+        }
+
+
+@dataclass(frozen=True)
+class Verdict:
+    spec: RoundSpec
+    counts: Counts
+    tests: tuple[TestOutcome, ...]
+    passed: bool
+    needed: Needed
+    objections_checked: bool = False
+
+    def as_json(self) -> dict:
+        """The `vote_tally --json` object (also stored on a closed vote)."""
+        c = self.counts
+        data = {
+            "passed": self.passed,
+            "owners_total": c.owners_total,
+            "owners_participating": c.owners_participating,
+            "owners_agreeing": c.owners_agreeing,
+            "area_total": str(c.area_total),
+            "area_participating": str(c.area_participating),
+            "area_agreeing": str(c.area_agreeing),
+            "tests": [t.as_json() for t in self.tests],
+            "rule_set": self.spec.label,
+            "round": self.spec.round_number,
+            "still_needed": self.needed.as_json(),
+        }
+        if self.spec.no_objection_from_others:
+            data["objections_from_others"] = c.objections_from_others
+        return data
+
+
+def evaluate(counts: Counts, spec: RoundSpec) -> Verdict:
+    """Apply every test of the round to the counts. A zero denominator fails its test."""
+    outcomes = []
+    for test in spec.tests:
+        numerator = counts.value(test.measure, test.numerator)
+        denominator = counts.value(test.measure, test.denominator)
+        ratio = numerator / denominator if denominator else None
+        outcomes.append(
+            TestOutcome(
+                spec=test,
+                numerator_value=numerator,
+                denominator_value=denominator,
+                ratio=ratio,
+                passed=ratio is not None and ratio >= test.threshold,
+            )
+        )
+    objections_checked = spec.no_objection_from_others and counts.objections_from_others is not None
+    objections_ok = not objections_checked or counts.objections_from_others == 0
+    passed = bool(outcomes) and all(o.passed for o in outcomes) and objections_ok
+    return Verdict(
+        spec=spec,
+        counts=counts,
+        tests=tuple(outcomes),
+        passed=passed,
+        needed=still_needed(counts, spec),
+        objections_checked=objections_checked,
+    )
+
+
+def _bound_new(test: TestSpec, total: Fraction, participating: Fraction, agreeing: Fraction) -> Fraction | None:
+    """The least amount x of newly participating-and-agreeing owners/area for this test to pass,
+    or None if no amount of new agreeing voters is enough (only changes of mind can help)."""
+    t = test.threshold
+    if test.denominator == "total":
+        current = agreeing if test.numerator == "agreeing" else participating
+        return max(Fraction(0), t * total - current)
+    if test.numerator == "participating":  # participating / participating: 1 once anyone takes part
+        return Fraction(0)
+    gap = t * participating - agreeing  # (A + x) ≥ t (P + x)  ⇔  (1 − t) x ≥ t P − A
+    if gap <= 0:
+        return Fraction(0)
+    if t == 1:
+        return None
+    return gap / (1 - t)
+
+
+def _needed_for(measure: str, counts: Counts, spec: RoundSpec) -> tuple[Fraction, Fraction]:
+    tests = [t for t in spec.tests if t.measure == measure]
+    total = counts.value(measure, "total")
+    participating = counts.value(measure, "participating")
+    agreeing = counts.value(measure, "agreeing")
+    remaining = total - participating
+    bounds = [_bound_new(t, total, participating, agreeing) for t in tests]
+    needs_someone = participating == 0 and any(t.denominator == "participating" for t in tests)
+    if all(b is not None for b in bounds):
+        more = max(bounds, default=Fraction(0))
+        if needs_someone and more == 0:
+            more = Fraction(1) if measure == "owners" else Fraction(AREA_STEP)
+        if more <= remaining:
+            return more, Fraction(0)
+    # Even if all who have not voted agree, changes of mind are needed: A' = A + R, P' = N.
+    all_agreeing = agreeing + remaining
+    switch = Fraction(0)
+    for t in tests:
+        if t.numerator == "agreeing":
+            switch = max(switch, t.threshold * total - all_agreeing)
+    return remaining, switch
+
+
+def _ceil_area(value: Fraction) -> Decimal:
+    """Round an area up to 0.01 m² (what is needed must not be understated)."""
+    if value <= 0:
+        return Decimal(0)
+    hundredths = math.ceil(value * 100)
+    return (Decimal(hundredths) / 100).quantize(AREA_STEP, rounding=ROUND_CEILING)
+
+
+def still_needed(counts: Counts, spec: RoundSpec) -> Needed:
+    owners_more, owners_switch = _needed_for("owners", counts, spec)
+    area_more, area_switch = _needed_for("area", counts, spec)
+    owner_tests_pass = all(_passes(t, counts) for t in spec.tests if t.measure == "owners")
+    area_tests_pass = all(_passes(t, counts) for t in spec.tests if t.measure == "area")
+    return Needed(
+        owners_more=0 if owner_tests_pass else math.ceil(owners_more),
+        owners_switch=0 if owner_tests_pass else math.ceil(owners_switch),
+        area_more=Decimal(0) if area_tests_pass else _ceil_area(area_more),
+        area_switch=Decimal(0) if area_tests_pass else _ceil_area(area_switch),
+        objections=(counts.objections_from_others or 0) if spec.no_objection_from_others else 0,
+    )
+
+
+def _passes(test: TestSpec, counts: Counts) -> bool:
+    denominator = counts.value(test.measure, test.denominator)
+    return bool(denominator) and counts.value(test.measure, test.numerator) / denominator >= test.threshold
+
+
+# --- spreadsheets -------------------------------------------------------------------
+
+HEADER_WORDS = {
+    "dwelling": ("dwelling", "房号"),
+    "owner": ("owner", "业主"),
+    "area": ("area", "面积"),
+    "choice": ("choice", "意见"),
+}
+CHOICE_WORDS = {
+    "agree": "agree",
+    "disagree": "disagree",
+    "abstain": "abstain",
+    "absent": "absent",
+    "同意": "agree",
+    "不同意": "disagree",
+    "弃权": "abstain",
+    "未参与": "absent",
+}
+AREA_UNITS = ("平方米", "m²", "m2", "㎡")
+MAX_REPORTED_ERRORS = 50
+
+
+@dataclass
+class RowProblem:
+    row: int | None
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        return _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class TallyInputError(Exception):
+    """The file cannot be tallied; each problem names its row."""
+
+    problems: list[RowProblem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    @property
+    def first_row(self) -> int | None:
+        return next((p.row for p in self.problems if p.row is not None), None)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _area(value) -> Decimal:
+    """A cell → an exact Decimal. Spreadsheet numbers arrive as binary floats: their shortest decimal
+    form (what the user typed) is used, never float arithmetic."""
+    if isinstance(value, bool):
+        raise InvalidOperation
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value
+    text = str(value).strip()
+    for unit in AREA_UNITS:
+        text = text.removesuffix(unit).strip()
+    return Decimal(text)
+
+
+def _read_csv(data: bytes) -> Iterator[list]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise TallyInputError([RowProblem(None, _("The file is not readable text (use UTF-8 or GBK)."))])
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    yield from csv.reader(io.StringIO(text), dialect)
+
+
+def _read_xlsx(data: bytes) -> Iterator[tuple]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for a damaged file
+        raise TallyInputError([RowProblem(None, _("The file is not a readable .xlsx workbook."))]) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        yield from sheet.iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def read_rows(data: bytes, filename: str) -> Iterator[list]:
+    """The raw rows of a .csv or .xlsx file."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(data)
+    if suffix == ".xlsx":
+        return _read_xlsx(data)
+    raise TallyInputError([RowProblem(None, _("Use a .csv or .xlsx file (got “%(name)s”).") % {"name": filename})])
+
+
+@dataclass
+class _Owner:
+    choice: str
+    word: str
+    row: int
+    area: Decimal = Decimal(0)
+
+
+def counts_from_rows(rows: Iterable) -> Counts:
+    """Tally raw spreadsheet rows (header row first). Refuses the whole file, naming every bad row."""
+    problems: list[RowProblem] = []
+
+    def problem(row, message):
+        problems.append(RowProblem(row, message))
+        if len(problems) >= MAX_REPORTED_ERRORS:
+            raise TallyInputError(problems)
+
+    iterator = iter(enumerate(rows, start=1))
+    columns: dict[str, int] | None = None
+    for number, raw in iterator:
+        cells = [_cell_text(c).lower() for c in (raw or ())]
+        if not any(cells):
+            continue
+        columns = {}
+        for key, words in HEADER_WORDS.items():
+            for index, cell in enumerate(cells):
+                if cell.lstrip("\ufeff") in words:
+                    columns[key] = index
+                    break
+        missing = [f"{words[0]}/{words[1]}" for key, words in HEADER_WORDS.items() if key not in columns]
+        if missing:
+            raise TallyInputError(
+                [
+                    RowProblem(
+                        number,
+                        _("the header row lacks the column(s) %(columns)s (expected dwelling,owner,area,choice).")
+                        % {"columns": ", ".join(missing)},
+                    )
+                ]
+            )
+        break
+    if columns is None:
+        raise TallyInputError([RowProblem(None, _("The file is empty."))])
+
+    owners: dict[str, _Owner] = {}
+    dwellings: dict[str, int] = {}
+    data_rows = 0
+    for number, raw in iterator:
+        raw = list(raw or ())
+        values = {key: (raw[index] if index < len(raw) else None) for key, index in columns.items()}
+        texts = {key: _cell_text(value) for key, value in values.items()}
+        if not any(texts.values()):
+            continue
+        data_rows += 1
+        dwelling, owner, choice_word = texts["dwelling"], texts["owner"], texts["choice"]
+        if not dwelling:
+            problem(number, _("the dwelling is missing."))
+        elif dwelling in dwellings:
+            problem(
+                number,
+                _("dwelling “%(dwelling)s” is already on row %(row)s.")
+                % {"dwelling": dwelling, "row": dwellings[dwelling]},
+            )
+        else:
+            dwellings[dwelling] = number
+        if not owner:
+            problem(number, _("the owner is missing."))
+        if texts["area"] == "":
+            problem(number, _("the area is missing."))
+            area = None
+        else:
+            try:
+                area = _area(values["area"])
+                if not area.is_finite():
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                problem(number, _("the area “%(value)s” is not a number.") % {"value": texts["area"]})
+                area = None
+            else:
+                if area <= 0:
+                    problem(number, _("the area must be greater than zero (got %(value)s).") % {"value": texts["area"]})
+                    area = None
+        choice = CHOICE_WORDS.get(choice_word.lower())
+        if choice is None:
+            problem(
+                number,
+                _("“%(word)s” is not a choice; use agree, disagree, abstain, absent (同意, 不同意, 弃权, 未参与).")
+                % {"word": choice_word},
+            )
+        if not owner or choice is None or area is None:
+            continue
+        seen = owners.get(owner)
+        if seen is None:
+            owners[owner] = _Owner(choice=choice, word=choice_word, row=number, area=area)
+        elif seen.choice != choice:
+            problem(
+                number,
+                _("owner “%(owner)s” chose “%(choice)s” here but “%(earlier)s” on row %(row)s.")
+                % {"owner": owner, "choice": choice_word, "earlier": seen.word, "row": seen.row},
+            )
+        else:
+            seen.area += area
+    if problems:
+        raise TallyInputError(problems)
+    if not data_rows:
+        raise TallyInputError([RowProblem(None, _("The file has a header row but no rows below it."))])
+    participating = [o for o in owners.values() if o.choice != "absent"]
+    agreeing = [o for o in participating if o.choice == "agree"]
+    return Counts(
+        owners_total=len(owners),
+        owners_participating=len(participating),
+        owners_agreeing=len(agreeing),
+        area_total=sum((o.area for o in owners.values()), Decimal(0)),
+        area_participating=sum((o.area for o in participating), Decimal(0)),
+        area_agreeing=sum((o.area for o in agreeing), Decimal(0)),
+    )
+
+
+def tally_file(data: bytes, filename: str, spec: RoundSpec) -> Verdict:
+    """The verdict on a spreadsheet of a paper vote (the command and the staff page both call this)."""
+    return evaluate(counts_from_rows(read_rows(data, filename)), spec)

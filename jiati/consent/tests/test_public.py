@@ -1,0 +1,196 @@
+"""The owner's side, without a staff sign-in: voting online with a one-time code sent to the phone on the frozen
+roll, the receipt check (no names), the public notice and online objections, and the portal section."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from jiati.consent.models import Ballot, Objection, RollVoter
+from jiati.consent.tests.conftest import cast_online, in_stage, open_vote, voters
+from jiati.housing.models import Owner
+from jiati.notifications.channels import ConsoleSmsSender
+from jiati.portal.auth import SESSION_KEY
+from jiati.portal.models import OneTimeCode
+from jiati.projects.models import Stage
+
+
+def last_code(phone: str) -> str:
+    text = next(t for p, t in reversed(ConsoleSmsSender.sent) if p == phone)
+    return re.search(r"\d{6}", text).group(0)
+
+
+def identify(client, vote, voter) -> None:
+    client.post(reverse("consent:online-vote", args=[vote.pk]), {"phone": voter.phone})
+    client.post(reverse("consent:online-code", args=[vote.pk]), {"code": last_code(voter.phone)})
+
+
+def test_an_owner_votes_on_the_phone_and_checks_the_receipt(vote, client):
+    voter = voters(vote)[3]
+    start = client.get(reverse("consent:online-vote", args=[vote.pk]))
+    assert start.status_code == 200 and vote.plan in start.content.decode()
+    response = client.post(reverse("consent:online-vote", args=[vote.pk]), {"phone": voter.phone})
+    assert response["Location"] == reverse("consent:online-code", args=[vote.pk])
+    code = last_code(voter.phone)
+    response = client.post(reverse("consent:online-code", args=[vote.pk]), {"code": code})
+    assert response["Location"] == reverse("consent:online-ballot", args=[vote.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert vote.plan in page and voter.rooms in page and f'id="ballot-form-{voter.pk}"' in page
+    response = client.post(reverse("consent:online-ballot", args=[vote.pk]), {"voter": voter.pk, "choice": "agree"})
+    assert response["Location"] == reverse("consent:online-done", args=[vote.pk])
+    done = client.get(response["Location"]).content.decode()
+    receipt = re.search(r'id="receipt-code">([A-Z0-9-]+)<', done).group(1)
+    ballot = Ballot.objects.get()
+    assert (ballot.voter_id, ballot.choice, ballot.channel) == (voter.pk, "agree", "online")
+    # The receipt is shown once.
+    assert client.get(reverse("consent:online-done", args=[vote.pk])).status_code == 302
+    check = client.get(reverse("consent:receipt-check"), {"receipt": receipt}).content.decode()
+    assert 'id="receipt-counted"' in check and 'id="chain-ok"' in check
+    for name in RollVoter.objects.filter(vote=vote).values_list("name", flat=True):
+        assert name not in check
+    unknown = client.get(reverse("consent:receipt-check"), {"receipt": "AAAA-BBBB-CCCC"}).content.decode()
+    assert 'id="receipt-unknown"' in unknown
+
+
+def test_the_owner_sees_his_share_before_voting(project, world, client):
+    from decimal import Decimal
+
+    from jiati.consent import services
+
+    scheme = services.cost_scheme_create(
+        project=project, actor=world.users["community"], total_cost=Decimal("480000.00")
+    )
+    vote = open_vote(project, world.users["community"], cost_scheme=scheme)
+    voter = voters(vote)[0]
+    identify(client, vote, voter)
+    page = client.get(reverse("consent:online-ballot", args=[vote.pk])).content.decode()
+    assert 'id="my-share"' in page and "40000.00" in page  # 480,000 over 12 equal dwellings
+
+
+def test_a_number_not_on_the_roll_gets_no_code(vote, client):
+    before = OneTimeCode.objects.count()
+    page = client.post(reverse("consent:online-vote", args=[vote.pk]), {"phone": "13700000000"}).content.decode()
+    assert "invalid-feedback" in page
+    assert OneTimeCode.objects.count() == before
+
+
+def test_wrong_codes_are_counted_and_lock_after_five(vote, client):
+    voter = voters(vote)[0]
+    client.post(reverse("consent:online-vote", args=[vote.pk]), {"phone": voter.phone})
+    right = last_code(voter.phone)
+    wrong = "000000" if right != "000000" else "111111"
+    for attempt in range(1, 6):
+        page = client.post(reverse("consent:online-code", args=[vote.pk]), {"code": wrong}).content.decode()
+        assert "invalid-feedback" in page
+        assert OneTimeCode.objects.get(phone=voter.phone, purpose=f"vote:{vote.pk}").attempts == attempt
+    page = client.post(reverse("consent:online-code", args=[vote.pk]), {"code": right})
+    assert page.status_code == 200  # locked: even the right code no longer works
+    assert client.get(reverse("consent:online-ballot", args=[vote.pk]))["Location"] == reverse(
+        "consent:online-vote", args=[vote.pk]
+    )
+    assert not Ballot.objects.exists()
+
+
+def test_no_ballot_page_without_the_code(vote, client):
+    assert client.get(reverse("consent:online-ballot", args=[vote.pk])).status_code == 302
+    response = client.post(
+        reverse("consent:online-ballot", args=[vote.pk]), {"voter": voters(vote)[0].pk, "choice": "agree"}
+    )
+    assert response.status_code == 302 and not Ballot.objects.exists()
+
+
+def test_one_code_one_ballot_and_changing_needs_a_new_code(vote, client):
+    voter = voters(vote)[0]
+    identify(client, vote, voter)
+    client.post(reverse("consent:online-ballot", args=[vote.pk]), {"voter": voter.pk, "choice": "disagree"})
+    client.get(reverse("consent:online-done", args=[vote.pk]))
+    client.post(reverse("consent:online-ballot", args=[vote.pk]), {"voter": voter.pk, "choice": "agree"})
+    assert Ballot.objects.get().choice == "disagree"
+    # A day later (another code): he changes his mind; the last one counts and the history stays.
+    OneTimeCode.objects.update(created_at="2000-01-01T00:00:00Z")
+    client.cookies.clear()
+    identify(client, vote, voter)
+    page = client.get(reverse("consent:online-ballot", args=[vote.pk])).content.decode()
+    assert 'id="current-ballot"' in page
+    client.post(reverse("consent:online-ballot", args=[vote.pk]), {"voter": voter.pk, "choice": "agree"})
+    ballot = Ballot.objects.get()
+    assert (ballot.choice, ballot.revision) == ("agree", 2)
+
+
+def test_a_closed_vote_takes_no_online_ballots(vote, world, client):
+    from jiati.consent import services
+
+    for voter in voters(vote):
+        cast_online(vote, voter, "agree")
+    services.vote_close(vote=vote, actor=world.users["community"])
+    page = client.get(reverse("consent:online-vote", args=[vote.pk])).content.decode()
+    assert 'id="vote-closed"' in page
+    client.post(reverse("consent:online-vote", args=[vote.pk]), {"phone": voters(vote)[0].phone})
+    assert not OneTimeCode.objects.filter(purpose=f"vote:{vote.pk}").exists()
+
+
+def test_portal_section_lists_the_owners_open_votes(vote, client):
+    voter = voters(vote)[0]
+    session = client.session
+    session[SESSION_KEY] = voter.owner_id
+    session.save()
+    page = client.get(reverse("portal:home")).content.decode()
+    assert 'id="portal-votes"' in page and reverse("consent:online-vote", args=[vote.pk]) in page
+    # The phone is prefilled for an owner signed in to the portal.
+    assert voter.phone in client.get(reverse("consent:online-vote", args=[vote.pk])).content.decode()
+
+
+def test_public_notice_and_online_objection(project, world, client):
+    from jiati.consent import services
+
+    community = world.users["community"]
+    vote = open_vote(project, community)
+    for voter in voters(vote):
+        cast_online(vote, voter, "agree")
+    services.vote_close(vote=vote, actor=community)
+    in_stage(project, Stage.PUBLIC_NOTICE)
+    from django.utils import timezone
+
+    notice = services.notice_post(
+        project=project, actor=community, starts_on=timezone.localdate(), period_days=5, content="方案"
+    )
+    url = reverse("consent:public-notice", args=[notice.pk])
+    page = client.get(url).content.decode()
+    assert "方案" in page and reverse("portal:login") in page
+    client.post(reverse("consent:public-objection", args=[notice.pk]), {"content": "反对"})
+    assert not Objection.objects.exists()  # not signed in
+    owner = voters(vote)[0].owner
+    session = client.session
+    session[SESSION_KEY] = owner.pk
+    session.save()
+    client.post(reverse("consent:public-objection", args=[notice.pk]), {"content": "电梯噪音"})
+    objection = Objection.objects.get()
+    assert (objection.owner, objection.channel, objection.notice) == (owner, "online", notice)
+    assert owner.name not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("name", ["consent:online-vote", "consent:online-code", "consent:online-ballot"])
+def test_public_pages_need_no_staff_sign_in_and_unknown_votes_are_404(client, db, name):
+    assert client.get(reverse(name, args=[999999])).status_code == 404
+
+
+def test_residents_can_not_reach_staff_pages(vote, world, client_for):
+    client = client_for(world.users["resident"])
+    for url in (
+        reverse("consent:vote-detail", args=[vote.pk]),
+        reverse("consent:vote-roll", args=[vote.pk]),
+        reverse("consent:tally"),
+    ):
+        assert client.get(url).status_code in (403, 404)
+    assert Owner.objects.exists()
+
+
+def test_chinese_is_the_default_for_owners(vote):
+    """Residents get Chinese without asking (needs the compiled catalogue, as bin/setup builds it)."""
+    from django.test import Client
+
+    page = Client().get(reverse("consent:online-vote", args=[vote.pk])).content.decode()
+    assert '<html lang="zh-CN">' in page
+    assert "发送验证码" in page and "表决截止" in page

@@ -1,0 +1,77 @@
+"""Publicity (线上+线下): policy articles, guides and FAQ written by the district office, published to
+the resident portal and printed as posters with a QR code to them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jiati.accounts.scoping import area_q
+
+
+class ArticleKind(models.TextChoices):
+    POLICY = "policy", _("Policy")
+    GUIDE = "guide", _("Guide")
+    FAQ = "faq", _("Question and answer")
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ArticleQuerySet:
+        """Published articles are public; drafts and withdrawn ones belong to their region's staff."""
+        from jiati.accounts.scoping import sees_everything
+
+        if sees_everything(user):
+            return self.all()
+        return self.filter(
+            Q(status=ArticleStatus.PUBLISHED) | area_q(user, region_path="region__path", property_office=None)
+        )
+
+    def published(self) -> ArticleQuerySet:
+        return self.filter(status=ArticleStatus.PUBLISHED)
+
+
+class Article(models.Model):
+    """A policy article, a how-to guide or one question with its answer."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ArticleKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+    region = models.ForeignKey(
+        "organisation.Region", verbose_name=_("published by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT)
+    pinned = models.BooleanField(_("pinned"), default=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-pinned", "-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="article_published_has_time", condition=~Q(status="published") | Q(published_at__isnull=False)
+            )
+        ]
+        indexes = [models.Index(fields=["status", "kind", "-published_at"], name="article_published")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.replace("\r\n", "\n").split("\n") if p.strip()]

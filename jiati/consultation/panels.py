@@ -1,0 +1,26 @@
+"""The consultation card on a project's page: its meetings (一梯一会), open resolutions and petitions."""
+
+from __future__ import annotations
+
+from jiati.consultation import permissions, selectors
+from jiati.consultation.models import MeetingAction, Petition
+
+
+def project_panels(*, request, project) -> list[dict]:
+    summary = selectors.project_meetings(project=project)
+    return [
+        {
+            "order": 20,
+            "template": "consultation/_project_panel.html",
+            "project": project,
+            "summary": summary,
+            "needs_meeting": project.stage in selectors.NEEDS_MEETING_STAGES,
+            "actions": list(
+                MeetingAction.objects.filter(project=project).open().select_related("owner").order_by("due_date")[:10]
+            ),
+            "petitions": list(
+                Petition.objects.visible_to(request.user).filter(project=project).open().order_by("due_date")[:10]
+            ),
+            "can_organise": permissions.can_organise_meetings(request.user),
+        }
+    ]

@@ -1,0 +1,50 @@
+"""Helpers the consultation services share."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from jiati.notifications.channels import get_sms_sender
+
+logger = logging.getLogger("jiati.consultation")
+
+SMS_PREFIX = "【加梯】"
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def locked(queryset, pk):
+    """Lock one row of an already scoped queryset; a stale or forged id answers like a missing one."""
+    try:
+        return queryset.select_for_update(of=("self",)).get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise PermissionDenied from None
+
+
+def text_or_refuse(value: str | None, message, *, field: str, code: str = "required") -> str:
+    from jiati.core.errors import refuse
+
+    text = (value or "").strip()
+    if not text:
+        raise refuse(message, code=code, field=field)
+    return text
+
+
+def sms_after_commit(phone: str, text: str) -> None:
+    """Text a resident (residents are not users) once the change is committed; a failing gateway is logged."""
+    if not phone:
+        return
+
+    def send():
+        try:
+            get_sms_sender().send(phone=phone, text=SMS_PREFIX + text)
+        except Exception:
+            logger.exception("SMS to a resident failed")
+
+    transaction.on_commit(send)

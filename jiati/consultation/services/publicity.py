@@ -1,0 +1,89 @@
+"""Publicity written by the district office and published to the resident portal."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiati.accounts.scoping import area_q
+from jiati.audit.services import audit_created, audit_updated, snapshot
+from jiati.consultation import permissions
+from jiati.consultation.models import Article, ArticleKind, ArticleStatus
+from jiati.consultation.services.common import locked, require, text_or_refuse
+from jiati.core.errors import refuse
+from jiati.organisation.models import Region
+
+ARTICLE_FIELDS = ("kind", "title", "summary", "body", "status", "pinned", "published_at")
+
+
+def _own_articles(actor):
+    """The articles the actor may edit: those of their region's subtree."""
+    return Article.objects.filter(area_q(actor, region_path="region__path", property_office=None))
+
+
+def _clean(kind: str, title: str, summary: str, body: str) -> dict:
+    if kind not in ArticleKind.values:
+        raise refuse(_("Choose the kind of article."), code="invalid_choice", field="kind")
+    return {
+        "kind": kind,
+        "title": text_or_refuse(title, _("Give the article a title."), field="title")[:200],
+        "summary": (summary or "").strip()[:300],
+        "body": text_or_refuse(body, _("Write the text."), field="body"),
+    }
+
+
+@transaction.atomic
+def article_create(
+    *, actor, kind: str, title: str, body: str, summary: str = "", pinned: bool = False, region: Region | None = None
+) -> Article:
+    require(permissions.can_write_articles(actor))
+    region = region or actor.region or Region.objects.filter(level="district").order_by("path").first()
+    if region is None or not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+        raise refuse(_("Choose the region publishing the article."), code="region_required", field="region")
+    article = Article.objects.create(
+        region=region, author=actor, pinned=bool(pinned), **_clean(kind, title, summary, body)
+    )
+    audit_created(actor=actor, instance=article)
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *, actor, article: Article, kind: str, title: str, body: str, summary: str = "", pinned: bool = False
+) -> Article:
+    require(permissions.can_write_articles(actor))
+    article = locked(_own_articles(actor), article.pk)
+    before = snapshot(article, ARTICLE_FIELDS)
+    for field, value in _clean(kind, title, summary, body).items():
+        setattr(article, field, value)
+    article.pinned = bool(pinned)
+    article.save()
+    audit_updated(actor=actor, instance=article, before=before)
+    return article
+
+
+@transaction.atomic
+def article_publish(*, actor, article: Article) -> Article:
+    require(permissions.can_write_articles(actor))
+    article = locked(_own_articles(actor), article.pk)
+    if article.status == ArticleStatus.PUBLISHED:
+        raise refuse(_("The article is already published."), code="already_published")
+    before = snapshot(article, ARTICLE_FIELDS)
+    article.status, article.published_at = ArticleStatus.PUBLISHED, timezone.now()
+    article.save()
+    audit_updated(actor=actor, instance=article, before=before)
+    return article
+
+
+@transaction.atomic
+def article_withdraw(*, actor, article: Article) -> Article:
+    require(permissions.can_write_articles(actor))
+    article = locked(_own_articles(actor), article.pk)
+    if article.status != ArticleStatus.PUBLISHED:
+        raise refuse(_("Only a published article can be withdrawn."), code="not_published")
+    before = snapshot(article, ARTICLE_FIELDS)
+    article.status = ArticleStatus.WITHDRAWN
+    article.save()
+    audit_updated(actor=actor, instance=article, before=before)
+    return article

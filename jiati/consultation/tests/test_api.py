@@ -1,0 +1,156 @@
+"""The API: the OpenAPI schema is valid, and writes go through the same services and refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from jiati.consultation.models import Booking, Petition, WindowSlot
+
+
+def post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+def test_schema_generates_without_errors(world, client_for):
+    response = client_for(world.users["admin"]).get(reverse("api-schema"), {"format": "json"})
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/consultation/petitions/",
+        "/api/consultation/petitions/{id}/accept/",
+        "/api/consultation/meetings/{id}/resolutions/",
+        "/api/consultation/meetings/coverage/",
+        "/api/consultation/slots/{id}/book/",
+        "/api/consultation/windows/{id}/open-slots/",
+        "/api/consultation/articles/{id}/publish/",
+        "/api/consultation/consultations/",
+    ):
+        assert path in paths, path
+
+
+def test_the_whole_schema_has_no_warnings_or_errors_from_consultation():
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+
+    GENERATOR_STATS.reset()
+    GENERATOR_STATS.silence()
+    try:
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        messages = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
+    finally:
+        GENERATOR_STATS.reset()
+    assert schema["paths"]
+    assert [m for m in messages if "consultation" in m.lower()] == []
+
+
+def test_petition_through_the_api(world, groups, client_for):
+    client = client_for(world.users["community"])
+    data = {
+        "estate": world.estates["a1a"].pk,
+        "petitioner_name": "王建国",
+        "petitioner_phone": "13800138000",
+        "reply_method": "phone",
+        "subject": "噪音",
+        "content": "夜间施工",
+        "idempotency_key": "api-1",
+    }
+    first = post(client, reverse("consultation-petition-list"), data)
+    assert first.status_code == 201
+    again = post(client, reverse("consultation-petition-list"), data)
+    assert again.json()["id"] == first.json()["id"] and Petition.objects.count() == 1
+    refused = post(
+        client, reverse("consultation-petition-list"), data | {"idempotency_key": "api-2", "petitioner_phone": ""}
+    )
+    assert refused.status_code == 400 and refused.json()["codes"]["petitioner_phone"] == ["no_way_to_reply"]
+    pk = first.json()["id"]
+    accepted = post(client, reverse("consultation-petition-accept", args=[pk]), {})
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    extended = post(client, reverse("consultation-petition-extend", args=[pk]), {"days": 10, "reason": "x"})
+    assert extended.status_code == 403  # approved one level up
+    history = client.get(reverse("consultation-petition-history", args=[pk])).json()
+    assert [e["kind"] for e in history] == ["received", "routed", "accepted"]
+    outside = post(
+        client,
+        reverse("consultation-petition-list"),
+        data | {"idempotency_key": "api-3", "estate": world.estates["b1a"].pk},
+    )
+    assert outside.status_code == 404
+
+
+def test_slots_and_bookings_through_the_api(world, window, client_for):
+    client = client_for(world.users["community"])
+    first = timezone.localdate() + dt.timedelta(days=1)
+    opened = post(
+        client,
+        reverse("consultation-window-open-slots", args=[window.pk]),
+        {
+            "first_day": first.isoformat(),
+            "last_day": first.isoformat(),
+            "weekdays": [0, 1, 2, 3, 4, 5, 6],
+            "times": [{"start": "09:00", "end": "09:30"}],
+            "capacity": 1,
+            "skip_holidays": False,
+        },
+    )
+    assert opened.status_code == 201 and len(opened.json()) == 1
+    slot = WindowSlot.objects.get()
+    booked = post(
+        client, reverse("consultation-slot-book", args=[slot.pk]), {"name": "来电居民", "phone": "13700001111"}
+    )
+    assert booked.status_code == 201
+    full = post(client, reverse("consultation-slot-book", args=[slot.pk]), {"name": "另一位", "phone": "13700002222"})
+    assert full.status_code == 400 and full.json()["codes"]["slot"] == ["slot_full"]
+    assert Booking.objects.count() == 1
+
+
+def test_meeting_through_the_api(world, project, client_for):
+    client = client_for(world.users["community"])
+    start = timezone.now() - dt.timedelta(hours=3)
+    bad = post(
+        client,
+        reverse("consultation-meeting-list"),
+        {
+            "level": "estate",
+            "estate": world.estates["a1a"].pk,
+            "title": "t",
+            "location": "l",
+            "starts_at": start.isoformat(),
+            "ends_at": (start - dt.timedelta(hours=1)).isoformat(),
+        },
+    )
+    assert bad.status_code == 400 and bad.json()["codes"]["ends_at"] == ["ends_before_start"]
+    created = post(
+        client,
+        reverse("consultation-meeting-list"),
+        {
+            "level": "estate",
+            "estate": world.estates["a1a"].pk,
+            "title": "协商会",
+            "location": "社区",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(hours=1)).isoformat(),
+            "projects": [project.pk],
+        },
+    )
+    assert created.status_code == 201
+    pk = created.json()["id"]
+    held = post(client, reverse("consultation-meeting-minutes", args=[pk]), {"minutes": "同意"})
+    assert held.json()["status"] == "held"
+    no_owner = post(
+        client, reverse("consultation-meeting-resolutions", args=[pk]), {"description": "x", "due_date": None}
+    )
+    assert no_owner.status_code == 400 and no_owner.json()["codes"]["owner"] == ["owner_required"]
+    coverage = client.get(reverse("consultation-meeting-coverage")).json()
+    assert coverage == [
+        {
+            "region_id": world.regions["A1"].pk,
+            "name": "平湖街道",
+            "total": 1,
+            "covered": 1,
+            "missing": 0,
+            "percent": 100,
+        }
+    ]

@@ -1,0 +1,86 @@
+"""Printed documents: minutes, sign-in sheet, petition reply letter and the publicity poster — A4 PDFs whose
+Chinese text can be extracted and whose font is embedded."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from jiati.consultation.services import petitions
+
+
+def embedded_fonts(reader: PdfReader) -> set[str]:
+    """The font-file kinds embedded in the document (walks each page's fonts to their descriptors)."""
+    kinds: set[str] = set()
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for ref in fonts.values():
+            font = ref.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor is not None:
+                    kinds |= {k for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor.get_object()}
+    return kinds
+
+
+def pdf_text(response) -> tuple[str, set[str]]:
+    """The extracted text and the embedded font kinds of a PDF response."""
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return "".join(page.extract_text() for page in reader.pages), embedded_fonts(reader)
+
+
+def test_minutes_pdf(world, scene, client_for):
+    client = client_for(world.users["community"])
+    text, data = pdf_text(client.get(reverse("consultation:meeting-minutes-pdf", args=[scene["meeting"].pk])))
+    assert "会议纪要" in text and "业主同意按面积分摊" in text and "出具管线迁改方案" in text
+    assert "/FontFile2" in data  # the TrueType Chinese font travels with the file
+
+
+def test_sign_in_sheet_pdf_lists_the_invitees(world, scene, client_for):
+    client = client_for(world.users["community"])
+    text, data = pdf_text(client.get(reverse("consultation:meeting-sign-in-pdf", args=[scene["meeting"].pk])))
+    assert "签到表" in text and world.users["property"].display_name in text
+    assert "/FontFile2" in data  # the TrueType Chinese font travels with the file
+
+
+def test_reply_letter_pdf(world, scene, client_for):
+    community = world.users["community"]
+    petition = petitions.petition_accept(actor=community, petition=scene["petition"])
+    petitions.petition_reply(actor=community, petition=petition, reply="经协调，施工方调整了施工时间。")
+    text, data = pdf_text(client_for(community).get(reverse("consultation:petition-letter", args=[petition.pk])))
+    assert "答复意见书" in text and "施工方调整了施工时间" in text and petition.reference in text
+    assert "/FontFile2" in data  # the TrueType Chinese font travels with the file
+
+
+def test_a_declined_petition_prints_a_notice(world, scene, client_for):
+    community = world.users["community"]
+    petitions.petition_decline(actor=community, petition=scene["petition"], reason="不属于本部门职责")
+    text, _data = pdf_text(
+        client_for(community).get(reverse("consultation:petition-letter", args=[scene["petition"].pk]))
+    )
+    assert "不予受理" in text and "不属于本部门职责" in text
+
+
+def test_unanswered_petition_has_no_letter(world, scene, client_for):
+    response = client_for(world.users["community"]).get(
+        reverse("consultation:petition-letter", args=[scene["petition"].pk])
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("role", ["district", "community"])
+def test_poster_pdf_with_a_qr_code(world, scene, client_for, role):
+    text, data = pdf_text(
+        client_for(world.users[role]).get(reverse("consultation:article-poster", args=[scene["article"].pk]))
+    )
+    assert "加装电梯补贴政策解读" in text and "扫码" in text
+    assert "/FontFile2" in data  # the TrueType Chinese font travels with the file
+
+
+def test_a_draft_has_no_poster(world, scene, client_for):
+    response = client_for(world.users["district"]).get(reverse("consultation:article-poster", args=[scene["draft"].pk]))
+    assert response.status_code == 302

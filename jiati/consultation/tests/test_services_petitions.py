@@ -1,0 +1,365 @@
+"""Petitions: intake and routing, the handling steps and their refusals, escalation, the append-only history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from jiati.audit.models import AuditEntry
+from jiati.consultation.models import (
+    Petition,
+    PetitionEvent,
+    PetitionEventKind,
+    PetitionLevel,
+    PetitionSettings,
+    PetitionStatus,
+    ReplyMethod,
+    Satisfaction,
+)
+from jiati.consultation.services import petitions as services
+from jiati.consultation.tests.conftest import codes, fields, owners_of
+from jiati.notifications.models import Notification
+from jiati.projects.models import ProjectEvent
+
+TODAY = timezone.localdate
+
+
+def submit(world, **overrides) -> Petition:
+    data = {
+        "actor": world.users["community"],
+        "estate": world.estates["a1a"],
+        "petitioner_name": "王建国",
+        "petitioner_phone": "13800138000",
+        "reply_method": ReplyMethod.PHONE,
+        "subject": "一楼采光受影响",
+        "content": "加装电梯后一楼采光变差，要求补偿。",
+    }
+    return services.petition_submit(**(data | overrides))
+
+
+def test_submission_is_routed_with_its_deadline_and_history(
+    world, groups, liaison, project, sms, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = submit(world, stairwell=world.stairwells["a1a"])
+    assert petition.reference == f"XF{TODAY():%Y}{petition.pk:06d}"
+    assert (petition.status, petition.level) == (PetitionStatus.RECEIVED, PetitionLevel.COMMUNITY)
+    assert (petition.group, petition.handler) == (groups["community"], liaison)
+    assert petition.accept_due == TODAY() + dt.timedelta(days=15) == petition.due_date
+    assert petition.project == project
+    assert [e.kind for e in petition.events.all()] == [PetitionEventKind.RECEIVED, PetitionEventKind.ROUTED]
+    assert Notification.objects.filter(recipient=liaison, kind="petition").exists()
+    assert any(phone == "13800138000" and petition.reference in text for phone, text in sms)
+    assert ProjectEvent.objects.filter(project=project, data__petition=petition.pk).exists()
+    entry = AuditEntry.objects.get(object_id=str(petition.pk), action="create")
+    assert "13800138000" not in str(entry.changes)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code", "field"),
+    [
+        ({"petitioner_phone": "", "petitioner_address": ""}, "no_way_to_reply", "petitioner_phone"),
+        ({"reply_method": ReplyMethod.LETTER}, "no_way_to_reply", "petitioner_address"),
+        ({"petitioner_phone": "", "petitioner_address": "新木路8号"}, "no_way_to_reply", "petitioner_phone"),
+        ({"reply_method": ReplyMethod.PORTAL}, "no_way_to_reply", "reply_method"),
+        ({"petitioner_phone": "12345"}, "invalid_phone", "petitioner_phone"),
+        ({"subject": "  "}, "required", "subject"),
+        ({"content": ""}, "required", "content"),
+        ({"petitioner_name": ""}, "required", "petitioner_name"),
+        ({"received_on": dt.date(2099, 1, 1)}, "future_date", "received_on"),
+    ],
+)
+def test_bad_input_is_refused_and_nothing_is_saved(world, groups, overrides, code, field):
+    with pytest.raises(ValidationError) as exc:
+        submit(world, **overrides)
+    assert code in codes(exc) and field in fields(exc)
+    assert not Petition.objects.exists() and not PetitionEvent.objects.exists()
+
+
+def test_a_letter_without_a_phone_is_fine(world, groups):
+    petition = submit(
+        world, petitioner_phone="", petitioner_address="深圳市龙岗区新木路8号", reply_method=ReplyMethod.LETTER
+    )
+    assert petition.status == PetitionStatus.RECEIVED
+
+
+def test_staff_outside_the_area_and_other_roles_cannot_take_one_in(world, groups):
+    for role in ("other_community", "other_district"):
+        with pytest.raises(PermissionDenied):
+            submit(world, actor=world.users[role])
+    for role in ("contractor", "finance", "resident"):
+        with pytest.raises(PermissionDenied):
+            submit(world, actor=world.users[role])
+    assert not Petition.objects.exists()
+
+
+def test_the_same_submission_key_makes_one_petition(world, groups):
+    first = submit(world, idempotency_key="k-1")
+    again = submit(world, idempotency_key="k-1")
+    assert again.pk == first.pk
+    assert Petition.objects.count() == 1
+    assert submit(world, idempotency_key="k-2").pk != first.pk
+
+
+def test_a_key_used_by_someone_else_is_refused(world, groups):
+    submit(world, idempotency_key="shared")
+    with pytest.raises(ValidationError) as exc:
+        submit(world, actor=world.users["other_district"], estate=world.estates["b1a"], idempotency_key="shared")
+    assert codes(exc) == {"duplicate_key"}
+
+
+def test_portal_submission_by_an_owner(world, groups):
+    owner = owners_of(world)[0]
+    petition = services.petition_submit(
+        actor=None,
+        owner=owner,
+        estate=world.estates["a1a"],
+        petitioner_name=owner.name,
+        reply_method=ReplyMethod.PORTAL,
+        subject="施工噪音",
+        content="晚上十点后仍在施工",
+    )
+    assert petition.channel == "portal" and petition.owner == owner and petition.created_by is None
+    with pytest.raises(ValidationError) as exc:
+        services.petition_submit(
+            actor=None,
+            owner=owner,
+            estate=world.estates["b1a"],
+            petitioner_name=owner.name,
+            reply_method=ReplyMethod.PORTAL,
+            subject="x",
+            content="y",
+        )
+    assert codes(exc) == {"not_your_estate"}
+
+
+def test_accept_then_reply_then_close(world, groups, sms, django_capture_on_commit_callbacks):
+    community = world.users["community"]
+    petition = submit(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = services.petition_accept(actor=community, petition=petition, note="已核实")
+    assert petition.status == PetitionStatus.ACCEPTED and petition.accepted_on == TODAY()
+    assert petition.resolve_due == TODAY() + dt.timedelta(days=60) == petition.due_date
+    with django_capture_on_commit_callbacks(execute=True):
+        petition = services.petition_reply(actor=community, petition=petition, reply="已与施工方协调，调整施工时间。")
+    assert petition.status == PetitionStatus.REPLIED and petition.due_date is None and petition.replied_at
+    assert any("已与施工方协调" in text for _phone, text in sms)
+    petition = services.petition_close(actor=community, petition=petition, satisfaction=Satisfaction.SATISFIED)
+    assert petition.status == PetitionStatus.CLOSED and petition.closed_at
+    kinds = list(petition.events.values_list("kind", flat=True))
+    assert kinds == ["received", "routed", "accepted", "replied", "closed"]
+    replied = petition.events.get(kind="replied")
+    assert replied.data["on_time"] is True and replied.data["changes"]["status"] == ["accepted", "replied"]
+
+
+def test_steps_out_of_order_are_refused_and_change_nothing(world, groups):
+    community = world.users["community"]
+    petition = submit(world)
+    for call in (
+        lambda: services.petition_reply(actor=community, petition=petition, reply="x"),
+        lambda: services.petition_close(actor=community, petition=petition, satisfaction="satisfied"),
+        lambda: services.petition_reopen(actor=community, petition=petition, reason="x"),
+        lambda: services.petition_extend(actor=world.users["subdistrict"], petition=petition, days=5, reason="x"),
+    ):
+        with pytest.raises(ValidationError) as exc:
+            call()
+        assert codes(exc) == {"wrong_status"}
+    petition.refresh_from_db()
+    assert petition.status == PetitionStatus.RECEIVED and petition.events.count() == 2
+
+
+def test_decline_needs_a_reason_and_can_be_reopened(world, groups):
+    community = world.users["community"]
+    petition = submit(world)
+    with pytest.raises(ValidationError) as exc:
+        services.petition_decline(actor=community, petition=petition, reason=" ")
+    assert codes(exc) == {"required"}
+    petition = services.petition_decline(
+        actor=community, petition=petition, reason="不属于加梯事项，已告知向住建部门反映"
+    )
+    assert petition.status == PetitionStatus.DECLINED and petition.due_date is None
+    petition = services.petition_reopen(actor=community, petition=petition, reason="补充了新材料")
+    assert petition.status == PetitionStatus.RECEIVED
+    assert petition.accept_due == TODAY() + dt.timedelta(days=15) and petition.reopen_count == 1
+
+
+def test_extension_once_at_most_thirty_days_approved_a_level_up(world, groups):
+    petition = services.petition_accept(actor=world.users["community"], petition=submit(world))
+    due = petition.resolve_due
+    with pytest.raises(PermissionDenied):
+        services.petition_extend(actor=world.users["community"], petition=petition, days=10, reason="复杂")
+    subdistrict = world.users["subdistrict"]
+    with pytest.raises(ValidationError) as exc:
+        services.petition_extend(actor=subdistrict, petition=petition, days=31, reason="复杂")
+    assert codes(exc) == {"extension_too_long"}
+    petition = services.petition_extend(actor=subdistrict, petition=petition, days=30, reason="需第三方鉴定")
+    assert petition.resolve_due == due + dt.timedelta(days=30) == petition.due_date
+    with pytest.raises(ValidationError) as exc:
+        services.petition_extend(actor=subdistrict, petition=petition, days=1, reason="再延")
+    assert codes(exc) == {"already_extended"}
+
+
+def test_configured_deadlines_apply_to_new_petitions(world, groups):
+    services.petition_settings_set(
+        actor=world.users["district"],
+        accept_days=10,
+        resolve_days=30,
+        max_extension_days=15,
+        working_days=False,
+        escalate_after_days=5,
+        remind_days_before=2,
+    )
+    assert PetitionSettings.current().accept_days == 10
+    petition = submit(world)
+    assert petition.accept_due == TODAY() + dt.timedelta(days=10)
+    with pytest.raises(PermissionDenied):
+        services.petition_settings_set(
+            actor=world.users["community"],
+            accept_days=1,
+            resolve_days=1,
+            max_extension_days=0,
+            working_days=False,
+            escalate_after_days=1,
+            remind_days_before=0,
+        )
+    with pytest.raises(ValidationError) as exc:
+        services.petition_settings_set(
+            actor=world.users["district"],
+            accept_days=0,
+            resolve_days=30,
+            max_extension_days=15,
+            working_days=False,
+            escalate_after_days=5,
+            remind_days_before=2,
+        )
+    assert fields(exc) == {"accept_days"}
+
+
+def test_reopen_after_an_unsatisfied_reply_starts_a_new_period(world, groups):
+    community = world.users["community"]
+    petition = services.petition_accept(actor=community, petition=submit(world))
+    petition = services.petition_reply(actor=community, petition=petition, reply="已处理")
+    petition = services.petition_close(actor=community, petition=petition, satisfaction=Satisfaction.UNSATISFIED)
+    petition = services.petition_reopen(actor=community, petition=petition, reason="业主不满意，要求再次协调")
+    assert petition.status == PetitionStatus.ACCEPTED and petition.satisfaction == "" and petition.closed_at is None
+    assert petition.resolve_due == TODAY() + dt.timedelta(days=60)
+
+
+def test_the_owner_closes_or_reopens_only_their_own(world, groups):
+    owner, stranger = owners_of(world)[:2]
+    petition = services.petition_submit(
+        actor=None,
+        owner=owner,
+        estate=world.estates["a1a"],
+        petitioner_name=owner.name,
+        reply_method=ReplyMethod.PORTAL,
+        subject="s",
+        content="c",
+    )
+    community = world.users["community"]
+    services.petition_reply(
+        actor=community, petition=services.petition_accept(actor=community, petition=petition), reply="r"
+    )
+    with pytest.raises(PermissionDenied):
+        services.petition_close(petition=petition, owner=stranger, satisfaction="satisfied")
+    petition = services.petition_close(petition=petition, owner=owner, satisfaction="basically")
+    assert petition.status == PetitionStatus.CLOSED
+    assert petition.events.get(kind="closed").actor is None
+
+
+def test_handler_change_within_the_area(world, groups, liaison):
+    petition = submit(world)
+    with pytest.raises(ValidationError) as exc:
+        services.petition_reassign(
+            actor=world.users["community"], petition=petition, handler=world.users["other_district"]
+        )
+    assert codes(exc) == {"not_in_area"}
+    petition = services.petition_reassign(
+        actor=world.users["community"], petition=petition, handler=world.users["community"]
+    )
+    assert petition.handler == world.users["community"]
+    assert petition.events.filter(kind="reassigned").exists()
+
+
+def _make_overdue(petition, days: int) -> Petition:
+    Petition.objects.filter(pk=petition.pk).update(due_date=TODAY() - dt.timedelta(days=days))
+    petition.refresh_from_db()
+    return petition
+
+
+def test_overdue_petitions_escalate_one_level_at_a_time(world, groups, liaison):
+    petition = _make_overdue(submit(world), 2)
+    assert petition.is_overdue and petition.days_overdue() == 2
+    assert Petition.objects.overdue().filter(pk=petition.pk).exists()
+    assert services.petitions_escalate_overdue() == 1
+    petition.refresh_from_db()
+    assert (petition.level, petition.group, petition.handler) == (
+        PetitionLevel.SUBDISTRICT,
+        groups["subdistrict"],
+        world.users["subdistrict"],
+    )
+    event = petition.events.get(kind="escalated")
+    assert event.actor is None and event.data["from_level"] == "community" and event.data["to_level"] == "subdistrict"
+    assert Notification.objects.filter(recipient=world.users["subdistrict"], kind="petition").exists()
+    assert Notification.objects.filter(recipient=liaison, title__contains=petition.reference).count() >= 2
+    # The subdistrict gets its days before the petition moves on.
+    assert services.petitions_escalate_overdue() == 0
+    assert services.petitions_escalate_overdue(today=TODAY() + dt.timedelta(days=6)) == 0
+    assert services.petitions_escalate_overdue(today=TODAY() + dt.timedelta(days=7)) == 1
+    petition.refresh_from_db()
+    assert petition.level == PetitionLevel.DISTRICT and petition.handler == world.users["district"]
+    # The district office is the top.
+    assert services.petitions_escalate_overdue(today=TODAY() + dt.timedelta(days=30)) == 0
+    assert petition.escalation_count == 2
+
+
+def test_on_time_and_answered_petitions_do_not_escalate(world, groups):
+    on_time = submit(world)
+    answered = services.petition_decline(
+        actor=world.users["community"], petition=_make_overdue(submit(world), 3), reason="r"
+    )
+    assert services.petitions_escalate_overdue() == 0
+    on_time.refresh_from_db()
+    answered.refresh_from_db()
+    assert on_time.level == answered.level == PetitionLevel.COMMUNITY
+
+
+def test_manual_escalation_needs_a_reason(world, groups):
+    petition = submit(world)
+    with pytest.raises(ValidationError):
+        services.petition_escalate(actor=world.users["community"], petition=petition, reason="")
+    petition = services.petition_escalate(actor=world.users["community"], petition=petition, reason="涉及多个部门")
+    assert petition.level == PetitionLevel.SUBDISTRICT
+
+
+def test_handlers_are_reminded_once_before_the_deadline(world, groups):
+    petition = submit(world)
+    Petition.objects.filter(pk=petition.pk).update(due_date=TODAY() + dt.timedelta(days=2))
+    assert services.petitions_remind() == 1
+    assert services.petitions_remind() == 0
+
+
+def test_history_is_append_only(world, groups):
+    petition = submit(world)
+    event = petition.events.first()
+    event.message = "改写"
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        PetitionEvent.objects.filter(petition=petition).update(message="改写")
+    with pytest.raises(TypeError):
+        PetitionEvent.objects.filter(petition=petition).delete()
+    assert PetitionEvent.objects.get(pk=event.pk).message != "改写"
+
+
+def test_a_note_is_added_to_the_history(world, groups):
+    petition = submit(world)
+    services.petition_note(actor=world.users["property"], petition=petition, text="物业已上门了解情况")
+    assert petition.events.filter(kind="note", actor=world.users["property"]).exists()
+    with pytest.raises(PermissionDenied):
+        services.petition_note(actor=world.users["other_community"], petition=petition, text="x")

@@ -1,0 +1,252 @@
+"""Service windows: the list, a window's page (slots, bookings, consultations), slots and bookings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_POST
+
+from jiati.consultation import forms, permissions
+from jiati.consultation.filtersets import BookingFilterSet
+from jiati.consultation.models import Booking, BookingStatus, ConsultationRecord, WindowSlot
+from jiati.consultation.services import windows as services
+from jiati.consultation.views.common import act
+from jiati.core.columns import Column
+from jiati.core.errors import get_visible_or_404
+from jiati.core.forms import run_service
+from jiati.core.lists import ScopedListView
+from jiati.organisation.filtersets import ServiceWindowFilterSet
+from jiati.organisation.models import ServiceWindow
+
+
+def _window_url(window_id) -> str:
+    return reverse("consultation:window-detail", args=[window_id])
+
+
+class WindowListView(ScopedListView):
+    model = ServiceWindow
+    filterset_class = ServiceWindowFilterSet
+    template_name = "consultation/window_list.html"
+    title = gettext_lazy("Service windows")
+    export_name = "service-windows"
+    columns = [
+        Column(gettext_lazy("Window"), "name", link=lambda w: _window_url(w.pk)),
+        Column(gettext_lazy("Kind"), "get_kind_display"),
+        Column(gettext_lazy("Community"), "community.name"),
+        Column(gettext_lazy("Address"), "address", css="d-none d-lg-table-cell"),
+        Column(gettext_lazy("Opening hours"), "opening_hours"),
+        Column(gettext_lazy("Phone"), "phone"),
+        Column(gettext_lazy("Open"), "is_active"),
+    ]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("community")
+
+    def get_extra_context(self):
+        return {"can_manage": permissions.can_manage_windows(self.request.user)}
+
+
+def _window_or_404(request, pk):
+    return get_visible_or_404(
+        ServiceWindow.objects.visible_to(request.user).select_related("community", "workstation", "property_office"),
+        pk=pk,
+    )
+
+
+def window_detail(request, pk):
+    window = _window_or_404(request, pk)
+    user = request.user
+    now = timezone.now()
+    start_of_today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    slots = list(
+        window.slots.filter(starts_at__gte=start_of_today, starts_at__lt=now + dt.timedelta(days=15))
+        .prefetch_related(
+            Prefetch(
+                "bookings",
+                queryset=Booking.objects.exclude(status=BookingStatus.CANCELLED).select_related("consultation"),
+            )
+        )
+        .order_by("starts_at")
+    )
+    days: dict[dt.date, list] = {}
+    for slot in slots:
+        days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
+    can_manage = permissions.can_manage_windows(user)
+    context = {
+        "window": window,
+        "staff_on_duty": window.staff_on_duty.all(),
+        "days": sorted(days.items()),
+        "now": now,
+        "consultations": ConsultationRecord.objects.filter(window=window)
+        .select_related("estate", "recorded_by")
+        .order_by("-id")[:10],
+        "can_manage": can_manage,
+        "can_record": permissions.can_record_consultations(user),
+    }
+    if can_manage:
+        context["edit_form"] = forms.WindowEditForm(
+            user=user,
+            initial={
+                "name": window.name,
+                "address": window.address,
+                "opening_hours": window.opening_hours,
+                "phone": window.phone,
+                "staff_on_duty": [u.pk for u in context["staff_on_duty"]],
+                "is_active": window.is_active,
+            },
+        )
+        context["slots_form"] = forms.SlotsOpenForm(
+            initial={
+                "first_day": timezone.localdate() + dt.timedelta(days=1),
+                "last_day": timezone.localdate() + dt.timedelta(days=14),
+            }
+        )
+        context["booking_form"] = forms.BookingForm()
+    return render(request, "consultation/window_detail.html", context)
+
+
+def window_create(request):
+    if not permissions.can_manage_windows(request.user):
+        raise PermissionDenied
+    form = forms.WindowCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        window = run_service(form, lambda: services.window_create(actor=request.user, **form.cleaned_data))
+        if window is not None:
+            messages.success(request, _("Window opened."))
+            return redirect(_window_url(window.pk))
+    return render(request, "consultation/form_page.html", {"form": form, "title": _("New service window")})
+
+
+@require_POST
+def window_edit(request, pk):
+    window = _window_or_404(request, pk)
+    return act(
+        request,
+        forms.WindowEditForm(request.POST, user=request.user),
+        lambda d: services.window_update(actor=request.user, window=window, **d),
+        success=_("Saved."),
+        back=_window_url(window.pk),
+    )
+
+
+@require_POST
+def slots_open(request, pk):
+    window = _window_or_404(request, pk)
+    form = forms.SlotsOpenForm(request.POST)
+
+    def call(d):
+        slots = services.slots_open(
+            actor=request.user,
+            window=window,
+            first_day=d["first_day"],
+            last_day=d["last_day"],
+            weekdays=set(d["weekdays"]),
+            times=d["times"],
+            capacity=d["capacity"],
+            skip_holidays=d["skip_holidays"],
+        )
+        messages.info(request, _("%(n)s new slots.") % {"n": len(slots)})
+        return slots
+
+    return act(request, form, call, success=_("Slots offered."), back=_window_url(window.pk))
+
+
+def _slot_or_404(request, pk):
+    return get_visible_or_404(WindowSlot.objects.visible_to(request.user).select_related("window"), pk=pk)
+
+
+@require_POST
+def slot_cancel(request, pk):
+    slot = _slot_or_404(request, pk)
+    return act(
+        request,
+        forms.ReasonForm(request.POST),
+        lambda d: services.slot_cancel(actor=request.user, slot=slot, reason=d["reason"]),
+        success=_("Slot cancelled; the residents booked in it were told."),
+        back=_window_url(slot.window_id),
+    )
+
+
+@require_POST
+def slot_capacity(request, pk):
+    slot = _slot_or_404(request, pk)
+    return act(
+        request,
+        forms.CapacityForm(request.POST),
+        lambda d: services.slot_set_capacity(actor=request.user, slot=slot, capacity=d["capacity"]),
+        success=_("Saved."),
+        back=_window_url(slot.window_id),
+    )
+
+
+@require_POST
+def slot_book(request, pk):
+    """Window staff book a place for someone who called."""
+    slot = _slot_or_404(request, pk)
+    return act(
+        request,
+        forms.BookingForm(request.POST),
+        lambda d: services.booking_create(actor=request.user, slot=slot, **d),
+        success=_("Booked; a confirmation was sent by text message."),
+        back=_window_url(slot.window_id),
+    )
+
+
+def _booking_or_404(request, pk):
+    return get_visible_or_404(Booking.objects.visible_to(request.user).select_related("slot"), pk=pk)
+
+
+@require_POST
+def booking_mark(request, pk, outcome):
+    booking = _booking_or_404(request, pk)
+    if outcome not in ("attended", "no_show"):
+        raise PermissionDenied
+    from django import forms as django_forms
+
+    return act(
+        request,
+        django_forms.Form(request.POST),
+        lambda d: services.booking_mark(actor=request.user, booking=booking, attended=outcome == "attended"),
+        success=_("Saved."),
+        back=_window_url(booking.window_id),
+    )
+
+
+@require_POST
+def booking_cancel(request, pk):
+    booking = _booking_or_404(request, pk)
+    return act(
+        request,
+        forms.ReasonForm(request.POST),
+        lambda d: services.booking_cancel(actor=request.user, booking=booking, reason=d["reason"]),
+        success=_("Booking cancelled; the resident was told."),
+        back=_window_url(booking.window_id),
+    )
+
+
+class BookingListView(ScopedListView):
+    model = Booking
+    filterset_class = BookingFilterSet
+    template_name = "core/list.html"
+    title = gettext_lazy("Bookings")
+    export_name = "bookings"
+    columns = [
+        Column(gettext_lazy("Booking number"), "reference"),
+        Column(gettext_lazy("Time"), lambda b: timezone.localtime(b.slot.starts_at).strftime("%Y-%m-%d %H:%M")),
+        Column(gettext_lazy("Window"), "window.name", link=lambda b: _window_url(b.window_id)),
+        Column(pgettext_lazy("person", "Name"), "name"),
+        Column(gettext_lazy("Phone"), "phone", personal="phone"),
+        Column(gettext_lazy("Topic"), "get_topic_display"),
+        Column(gettext_lazy("Status"), "get_status_display"),
+    ]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("slot", "window")

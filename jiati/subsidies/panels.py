@@ -1,0 +1,35 @@
+"""The subsidy card on a project's page: its file (status, amounts, what is missing) or, before eligibility,
+the estimate under the policy its dates choose."""
+
+from __future__ import annotations
+
+from jiati.accounts.models import STAFF_ROLES
+from jiati.subsidies import rules, selectors
+from jiati.subsidies.models import NOT_APPLIED, SubsidyApplication
+
+
+def project_panels(*, request, project) -> list[dict]:
+    user = request.user
+    if user.role not in STAFF_ROLES and not user.is_superuser:
+        return []
+    application = (
+        SubsidyApplication.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("policy__region", "project__community__parent")
+        .first()
+    )
+    panel = {"order": 30, "template": "subsidies/_project_panel.html", "application": application}
+    if application is not None:
+        panel["basis"] = rules.basis_text(application.policy_basis, application.policy)
+        panel["holder"] = selectors.holder_label(application)
+        panel["days"] = selectors.days_waiting(application)
+        panel["missing"] = rules.missing_documents(application) if application.status in NOT_APPLIED else []
+        return [panel]
+    choice = rules.choose_policy(project)
+    if choice.policy is None:
+        panel["basis"] = rules.basis_text(choice.as_json(), None)
+        return [panel]
+    cost, _audited = rules.cost_for(project)
+    panel["estimate"] = rules.calculate(choice.policy, storeys=rules.storeys_of(project), cost=cost)
+    panel["basis"] = rules.basis_text(choice.as_json(), choice.policy)
+    return [panel]

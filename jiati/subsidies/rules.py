@@ -1,0 +1,325 @@
+"""The subsidy rules: which policy applies to a project and why, what it pays, what is still missing.
+
+Pure reads, shared by the services (drafting, recalculating, approving), the cost-sharing hook
+(`costs.py`) and the pages. Amounts are Decimal yuan, rounded to the fen half-up at each line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiati.core.errors import refuse
+from jiati.subsidies.models import (
+    DEFAULT_REQUIRED_DOCUMENTS,
+    FEN,
+    PROJECT_DOCUMENT_KINDS,
+    ZERO,
+    SubsidyApplication,
+    SubsidyDocumentKind,
+    SubsidyPolicy,
+    _ancestor_paths,
+)
+
+# The project date that decides which policy applies, in order of preference: the policy in force when
+# the retrofit was filed and approved (新老划断), else when it passed inspection, else when it became
+# eligible, else today (an estimate before any of these).
+BASIS_FILED = "filed"
+BASIS_COMPLETED = "completed"
+BASIS_ELIGIBLE = "eligible"
+BASIS_TODAY = "today"
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def money(value, *, field: str, allow_zero: bool = True, label: str | None = None, percent: bool = False) -> Decimal:
+    """An amount from user input — yuan to the fen, or (`percent`) a percentage to two decimals: a number, not
+    negative, not finer than 0.01. Refuses anything else with a stable code, naming the field."""
+    label = label or field
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", ""))
+        finite = amount.is_finite()
+    except (InvalidOperation, ValueError, TypeError):
+        finite = False
+    if not finite:
+        message = (
+            _("%(label)s must be a percentage, e.g. 40.")
+            if percent
+            else _("%(label)s must be a number of yuan, e.g. 120000.00.")
+        )
+        raise refuse(message % {"label": label}, code="not_a_number", field=field)
+    if amount < 0:
+        raise refuse(_("%(label)s cannot be negative.") % {"label": label}, code="negative", field=field)
+    if amount == 0 and not allow_zero:
+        raise refuse(_("%(label)s must be greater than zero.") % {"label": label}, code="not_positive", field=field)
+    if amount != amount.quantize(FEN):
+        message = (
+            _("%(label)s has more than two decimals.")
+            if percent
+            else _("%(label)s has more decimals than fen (0.01 yuan).")
+        )
+        raise refuse(message % {"label": label}, code="finer_than_fen", field=field)
+    if amount > MAX_AMOUNT:
+        raise refuse(_("%(label)s is too large.") % {"label": label}, code="too_large", field=field)
+    return amount.quantize(FEN)
+
+
+def yuan(value: Decimal | None) -> str:
+    """¥1,234,567.89 — exact, to the fen."""
+    if value is None:
+        return "—"
+    amount = Decimal(value).quantize(FEN)
+    return f"-¥{-amount:,.2f}" if amount < 0 else f"¥{amount:,.2f}"
+
+
+def percent(value) -> str:
+    """40.00 → "40", 33.50 → "33.5" (no exponent notation)."""
+    text = f"{Decimal(value).normalize():f}"
+    return text
+
+
+# --- which policy --------------------------------------------------------------------------
+
+
+def _stage_left_on(project, stage: str) -> dt.date | None:
+    from jiati.projects.models import EventKind
+
+    event = (
+        project.events.filter(kind=EventKind.STAGE, from_stage=stage).order_by("at", "id").values_list("at", flat=True)
+    ).first()
+    return timezone.localdate(event) if event else None
+
+
+def reference_date(project) -> tuple[str, dt.date]:
+    """The project date that decides its policy, with which date it is (see the BASIS_* constants)."""
+    from jiati.projects.models import Stage
+
+    filed = _stage_left_on(project, Stage.APPROVALS)
+    if filed:
+        return BASIS_FILED, filed
+    completed = _stage_left_on(project, Stage.INSPECTION)
+    if completed:
+        return BASIS_COMPLETED, completed
+    if project.stage in (Stage.SUBSIDY, Stage.IN_SERVICE):
+        eligible = _stage_left_on(project, Stage.REGISTRATION) or timezone.localdate(project.stage_entered_at)
+        return BASIS_ELIGIBLE, eligible
+    return BASIS_TODAY, timezone.localdate()
+
+
+def applicable_policy(*, community, on: dt.date) -> SubsidyPolicy | None:
+    """The policy in force on `on` for the community: the most specific scope (a district over its city)."""
+    candidates = (
+        SubsidyPolicy.objects.in_force_on(on)
+        .filter(region__path__in=_ancestor_paths(community.path))
+        .select_related("region")
+        .prefetch_related("extras")
+    )
+    return max(candidates, key=lambda p: (len(p.region.path), p.effective_from, p.pk), default=None)
+
+
+@dataclass(frozen=True)
+class PolicyChoice:
+    policy: SubsidyPolicy | None
+    basis: str
+    date: dt.date
+
+    def as_json(self) -> dict:
+        return {"basis": self.basis, "date": self.date.isoformat()}
+
+
+def choose_policy(project) -> PolicyChoice:
+    basis, day = reference_date(project)
+    return PolicyChoice(policy=applicable_policy(community=project.community, on=day), basis=basis, date=day)
+
+
+def basis_text(basis: dict, policy: SubsidyPolicy | None) -> str:
+    """Why this policy, in plain words."""
+    if not basis:
+        return ""
+    day = basis.get("date", "")
+    what = {
+        BASIS_FILED: _("the project's filing and approvals were completed on %(date)s"),
+        BASIS_COMPLETED: _("the elevator passed inspection on %(date)s"),
+        BASIS_ELIGIBLE: _("the project became eligible on %(date)s"),
+        BASIS_TODAY: _("no project date is recorded yet, so today (%(date)s) counts"),
+    }.get(basis.get("basis"), "%(date)s") % {"date": day}
+    if policy is None:
+        return _("No subsidy policy was in force for this project's area when %(what)s.") % {"what": what}
+    values = {
+        "policy": policy.name,
+        "scope": policy.region.name,
+        "start": policy.effective_from.isoformat(),
+        "what": what,
+    }
+    if policy.effective_to is None:
+        return _("“%(policy)s” (%(scope)s, in force from %(start)s) applies because %(what)s.") % values
+    return _("“%(policy)s” (%(scope)s, in force %(start)s – %(end)s) applies because %(what)s.") % (
+        values | {"end": policy.effective_to.isoformat()}
+    )
+
+
+# --- how much --------------------------------------------------------------------------
+
+
+@dataclass
+class Calculation:
+    total: Decimal = ZERO
+    lines: list[dict] = field(default_factory=list)
+    unmet: list[dict] = field(default_factory=list)
+    cost_missing: bool = False
+
+
+def _round(value: Decimal) -> Decimal:
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def calculate(
+    policy: SubsidyPolicy,
+    *,
+    storeys: int,
+    cost: Decimal | None,
+    cost_is_audited: bool = False,
+    extras: dict | None = None,
+) -> Calculation:
+    """What the policy pays for a stairwell of `storeys` storeys costing `cost`, plus the claimed extras.
+
+    `extras` maps PolicyExtra → claimed amount (already checked against its maximum). A condition the project
+    does not meet (fewer storeys than the policy's minimum) makes the amount nothing and is listed in `unmet`.
+    """
+    result = Calculation()
+    base = ZERO
+    if policy.fixed_amount:
+        base += policy.fixed_amount
+        result.lines.append({"code": "fixed", "amount": str(policy.fixed_amount)})
+    if policy.per_storey_amount and storeys > policy.storeys_above:
+        counted = storeys - policy.storeys_above
+        amount = _round(policy.per_storey_amount * counted)
+        base += amount
+        result.lines.append(
+            {
+                "code": "per_storey",
+                "amount": str(amount),
+                "rate": str(policy.per_storey_amount),
+                "storeys": counted,
+                "above": policy.storeys_above,
+            }
+        )
+    if policy.cost_share_percent:
+        if cost is None:
+            result.cost_missing = True
+        else:
+            amount = _round(cost * policy.cost_share_percent / 100)
+            base += amount
+            result.lines.append(
+                {
+                    "code": "share",
+                    "amount": str(amount),
+                    "percent": str(policy.cost_share_percent),
+                    "cost": str(cost),
+                    "audited": cost_is_audited,
+                }
+            )
+    if policy.cap is not None and base > policy.cap:
+        result.lines.append({"code": "cap", "amount": str(policy.cap - base), "cap": str(policy.cap)})
+        base = policy.cap
+    total = base
+    for extra, claimed in (extras or {}).items():
+        total += claimed
+        result.lines.append({"code": "extra", "amount": str(claimed), "name": extra.name, "max": str(extra.max_amount)})
+    if storeys < policy.min_storeys:
+        result.unmet.append({"code": "min_storeys", "storeys": storeys, "min": policy.min_storeys})
+    result.total = ZERO if result.unmet else total.quantize(FEN)
+    return result
+
+
+def line_text(line: dict) -> str:
+    """One line of the calculation, in plain words."""
+    code = line.get("code")
+    if code == "fixed":
+        return _("Fixed amount per elevator")
+    if code == "per_storey":
+        return _("%(rate)s per storey × %(storeys)s storeys (above storey %(above)s)") % {
+            "rate": yuan(Decimal(line["rate"])),
+            "storeys": line["storeys"],
+            "above": line["above"],
+        }
+    if code == "share":
+        label = _("audited cost") if line.get("audited") else _("estimated cost")
+        return _("%(percent)s%% of the %(label)s %(cost)s") % {
+            "percent": percent(line["percent"]),
+            "label": label,
+            "cost": yuan(Decimal(line["cost"])),
+        }
+    if code == "cap":
+        return _("Capped at %(cap)s") % {"cap": yuan(Decimal(line["cap"]))}
+    if code == "extra":
+        return _("Extra: %(name)s (at most %(max)s)") % {"name": line["name"], "max": yuan(Decimal(line["max"]))}
+    return code or ""
+
+
+def unmet_text(item: dict) -> str:
+    if item.get("code") == "min_storeys":
+        return _("The building has %(storeys)s storeys; the policy needs at least %(min)s.") % item
+    if item.get("code") == "no_policy":
+        return _("No subsidy policy applies.")
+    return item.get("code", "")
+
+
+def cost_for(application_or_project) -> tuple[Decimal | None, bool]:
+    """The cost a share-of-cost policy uses: the audited cost when known, else the estimate."""
+    audited = getattr(application_or_project, "audited_cost", None)
+    if audited is not None:
+        return audited, True
+    return getattr(application_or_project, "estimated_cost", None), False
+
+
+def storeys_of(project) -> int:
+    return project.stairwell.storeys or project.stairwell.building.storeys
+
+
+def calculate_application(application: SubsidyApplication, *, extras: dict | None = None) -> Calculation:
+    if application.policy is None:
+        return Calculation(unmet=[{"code": "no_policy"}])
+    if extras is None:
+        extras = {e.extra: e.amount for e in application.extras.select_related("extra")}
+    cost, audited = cost_for(application)
+    return calculate(application.policy, storeys=application.storeys, cost=cost, cost_is_audited=audited, extras=extras)
+
+
+# --- documents ---------------------------------------------------------------------------
+
+
+def required_documents(policy: SubsidyPolicy | None) -> list[str]:
+    kinds = (
+        list(policy.required_documents) if policy and policy.required_documents else list(DEFAULT_REQUIRED_DOCUMENTS)
+    )
+    if policy and policy.cost_share_percent and SubsidyDocumentKind.AUDITED_COST not in kinds:
+        kinds.append(SubsidyDocumentKind.AUDITED_COST.value)
+    return [k for k in SubsidyDocumentKind.values if k in kinds]
+
+
+def documents_status(application: SubsidyApplication) -> list[dict]:
+    """Each required document: present (in the application, or as the project's own certificate) or missing."""
+    present = set(application.documents.values_list("kind", flat=True))
+    project_kinds = set(
+        application.project.documents.filter(kind__in=list(PROJECT_DOCUMENT_KINDS)).values_list("kind", flat=True)
+    )
+    labels = dict(SubsidyDocumentKind.choices)
+    return [
+        {
+            "kind": kind,
+            "label": labels[kind],
+            "present": kind in present or kind in project_kinds,
+            "from_project": kind not in present and kind in project_kinds,
+        }
+        for kind in required_documents(application.policy)
+    ]
+
+
+def missing_documents(application: SubsidyApplication) -> list[str]:
+    return [str(d["label"]) for d in documents_status(application) if not d["present"]]

@@ -14,7 +14,9 @@ from jiati.subsidies.models import Budget, EntryKind, LedgerEntry, Status, Subsi
 
 
 @pytest.fixture
-def demo(db):
+def demo(transactional_db):
+    """Transactional: on PostgreSQL the generator COPYs on a connection of its own, which commits; the flush
+    after the test removes those rows so later tests start from an empty database."""
     from jiati.demo.bulk import BulkSink
     from jiati.demo.housing import generate
     from jiati.demo.people import build_people

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiati.companies.models import Company
-from jiati.housing.models import Owner, Ownership
+from jiati.housing.models import Owner
 from jiati.projects.models import DocumentKind, ReviewResult, Stage
 
 
@@ -33,8 +33,9 @@ class AdvanceForm(forms.Form):
 
 
 def _stairwell_owners(project):
-    owner_ids = Ownership.objects.filter(dwelling__stairwell_id=project.stairwell_id).values("owner_id")
-    return Owner.objects.filter(pk__in=owner_ids).order_by("name")
+    from jiati.projects.selectors import stairwell_owners
+
+    return stairwell_owners(project)
 
 
 class LeadOwnerForm(forms.Form):
@@ -109,11 +110,11 @@ class BlockerForm(forms.Form):
     due_date = forms.DateField(label=_("Due date"), widget=DateInput)
     assignee = forms.ModelChoiceField(label=_("Follow-up by"), queryset=None, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.accounts.selectors import staff_visible_to
+        from jiati.projects.selectors import blocker_assignees
 
-        self.fields["assignee"].queryset = staff_visible_to(user=user)
+        self.fields["assignee"].queryset = blocker_assignees(project)
 
 
 class ResolveForm(forms.Form):

@@ -60,11 +60,15 @@ class Status(models.TextChoices):
 
 
 class ScheduleState(models.TextChoices):
+    """Where a project stands against its plan. A suspended or withdrawn project is not late: it shows its status."""
+
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")
     OVERDUE = "overdue", _("Overdue")
     UNPLANNED = "unplanned", _("No schedule")
     DONE = "done", _("Done")
+    SUSPENDED = "suspended", _("Suspended")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Cluster(models.Model):
@@ -91,15 +95,32 @@ class Cluster(models.Model):
         return self.name
 
 
+def sees_project_internals(user) -> bool:
+    """Staff (and platform administrators) see everything about the projects they see: the checklist,
+    blockers, comments and every document. Companies and residents see a narrower view."""
+    from jiati.accounts.models import STAFF_ROLES
+
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in STAFF_ROLES))
+
+
 class ProjectQuerySet(models.QuerySet):
     def visible_to(self, user) -> ProjectQuerySet:
-        """Staff: projects in their area. Contractors and maintainers: the projects their company is assigned to.
-        Residents: the projects of stairwells where they own a dwelling."""
-        from jiati.accounts.models import COMPANY_ROLES, Role
+        """Staff: projects in their area. Contractors: the projects their company is assigned to build.
+        Maintainers: the elevators in service their company maintains. Residents: the projects of stairwells
+        where they own a dwelling."""
+        from jiati.accounts.models import Role
 
-        if user.is_authenticated and user.role in COMPANY_ROLES and user.company_id:
-            return self.filter(Q(contractor_id=user.company_id) | Q(maintainer_id=user.company_id))
-        if user.is_authenticated and user.role == Role.RESIDENT and user.owner_id:
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if user.role == Role.CONTRACTOR:
+            return self.filter(contractor_id=user.company_id) if user.company_id else self.none()
+        if user.role == Role.MAINTAINER:
+            if not user.company_id:
+                return self.none()
+            return self.filter(maintainer_id=user.company_id, stage=Stage.IN_SERVICE)
+        if user.role == Role.RESIDENT:
+            if not user.owner_id:
+                return self.none()
             from jiati.housing.models import Ownership
 
             stairwells = Ownership.objects.filter(owner_id=user.owner_id).values("dwelling__stairwell_id")
@@ -107,10 +128,12 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(area_q(user, region_path="community__path", property_office="estate__property_office"))
 
     def with_schedule_state(self) -> ProjectQuerySet:
-        """Annotate `schedule_state` in SQL from the current milestone's dates (no Python per row)."""
+        """Annotate `schedule_state` in SQL from the status and the current milestone's dates (no Python per row)."""
         today = timezone.localdate()
         return self.annotate(
             schedule_state=Case(
+                When(status=Status.WITHDRAWN, then=Value(ScheduleState.WITHDRAWN)),
+                When(status=Status.SUSPENDED, then=Value(ScheduleState.SUSPENDED)),
                 When(stage=Stage.IN_SERVICE, then=Value(ScheduleState.DONE)),
                 When(stage_due__isnull=True, then=Value(ScheduleState.UNPLANNED)),
                 When(stage_due__lt=today, then=Value(ScheduleState.OVERDUE)),
@@ -121,8 +144,13 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def in_schedule_state(self, state: str) -> ProjectQuerySet:
+        """The same states as `with_schedule_state`, as a filter on indexed columns."""
         today = timezone.localdate()
-        live = ~Q(stage=Stage.IN_SERVICE)
+        live = Q(status=Status.ACTIVE) & ~Q(stage=Stage.IN_SERVICE)
+        if state == ScheduleState.WITHDRAWN:
+            return self.filter(status=Status.WITHDRAWN)
+        if state == ScheduleState.SUSPENDED:
+            return self.filter(status=Status.SUSPENDED)
         if state == ScheduleState.OVERDUE:
             return self.filter(live, stage_due__lt=today)
         if state == ScheduleState.AT_RISK:
@@ -132,7 +160,7 @@ class ProjectQuerySet(models.QuerySet):
         if state == ScheduleState.UNPLANNED:
             return self.filter(live, stage_due__isnull=True)
         if state == ScheduleState.DONE:
-            return self.filter(stage=Stage.IN_SERVICE)
+            return self.filter(status=Status.ACTIVE, stage=Stage.IN_SERVICE)
         return self
 
 
@@ -282,6 +310,17 @@ class EventKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# What people outside the staff see of a timeline: how the work moves on, not its comments and blockers.
+OUTSIDE_EVENT_KINDS = frozenset({EventKind.CREATED, EventKind.STAGE, EventKind.PROGRESS})
+
+
+class ProjectEventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProjectEventQuerySet:
+        """Events of the projects the user sees; outside the staff only the stage moves."""
+        events = self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        return events if sees_project_internals(user) else events.filter(kind__in=OUTSIDE_EVENT_KINDS)
+
+
 class ProjectEvent(models.Model):
     """The timeline: every change to a project, appended by the services, never edited."""
 
@@ -300,6 +339,8 @@ class ProjectEvent(models.Model):
     to_stage = models.CharField(_("to stage"), max_length=24, choices=Stage.choices, blank=True)
     message = models.TextField(_("message"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = ProjectEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project event")
@@ -397,10 +438,85 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Who outside the staff may open which documents (staff who see a project open all of them). Signed consent
+# forms, contracts' money and everything filed as "other" stay with the staff.
+PUBLIC_DOCUMENT_KINDS = frozenset(
+    {
+        DocumentKind.DESIGN_DRAWINGS,
+        DocumentKind.CONSTRUCTION_NOTIFICATION,
+        DocumentKind.INSPECTION_CERTIFICATE,
+        DocumentKind.ACCEPTANCE_REPORT,
+        DocumentKind.REGISTRATION_CERTIFICATE,
+    }
+)
+# What the construction team needs to build, and what it reports.
+CONSTRUCTION_DOCUMENT_KINDS = frozenset(
+    {
+        DocumentKind.DESIGN_DRAWINGS,
+        DocumentKind.SAFETY_APPRAISAL,
+        DocumentKind.CONSTRUCTION_CONTRACT,
+        DocumentKind.FILING_RECEIPT,
+        DocumentKind.CONSTRUCTION_NOTIFICATION,
+        DocumentKind.CONSTRUCTION_PHOTO,
+    }
+)
+# What the maintainer of an elevator in service needs.
+MAINTENANCE_DOCUMENT_KINDS = frozenset(
+    {
+        DocumentKind.DESIGN_DRAWINGS,
+        DocumentKind.INSPECTION_CERTIFICATE,
+        DocumentKind.ACCEPTANCE_REPORT,
+        DocumentKind.REGISTRATION_CERTIFICATE,
+    }
+)
+
+
+def document_kinds_visible_to(user) -> frozenset[str] | None:
+    """The document kinds this user may open on the projects they see; None: every kind (staff)."""
+    from jiati.accounts.models import Role
+
+    if sees_project_internals(user):
+        return None
+    return {
+        Role.CONTRACTOR: CONSTRUCTION_DOCUMENT_KINDS,
+        Role.MAINTAINER: MAINTENANCE_DOCUMENT_KINDS,
+        Role.RESIDENT: PUBLIC_DOCUMENT_KINDS,
+    }.get(user.role, frozenset())
+
+
+class ProjectDocumentQuerySet(models.QuerySet):
+    def of_project(self, project: Project) -> ProjectDocumentQuerySet:
+        """The project's own documents and those its cluster shares (the cluster's design)."""
+        condition = Q(project_id=project.pk)
+        if project.cluster_id:
+            condition |= Q(cluster_id=project.cluster_id)
+        return self.filter(condition)
+
+    def visible_to(self, user) -> ProjectDocumentQuerySet:
+        """Documents of the projects the user sees (their own and their clusters' shared ones), of the kinds
+        the user may open — checked document by document, for lists and downloads alike."""
+        projects = Project.objects.visible_to(user)
+        clusters = projects.filter(cluster__isnull=False).values("cluster")
+        documents = self.filter(Q(project__in=projects.values("pk")) | Q(cluster__in=clusters))
+        kinds = document_kinds_visible_to(user)
+        return documents if kinds is None else documents.filter(kind__in=kinds)
+
+
 class ProjectDocument(models.Model):
-    """A file attached to the requirement it satisfies. Never overwritten: a new upload is a new version."""
+    """A file attached to the requirement it satisfies. Never overwritten: a new upload is a new version.
+
+    Design drawings uploaded to a project of a cluster are the cluster's shared design (`cluster` is set):
+    they count for, and show on, every project of the cluster."""
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="documents")
+    cluster = models.ForeignKey(
+        Cluster,
+        verbose_name=_("shared with cluster"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
     kind = models.CharField(_("requirement"), max_length=32, choices=DocumentKind.choices)
     version = models.PositiveSmallIntegerField(_("version"))
     stage = models.CharField(_("stage when added"), max_length=24, choices=Stage.choices)
@@ -415,6 +531,8 @@ class ProjectDocument(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
+    objects = ProjectDocumentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("project document")
         verbose_name_plural = _("project documents")
@@ -428,6 +546,14 @@ class ProjectDocument(models.Model):
 class BlockerStatus(models.TextChoices):
     OPEN = "open", _("Open")
     RESOLVED = "resolved", _("Resolved")
+
+
+class BlockerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> BlockerQuerySet:
+        """Blockers are the staff's working notes: staff see those of the projects they see, nobody else any."""
+        if not sees_project_internals(user):
+            return self.none()
+        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
 
 
 class Blocker(models.Model):
@@ -452,6 +578,8 @@ class Blocker(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    objects = BlockerQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("blocker")

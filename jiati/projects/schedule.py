@@ -63,10 +63,15 @@ def reverse_plan(
     *, current_stage: str, target: dt.date, durations: dict[str, int], calendar: Calendar
 ) -> list[tuple[str, dt.date, dt.date]]:
     """(stage, planned start, due) for the current stage and every later one but the last, planned backwards
-    from `target` — the day the elevator should enter service."""
+    from `target` — the day the elevator should enter service.
+
+    The last milestone falls on the last working day on or before the target (a target on a weekend or a
+    holiday moves earlier, never later); each stage starts its planned working days before it is due, and
+    the stage before it is due that same day.
+    """
     stages = STAGE_ORDER[stage_index(current_stage) : -1]  # in_service has no milestone of its own
     plan: list[tuple[str, dt.date, dt.date]] = []
-    due = calendar.next_working_day(target) if not calendar.is_working_day(target) else target
+    due = calendar.previous_working_day(target)
     for stage in reversed(stages):
         start = calendar.add(due, -durations.get(stage, 0))
         plan.append((stage, start, due))
@@ -87,6 +92,10 @@ def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = ""
     if project.stage == Stage.IN_SERVICE:
         raise refuse(_("The elevator is already in service."), code="in_service", field="target_date")
     calendar = Calendar()
+    if calendar.previous_working_day(target_date) < today:
+        raise refuse(
+            _("There is no working day between today and the target date."), code="no_working_day", field="target_date"
+        )
     rows = reverse_plan(current_stage=project.stage, target=target_date, durations=stage_durations(), calendar=calendar)
     previous = project.plans.filter(is_current=True).first()
     if previous is not None:

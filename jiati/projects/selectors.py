@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiati.projects.models import Project, ScheduleState, Stage, Status, stage_index
+from jiati.projects.models import Project, ProjectDocument, ScheduleState, Stage, Status, stage_index
 
 
 def this_year() -> int:
@@ -60,3 +60,42 @@ def my_projects_summary(*, user) -> dict:
         "blocked": mine.filter(open_blockers__gt=0).count(),
         "title": _("My projects"),
     }
+
+
+def stairwell_owners(project: Project):
+    """The owners of the project's stairwell: who may lead it or sit in its working group."""
+    from jiati.housing.models import Owner, Ownership
+
+    owner_ids = Ownership.objects.filter(dwelling__stairwell_id=project.stairwell_id).values("owner_id")
+    return Owner.objects.filter(pk__in=owner_ids).order_by("name")
+
+
+def blocker_assignees(project: Project):
+    """Who may be asked to clear a blocker on this project, in one query: active staff who can see it (the
+    staff of its community and the regions above, its estate's property office, platform administrators) and
+    the members of its construction team. `services.may_follow_up` is the same rule for one person."""
+    from django.db.models import Q
+
+    from jiati.accounts.models import REGION_ROLES, Role, User
+
+    codes = project.community.path.strip("/").split("/")
+    chain = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+    people = Q(role__in=list(REGION_ROLES), region__path__in=chain) | Q(role=Role.PLATFORM_ADMIN)
+    people |= Q(is_superuser=True) & ~Q(role__in=[Role.CONTRACTOR, Role.MAINTAINER, Role.RESIDENT])
+    property_office = project.estate.property_office_id
+    if property_office:
+        people |= Q(role=Role.PROPERTY, property_office_id=property_office)
+    if project.contractor_id:
+        people |= Q(role=Role.CONTRACTOR, company_id=project.contractor_id)
+    return User.objects.filter(people, is_active=True).order_by("full_name", "username")
+
+
+def project_documents(*, project: Project, user):
+    """The documents this user may open on this project's page: its own and its cluster's shared design,
+    of the kinds the user may see."""
+    return (
+        ProjectDocument.objects.visible_to(user)
+        .of_project(project)
+        .select_related("uploaded_by", "project")
+        .order_by("kind", "-version", "-id")
+    )

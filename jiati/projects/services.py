@@ -26,6 +26,7 @@ from jiati.projects.common import lock_visible as _locked
 from jiati.projects.common import project_event_add, project_url
 from jiati.projects.common import require as _require
 from jiati.projects.models import (
+    CONSTRUCTION_STAGES,
     SEVEN_ONES,
     Blocker,
     BlockerStatus,
@@ -270,17 +271,25 @@ def _checklist_change(project: Project, actor, message: str, data: dict | None =
     project_event_add(project=project, actor=actor, kind=EventKind.CHECKLIST, message=message, data=data)
 
 
+def lead_owner_refusal():
+    """The refusal for a lead owner who owns no dwelling in the project's stairwell (or does not exist)."""
+    return refuse(
+        _("The lead owner must own a dwelling in this stairwell."), code="not_an_owner_here", field="lead_owner"
+    )
+
+
+def _check_lead_owner(project: Project, owner: Owner | None) -> None:
+    if owner is not None and not (
+        owner.pk and Ownership.objects.filter(owner=owner, dwelling__stairwell_id=project.stairwell_id).exists()
+    ):
+        raise lead_owner_refusal()
+
+
 @transaction.atomic
 def project_set_lead_owner(*, project: Project, actor, owner: Owner | None) -> Project:
     _require(permissions.can_manage(actor))
     project = _locked(project, actor)
-    if (
-        owner is not None
-        and not Ownership.objects.filter(owner=owner, dwelling__stairwell_id=project.stairwell_id).exists()
-    ):
-        raise refuse(
-            _("The lead owner must own a dwelling in this stairwell."), code="not_an_owner_here", field="lead_owner"
-        )
+    _check_lead_owner(project, owner)
     before = snapshot(project, PROJECT_AUDIT_FIELDS)
     project.lead_owner = owner
     project.save(update_fields=["lead_owner", "updated_at"])
@@ -346,8 +355,10 @@ def service_team_set(*, project: Project, actor, users: list) -> Project:
 
 @transaction.atomic
 def project_set_checklist(*, project: Project, actor, **fields) -> Project:
-    """Chat group (name, link, QR image), brand, contractor, maintainer, estimated cost."""
+    """Lead owner, chat group (name, link, QR image), brand, contractor, maintainer, estimated cost — all or
+    nothing: every value is checked before anything is written, in one transaction."""
     allowed = {
+        "lead_owner",
         "chat_group_name",
         "chat_group_link",
         "chat_group_qr",
@@ -368,6 +379,8 @@ def project_set_checklist(*, project: Project, actor, **fields) -> Project:
         raise refuse(_("This company does not maintain elevators."), code="not_a_maintainer", field="maintainer")
     if fields.get("estimated_cost") is not None and fields["estimated_cost"] <= 0:
         raise refuse(_("The cost must be greater than zero."), code="not_positive", field="estimated_cost")
+    if "lead_owner" in fields:
+        _check_lead_owner(project, fields["lead_owner"])
     qr = fields.pop("chat_group_qr", None)
     if qr:
         check_upload(qr, field="chat_group_qr", allowed=(".png", ".jpg", ".jpeg"), max_bytes=2 * 1024 * 1024)
@@ -426,15 +439,27 @@ def contract_review_add(
 
 @transaction.atomic
 def document_add(*, project: Project, actor, kind: str, upload, note: str = "") -> ProjectDocument:
-    """Store a document against the requirement it satisfies, as the next version of that kind."""
+    """Store a document against the requirement it satisfies, as the next version of that kind.
+
+    The assigned construction team adds only site photos, and only while the elevator is being built. Design
+    drawings of a project in a cluster are the cluster's shared design: they count for every member project.
+    """
     if kind not in DocumentKind.values:
         raise refuse(_("Choose what the document is."), code="invalid_kind", field="kind")
-    _require(permissions.can_add_document(actor, kind))
     project = _locked(project, actor)
+    _require(permissions.can_add_document(actor, kind, project=project))
+    if not permissions.is_contributor(actor) and project.stage not in CONSTRUCTION_STAGES:
+        raise refuse(
+            _("Site photos can be added only while the elevator is being built."),
+            code="not_under_construction",
+            field="kind",
+        )
     checked = check_upload(upload, field="file")
     version = (project.documents.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0) + 1
+    shared = project.cluster_id if kind == DocumentKind.DESIGN_DRAWINGS else None
     document = ProjectDocument(
         project=project,
+        cluster_id=shared,
         kind=kind,
         version=version,
         stage=project.stage,
@@ -454,13 +479,38 @@ def document_add(*, project: Project, actor, kind: str, upload, note: str = "") 
         message=f"{document.get_kind_display()} v{version}: {checked.name}",
         data={"document": document.pk, "sha256": checked.sha256},
     )
+    if shared:
+        for member in Project.objects.filter(cluster_id=shared).exclude(pk=project.pk).only("pk"):
+            project_event_add(
+                project=member,
+                actor=actor,
+                kind=EventKind.DOCUMENT,
+                message=_("%(document)s shared by the cluster (from %(code)s): %(name)s")
+                % {"document": document.get_kind_display(), "code": project.code, "name": checked.name},
+                data={"document": document.pk, "sha256": checked.sha256, "cluster": shared},
+            )
     audit_record(
         actor=actor,
         instance=document,
         action=AuditAction.CREATE,
-        changes={"kind": [None, kind], "version": [None, version], "sha256": [None, checked.sha256]},
+        changes={
+            "kind": [None, kind],
+            "version": [None, version],
+            "sha256": [None, checked.sha256],
+            "cluster": [None, shared],
+        },
     )
     return document
+
+
+def may_follow_up(user, project: Project) -> bool:
+    """Who may be asked to clear a blocker: an active staff member who can see the project, or a member of the
+    construction team assigned to it (`selectors.blocker_assignees` lists the same people)."""
+    if user is None or not user.is_active:
+        return False
+    if user.is_staff_member:
+        return Project.objects.visible_to(user).filter(pk=project.pk).exists()
+    return permissions.is_assigned_contractor(user, project)
 
 
 @transaction.atomic
@@ -471,6 +521,12 @@ def blocker_open(*, project: Project, actor, description: str, party: str, due_d
         raise refuse(_("Say what the blocker is."), code="required", field="description")
     if due_date < timezone.localdate():
         raise refuse(_("The due date is in the past."), code="past_date", field="due_date")
+    if assignee is not None and not may_follow_up(assignee, project):
+        raise refuse(
+            _("Choose a staff member who works on this project, or its construction team."),
+            code="not_in_area",
+            field="assignee",
+        )
     blocker = Blocker.objects.create(
         project=project,
         description=description.strip(),

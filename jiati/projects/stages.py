@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 
 from jiati.accounts.models import Role
-from jiati.projects.models import CONSTRUCTION_STAGES, DocumentKind, Project, ReviewResult, Stage
+from jiati.projects.models import CONSTRUCTION_STAGES, DocumentKind, Project, ProjectDocument, ReviewResult, Stage
 
 Guard = Callable[[Project], list[str]]
 Listener = Callable[..., None]
@@ -77,7 +77,8 @@ def move_refusal(user, project: Project) -> str | None:
 
 
 def _has_document(project: Project, kind: str, stage: str | None = None) -> bool:
-    documents = project.documents.filter(kind=kind)
+    """Whether the project has a document of this kind — its own, or its cluster's shared one (the design)."""
+    documents = ProjectDocument.objects.of_project(project).filter(kind=kind)
     if stage:
         documents = documents.filter(stage=stage)
     return documents.exists()
@@ -111,7 +112,7 @@ def guard_design(project: Project) -> list[str]:
         missing.append(_("The construction contract review found changes to make; review it again."))
     if not _has_document(project, DocumentKind.CONSTRUCTION_CONTRACT):
         missing.append(_("The construction contract has not been uploaded."))
-    if not _has_document(project, DocumentKind.DESIGN_DRAWINGS):
+    if not _has_document(project, DocumentKind.DESIGN_DRAWINGS):  # a cluster's shared design counts
         missing.append(_("The design drawings have not been uploaded."))
     return missing
 

@@ -19,8 +19,15 @@ from jiati.core.hooks import collect
 from jiati.core.lists import ScopedListView
 from jiati.core.uploads import serve_private_file
 from jiati.housing.models import Estate, Stairwell
-from jiati.projects import filtersets, forms, permissions, schedule, selectors, services
-from jiati.projects.models import SEVEN_ONES, Blocker, Project, ProjectDocument, Stage
+from jiati.projects import filtersets, forms, permissions, schedule, selectors, services, stages
+from jiati.projects.models import (
+    CONSTRUCTION_STAGES,
+    SEVEN_ONES,
+    Blocker,
+    Project,
+    Stage,
+    sees_project_internals,
+)
 from jiati.workdays.models import CalendarDay
 
 
@@ -84,12 +91,17 @@ def _project_or_404(request, pk, *, related=()):
 
 
 def detail(request, pk):
+    """A project's page. Staff get the working page; construction teams, maintainers and residents a narrower
+    view of the same project (`_outside_detail`)."""
     project = _project_or_404(request, pk)
     user = request.user
+    if not sees_project_internals(user):
+        return _outside_detail(request, project)
     can_manage = permissions.can_manage(user)
-    blockers = list(project.blockers.select_related("assignee").order_by("status", "due_date"))
-    documents = list(project.documents.select_related("uploaded_by").order_by("kind", "-version"))
+    blockers = list(Blocker.objects.visible_to(user).filter(project=project).select_related("assignee"))
+    documents = list(selectors.project_documents(project=project, user=user))
     seven = services.seven_ones_status(project)
+    upload_kinds = permissions.document_kinds_to_add(user, project)
     context = {
         "project": project,
         "stages": selectors.stage_track(project),
@@ -106,13 +118,12 @@ def detail(request, pk):
         "panels": collect("panels", "project_panels", request=request, project=project),
         "can_manage": can_manage,
         "can_comment": permissions.can_comment(user),
+        "can_add_documents": upload_kinds is None or bool(upload_kinds),
         "forms": {
             "advance": forms.AdvanceForm(),
             "comment": forms.CommentForm(),
             "reason": forms.ReasonForm(),
-            "document": forms.DocumentForm(
-                kinds=None if can_manage or user.role == "property" else permissions.CONTRACTOR_DOCUMENTS
-            ),
+            "document": forms.DocumentForm(kinds=upload_kinds),
         }
         | (
             {
@@ -134,7 +145,7 @@ def detail(request, pk):
                     }
                 ),
                 "review": forms.ContractReviewForm(),
-                "blocker": forms.BlockerForm(user=user),
+                "blocker": forms.BlockerForm(project=project),
                 "resolve": forms.ResolveForm(),
                 "plan": forms.PlanForm(initial={"target_date": project.target_date}),
                 "assign": forms.AssignForm(user=user, initial={"responsible": project.responsible_id}),
@@ -144,6 +155,28 @@ def detail(request, pk):
         ),
     }
     return render(request, "projects/detail.html", context)
+
+
+def _outside_detail(request, project):
+    """What a construction team, a maintainer or a resident sees of a project they may see: its stage, its
+    schedule and the documents of the kinds they may open — never the checklist's people, blockers, comments
+    or other documents. The assigned construction team also reports progress here: site photos while it
+    builds, and moving a construction stage on."""
+    user = request.user
+    builds = permissions.is_assigned_contractor(user, project)
+    may_move = builds and user.role in stages.MOVERS.get(project.stage, frozenset())
+    may_upload = builds and project.stage in CONSTRUCTION_STAGES
+    context = {
+        "project": project,
+        "stages": selectors.stage_track(project),
+        "timeline": schedule.plan_vs_actual(project),
+        "documents": list(selectors.project_documents(project=project, user=user)),
+        "builds": builds,
+        "may_move": may_move,
+        "move_reasons": services.project_move_check(project=project, actor=user) if may_move else [],
+        "document_form": forms.DocumentForm(kinds=permissions.CONTRACTOR_UPLOADS) if may_upload else None,
+    }
+    return render(request, "projects/detail_outside.html", context)
 
 
 def _act(request, pk, form_class, call, *, success, form_kwargs=None, files=False):
@@ -242,7 +275,11 @@ def checklist(request, pk, part):
             {},
             lambda p, d: schedule.plan_make(project=p, actor=user, target_date=d["target_date"], reason=d["reason"]),
         ),
-        "blocker": (forms.BlockerForm, {"user": user}, lambda p, d: services.blocker_open(project=p, actor=user, **d)),
+        "blocker": (
+            forms.BlockerForm,
+            {"project": project},
+            lambda p, d: services.blocker_open(project=p, actor=user, **d),
+        ),
     }
     if part not in actions:
         raise Http404
@@ -253,7 +290,7 @@ def checklist(request, pk, part):
 @require_POST
 def blocker_resolve(request, pk, blocker_pk):
     project = _project_or_404(request, pk)
-    blocker = get_visible_or_404(Blocker.objects.filter(project=project), pk=blocker_pk)
+    blocker = get_visible_or_404(Blocker.objects.visible_to(request.user).filter(project=project), pk=blocker_pk)
     return _act(
         request,
         pk,
@@ -278,14 +315,16 @@ def document_add(request, pk):
 
 
 def document_download(request, pk, document_pk):
+    """One document, if the user may open that document (its kind, for people outside the staff) on a project
+    they see; anything else answers like a missing file."""
     project = _project_or_404(request, pk)
-    document = get_visible_or_404(ProjectDocument.objects.filter(project=project), pk=document_pk)
+    document = get_visible_or_404(selectors.project_documents(project=project, user=request.user), pk=document_pk)
     return serve_private_file(document.file, filename=document.original_name, content_type=document.content_type)
 
 
 def chat_qr(request, pk):
     project = _project_or_404(request, pk)
-    if not project.chat_group_qr:
+    if not project.chat_group_qr or not sees_project_internals(request.user):
         raise Http404
     return serve_private_file(project.chat_group_qr, filename=project.chat_group_qr.name.rsplit("/", 1)[-1])
 

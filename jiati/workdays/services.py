@@ -42,8 +42,15 @@ class Calendar:
         return sum(1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + dt.timedelta(days=n)))
 
     def next_working_day(self, day: dt.date) -> dt.date:
+        """`day` itself if it is a working day, else the first working day after it."""
         while not self.is_working_day(day):
             day += dt.timedelta(days=1)
+        return day
+
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """`day` itself if it is a working day, else the last working day before it (for deadlines: on or before)."""
+        while not self.is_working_day(day):
+            day -= dt.timedelta(days=1)
         return day
 
 

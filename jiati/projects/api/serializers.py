@@ -8,6 +8,7 @@ from jiati.projects.models import (
     ProjectEvent,
     ReviewResult,
     ScheduleState,
+    Stage,
 )
 
 
@@ -47,16 +48,46 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ProjectOutsideSerializer(serializers.ModelSerializer):
+    """A project as construction teams, maintainers and residents see it: no people, money or blockers."""
+
+    schedule_state = serializers.ChoiceField(choices=ScheduleState.choices, read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "code",
+            "stairwell",
+            "estate",
+            "community",
+            "cluster",
+            "stage",
+            "status",
+            "stage_entered_at",
+            "target_date",
+            "stage_due",
+            "stage_at_risk_from",
+            "schedule_state",
+            "brand",
+            "contractor",
+            "maintainer",
+        ]
+        read_only_fields = fields
+
+
 class ProjectOpenSerializer(serializers.Serializer):
     stairwell = serializers.IntegerField()
     target_date = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class NoteSerializer(serializers.Serializer):
+class AdvanceSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    expected_stage = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="The stage you saw; the move is refused if it changed."
+    expected_stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        help_text="Required: the stage you read. If the project has moved meanwhile the move is refused "
+        "(error code `stage_changed`); read it again and decide.",
     )
 
 

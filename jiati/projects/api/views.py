@@ -13,10 +13,10 @@ from rest_framework.response import Response
 
 from jiati.companies.models import Company
 from jiati.core.api import ScopedReadOnlyViewSet
-from jiati.housing.models import Owner, Stairwell
-from jiati.projects import filtersets, schedule, services
+from jiati.housing.models import Stairwell
+from jiati.projects import filtersets, permissions, schedule, selectors, services
 from jiati.projects.api import serializers as s
-from jiati.projects.models import Blocker, Project, next_stage
+from jiati.projects.models import Blocker, Project, ProjectEvent, next_stage, sees_project_internals
 
 
 def _call(fn):
@@ -27,14 +27,24 @@ def _call(fn):
 
 
 class ProjectViewSet(ScopedReadOnlyViewSet):
+    """Projects, scoped like the pages. Staff see the whole project; construction teams, maintainers and
+    residents its outside view (`ProjectOutsideSerializer`), the documents of the kinds they may open and the
+    stage moves of its timeline."""
+
     queryset = Project.objects.with_schedule_state()
     serializer_class = s.ProjectSerializer
     filterset_class = filtersets.ProjectFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
+    def get_serializer_class(self):
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated and not sees_project_internals(user):
+            return s.ProjectOutsideSerializer
+        return s.ProjectSerializer
+
     def _out(self, project, code=status.HTTP_200_OK):
         project = self.get_queryset().get(pk=project.pk)
-        return Response(s.ProjectSerializer(project, context=self.get_serializer_context()).data, status=code)
+        return Response(self.get_serializer(project).data, status=code)
 
     @extend_schema(request=s.ProjectOpenSerializer, responses={201: s.ProjectSerializer})
     def create(self, request):
@@ -67,11 +77,13 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
             }
         )
 
-    @extend_schema(request=s.NoteSerializer, responses=s.ProjectSerializer)
+    @extend_schema(request=s.AdvanceSerializer, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
     def advance(self, request, pk=None):
+        """Move the project to its next stage. `expected_stage` (the stage you read) is required: two callers
+        who read the same stage cannot both move it — the second is refused with `stage_changed`."""
         project = self.get_object()
-        data = s.NoteSerializer(data=request.data)
+        data = s.AdvanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._out(
             _call(
@@ -79,7 +91,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
                     project=project,
                     actor=request.user,
                     note=data.validated_data["note"],
-                    expected_stage=data.validated_data["expected_stage"] or None,
+                    expected_stage=data.validated_data["expected_stage"],
                 )
             )
         )
@@ -110,14 +122,20 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.ChecklistSerializer, responses=s.ProjectSerializer)
     @action(detail=True, methods=["patch"])
     def checklist(self, request, pk=None):
+        """Change any of the lead owner, chat group, brand, construction team, maintainer and cost: one service
+        call, one transaction — a refused value leaves every other one unchanged too."""
         project = self.get_object()
+        if not permissions.can_manage(request.user):  # before looking anything up for someone who may not
+            raise PermissionDenied
         data = s.ChecklistSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if "lead_owner" in values:
-            owner_id = values.pop("lead_owner")
-            owner = get_object_or_404(Owner, pk=owner_id) if owner_id else None
-            _call(lambda: services.project_set_lead_owner(project=project, actor=request.user, owner=owner))
+            owner_id = values["lead_owner"]
+            owner = selectors.stairwell_owners(project).filter(pk=owner_id).first() if owner_id else None
+            if owner_id and owner is None:  # not an owner here, or no such owner: the same answer
+                raise services.lead_owner_refusal()
+            values["lead_owner"] = owner
         for field in ("brand", "contractor", "maintainer"):
             if field in values:
                 values[field] = get_object_or_404(Company, pk=values[field]) if values[field] else None
@@ -138,7 +156,12 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
         project = self.get_object()
-        events = project.events.select_related("actor").order_by("-at", "-id")[:500]
+        events = (
+            ProjectEvent.objects.visible_to(request.user)
+            .filter(project=project)
+            .select_related("actor")
+            .order_by("-at", "-id")[:500]
+        )
         return Response(s.EventSerializer(events, many=True).data)
 
     @extend_schema(methods=["get"], responses=s.DocumentSerializer(many=True))
@@ -147,7 +170,8 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     def documents(self, request, pk=None):
         project = self.get_object()
         if request.method == "GET":
-            return Response(s.DocumentSerializer(project.documents.order_by("kind", "-version"), many=True).data)
+            documents = selectors.project_documents(project=project, user=request.user)
+            return Response(s.DocumentSerializer(documents, many=True).data)
         data = s.DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         document = _call(
@@ -167,7 +191,8 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     def blockers(self, request, pk=None):
         project = self.get_object()
         if request.method == "GET":
-            return Response(s.BlockerSerializer(project.blockers.all(), many=True).data)
+            blockers = Blocker.objects.visible_to(request.user).filter(project=project)
+            return Response(s.BlockerSerializer(blockers, many=True).data)
         data = s.BlockerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         blocker = _call(lambda: services.blocker_open(project=project, actor=request.user, **data.validated_data))
@@ -177,7 +202,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path=r"blockers/(?P<blocker_pk>\d+)/resolve")
     def resolve_blocker(self, request, pk=None, blocker_pk=None):
         project = self.get_object()
-        blocker = get_object_or_404(Blocker, pk=blocker_pk, project=project)
+        blocker = get_object_or_404(Blocker.objects.visible_to(request.user), pk=blocker_pk, project=project)
         data = s.ResolutionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         blocker = _call(

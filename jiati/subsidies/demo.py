@@ -144,6 +144,7 @@ def seed(context: dict) -> None:
             _pay(application, finance, application.approved_amount, next_voucher(), batches[paid_days])
 
     # In the subsidy stage: a file at every step.
+    by_step: dict[str, list[SubsidyApplication]] = {}
     for index, project in enumerate(projects.get(Stage.SUBSIDY, [])):
         step = SUBSIDY_STEPS[index % len(SUBSIDY_STEPS)]
         eligible = timezone.localdate(project.stage_entered_at) - dt.timedelta(days=rng.randint(10, 40))
@@ -151,6 +152,7 @@ def seed(context: dict) -> None:
             _not_eligible(project, people, rng, staff, eligible=eligible)
             continue
         application = _draft(project, eligible=eligible)
+        by_step.setdefault(step, []).append(application)
         if step == "late_draft":
             SubsidyApplication.objects.filter(pk=application.pk).update(deadline=_day(4))
             continue
@@ -187,7 +189,43 @@ def seed(context: dict) -> None:
                 reversed_on=_day(5),
                 reason="收款账户已销户，银行退回，待更正账户后重新拨付",
             )
+    _withdrawn_and_suspended(by_step, district_user)
+    _lead_owner_account(by_step, people)
     services.applications_draft_missing()
+
+
+def _withdrawn_and_suspended(by_step: dict, actor) -> None:
+    """A withdrawn project with money paid on it (shown apart, not due) and a suspended one (still due)."""
+    from jiati.projects import services as project_services
+
+    partly_paid = by_step.get("partly_paid", [])
+    if len(partly_paid) > 1:
+        project_services.project_withdraw(
+            project=partly_paid[-1].project, actor=actor, reason="业主协商一致终止加梯，已拨付部分待追回"
+        )
+    waiting = by_step.get(Status.COMMUNITY, [])
+    if len(waiting) > 1:
+        project_services.project_suspend(
+            project=waiting[-1].project, actor=actor, reason="低层业主提起诉讼，等待法院判决"
+        )
+
+
+def _lead_owner_account(by_step: dict, people: dict) -> None:
+    """A resident account for the lead owner of a drafted file: he fills it in and submits it on the portal
+    (username "lead_owner", the demo residents' password)."""
+    resident = people.get("resident")
+    for application in by_step.get(Status.DRAFT, []):
+        owner = application.project.lead_owner
+        if owner is None or User.objects.filter(owner=owner).exists() or resident is None:
+            continue
+        people["lead_owner"] = User.objects.create(
+            username="lead_owner",
+            password=resident.password,
+            role=Role.RESIDENT,
+            full_name=owner.name,
+            owner=owner,
+        )
+        return
 
 
 class _Batches(dict):
@@ -308,8 +346,14 @@ def _review_to(application, people, staff, target: str, *, start: dt.date) -> No
     SubsidyApplication.objects.filter(pk=application.pk).update(submitted_at=_at(day))
     for review in Review.objects.filter(application=application).order_by("id"):
         day = min(day + dt.timedelta(days=3), _day(2))
-        Review.objects.filter(pk=review.pk).update(at=_at(day, 15))
+        _backdate_review([review.pk], _at(day, 15))
     _backdate_status(application, day)
+
+
+def _backdate_review(review_ids, at) -> None:
+    """Review decisions are append-only for the application (their queryset refuses updates); the demo alone
+    spreads its made-up history over past dates, through the plain base manager."""
+    Review._base_manager.filter(pk__in=list(review_ids)).update(at=at)
 
 
 def _backdate_status(application, day: dt.date) -> None:
@@ -328,7 +372,10 @@ def _approve(application, people, staff, *, approved_on: dt.date, start: dt.date
     SubsidyApplication.objects.filter(pk=application.pk).update(
         approved_at=_at(approved_on, 11), status_since=_at(approved_on, 11)
     )
-    Review.objects.filter(application=application, decision="approve").update(at=_at(approved_on, 11))
+    _backdate_review(
+        Review.objects.filter(application=application, decision="approve").values_list("pk", flat=True),
+        _at(approved_on, 11),
+    )
     return SubsidyApplication.objects.get(pk=application.pk)
 
 
@@ -343,7 +390,7 @@ def _through_review(project, people, rng, staff, *, approved_on: dt.date):
         reviews = list(Review.objects.filter(application=approved).exclude(decision="approve").order_by("id"))
         SubsidyApplication.objects.filter(pk=approved.pk).update(submitted_at=_at(eligible + dt.timedelta(days=3)))
         for n, review in enumerate(reviews, start=1):
-            Review.objects.filter(pk=review.pk).update(at=_at(eligible + dt.timedelta(days=3 + 4 * n), 15))
+            _backdate_review([review.pk], _at(eligible + dt.timedelta(days=3 + 4 * n), 15))
     return approved
 
 

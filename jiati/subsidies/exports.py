@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from jiati.core.exports import safe_cell
 from jiati.subsidies import selectors
-from jiati.subsidies.models import NOT_APPLIED, SubsidyApplication
+from jiati.subsidies.models import SubsidyApplication
 
 
 def tracker_rows(*, user):
@@ -36,13 +36,21 @@ def tracker_xlsx(*, request) -> FileResponse:
     summary.append(
         [_("District") if data["level"] == "district" else _("Subdistrict")]
         + [str(b["label"]) for b in buckets]
-        + [_("Due, not yet approved (yuan)"), _("Approved, unpaid (yuan)"), _("Paid (yuan)")]
+        + [
+            _("Due, not yet approved (yuan)"),
+            _("Approved, unpaid (yuan)"),
+            _("Paid (yuan)"),
+            _("Withdrawn projects with money"),
+            _("Withdrawn: paid (yuan)"),
+            _("Withdrawn: approved, unpaid (yuan)"),
+        ]
     )
     for row in [*data["subdistricts"], {"name": _("Total"), **data["totals"]}]:
         summary.append(
             [safe_cell(row["name"])]
             + [row["counts"][b["key"]] for b in buckets]
             + [safe_cell(row["due"]), safe_cell(row["unpaid"]), safe_cell(row["paid"])]
+            + [row["withdrawn"], safe_cell(row["withdrawn_paid"]), safe_cell(row["withdrawn_unpaid"])]
         )
     files = workbook.create_sheet(title=_("Files")[:31])
     files.append(
@@ -53,6 +61,7 @@ def tracker_xlsx(*, request) -> FileResponse:
             _("Subdistrict"),
             _("Community"),
             _("Status"),
+            _("Project status"),
             _("Held by"),
             _("Eligible since"),
             _("Days"),
@@ -78,10 +87,11 @@ def tracker_xlsx(*, request) -> FileResponse:
                     project.community.parent.name if project.community.parent_id else "",
                     project.community.name,
                     application.get_status_display(),
+                    project.get_status_display(),
                     selectors.holder_label(application),
                     application.eligible_on,
                     selectors.days_waiting(application, today),
-                    application.deadline if application.status in NOT_APPLIED else None,
+                    application.deadline if application.deadline_applies else None,
                     application.amount_due,
                     application.approved_amount,
                     application.paid_amount,

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.core.filters import RegionFilter
 from jiati.subsidies.models import (
-    NOT_APPLIED,
     EntryKind,
     LedgerEntry,
     Source,
@@ -17,14 +16,16 @@ from jiati.subsidies.models import (
     SubsidyApplication,
     SubsidyPolicy,
 )
-from jiati.subsidies.selectors import BUCKET_STATUSES, BUCKETS
+from jiati.subsidies.selectors import BUCKETS, WITHDRAWN_BUCKET
 
 
 class ApplicationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     region = RegionFilter(region_path="project__community__path")
     bucket = django_filters.ChoiceFilter(
-        choices=[(key, label) for key, label, _statuses in BUCKETS], method="in_bucket", label=_("Tracker")
+        choices=[*((key, label) for key, label, _statuses in BUCKETS), WITHDRAWN_BUCKET],
+        method="in_bucket",
+        label=_("Tracker"),
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="past_deadline", label=_("Past the deadline"))
@@ -40,12 +41,16 @@ class ApplicationFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(project__code__iexact=value) | Q(project__estate__name__icontains=value))
 
     def in_bucket(self, queryset, name, value):
-        return queryset.filter(status__in=BUCKET_STATUSES.get(value, ()))
+        from jiati.subsidies.selectors import in_bucket
+
+        return in_bucket(queryset, value)
 
     def past_deadline(self, queryset, name, value):
+        from jiati.subsidies.selectors import late_q
+
         if value is None:
             return queryset
-        late = Q(status__in=NOT_APPLIED, deadline__lt=timezone.localdate())
+        late = late_q()
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def for_me(self, queryset, name, value):

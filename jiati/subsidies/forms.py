@@ -45,6 +45,13 @@ class ApplicationForm(forms.Form):
         max_length=40,
         help_text=_("Leave empty to keep the account on file."),
     )
+    stops = forms.IntegerField(
+        label=_("Stops"),
+        required=False,
+        min_value=1,
+        max_value=200,
+        help_text=_("The landings the elevator serves (for a policy that pays per stop)."),
+    )
     estimated_cost = forms.DecimalField(label=_("Estimated cost (yuan)"), required=False, min_value=0, **MONEY)
     audited_cost = forms.DecimalField(label=_("Audited cost (yuan)"), required=False, min_value=0, **MONEY)
 
@@ -68,6 +75,8 @@ class ApplicationForm(forms.Form):
         extras = {extra.pk: data.pop(f"extra_{extra.pk}") or 0 for extra in self.extras}
         if not data.get("payee_bank_account"):
             data.pop("payee_bank_account", None)  # masked on screen: empty keeps what is on file
+        if data.get("stops") is None:
+            data.pop("stops", None)  # empty keeps the number on file
         if self.extras:
             data["extras"] = extras
         return data
@@ -157,6 +166,15 @@ class PolicyForm(forms.Form):
     fixed_amount = forms.DecimalField(label=_("Fixed amount per elevator (yuan)"), required=False, **MONEY)
     per_storey_amount = forms.DecimalField(label=_("Amount per storey (yuan)"), required=False, **MONEY)
     storeys_above = forms.IntegerField(label=_("Per-storey amount for storeys above"), initial=0, min_value=0)
+    per_stop_amount = forms.DecimalField(
+        label=_("Amount per stop (yuan)"),
+        required=False,
+        help_text=_("Per landing the elevator serves."),
+        **MONEY,
+    )
+    stops_above = forms.IntegerField(
+        label=_("Per-stop amount for stops above"), initial=0, min_value=0, required=False
+    )
     cost_share_percent = forms.DecimalField(
         label=_("Share of the cost (%)"), required=False, max_digits=5, decimal_places=2
     )
@@ -170,6 +188,7 @@ class PolicyForm(forms.Form):
         choices=[c for c in SubsidyDocumentKind.choices if c[0] != SubsidyDocumentKind.OTHER],
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=_("Tick none if the policy requires no documents."),
     )
     extra_name = forms.CharField(label=_("Extra (e.g. pipe relocation)"), required=False, max_length=80)
     extra_max = forms.DecimalField(label=_("Extra: at most (yuan)"), required=False, **MONEY)
@@ -187,9 +206,40 @@ class PolicyForm(forms.Form):
         data = dict(self.cleaned_data)
         name, maximum = data.pop("extra_name"), data.pop("extra_max")
         data["extras"] = [(name, maximum)] if name else []
-        for key in ("fixed_amount", "per_storey_amount", "cost_share_percent"):
+        for key in ("fixed_amount", "per_storey_amount", "per_stop_amount", "cost_share_percent"):
             data[key] = data[key] or 0
+        data["stops_above"] = data.get("stops_above") or 0
         return data
+
+
+class PortalPayeeForm(forms.Form):
+    """What the lead owner fills in himself on the portal: where the subsidy is paid to."""
+
+    payee_name = forms.CharField(label=_("Payee"), max_length=120)
+    payee_bank_name = forms.CharField(label=_("Payee's bank"), max_length=120)
+    payee_bank_account = forms.CharField(
+        label=_("Payee's bank account"),
+        required=False,
+        max_length=40,
+        help_text=_("Leave empty to keep the account on file."),
+    )
+    applicant_phone = forms.CharField(label=_("My phone"), required=False, max_length=20)
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        if not data.get("payee_bank_account"):
+            data.pop("payee_bank_account", None)  # shown masked: empty keeps what is on file
+        return data
+
+
+class PortalDocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Which document"))
+    file = forms.FileField(label=_("File"), help_text=_("PDF, JPG or PNG"))
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(SubsidyDocumentKind.choices)
+        self.fields["kind"].choices = [(k, labels[k]) for k in kinds]
 
 
 class PolicyCloseForm(forms.Form):

@@ -100,8 +100,8 @@ class PolicyQuerySet(models.QuerySet):
 class SubsidyPolicy(models.Model):
     """A subsidy rule as data: how much, under which conditions, from when to when, for which area.
 
-    amount = fixed + per-storey extra + share of the cost (audited, estimated before the audit), capped;
-    plus the extras the application claims (each up to its maximum). Policies of one scope may not overlap
+    amount = fixed + per-storey amount + per-stop amount + share of the cost (audited, estimated before the audit),
+    capped; plus the extras the application claims (each up to its maximum). Policies of one scope may not overlap
     in time; the most specific scope wins (a district's policy over its city's).
     """
 
@@ -121,13 +121,24 @@ class SubsidyPolicy(models.Model):
     storeys_above = models.PositiveSmallIntegerField(
         _("per-storey amount for storeys above"), default=0, help_text=_("0: every storey counts.")
     )
+    per_stop_amount = _money(_("amount per stop (yuan)"), default=ZERO)
+    stops_above = models.PositiveSmallIntegerField(
+        _("per-stop amount for stops above"), default=0, help_text=_("0: every stop (landing served) counts.")
+    )
     cost_share_percent = models.DecimalField(_("share of the cost (%)"), max_digits=5, decimal_places=2, default=ZERO)
     cap = _money(_("cap (yuan)"), null=True, blank=True, help_text=_("Empty: no cap."))
     min_storeys = models.PositiveSmallIntegerField(_("minimum storeys of the building"), default=4)
     application_deadline_days = models.PositiveSmallIntegerField(
         _("apply within (days after becoming eligible)"), null=True, blank=True, help_text=_("Empty: no deadline.")
     )
-    required_documents = models.JSONField(_("required documents"), default=list, blank=True)
+    # None: not set, the usual documents (DEFAULT_REQUIRED_DOCUMENTS); []: the policy requires no documents.
+    required_documents = models.JSONField(
+        _("required documents"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("Not set: the usual documents. An empty list: no documents are required."),
+    )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("defined by"), on_delete=models.PROTECT, related_name="+"
@@ -147,7 +158,9 @@ class SubsidyPolicy(models.Model):
             ),
             models.CheckConstraint(
                 name="policy_amounts_not_negative",
-                condition=Q(fixed_amount__gte=0, per_storey_amount__gte=0, cost_share_percent__gte=0),
+                condition=Q(
+                    fixed_amount__gte=0, per_storey_amount__gte=0, per_stop_amount__gte=0, cost_share_percent__gte=0
+                ),
             ),
             models.CheckConstraint(name="policy_share_at_most_100", condition=Q(cost_share_percent__lte=100)),
             models.CheckConstraint(name="policy_cap_positive", condition=Q(cap__isnull=True) | Q(cap__gt=0)),
@@ -238,7 +251,11 @@ class Status(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("Not eligible")
 
 
+# Files that can be changed and (re)submitted: drafts and files returned for correction.
 NOT_APPLIED = (Status.DRAFT, Status.RETURNED)
+# The application deadline is for the first submission only: a file returned for correction may always be
+# submitted again. A draft has never been submitted (a returned file has).
+DEADLINE_STATUSES = (Status.DRAFT,)
 IN_REVIEW = (Status.COMMUNITY, Status.SUBDISTRICT, Status.DISTRICT)
 PENDING = (*NOT_APPLIED, *IN_REVIEW)
 REVIEW_STEPS = (Status.COMMUNITY, Status.SUBDISTRICT, Status.DISTRICT)
@@ -255,13 +272,18 @@ class ApplicantKind(models.TextChoices):
 
 
 def application_scope(user, prefix: str = "") -> Q:
-    """Staff see the subsidy files of projects in their area; companies and residents see none of them.
+    """Staff see the subsidy files of projects in their area; a resident sees the files of the projects he leads
+    (he is the project's lead owner, who applies for the owners); companies see none.
 
     A direct filter on the joined project (not a sub-query), so the database starts from the area's projects.
     """
-    from jiati.accounts.models import STAFF_ROLES
+    from jiati.accounts.models import STAFF_ROLES, Role
 
-    if not user.is_authenticated or (user.role not in STAFF_ROLES and not user.is_superuser):
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.role == Role.RESIDENT and not user.is_superuser:
+        return Q(**{f"{prefix}project__lead_owner_id": user.owner_id}) if user.owner_id else NOTHING
+    if user.role not in STAFF_ROLES and not user.is_superuser:
         return NOTHING
     return area_q(
         user,
@@ -315,6 +337,9 @@ class SubsidyApplication(models.Model):
     payee_bank_account = models.CharField(_("payee's bank account"), max_length=34, blank=True)
 
     storeys = models.PositiveSmallIntegerField(_("storeys"))
+    stops = models.PositiveSmallIntegerField(
+        _("stops"), help_text=_("The landings the elevator serves (every storey unless entered otherwise).")
+    )
     estimated_cost = _money(_("estimated cost (yuan)"), null=True, blank=True)
     audited_cost = _money(_("audited cost (yuan)"), null=True, blank=True)
     amount_due = _money(_("amount due (yuan)"), default=ZERO)
@@ -370,6 +395,7 @@ class SubsidyApplication(models.Model):
                 name="application_not_eligible_has_reason",
                 condition=~Q(status="not_eligible") | ~Q(not_eligible_reason=""),
             ),
+            models.CheckConstraint(name="application_stops_range", condition=Q(stops__gte=1, stops__lte=200)),
         ]
         indexes = [models.Index(fields=["status", "status_since"], name="application_status_since")]
 
@@ -379,6 +405,11 @@ class SubsidyApplication(models.Model):
     @property
     def unpaid_amount(self) -> Decimal:
         return (self.approved_amount or ZERO) - self.paid_amount
+
+    @property
+    def deadline_applies(self) -> bool:
+        """The deadline binds the first submission only; a file returned for correction may be resubmitted."""
+        return self.deadline is not None and self.status in DEADLINE_STATUSES and self.submitted_at is None
 
     @property
     def applicant_display(self) -> str:
@@ -444,7 +475,21 @@ class Decision(models.TextChoices):
     APPROVE = "approve", _("Approved")
 
 
-class ReviewQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows that are records (the ledger, review decisions): bulk updates and deletes are refused."""
+
+    refusal = "The subsidy ledger is append-only; record a reversal instead."
+
+    def update(self, **kwargs):
+        raise TypeError(self.refusal)
+
+    def delete(self):
+        raise TypeError(self.refusal)
+
+
+class ReviewQuerySet(AppendOnlyQuerySet):
+    refusal = "Review decisions are append-only; record a new decision instead."
+
     def visible_to(self, user) -> ReviewQuerySet:
         return self.filter(application_scope(user, "application__"))
 
@@ -479,6 +524,14 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} {self.get_decision_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise TypeError(ReviewQuerySet.refusal)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(ReviewQuerySet.refusal)
 
 
 class BatchQuerySet(models.QuerySet):
@@ -516,17 +569,9 @@ class EntryKind(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """The ledger is append-only: bulk updates and deletes are refused."""
-
-    def update(self, **kwargs):
-        raise TypeError("The subsidy ledger is append-only; record a reversal instead.")
-
-    def delete(self):
-        raise TypeError("The subsidy ledger is append-only; record a reversal instead.")
-
-
 class LedgerQuerySet(AppendOnlyQuerySet):
+    refusal = "The subsidy ledger is append-only; record a reversal instead."
+
     def visible_to(self, user) -> LedgerQuerySet:
         return self.filter(application_scope(user, "application__"))
 
@@ -585,8 +630,8 @@ class LedgerEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
-            raise TypeError("The subsidy ledger is append-only; record a reversal instead.")
+            raise TypeError(LedgerQuerySet.refusal)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise TypeError("The subsidy ledger is append-only; record a reversal instead.")
+        raise TypeError(LedgerQuerySet.refusal)

@@ -40,6 +40,23 @@ def can_prepare(user) -> bool:
     return has_role(user, APPLICATION_EDITORS)
 
 
+def is_lead_owner(user, application) -> bool:
+    """The resident whose owner record is the project's lead owner: he applies for the owners on the portal
+    (fills the payee, uploads the documents, submits). Nobody else's file."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.RESIDENT
+        and user.owner_id
+        and application.project.lead_owner_id == user.owner_id
+    )
+
+
+def can_prepare_file(user, application) -> bool:
+    """Window staff for any file they see; the lead owner for his project's file."""
+    return can_prepare(user) or is_lead_owner(user, application)
+
+
 def can_review(user, step: str) -> bool:
     return step in STEP_REVIEWERS and has_role(user, STEP_REVIEWERS[step])
 

@@ -95,6 +95,17 @@ def _stage_left_on(project, stage: str) -> dt.date | None:
     return timezone.localdate(event) if event else None
 
 
+def eligible_date(project) -> dt.date | None:
+    """The day the project became eligible: it left registration for use and entered the subsidy stage. Without
+    that stage event (data moved in bulk), the day it entered its current stage if that is the subsidy stage or
+    a later one; None before."""
+    from jiati.projects.models import Stage
+
+    if project.stage not in (Stage.SUBSIDY, Stage.IN_SERVICE):
+        return None
+    return _stage_left_on(project, Stage.REGISTRATION) or timezone.localdate(project.stage_entered_at)
+
+
 def reference_date(project) -> tuple[str, dt.date]:
     """The project date that decides its policy, with which date it is (see the BASIS_* constants)."""
     from jiati.projects.models import Stage
@@ -105,8 +116,8 @@ def reference_date(project) -> tuple[str, dt.date]:
     completed = _stage_left_on(project, Stage.INSPECTION)
     if completed:
         return BASIS_COMPLETED, completed
-    if project.stage in (Stage.SUBSIDY, Stage.IN_SERVICE):
-        eligible = _stage_left_on(project, Stage.REGISTRATION) or timezone.localdate(project.stage_entered_at)
+    eligible = eligible_date(project)
+    if eligible is not None:
         return BASIS_ELIGIBLE, eligible
     return BASIS_TODAY, timezone.localdate()
 
@@ -138,9 +149,21 @@ def choose_policy(project) -> PolicyChoice:
 
 
 def basis_text(basis: dict, policy: SubsidyPolicy | None) -> str:
-    """Why this policy, in plain words."""
+    """Why this policy, in plain words (and, after a re-evaluation, when and what applied before)."""
     if not basis:
         return ""
+    text = _basis_text(basis, policy)
+    again = basis.get("reevaluated")
+    if again:
+        values = {"date": again.get("on", ""), "previous": again.get("previous", "")}
+        if values["previous"]:
+            text += " " + _("Re-evaluated on %(date)s; before, “%(previous)s” applied.") % values
+        else:
+            text += " " + _("Re-evaluated on %(date)s; before, no policy applied.") % values
+    return text
+
+
+def _basis_text(basis: dict, policy: SubsidyPolicy | None) -> str:
     day = basis.get("date", "")
     what = {
         BASIS_FILED: _("the project's filing and approvals were completed on %(date)s"),
@@ -185,8 +208,10 @@ def calculate(
     cost: Decimal | None,
     cost_is_audited: bool = False,
     extras: dict | None = None,
+    stops: int | None = None,
 ) -> Calculation:
-    """What the policy pays for a stairwell of `storeys` storeys costing `cost`, plus the claimed extras.
+    """What the policy pays for a stairwell of `storeys` storeys whose elevator serves `stops` landings (every
+    storey when not given) costing `cost`, plus the claimed extras.
 
     `extras` maps PolicyExtra → claimed amount (already checked against its maximum). A condition the project
     does not meet (fewer storeys than the policy's minimum) makes the amount nothing and is listed in `unmet`.
@@ -207,6 +232,20 @@ def calculate(
                 "rate": str(policy.per_storey_amount),
                 "storeys": counted,
                 "above": policy.storeys_above,
+            }
+        )
+    stops = storeys if stops is None else stops
+    if policy.per_stop_amount and stops > policy.stops_above:
+        counted = stops - policy.stops_above
+        amount = _round(policy.per_stop_amount * counted)
+        base += amount
+        result.lines.append(
+            {
+                "code": "per_stop",
+                "amount": str(amount),
+                "rate": str(policy.per_stop_amount),
+                "stops": counted,
+                "above": policy.stops_above,
             }
         )
     if policy.cost_share_percent:
@@ -248,6 +287,14 @@ def line_text(line: dict) -> str:
             "storeys": line["storeys"],
             "above": line["above"],
         }
+    if code == "per_stop":
+        if line["above"]:
+            return _("%(rate)s per stop × %(stops)s stops (above stop %(above)s)") % {
+                "rate": yuan(Decimal(line["rate"])),
+                "stops": line["stops"],
+                "above": line["above"],
+            }
+        return _("%(rate)s per stop × %(stops)s stops") % {"rate": yuan(Decimal(line["rate"])), "stops": line["stops"]}
     if code == "share":
         label = _("audited cost") if line.get("audited") else _("estimated cost")
         return _("%(percent)s%% of the %(label)s %(cost)s") % {
@@ -288,16 +335,28 @@ def calculate_application(application: SubsidyApplication, *, extras: dict | Non
     if extras is None:
         extras = {e.extra: e.amount for e in application.extras.select_related("extra")}
     cost, audited = cost_for(application)
-    return calculate(application.policy, storeys=application.storeys, cost=cost, cost_is_audited=audited, extras=extras)
+    return calculate(
+        application.policy,
+        storeys=application.storeys,
+        stops=application.stops,
+        cost=cost,
+        cost_is_audited=audited,
+        extras=extras,
+    )
 
 
 # --- documents ---------------------------------------------------------------------------
 
 
 def required_documents(policy: SubsidyPolicy | None) -> list[str]:
-    kinds = (
-        list(policy.required_documents) if policy and policy.required_documents else list(DEFAULT_REQUIRED_DOCUMENTS)
-    )
+    """The documents a file under this policy needs. "Not set" (None) means the usual documents; an empty list
+    means none at all. A share-of-cost policy with its own or the usual list also needs the audited cost report."""
+    if policy is None or policy.required_documents is None:
+        kinds = list(DEFAULT_REQUIRED_DOCUMENTS)
+    else:
+        kinds = list(policy.required_documents)
+        if not kinds:
+            return []
     if policy and policy.cost_share_percent and SubsidyDocumentKind.AUDITED_COST not in kinds:
         kinds.append(SubsidyDocumentKind.AUDITED_COST.value)
     return [k for k in SubsidyDocumentKind.values if k in kinds]

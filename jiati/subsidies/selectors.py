@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiati.accounts.models import Role, User
+from jiati.projects.models import Status as ProjectStatus
 from jiati.subsidies import rules
 from jiati.subsidies.models import (
+    DEADLINE_STATUSES,
     IN_REVIEW,
     NOT_APPLIED,
     PENDING,
@@ -24,6 +26,46 @@ from jiati.subsidies.models import (
     SubsidyApplication,
     _ancestor_paths,
 )
+
+# --- which files count as due ------------------------------------------------------------------
+# One rule everywhere (tracker, headline, reminders, "waiting for me", the deadline list): a withdrawn project's
+# file is not due — it is left out of every bucket and sum of what is due, and shown apart only if money was
+# approved or paid on it; a suspended project's file is still due (counted, and its holders reminded).
+
+WITHDRAWN = ProjectStatus.WITHDRAWN
+DUE_Q = ~Q(project__status=WITHDRAWN)
+WITHDRAWN_WITH_MONEY_Q = Q(project__status=WITHDRAWN, status__in=(Status.APPROVED, Status.PAID))
+# The deadline is for the first submission only.
+LATE_Q = Q(status__in=DEADLINE_STATUSES, submitted_at__isnull=True, deadline__isnull=False)
+
+
+def late_q(today: dt.date | None = None) -> Q:
+    """Files past their application deadline (drafts never submitted; a returned file is never late)."""
+    return LATE_Q & Q(deadline__lt=today or timezone.localdate()) & DUE_Q
+
+
+# --- which policy a file not yet submitted should have ------------------------------------------
+# A draft (never submitted), or a returned file that has no policy, follows the policy its dates choose now.
+REEVALUABLE_Q = Q(status=Status.DRAFT, submitted_at__isnull=True) | Q(status=Status.RETURNED, policy__isnull=True)
+
+
+def reevaluable(application: SubsidyApplication) -> bool:
+    return (application.status == Status.DRAFT and application.submitted_at is None) or (
+        application.status == Status.RETURNED and application.policy_id is None
+    )
+
+
+def policy_change(application: SubsidyApplication) -> rules.PolicyChoice | None:
+    """The policy the file's dates choose now, when a file that may still change policy has another one (or
+    none): e.g. a policy defined after the file was drafted. None when nothing would change. A file never
+    loses its policy this way (a policy that no longer covers the dates is not replaced by nothing)."""
+    if not reevaluable(application):
+        return None
+    choice = rules.choose_policy(application.project)
+    if choice.policy is None or choice.policy.pk == application.policy_id:
+        return None
+    return choice
+
 
 # --- what stops a submission ------------------------------------------------------------
 
@@ -45,7 +87,7 @@ def submission_problems(application: SubsidyApplication, *, today: dt.date | Non
         return problems
     calculation = rules.calculate_application(application)
     problems.extend(("condition", rules.unmet_text(item)) for item in calculation.unmet)
-    if application.deadline and today > application.deadline:
+    if application.deadline_applies and today > application.deadline:
         problems.append(
             ("deadline_passed", _("The application deadline passed on %(date)s.") % {"date": application.deadline})
         )
@@ -100,9 +142,11 @@ def holder_label(application: SubsidyApplication) -> str:
 
 
 def days_waiting(application: SubsidyApplication, today: dt.date | None = None) -> int:
+    """Days in the current step: a draft since the project became eligible, a returned file since its return,
+    a file in review or approved since it got there."""
     today = today or timezone.localdate()
     since = (
-        application.eligible_on if application.status in NOT_APPLIED else timezone.localdate(application.status_since)
+        application.eligible_on if application.status == Status.DRAFT else timezone.localdate(application.status_since)
     )
     return max((today - since).days, 0)
 
@@ -110,7 +154,8 @@ def days_waiting(application: SubsidyApplication, today: dt.date | None = None) 
 # --- the tracker (应发尽发) -----------------------------------------------------------------
 
 BUCKETS = [
-    ("not_applied", gettext_lazy("Eligible, not applied"), NOT_APPLIED),
+    ("not_applied", gettext_lazy("Eligible, not applied"), (Status.DRAFT,)),
+    ("returned", gettext_lazy("Returned for correction"), (Status.RETURNED,)),
     ("community", gettext_lazy("Waiting: community"), (Status.COMMUNITY,)),
     ("subdistrict", gettext_lazy("Waiting: subdistrict"), (Status.SUBDISTRICT,)),
     ("district", gettext_lazy("Waiting: district finance"), (Status.DISTRICT,)),
@@ -120,17 +165,25 @@ BUCKETS = [
 ]
 BUCKET_STATUSES = {key: statuses for key, _label, statuses in BUCKETS}
 STATUS_BUCKET = {status: key for key, _label, statuses in BUCKETS for status in statuses}
+# Withdrawn projects' files with money approved or paid: not a step, shown apart (not due).
+WITHDRAWN_BUCKET = ("withdrawn", gettext_lazy("Withdrawn projects with money approved or paid"))
+
+
+def in_bucket(queryset, key: str):
+    """The files of one tracker bucket, as the tracker counts them."""
+    if key == WITHDRAWN_BUCKET[0]:
+        return queryset.filter(WITHDRAWN_WITH_MONEY_Q)
+    return queryset.filter(DUE_Q, status__in=BUCKET_STATUSES.get(key, ()))
 
 
 def orphan_projects(*, user):
     """Projects in the subsidy stage with no application yet (drafted by the daily run or a button)."""
     from jiati.projects.models import Project, Stage
-    from jiati.projects.models import Status as ProjectStatus
 
     return (
         Project.objects.visible_to(user)
         .filter(stage=Stage.SUBSIDY, subsidy_application__isnull=True)
-        .exclude(status=ProjectStatus.WITHDRAWN)
+        .exclude(status=WITHDRAWN)
     )
 
 
@@ -148,7 +201,9 @@ def tracker(*, user) -> dict:
     queries plus one for the names.
 
     Money: `due` is the amount worked out for files not yet approved, `unpaid` what approved files still
-    wait for, `paid` what the ledger paid. Every figure is exact to the fen.
+    wait for, `paid` what the ledger paid on them. Every figure is exact to the fen. Withdrawn projects' files
+    are not due: they are in no bucket; those with money approved or paid are counted apart (`withdrawn`,
+    with `withdrawn_paid` and `withdrawn_unpaid`), so `paid + withdrawn_paid` is the ledger's total.
     """
     from jiati.organisation.models import Region
 
@@ -156,7 +211,8 @@ def tracker(*, user) -> dict:
     group = "community__parent_id" if level == "subdistrict" else "community__parent__parent_id"
     rows = (
         SubsidyApplication.objects.visible_to(user)
-        .values("status", subdistrict=F(f"project__{group}"))
+        .annotate(withdrawn=ExpressionWrapper(~DUE_Q, output_field=BooleanField()))
+        .values("status", "withdrawn", subdistrict=F(f"project__{group}"))
         .annotate(
             n=Count("id"),
             due=Coalesce(Sum("amount_due"), ZERO),
@@ -169,17 +225,26 @@ def tracker(*, user) -> dict:
     )
     orphans = orphan_projects(user=user).values(subdistrict=F(group)).annotate(n=Count("id")).order_by()
     empty = {key: 0 for key, _label, _statuses in BUCKETS}
-    by_subdistrict: dict[int | None, dict] = defaultdict(
-        lambda: {"counts": dict(empty), "due": ZERO, "unpaid": ZERO, "paid": ZERO, "no_application": 0}
-    )
+    money = ("due", "unpaid", "paid", "withdrawn_paid", "withdrawn_unpaid")
+
+    def blank() -> dict:
+        return {"counts": dict(empty), **dict.fromkeys(money, ZERO), "no_application": 0, "withdrawn": 0}
+
+    by_subdistrict: dict[int | None, dict] = defaultdict(blank)
     today = timezone.localdate()
     longest = dict.fromkeys(empty, 0)
     for row in rows:
+        entry = by_subdistrict[row["subdistrict"]]
+        if row["withdrawn"]:
+            if row["status"] in (Status.APPROVED, Status.PAID):
+                entry["withdrawn"] += row["n"]
+                entry["withdrawn_paid"] += row["paid"]
+                entry["withdrawn_unpaid"] += row["approved"] - row["paid"]
+            continue
         bucket = STATUS_BUCKET[row["status"]]
-        since = row["oldest_eligible"] if row["status"] in NOT_APPLIED else timezone.localdate(row["oldest_since"])
+        since = row["oldest_eligible"] if row["status"] == Status.DRAFT else timezone.localdate(row["oldest_since"])
         if row["status"] not in (Status.PAID, Status.NOT_ELIGIBLE):
             longest[bucket] = max(longest[bucket], (today - since).days)
-        entry = by_subdistrict[row["subdistrict"]]
         entry["counts"][bucket] += row["n"]
         entry["paid"] += row["paid"]
         if row["status"] in PENDING:
@@ -200,18 +265,20 @@ def tracker(*, user) -> dict:
         {"id": pk, "name": regions.get(pk, ("", "—"))[1], **values}
         for pk, values in sorted(by_subdistrict.items(), key=lambda item: regions.get(item[0], ("", ""))[0])
     ]
-    totals = {"counts": dict(empty), "due": ZERO, "unpaid": ZERO, "paid": ZERO, "no_application": 0}
+    totals = blank()
     for entry in subdistricts:
         for key in empty:
             totals["counts"][key] += entry["counts"][key]
-        for key in ("due", "unpaid", "paid", "no_application"):
+        for key in (*money, "no_application", "withdrawn"):
             totals[key] += entry[key]
     return {
         "level": level,
         "buckets": [{"key": key, "label": label} for key, label, _statuses in BUCKETS],
+        "withdrawn_bucket": {"key": WITHDRAWN_BUCKET[0], "label": WITHDRAWN_BUCKET[1]},
         "subdistricts": subdistricts,
         "totals": totals,
-        # The longest any file of each bucket has waited there, in days (since eligible for files not applied).
+        # The longest any file of each bucket has waited there, in days: a draft since the project became
+        # eligible, a returned file since its return, the others since they reached their step.
         "longest": longest,
     }
 
@@ -219,23 +286,28 @@ def tracker(*, user) -> dict:
 def headline(*, user) -> dict:
     """The three figures: elevators completed, subsidy paid (from the ledger), subsidy due but unpaid.
 
-    `reconciled` says whether the applications' paid counters add up to the ledger, to the fen.
+    `reconciled` says whether the files' paid counters add up to the ledger, to the fen. Withdrawn projects
+    are not completed and their files are not due; what was paid on them stays in `paid` (the ledger) and is
+    also given apart (`withdrawn_paid`), with what was approved on them and not paid (`withdrawn_unpaid`).
     """
     from jiati.projects.models import Project, Stage
-    from jiati.projects.models import Status as ProjectStatus
 
     completed = (
         Project.objects.visible_to(user)
         .filter(stage__in=[Stage.REGISTRATION, Stage.SUBSIDY, Stage.IN_SERVICE])
-        .exclude(status=ProjectStatus.WITHDRAWN)
+        .exclude(status=WITHDRAWN)
         .count()
     )
     ledger_paid = LedgerEntry.objects.visible_to(user).aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
+    approved = Q(status=Status.APPROVED)
     sums = SubsidyApplication.objects.visible_to(user).aggregate(
         counter_paid=Coalesce(Sum("paid_amount"), ZERO),
-        approved_unpaid=Coalesce(Sum(F("approved_amount") - F("paid_amount"), filter=Q(status=Status.APPROVED)), ZERO),
-        pending_due=Coalesce(Sum("amount_due", filter=Q(status__in=PENDING)), ZERO),
-        pending=Count("id", filter=Q(status__in=PENDING)),
+        approved_unpaid=Coalesce(Sum(F("approved_amount") - F("paid_amount"), filter=approved & DUE_Q), ZERO),
+        pending_due=Coalesce(Sum("amount_due", filter=Q(status__in=PENDING) & DUE_Q), ZERO),
+        pending=Count("id", filter=Q(status__in=PENDING) & DUE_Q),
+        withdrawn_paid=Coalesce(Sum("paid_amount", filter=~DUE_Q), ZERO),
+        withdrawn_unpaid=Coalesce(Sum(F("approved_amount") - F("paid_amount"), filter=approved & ~DUE_Q), ZERO),
+        withdrawn_files=Count("id", filter=WITHDRAWN_WITH_MONEY_Q),
     )
     return {
         "completed": completed,
@@ -246,6 +318,9 @@ def headline(*, user) -> dict:
         "pending": sums["pending"],
         "reconciled": sums["counter_paid"] == ledger_paid,
         "counter_paid": sums["counter_paid"],
+        "withdrawn_paid": sums["withdrawn_paid"],
+        "withdrawn_unpaid": sums["withdrawn_unpaid"],
+        "withdrawn_files": sums["withdrawn_files"],
     }
 
 
@@ -260,7 +335,7 @@ def waiting_for(*, user):
         statuses += list(NOT_APPLIED)
     if permissions.can_pay(user):
         statuses.append(Status.APPROVED)
-    return SubsidyApplication.objects.visible_to(user).filter(status__in=statuses)
+    return SubsidyApplication.objects.visible_to(user).filter(DUE_Q, status__in=statuses)
 
 
 # --- the exit guard of the subsidy stage -------------------------------------------------

@@ -17,6 +17,7 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiati.accounts.scoping import sees_everything
 from jiati.audit.models import AuditAction
@@ -27,6 +28,7 @@ from jiati.core.uploads import check_upload
 from jiati.notifications.services import notify
 from jiati.subsidies import permissions, rules, selectors
 from jiati.subsidies.models import (
+    DEADLINE_STATUSES,
     NOT_APPLIED,
     PENDING,
     REVIEW_STEPS,
@@ -58,14 +60,18 @@ APPLICATION_AUDIT_FIELDS = (
     "payee_name",
     "payee_bank_name",
     "payee_bank_account",
+    "stops",
     "estimated_cost",
     "audited_cost",
     "amount_due",
     "approved_amount",
     "paid_amount",
     "budget",
+    "deadline",
     "not_eligible_reason",
 )
+# What the lead owner may fill in himself on the portal (the rest is the window's: costs, extras, applicant).
+LEAD_OWNER_FIELDS = frozenset({"applicant_phone", "payee_name", "payee_bank_name", "payee_bank_account"})
 NEXT_STEP = {Status.COMMUNITY: Status.SUBDISTRICT, Status.SUBDISTRICT: Status.DISTRICT}
 NOTIFY_KIND = "subsidy"
 
@@ -128,6 +134,27 @@ def _tell_holders(application: SubsidyApplication, title: str, *, with_responsib
     _tell(recipients, application, title)
 
 
+def _tell_lead_owner(application: SubsidyApplication, title: str, body: str = "") -> int:
+    """The project's lead owner, if he has a resident account: his file is on the resident portal."""
+    from jiati.accounts.models import Role, User
+
+    lead_owner_id = application.project.lead_owner_id
+    if not lead_owner_id:
+        return 0
+    users = list(User.objects.filter(owner_id=lead_owner_id, role=Role.RESIDENT, is_active=True))
+    if not users:
+        return 0
+    return len(
+        notify(
+            recipients=users,
+            kind=NOTIFY_KIND,
+            title=title,
+            body=body or f"{application.project.code} {application.project.estate.name}",
+            url=reverse("subsidies:portal-file", args=[application.pk]),
+        )
+    )
+
+
 def district_of(region):
     """The district a region lies in (itself if it is one), or None above district level."""
     from jiati.organisation.models import Region, RegionLevel
@@ -166,6 +193,15 @@ def _audit(actor, instance, before: dict, message: str = ""):
 def _in_own_area(actor, region) -> bool:
     """The region is the actor's own or below it (the units above are visible for context, not to change)."""
     return sees_everything(actor) or bool(actor.region_id and region.path.startswith(actor.region.path))
+
+
+def _whole(value) -> int | None:
+    """A whole number from input, or None (a bad value is refused by the caller, naming its field)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number
 
 
 def _not_future(day: dt.date, *, field: str) -> dt.date:
@@ -213,6 +249,8 @@ def policy_create(
     fixed_amount=0,
     per_storey_amount=0,
     storeys_above: int = 0,
+    per_stop_amount=0,
+    stops_above: int = 0,
     cost_share_percent=0,
     cap=None,
     min_storeys: int = 4,
@@ -221,7 +259,11 @@ def policy_create(
     extras: list[tuple[str, object]] | None = None,
     note: str = "",
 ) -> SubsidyPolicy:
-    """Define a policy for a city or district. Policies of one area may not overlap in time."""
+    """Define a policy for a city or district. Policies of one area may not overlap in time.
+
+    `required_documents`: None (not set) means the usual documents, an empty list that none are required.
+    Files not yet submitted whose dates this policy now covers pick it up (see `applications_reevaluate`).
+    """
     from jiati.organisation.models import Region, RegionLevel
 
     _require(permissions.can_edit_policies(actor))
@@ -238,19 +280,28 @@ def policy_create(
         raise refuse(_("The end date is before the start date."), code="dates_reversed", field="effective_to")
     fixed = rules.money(fixed_amount, field="fixed_amount", label=_("The fixed amount"))
     per_storey = rules.money(per_storey_amount, field="per_storey_amount", label=_("The amount per storey"))
+    per_stop = rules.money(per_stop_amount, field="per_stop_amount", label=_("The amount per stop"))
     share = rules.money(cost_share_percent, field="cost_share_percent", label=_("The share of the cost"), percent=True)
     if share > 100:
         raise refuse(_("The share of the cost cannot exceed 100%."), code="share_over_100", field="cost_share_percent")
     cap_amount = None if cap in (None, "") else rules.money(cap, field="cap", allow_zero=False, label=_("The cap"))
-    if not (fixed or per_storey or share):
+    if not (fixed or per_storey or per_stop or share):
         raise refuse(
-            _("Give at least one amount: a fixed amount, an amount per storey or a share of the cost."),
+            _(
+                "Give at least one amount: a fixed amount, an amount per storey, an amount per stop "
+                "or a share of the cost."
+            ),
             code="no_amount_rule",
             field="fixed_amount",
         )
-    for value, field in ((storeys_above, "storeys_above"), (min_storeys, "min_storeys")):
-        if value is None or int(value) < 0 or int(value) > 200:
-            raise refuse(_("Enter a number of storeys between 0 and 200."), code="storeys_range", field=field)
+    for value, field in ((storeys_above, "storeys_above"), (min_storeys, "min_storeys"), (stops_above, "stops_above")):
+        if _whole(value) is None or not (0 <= _whole(value) <= 200):
+            message = (
+                _("Enter a number of stops between 0 and 200.")
+                if field == "stops_above"
+                else _("Enter a number of storeys between 0 and 200.")
+            )
+            raise refuse(message, code="stops_range" if field == "stops_above" else "storeys_range", field=field)
     if application_deadline_days is not None and not (0 < int(application_deadline_days) <= 3650):
         raise refuse(
             _("The deadline is a number of days between 1 and 3650."),
@@ -281,18 +332,19 @@ def policy_create(
         fixed_amount=fixed,
         per_storey_amount=per_storey,
         storeys_above=int(storeys_above),
+        per_stop_amount=per_stop,
+        stops_above=int(stops_above),
         cost_share_percent=share,
         cap=cap_amount,
         min_storeys=int(min_storeys),
         application_deadline_days=application_deadline_days,
-        required_documents=[k for k in SubsidyDocumentKind.values if k in documents]
-        if documents is not None
-        else rules.required_documents(None),
+        required_documents=[k for k in SubsidyDocumentKind.values if k in documents] if documents is not None else None,
         note=note,
         created_by=actor,
     )
     PolicyExtra.objects.bulk_create(PolicyExtra(policy=policy, name=n, max_amount=m) for n, m in extra_rows)
     audit_created(actor=actor, instance=policy, message=", ".join(f"{n} ≤ {m}" for n, m in extra_rows))
+    applications_reevaluate(actor=actor, region=region, only_policy=policy)
     return policy
 
 
@@ -387,6 +439,12 @@ def _estimated_cost(project) -> Decimal | None:
     return review.contract_amount if review else None
 
 
+def _deadline(eligible_on: dt.date, policy) -> dt.date | None:
+    if policy is None or not policy.application_deadline_days:
+        return None
+    return eligible_on + dt.timedelta(days=policy.application_deadline_days)
+
+
 def _apply_calculation(application: SubsidyApplication, calculation: rules.Calculation) -> None:
     application.amount_due = calculation.total
     application.breakdown = calculation.lines
@@ -399,25 +457,28 @@ def application_draft(*, project, actor=None) -> SubsidyApplication:
     Run by the system — from the stage-entry listener inside the move's transaction, or by the daily run for
     projects that have none — so it checks no role. It works out the amount due under the applicable policy
     and tells the community's window which documents are still needed. Drafting twice returns the first.
+
+    "Eligible since" is the day the project became eligible (it entered the subsidy stage: `rules.eligible_date`,
+    the date that also decides the policy), not the day the file is drafted; the deadline runs from it.
     """
     existing = SubsidyApplication.objects.filter(project=project).first()
     if existing is not None:
         return existing
     choice = rules.choose_policy(project)
     policy = choice.policy
-    today = timezone.localdate()
+    eligible_on = rules.eligible_date(project) or timezone.localdate()
+    storeys = rules.storeys_of(project)
     application = SubsidyApplication(
         project=project,
         policy=policy,
         policy_basis=choice.as_json(),
-        eligible_on=today,
-        deadline=today + dt.timedelta(days=policy.application_deadline_days)
-        if policy and policy.application_deadline_days
-        else None,
+        eligible_on=eligible_on,
+        deadline=_deadline(eligible_on, policy),
         applicant_kind=ApplicantKind.LEAD_OWNER,
         applicant_owner_id=project.lead_owner_id,
         applicant_phone=project.lead_owner.phone if project.lead_owner_id else "",
-        storeys=rules.storeys_of(project),
+        storeys=storeys,
+        stops=storeys,
         estimated_cost=_estimated_cost(project),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
@@ -441,6 +502,10 @@ def application_draft(*, project, actor=None) -> SubsidyApplication:
         _("Subsidy application to prepare: %(code)s (%(amount)s)")
         % {"code": project.code, "amount": rules.yuan(application.amount_due)},
         with_responsible=True,
+    )
+    _tell_lead_owner(
+        application,
+        _("Your elevator's subsidy can be applied for: %(code)s") % {"code": project.code},
     )
     return application
 
@@ -469,6 +534,99 @@ def applications_draft_missing(*, actor=None) -> int:
     return drafted
 
 
+# --- re-evaluating the policy of files not yet submitted --------------------------------------
+
+
+def _reevaluate(application: SubsidyApplication, actor, choice: rules.PolicyChoice, why: str) -> None:
+    """Put a locked file under the policy its dates choose now; its deadline and amount follow. Extras claimed
+    under another policy are dropped (they belong to that policy)."""
+    fields = (*APPLICATION_AUDIT_FIELDS, "policy_basis")
+    before = snapshot(application, fields)
+    previous = application.policy
+    dropped = [e.extra.name for e in application.extras.select_related("extra")] if previous is not None else []
+    application.policy = choice.policy
+    application.policy_basis = choice.as_json() | {
+        "reevaluated": {"on": timezone.localdate().isoformat(), "previous": previous.name if previous else ""}
+    }
+    application.deadline = _deadline(application.eligible_on, choice.policy)
+    if dropped:
+        application.extras.all().delete()
+    _apply_calculation(application, rules.calculate_application(application, extras={}))
+    application.save()
+    reason = rules.basis_text(application.policy_basis, application.policy)
+    message = _("Subsidy policy re-evaluated (%(why)s): %(reason)s Amount due: %(amount)s.") % {
+        "why": why,
+        "reason": reason,
+        "amount": rules.yuan(application.amount_due),
+    }
+    if dropped:
+        message += " " + _("Extras claimed under the previous policy were dropped: %(names)s.") % {
+            "names": "、".join(dropped)
+        }
+    _audit(actor if getattr(actor, "is_authenticated", False) else None, application, before, message)
+    _event(application, actor if getattr(actor, "is_authenticated", False) else None, message, "reevaluated")
+    _tell_holders(
+        application,
+        _("A subsidy policy now applies: %(code)s (%(amount)s)")
+        % {"code": application.project.code, "amount": rules.yuan(application.amount_due)},
+        with_responsible=True,
+    )
+
+
+REEVALUATED_WHY = {
+    "opened": _lazy("re-evaluated on the file"),
+    "policy": _lazy("a policy was defined"),
+    "daily": _lazy("the daily run"),
+}
+
+
+@transaction.atomic
+def application_reevaluate(*, application: SubsidyApplication, actor) -> bool:
+    """Re-evaluate, from the file, which policy applies: a draft (or a returned file without a policy) picks up
+    the policy its dates choose now. Returns whether anything changed."""
+    _require(permissions.can_prepare(actor) or permissions.can_oversee(actor))
+    application = _locked(application, actor)
+    if not selectors.reevaluable(application):
+        raise refuse(
+            _("The file is “%(status)s”: its policy was fixed when it was submitted.")
+            % {"status": application.get_status_display()},
+            code="not_reevaluable",
+        )
+    choice = selectors.policy_change(application)
+    if choice is None:
+        return False
+    _reevaluate(application, actor, choice, str(REEVALUATED_WHY["opened"]))
+    return True
+
+
+def applications_reevaluate(*, actor=None, region=None, only_policy: SubsidyPolicy | None = None) -> int:
+    """The system's re-evaluation (on a new policy, and in the daily run): every file not yet submitted (in the
+    region, if given) whose dates now choose another policy picks it up (`only_policy`: only that one). Audited,
+    with the reason on the file's timeline. Returns how many files changed."""
+    files = SubsidyApplication.objects.filter(selectors.REEVALUABLE_Q)
+    if region is not None:
+        files = files.filter(project__community__path__startswith=region.path)
+    why = str(REEVALUATED_WHY["policy" if only_policy is not None else "daily"])
+    changed = 0
+    for pk in files.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            application = (
+                SubsidyApplication.objects.select_for_update(of=("self",))
+                .select_related("project__community", "project__estate", "policy__region")
+                .filter(selectors.REEVALUABLE_Q)
+                .filter(pk=pk)
+                .first()
+            )
+            if application is None:
+                continue
+            choice = selectors.policy_change(application)
+            if choice is None or (only_policy is not None and choice.policy.pk != only_policy.pk):
+                continue
+            _reevaluate(application, actor, choice, why)
+            changed += 1
+    return changed
+
+
 def _editable(application: SubsidyApplication) -> None:
     if application.status not in NOT_APPLIED:
         raise refuse(
@@ -491,7 +649,8 @@ def _bank_account(value: str) -> str:
 def application_update(*, application: SubsidyApplication, actor, **fields) -> SubsidyApplication:
     """Applicant, payee, costs and claimed extras, as entered at the window; the amount due is worked out again.
 
-    `extras` is {PolicyExtra id: amount}; an amount of 0 drops the claim.
+    `extras` is {PolicyExtra id: amount}; an amount of 0 drops the claim. The project's lead owner may fill in
+    the payee and the applicant's phone himself (`LEAD_OWNER_FIELDS`); the rest is the window's.
     """
     from jiati.housing.models import Ownership
 
@@ -503,14 +662,16 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
         "payee_name",
         "payee_bank_name",
         "payee_bank_account",
+        "stops",
         "estimated_cost",
         "audited_cost",
         "extras",
     }
     if set(fields) - allowed:
         raise TypeError(f"unexpected fields {set(fields) - allowed}")
-    _require(permissions.can_prepare(actor))
     application = _locked(application, actor)
+    if not permissions.can_prepare(actor):
+        _require(permissions.is_lead_owner(actor, application) and set(fields) <= LEAD_OWNER_FIELDS)
     _editable(application)
     before = snapshot(application, APPLICATION_AUDIT_FIELDS)
     if "applicant_kind" in fields:
@@ -547,6 +708,11 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
         application.applicant_phone = ""
     if "payee_bank_account" in fields:
         application.payee_bank_account = _bank_account(fields["payee_bank_account"])
+    if "stops" in fields:
+        stops = _whole(fields["stops"])
+        if stops is None or not (1 <= stops <= 200):
+            raise refuse(_("Enter the number of stops, between 1 and 200."), code="stops_range", field="stops")
+        application.stops = stops
     for name, label in (("estimated_cost", _("The estimated cost")), ("audited_cost", _("The audited cost"))):
         if name in fields:
             value = fields[name]
@@ -558,11 +724,18 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
     extras = None
     if "extras" in fields:
         offered = {e.pk: e for e in (application.policy.extras.all() if application.policy else [])}
+        claimed = fields["extras"] or {}
+        if not isinstance(claimed, dict):
+            raise refuse(_("Give the extras as {extra id: amount}."), code="invalid_extras", field="extras")
         extras = {}
-        for extra_id, value in (fields["extras"] or {}).items():
-            extra = offered.get(int(extra_id))
+        for extra_id, value in claimed.items():
+            extra = offered.get(_whole(extra_id))
             if extra is None:
-                raise refuse(_("This policy has no such extra."), code="invalid_extra", field="extras")
+                raise refuse(
+                    _("This policy has no extra “%(id)s”.") % {"id": str(extra_id)[:40]},
+                    code="invalid_extra",
+                    field="extras",
+                )
             amount = rules.money(value, field="extras", label=extra.name)
             if amount > extra.max_amount:
                 raise refuse(
@@ -594,8 +767,8 @@ def application_document_add(*, application: SubsidyApplication, actor, kind: st
     """Attach a document the file needs, as the next version of its kind."""
     if kind not in SubsidyDocumentKind.values:
         raise refuse(_("Choose what the document is."), code="invalid_kind", field="kind")
-    _require(permissions.can_prepare(actor))
     application = _locked(application, actor)
+    _require(permissions.can_prepare_file(actor, application))
     _editable(application)
     checked = check_upload(upload, field="file")
     version = (application.documents.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0) + 1
@@ -631,14 +804,27 @@ def application_document_add(*, application: SubsidyApplication, actor, kind: st
 
 @transaction.atomic
 def application_submit(*, application: SubsidyApplication, actor, note: str = "") -> SubsidyApplication:
-    """Hand the file in for review (the community's step first). Refused, with every reason, if incomplete."""
-    _require(permissions.can_prepare(actor))
+    """Hand the file in for review (the community's step first). Refused, with every reason, if incomplete.
+
+    The window submits for the lead owner or the implementing body; the lead owner may submit himself (on the
+    portal), as the applicant, unless the implementing body applies for this file. The application deadline
+    binds the first submission only: a file returned for correction may always be submitted again.
+    """
     application = _locked(application, actor)
+    _require(permissions.can_prepare_file(actor, application))
     _editable(application)
+    by_lead_owner = not permissions.can_prepare(actor)
+    if by_lead_owner and application.applicant_kind != ApplicantKind.LEAD_OWNER:
+        raise refuse(
+            _("The implementing body applies for this file; it is submitted at the service window."),
+            code="applicant_is_body",
+        )
+    before = snapshot(application, APPLICATION_AUDIT_FIELDS)
+    if by_lead_owner:
+        application.applicant_owner_id = actor.owner_id
     problems = selectors.submission_problems(application)
     if problems:
         raise ValidationError([ValidationError(message, code=code) for code, message in problems])
-    before = snapshot(application, APPLICATION_AUDIT_FIELDS)
     _apply_calculation(application, rules.calculate_application(application))
     now = timezone.now()
     application.status, application.status_since, application.submitted_at = Status.COMMUNITY, now, now
@@ -701,6 +887,7 @@ def application_review(*, application: SubsidyApplication, actor, decision: str,
         title = _("Subsidy application to review: %(code)s") % {"code": application.project.code}
     else:
         title = _("Subsidy application returned for correction: %(code)s") % {"code": application.project.code}
+        _tell_lead_owner(application, title, body=comment)
     _tell_holders(application, title, with_responsible=decision == Decision.RETURN)
     return review
 
@@ -1130,11 +1317,12 @@ DEADLINE_WARNING_DAYS = 14
 
 def reminders_send(*, actor=None, today: dt.date | None = None) -> int:
     """Remind whoever holds each waiting file (at most once a week per file and status). Returns how many
-    notifications went out. With an actor: only files in the actor's area, if their role may remind."""
-    from jiati.projects.models import Status as ProjectStatus
+    notifications went out. With an actor: only files in the actor's area, if their role may remind.
 
+    The same rule as the tracker: a withdrawn project's file is not due and nobody is reminded of it; a
+    suspended project's file is still due, and its holders are reminded."""
     today = today or timezone.localdate()
-    applications = SubsidyApplication.objects.filter(project__status=ProjectStatus.ACTIVE)
+    applications = SubsidyApplication.objects.filter(selectors.DUE_Q)
     if actor is not None:
         _require(permissions.can_remind(actor))
         applications = applications.visible_to(actor)
@@ -1147,7 +1335,10 @@ def reminders_send(*, actor=None, today: dt.date | None = None) -> int:
     for status, days in REMIND_AFTER_DAYS.items():
         due |= Q(status=status, status_since__lte=now - dt.timedelta(days=days))
     soon = Q(
-        status__in=NOT_APPLIED, deadline__isnull=False, deadline__lte=today + dt.timedelta(days=DEADLINE_WARNING_DAYS)
+        status__in=DEADLINE_STATUSES,
+        submitted_at__isnull=True,
+        deadline__isnull=False,
+        deadline__lte=today + dt.timedelta(days=DEADLINE_WARNING_DAYS),
     )
     applications = applications.filter(due | soon).select_related(
         "project__community__parent", "project__responsible", "project__estate"
@@ -1170,7 +1361,7 @@ def reminders_send(*, actor=None, today: dt.date | None = None) -> int:
         }
         amount = application.unpaid_amount if application.status == Status.APPROVED else application.amount_due
         body = f"{application.project.estate.name} · {rules.yuan(amount)}"
-        if application.deadline and application.status in NOT_APPLIED:
+        if application.deadline_applies:
             body += " · " + _("apply by %(date)s") % {"date": application.deadline.isoformat()}
         sent += _tell(
             recipients,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiati.subsidies import views
+from jiati.subsidies import portal_views, views
 
 app_name = "subsidies"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/<int:pk>/documents/", views.document_add, name="document-add"),
     path("applications/<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),
     path("applications/<int:pk>/submit/", views.submit, name="submit"),
+    path("applications/<int:pk>/reevaluate/", views.reevaluate, name="reevaluate"),
     path("applications/<int:pk>/review/", views.review, name="review"),
     path("applications/<int:pk>/return/", views.return_file, name="return"),
     path("applications/<int:pk>/approve/", views.approve, name="approve"),
@@ -29,4 +30,9 @@ urlpatterns = [
     path("policies/", views.PolicyListView.as_view(), name="policy-list"),
     path("policies/new/", views.policy_new, name="policy-new"),
     path("policies/<int:pk>/", views.policy_detail, name="policy-detail"),
+    # The resident portal (phone-first): the lead owner's own file.
+    path("m/files/<int:pk>/", portal_views.portal_file, name="portal-file"),
+    path("m/files/<int:pk>/payee/", portal_views.portal_payee, name="portal-payee"),
+    path("m/files/<int:pk>/documents/", portal_views.portal_document_add, name="portal-document-add"),
+    path("m/files/<int:pk>/submit/", portal_views.portal_submit, name="portal-submit"),
 ]

@@ -127,7 +127,7 @@ class ApplicationListView(_ListView):
         Column(gettext_lazy("Status"), "get_status_display"),
         Column(gettext_lazy("Held by"), selectors.holder_label, css="d-none d-md-table-cell"),
         Column(gettext_lazy("Days"), lambda a: selectors.days_waiting(a)),
-        Column(gettext_lazy("Apply by"), lambda a: a.deadline if a.status in NOT_APPLIED else None),
+        Column(gettext_lazy("Apply by"), lambda a: a.deadline if a.deadline_applies else None),
         Column(gettext_lazy("Amount due (yuan)"), "amount_due"),
         Column(gettext_lazy("Approved (yuan)"), "approved_amount"),
         Column(gettext_lazy("Paid (yuan)"), "paid_amount"),
@@ -169,10 +169,16 @@ def application_detail(request, pk):
     ledger = list(application.ledger.select_related("batch").order_by("id"))
     reversed_ids = {e.reverses_id for e in ledger if e.reverses_id}
     can_pay = permissions.can_pay(user)
+    # Opening a file not yet submitted re-evaluates its policy: a policy defined since it was drafted is offered.
+    change = selectors.policy_change(application)
     context = {
         "application": application,
         "project": application.project,
         "basis": rules.basis_text(application.policy_basis, application.policy),
+        "policy_change": {"policy": change.policy, "basis": rules.basis_text(change.as_json(), change.policy)}
+        if change
+        else None,
+        "can_reevaluate": permissions.can_prepare(user) or permissions.can_oversee(user),
         "documents_status": rules.documents_status(application),
         "documents": application.documents.select_related("uploaded_by"),
         "extras": application.extras.select_related("extra"),
@@ -223,6 +229,7 @@ def application_edit(request, pk):
         "applicant_phone": application.applicant_phone,
         "payee_name": application.payee_name,
         "payee_bank_name": application.payee_bank_name,
+        "stops": application.stops,
         "estimated_cost": application.estimated_cost,
         "audited_cost": application.audited_cost,
     }
@@ -281,6 +288,23 @@ def submit(request, pk):
         lambda a, d: services.application_submit(application=a, actor=request.user, note=d["note"]),
         success=_("Submitted for review."),
     )
+
+
+@require_POST
+def reevaluate(request, pk):
+    application = _application_or_404(request, pk)
+    if not (permissions.can_prepare(request.user) or permissions.can_oversee(request.user)):
+        raise PermissionDenied
+    form = forms.NoteForm(request.POST)
+    form.is_valid()
+    changed = run_service(form, lambda: services.application_reevaluate(application=application, actor=request.user))
+    if changed:
+        messages.success(request, _("The file now follows the policy its dates choose."))
+    elif changed is False:
+        messages.info(request, _("Nothing changed: the file already follows the policy its dates choose."))
+    else:
+        _report_errors(request, form)
+    return redirect(_detail_url(application))
 
 
 @require_POST
@@ -560,6 +584,7 @@ class PolicyListView(_ListView):
         Column(gettext_lazy("In force until"), "effective_to"),
         Column(gettext_lazy("Fixed amount (yuan)"), "fixed_amount"),
         Column(gettext_lazy("Per storey (yuan)"), "per_storey_amount"),
+        Column(gettext_lazy("Per stop (yuan)"), "per_stop_amount", css="d-none d-lg-table-cell"),
         Column(gettext_lazy("Share of cost (%)"), "cost_share_percent"),
         Column(gettext_lazy("Cap (yuan)"), "cap"),
     ]

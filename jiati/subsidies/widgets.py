@@ -54,12 +54,6 @@ def start_page_widgets(*, user) -> list[dict]:
 
 
 def _late(user):
-    from django.utils import timezone
+    from jiati.subsidies.models import SubsidyApplication
 
-    from jiati.subsidies.models import NOT_APPLIED, SubsidyApplication
-
-    return (
-        SubsidyApplication.objects.visible_to(user)
-        .filter(status__in=NOT_APPLIED, deadline__lt=timezone.localdate())
-        .values("pk")
-    )
+    return SubsidyApplication.objects.visible_to(user).filter(selectors.late_q()).values("pk")

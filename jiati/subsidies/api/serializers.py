@@ -30,6 +30,10 @@ class SubsidyPolicyExtraSerializer(serializers.ModelSerializer):
 
 class SubsidyPolicySerializer(serializers.ModelSerializer):
     extras = SubsidyPolicyExtraSerializer(many=True, read_only=True)
+    documents_required = serializers.SerializerMethodField(
+        help_text="The documents a file under this policy needs (`required_documents` null: the usual ones; "
+        "an empty list: none)."
+    )
 
     class Meta:
         model = SubsidyPolicy
@@ -43,16 +47,22 @@ class SubsidyPolicySerializer(serializers.ModelSerializer):
             "fixed_amount",
             "per_storey_amount",
             "storeys_above",
+            "per_stop_amount",
+            "stops_above",
             "cost_share_percent",
             "cap",
             "min_storeys",
             "application_deadline_days",
             "required_documents",
+            "documents_required",
             "extras",
             "note",
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_documents_required(self, obj) -> list[str]:
+        return rules.required_documents(obj)
 
 
 class SubsidyPolicyInputSerializer(serializers.Serializer):
@@ -66,6 +76,8 @@ class SubsidyPolicyInputSerializer(serializers.Serializer):
     fixed_amount = serializers.CharField(required=False, default="0")
     per_storey_amount = serializers.CharField(required=False, default="0")
     storeys_above = serializers.IntegerField(required=False, default=0)
+    per_stop_amount = serializers.CharField(required=False, default="0")
+    stops_above = serializers.IntegerField(required=False, default=0)
     cost_share_percent = serializers.CharField(required=False, default="0")
     cap = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
     min_storeys = serializers.IntegerField(required=False, default=4)
@@ -74,7 +86,9 @@ class SubsidyPolicyInputSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=SubsidyDocumentKind.choices),
         required=False,
         allow_null=True,
+        allow_empty=True,
         default=None,
+        help_text="Leave out or null: the usual documents. An empty list: the policy requires no documents.",
     )
     extras = serializers.ListField(child=serializers.DictField(), required=False, default=list)
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -113,6 +127,9 @@ class SubsidyApplicationSerializer(serializers.ModelSerializer):
     calculation = serializers.SerializerMethodField()
     unpaid_amount = serializers.DecimalField(read_only=True, **MONEY)
     held_by = serializers.SerializerMethodField()
+    deadline_applies = serializers.BooleanField(
+        read_only=True, help_text="Whether the deadline binds: the first submission only, never a resubmission."
+    )
 
     class Meta:
         model = SubsidyApplication
@@ -127,6 +144,7 @@ class SubsidyApplicationSerializer(serializers.ModelSerializer):
             "held_by",
             "eligible_on",
             "deadline",
+            "deadline_applies",
             "applicant_kind",
             "applicant_owner",
             "applicant_name",
@@ -135,6 +153,7 @@ class SubsidyApplicationSerializer(serializers.ModelSerializer):
             "payee_bank_name",
             "payee_bank_account",
             "storeys",
+            "stops",
             "estimated_cost",
             "audited_cost",
             "amount_due",
@@ -177,6 +196,7 @@ class SubsidyApplicationUpdateSerializer(serializers.Serializer):
     payee_name = serializers.CharField(required=False, allow_blank=True)
     payee_bank_name = serializers.CharField(required=False, allow_blank=True)
     payee_bank_account = serializers.CharField(required=False, allow_blank=True)
+    stops = serializers.CharField(required=False, help_text="The landings the elevator serves (1–200).")
     estimated_cost = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     audited_cost = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     extras = serializers.DictField(child=serializers.CharField(), required=False, help_text="{extra id: amount}")
@@ -282,6 +302,9 @@ class SubsidyTrackerRowSerializer(serializers.Serializer):
     unpaid = serializers.DecimalField(**MONEY)
     paid = serializers.DecimalField(**MONEY)
     no_application = serializers.IntegerField()
+    withdrawn = serializers.IntegerField(help_text="Withdrawn projects' files with money approved or paid (not due).")
+    withdrawn_paid = serializers.DecimalField(**MONEY)
+    withdrawn_unpaid = serializers.DecimalField(**MONEY)
 
 
 class SubsidyHeadlineSerializer(serializers.Serializer):
@@ -291,6 +314,11 @@ class SubsidyHeadlineSerializer(serializers.Serializer):
     pending_due = serializers.DecimalField(**MONEY)
     due_unpaid = serializers.DecimalField(**MONEY)
     reconciled = serializers.BooleanField()
+    withdrawn_paid = serializers.DecimalField(**MONEY, help_text="Part of `paid` paid on withdrawn projects.")
+    withdrawn_unpaid = serializers.DecimalField(
+        **MONEY, help_text="Approved on withdrawn projects, not paid (not due)."
+    )
+    withdrawn_files = serializers.IntegerField()
 
 
 class SubsidyTrackerSerializer(serializers.Serializer):

@@ -111,6 +111,14 @@ class ApplicationViewSet(ScopedReadOnlyViewSet):
         services.application_update(application=application, actor=request.user, **values)
         return self._out(application)
 
+    @extend_schema(request=None, responses=s.SubsidyApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def reevaluate(self, request, pk=None):
+        """A file not yet submitted picks up the policy its dates choose now (e.g. one defined since)."""
+        application = self.get_object()
+        services.application_reevaluate(application=application, actor=request.user)
+        return self._out(application)
+
     @extend_schema(request=s.SubsidyNoteSerializer, responses=s.SubsidyApplicationSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):

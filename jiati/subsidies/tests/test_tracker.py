@@ -54,6 +54,7 @@ def test_tracker_counts_and_sums_match_the_hand_computed_ledger(world, ledger):
     totals = data["totals"]
     assert totals["counts"] == {
         "not_applied": 2,  # P4 drafted + the orphan without a file
+        "returned": 0,  # nothing returned for correction
         "community": 1,  # P3
         "subdistrict": 0,
         "district": 0,
@@ -150,7 +151,7 @@ def test_daily_run_drafts_missing_files_and_reminds(world, ledger):
     assert result["subsidy_applications_drafted"] == 1
     assert SubsidyApplication.objects.filter(project=ledger["orphan"]).exists()
     assert daily.run_daily()["subsidy_applications_drafted"] == 0
-    assert set(result) == {"subsidy_applications_drafted", "subsidy_reminders_sent"}
+    assert set(result) == {"subsidy_applications_drafted", "subsidy_policies_reevaluated", "subsidy_reminders_sent"}
 
 
 def test_reminding_by_hand_is_limited_to_the_area_and_role(world, ledger):

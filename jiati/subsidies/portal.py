@@ -1,0 +1,26 @@
+"""The resident portal's subsidy section: the lead owner's project files (status, amount, what is still needed),
+each opening the page where he fills it in and submits it (`portal_views`)."""
+
+from __future__ import annotations
+
+from jiati.subsidies import rules, selectors
+from jiati.subsidies.models import NOT_APPLIED
+from jiati.subsidies.portal_views import led_files, resident_user
+
+
+def portal_sections(*, request, owner) -> list[dict]:
+    user = resident_user(request, owner)
+    if user is None:
+        return []
+    files = list(led_files(user)[:10])
+    if not files:
+        return []
+    items = [
+        {
+            "application": application,
+            "holder": selectors.holder_label(application),
+            "missing": rules.missing_documents(application) if application.status in NOT_APPLIED else [],
+        }
+        for application in files
+    ]
+    return [{"order": 40, "template": "subsidies/portal/_section.html", "files": items}]

@@ -146,10 +146,34 @@ class PetitionFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(choices=PetitionLevel.choices, label=_("Handled at"))
     channel = django_filters.ChoiceFilter(choices=PetitionChannel.choices, label=_("Received through"))
     mine = MineFilter(lookups=("handler",))
+    unit = YesNoFilter(method="for_my_unit", label=_("Without a handler, for my unit"))
+    letter_due = YesNoFilter(field_name="letter_due", label=_("Letter to post"))
 
     class Meta:
         model = Petition
-        fields = ["q", "region", "estate", "project", "status", "open", "overdue", "level", "channel", "mine"]
+        fields = [
+            "q",
+            "region",
+            "estate",
+            "project",
+            "status",
+            "open",
+            "overdue",
+            "level",
+            "channel",
+            "mine",
+            "unit",
+            "letter_due",
+        ]
+
+    def for_my_unit(self, queryset, name, value):
+        from jiati.consultation.selectors import unit_unassigned_q
+
+        request = getattr(self, "request", None)
+        if value is None or request is None:
+            return queryset
+        unit = unit_unassigned_q(request.user)
+        return queryset.filter(unit) if value else queryset.exclude(unit)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(reference__iexact=value.strip()) | Q(subject__icontains=value.strip()))

@@ -294,7 +294,7 @@ class LinkProjectsForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    users = forms.ModelMultipleChoiceField(label=_("Staff"), queryset=None, required=False)
+    users = forms.ModelMultipleChoiceField(label=_("Staff and company staff"), queryset=None, required=False)
     owners_of_projects = forms.BooleanField(
         label=_("The owners of the stairwells this meeting serves"), required=False, initial=True
     )
@@ -308,9 +308,11 @@ class InviteForm(forms.Form):
         help_text=_("One a line: name, unit or role (e.g. the party branch secretary)."),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = _staff(user)
+        from jiati.consultation.selectors import meeting_participant_users
+
+        self.fields["users"].queryset = meeting_participant_users(actor=user, meeting=meeting)
 
     def clean_others(self):
         rows = []
@@ -328,7 +330,9 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args, invitees, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["present"].choices = [(i.pk, f"{i.name} {i.affiliation}".strip()) for i in invitees]
+        self.fields["present"].choices = [
+            (i.pk, f"{getattr(i, 'shown_name', i.name)} {i.affiliation}".strip()) for i in invitees
+        ]
         if not self.is_bound:
             self.initial["present"] = [i.pk for i in invitees if i.attended]
 
@@ -349,11 +353,11 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.accounts.models import User
+        from jiati.consultation.selectors import meeting_participant_users
 
-        self.fields["owner"].queryset = (
-            _staff(user) | User.objects.filter(company__isnull=False, is_active=True)
-        ).distinct()
+        # Staff of the area and of the units above the meeting, and the staff of the companies on it — not
+        # every company account in the country.
+        self.fields["owner"].queryset = meeting_participant_users(actor=user, meeting=meeting)
         self.fields["project"].queryset = meeting.projects.all()
 
 
@@ -470,6 +474,15 @@ class PetitionSettingsForm(forms.Form):
     )
     remind_days_before = forms.IntegerField(
         label=_("Remind the handler this many days before"), min_value=0, max_value=365
+    )
+    escalation_resolve_days = forms.IntegerField(
+        label=_("Days the next level has to resolve an escalated petition"),
+        min_value=1,
+        max_value=365,
+        help_text=_(
+            "Counted from the day of the escalation; a current deadline that is later is kept. A petition whose "
+            "acceptance is still to be decided gets the days to decide on acceptance instead."
+        ),
     )
 
 

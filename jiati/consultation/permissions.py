@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from jiati.accounts.models import Role
-from jiati.accounts.permissions import has_role
+from jiati.accounts.models import STAFF_ROLES, Role
+from jiati.accounts.permissions import has_role, sees_personal_data
 
 FRONT_LINE = frozenset({Role.COMMUNITY, Role.PROPERTY, Role.SUBDISTRICT, Role.DISTRICT_OFFICE, Role.PLATFORM_ADMIN})
 ORGANISERS = frozenset({Role.COMMUNITY, Role.SUBDISTRICT, Role.DISTRICT_OFFICE, Role.PLATFORM_ADMIN})
@@ -71,3 +71,27 @@ def sees_visitor(user, record) -> bool:
     if is_platform_admin(user):
         return True
     return bool(user.is_authenticated and user.pk in (record.recorded_by_id, record.follow_up_by_id))
+
+
+def sees_invitees(user, meeting) -> bool:
+    """Invited owners' and other residents' names are shown in full only to the staff running the meeting:
+    its organiser, organisers of the unit hosting it, the estate's property office, and staff invited to it."""
+    if is_platform_admin(user):
+        return True
+    if not user.is_authenticated or user.role not in STAFF_ROLES:
+        return False
+    if meeting.organiser_id == user.pk:
+        return True
+    if user.region_id and user.region_id == meeting.region_id and can_organise_meetings(user):
+        return True
+    if user.role == Role.PROPERTY and user.property_office_id and user.property_office_id == meeting.property_office_id:
+        return True
+    return meeting.invitees.filter(user=user).exists()
+
+
+def sees_booker(user, booking) -> bool:
+    """A booker's name, like their phone number: in full for the front-line roles that receive residents
+    (`accounts.permissions.PERSONAL_DATA_ROLES["phone"]`), and for the resident who booked."""
+    if user.is_authenticated and user.owner_id and user.owner_id == booking.owner_id:
+        return True
+    return sees_personal_data(user, "phone")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,26 +19,107 @@ from jiati.consultation.models import (
     MeetingStatus,
     Petition,
 )
+from jiati.consultation.models.meetings import ONE_PER_ELEVATOR_LEVELS
 from jiati.projects.models import STAGE_ORDER, Project, ProjectEvent, Stage, Status
 
 # The stages in which a project needs (or needed) its consultation meeting.
 NEEDS_MEETING_STAGES = STAGE_ORDER[STAGE_ORDER.index(Stage.CONSULTATION) :]
+STAGES_FROM_VOTE = STAGE_ORDER[STAGE_ORDER.index(Stage.VOTE) :]
+
+
+# --- one meeting per elevator (一梯一会) -----------------------------------------------------------
+#
+# A meeting counts as a project's 一梯一会 when all of these hold:
+#   1. it is an estate- or community-level meeting (ONE_PER_ELEVATOR_LEVELS): the owners of the stairwell
+#      meet with the community, the property office and the company — a subdistrict's weekly review or a
+#      district's monthly dispatch may serve the project, but does not count;
+#   2. it was held (its minutes are recorded);
+#   3. the project was linked to it before its minutes were recorded: a project linked to a meeting that was
+#      already held is on record, but the meeting does not count for it after the fact;
+#   4. if the project's vote has opened: the meeting began, and the project was linked, before it opened.
+
+
+def vote_opened_at(project: Project):
+    """When the project's vote opened (it first entered the vote stage), or None if it has not."""
+    opened = (
+        ProjectEvent.objects.filter(project=project, to_stage=Stage.VOTE)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if opened is None and project.stage in STAGES_FROM_VOTE:
+        opened = project.stage_entered_at
+    return opened
+
+
+def counting_links():
+    """The project links through which a meeting counts as the project's 一梯一会 (the rule above), in SQL."""
+    first_vote = (
+        ProjectEvent.objects.filter(project=OuterRef("project"), to_stage=Stage.VOTE).order_by("at").values("at")[:1]
+    )
+    return (
+        MeetingProject.objects.filter(
+            meeting__status=MeetingStatus.HELD,
+            meeting__level__in=ONE_PER_ELEVATOR_LEVELS,
+            linked_at__lte=F("meeting__held_at"),
+        )
+        .annotate(
+            vote_opened=Coalesce(
+                Subquery(first_vote),
+                Case(When(project__stage__in=STAGES_FROM_VOTE, then=F("project__stage_entered_at"))),
+            )
+        )
+        .filter(
+            Q(vote_opened__isnull=True) | Q(meeting__starts_at__lt=F("vote_opened"), linked_at__lt=F("vote_opened"))
+        )
+    )
 
 
 def held_meeting_exists():
-    return Exists(MeetingProject.objects.filter(project=OuterRef("pk"), meeting__status=MeetingStatus.HELD))
+    """For a Project queryset: whether it has had a meeting that counts as its 一梯一会."""
+    return Exists(counting_links().filter(project=OuterRef("pk")))
+
+
+def link_verdict(link: MeetingProject, *, vote_opened) -> tuple[bool, str]:
+    """Whether a meeting counts as the linked project's 一梯一会, and if not, why (the rule above, in Python)."""
+    meeting = link.meeting
+    if meeting.status == MeetingStatus.CANCELLED:
+        return False, _("Cancelled.")
+    if meeting.level not in ONE_PER_ELEVATOR_LEVELS:
+        return False, _(
+            "%(level)s-level meetings do not count as a project's own meeting: only estate and community meetings do."
+        ) % {"level": meeting.get_level_display()}
+    if meeting.status != MeetingStatus.HELD:
+        return False, _("Not held yet: it counts once its minutes are recorded.")
+    if meeting.held_at is not None and link.linked_at > meeting.held_at:
+        return False, _("The project was linked after the meeting was held: on record only, it does not count.")
+    if vote_opened is not None and meeting.starts_at >= vote_opened:
+        return False, _("Held after the project's vote opened: it does not count.")
+    if vote_opened is not None and link.linked_at >= vote_opened:
+        return False, _("The project was linked after its vote opened: on record only, it does not count.")
+    return True, ""
 
 
 def guard_meeting_held(project: Project) -> list[str]:
-    """Leaving the consultation stage needs a consultation meeting held for this project (一梯一会)."""
-    if MeetingProject.objects.filter(project=project, meeting__status=MeetingStatus.HELD).exists():
+    """Leaving the consultation stage needs a meeting that counts as this project's 一梯一会."""
+    if counting_links().filter(project=project).exists():
         return []
-    if MeetingProject.objects.filter(project=project, meeting__status=MeetingStatus.SCHEDULED).exists():
+    summary = project_meetings(project=project)
+    if any(m.status == MeetingStatus.SCHEDULED and m.level in ONE_PER_ELEVATOR_LEVELS for m in summary.meetings):
         return [
             _(
                 "The consultation meeting for this project (one meeting per elevator) has not been held yet: "
                 "record its minutes once it has taken place."
             )
+        ]
+    reasons = [m.reason for m in summary.meetings if m.status == MeetingStatus.HELD and not m.counts]
+    if reasons:
+        return [
+            _(
+                "No meeting held for this project counts as its consultation meeting (one meeting per elevator): "
+                "%(reasons)s Hold an estate or community meeting for it and record its minutes."
+            )
+            % {"reasons": " ".join(dict.fromkeys(reasons))}
         ]
     return [
         _(
@@ -49,27 +131,28 @@ def guard_meeting_held(project: Project) -> list[str]:
 
 @dataclass
 class ProjectMeetings:
-    meetings: list
-    held: bool
-    vote_started_at: object | None  # when the project entered the vote stage, if it has
-    before_vote: bool | None  # had a held meeting that started before the vote (None: no vote yet)
+    meetings: list  # each with `counts` (bool) and `reason` (why it does not count)
+    held: bool  # a meeting that counts as the project's 一梯一会 was held
+    vote_started_at: object | None  # when the project's vote opened, if it has
+    before_vote: bool | None  # had a counting meeting before the vote (None: no vote yet)
 
 
 def project_meetings(*, project: Project) -> ProjectMeetings:
-    meetings = list(
-        Meeting.objects.filter(project_links__project=project).select_related("region", "estate").order_by("starts_at")
+    links = list(
+        MeetingProject.objects.filter(project=project)
+        .select_related("meeting__region", "meeting__estate")
+        .order_by("meeting__starts_at", "meeting_id")
     )
-    held = [m for m in meetings if m.status == MeetingStatus.HELD]
-    vote_started_at = (
-        ProjectEvent.objects.filter(project=project, to_stage=Stage.VOTE)
-        .order_by("at")
-        .values_list("at", flat=True)
-        .first()
-    )
-    if vote_started_at is None and project.stage == Stage.VOTE:
-        vote_started_at = project.stage_entered_at
-    before_vote = None if vote_started_at is None else any(m.starts_at < vote_started_at for m in held)
-    return ProjectMeetings(meetings=meetings, held=bool(held), vote_started_at=vote_started_at, before_vote=before_vote)
+    vote_started_at = vote_opened_at(project)
+    meetings = []
+    for link in links:
+        meeting = link.meeting
+        meeting.counts, meeting.reason = link_verdict(link, vote_opened=vote_started_at)
+        meeting.linked_at = link.linked_at
+        meetings.append(meeting)
+    counted = any(m.counts for m in meetings)
+    before_vote = None if vote_started_at is None else counted
+    return ProjectMeetings(meetings=meetings, held=counted, vote_started_at=vote_started_at, before_vote=before_vote)
 
 
 def coverage_by_subdistrict(*, user) -> list[dict]:
@@ -110,14 +193,38 @@ def coverage_gaps(*, user):
     )
 
 
+def unit_unassigned_q(user) -> Q:
+    """Petitions nobody handles that the user's unit answers for: the responsible group's members, or — where no
+    service group answers for the estate — the staff of the petition's community and of its subdistrict."""
+    from jiati.organisation.models import GroupMembership
+
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    unit = Q(Exists(GroupMembership.objects.filter(group=OuterRef("group"), user=user)))
+    if user.region_id:
+        unit |= Q(group__isnull=True) & (Q(community_id=user.region_id) | Q(community__parent_id=user.region_id))
+    return Q(handler__isnull=True) & unit
+
+
+def petitions_answered_by(*, user):
+    """Open petitions the user answers for: those they handle and, while nobody handles them, their unit's."""
+    return Petition.objects.visible_to(user).open().filter(Q(handler=user) | unit_unassigned_q(user))
+
+
 def start_page_counts(*, user) -> dict:
     today = timezone.localdate()
-    mine = Petition.objects.visible_to(user).open().filter(handler=user)
+    visible = Petition.objects.visible_to(user)
+    mine = visible.open().filter(handler=user)
+    unassigned = visible.open().filter(unit_unassigned_q(user))
+    letters = visible.filter(letter_due=True).filter(Q(handler=user) | unit_unassigned_q(user))
     actions = MeetingAction.objects.filter(owner=user).open()
     follow_ups = ConsultationRecord.objects.filter(follow_up_by=user).follow_up_open()
     return {
         "petitions": mine.count(),
         "petitions_overdue": mine.filter(due_date__lt=today).count(),
+        "unassigned": unassigned.count(),
+        "unassigned_overdue": unassigned.filter(due_date__lt=today).count(),
+        "letters": letters.count(),
         "actions": actions.count(),
         "actions_overdue": actions.filter(due_date__lt=today).count(),
         "follow_ups": follow_ups.count(),
@@ -131,3 +238,38 @@ def owner_upcoming_bookings(*, owner):
         .select_related("slot", "window")
         .order_by("slot__starts_at")
     )
+
+
+# --- who may take part in a meeting -------------------------------------------------------------
+
+
+def meeting_company_ids(*, meeting: Meeting) -> set[int]:
+    """The companies on a meeting: its elevator company, the companies invited, and the construction teams and
+    maintainers assigned to the projects it serves."""
+    ids = {meeting.company_id} if meeting.company_id else set()
+    ids |= set(meeting.invitees.filter(company__isnull=False).values_list("company_id", flat=True))
+    for contractor_id, maintainer_id in meeting.project_links.values_list(
+        "project__contractor_id", "project__maintainer_id"
+    ):
+        ids |= {pk for pk in (contractor_id, maintainer_id) if pk}
+    return ids
+
+
+def meeting_participant_users(*, actor, meeting: Meeting, also_companies=()):
+    """The accounts an organiser may invite to a meeting or name as the owner of one of its resolutions:
+    staff of the organiser's area, staff of the units above the meeting's host (the subdistrict and district
+    that oversee it), and the staff of the companies on the meeting (`meeting_company_ids`, plus
+    `also_companies` being invited with them)."""
+    from jiati.accounts.models import COMPANY_ROLES, STAFF_ROLES, User
+    from jiati.accounts.selectors import staff_visible_to
+
+    above = [r.pk for r in meeting.region.ancestors()] + [meeting.region_id]
+    return (
+        staff_visible_to(user=actor)
+        | User.objects.filter(is_active=True, role__in=STAFF_ROLES, region_id__in=above)
+        | User.objects.filter(
+            is_active=True,
+            role__in=COMPANY_ROLES,
+            company_id__in=meeting_company_ids(meeting=meeting) | {c.pk for c in also_companies},
+        )
+    ).distinct()

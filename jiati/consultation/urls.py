@@ -42,6 +42,7 @@ urlpatterns = [
     path("petitions/settings/", petitions.petition_settings, name="petition-settings"),
     path("petitions/<int:pk>/", petitions.petition_detail, name="petition-detail"),
     path("petitions/<int:pk>/letter.pdf", petitions.petition_letter, name="petition-letter"),
+    path("petitions/<int:pk>/notice.pdf", petitions.petition_notice_letter, name="petition-notice-letter"),
     path("petitions/<int:pk>/<str:action>/", petitions.petition_act, name="petition-act"),
     # Publicity (staff) and its public pages
     path("articles/", publicity.ArticleListView.as_view(), name="article-list"),

@@ -8,17 +8,16 @@ from django.utils.translation import gettext as _
 
 from jiati.accounts.models import COMPANY_ROLES, STAFF_ROLES
 from jiati.consultation import selectors
-from jiati.consultation.models import Petition
 
 
 def start_page_widgets(*, user) -> list[dict]:
     if user.role not in STAFF_ROLES and user.role not in COMPANY_ROLES and not user.is_superuser:
         return []
     widgets = []
+    # Mine, and — while nobody handles them — my unit's (the responsible group, or the area's staff).
     overdue = list(
-        Petition.objects.visible_to(user)
-        .overdue()
-        .filter(handler=user)
+        selectors.petitions_answered_by(user=user)
+        .filter(due_date__lt=timezone.localdate())
         .select_related("estate")
         .order_by("due_date")[:5]
     )
@@ -26,13 +25,17 @@ def start_page_widgets(*, user) -> list[dict]:
         today = timezone.localdate()
         for petition in overdue:
             petition.late_days = (today - petition.due_date).days
+        listing = reverse("consultation:petition-list")
         widgets.append(
             {
                 "order": 1,
                 "template": "consultation/_widget_overdue_petitions.html",
                 "title": _("Overdue petitions"),
                 "petitions": overdue,
-                "url": reverse("consultation:petition-list") + "?mine=true&overdue=true",
+                "url": listing + "?mine=true&overdue=true",
+                "unassigned_url": listing + "?unit=true&overdue=true"
+                if any(p.handler_id is None for p in overdue)
+                else "",
             }
         )
     counts = selectors.start_page_counts(user=user)
@@ -53,6 +56,32 @@ def start_page_widgets(*, user) -> list[dict]:
                         "url": f"{petitions}?mine=true&open=true",
                         "late_url": f"{petitions}?mine=true&overdue=true",
                     },
+                    *(
+                        [
+                            {
+                                "label": _("Without a handler"),
+                                "value": counts["unassigned"],
+                                "late": counts["unassigned_overdue"],
+                                "url": f"{petitions}?unit=true",
+                                "late_url": f"{petitions}?unit=true&overdue=true",
+                            }
+                        ]
+                        if counts["unassigned"]
+                        else []
+                    ),
+                    *(
+                        [
+                            {
+                                "label": _("Letters to post"),
+                                "value": counts["letters"],
+                                "late": 0,
+                                "url": f"{petitions}?letter_due=true",
+                                "late_url": "",
+                            }
+                        ]
+                        if counts["letters"]
+                        else []
+                    ),
                     {
                         "label": _("My resolutions"),
                         "value": counts["actions"],

@@ -25,7 +25,7 @@ from jiati.consultation.models import (
     VisitorKind,
     WindowSlot,
 )
-from jiati.consultation.templatetags.consultation import MASKS
+from jiati.consultation.templatetags.consultation import MASKS, invitee_name
 from jiati.core.api import PersonalDataField
 from jiati.organisation.models import ServiceWindow
 
@@ -109,8 +109,15 @@ class WindowBookingInputSerializer(serializers.Serializer):
 
 
 class WindowBookingSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
     phone = PersonalDataField(kind="phone")
     starts_at = serializers.DateTimeField(source="slot.starts_at", read_only=True)
+
+    def get_name(self, booking) -> str:
+        request = self.context.get("request")
+        if request is not None and permissions.sees_booker(request.user, booking):
+            return booking.name
+        return MASKS["name"](booking.name)
 
     class Meta:
         model = Booking
@@ -201,10 +208,17 @@ class FollowUpResultSerializer(serializers.Serializer):
 
 
 class MeetingInviteeSerializer(serializers.ModelSerializer):
+    """Owners' and other residents' names are masked unless the caller runs the meeting (`sees_invitees`)."""
+
+    name = serializers.SerializerMethodField()
+
     class Meta:
         model = MeetingInvitee
         fields = ["id", "kind", "user", "owner", "company", "name", "affiliation", "invited_at", "attended"]
         read_only_fields = fields
+
+    def get_name(self, invitee) -> str:
+        return invitee_name(invitee, full=bool(self.context.get("full_names")))
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -269,6 +283,40 @@ class MeetingMinutesSerializer(serializers.Serializer):
 
 class MeetingProjectsSerializer(serializers.Serializer):
     projects = serializers.ListField(child=serializers.IntegerField())
+
+
+class MeetingProjectSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+
+
+class MeetingUpdateSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    location = serializers.CharField()
+    agenda = serializers.CharField(required=False, allow_blank=True, default="")
+    company = serializers.IntegerField(required=False, allow_null=True)
+    party_branch = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MeetingSignInSheetSerializer(serializers.Serializer):
+    sign_in_sheet = serializers.FileField()
+
+
+class MeetingCoverageGapSerializer(serializers.Serializer):
+    """A live project at or past the consultation stage without a meeting that counts as its 一梯一会."""
+
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    stage = serializers.CharField()
+    estate = serializers.IntegerField(source="estate_id")
+    estate_name = serializers.CharField(source="estate.name")
+    stairwell = serializers.IntegerField(source="stairwell_id")
+    community = serializers.IntegerField(source="community_id")
+    community_name = serializers.CharField(source="community.name")
+    subdistrict = serializers.IntegerField(source="community.parent_id", allow_null=True)
+    subdistrict_name = serializers.CharField(source="community.parent.name", allow_null=True)
+    responsible = serializers.IntegerField(source="responsible_id", allow_null=True)
 
 
 class ResolutionSerializer(serializers.ModelSerializer):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from jiati.accounts.models import User
 from jiati.companies.models import Company
-from jiati.consultation import filtersets, selectors
+from jiati.consultation import filtersets, permissions, selectors
 from jiati.consultation.api import serializers as s
 from jiati.consultation.models import (
     Article,
@@ -184,6 +183,14 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
     def _out(self, meeting, code=status.HTTP_200_OK):
         return Response(s.MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data, status=code)
 
+    def _participants(self, meeting):
+        """Whom the caller may invite or name as a resolution's owner: as in the meeting page's forms."""
+        return selectors.meeting_participant_users(actor=self.request.user, meeting=meeting)
+
+    def _invitees(self, meeting, invitees, code=status.HTTP_200_OK):
+        full = permissions.sees_invitees(self.request.user, meeting)
+        return Response(s.MeetingInviteeSerializer(invitees, many=True, context={"full_names": full}).data, status=code)
+
     @extend_schema(request=s.MeetingInputSerializer, responses={201: s.MeetingSerializer})
     def create(self, request):
         from jiati.projects.models import Project
@@ -202,21 +209,43 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         meeting = self.get_object()
         data = _input(s.MeetingInviteInputSerializer, request)
         user = request.user
+        companies = _many(Company.objects.visible_to(user), data["companies"])
         created = meetings.meeting_invite(
             actor=user,
             meeting=meeting,
-            users=_many(User.objects.filter(is_active=True), data["users"]),
+            users=_many(
+                selectors.meeting_participant_users(actor=user, meeting=meeting, also_companies=companies),
+                data["users"],
+            ),
             owners=_many(Owner.objects.visible_to(user), data["owners"]),
-            companies=_many(Company.objects.visible_to(user), data["companies"]),
+            companies=companies,
             others=[(row[0], row[1] if len(row) > 1 else "") for row in data["others"] if row],
             owners_of_projects=data["owners_of_projects"],
         )
-        return Response(s.MeetingInviteeSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+        return self._invitees(meeting, created, status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.MeetingInviteeSerializer(many=True))
     @action(detail=True, methods=["get"])
     def invitees(self, request, pk=None):
-        return Response(s.MeetingInviteeSerializer(self.get_object().invitees.all(), many=True).data)
+        meeting = self.get_object()
+        return self._invitees(meeting, meeting.invitees.all())
+
+    @extend_schema(request=s.MeetingUpdateSerializer, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def edit(self, request, pk=None):
+        """Change a scheduled meeting (title, time, place, agenda, company, party branch)."""
+        meeting = self.get_object()
+        data = _input(s.MeetingUpdateSerializer, request)
+        data["company"] = _one(Company.objects.visible_to(request.user), data.get("company"))
+        return self._out(meetings.meeting_update(actor=request.user, meeting=meeting, **data))
+
+    @extend_schema(request={"multipart/form-data": s.MeetingSignInSheetSerializer}, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-in-sheet", parser_classes=[MultiPartParser, FormParser])
+    def sign_in_sheet(self, request, pk=None):
+        """Upload the signed sign-in sheet (a PDF scan or a JPG/PNG photo), as multipart/form-data."""
+        meeting = self.get_object()
+        upload = _input(s.MeetingSignInSheetSerializer, request)["sign_in_sheet"]
+        return self._out(meetings.meeting_upload_sign_in(actor=request.user, meeting=meeting, upload=upload))
 
     @extend_schema(request=s.MeetingAttendanceSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"])
@@ -244,6 +273,16 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
             meetings.meeting_link_projects(actor=request.user, meeting=self.get_object(), projects=projects)
         )
 
+    @extend_schema(request=s.MeetingProjectSerializer, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="unlink-project")
+    def unlink_project(self, request, pk=None):
+        """Remove a project from a meeting that has not been held."""
+        from jiati.projects.models import Project
+
+        meeting = self.get_object()
+        project = _one(Project.objects.visible_to(request.user), _input(s.MeetingProjectSerializer, request)["project"])
+        return self._out(meetings.meeting_unlink_project(actor=request.user, meeting=meeting, project=project))
+
     @extend_schema(request=s.ConsultationReasonSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
@@ -258,7 +297,7 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         if request.method == "GET":
             return Response(s.ResolutionSerializer(meeting.actions.all(), many=True).data)
         data = _input(s.ResolutionInputSerializer, request)
-        data["owner"] = _one(User.objects.filter(is_active=True), data.get("owner"))
+        data["owner"] = _one(self._participants(meeting), data.get("owner"))
         data["project"] = _one(meeting.projects.all(), data.get("project"))
         created = meetings.action_add(actor=request.user, meeting=meeting, **data)
         return Response(s.ResolutionSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -270,6 +309,25 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         return Response(
             s.MeetingCoverageRowSerializer(selectors.coverage_by_subdistrict(user=request.user), many=True).data
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", int, description="Only under this subdistrict or community"),
+            OpenApiParameter("stage", str, description="Only at this stage"),
+            OpenApiParameter("mine", bool, description="Only projects the caller is responsible for"),
+        ],
+        responses=s.MeetingCoverageGapSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"], url_path="coverage-gaps", filterset_class=None)
+    def coverage_gaps(self, request):
+        """Live projects at or past the consultation stage still without a meeting that counts as their 一梯一会
+        (the same rule and filters as the page "Projects without a consultation meeting"), keyset-paginated."""
+        queryset = selectors.coverage_gaps(user=request.user).select_related("estate", "community__parent")
+        filterset = filtersets.CoverageGapFilterSet(request.GET or None, queryset=queryset, request=request)
+        if filterset.is_bound and not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
+        return self.get_paginated_response(s.MeetingCoverageGapSerializer(page, many=True).data)
 
 
 class ActionViewSet(ScopedReadOnlyViewSet):

@@ -37,18 +37,56 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# 一梯一会 — one meeting per elevator — is a meeting with the owners of that stairwell: only estate- and
+# community-level meetings count. Subdistrict meetings are the weekly review of blockers (每周一研判) and
+# district meetings the monthly dispatch (每月一调度); they may serve projects, on record, but never count.
+ONE_PER_ELEVATOR_LEVELS = (MeetingLevel.ESTATE, MeetingLevel.COMMUNITY)
+
+
+def _area_meetings_q(user) -> Q:
+    """Meetings hosted in the user's area, or serving a project of it."""
+    own = area_q(user, region_path="region__path", property_office="property_office")
+    served = MeetingProject.objects.filter(meeting=OuterRef("pk")).filter(
+        area_q(user, region_path="project__community__path", property_office="project__estate__property_office")
+    )
+    return own | Q(Exists(served))
+
+
 class MeetingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> MeetingQuerySet:
-        """Meetings hosted in the user's area, and meetings that served a project of the user's area."""
+    def managed_by(self, user) -> MeetingQuerySet:
+        """Meetings the user's area answers for: hosted in it, or serving one of its projects.
+
+        Organisers change only these; `visible_to` adds the meetings the user merely takes part in.
+        """
         from jiati.accounts.scoping import sees_everything
 
         if sees_everything(user):
             return self.all()
-        own = area_q(user, region_path="region__path", property_office="property_office")
-        served = MeetingProject.objects.filter(meeting=OuterRef("pk")).filter(
-            area_q(user, region_path="project__community__path", property_office="project__estate__property_office")
+        return self.filter(_area_meetings_q(user))
+
+    def visible_to(self, user) -> MeetingQuerySet:
+        """Meetings of the user's area (`managed_by`), and those the user takes part in: invited (in person
+        or as their company), owning one of its resolutions, or — for a contractor's or maintainer's staff —
+        with their company as the meeting's elevator company or serving a project their company is assigned to.
+        """
+        from jiati.accounts.models import COMPANY_ROLES
+        from jiati.accounts.scoping import sees_everything
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if sees_everything(user):
+            return self.all()
+        company_id = user.company_id if user.role in COMPANY_ROLES else None
+        invited = Q(user=user) | Q(company_id=company_id) if company_id else Q(user=user)
+        takes_part = Q(Exists(MeetingInvitee.objects.filter(invited, meeting=OuterRef("pk")))) | Q(
+            Exists(MeetingAction.objects.filter(meeting=OuterRef("pk"), owner=user))
         )
-        return self.filter(own | Q(Exists(served)))
+        if company_id:
+            assigned = MeetingProject.objects.filter(meeting=OuterRef("pk")).filter(
+                Q(project__contractor_id=company_id) | Q(project__maintainer_id=company_id)
+            )
+            takes_part |= Q(company_id=company_id) | Q(Exists(assigned))
+        return self.filter(_area_meetings_q(user) | takes_part)
 
     def held(self) -> MeetingQuerySet:
         return self.filter(status=MeetingStatus.HELD)
@@ -144,6 +182,8 @@ class MeetingProject(models.Model):
     project = models.ForeignKey(
         "projects.Project", verbose_name=_("project"), on_delete=models.PROTECT, related_name="meeting_links"
     )
+    # A project linked after the meeting was held is on record, but the meeting does not count as its 一梯一会.
+    linked_at = models.DateTimeField(_("linked"), default=timezone.now)
 
     class Meta:
         verbose_name = _("project served")

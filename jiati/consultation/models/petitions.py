@@ -62,8 +62,12 @@ class PetitionSettings(models.Model):
     """The deadlines petitions are handled by (the district office's setting).
 
     Defaults follow the national petition rules (信访工作条例, 2022): decide on acceptance within 15 days
-    of receipt, resolve within 60 days of acceptance, extend once by at most 30 days. Calendar days
-    unless `working_days` is set.
+    of receipt, resolve within 60 days of acceptance, extend once by at most 30 days (once in the petition's
+    lifetime: reopening does not grant another). Calendar days unless `working_days` is set.
+
+    Escalation: the next level up gets a fresh deadline from the day it receives the petition —
+    `escalation_resolve_days` (default 30) to resolve an accepted petition, or `accept_days` to decide on
+    acceptance if that was still open — recorded in the handling history with the deadline it replaces.
     """
 
     accept_days = models.PositiveSmallIntegerField(_("days to decide on acceptance"), default=15)
@@ -74,6 +78,9 @@ class PetitionSettings(models.Model):
         _("days an escalated petition has before it escalates again"), default=7
     )
     remind_days_before = models.PositiveSmallIntegerField(_("remind the handler this many days before"), default=3)
+    escalation_resolve_days = models.PositiveSmallIntegerField(
+        _("days the next level has to resolve an escalated petition"), default=30
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("changed by"),
@@ -89,7 +96,8 @@ class PetitionSettings(models.Model):
         verbose_name_plural = _("petition deadlines")
         constraints = [
             models.CheckConstraint(
-                name="petition_settings_positive", condition=Q(accept_days__gte=1, resolve_days__gte=1)
+                name="petition_settings_positive",
+                condition=Q(accept_days__gte=1, resolve_days__gte=1, escalation_resolve_days__gte=1),
             )
         ]
 
@@ -207,6 +215,9 @@ class Petition(models.Model):
     escalation_count = models.PositiveSmallIntegerField(_("times escalated"), default=0)
     escalated_at = models.DateTimeField(_("last escalated"), null=True, blank=True)
     reminded_for = models.DateField(_("reminder sent for deadline"), null=True, blank=True)
+    # A petitioner reachable only by post is told by letter (receipt, then acceptance): a task for the staff
+    # until they record the letter as posted.
+    letter_due = models.BooleanField(_("letter to post"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("taken in by"),
@@ -248,6 +259,7 @@ class Petition(models.Model):
             models.Index(fields=["community", "-id"], name="petition_community"),
             models.Index(fields=["handler", "status", "due_date"], name="petition_handler_open"),
             models.Index(fields=["status", "due_date"], name="petition_status_due"),
+            models.Index(fields=["community"], condition=Q(letter_due=True), name="petition_letter_due"),
         ]
 
     def __str__(self) -> str:
@@ -267,6 +279,11 @@ class Petition(models.Model):
     def is_overdue(self) -> bool:
         return self.days_overdue() > 0
 
+    @property
+    def only_by_post(self) -> bool:
+        """No phone for a text message and no portal account to read it on: notices go by letter."""
+        return not self.petitioner_phone and self.reply_method != ReplyMethod.PORTAL
+
 
 class PetitionEventKind(models.TextChoices):
     RECEIVED = "received", pgettext_lazy("petition event", "Received")
@@ -281,6 +298,8 @@ class PetitionEventKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated")
     REASSIGNED = "reassigned", _("Handler changed")
     REMINDED = "reminded", _("Reminder sent")
+    LETTER_DUE = "letter_due", _("Letter to post")
+    LETTER_SENT = "letter_sent", _("Letter posted")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

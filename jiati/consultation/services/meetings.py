@@ -190,7 +190,23 @@ def meeting_schedule(
 
 
 def _locked_meeting(meeting: Meeting, actor) -> Meeting:
-    return locked(Meeting.objects.visible_to(actor), meeting.pk)
+    """Lock a meeting the actor's area answers for (taking part in a meeting does not let one change it)."""
+    return locked(Meeting.objects.managed_by(actor), meeting.pk)
+
+
+def _participants_or_refuse(actor, meeting: Meeting, users, *, field: str, message, companies=()) -> None:
+    from jiati.consultation.selectors import meeting_participant_users
+
+    pks = {u.pk for u in users}
+    if not pks:
+        return
+    allowed = set(
+        meeting_participant_users(actor=actor, meeting=meeting, also_companies=companies)
+        .filter(pk__in=pks)
+        .values_list("pk", flat=True)
+    )
+    if pks - allowed:
+        raise refuse(message, code="not_in_area", field=field)
 
 
 @transaction.atomic
@@ -231,7 +247,11 @@ def meeting_update(
 
 @transaction.atomic
 def meeting_link_projects(*, actor, meeting: Meeting, projects) -> Meeting:
-    """Add projects the meeting served."""
+    """Add projects the meeting serves (or served).
+
+    A project linked to a meeting that was already held is on record, but the meeting does not count as its
+    one meeting per elevator (一梯一会, `selectors.counting_links`): it cannot be satisfied after the fact.
+    """
     require(permissions.can_organise_meetings(actor))
     meeting = _locked_meeting(meeting, actor)
     if meeting.status == MeetingStatus.CANCELLED:
@@ -248,11 +268,15 @@ def meeting_link_projects(*, actor, meeting: Meeting, projects) -> Meeting:
         action=AuditAction.UPDATE,
         changes={"projects": [sorted(existing), sorted(existing | {p.pk for p in new})]},
     )
-    verb = (
-        _("Consultation meeting held") if meeting.status == MeetingStatus.HELD else _("Consultation meeting scheduled")
-    )
     for project in new:
-        _project_event(project, actor, f"{verb}: {meeting.title}, {_when(meeting)}", meeting)
+        if meeting.status == MeetingStatus.HELD:
+            message = _(
+                "Linked, for the record, to the consultation meeting already held: %(title)s, %(when)s "
+                "(it does not count as this project's one meeting per elevator)"
+            )
+        else:
+            message = _("Consultation meeting scheduled: %(title)s, %(when)s")
+        _project_event(project, actor, message % {"title": meeting.title, "when": _when(meeting)}, meeting)
     return meeting
 
 
@@ -304,6 +328,16 @@ def meeting_invite(
     users, owners, companies = list(users or []), list(owners or []), list(companies or [])
     if any(not u.is_active or (u.role not in STAFF_ROLES and u.role not in COMPANY_ROLES) for u in users):
         raise refuse(_("Only staff and company accounts can be invited as users."), code="not_staff", field="users")
+    _participants_or_refuse(
+        actor,
+        meeting,
+        users,
+        field="users",
+        companies=companies,
+        message=_(
+            "Invite staff of your area or of the units above this meeting, or staff of the companies on its projects."
+        ),
+    )
     if owners:
         visible = set(
             Owner.objects.visible_to(actor).filter(pk__in=[o.pk for o in owners]).values_list("pk", flat=True)
@@ -489,6 +523,16 @@ def action_add(
         raise refuse(_("Name who will carry out the resolution."), code="owner_required", field="owner")
     if not owner.is_active or (owner.role not in STAFF_ROLES and owner.role not in COMPANY_ROLES):
         raise refuse(_("The owner must be a staff or company account."), code="not_staff", field="owner")
+    _participants_or_refuse(
+        actor,
+        meeting,
+        [owner],
+        field="owner",
+        message=_(
+            "The owner must be staff of your area or of the units above this meeting, or staff of a company on "
+            "its projects."
+        ),
+    )
     if due_date is None:
         raise refuse(_("Give the due date."), code="required", field="due_date")
     if due_date < timezone.localdate():
@@ -515,7 +559,13 @@ def action_add(
 def action_done(*, actor, action: MeetingAction, note: str) -> MeetingAction:
     """Mark a resolution done: its owner, or an organiser who can see the meeting."""
     action = locked(MeetingAction.objects.visible_to(actor).select_related("meeting"), action.pk)
-    require(action.owner_id == actor.pk or permissions.can_organise_meetings(actor))
+    require(
+        action.owner_id == actor.pk
+        or (
+            permissions.can_organise_meetings(actor)
+            and Meeting.objects.managed_by(actor).filter(pk=action.meeting_id).exists()
+        )
+    )
     if action.status == ActionStatus.DONE:
         raise refuse(_("This resolution is already done."), code="already_done")
     note = text_or_refuse(note, _("Say how it was done."), field="note")

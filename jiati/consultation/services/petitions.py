@@ -32,6 +32,7 @@ from jiati.consultation.models import (
 )
 from jiati.consultation.services.common import locked, require, sms_after_commit, text_or_refuse
 from jiati.consultation.services.windows import phone_or_refuse
+from jiati.consultation.templatetags.consultation import mask_address
 from jiati.core.errors import refuse
 from jiati.housing.models import Estate, Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
@@ -93,7 +94,27 @@ def _tell_handler(petition: Petition, title: str, *, extra=()) -> None:
 
 
 def _tell_petitioner(petition: Petition, text: str) -> None:
-    sms_after_commit(petition.petitioner_phone, text)
+    """By text message; a petitioner reachable only by post gets a letter instead: the history records that it
+    is due and the staff are given the task of posting it (`petition_letter_sent` records that they did)."""
+    if petition.petitioner_phone:
+        sms_after_commit(petition.petitioner_phone, text)
+        return
+    if not petition.only_by_post:
+        return  # answered on the resident portal, where the petition's page shows every step
+    first = not petition.letter_due
+    Petition.objects.filter(pk=petition.pk).update(letter_due=True)
+    petition.letter_due = True
+    PetitionEvent.objects.create(
+        petition=petition,
+        kind=PetitionEventKind.LETTER_DUE,
+        message=text,
+        data={"status": petition.status, "due_date": _plain(petition.due_date)},
+    )
+    if first:
+        _tell_handler(
+            petition,
+            _("Post a letter to the petitioner of %(ref)s (no phone number)") % {"ref": petition.reference},
+        )
 
 
 def _locked(petition: Petition, actor) -> Petition:
@@ -429,11 +450,38 @@ def petition_reopen(*, petition: Petition, reason: str, actor=None, owner: Owner
         petition.status, petition.accepted_on = PetitionStatus.ACCEPTED, today
         petition.resolve_due = deadlines.resolution_due(today, settings=settings)
         petition.due_date = petition.resolve_due
-    petition.satisfaction, petition.closed_at, petition.extension_days = "", None, 0
+    # The extension stays used: one extension per petition, however often it is reopened.
+    petition.satisfaction, petition.closed_at = "", None
     petition.reopen_count += 1
     petition.save()
     _record(petition, actor, PetitionEventKind.REOPENED, before, message=reason)
     _tell_handler(petition, _("Petition %(ref)s reopened") % {"ref": petition.reference})
+    return petition
+
+
+@transaction.atomic
+def petition_letter_sent(*, actor, petition: Petition, note: str = "") -> Petition:
+    """Record that the letter due to a petitioner reachable only by post was printed and posted."""
+    petition = _locked(petition, actor)
+    require(permissions.can_note_petitions(actor) or petition.handler_id == actor.pk)
+    if not petition.letter_due:
+        raise refuse(_("No letter is waiting to be posted."), code="no_letter_due")
+    Petition.objects.filter(pk=petition.pk).update(letter_due=False)
+    petition.letter_due = False
+    PetitionEvent.objects.create(
+        petition=petition,
+        kind=PetitionEventKind.LETTER_SENT,
+        actor=actor,
+        message=(note or "").strip(),
+        data={"address": mask_address(petition.petitioner_address)},
+    )
+    audit_record(
+        actor=actor,
+        instance=petition,
+        action=AuditAction.UPDATE,
+        changes={"letter_due": [True, False]},
+        message=f"{PetitionEventKind.LETTER_SENT}: {(note or '').strip()}"[:255],
+    )
     return petition
 
 
@@ -461,7 +509,7 @@ def petition_reassign(*, actor, petition: Petition, handler) -> Petition:
     return petition
 
 
-def _escalate(petition: Petition, actor, reason: str) -> Petition:
+def _escalate(petition: Petition, actor, reason: str, *, today: dt.date | None = None) -> Petition:
     up = routing.next_level(petition.level)
     if up is None:
         raise refuse(_("The petition is already with the district office."), code="top_level")
@@ -470,23 +518,47 @@ def _escalate(petition: Petition, actor, reason: str) -> Petition:
         raise refuse(_("No group above answers for this estate."), code="no_group_above")
     before = _state(petition)
     previous = petition.handler
+    previous_due = petition.due_date
+    today = today or timezone.localdate()
+    accepted = petition.status == PetitionStatus.ACCEPTED
+    # The next level gets its own time: a fresh deadline from today (never earlier than the current one).
+    due = deadlines.escalated_due(today, previous_due, accepted=accepted, settings=PetitionSettings.current())
+    if accepted:
+        petition.resolve_due = due
+    else:
+        petition.accept_due = due
+    petition.due_date = due
     petition.level, petition.group, petition.handler = route.level, route.group, route.handler
     petition.escalation_count += 1
     petition.escalated_at = timezone.now()
     petition.save()
+    deadline = _("New deadline for %(level)s: %(date)s") % {
+        "level": petition.get_level_display(),
+        "date": due.isoformat(),
+    }
     _record(
         petition,
         actor,
         PetitionEventKind.ESCALATED,
         before,
-        message=f"{reason} → {_route_text(route)}".strip(" →"),
-        data={"from_level": before["level"], "to_level": route.level},
+        message=f"{reason} → {_route_text(route)}. {deadline}".strip(" →"),
+        data={
+            "from_level": before["level"],
+            "to_level": route.level,
+            "previous_due": _plain(previous_due),
+            "due_date": due.isoformat(),
+        },
     )
     _tell_handler(
         petition,
-        _("Petition %(ref)s escalated to you (%(level)s)")
-        % {"ref": petition.reference, "level": petition.get_level_display()},
+        _("Petition %(ref)s escalated to you (%(level)s), due %(date)s")
+        % {"ref": petition.reference, "level": petition.get_level_display(), "date": due.isoformat()},
         extra=[previous] if previous is not None else (),
+    )
+    _tell_petitioner(
+        petition,
+        _("Your petition %(ref)s is now handled by the %(level)s; it will be answered by %(date)s.")
+        % {"ref": petition.reference, "level": petition.get_level_display(), "date": due.isoformat()},
     )
     return petition
 
@@ -529,6 +601,7 @@ def petitions_escalate_overdue(*, today: dt.date | None = None) -> int:
                     petition,
                     None,
                     _("Overdue by %(days)s days") % {"days": (today - petition.due_date).days},
+                    today=today,
                 )
             except ValidationError:  # no group above answers for this estate: it stays, overdue, where it is
                 continue
@@ -567,15 +640,22 @@ def petition_settings_set(
     working_days: bool,
     escalate_after_days: int,
     remind_days_before: int,
+    escalation_resolve_days: int | None = None,
 ) -> PetitionSettings:
-    """Change the deadlines. Petitions already received keep the deadlines they were given."""
+    """Change the deadlines. Petitions already received keep the deadlines they were given.
+
+    `escalation_resolve_days`: the fresh deadline the next level gets to resolve an escalated petition (left as it
+    is when not given)."""
     require(permissions.can_configure(actor))
+    if escalation_resolve_days is None:
+        escalation_resolve_days = PetitionSettings.current().escalation_resolve_days
     values = {
         "accept_days": accept_days,
         "resolve_days": resolve_days,
         "max_extension_days": max_extension_days,
         "escalate_after_days": escalate_after_days,
         "remind_days_before": remind_days_before,
+        "escalation_resolve_days": escalation_resolve_days,
     }
     for field, value in values.items():
         low = 0 if field in ("max_extension_days", "remind_days_before") else 1

@@ -349,6 +349,10 @@ def booking_create(
     if topic not in Topic.values:
         raise refuse(_("Choose a topic."), code="invalid_choice", field="topic")
     with transaction.atomic():
+        if owner is not None:
+            # One owner's requests for different slots queue here (the owner row, then the slot: always in this
+            # order), so the limit on upcoming bookings holds however many arrive at once.
+            Owner.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True).first()
         slot = WindowSlot.objects.select_for_update(of=("self",)).select_related("window").get(pk=slot.pk)
         if slot.is_cancelled or not slot.window.is_active:
             raise refuse(_("This time is no longer offered; choose another."), code="slot_cancelled", field="slot")

@@ -27,21 +27,41 @@ def mask_address(address: str | None) -> str:
 MASKS = {"name": mask_name, "phone": mask_phone, "address": mask_address}
 
 
+def invitee_name(invitee, *, full: bool) -> str:
+    """An invitee's name: staff and companies always in full; owners and other residents masked unless `full`
+    (`permissions.sees_invitees`)."""
+    if full or invitee.kind in ("staff", "company"):
+        return invitee.name
+    return mask_name(invitee.name)
+
+
+def with_shown_names(invitees, *, full: bool) -> list:
+    """The invitees, each with `shown_name` set for the viewer."""
+    invitees = list(invitees)
+    for invitee in invitees:
+        invitee.shown_name = invitee_name(invitee, full=full)
+    return invitees
+
+
 @register.filter(name="mask_name")
 def mask_name_filter(value):
     return mask_name(value)
 
 
-@register.simple_tag(takes_context=True)
-def petitioner(context, petition, kind: str):
-    """{% petitioner petition "phone" %}: the petitioner's name, phone or address, masked unless handling staff."""
+def petitioner_value(user, petition, kind: str) -> str:
+    """The petitioner's name, phone or address, masked unless `user` is handling staff (`sees_petitioner`)."""
     value = getattr(
         petition, {"name": "petitioner_name", "phone": "petitioner_phone", "address": "petitioner_address"}[kind]
     )
-    user = getattr(context.get("request"), "user", None)
     if user is not None and permissions.sees_petitioner(user, petition):
         return value
     return MASKS[kind](value)
+
+
+@register.simple_tag(takes_context=True)
+def petitioner(context, petition, kind: str):
+    """{% petitioner petition "phone" %}: the petitioner's name, phone or address, masked unless handling staff."""
+    return petitioner_value(getattr(context.get("request"), "user", None), petition, kind)
 
 
 @register.simple_tag(takes_context=True)
@@ -59,3 +79,12 @@ def days_late(due) -> int:
     if not due:
         return 0
     return max((timezone.localdate() - due).days, 0)
+
+
+@register.simple_tag(takes_context=True)
+def booker(context, booking):
+    """{% booker booking %}: the booker's name, masked unless the role receives residents (`sees_booker`)."""
+    user = getattr(context.get("request"), "user", None)
+    if user is not None and permissions.sees_booker(user, booking):
+        return booking.name
+    return mask_name(booking.name)

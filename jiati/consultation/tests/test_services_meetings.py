@@ -15,7 +15,7 @@ from jiati.consultation.services import meetings as services
 from jiati.consultation.tests.conftest import codes, fields, owners_of, project_at
 from jiati.notifications.models import Notification
 from jiati.projects import services as project_services
-from jiati.projects.models import ProjectEvent, Stage
+from jiati.projects.models import Project, ProjectEvent, Stage
 from jiati.projects.stages import missing_to_leave
 
 
@@ -194,7 +194,14 @@ def test_resolutions_need_an_owner_and_a_due_date_and_are_tracked_to_done(world,
             actor=community, meeting=meeting, description="x", owner=world.users["resident"], due_date=tomorrow
         )
     assert codes(exc) == {"not_staff"}
+    with pytest.raises(ValidationError) as exc:  # a company that is not on the meeting's projects
+        services.action_add(
+            actor=community, meeting=meeting, description="x", owner=world.users["contractor"], due_date=tomorrow
+        )
+    assert codes(exc) == {"not_in_area"} and fields(exc) == {"owner"}
     assert not MeetingAction.objects.exists()
+    # The construction team assigned to the project may own the meeting's resolutions.
+    Project.objects.filter(pk=project.pk).update(contractor=world.companies["contractor"])
     action = services.action_add(
         actor=community,
         meeting=meeting,
@@ -280,12 +287,12 @@ def test_leaving_consultation_needs_a_held_meeting(world, project):
 def test_a_held_meeting_for_another_project_does_not_count(world, project):
     community = world.users["community"]
     other = project_at(world, "a1b")
-    meeting = schedule(
+    meeting = schedule(  # a community meeting (subdistrict ones do not count as 一梯一会: see below)
         world,
         actor=world.users["subdistrict"],
-        level="subdistrict",
+        level="community",
         estate=None,
-        region=world.regions["A1"],
+        region=world.regions["A1b"],
         starts_at=at(-3),
         ends_at=at(-1),
         projects=[other],

@@ -305,14 +305,19 @@ def test_overdue_petitions_escalate_one_level_at_a_time(world, groups, liaison):
     assert event.actor is None and event.data["from_level"] == "community" and event.data["to_level"] == "subdistrict"
     assert Notification.objects.filter(recipient=world.users["subdistrict"], kind="petition").exists()
     assert Notification.objects.filter(recipient=liaison, title__contains=petition.reference).count() >= 2
-    # The subdistrict gets its days before the petition moves on.
+    # The subdistrict gets its days before the petition moves on: a fresh deadline (acceptance was still to be
+    # decided, so the days to decide on it: 15), not the one that had already passed.
+    assert petition.due_date == petition.accept_due == TODAY() + dt.timedelta(days=15)
+    assert event.data["previous_due"] == (TODAY() - dt.timedelta(days=2)).isoformat()
+    assert event.data["due_date"] == petition.due_date.isoformat() and petition.due_date.isoformat() in event.message
     assert services.petitions_escalate_overdue() == 0
     assert services.petitions_escalate_overdue(today=TODAY() + dt.timedelta(days=6)) == 0
-    assert services.petitions_escalate_overdue(today=TODAY() + dt.timedelta(days=7)) == 1
+    assert services.petitions_escalate_overdue(today=TODAY() + dt.timedelta(days=15)) == 0  # the deadline day
+    assert services.petitions_escalate_overdue(today=TODAY() + dt.timedelta(days=16)) == 1
     petition.refresh_from_db()
     assert petition.level == PetitionLevel.DISTRICT and petition.handler == world.users["district"]
     # The district office is the top.
-    assert services.petitions_escalate_overdue(today=TODAY() + dt.timedelta(days=30)) == 0
+    assert services.petitions_escalate_overdue(today=TODAY() + dt.timedelta(days=60)) == 0
     assert petition.escalation_count == 2
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -19,12 +20,41 @@ def form_errors(form) -> str:
     return " ".join(parts) or _("Nothing was changed.")
 
 
-def act(request, form, call: Callable[[dict], object], *, success: str, back: str):
-    """Validate the form, run the service, and go back to the page with the outcome."""
+def focus_first_error(form) -> None:
+    """Put the cursor (and the browser's scroll) on the first field the refusal names."""
+    for name in form.errors:
+        if name in form.fields:
+            form.fields[name].widget.attrs["autofocus"] = True
+            return
+
+
+def act(
+    request,
+    form,
+    call: Callable[[dict], object],
+    *,
+    success: str,
+    back: str,
+    page: Callable[[object], HttpResponse] | None = None,
+):
+    """Validate the form, run the service, and go back to the page with the outcome.
+
+    When it is refused and `page` is given (the page the form sits on, rendered with this bound form), the page
+    is shown again with the form as it was typed and its errors on their fields — nothing typed is lost. For an
+    htmx request the page replaces the body, whatever the request targeted.
+    """
     if form.is_valid():
         result = run_service(form, lambda: call(form.cleaned_data))
         if result is not None:
             messages.success(request, success)
             return redirect(back)
-    messages.error(request, form_errors(form))
-    return redirect(back)
+    if page is None:
+        messages.error(request, form_errors(form))
+        return redirect(back)
+    messages.error(request, _("Not saved: see the form below."))
+    focus_first_error(form)
+    response = page(form)
+    if getattr(request, "htmx", False):
+        response["HX-Retarget"] = "body"
+        response["HX-Reswap"] = "innerHTML"
+    return response

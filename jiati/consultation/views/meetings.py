@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from jiati.consultation import forms, permissions, selectors
 from jiati.consultation.filtersets import ActionFilterSet, CoverageGapFilterSet, MeetingFilterSet
 from jiati.consultation.models import Meeting, MeetingAction, MeetingStatus
 from jiati.consultation.services import meetings as services
+from jiati.consultation.templatetags.consultation import with_shown_names
 from jiati.consultation.views.common import act
 from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
@@ -93,11 +94,19 @@ def _meeting_or_404(request, pk):
     )
 
 
-def meeting_detail(request, pk):
-    meeting = _meeting_or_404(request, pk)
+def _may_organise(user, meeting) -> bool:
+    """Organisers change the meetings their area answers for; everyone else who sees a meeting takes part."""
+    return permissions.can_organise_meetings(user) and Meeting.objects.managed_by(user).filter(pk=meeting.pk).exists()
+
+
+def _meeting_page(request, meeting, *, bound: dict | None = None, done: tuple | None = None):
+    """The meeting's page. `bound`: forms refused just now, by part, shown as typed with their errors (that
+    part's section open); `done`: (action id, form) of a refused "mark done"."""
     user = request.user
-    invitees = list(meeting.invitees.select_related("user", "owner", "company"))
-    can_organise = permissions.can_organise_meetings(user)
+    invitees = with_shown_names(
+        meeting.invitees.select_related("user", "owner", "company"), full=permissions.sees_invitees(user, meeting)
+    )
+    can_organise = _may_organise(user, meeting)
     context = {
         "meeting": meeting,
         "projects": meeting.projects.select_related("estate", "stairwell__building"),
@@ -107,7 +116,11 @@ def meeting_detail(request, pk):
         "can_organise": can_organise,
         "has_started": meeting.starts_at <= timezone.now(),
         "done_form": forms.NoteForm(),
+        "done_action_id": None,
+        "open_part": next(iter(bound), None) if bound else None,
     }
+    if done is not None:
+        context["done_action_id"], context["done_form"] = done
     if can_organise:
         context["forms"] = {
             "edit": forms.MeetingEditForm(
@@ -121,34 +134,43 @@ def meeting_detail(request, pk):
                     "company": meeting.company_id,
                 }
             ),
-            "invite": forms.InviteForm(user=user),
+            "invite": forms.InviteForm(user=user, meeting=meeting),
             "attendance": forms.AttendanceForm(invitees=invitees),
             "minutes": forms.MinutesForm(initial={"minutes": meeting.minutes}),
             "sign_in": forms.SignInSheetForm(),
             "link": forms.LinkProjectsForm(user=user, meeting=meeting),
             "action": forms.ActionForm(user=user, meeting=meeting),
             "cancel": forms.ReasonForm(),
+            **(bound or {}),
         }
     return render(request, "consultation/meeting_detail.html", context)
 
 
+def meeting_detail(request, pk):
+    return _meeting_page(request, _meeting_or_404(request, pk))
+
+
 @require_POST
 def meeting_part(request, pk, part):
-    """One POST per part of a meeting's page: edit, invite, attendance, minutes, sign-in sheet, projects, cancel."""
+    """One POST per part of a meeting's page: edit, invite, attendance, minutes, sign-in sheet, projects, cancel,
+    resolution. A refused one shows the page again with what was typed and why it was refused."""
     meeting = _meeting_or_404(request, pk)
     user = request.user
     back = _meeting_url(meeting.pk)
+
+    def page(form):
+        return _meeting_page(request, meeting, bound={part: form})
+
+    def run(form, call, success):
+        return act(request, form, call, success=success, back=back, page=page)
+
     if part == "edit":
-        form = forms.MeetingEditForm(request.POST)
-        return act(
-            request,
-            form,
+        return run(
+            forms.MeetingEditForm(request.POST),
             lambda d: services.meeting_update(actor=user, meeting=meeting, **d),
-            success=_("Saved."),
-            back=back,
+            _("Saved."),
         )
     if part == "invite":
-        form = forms.InviteForm(request.POST, user=user)
 
         def invite(d):
             created = services.meeting_invite(
@@ -162,60 +184,49 @@ def meeting_part(request, pk, part):
             messages.info(request, _("%(n)s invited.") % {"n": len(created)})
             return created
 
-        return act(request, form, invite, success=_("Invitations sent."), back=back)
+        return run(forms.InviteForm(request.POST, user=user, meeting=meeting), invite, _("Invitations sent."))
     if part == "attendance":
-        form = forms.AttendanceForm(request.POST, invitees=list(meeting.invitees.all()))
-        return act(
-            request,
-            form,
+        invitees = with_shown_names(meeting.invitees.all(), full=permissions.sees_invitees(user, meeting))
+        return run(
+            forms.AttendanceForm(request.POST, invitees=invitees),
             lambda d: services.meeting_record_attendance(actor=user, meeting=meeting, present=set(d["present"])),
-            success=_("Attendance saved."),
-            back=back,
+            _("Attendance saved."),
         )
     if part == "minutes":
-        form = forms.MinutesForm(request.POST)
-        return act(
-            request,
-            form,
+        return run(
+            forms.MinutesForm(request.POST),
             lambda d: services.meeting_hold(actor=user, meeting=meeting, minutes=d["minutes"]),
-            success=_("Minutes saved; the meeting counts as held."),
-            back=back,
+            _("Minutes saved; the meeting counts as held."),
         )
     if part == "sign-in":
-        form = forms.SignInSheetForm(request.POST, request.FILES)
-        return act(
-            request,
-            form,
+        return run(
+            forms.SignInSheetForm(request.POST, request.FILES),
             lambda d: services.meeting_upload_sign_in(actor=user, meeting=meeting, upload=d["sign_in_sheet"]),
-            success=_("Sign-in sheet stored."),
-            back=back,
+            _("Sign-in sheet stored."),
         )
     if part == "projects":
-        form = forms.LinkProjectsForm(request.POST, user=user, meeting=meeting)
-        return act(
-            request,
-            form,
+        held = meeting.status == MeetingStatus.HELD
+        return run(
+            forms.LinkProjectsForm(request.POST, user=user, meeting=meeting),
             lambda d: services.meeting_link_projects(actor=user, meeting=meeting, projects=list(d["projects"])),
-            success=_("Projects linked."),
-            back=back,
+            _(
+                "Projects linked for the record. The meeting was already held, so it does not count as their "
+                "one meeting per elevator."
+            )
+            if held
+            else _("Projects linked."),
         )
     if part == "cancel":
-        form = forms.ReasonForm(request.POST)
-        return act(
-            request,
-            form,
+        return run(
+            forms.ReasonForm(request.POST),
             lambda d: services.meeting_cancel(actor=user, meeting=meeting, reason=d["reason"]),
-            success=_("Meeting cancelled; the invitees were told."),
-            back=back,
+            _("Meeting cancelled; the invitees were told."),
         )
     if part == "action":
-        form = forms.ActionForm(request.POST, user=user, meeting=meeting)
-        return act(
-            request,
-            form,
+        return run(
+            forms.ActionForm(request.POST, user=user, meeting=meeting),
             lambda d: services.action_add(actor=user, meeting=meeting, **d),
-            success=_("Resolution recorded."),
-            back=back,
+            _("Resolution recorded."),
         )
     raise Http404
 
@@ -246,7 +257,9 @@ def _meeting_pdf_context(request, meeting) -> dict:
     return {
         "meeting": meeting,
         "projects": meeting.projects.select_related("estate", "stairwell__building"),
-        "invitees": meeting.invitees.select_related("owner"),
+        "invitees": with_shown_names(
+            meeting.invitees.select_related("owner"), full=permissions.sees_invitees(request.user, meeting)
+        ),
         "actions": meeting.actions.select_related("owner", "project").order_by("due_date"),
         "printed_at": timezone.localtime(),
         "qr": qr_svg(f"{settings.SITE_URL}{_meeting_url(meeting.pk)}"),
@@ -304,22 +317,65 @@ class ActionListView(ScopedListView):
 def action_done(request, pk):
     action = get_visible_or_404(MeetingAction.objects.visible_to(request.user), pk=pk)
     back = request.POST.get("next") or _meeting_url(action.meeting_id)
-    if not back.startswith("/"):
+    if not back.startswith("/") or back.startswith("//"):
         back = _meeting_url(action.meeting_id)
+    meeting = _meeting_or_404(request, action.meeting_id)
     return act(
         request,
         forms.NoteForm(request.POST),
         lambda d: services.action_done(actor=request.user, action=action, note=d["note"]),
         success=_("Resolution done."),
         back=back,
+        page=lambda form: _meeting_page(request, meeting, done=(action.pk, form)),
+    )
+
+
+COVERAGE_COLUMNS = [
+    (gettext_lazy("Subdistrict"), "name"),
+    (pgettext_lazy("count", "Projects"), "total"),
+    (gettext_lazy("With a meeting"), "covered"),
+    (gettext_lazy("Without"), "missing"),
+    (gettext_lazy("Coverage (%)"), "percent"),
+]
+
+
+def _coverage_export(request, rows: list[dict], totals: dict):
+    """The coverage table as an .xlsx (the same rows as the page, with a total line); recorded like every export."""
+    from jiati.audit.models import AuditAction
+    from jiati.audit.services import build_entry
+    from jiati.core.exports import write_xlsx
+
+    lines = [[row[key] for _label, key in COVERAGE_COLUMNS] for row in rows]
+    lines.append([_("Total"), *(totals[key] for _label, key in COVERAGE_COLUMNS[1:])])
+    handle = write_xlsx(lines, [label for label, _key in COVERAGE_COLUMNS], sheet_title=_("One meeting per elevator"))
+    build_entry(
+        actor=request.user,
+        instance=request.user,
+        action=AuditAction.EXPORT,
+        changes={"model": "consultation.coverage", "rows": len(rows), "personal_data": []},
+        message=request.GET.urlencode()[:255],
+    ).save()
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"meeting-coverage-{timezone.localdate():%Y%m%d}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 
 def coverage(request):
-    """One meeting per elevator: coverage by subdistrict, and where projects still lack one."""
+    """One meeting per elevator: coverage by subdistrict, and where projects still lack one (also as .xlsx)."""
     rows = selectors.coverage_by_subdistrict(user=request.user)
     total = sum(r["total"] for r in rows)
     covered = sum(r["covered"] for r in rows)
+    if request.GET.get("export") == "xlsx":
+        totals = {
+            "total": total,
+            "covered": covered,
+            "missing": total - covered,
+            "percent": round(100 * covered / total) if total else 0,
+        }
+        return _coverage_export(request, rows, totals)
     return render(
         request,
         "consultation/coverage.html",

@@ -19,7 +19,7 @@ from jiati.consultation import forms, permissions
 from jiati.consultation.filtersets import PetitionFilterSet
 from jiati.consultation.models import Petition, PetitionSettings, PetitionStatus
 from jiati.consultation.services import petitions as services
-from jiati.consultation.templatetags.consultation import mask_name
+from jiati.consultation.templatetags.consultation import mask_name, petitioner_value
 from jiati.consultation.views.common import act
 from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
@@ -119,31 +119,8 @@ def _petition_or_404(request, pk):
     )
 
 
-def petition_detail(request, pk):
-    petition = _petition_or_404(request, pk)
-    user = request.user
-    may_handle = permissions.can_handle_petitions(user) or petition.handler_id == user.pk
-    context = {
-        "petition": petition,
-        "events": petition.events.select_related("actor").order_by("at", "id"),
-        "late": petition.days_overdue(),
-        "may_handle": may_handle,
-        "may_note": permissions.can_note_petitions(user) or petition.handler_id == user.pk,
-        "may_extend": permissions.can_extend_petitions(user),
-        "may_reassign": permissions.can_handle_petitions(user),
-        "settings": PetitionSettings.current(),
-        "forms": {
-            "text": forms.TextForm(),
-            "reason": forms.ReasonForm(),
-            "reply": forms.ReplyForm(),
-            "extend": forms.ExtendForm(),
-            "close": forms.CloseForm(),
-            "reassign": forms.ReassignForm(user=user) if permissions.can_handle_petitions(user) else None,
-        },
-    }
-    return render(request, "consultation/petition_detail.html", context)
-
-
+# Each step on a petition's page: its form and the service it calls. Forms that share a class get their own
+# element ids (auto_id), so that a refused one comes back as typed without touching the others.
 ACTIONS = {
     "accept": (forms.AcceptForm, lambda u, p, d: services.petition_accept(actor=u, petition=p, note=d["text"])),
     "decline": (forms.ReasonForm, lambda u, p, d: services.petition_decline(actor=u, petition=p, reason=d["reason"])),
@@ -153,7 +130,42 @@ ACTIONS = {
     "close": (forms.CloseForm, lambda u, p, d: services.petition_close(actor=u, petition=p, **d)),
     "reopen": (forms.ReasonForm, lambda u, p, d: services.petition_reopen(actor=u, petition=p, reason=d["reason"])),
     "escalate": (forms.ReasonForm, lambda u, p, d: services.petition_escalate(actor=u, petition=p, reason=d["reason"])),
+    "letter-sent": (
+        forms.AcceptForm,
+        lambda u, p, d: services.petition_letter_sent(actor=u, petition=p, note=d["text"]),
+    ),
 }
+
+
+def _step_form(action: str, user, data=None):
+    auto_id = f"id_{action.replace('-', '_')}_%s"
+    if action == "reassign":
+        return forms.ReassignForm(data, user=user, auto_id=auto_id)
+    return ACTIONS[action][0](data, auto_id=auto_id)
+
+
+def _petition_page(request, petition, *, bound: dict | None = None):
+    """The petition's page; `bound`: the step refused just now, shown as typed with its errors."""
+    user = request.user
+    may_reassign = permissions.can_handle_petitions(user)
+    steps = [a for a in ACTIONS if a != "letter-sent"] + (["reassign"] if may_reassign else [])
+    context = {
+        "petition": petition,
+        "events": petition.events.select_related("actor").order_by("at", "id"),
+        "late": petition.days_overdue(),
+        "may_handle": permissions.can_handle_petitions(user) or petition.handler_id == user.pk,
+        "may_note": permissions.can_note_petitions(user) or petition.handler_id == user.pk,
+        "may_extend": permissions.can_extend_petitions(user),
+        "may_reassign": may_reassign,
+        "settings": PetitionSettings.current(),
+        "forms": {step: _step_form(step, user) for step in steps} | (bound or {}),
+        "open_part": next(iter(bound), None) if bound else None,
+    }
+    return render(request, "consultation/petition_detail.html", context)
+
+
+def petition_detail(request, pk):
+    return _petition_page(request, _petition_or_404(request, pk))
 
 
 @require_POST
@@ -161,15 +173,32 @@ def petition_act(request, pk, action):
     petition = _petition_or_404(request, pk)
     user = request.user
     if action == "reassign":
-        form = forms.ReassignForm(request.POST, user=user)
         call = lambda d: services.petition_reassign(actor=user, petition=petition, handler=d["handler"])  # noqa: E731
     elif action in ACTIONS:
-        form_class, service = ACTIONS[action]
-        form = form_class(request.POST)
+        service = ACTIONS[action][1]
         call = lambda d: service(user, petition, d)  # noqa: E731
     else:
         raise Http404
-    return act(request, form, call, success=_("Saved."), back=_petition_url(petition))
+    form = _step_form(action, user, request.POST)
+    return act(
+        request,
+        form,
+        call,
+        success=_("Saved."),
+        back=_petition_url(petition),
+        page=lambda bound: _petition_page(request, petition, bound={action: bound}),
+    )
+
+
+def _letter_context(request, petition) -> dict:
+    portal_url = f"{settings.SITE_URL}{reverse('consultation:portal-petition', args=[petition.pk])}"
+    return {
+        "petition": petition,
+        # The petitioner's name in full only for the staff handling the petition (they post the letter).
+        "petitioner_name": petitioner_value(request.user, petition, "name"),
+        "printed_on": timezone.localdate(),
+        "qr": qr_svg(portal_url),
+    }
 
 
 def petition_letter(request, pk):
@@ -178,11 +207,22 @@ def petition_letter(request, pk):
     if petition.status not in (PetitionStatus.REPLIED, PetitionStatus.CLOSED, PetitionStatus.DECLINED):
         messages.error(request, _("The letter can be printed once the petition is answered."))
         return redirect(_petition_url(petition))
-    portal_url = f"{settings.SITE_URL}{reverse('consultation:portal-petition', args=[petition.pk])}"
     return pdf_response(
-        "consultation/pdf/reply_letter.html",
-        {"petition": petition, "printed_on": timezone.localdate(), "qr": qr_svg(portal_url)},
-        filename=f"{petition.reference}.pdf",
+        "consultation/pdf/reply_letter.html", _letter_context(request, petition), filename=f"{petition.reference}.pdf"
+    )
+
+
+def petition_notice_letter(request, pk):
+    """The acknowledgement letter (信访事项告知书): received, and when acceptance is decided — or accepted, and
+    when the answer is due. Printed for petitioners who can only be reached by post."""
+    petition = _petition_or_404(request, pk)
+    if not petition.is_open:
+        messages.error(request, _("The petition is answered: print the reply letter instead."))
+        return redirect(_petition_url(petition))
+    return pdf_response(
+        "consultation/pdf/notice_letter.html",
+        _letter_context(request, petition),
+        filename=f"{petition.reference}-notice.pdf",
     )
 
 
@@ -202,6 +242,7 @@ def petition_settings(request):
                 "working_days",
                 "escalate_after_days",
                 "remind_days_before",
+                "escalation_resolve_days",
             )
         },
     )

@@ -18,6 +18,7 @@ from jiati.consultation import forms, permissions
 from jiati.consultation.filtersets import BookingFilterSet
 from jiati.consultation.models import Booking, BookingStatus, ConsultationRecord, WindowSlot
 from jiati.consultation.services import windows as services
+from jiati.consultation.templatetags.consultation import mask_name
 from jiati.consultation.views.common import act
 from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
@@ -238,15 +239,29 @@ class BookingListView(ScopedListView):
     template_name = "core/list.html"
     title = gettext_lazy("Bookings")
     export_name = "bookings"
-    columns = [
-        Column(gettext_lazy("Booking number"), "reference"),
-        Column(gettext_lazy("Time"), lambda b: timezone.localtime(b.slot.starts_at).strftime("%Y-%m-%d %H:%M")),
-        Column(gettext_lazy("Window"), "window.name", link=lambda b: _window_url(b.window_id)),
-        Column(pgettext_lazy("person", "Name"), "name"),
-        Column(gettext_lazy("Phone"), "phone", personal="phone"),
-        Column(gettext_lazy("Topic"), "get_topic_display"),
-        Column(gettext_lazy("Status"), "get_status_display"),
-    ]
+
+    @property
+    def columns(self) -> list[Column]:
+        """The booker's name is masked like their phone: in full only for the roles that receive residents, and
+        in an export only when personal data is asked for."""
+        request = self.request
+        exporting = request.GET.get("export") == "xlsx"
+        full = permissions.sees_booker(request.user, Booking()) and (
+            not exporting or request.GET.get("personal") == "1"
+        )
+
+        def name(booking) -> str:
+            return booking.name if full else mask_name(booking.name)
+
+        return [
+            Column(gettext_lazy("Booking number"), "reference"),
+            Column(gettext_lazy("Time"), lambda b: timezone.localtime(b.slot.starts_at).strftime("%Y-%m-%d %H:%M")),
+            Column(gettext_lazy("Window"), "window.name", link=lambda b: _window_url(b.window_id)),
+            Column(pgettext_lazy("person", "Name"), name),
+            Column(gettext_lazy("Phone"), "phone", personal="phone"),
+            Column(gettext_lazy("Topic"), "get_topic_display"),
+            Column(gettext_lazy("Status"), "get_status_display"),
+        ]
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("slot", "window")

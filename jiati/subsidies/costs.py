@@ -1,7 +1,8 @@
 """The subsidy a project can count on, for the consent app's cost sharing (owners pay the cost minus this).
 
-Called through this module only (the consent app does not import the subsidies app's models):
-`subsidy_for_project(project=..., total_cost=...)` → one offer, a dict:
+Called through this module only, by the "costs" hook (the consent app does not import the subsidies app):
+
+`subsidy_estimate(project=..., total_cost=...)` → one offer, a dict:
 
 - `{"amount": Decimal, "status": "approved"}` once the file is approved (the real amount, whatever the cost);
 - `{"amount": Decimal, "status": "estimated", "reason": str}` before that, worked out under the applicable
@@ -10,6 +11,9 @@ Called through this module only (the consent app does not import the subsidies a
 - `{"amount": None, "status": "unavailable", "reason": str}` when no estimate can be made (no policy applies,
   the project is recorded as not eligible, it does not meet the policy's conditions, or the policy pays a
   share of a cost nobody has given), with the reason in plain words.
+
+`subsidy_for_project(project=..., total_cost=...)` → the same offers as before this distinction: the offer
+without its reason, or `[]` when no estimate can be made (ask `subsidy_estimate` why).
 """
 
 from __future__ import annotations
@@ -39,6 +43,16 @@ def _scheme_cost(total_cost) -> Decimal | None:
 
 
 def subsidy_for_project(*, project, total_cost=None) -> list[dict]:
+    """[{"amount", "status"}] — the approved amount or the estimate (see `subsidy_estimate`) — or [] when no
+    estimate can be made."""
+    return [
+        {"amount": offer["amount"], "status": offer["status"]}
+        for offer in subsidy_estimate(project=project, total_cost=total_cost)
+        if offer["amount"] is not None
+    ]
+
+
+def subsidy_estimate(*, project, total_cost=None) -> list[dict]:
     """The approved amount once approved; before that an estimate under the applicable policy (the one its file
     was drafted under, else the one its dates choose) for the scheme's `total_cost` (else the known cost) and
     the stairwell's storeys and stops; or, when none can be made, why not."""

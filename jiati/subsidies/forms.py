@@ -172,9 +172,7 @@ class PolicyForm(forms.Form):
         help_text=_("Per landing the elevator serves."),
         **MONEY,
     )
-    stops_above = forms.IntegerField(
-        label=_("Per-stop amount for stops above"), initial=0, min_value=0, required=False
-    )
+    stops_above = forms.IntegerField(label=_("Per-stop amount for stops above"), initial=0, min_value=0, required=False)
     cost_share_percent = forms.DecimalField(
         label=_("Share of the cost (%)"), required=False, max_digits=5, decimal_places=2
     )

@@ -79,7 +79,7 @@ def _page(request, user, application, *, payee_form=None, document_form=None):
         "documents_status": rules.documents_status(application),
         "documents": application.documents.order_by("kind", "-version"),
         "returned": returned,
-        "problems": selectors.submission_problems(application) if editable else [],
+        "problems": selectors.submission_problems(application, actor=user) if editable else [],
         "editable": editable,
         "bank_account": mask_bank_account(application.payee_bank_account),
         "phone": mask_phone(application.applicant_phone),

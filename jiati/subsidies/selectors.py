@@ -70,9 +70,18 @@ def policy_change(application: SubsidyApplication) -> rules.PolicyChoice | None:
 # --- what stops a submission ------------------------------------------------------------
 
 
-def submission_problems(application: SubsidyApplication, *, today: dt.date | None = None) -> list[tuple[str, str]]:
-    """Everything that must be put right before the file can be submitted, as (code, message)."""
+def submission_problems(
+    application: SubsidyApplication, *, today: dt.date | None = None, actor=None
+) -> list[tuple[str, str]]:
+    """Everything that must be put right before the file can be submitted, as (code, message).
+
+    With the project's lead owner as `actor` (on the portal): he is the applicant, so the file needs no other
+    applicant named; a file the implementing body applies for is submitted at the window, not by him.
+    """
+    from jiati.subsidies import permissions
+
     today = today or timezone.localdate()
+    by_lead_owner = actor is not None and permissions.is_lead_owner(actor, application)
     problems: list[tuple[str, str]] = []
     if application.policy is None:
         problems.append(
@@ -91,7 +100,16 @@ def submission_problems(application: SubsidyApplication, *, today: dt.date | Non
         problems.append(
             ("deadline_passed", _("The application deadline passed on %(date)s.") % {"date": application.deadline})
         )
-    if application.applicant_kind == ApplicantKind.LEAD_OWNER and not application.applicant_owner_id:
+    if by_lead_owner and application.applicant_kind == ApplicantKind.IMPLEMENTING_BODY:
+        problems.append(
+            (
+                "applicant_is_body",
+                _("The implementing body applies for this file; it is submitted at the service window."),
+            )
+        )
+    elif application.applicant_kind == ApplicantKind.LEAD_OWNER and not (
+        application.applicant_owner_id or by_lead_owner
+    ):
         problems.append(("applicant", _("Name the lead owner who applies.")))
     if application.applicant_kind == ApplicantKind.IMPLEMENTING_BODY and not application.applicant_name.strip():
         problems.append(("applicant", _("Name the implementing body that applies.")))

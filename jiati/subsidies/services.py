@@ -814,17 +814,12 @@ def application_submit(*, application: SubsidyApplication, actor, note: str = ""
     _require(permissions.can_prepare_file(actor, application))
     _editable(application)
     by_lead_owner = not permissions.can_prepare(actor)
-    if by_lead_owner and application.applicant_kind != ApplicantKind.LEAD_OWNER:
-        raise refuse(
-            _("The implementing body applies for this file; it is submitted at the service window."),
-            code="applicant_is_body",
-        )
-    before = snapshot(application, APPLICATION_AUDIT_FIELDS)
-    if by_lead_owner:
-        application.applicant_owner_id = actor.owner_id
-    problems = selectors.submission_problems(application)
+    problems = selectors.submission_problems(application, actor=actor if by_lead_owner else None)
     if problems:
         raise ValidationError([ValidationError(message, code=code) for code, message in problems])
+    before = snapshot(application, APPLICATION_AUDIT_FIELDS)
+    if by_lead_owner:  # he applies himself, for the owners
+        application.applicant_kind, application.applicant_owner_id = ApplicantKind.LEAD_OWNER, actor.owner_id
     _apply_calculation(application, rules.calculate_application(application))
     now = timezone.now()
     application.status, application.status_since, application.submitted_at = Status.COMMUNITY, now, now

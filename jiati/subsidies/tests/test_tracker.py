@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from jiati.accounts.models import Role
@@ -163,3 +164,87 @@ def test_reminding_by_hand_is_limited_to_the_area_and_role(world, ledger):
     Notification.objects.all().delete()
     services.reminders_send(actor=world.users["subdistrict"])  # 平湖街道: only P2 (approved, unpaid) waits there
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"finance"}
+
+
+# --- the returned bucket, and one rule for withdrawn and suspended projects ------------------------
+
+
+def test_returned_files_are_their_own_bucket_waiting_since_the_return(world, ledger, client_for):
+    p3 = ledger["p3"]
+    services.application_review(application=p3, actor=world.users["admin"], decision="return", comment="缺发票")
+    SubsidyApplication.objects.filter(pk=p3.pk).update(
+        eligible_on=TODAY() - dt.timedelta(days=30), status_since=timezone.now() - dt.timedelta(days=6)
+    )
+    p3.refresh_from_db()
+    data = selectors.tracker(user=world.users["finance"])
+    assert data["totals"]["counts"]["returned"] == 1
+    assert data["totals"]["counts"]["not_applied"] == 2 and data["totals"]["counts"]["community"] == 0
+    assert data["longest"]["returned"] == 6  # since the return, not since eligibility (30 days)
+    assert selectors.days_waiting(p3) == 6
+    assert "returned" in [b["key"] for b in data["buckets"]]
+    assert data["totals"]["due"] == Decimal("240000.00")  # still due: P3 + P4
+    html = client_for(world.users["district"]).get(reverse("subsidies:application-list"), {"bucket": "returned"})
+    assert p3.project.code in html.content.decode() and ledger["p4"].project.code not in html.content.decode()
+
+
+def test_withdrawn_projects_are_not_due_suspended_ones_are(world, ledger, client_for):
+    """P2 (approved, 30,000.50 paid) and P4 (a draft) are withdrawn; P3 (waiting at its community) is suspended."""
+    finance = world.users["finance"]
+    Project.objects.filter(pk__in=[ledger["p2"].project_id, ledger["p4"].project_id]).update(status="withdrawn")
+    Project.objects.filter(pk=ledger["p3"].project_id).update(status="suspended")
+    data = selectors.tracker(user=finance)
+    totals = data["totals"]
+    assert totals["counts"] == {
+        "not_applied": 1,  # the orphan only: P4 is withdrawn
+        "returned": 0,
+        "community": 1,  # P3, suspended: still due
+        "subdistrict": 0,
+        "district": 0,
+        "approved_unpaid": 0,  # P2 is withdrawn
+        "paid": 1,  # P1
+        "not_eligible": 0,
+    }
+    assert totals["due"] == Decimal("120000.00")  # P3 only
+    assert totals["unpaid"] == 0
+    assert (totals["withdrawn"], totals["withdrawn_paid"], totals["withdrawn_unpaid"]) == (
+        1,  # P2 only: money was approved and paid on it; the withdrawn draft P4 is shown nowhere
+        Decimal("30000.50"),
+        Decimal("89999.50"),
+    )
+    ledger_total = sum(LedgerEntry.objects.visible_to(finance).values_list("amount", flat=True))
+    assert totals["paid"] + totals["withdrawn_paid"] == ledger_total == Decimal("150000.50")
+    figures = selectors.headline(user=finance)
+    assert figures["paid"] == ledger_total and figures["reconciled"] is True
+    assert figures["approved_unpaid"] == 0 and figures["pending_due"] == Decimal("120000.00")
+    assert figures["due_unpaid"] == Decimal("120000.00") and figures["pending"] == 1
+    assert (figures["withdrawn_paid"], figures["withdrawn_unpaid"], figures["withdrawn_files"]) == (
+        Decimal("30000.50"),
+        Decimal("89999.50"),
+        1,
+    )
+    assert figures["completed"] == 3  # P1, P3 (suspended) and the orphan; the two withdrawn ones are not counted
+    # The same rule in "waiting for me", the bucket lists and the API.
+    assert ledger["p2"].pk not in set(selectors.waiting_for(user=finance).values_list("pk", flat=True))
+    client = client_for(world.users["district"])
+    html = client.get(reverse("subsidies:application-list"), {"bucket": "withdrawn"}).content.decode()
+    assert ledger["p2"].project.code in html and ledger["p4"].project.code not in html
+    html = client.get(reverse("subsidies:application-list"), {"bucket": "approved_unpaid"}).content.decode()
+    assert ledger["p2"].project.code not in html
+    page = client.get(reverse("subsidies:home")).content.decode()
+    assert 'id="withdrawn-bucket"' in page and "¥30,000.50" in page and 'id="reconciled"' in page
+    api = client.get(reverse("subsidy-tracker-list")).json()
+    assert api["totals"]["withdrawn_paid"] == "30000.50" and api["headline"]["due_unpaid"] == "120000.00"
+
+
+def test_reminders_follow_the_same_rule(world, ledger):
+    Project.objects.filter(pk__in=[ledger["p2"].project_id, ledger["p4"].project_id]).update(status="withdrawn")
+    Project.objects.filter(pk=ledger["p3"].project_id).update(status="suspended")
+    SubsidyApplication.objects.update(status_since=timezone.now() - dt.timedelta(days=12))
+    SubsidyApplication.objects.filter(pk=ledger["p4"].pk).update(deadline=TODAY() + dt.timedelta(days=3))
+    Notification.objects.all().delete()
+    services.reminders_send()
+    told = {(n.recipient.username, n.title) for n in Notification.objects.select_related("recipient")}
+    codes = {title.split(":")[0].split()[-1] for _user, title in told}
+    assert ledger["p3"].project.code in codes  # suspended: still reminded
+    assert ledger["p2"].project.code not in codes and ledger["p4"].project.code not in codes  # withdrawn: not due
+    assert "finance" not in {user for user, _title in told}  # P2 was finance's only unpaid file

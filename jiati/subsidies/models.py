@@ -4,8 +4,9 @@
   policy applies to a project is decided by the project's dates (`rules.applicable_policy`), and the
   application records which one and why.
 - `SubsidyApplication` is drafted when a project enters the subsidy stage, submitted at the service
-  window on behalf of the lead owner or the implementing body, reviewed community → subdistrict →
-  district finance (`Review`, append-only), and approved for a fixed amount charged to a `Budget`.
+  window on behalf of the lead owner or the implementing body (or by the lead owner himself on the
+  resident portal), reviewed community → subdistrict → district finance (`Review`, append-only like the
+  ledger), and approved for a fixed amount charged to a `Budget`.
 - `LedgerEntry` is the append-only ledger: payments (grouped in `PaymentBatch`es) and reversals are new
   rows, never edits. The application keeps `paid_amount` as a counter the services update under a row
   lock; the database refuses a counter above the approved amount and a budget above its total.

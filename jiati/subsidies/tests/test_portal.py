@@ -193,3 +193,10 @@ def test_the_portal_pages_answer_404_for_anyone_else(world, led, neighbour, clie
     ]:
         assert client.post(reverse(name, args=[led.pk]), data).status_code in (302, 404)
     assert SubsidyApplication.objects.filter(pk=led.pk).values().get() == before
+
+
+def test_the_portal_page_is_chinese_by_default(world, led, client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    client.force_login(world.users["resident"])
+    page = client.get(reverse("subsidies:portal-file", args=[led.pk])).content.decode()
+    assert "加梯补贴" in page and "补贴拨付账户" in page

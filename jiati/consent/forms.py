@@ -21,7 +21,7 @@ from jiati.consent.models import (
     RuleSet,
     Scope,
 )
-from jiati.housing.models import Dwelling
+from jiati.housing.models import Dwelling, Stairwell
 
 
 class DateInput(forms.DateInput):
@@ -124,13 +124,79 @@ class NoticeForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
+    """An objection received at a window, by letter or phone. Who objects: an owner here, found by his dwelling
+    (stairwell and room; his name and phone come from the records), or an outside party named in free text."""
+
     channel = forms.ChoiceField(
         label=_("Received"), choices=[c for c in ObjectionChannel.choices if c[0] != ObjectionChannel.ONLINE]
     )
-    name = forms.CharField(label=_("Objector"), max_length=120)
+    stairwell = forms.ModelChoiceField(
+        label=_("Objector's stairwell (an owner here)"),
+        queryset=Stairwell.objects.none(),
+        required=False,
+        empty_label=_("— not an owner here (outside party) —"),
+    )
+    room = forms.CharField(
+        label=_("Objector's room"),
+        max_length=20,
+        required=False,
+        help_text=_("The owner of this dwelling is recorded as the objector."),
+    )
+    name = forms.CharField(
+        label=_("Objector's name"),
+        max_length=120,
+        required=False,
+        help_text=_("Required for an outside party; for an owner, the name on record is used if left empty."),
+    )
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
-    address = forms.CharField(label=_("Dwelling or address"), max_length=120, required=False)
+    address = forms.CharField(label=_("Address"), max_length=120, required=False)
     content = forms.CharField(label=_("Objection"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+        field = self.fields["stairwell"]
+        field.queryset = (
+            Stairwell.objects.filter(estate_id=project.estate_id)
+            .select_related("building")
+            .order_by("building__number", "number")
+        )
+        field.label_from_instance = lambda s: f"{s.building.number} {s.number}"
+
+    def clean(self):
+        data = super().clean()
+        stairwell, room = data.get("stairwell"), (data.get("room") or "").strip()
+        data["dwelling"] = None
+        if stairwell is not None or room:
+            if stairwell is None:
+                self.add_error("stairwell", _("Choose the stairwell of the objector's dwelling."))
+            elif not room:
+                self.add_error("room", _("Give the objector's room number."))
+            else:
+                dwelling = (
+                    Dwelling.objects.filter(stairwell=stairwell, room__iexact=room).select_related("building").first()
+                )
+                if dwelling is None:
+                    self.add_error(
+                        "room",
+                        _("There is no room “%(room)s” in %(stairwell)s.")
+                        % {"room": room, "stairwell": f"{stairwell.building.number} {stairwell.number}"},
+                    )
+                data["dwelling"] = dwelling
+        elif not (data.get("name") or "").strip():
+            self.add_error("name", _("Choose the owner's dwelling, or give the name of an outside party."))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "channel": data["channel"],
+            "dwelling": data.get("dwelling"),
+            "name": data.get("name") or "",
+            "phone": data.get("phone") or "",
+            "address": data.get("address") or "",
+            "content": data["content"],
+        }
 
 
 class OnlineObjectionForm(forms.Form):
@@ -149,6 +215,17 @@ class EscalateForm(forms.Form):
 class CloseObjectionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ObjectionOutcome.choices)
     text = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WithdrawObjectionForm(forms.Form):
+    """The objector withdrew: the objection closes without an answer."""
+
+    text = forms.CharField(
+        label=_("How it was withdrawn"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. withdrawn in writing at the window on …"),
+    )
 
 
 FLOOR_LINE = re.compile(r"^\s*(\d+)\s*(?:F|层|楼)?\s*[:：=]\s*([0-9.]+)\s*%?\s*$", re.IGNORECASE)
@@ -268,3 +345,146 @@ class TallyForm(forms.Form):
         self.fields["rule"].choices = [
             (r.label, str(r)) for r in RuleSet.objects.active().order_by("-is_default", "code", "-version")
         ]
+
+
+# --- rule sets ----------------------------------------------------------------------------
+
+RULE_ROUNDS = 3
+THRESHOLD_FIELDS = [
+    # field name, (measure, counted, out of), label
+    ("participating_area", ("area", "participating", "total"), _("Participating area / all exclusive area")),
+    ("participating_owners", ("owners", "participating", "total"), _("Participating owners / all owners")),
+    ("agreeing_area", ("area", "agreeing", "participating"), _("Agreeing area / participating area")),
+    ("agreeing_owners", ("owners", "agreeing", "participating"), _("Agreeing owners / participating owners")),
+    ("agreeing_area_of_total", ("area", "agreeing", "total"), _("Agreeing area / all exclusive area")),
+    ("agreeing_owners_of_total", ("owners", "agreeing", "total"), _("Agreeing owners / all owners")),
+]
+
+
+class RuleSetForm(forms.Form):
+    """A new version of a rule set (or a new one): thresholds as fractions, who votes, rounds. Each round has
+    its fields prefixed r1_, r2_, r3_; rounds 2 and 3 are used only when ticked."""
+
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("An existing code makes the next version of that rule set; a new code starts a new one."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=120)
+    jurisdiction = forms.CharField(label=_("Jurisdiction"), max_length=120, required=False)
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=255, required=False)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    make_default = forms.BooleanField(label=_("Make it the default rule set"), required=False)
+    retire_older = forms.BooleanField(
+        label=_("Take the earlier versions out of use for new votes"),
+        required=False,
+        help_text=_("Votes already held keep the version that decided them."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope_choices = Scope.choices
+        for number in range(1, RULE_ROUNDS + 1):
+            p = f"r{number}_"
+            if number > 1:
+                self.fields[p + "enabled"] = forms.BooleanField(
+                    label=_("Use round %(n)s") % {"n": number}, required=False
+                )
+            self.fields[p + "scope"] = forms.ChoiceField(
+                label=_("Who votes (default)"), choices=scope_choices, initial=Scope.STAIRWELL
+            )
+            self.fields[p + "allowed_scopes"] = forms.MultipleChoiceField(
+                label=_("Scopes allowed"),
+                choices=scope_choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.fields[p + "no_objection_from_others"] = forms.BooleanField(
+                label=_("No open objection from other owners (Beijing style)"), required=False
+            )
+            self.fields[p + "others_scope"] = forms.ChoiceField(
+                label=_("Other owners are those of the"),
+                choices=scope_choices,
+                initial=Scope.BUILDING,
+                help_text=_(
+                    "Owners of this area who are not on the roll; their objections raised during the vote count."
+                ),
+            )
+            for name, _key, label in THRESHOLD_FIELDS:
+                self.fields[p + name] = forms.CharField(
+                    label=label,
+                    max_length=20,
+                    required=False,
+                    widget=forms.TextInput(attrs={"placeholder": "2/3", "inputmode": "numeric"}),
+                )
+
+    MAIN_FIELDS = ("code", "name", "jurisdiction", "legal_basis", "description", "make_default", "retire_older")
+
+    def main_fields(self) -> list:
+        return [self[name] for name in self.MAIN_FIELDS]
+
+    def round_fields(self) -> list[dict]:
+        """The bound fields of each round, for the template."""
+        rounds = []
+        for number in range(1, RULE_ROUNDS + 1):
+            p = f"r{number}_"
+            rounds.append(
+                {
+                    "number": number,
+                    "enabled": self[p + "enabled"] if number > 1 else None,
+                    "settings": [
+                        self[p + n] for n in ("scope", "allowed_scopes", "no_objection_from_others", "others_scope")
+                    ],
+                    "thresholds": [self[p + name] for name, _key, _label in THRESHOLD_FIELDS],
+                }
+            )
+        return rounds
+
+    def rounds(self) -> list[dict]:
+        """The rounds in the shape `services.rule_set_create` takes (thresholds checked there)."""
+        data = self.cleaned_data
+        rounds = []
+        for number in range(1, RULE_ROUNDS + 1):
+            p = f"r{number}_"
+            if number > 1 and not data.get(p + "enabled"):
+                continue
+            tests = []
+            for name, (measure, counted, out_of), _label in THRESHOLD_FIELDS:
+                value = (data.get(p + name) or "").strip()
+                if value:
+                    tests.append({"measure": measure, "numerator": counted, "denominator": out_of, "threshold": value})
+            rounds.append(
+                {
+                    "scope": data.get(p + "scope"),
+                    "allowed_scopes": data.get(p + "allowed_scopes") or [],
+                    "no_objection_from_others": data.get(p + "no_objection_from_others", False),
+                    "others_scope": data.get(p + "others_scope"),
+                    "tests": tests,
+                }
+            )
+        return rounds
+
+    @classmethod
+    def initial_from(cls, rule_set, rounds: list[dict]) -> dict:
+        """Start from a stored version: its texts and each round's settings and thresholds."""
+        names = {key: name for name, key, _label in THRESHOLD_FIELDS}
+        initial = {
+            "code": rule_set.code,
+            "name": rule_set.name,
+            "jurisdiction": rule_set.jurisdiction,
+            "legal_basis": rule_set.legal_basis,
+            "description": rule_set.description,
+        }
+        for number, data in enumerate(rounds[:RULE_ROUNDS], start=1):
+            p = f"r{number}_"
+            if number > 1:
+                initial[p + "enabled"] = True
+            initial[p + "scope"] = data["scope"]
+            initial[p + "allowed_scopes"] = data["allowed_scopes"]
+            initial[p + "no_objection_from_others"] = data["no_objection_from_others"]
+            initial[p + "others_scope"] = data["others_scope"]
+            for test in data["tests"]:
+                name = names.get((test["measure"], test["numerator"], test["denominator"]))
+                if name:
+                    initial[p + name] = test["threshold"]
+        return initial

@@ -96,6 +96,14 @@ class RuleSet(models.Model):
     is_default = models.BooleanField(_("default"), default=False)
     is_active = models.BooleanField(_("in use"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = RuleSetQuerySet.as_manager()
 
@@ -129,6 +137,15 @@ class RuleRound(models.Model):
         _("no objection from other owners"),
         default=False,
         help_text=_("Owners outside the roll (e.g. the rest of the building) must have no open objection."),
+    )
+    others_scope = models.CharField(
+        _("whose objections count"),
+        max_length=12,
+        choices=Scope.choices,
+        default=Scope.BUILDING,
+        help_text=_(
+            "With “no objection from other owners”: the wider area whose owners, not on the roll, may block the vote."
+        ),
     )
 
     class Meta:
@@ -205,6 +222,13 @@ class VoteQuerySet(models.QuerySet):
         if not _is_staff(user):
             return self.none()
         return self.filter(project_scope(user))
+
+    def led_by(self, owner) -> VoteQuerySet:
+        """The votes (not cancelled) of the projects this owner leads as the lead owner: he may follow their
+        live tally — counts only, never who voted what."""
+        if owner is None:
+            return self.none()
+        return self.filter(project__lead_owner_id=owner.pk).exclude(status=VoteStatus.CANCELLED)
 
 
 class Vote(models.Model):
@@ -618,6 +642,15 @@ class Objection(models.Model):
         blank=True,
         related_name="+",
     )
+    dwelling = models.ForeignKey(
+        "housing.Dwelling",
+        verbose_name=_("objector's dwelling"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the objector is not an owner here (an outside party)."),
+    )
     name = models.CharField(_("objector"), max_length=120)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.CharField(_("dwelling or address"), max_length=120, blank=True)
@@ -654,7 +687,9 @@ class Objection(models.Model):
             ),
             models.CheckConstraint(
                 name="objection_answered_has_answer",
-                condition=Q(status="open") | (~Q(response="") & Q(answered_at__isnull=False)),
+                condition=Q(status="open")
+                | Q(status="closed", outcome="withdrawn")
+                | (~Q(response="") & Q(answered_at__isnull=False)),
             ),
         ]
         indexes = [models.Index(fields=["project", "status"], name="objection_project_status")]
@@ -709,15 +744,31 @@ class CostMethod(models.TextChoices):
     CUSTOM = "custom", _("Custom weight per dwelling")
 
 
+class SubsidyStatus(models.TextChoices):
+    """Where the subsidy deducted in a scheme came from (the subsidies app, through the "costs" hook)."""
+
+    ESTIMATED = "estimated", _("estimated")
+    APPROVED = "approved", _("approved")
+
+
 class CostSchemeQuerySet(models.QuerySet):
     def visible_to(self, user) -> CostSchemeQuerySet:
         from jiati.accounts.models import Role
 
         if user.is_authenticated and user.role == Role.RESIDENT and user.owner_id:
-            return self.filter(project__stairwell__dwellings__ownerships__owner_id=user.owner_id).distinct()
+            return self.for_owner(user.owner)
         if not _is_staff(user):
             return self.none()
         return self.filter(project_scope(user))
+
+    def for_owner(self, owner) -> CostSchemeQuerySet:
+        """The schemes of the stairwells where this owner holds a dwelling (an owner signed in to the portal)."""
+        if owner is None:
+            return self.none()
+        from jiati.housing.models import Ownership
+
+        stairwells = Ownership.objects.filter(owner_id=owner.pk).values("dwelling__stairwell_id")
+        return self.filter(project__stairwell_id__in=stairwells)
 
 
 class CostScheme(models.Model):
@@ -732,7 +783,7 @@ class CostScheme(models.Model):
     method = models.CharField(_("method"), max_length=20, choices=CostMethod.choices, default=CostMethod.AREA)
     total_cost = models.DecimalField(_("total cost (yuan)"), max_digits=12, decimal_places=2)
     subsidy = models.DecimalField(_("subsidy deducted (yuan)"), max_digits=12, decimal_places=2, default=Decimal(0))
-    subsidy_status = models.CharField(_("subsidy status"), max_length=12, blank=True)
+    subsidy_status = models.CharField(_("subsidy status"), max_length=12, choices=SubsidyStatus.choices, blank=True)
     compensation_total = models.DecimalField(
         _("compensation to low floors (yuan)"), max_digits=12, decimal_places=2, default=Decimal(0)
     )

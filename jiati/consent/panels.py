@@ -23,6 +23,9 @@ def project_panels(*, request, project) -> list[dict]:
     if not has_anything and stage_index(project.stage) < stage_index(Stage.CONSULTATION):
         return []
     staff = user.is_staff_member
+    # The tally is for staff and the project's lead owner; other residents see the vote's status only.
+    sees_tally = staff or bool(user.owner_id and user.owner_id == project.lead_owner_id)
+    show = vote is not None and sees_tally
     return [
         {
             "order": 20,
@@ -30,8 +33,11 @@ def project_panels(*, request, project) -> list[dict]:
             "project": project,
             "vote": vote,
             "rounds": rounds,
-            "verdict": selectors.vote_verdict(vote) if vote is not None else None,
-            "breakdown": selectors.choice_breakdown(vote) if vote is not None else None,
+            "sees_tally": sees_tally,
+            "lead_owner": sees_tally and not staff,
+            "verdict": selectors.vote_verdict(vote) if show else None,
+            "breakdown": selectors.choice_breakdown(vote) if show else None,
+            "subsidy_change": selectors.subsidy_change(scheme) if staff and scheme is not None else None,
             "notice": notice,
             "objections_open": objection_counts.get(ObjectionStatus.OPEN, 0),
             "objections_answered": objection_counts.get(ObjectionStatus.ANSWERED, 0),

@@ -140,7 +140,10 @@ def notice_pdf(request, pk):
 
 def cost_context(scheme: CostScheme) -> dict:
     shares = list(scheme.shares.all())
+    url = public_url(reverse("consent:public-costs", args=[scheme.pk]))
     return {
+        "qr": qr_svg(url),
+        "url": url,
         "scheme": scheme,
         "place": _place(scheme.project),
         "shares": shares,

@@ -3,7 +3,8 @@
 - the online vote: the phone on the frozen roll → a one-time code → the plan, the owner's own share,
   his choice → a receipt code;
 - the receipt check: is this ballot in the chain, and is it the one that counts? No names are shown;
-- the public notice, where an owner signed in to the portal may lodge an objection.
+- the public notice, where an owner signed in to the portal may lodge an objection;
+- the lead owner's live tally of his project's vote (counts only), and the cost-sharing table online.
 """
 
 from __future__ import annotations
@@ -19,7 +20,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiati.consent import chain, forms, selectors, services
-from jiati.consent.models import Ballot, Choice, NoticeStatus, PublicNotice, RollVoter, Vote, VoteStatus
+from jiati.consent.models import (
+    Ballot,
+    Choice,
+    CostScheme,
+    NoticeStatus,
+    PublicNotice,
+    RollVoter,
+    Vote,
+    VoteStatus,
+)
+from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.personal_data import mask_phone
 
@@ -269,3 +280,74 @@ def public_objection(request, pk):
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("consent:public-notice", pk=pk)
+
+
+# --- the lead owner's tally and the cost-sharing table, for owners signed in to the portal -------------------
+
+
+def _owner_or_staff(request):
+    """(staff user or None, portal owner or None): staff see through `visible_to`, an owner through his own link."""
+    from jiati.portal.auth import resident_owner
+
+    user = request.user
+    if user.is_authenticated and user.is_staff_member:
+        return user, None
+    return None, resident_owner(request)
+
+
+def _portal_login(request):
+    return redirect(f"{reverse('portal:login')}?next={request.path}")
+
+
+@login_not_required
+def lead_vote(request, pk):
+    """The live result of the vote on the project this owner leads — the four tests, what is still needed, and
+    the counts; never who voted what. Only the project's lead owner (and staff of its area) may see it."""
+    staff, owner = _owner_or_staff(request)
+    if staff is None and owner is None:
+        return _portal_login(request)
+    votes = Vote.objects.visible_to(staff) if staff is not None else Vote.objects.led_by(owner)
+    vote = get_visible_or_404(
+        votes.select_related("project__estate", "project__stairwell__building", "rule_set"), pk=pk
+    )
+    context = {
+        "vote": vote,
+        "project": vote.project,
+        "verdict": selectors.vote_verdict(vote),
+        "breakdown": selectors.choice_breakdown(vote),
+        "live": vote.is_open,
+        "poll": vote.is_open,
+        "poll_url": request.path,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "consent/_result.html", context)
+    return render(request, "consent/online/lead.html", context)
+
+
+@login_not_required
+def public_costs(request, pk):
+    """The cost-sharing table online (the printed table's QR code leads here): each dwelling's share, no names.
+    For owners of the stairwell signed in to the portal, and staff of the area."""
+    staff, owner = _owner_or_staff(request)
+    if staff is None and owner is None:
+        return _portal_login(request)
+    schemes = CostScheme.objects.visible_to(staff) if staff is not None else CostScheme.objects.for_owner(owner)
+    scheme = get_visible_or_404(schemes.select_related("project__estate", "project__stairwell__building"), pk=pk)
+    shares = list(scheme.shares.all())
+    own = set()
+    if owner is not None:
+        own = set(owner.ownerships.values_list("dwelling_id", flat=True))
+    current = selectors.current_scheme(scheme.project)
+    return render(
+        request,
+        "consent/online/costs.html",
+        {
+            "scheme": scheme,
+            "project": scheme.project,
+            "shares": shares,
+            "own": own,
+            "sum_share": sum((s.share for s in shares), 0),
+            "sum_net": sum((s.net for s in shares), 0),
+            "current": current,
+        },
+    )

@@ -1,8 +1,10 @@
 """The rule sets shipped with Jiati, as data, and how a round of one becomes a `RoundSpec` for the tally.
 
 The data migration loads `BUILTIN_RULE_SETS` into `RuleSet`/`RuleRound`/`RuleTest`; after that the
-database is the source (a district may add versions with other thresholds). `vote_tally` falls back to
-these definitions only when the database has not been set up, so it works "without setting anything up".
+database is the source (the district office adds new versions with other thresholds on the rule-set page;
+a version, once created, is never edited). `vote_tally` falls back to these definitions when the database
+has not been set up — missing, empty or unmigrated — without creating anything, so it works "without
+setting anything up".
 
 Every threshold is "以上": the boundary passes (Civil Code Art. 1259), so every test is ≥.
 """
@@ -59,6 +61,7 @@ BUILTIN_RULE_SETS: list[dict] = [
                 "scope": "stairwell",
                 "allowed": "stairwell",
                 "no_objection": True,
+                "others_scope": "building",
                 "tests": ART_278_TESTS,
             }
         ],
@@ -100,10 +103,55 @@ class RoundSpec:
     rounds_total: int
     tests: tuple[TestSpec, ...]
     no_objection_from_others: bool = False
+    others_scope: str = "building"  # whose objections count: owners of this area who are not on the roll
 
     @property
     def label(self) -> str:
         return f"{self.code}@{self.version}"
+
+    def as_json(self) -> dict:
+        """What is stored with a closed vote's result, so its verdict never depends on rows that could change."""
+        return {
+            "code": self.code,
+            "version": self.version,
+            "name": self.name,
+            "round_number": self.round_number,
+            "rounds_total": self.rounds_total,
+            "no_objection_from_others": self.no_objection_from_others,
+            "others_scope": self.others_scope,
+            "tests": [
+                {
+                    "name": t.name,
+                    "measure": t.measure,
+                    "numerator": t.numerator,
+                    "denominator": t.denominator,
+                    "threshold": f"{t.threshold.numerator}/{t.threshold.denominator}",
+                }
+                for t in self.tests
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> RoundSpec:
+        return cls(
+            code=data["code"],
+            version=int(data["version"]),
+            name=data["name"],
+            round_number=int(data["round_number"]),
+            rounds_total=int(data["rounds_total"]),
+            no_objection_from_others=bool(data.get("no_objection_from_others")),
+            others_scope=data.get("others_scope") or "building",
+            tests=tuple(
+                TestSpec(
+                    name=t["name"],
+                    measure=t["measure"],
+                    numerator=t["numerator"],
+                    denominator=t["denominator"],
+                    threshold=Fraction(t["threshold"]),
+                )
+                for t in data["tests"]
+            ),
+        )
 
 
 def _spec_from_builtin(definition: dict, round_number: int) -> RoundSpec:
@@ -122,6 +170,7 @@ def _spec_from_builtin(definition: dict, round_number: int) -> RoundSpec:
             for n, m, a, b, t in chosen["tests"]
         ),
         no_objection_from_others=chosen.get("no_objection", False),
+        others_scope=chosen.get("others_scope", "building"),
     )
 
 
@@ -153,6 +202,7 @@ def spec_for_round(rule_round) -> RoundSpec:
             for t in rule_round.tests.order_by("position", "id")
         ),
         no_objection_from_others=rule_round.no_objection_from_others,
+        others_scope=rule_round.others_scope,
     )
 
 
@@ -164,13 +214,27 @@ def parse_rule_label(value: str) -> tuple[str, int | None]:
     return code, int(version) if version else None
 
 
-def find_spec(label: str, round_number: int | None = None) -> RoundSpec:
-    """The spec for a rule label, from the database if it is set up, else from the built-in definitions.
+def database_is_set_up() -> bool:
+    """Whether the default database exists, without creating it: connecting to a missing SQLite file would
+    create an empty one (the command "without setting anything up" must leave no file behind). Whether it
+    is migrated shows when it is read (a DatabaseError, and the built-in definitions decide)."""
+    import os
 
-    Raises LookupError naming what was not found."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and not connection.is_in_memory_db():
+        name = str(connection.settings_dict.get("NAME") or "")
+        if not name or not os.path.isfile(name) or os.path.getsize(name) == 0:
+            return False
+    return True
+
+
+def _stored_spec(code: str, version: int | None, round_number: int | None, label: str) -> RoundSpec | None:
+    """The spec from the database, None when the database is missing or not migrated (or has no rule sets)."""
     from django.db import DatabaseError
 
-    code, version = parse_rule_label(label)
+    if not database_is_set_up():
+        return None
     try:
         from jiati.consent.models import RuleRound, RuleSet
 
@@ -189,7 +253,18 @@ def find_spec(label: str, round_number: int | None = None) -> RoundSpec:
         if RuleSet.objects.exists():
             raise LookupError(label)
     except DatabaseError:
-        pass  # no database yet: the built-in definitions decide
+        pass  # not migrated (no tables yet): the built-in definitions decide
+    return None
+
+
+def find_spec(label: str, round_number: int | None = None) -> RoundSpec:
+    """The spec for a rule label, from the database if it is set up, else from the built-in definitions.
+
+    Raises LookupError naming what was not found."""
+    code, version = parse_rule_label(label)
+    spec = _stored_spec(code, version, round_number, label)
+    if spec is not None:
+        return spec
     for definition in BUILTIN_RULE_SETS:
         if definition["code"] == code and (version is None or definition["version"] == version):
             return _spec_from_builtin(definition, round_number or 1)
@@ -199,14 +274,15 @@ def find_spec(label: str, round_number: int | None = None) -> RoundSpec:
 def known_rule_labels() -> list[str]:
     from django.db import DatabaseError
 
-    try:
-        from jiati.consent.models import RuleSet
+    if database_is_set_up():
+        try:
+            from jiati.consent.models import RuleSet
 
-        labels = [r.label for r in RuleSet.objects.filter(is_active=True).order_by("code", "-version")]
-        if labels:
-            return labels
-    except DatabaseError:
-        pass
+            labels = [r.label for r in RuleSet.objects.filter(is_active=True).order_by("code", "-version")]
+            if labels:
+                return labels
+        except DatabaseError:
+            pass
     return [f"{d['code']}@{d['version']}" for d in BUILTIN_RULE_SETS]
 
 
@@ -226,13 +302,17 @@ def install_builtin_rule_sets(rule_set_model, round_model, test_model) -> None:
         )
         if not created:
             continue
+        # The data migration runs with the historical model, which may predate later fields.
+        has_others_scope = any(f.name == "others_scope" for f in round_model._meta.get_fields())
         for round_definition in definition["rounds"]:
+            extra = {"others_scope": round_definition.get("others_scope", "building")} if has_others_scope else {}
             rule_round = round_model.objects.create(
                 rule_set=rule_set,
                 number=round_definition["number"],
                 scope=round_definition["scope"],
                 allowed_scopes=round_definition["allowed"],
                 no_objection_from_others=round_definition.get("no_objection", False),
+                **extra,
             )
             for position, (name, measure, numerator, denominator, (p, q)) in enumerate(
                 round_definition["tests"], start=1

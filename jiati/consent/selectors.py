@@ -16,27 +16,56 @@ from jiati.consent.models import (
     NoticeStatus,
     Objection,
     PublicNotice,
+    RollDwelling,
     RollVoter,
     Scope,
+    SubsidyStatus,
     Vote,
     VoteStatus,
     centi_to_area,
 )
 from jiati.consent.rules import RoundSpec, spec_for_round
-from jiati.consent.tally import Counts, Verdict, evaluate
+from jiati.consent.tally import Counts, Verdict, evaluate, stored_verdict
 
 
 def round_spec(vote: Vote) -> RoundSpec:
     return spec_for_round(vote.rule_set.rounds.select_related("rule_set").get(number=vote.round_number))
 
 
-def objections_from_others(vote: Vote) -> int:
-    """Open objections on the vote's project from anyone not on its roll (the Beijing-style condition)."""
-    on_roll = RollVoter.objects.filter(vote=vote, owner__isnull=False).values("owner_id")
+def _wider_area_dwellings(vote: Vote, others_scope: str):
+    """The dwellings of the wider area whose owners' objections count ("no objection from other owners")."""
+    from jiati.housing.models import Dwelling
+
+    project = vote.project
+    if others_scope == Scope.ESTATE:
+        return Dwelling.objects.filter(estate_id=vote.estate_id)
+    if others_scope == Scope.STAIRWELL:
+        return Dwelling.objects.filter(stairwell_id=project.stairwell_id)
+    return Dwelling.objects.filter(building_id=project.stairwell.building_id)
+
+
+def objections_from_others(vote: Vote, spec: RoundSpec | None = None) -> int:
+    """The Beijing-style condition: unresolved objections to the vote's project raised during the vote by owners of
+    the rule's wider area (the same building by default) who are not on the vote's roll.
+
+    Who objects is what staff recorded (`objection_lodge`): the objector's dwelling, else the owner (an online
+    objection); an outside party (no dwelling, no owner) is not an owner of the area and does not count, nor does
+    an owner on the roll (his ballot is his say), nor an objection raised before the vote opened or after it ended."""
+    from jiati.housing.models import Ownership
+
+    others_scope = spec.others_scope if spec is not None else Scope.BUILDING
+    area = _wider_area_dwellings(vote, others_scope).values("pk")
+    area_owners = Ownership.objects.filter(dwelling__in=area).values("owner_id")
+    roll_owners = RollVoter.objects.filter(vote=vote, owner__isnull=False).values("owner_id")
+    roll_dwellings = RollDwelling.objects.filter(vote=vote).values("dwelling_id")
+    until = min(vote.closes_at, vote.closed_at) if vote.closed_at else vote.closes_at
+    from_area = Q(dwelling_id__in=area) | Q(dwelling__isnull=True, owner_id__in=area_owners)
     return (
-        Objection.objects.filter(project_id=vote.project_id)
+        Objection.objects.filter(project_id=vote.project_id, lodged_at__gte=vote.opens_at, lodged_at__lte=until)
         .unresolved()
-        .filter(Q(owner__isnull=True) | ~Q(owner_id__in=on_roll))
+        .filter(from_area)
+        .exclude(owner_id__in=roll_owners)
+        .exclude(dwelling_id__in=roll_dwellings)
         .count()
     )
 
@@ -69,12 +98,17 @@ def vote_counts(vote: Vote, *, spec: RoundSpec | None = None) -> Counts:
         area_total=centi_to_area(vote.area_total_centi),
         area_participating=centi_to_area(totals["participating_area"]),
         area_agreeing=centi_to_area(totals["agreeing_area"]),
-        objections_from_others=objections_from_others(vote) if needs_objections else None,
+        objections_from_others=objections_from_others(vote, spec) if needs_objections else None,
     )
 
 
 def vote_verdict(vote: Vote) -> Verdict:
-    """The result: live while the vote is open, as recorded once it is closed."""
+    """The result: live while the vote is open; once it is closed, exactly as recorded when it closed (the rule
+    round, counts, each test's outcome and what was still needed are stored then), never decided again."""
+    if vote.status == VoteStatus.CLOSED and vote.result and vote.passed is not None:
+        stored = vote.result.get("spec")
+        spec = RoundSpec.from_json(stored) if stored else round_spec(vote)
+        return stored_verdict(vote.result, vote_counts(vote, spec=spec), spec, vote.passed)
     spec = round_spec(vote)
     return evaluate(vote_counts(vote, spec=spec), spec)
 
@@ -155,6 +189,18 @@ def subsidy_for(project) -> tuple[Decimal, str]:
     return Decimal(0), ""
 
 
+def subsidy_change(scheme: CostScheme) -> dict | None:
+    """When the subsidies app has an approved amount that differs from what this scheme deducted: the new amount
+    and its status (the scheme keeps its own subsidy forever; a recalculation is a new version). None otherwise."""
+    amount, status = subsidy_for(scheme.project)
+    if status != SubsidyStatus.APPROVED:
+        return None
+    amount = amount.quantize(Decimal("0.01"))
+    if amount == scheme.subsidy:
+        return None
+    return {"amount": amount, "status": status, "difference": amount - scheme.subsidy}
+
+
 def voter_share(vote: Vote, voter: RollVoter) -> Decimal | None:
     """What this owner pays under the scheme shown with the vote (all his dwellings), or None without one."""
     if not vote.cost_scheme_id:
@@ -183,3 +229,24 @@ def entry_for_receipt(digest: str):
     from jiati.consent.models import BallotEntry
 
     return BallotEntry.objects.select_related("vote__project", "vote__rule_set").filter(receipt_digest=digest).first()
+
+
+def lead_owner_results(owner) -> list[dict]:
+    """For the lead owner of active projects: each project's current vote with its live (or recorded) result and
+    what is still needed — counts and fractions only, never who voted what."""
+    from jiati.projects.models import Project, Status
+
+    if owner is None:
+        return []
+    projects = Project.objects.filter(lead_owner_id=owner.pk, status=Status.ACTIVE).select_related(
+        "estate", "stairwell__building"
+    )
+    results = []
+    for project in projects.order_by("id")[:5]:
+        vote = current_vote(project)
+        if vote is None:
+            continue
+        results.append(
+            {"project": project, "vote": vote, "verdict": vote_verdict(vote), "breakdown": choice_breakdown(vote)}
+        )
+    return results

@@ -144,74 +144,238 @@ def rule_test_label(spec: TestSpec) -> str:
     return labels[(spec.measure, spec.numerator, spec.denominator)]
 
 
+def area_text(value: Decimal) -> str:
+    """An area for reading and for JSON: always two decimals (85.3 → "85.30"), never rounded away."""
+    value = Decimal(value)
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        value = value.quantize(AREA_STEP)
+    return str(value)
+
+
+def _amount(measure: str, value: Fraction | None) -> int | Decimal | None:
+    """A need, rounded up (never understated): whole owners, or m² to the hundredth."""
+    if value is None:
+        return None
+    if measure == "owners":
+        return max(0, math.ceil(value))
+    return _ceil_area(value)
+
+
+def _amount_json(measure: str, value) -> int | str | None:
+    if value is None:
+        return None
+    return int(value) if measure == "owners" else area_text(value)
+
+
+def _amount_from_json(measure: str, value) -> int | Decimal | None:
+    if value is None:
+        return None
+    return int(value) if measure == "owners" else Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class TestNeed:
+    """Exactly what one failing test needs, on its own.
+
+    `kind` says how the test can be met:
+    - "take_part" (participating / all): `more` owners (or m²) who have not voted taking part, whatever they choose;
+    - "agree" (agreeing / all): `more` agreeing, whether they have not voted yet or change their vote to agree;
+    - "agree_or_switch" (agreeing / participating): either `more` who have not voted, voting agree, or `switch`
+      who voted otherwise changing to agree (`more` is None when those who have not voted are not enough);
+    - "anyone" (a ratio of the participants with nobody taking part yet): someone taking part.
+    """
+
+    spec: TestSpec
+    kind: str
+    more: int | Decimal | None = None
+    switch: int | Decimal | None = None
+
+    def label(self) -> str:
+        return rule_test_label(self.spec)
+
+    def text(self) -> str:
+        owners = self.spec.measure == "owners"
+        more, switch = self.more, self.switch
+        if self.kind == "take_part":
+            if owners:
+                return ngettext(
+                    "%(n)s more owner taking part (agreeing, disagreeing or abstaining)",
+                    "%(n)s more owners taking part (agreeing, disagreeing or abstaining)",
+                    more,
+                ) % {"n": more}
+            return _("%(area)s m² more taking part (agreeing, disagreeing or abstaining)") % {"area": area_text(more)}
+        if self.kind == "agree":
+            if owners:
+                return ngettext(
+                    "%(n)s more owner agreeing (one who has not voted, or one changing to agree)",
+                    "%(n)s more owners agreeing (owners who have not voted, or owners changing to agree)",
+                    more,
+                ) % {"n": more}
+            return _("%(area)s m² more agreeing (not yet voted, or changing to agree)") % {"area": area_text(more)}
+        if self.kind == "anyone":
+            if owners:
+                return _("at least one owner taking part")
+            return _("at least %(area)s m² taking part") % {"area": area_text(more)}
+        # agree_or_switch
+        if more is not None and switch:
+            if owners:
+                return ngettext(
+                    "%(n)s more owner who has not voted, voting agree; or %(s)s who voted otherwise changing to agree",
+                    "%(n)s more owners who have not voted, voting agree; "
+                    "or %(s)s who voted otherwise changing to agree",
+                    more,
+                ) % {"n": more, "s": switch}
+            return _(
+                "%(area)s m² more from owners who have not voted, voting agree; or %(switch)s m² of those who "
+                "voted otherwise changing to agree"
+            ) % {"area": area_text(more), "switch": area_text(switch)}
+        if more is not None:
+            if owners:
+                return ngettext(
+                    "%(n)s more owner who has not voted, voting agree",
+                    "%(n)s more owners who have not voted, voting agree",
+                    more,
+                ) % {"n": more}
+            return _("%(area)s m² more from owners who have not voted, voting agree") % {"area": area_text(more)}
+        if owners:
+            return ngettext(
+                "%(n)s owner who voted otherwise changing to agree (those who have not voted are not enough)",
+                "%(n)s owners who voted otherwise changing to agree (those who have not voted are not enough)",
+                switch or 0,
+            ) % {"n": switch or 0}
+        return _(
+            "%(area)s m² of those who voted otherwise changing to agree (those who have not voted are not enough)"
+        ) % {"area": area_text(switch or 0)}
+
+    def as_json(self) -> dict:
+        measure = self.spec.measure
+        return {
+            "name": self.spec.name,
+            "measure": measure,
+            "kind": self.kind,
+            "more": _amount_json(measure, self.more),
+            "switch": _amount_json(measure, self.switch),
+        }
+
+
 @dataclass(frozen=True)
 class Needed:
-    """What would make a failing round pass: first owners who have not voted agreeing (`*_more`); if even
-    all of them are not enough, owners who voted otherwise changing to agree (`*_switch`)."""
+    """What would make a failing round pass. The owner-count tests and the area tests are separate conditions,
+    and both must be met.
+
+    The headline numbers take the shortest way: owners who have not voted, voting agree (`*_more`); when even
+    all of them are not enough, owners who voted otherwise changing to agree as well (`*_switch`). `tests`
+    says exactly what each failing test needs on its own."""
 
     owners_more: int = 0
     owners_switch: int = 0
     area_more: Decimal = Decimal(0)
     area_switch: Decimal = Decimal(0)
     objections: int = 0
+    tests: tuple[TestNeed, ...] = ()
 
     @property
     def nothing(self) -> bool:
         return not (self.owners_more or self.owners_switch or self.area_more or self.area_switch or self.objections)
 
+    def owners_text(self) -> str:
+        if self.owners_switch and self.owners_more:
+            return ngettext(
+                "the %(n)s owner who has not voted agreeing, plus %(s)s changing to agree",
+                "all %(n)s owners who have not voted agreeing, plus %(s)s changing to agree",
+                self.owners_more,
+            ) % {"n": self.owners_more, "s": self.owners_switch}
+        if self.owners_switch:
+            return ngettext("%(n)s owner changing to agree", "%(n)s owners changing to agree", self.owners_switch) % {
+                "n": self.owners_switch
+            }
+        if self.owners_more:
+            return ngettext("%(n)s more owner voting agree", "%(n)s more owners voting agree", self.owners_more) % {
+                "n": self.owners_more
+            }
+        return ""
+
+    def area_text(self) -> str:
+        if self.area_switch and self.area_more:
+            return _("all %(area)s m² not yet voted agreeing, plus %(switch)s m² changing to agree") % {
+                "area": area_text(self.area_more),
+                "switch": area_text(self.area_switch),
+            }
+        if self.area_switch:
+            return _("%(area)s m² changing to agree") % {"area": area_text(self.area_switch)}
+        if self.area_more:
+            return _("%(area)s m² more voting agree") % {"area": area_text(self.area_more)}
+        return ""
+
+    def objections_text(self) -> str:
+        if not self.objections:
+            return ""
+        return ngettext(
+            "%(n)s open objection from other owners settled",
+            "%(n)s open objections from other owners settled",
+            self.objections,
+        ) % {"n": self.objections}
+
     def parts(self) -> list[str]:
         parts = []
-        if self.owners_switch and self.owners_more:
-            parts.append(
-                ngettext(
-                    "the %(n)s owner who has not voted, plus %(s)s changing to agree",
-                    "the %(n)s owners who have not voted, plus %(s)s changing to agree",
-                    self.owners_more,
-                )
-                % {"n": self.owners_more, "s": self.owners_switch}
-            )
-        elif self.owners_switch:
-            parts.append(
-                ngettext("%(n)s owner changing to agree", "%(n)s owners changing to agree", self.owners_switch)
-                % {"n": self.owners_switch}
-            )
-        elif self.owners_more:
-            parts.append(ngettext("%(n)s more owner", "%(n)s more owners", self.owners_more) % {"n": self.owners_more})
-        if self.area_switch and self.area_more:
-            parts.append(
-                _("all %(area)s m² not yet voted, plus %(switch)s m² changing to agree")
-                % {"area": self.area_more, "switch": self.area_switch}
-            )
-        elif self.area_switch:
-            parts.append(_("%(area)s m² changing to agree") % {"area": self.area_switch})
-        elif self.area_more:
-            parts.append(_("%(area)s m² more") % {"area": self.area_more})
-        if self.objections:
-            parts.append(
-                ngettext(
-                    "%(n)s objection from other owners settled",
-                    "%(n)s objections from other owners settled",
-                    self.objections,
-                )
-                % {"n": self.objections}
-            )
+        if owners := self.owners_text():
+            parts.append(_("owner count: %(what)s") % {"what": owners})
+        if area := self.area_text():
+            parts.append(_("exclusive area: %(what)s") % {"what": area})
+        if objections := self.objections_text():
+            parts.append(objections)
         return parts
 
     def text(self) -> str:
-        """e.g. "2 more owners, and 85.30 m² more" — the lead owner's most useful number."""
+        """e.g. "owner count: 2 more owners voting agree; exclusive area: 85.30 m² more voting agree (both are
+        required)" — the lead owner's most useful number. The owner-count and area conditions are separate:
+        each must be met."""
         parts = self.parts()
         if not parts:
             return ""
-        return _(", and ").join(parts)
+        joined = _("; ").join(parts)
+        if len(parts) == 2:
+            joined = _("%(parts)s (both are required)") % {"parts": joined}
+        elif len(parts) > 2:
+            joined = _("%(parts)s (all of these are required)") % {"parts": joined}
+        return joined
 
     def as_json(self) -> dict:
         return {
             "owners_more": self.owners_more,
             "owners_switch": self.owners_switch,
-            "area_more": str(self.area_more),
-            "area_switch": str(self.area_switch),
+            "area_more": area_text(self.area_more),
+            "area_switch": area_text(self.area_switch),
             "objections": self.objections,
+            "tests": [t.as_json() for t in self.tests],
         }
+
+    @classmethod
+    def from_json(cls, data: dict, spec: RoundSpec) -> Needed:
+        """What was stored with a closed vote (older results have no per-test needs)."""
+        specs = {t.name: t for t in spec.tests}
+        tests = []
+        for item in data.get("tests") or []:
+            test = specs.get(item.get("name"))
+            if test is None:
+                continue
+            tests.append(
+                TestNeed(
+                    spec=test,
+                    kind=item.get("kind", "agree_or_switch"),
+                    more=_amount_from_json(test.measure, item.get("more")),
+                    switch=_amount_from_json(test.measure, item.get("switch")),
+                )
+            )
+        return cls(
+            owners_more=int(data.get("owners_more") or 0),
+            owners_switch=int(data.get("owners_switch") or 0),
+            area_more=Decimal(str(data.get("area_more") or 0)),
+            area_switch=Decimal(str(data.get("area_switch") or 0)),
+            objections=int(data.get("objections") or 0),
+            tests=tuple(tests),
+        )
 
 
 @dataclass(frozen=True)
@@ -273,6 +437,43 @@ def evaluate(counts: Counts, spec: RoundSpec) -> Verdict:
     )
 
 
+def stored_verdict(result: dict, counts: Counts, spec: RoundSpec, passed: bool) -> Verdict:
+    """A closed vote's verdict as it was recorded when it closed: the counts frozen on the row, each test's ratio
+    and outcome, the overall result and what was still needed, from the stored result — nothing is decided
+    again from rows that could have changed since (ballots, objections, the rule set)."""
+    stored_tests = {t.get("name"): t for t in result.get("tests") or []}
+    outcomes = []
+    for test in spec.tests:
+        numerator = counts.value(test.measure, test.numerator)
+        denominator = counts.value(test.measure, test.denominator)
+        row = stored_tests.get(test.name)
+        if row is not None:
+            ratio = Fraction(row["ratio"]) if denominator else None
+            test_passed = bool(row["passed"])
+        else:  # pragma: no cover - a result stored without this test (not written by vote_close)
+            ratio = numerator / denominator if denominator else None
+            test_passed = ratio is not None and ratio >= test.threshold
+        outcomes.append(
+            TestOutcome(
+                spec=test,
+                numerator_value=numerator,
+                denominator_value=denominator,
+                ratio=ratio,
+                passed=test_passed,
+            )
+        )
+    needed_data = result.get("still_needed")
+    needed = Needed.from_json(needed_data, spec) if needed_data is not None else still_needed(counts, spec)
+    return Verdict(
+        spec=spec,
+        counts=counts,
+        tests=tuple(outcomes),
+        passed=bool(passed),
+        needed=Needed() if passed else needed,
+        objections_checked=spec.no_objection_from_others and counts.objections_from_others is not None,
+    )
+
+
 def _bound_new(test: TestSpec, total: Fraction, participating: Fraction, agreeing: Fraction) -> Fraction | None:
     """The least amount x of newly participating-and-agreeing owners/area for this test to pass,
     or None if no amount of new agreeing voters is enough (only changes of mind can help)."""
@@ -321,6 +522,31 @@ def _ceil_area(value: Fraction) -> Decimal:
     return (Decimal(hundredths) / 100).quantize(AREA_STEP, rounding=ROUND_CEILING)
 
 
+def _test_need(test: TestSpec, counts: Counts) -> TestNeed:
+    """What this (failing) test needs on its own."""
+    t = test.threshold
+    total = counts.value(test.measure, "total")
+    participating = counts.value(test.measure, "participating")
+    agreeing = counts.value(test.measure, "agreeing")
+    remaining = total - participating
+    smallest = Fraction(1) if test.measure == "owners" else Fraction(AREA_STEP)
+    measure = test.measure
+    if test.denominator == "total":
+        if test.numerator == "participating":
+            return TestNeed(spec=test, kind="take_part", more=_amount(measure, t * total - participating))
+        return TestNeed(spec=test, kind="agree", more=_amount(measure, t * total - agreeing))
+    if participating == 0:  # a share of the participants, and nobody has taken part yet
+        if test.numerator == "participating":
+            return TestNeed(spec=test, kind="anyone", more=_amount(measure, smallest))
+        return TestNeed(spec=test, kind="agree_or_switch", more=_amount(measure, smallest))
+    gap = t * participating - agreeing
+    switch = gap if gap > 0 else Fraction(0)
+    more = None if t == 1 else max(gap / (1 - t), Fraction(0))
+    if more is not None and more > remaining:
+        more = None
+    return TestNeed(spec=test, kind="agree_or_switch", more=_amount(measure, more), switch=_amount(measure, switch))
+
+
 def still_needed(counts: Counts, spec: RoundSpec) -> Needed:
     owners_more, owners_switch = _needed_for("owners", counts, spec)
     area_more, area_switch = _needed_for("area", counts, spec)
@@ -332,6 +558,7 @@ def still_needed(counts: Counts, spec: RoundSpec) -> Needed:
         area_more=Decimal(0) if area_tests_pass else _ceil_area(area_more),
         area_switch=Decimal(0) if area_tests_pass else _ceil_area(area_switch),
         objections=(counts.objections_from_others or 0) if spec.no_objection_from_others else 0,
+        tests=tuple(_test_need(t, counts) for t in spec.tests if not _passes(t, counts)),
     )
 
 

@@ -31,8 +31,10 @@ urlpatterns = [
     path("objections/<int:pk>/<str:action>/", views.objection_action, name="objection-action"),
     path("costs/<int:pk>/", views.cost_detail, name="cost-detail"),
     path("costs/<int:pk>/cost-sharing.pdf", pdfs.cost_pdf, name="cost-pdf"),
+    path("costs/<int:pk>/recalculate/", views.cost_recalculate, name="cost-recalculate"),
     path("tally/", views.tally_page, name="tally"),
     path("rules/", views.rules_page, name="rules"),
+    path("rules/new/", views.rule_set_new, name="rule-set-new"),
     # Public: reached by QR code, no staff sign-in (each view is marked login_not_required).
     path("v/<int:pk>/", public_views.online_vote, name="online-vote"),
     path("v/<int:pk>/code/", public_views.online_code, name="online-code"),
@@ -41,4 +43,7 @@ urlpatterns = [
     path("check/", public_views.receipt_check, name="receipt-check"),
     path("n/<int:pk>/", public_views.public_notice, name="public-notice"),
     path("n/<int:pk>/object/", public_views.public_objection, name="public-objection"),
+    # For owners signed in to the portal: the lead owner's tally, the cost-sharing table.
+    path("lead/<int:pk>/", public_views.lead_vote, name="lead-vote"),
+    path("c/<int:pk>/", public_views.public_costs, name="public-costs"),
 ]

@@ -3,9 +3,11 @@ cost sharing, the spreadsheet tally and the rule sets. Each action is one POST �
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +23,7 @@ from jiati.consent.models import (
     BallotEntry,
     CostScheme,
     Objection,
+    ObjectionOutcome,
     ObjectionStatus,
     PublicNotice,
     RollVoter,
@@ -374,7 +377,7 @@ def notice_detail(request, pk):
             "notice": notice,
             "project": notice.project,
             "objections": selectors.project_objections(notice.project),
-            "objection_form": forms.ObjectionForm(),
+            "objection_form": forms.ObjectionForm(project=notice.project),
             "withdraw_form": forms.ReasonForm(),
             "public_url": public,
             "public_qr": qr_svg(public),
@@ -403,11 +406,11 @@ def objection_new(request, project_pk):
     project = _project_or_404(request, project_pk)
     if not permissions.can_record_objections(request.user):
         raise PermissionDenied
-    form = forms.ObjectionForm(request.POST)
+    form = forms.ObjectionForm(request.POST, project=project)
     objection = None
     if form.is_valid():
         objection = run_service(
-            form, lambda: services.objection_lodge(project=project, actor=request.user, **form.cleaned_data)
+            form, lambda: services.objection_lodge(project=project, actor=request.user, **form.service_kwargs())
         )
     if objection is None:
         messages.error(request, _form_errors(form) or _("Nothing was changed."))
@@ -442,7 +445,10 @@ class ObjectionListView(ScopedListView):
 def objection_detail(request, pk):
     _staff_only(request)
     objection = get_visible_or_404(
-        Objection.objects.visible_to(request.user).select_related("project__estate", "notice", "owner"), pk=pk
+        Objection.objects.visible_to(request.user).select_related(
+            "project__estate", "notice", "owner", "dwelling__building", "dwelling__stairwell"
+        ),
+        pk=pk,
     )
     return render(
         request,
@@ -454,6 +460,7 @@ def objection_detail(request, pk):
             "answer_form": forms.AnswerForm(initial={"text": objection.response}),
             "escalate_form": forms.EscalateForm(),
             "close_form": forms.CloseObjectionForm(),
+            "withdraw_form": forms.WithdrawObjectionForm(),
             "can_handle": permissions.can_handle_objections(request.user)
             and objection.status != ObjectionStatus.CLOSED,
         },
@@ -474,6 +481,12 @@ def objection_action(request, pk, action):
             forms.CloseObjectionForm,
             lambda d: services.objection_close(objection=objection, actor=request.user, **d),
         ),
+        "withdraw": (
+            forms.WithdrawObjectionForm,
+            lambda d: services.objection_close(
+                objection=objection, actor=request.user, outcome=ObjectionOutcome.WITHDRAWN, text=d["text"]
+            ),
+        ),
     }
     if action not in actions:
         raise Http404
@@ -490,11 +503,11 @@ def objection_action(request, pk, action):
 
 
 def _default_coefficients(project) -> str:
-    """A starting point in the Guangzhou pattern: floors 1–2 at 0, then 0.7, 0.8 … by floor."""
+    """A starting point in the Guangzhou pattern: floors 1–2 at 0, then 0.7, 0.8 … by floor (exact decimals)."""
     storeys = project.stairwell.storeys
     lines = []
     for floor in range(1, storeys + 1):
-        value = "0" if floor <= 2 else f"{min(0.7 + 0.1 * (floor - 3), 2.0):.1f}"
+        value = Decimal(0) if floor <= 2 else min(Decimal("0.7") + Decimal("0.1") * (floor - 3), Decimal("2.0"))
         lines.append(f"{floor}: {value}")
     return "\n".join(lines)
 
@@ -540,6 +553,8 @@ def cost_detail(request, pk):
         pk=pk,
     )
     shares = list(scheme.shares.all())
+    change = selectors.subsidy_change(scheme) if scheme.is_current else None
+    public = public_url(reverse("consent:public-costs", args=[scheme.pk]))
     return render(
         request,
         "consent/cost_detail.html",
@@ -550,8 +565,28 @@ def cost_detail(request, pk):
             "sum_share": sum((s.share for s in shares), 0),
             "sum_net": sum((s.net for s in shares), 0),
             "others": CostScheme.objects.filter(project=scheme.project).exclude(pk=scheme.pk).order_by("-version"),
+            "subsidy_change": change,
+            "can_recalculate": change is not None and permissions.can_share_costs(request.user),
+            "public_url": public,
         },
     )
+
+
+@require_POST
+def cost_recalculate(request, pk):
+    """The current scheme again, as a new audited version with the approved subsidy."""
+    _staff_only(request)
+    scheme = get_visible_or_404(CostScheme.objects.visible_to(request.user), pk=pk)
+    try:
+        new = services.cost_scheme_recalculate(scheme=scheme, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("consent:cost-detail", pk=scheme.pk)
+    messages.success(
+        request,
+        _("Recalculated as v%(version)s with the approved subsidy.") % {"version": new.version},
+    )
+    return redirect("consent:cost-detail", pk=new.pk)
 
 
 # --- the spreadsheet tally and the rule sets --------------------------------------------------
@@ -580,8 +615,54 @@ def tally_page(request):
 
 def rules_page(request):
     _staff_only(request)
-    rule_sets = RuleSet.objects.visible_to(request.user).prefetch_related("rounds__tests").order_by("code", "-version")
-    return render(request, "consent/rules.html", {"rule_sets": rule_sets, "title": _("Rule sets")})
+    rule_sets = (
+        RuleSet.objects.visible_to(request.user)
+        .prefetch_related("rounds__tests")
+        .annotate(votes_count=Count("votes"))
+        .order_by("code", "-version")
+    )
+    return render(
+        request,
+        "consent/rules.html",
+        {"rule_sets": rule_sets, "title": _("Rule sets"), "can_edit": permissions.can_edit_rules(request.user)},
+    )
+
+
+def rule_set_new(request):
+    """The district office adds a new version of a rule set (or a new rule set). Versions are never edited."""
+    _staff_only(request)
+    if not permissions.can_edit_rules(request.user):
+        raise PermissionDenied
+    initial = {"r1_scope": "stairwell", "r1_others_scope": "building"}
+    based_on = None
+    if request.method == "GET" and request.GET.get("from"):
+        based_on = get_visible_or_404(RuleSet.objects.visible_to(request.user), pk=request.GET["from"])
+        initial = forms.RuleSetForm.initial_from(based_on, services.rule_set_rounds_data(based_on))
+    form = forms.RuleSetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        rule_set = run_service(
+            form,
+            lambda: services.rule_set_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                jurisdiction=data["jurisdiction"],
+                legal_basis=data["legal_basis"],
+                description=data["description"],
+                rounds=form.rounds(),
+                make_default=data["make_default"],
+                retire_older=data["retire_older"],
+            ),
+        )
+        if rule_set is not None:
+            messages.success(request, _("Rule set %(label)s created.") % {"label": rule_set.label})
+            return redirect(f"{reverse('consent:rules')}#rule-{rule_set.code}-{rule_set.version}")
+    return render(
+        request,
+        "consent/rule_set_new.html",
+        {"form": form, "based_on": based_on, "title": _("New rule set version")},
+    )
 
 
 def home(request):

@@ -6,6 +6,7 @@ from jiati.consent.models import (
     CostScheme,
     CostShare,
     DayKind,
+    Measure,
     Objection,
     ObjectionChannel,
     ObjectionLevel,
@@ -37,12 +38,16 @@ class RuleRoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RuleRound
-        fields = ["number", "scope", "allowed_scopes", "no_objection_from_others", "tests"]
+        fields = ["number", "scope", "allowed_scopes", "no_objection_from_others", "others_scope", "tests"]
 
 
 class RuleSetSerializer(serializers.ModelSerializer):
     rounds = RuleRoundSerializer(many=True, read_only=True)
     label = serializers.CharField(read_only=True)
+    votes = serializers.SerializerMethodField(help_text="votes held under this version (it is never edited)")
+
+    def get_votes(self, obj) -> int:
+        return obj.votes.count()
 
     class Meta:
         model = RuleSet
@@ -57,8 +62,38 @@ class RuleSetSerializer(serializers.ModelSerializer):
             "description",
             "is_default",
             "is_active",
+            "created_at",
+            "votes",
             "rounds",
         ]
+
+
+class RuleTestInputSerializer(serializers.Serializer):
+    measure = serializers.ChoiceField(choices=Measure.choices)
+    numerator = serializers.ChoiceField(choices=[("participating", "participating"), ("agreeing", "agreeing")])
+    denominator = serializers.ChoiceField(choices=[("total", "total"), ("participating", "participating")])
+    threshold = serializers.CharField(help_text='exact fraction "p/q" (more than 0, at most 1); passes at ≥')
+
+
+class RuleRoundInputSerializer(serializers.Serializer):
+    scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.STAIRWELL)
+    allowed_scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), required=False)
+    no_objection_from_others = serializers.BooleanField(required=False, default=False)
+    others_scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.BUILDING)
+    tests = RuleTestInputSerializer(many=True)
+
+
+class RuleSetInputSerializer(serializers.Serializer):
+    """A new version of a rule set (an existing code) or a new rule set; versions are never edited."""
+
+    code = serializers.SlugField(max_length=40)
+    name = serializers.CharField(max_length=120)
+    jurisdiction = serializers.CharField(required=False, allow_blank=True, default="")
+    legal_basis = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    make_default = serializers.BooleanField(required=False, default=False)
+    retire_older = serializers.BooleanField(required=False, default=False)
+    rounds = RuleRoundInputSerializer(many=True)
 
 
 class VoteSerializer(serializers.ModelSerializer):
@@ -199,6 +234,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
             "project",
             "notice",
             "owner",
+            "dwelling",
             "name",
             "phone",
             "address",
@@ -216,9 +252,14 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
 
 class ObjectionInputSerializer(serializers.Serializer):
+    """Who objects: `dwelling` (an owner of the project's estate, his dwelling's id) or `name` (an outside party)."""
+
     project = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=[c for c in ObjectionChannel.choices if c[0] != "online"])
-    name = serializers.CharField()
+    dwelling = serializers.IntegerField(
+        required=False, allow_null=True, help_text="the objector's dwelling, if an owner"
+    )
+    name = serializers.CharField(required=False, allow_blank=True, default="")
     phone = serializers.CharField(required=False, allow_blank=True, default="")
     address = serializers.CharField(required=False, allow_blank=True, default="")
     content = serializers.CharField()
@@ -248,6 +289,17 @@ class CostShareSerializer(serializers.ModelSerializer):
 
 class CostSchemeSerializer(serializers.ModelSerializer):
     shares = CostShareSerializer(many=True, read_only=True)
+    subsidy_change = serializers.SerializerMethodField(
+        help_text="the approved subsidy when it differs from what this (current) scheme deducted, else null"
+    )
+
+    def get_subsidy_change(self, obj) -> dict | None:
+        from jiati.consent import selectors
+
+        change = selectors.subsidy_change(obj) if obj.is_current else None
+        if change is None:
+            return None
+        return {"amount": str(change["amount"]), "status": change["status"], "difference": str(change["difference"])}
 
     class Meta:
         model = CostScheme
@@ -260,6 +312,7 @@ class CostSchemeSerializer(serializers.ModelSerializer):
             "total_cost",
             "subsidy",
             "subsidy_status",
+            "subsidy_change",
             "compensation_total",
             "owners_pay",
             "parameters",

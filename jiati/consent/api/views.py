@@ -18,6 +18,7 @@ from jiati.consent.models import Ballot, CostScheme, Objection, PublicNotice, Ro
 from jiati.consent.rules import find_spec, parse_rule_label
 from jiati.consent.tally import TallyInputError, tally_file
 from jiati.core.api import ScopedReadOnlyViewSet
+from jiati.housing.models import Dwelling
 from jiati.projects.models import Project
 
 
@@ -42,6 +43,15 @@ def _verdict_data(verdict) -> dict:
 class RuleSetViewSet(ScopedReadOnlyViewSet):
     queryset = RuleSet.objects.prefetch_related("rounds__tests").order_by("code", "-version")
     serializer_class = s.RuleSetSerializer
+
+    @extend_schema(request=s.RuleSetInputSerializer, responses={201: s.RuleSetSerializer})
+    def create(self, request):
+        """A new version of a rule set (the district office); a version already created is never edited."""
+        data = s.RuleSetInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        rule_set = _call(lambda: services.rule_set_create(actor=request.user, **values))
+        return Response(s.RuleSetSerializer(rule_set).data, status=status.HTTP_201_CREATED)
 
 
 class VoteViewSet(ScopedReadOnlyViewSet):
@@ -207,6 +217,13 @@ class ObjectionViewSet(ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         project = _project(request, values.pop("project"))
+        dwelling_id = values.pop("dwelling", None)
+        if dwelling_id is not None:
+            values["dwelling"] = Dwelling.objects.filter(pk=dwelling_id, estate_id=project.estate_id).first()
+            if values["dwelling"] is None:
+                raise ValidationError(
+                    {"dwelling": ["not a dwelling of the project's estate"]}, code="dwelling_not_in_estate"
+                )
         objection = _call(lambda: services.objection_lodge(project=project, actor=request.user, **values))
         return self._out(objection, status.HTTP_201_CREATED)
 
@@ -259,6 +276,13 @@ class CostSchemeViewSet(ScopedReadOnlyViewSet):
         values = dict(data.validated_data)
         project = _project(request, values.pop("project"))
         scheme = _call(lambda: services.cost_scheme_create(project=project, actor=request.user, **values))
+        return Response(s.CostSchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: s.CostSchemeSerializer})
+    @action(detail=True, methods=["post"])
+    def recalculate(self, request, pk=None):
+        """The current scheme again as a new version with the approved subsidy (refused if it has not changed)."""
+        scheme = _call(lambda: services.cost_scheme_recalculate(scheme=self.get_object(), actor=request.user))
         return Response(s.CostSchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
 
 

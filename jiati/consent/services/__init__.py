@@ -3,10 +3,11 @@
 - votes: `vote_open`, `ballot_cast`, `vote_send_code`, `vote_identify`, `vote_close`, `vote_cancel`;
 - notices: `notice_post`, `notice_withdraw`, `objection_lodge`, `objection_answer`, `objection_escalate`,
   `objection_close`;
-- cost sharing: `cost_scheme_create`.
+- cost sharing: `cost_scheme_create`, `cost_scheme_recalculate`;
+- rule sets: `rule_set_create` (a new version; versions are never edited).
 """
 
-from jiati.consent.services.cost_sharing import cost_scheme_create, stairwell_units
+from jiati.consent.services.cost_sharing import cost_scheme_create, cost_scheme_recalculate, stairwell_units
 from jiati.consent.services.notices import (
     notice_last_day,
     notice_post,
@@ -18,6 +19,7 @@ from jiati.consent.services.notices import (
     objection_lodge,
     objection_url,
 )
+from jiati.consent.services.rule_sets import parse_threshold, rule_set_create, rule_set_rounds_data
 from jiati.consent.services.votes import (
     VOTE_PURPOSE,
     Cast,
@@ -38,6 +40,7 @@ __all__ = [
     "Identity",
     "ballot_cast",
     "cost_scheme_create",
+    "cost_scheme_recalculate",
     "default_rule_set",
     "notice_last_day",
     "notice_post",
@@ -48,6 +51,9 @@ __all__ = [
     "objection_escalate",
     "objection_lodge",
     "objection_url",
+    "parse_threshold",
+    "rule_set_create",
+    "rule_set_rounds_data",
     "stairwell_units",
     "vote_cancel",
     "vote_close",

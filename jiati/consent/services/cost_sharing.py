@@ -1,4 +1,6 @@
-"""Writes on cost sharing: calculate a new version of the project's scheme (never edit an old one)."""
+"""Writes on cost sharing: calculate a new version of the project's scheme (never edit an old one), and
+recalculate the current one as a new version when the subsidies app's approved amount differs from the
+subsidy it deducted."""
 
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ def cost_scheme_create(
     total_cost: Decimal | None = None,
     parameters: dict | None = None,
     note: str = "",
+    recalculated_from: CostScheme | None = None,
 ) -> CostScheme:
     """Split the owners' part of the cost (total − subsidy, plus any compensation to low floors) over the
     stairwell's dwellings, to the fen. The subsidy comes from the subsidies app through the "costs" hook."""
@@ -118,8 +121,48 @@ def cost_scheme_create(
         changes={
             "method": [None, method],
             "total_cost": [None, str(scheme.total_cost)],
-            "subsidy": [None, str(scheme.subsidy)],
-            "owners_pay": [None, str(scheme.owners_pay)],
+            "subsidy": [str(recalculated_from.subsidy) if recalculated_from else None, str(scheme.subsidy)],
+            "subsidy_status": [recalculated_from.subsidy_status if recalculated_from else None, subsidy_status],
+            "owners_pay": [str(recalculated_from.owners_pay) if recalculated_from else None, str(scheme.owners_pay)],
+            "replaces": [None, f"v{recalculated_from.version}"] if recalculated_from else [None, None],
         },
+        message=(
+            _("Recalculated from v%(version)s with the subsidy now offered") % {"version": recalculated_from.version}
+            if recalculated_from
+            else ""
+        ),
     )
     return scheme
+
+
+@transaction.atomic
+def cost_scheme_recalculate(*, scheme: CostScheme, actor) -> CostScheme:
+    """The current scheme again, as a new version with the subsidy the subsidies app offers now (its approved
+    amount): same method, total cost and parameters. Refused when the scheme is not current or the subsidy has
+    not changed."""
+    if not permissions.can_share_costs(actor):
+        raise PermissionDenied
+    project = _project_locked(scheme.project, actor)
+    scheme = CostScheme.objects.select_for_update().get(pk=scheme.pk)
+    if not scheme.is_current:
+        raise refuse(_("Only the current scheme can be recalculated."), code="stale_scheme")
+    change = selectors.subsidy_change(scheme)
+    if change is None:
+        raise refuse(
+            _("The subsidy has not changed since this scheme was calculated; nothing to recalculate."),
+            code="subsidy_unchanged",
+        )
+    note = _("v%(version)s recalculated: the approved subsidy is %(new)s yuan (v%(version)s deducted %(old)s).") % {
+        "version": scheme.version,
+        "new": change["amount"],
+        "old": scheme.subsidy,
+    }
+    return cost_scheme_create(
+        project=project,
+        actor=actor,
+        method=scheme.method,
+        total_cost=scheme.total_cost,
+        parameters=scheme.parameters,
+        note=f"{note}\n{scheme.note}".strip(),
+        recalculated_from=scheme,
+    )

@@ -183,6 +183,14 @@ def _tell(project: Project, title: str, url: str) -> None:
         notify(recipients=[project.responsible], kind="objection", title=title, body=project.code, url=url)
 
 
+def _dwelling_owner(dwelling):
+    """The dwelling's primary owner (else any recorded owner), or None."""
+    ownership = (
+        Ownership.objects.filter(dwelling=dwelling).select_related("owner").order_by("-is_primary", "id").first()
+    )
+    return ownership.owner if ownership else None
+
+
 @transaction.atomic
 def objection_lodge(
     *,
@@ -191,12 +199,16 @@ def objection_lodge(
     channel: str,
     actor=None,
     owner=None,
+    dwelling=None,
     name: str = "",
     phone: str = "",
     address: str = "",
 ) -> Objection:
     """Record an objection: online by an owner of the estate (identified in the portal), or by staff at a window,
-    from a letter or a phone call."""
+    from a letter or a phone call. Staff say who objects: an owner here, found by his dwelling (his name and
+    phone come from the housing records unless given), or an outside party named in free text. Who objects
+    matters: under a "no objection from other owners" rule only owners of the wider area who are not on the
+    vote's roll count (`selectors.objections_from_others`)."""
     if channel == ObjectionChannel.ONLINE:
         if owner is None:
             raise PermissionDenied
@@ -212,12 +224,38 @@ def objection_lodge(
             "dwelling__building"
         )
         address = address or "、".join(f"{o.dwelling.building.number}{o.dwelling.room}" for o in rooms[:3])
+        dwelling = None
         recorded_by = None
     else:
         if channel not in ObjectionChannel.values:
             raise refuse(_("Say how the objection was received."), code="invalid_channel", field="channel")
         _require(actor is not None and permissions.can_record_objections(actor))
         locked = _project_locked(project, actor)
+        if dwelling is not None:
+            if dwelling.estate_id != locked.estate_id:
+                raise refuse(
+                    _(
+                        "This dwelling is not in the project's estate; record someone from elsewhere as an outside "
+                        "party."
+                    ),
+                    code="dwelling_not_in_estate",
+                    field="dwelling",
+                )
+            if owner is None:
+                owner = _dwelling_owner(dwelling)
+            elif not Ownership.objects.filter(owner=owner, dwelling=dwelling).exists():
+                raise refuse(_("This owner does not own that dwelling."), code="not_the_owner", field="dwelling")
+            if not address:
+                address = f"{dwelling.building.number} {dwelling.stairwell.number} {dwelling.room}"
+        elif (
+            owner is not None
+            and not Ownership.objects.filter(owner=owner, dwelling__estate_id=locked.estate_id).exists()
+        ):
+            raise refuse(
+                _("This owner holds no dwelling in the project's estate; record him as an outside party."),
+                code="not_an_owner_here",
+                field="owner",
+            )
         if owner is not None:
             name = name or owner.name
             phone = phone or owner.phone
@@ -225,7 +263,11 @@ def objection_lodge(
     if not (content or "").strip():
         raise refuse(_("Write down the objection."), code="required", field="content")
     if not (name or "").strip():
-        raise refuse(_("Who objects? Give a name."), code="required", field="name")
+        raise refuse(
+            _("Who objects? Choose the owner's dwelling, or give the name of an outside party."),
+            code="required",
+            field="name",
+        )
     if phone:
         from jiati.housing.services import phone_clean
 
@@ -235,6 +277,7 @@ def objection_lodge(
         project=locked,
         notice=notice,
         owner=owner,
+        dwelling=dwelling,
         name=name.strip()[:120],
         phone=phone,
         address=(address or "").strip()[:120],
@@ -254,7 +297,12 @@ def objection_lodge(
         actor=recorded_by,
         instance=objection,
         action=AuditAction.CREATE,
-        changes={"channel": [None, channel], "name": [None, objection.name]},
+        changes={
+            "channel": [None, channel],
+            "name": [None, objection.name],
+            "owner": [None, owner.pk if owner else None],
+            "dwelling": [None, dwelling.pk if dwelling else None],
+        },
     )
     _tell(locked, _("New objection on %(code)s") % {"code": locked.code}, objection_url(objection))
     return objection
@@ -318,15 +366,19 @@ def objection_escalate(*, objection: Objection, actor, level: str, text: str = "
 
 @transaction.atomic
 def objection_close(*, objection: Objection, actor, outcome: str, text: str = "") -> Objection:
-    """Close an answered objection with its outcome. A closed objection does not change."""
+    """Close an answered objection with its outcome; an objection the objector withdrew closes without an
+    answer. A closed objection does not change."""
     _require(permissions.can_handle_objections(actor))
     objection = _objection_locked(objection, actor)
     if objection.status == ObjectionStatus.CLOSED:
         raise refuse(_("The objection is closed."), code="objection_closed")
-    if objection.status != ObjectionStatus.ANSWERED:
-        raise refuse(_("Answer the objection before closing it."), code="not_answered")
     if outcome not in ObjectionOutcome.values:
         raise refuse(_("Choose how the objection ended."), code="invalid_outcome", field="outcome")
+    if objection.status != ObjectionStatus.ANSWERED and outcome != ObjectionOutcome.WITHDRAWN:
+        raise refuse(
+            _("Answer the objection before closing it (only a withdrawn objection closes without an answer)."),
+            code="not_answered",
+        )
     needs = {ObjectionOutcome.MEDIATED: ObjectionLevel.MEDIATION, ObjectionOutcome.COURT: ObjectionLevel.COURT}
     if outcome in needs and objection.level != needs[outcome]:
         raise refuse(
@@ -335,6 +387,7 @@ def objection_close(*, objection: Objection, actor, outcome: str, text: str = ""
             code="outcome_needs_level",
             field="outcome",
         )
+    before = objection.status
     objection.status, objection.outcome, objection.closed_at = ObjectionStatus.CLOSED, outcome, timezone.now()
     objection.save(update_fields=["status", "outcome", "closed_at"])
     ObjectionStep.objects.create(
@@ -351,7 +404,7 @@ def objection_close(*, objection: Objection, actor, outcome: str, text: str = ""
         actor=actor,
         instance=objection,
         action=AuditAction.UPDATE,
-        changes={"status": ["answered", "closed"], "outcome": ["", outcome]},
+        changes={"status": [before, "closed"], "outcome": ["", outcome]},
         message=(text or "")[:255],
     )
     return objection

@@ -7,6 +7,7 @@ a ballot; the unique constraint on (vote, voter) is the backstop that makes one 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 from dataclasses import dataclass
@@ -313,7 +314,11 @@ def ballot_cast(
     """Record an owner's ballot. Paper and proxy ballots are entered by staff with the signed form (and, for
     a proxy, the uploaded authorisation); online ballots need the `identity` token `vote_identify` issues once
     the one-time code sent to the owner's phone on the roll is confirmed. A second ballot is a change of mind
-    only when `change` says so."""
+    only when `change` says so.
+
+    The signed form and authorisation are written to storage just before the entry that names them; if the
+    ballot is then refused or fails, they are deleted again. (Call it outside a transaction, as the pages and
+    the API do: a caller's own rollback after it returns cannot be seen here.)"""
     if choice not in Choice.values:
         raise refuse(_("Choose agree, disagree or abstain."), code="invalid_choice", field="choice")
     if channel not in Channel.values:
@@ -345,108 +350,124 @@ def ballot_cast(
                 raise refuse(_("Name the proxy."), code="proxy_name_required", field="proxy_name")
             auth_facts = check_upload(authorisation, field="authorisation", allowed=SIGNED_FORM_TYPES)
             channel = Channel.PROXY
-    with transaction.atomic():
-        vote = _vote_locked(vote, actor if channel != Channel.ONLINE else None)
-        now = timezone.now()
-        if vote.status != VoteStatus.OPEN:
-            raise refuse(_("The vote is closed; no more ballots can be recorded."), code="vote_closed")
-        if now >= vote.closes_at:
-            raise refuse(
-                _("Voting ended at %(time)s; no more ballots can be recorded.")
-                % {"time": date_format(timezone.localtime(vote.closes_at), "Y-m-d H:i")},
-                code="vote_closed",
+    saved: list = []  # files written to storage, removed again if the ballot is refused or fails
+    try:
+        with transaction.atomic():
+            vote = _vote_locked(vote, actor if channel != Channel.ONLINE else None)
+            now = timezone.now()
+            if vote.status != VoteStatus.OPEN:
+                raise refuse(_("The vote is closed; no more ballots can be recorded."), code="vote_closed")
+            if now >= vote.closes_at:
+                raise refuse(
+                    _("Voting ended at %(time)s; no more ballots can be recorded.")
+                    % {"time": date_format(timezone.localtime(vote.closes_at), "Y-m-d H:i")},
+                    code="vote_closed",
+                )
+            if voter.vote_id != vote.pk:
+                raise refuse(_("This owner is not on the roll of this vote."), code="not_on_roll", field="voter")
+            if nonce and BallotEntry.objects.filter(voter=voter, identity_nonce=nonce).exists():
+                raise refuse(
+                    _("This code has already been used for this owner's ballot; ask for a new code to change it."),
+                    code="code_used",
+                )
+            existing = Ballot.objects.select_for_update().filter(vote=vote, voter=voter).first()
+            if existing is not None and not change:
+                raise refuse(
+                    _("This owner has already voted (%(choice)s). To change the vote, choose to change it.")
+                    % {"choice": existing.get_choice_display()},
+                    code="already_voted",
+                )
+            receipt = chain.new_receipt()
+            digest = chain.receipt_digest(receipt)
+            sequence = vote.ballot_seq + 1
+            entry = BallotEntry(
+                vote=vote,
+                voter=voter,
+                sequence=sequence,
+                choice=choice,
+                channel=channel,
+                cast_at=now,
+                recorded_by=actor if channel != Channel.ONLINE else None,
+                proxy_name=proxy_name[:120],
+                signed_form_sha256=form_facts.sha256 if form_facts else "",
+                authorisation_sha256=auth_facts.sha256 if auth_facts else "",
+                receipt_digest=digest,
+                identity_nonce=nonce,
+                prev_hash=vote.chain_head,
             )
-        if voter.vote_id != vote.pk:
-            raise refuse(_("This owner is not on the roll of this vote."), code="not_on_roll", field="voter")
-        if nonce and BallotEntry.objects.filter(voter=voter, identity_nonce=nonce).exists():
-            raise refuse(
-                _("This code has already been used for this owner's ballot; ask for a new code to change it."),
-                code="code_used",
+            entry.entry_hash = chain.entry_hash(
+                prev_hash=vote.chain_head,
+                vote_id=vote.pk,
+                sequence=sequence,
+                voter_id=voter.pk,
+                choice=choice,
+                channel=channel,
+                cast_at=now,
+                receipt=digest,
+                signed_form_sha256=entry.signed_form_sha256,
+                authorisation_sha256=entry.authorisation_sha256,
             )
-        existing = Ballot.objects.select_for_update().filter(vote=vote, voter=voter).first()
-        if existing is not None and not change:
-            raise refuse(
-                _("This owner has already voted (%(choice)s). To change the vote, choose to change it.")
-                % {"choice": existing.get_choice_display()},
-                code="already_voted",
-            )
-        receipt = chain.new_receipt()
-        digest = chain.receipt_digest(receipt)
-        sequence = vote.ballot_seq + 1
-        entry = BallotEntry(
-            vote=vote,
-            voter=voter,
-            sequence=sequence,
-            choice=choice,
-            channel=channel,
-            cast_at=now,
-            recorded_by=actor if channel != Channel.ONLINE else None,
-            proxy_name=proxy_name[:120],
-            signed_form_sha256=form_facts.sha256 if form_facts else "",
-            authorisation_sha256=auth_facts.sha256 if auth_facts else "",
-            receipt_digest=digest,
-            identity_nonce=nonce,
-            prev_hash=vote.chain_head,
-        )
-        entry.entry_hash = chain.entry_hash(
-            prev_hash=vote.chain_head,
-            vote_id=vote.pk,
-            sequence=sequence,
-            voter_id=voter.pk,
-            choice=choice,
-            channel=channel,
-            cast_at=now,
-            receipt=digest,
-            signed_form_sha256=entry.signed_form_sha256,
-            authorisation_sha256=entry.authorisation_sha256,
-        )
-        if form_facts:
-            entry.signed_form.save(form_facts.name, signed_form, save=False)
-        if auth_facts:
-            entry.authorisation.save(auth_facts.name, authorisation, save=False)
-        try:
-            with transaction.atomic():
-                entry.save()
-        except IntegrityError:  # the same code used twice at the same instant
-            raise refuse(_("This owner has already voted."), code="already_voted") from None
-        if existing is None:
+            if form_facts:
+                entry.signed_form.save(form_facts.name, signed_form, save=False)
+                saved.append(entry.signed_form)
+            if auth_facts:
+                entry.authorisation.save(auth_facts.name, authorisation, save=False)
+                saved.append(entry.authorisation)
             try:
                 with transaction.atomic():
-                    ballot = Ballot.objects.create(
-                        vote=vote,
-                        voter=voter,
-                        choice=choice,
-                        channel=channel,
-                        area_centi=voter.area_centi,
-                        cast_at=now,
-                        latest_entry=entry,
-                    )
-            except IntegrityError:  # the same owner at the same instant: the constraint keeps one
+                    entry.save()
+            except IntegrityError:  # the same code used twice at the same instant
                 raise refuse(_("This owner has already voted."), code="already_voted") from None
-            before = None
-        else:
-            before = existing.choice
-            existing.choice, existing.channel, existing.cast_at = choice, channel, now
-            existing.latest_entry, existing.revision = entry, existing.revision + 1
-            existing.save(update_fields=["choice", "channel", "cast_at", "latest_entry", "revision"])
-            ballot = existing
-        Vote.objects.filter(pk=vote.pk).update(ballot_seq=sequence, chain_head=entry.entry_hash)
-        vote.ballot_seq, vote.chain_head = sequence, entry.entry_hash
-        audit_record(
-            actor=actor if channel != Channel.ONLINE else None,
-            instance=entry,
-            action=AuditAction.CREATE,
-            changes={
-                "vote": [None, vote.pk],
-                "voter": [None, voter.pk],
-                "choice": [before, choice],
-                "channel": [None, channel],
-                "sequence": [None, sequence],
-                "proxy": [None, proxy_name] if proxy_name else [None, None],
-            },
-            message=_("Change of vote") if before else "",
-        )
+            if existing is None:
+                try:
+                    with transaction.atomic():
+                        ballot = Ballot.objects.create(
+                            vote=vote,
+                            voter=voter,
+                            choice=choice,
+                            channel=channel,
+                            area_centi=voter.area_centi,
+                            cast_at=now,
+                            latest_entry=entry,
+                        )
+                except IntegrityError:  # the same owner at the same instant: the constraint keeps one
+                    raise refuse(_("This owner has already voted."), code="already_voted") from None
+                before = None
+            else:
+                before = existing.choice
+                existing.choice, existing.channel, existing.cast_at = choice, channel, now
+                existing.latest_entry, existing.revision = entry, existing.revision + 1
+                existing.save(update_fields=["choice", "channel", "cast_at", "latest_entry", "revision"])
+                ballot = existing
+            Vote.objects.filter(pk=vote.pk).update(ballot_seq=sequence, chain_head=entry.entry_hash)
+            vote.ballot_seq, vote.chain_head = sequence, entry.entry_hash
+            audit_record(
+                actor=actor if channel != Channel.ONLINE else None,
+                instance=entry,
+                action=AuditAction.CREATE,
+                changes={
+                    "vote": [None, vote.pk],
+                    "voter": [None, voter.pk],
+                    "choice": [before, choice],
+                    "channel": [None, channel],
+                    "sequence": [None, sequence],
+                    "proxy": [None, proxy_name] if proxy_name else [None, None],
+                },
+                message=_("Change of vote") if before else "",
+            )
+    except BaseException:
+        _remove_files(saved)
+        raise
     return Cast(ballot=ballot, entry=entry, receipt=receipt, changed=before is not None)
+
+
+def _remove_files(files) -> None:
+    """Delete uploads written for a ballot that was not recorded: a refused ballot leaves no file behind."""
+    for field in files:
+        name = getattr(field, "name", "")
+        if name:
+            with contextlib.suppress(OSError):  # already gone, or storage unavailable: nothing left to clean
+                field.storage.delete(name)
 
 
 def _voters_with_phone(vote: Vote, phone: str):
@@ -559,6 +580,7 @@ def vote_close(*, vote: Vote, actor) -> Vote:
     vote.area_participating_centi = area_to_centi(counts.area_participating)
     vote.area_agreeing_centi = area_to_centi(counts.area_agreeing)
     vote.result = verdict.as_json() | {
+        "spec": spec.as_json(),  # the round as it decided: the displayed verdict never reads the rule set again
         "rule_set_name": spec.name,
         "chain_head": vote.chain_head,
         "ballot_entries": vote.ballot_seq,

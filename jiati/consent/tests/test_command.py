@@ -177,3 +177,34 @@ def test_exit_status_and_message_from_the_shell(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["owners_total"] == 6
+
+
+def test_without_a_database_it_uses_the_built_in_rules_and_creates_no_file(tmp_path):
+    """Nothing set up: no database file, or one that was never migrated. The tally still runs (the built-in
+    rule sets decide) and leaves no database file behind."""
+    import os
+
+    good = write_csv(tmp_path / "good.csv", STAIRWELL)
+    var = tmp_path / "var"
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"JIATI_VAR_DIR": str(var)}
+    command = [
+        sys.executable,
+        str(ROOT / "manage.py"),
+        "vote_tally",
+        str(good),
+        "--json",
+        "--rule",
+        "beijing-stairwell",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)  # noqa: S603
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["rule_set"] == "beijing-stairwell@1" and result.stderr == ""
+    assert not list(var.glob("*.sqlite3*"))  # no database created
+    # A database file that was never migrated: the same, silently.
+    import sqlite3
+
+    with sqlite3.connect(var / "jiati.sqlite3") as connection:
+        connection.execute("CREATE TABLE unrelated (id integer)")
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, check=False)  # noqa: S603
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert json.loads(result.stdout)["owners_total"] == 6

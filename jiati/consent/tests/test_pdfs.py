@@ -99,3 +99,16 @@ def test_a_page_renders_in_well_under_a_second(vote):
     started = time.perf_counter()
     render_pdf("consent/pdf/ballot_forms.html", context)
     assert time.perf_counter() - started < 1.0
+
+
+def test_the_cost_table_has_a_qr_code_to_its_online_page(closed_vote):
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    scheme = closed_vote.cost_scheme
+    context = pdfs.cost_context(scheme)
+    assert context["url"].endswith(reverse("consent:public-costs", args=[scheme.pk]))
+    assert "<svg" in render_to_string("consent/pdf/costs.html", context)
+    _reader, text = read(render_pdf("consent/pdf/costs.html", context))
+    compact = text.replace("\n", "").replace(" ", "")
+    assert "扫码在线查看" in compact and f"/consent/c/{scheme.pk}/" in compact

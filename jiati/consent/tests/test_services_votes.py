@@ -16,7 +16,7 @@ from jiati.consent.models import Ballot, BallotEntry, RollDwelling, RollVoter, V
 from jiati.consent.services.votes import _identity_token
 from jiati.consent.tests.conftest import cast_online, cast_paper, in_stage, open_vote, scan, voters
 from jiati.core.tests.factories import DwellingFactory, OwnerFactory, StairwellFactory
-from jiati.housing.models import Dwelling, Owner, OwnerKind, Ownership
+from jiati.housing.models import Dwelling, OwnerKind, Ownership
 from jiati.projects import services as project_services
 from jiati.projects.models import EventKind, Project, Stage
 
@@ -371,7 +371,10 @@ def test_beijing_rule_fails_on_an_open_objection_from_another_owner(project, wor
     vote = open_vote(project, community, rule_set=rules["beijing-stairwell"])
     for voter in voters(vote):
         cast_online(vote, voter, "agree")
-    neighbour = Owner.objects.exclude(pk__in=RollVoter.objects.filter(vote=vote).values("owner_id")).first()
+    # A neighbour in the same building, not on the stairwell's roll (the rule's wider area is the building).
+    next_door = StairwellFactory(building=world.stairwells["a1a"].building, number="2单元", storeys=6)
+    neighbour = OwnerFactory()
+    Ownership.objects.create(owner=neighbour, dwelling=DwellingFactory(stairwell=next_door, room="101"))
     objection = services.objection_lodge(
         project=project, actor=community, channel="window", owner=neighbour, content="挡光"
     )
@@ -420,3 +423,44 @@ def test_an_estate_round_decides_for_every_project_of_the_estate(project, world,
     neighbour = in_stage(project_services.project_open(actor=community, stairwell=other_stairwell), Stage.VOTE)
     second = open_vote(neighbour, community, rule_set=shanghai, round_number=2)  # round 1 already passed
     assert second.round_number == 2
+
+
+# --- uploads of a refused ballot ---------------------------------------------------------------
+
+
+def stored_files() -> set[str]:
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT) / "consent"
+    return {str(p) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+def test_a_ballot_refused_after_its_files_were_written_leaves_no_file(vote, world, monkeypatch):
+    from django.db import IntegrityError
+
+    community = world.users["community"]
+    voter = voters(vote)[0]
+    before = stored_files()
+
+    def clash(**kwargs):  # the same owner recorded at the same instant by another window
+        raise IntegrityError("ballot_one_per_owner_per_vote")
+
+    monkeypatch.setattr(Ballot.objects, "create", clash)
+    with pytest.raises(ValidationError) as exc:
+        cast_paper(vote, voter, "agree", community, proxy_name="代理人", authorisation=scan("auth.pdf"))
+    assert "already_voted" in codes(exc.value)
+    assert stored_files() == before and not BallotEntry.objects.exists()
+    monkeypatch.undo()
+
+    def broken(**kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr("jiati.consent.services.votes.audit_record", broken)
+    with pytest.raises(RuntimeError):
+        cast_paper(vote, voter, "agree", community)
+    assert stored_files() == before and not Ballot.objects.exists()
+    monkeypatch.undo()
+    cast = cast_paper(vote, voter, "agree", community)
+    assert stored_files() == before | {cast.entry.signed_form.path}

@@ -220,7 +220,9 @@ def test_still_needed_in_owners_and_square_metres():
     verdict = evaluate(counts(n=12, p=8, a=5, area_n="960", area_p="640", area_a="400"), ART_278)
     assert not verdict.passed
     assert (verdict.needed.owners_more, verdict.needed.area_more) == (4, Decimal("320.00"))
-    assert verdict.needed.text() == "4 more owners, and 320.00 m² more"
+    assert verdict.needed.text() == (
+        "owner count: 4 more owners voting agree; exclusive area: 320.00 m² more voting agree (both are required)"
+    )
     # With them, it passes exactly at the boundary.
     after = evaluate(counts(n=12, p=12, a=9, area_n="960", area_p="960", area_a="720"), ART_278)
     assert after.passed and after.needed.nothing
@@ -242,9 +244,48 @@ def test_still_needed_when_everyone_left_must_agree_and_some_change_their_mind()
     assert "changing to agree" in verdict.needed.text()
 
 
+def test_what_each_failing_test_needs_is_said_exactly():
+    # 8 of 12 took part (640 m²), 5 agree (400 m²): participation passes; the two agreement tests do not.
+    verdict = evaluate(counts(n=12, p=8, a=5, area_n="960", area_p="640", area_a="400"), ART_278)
+    needs = {n.spec.name: n for n in verdict.needed.tests}
+    assert set(needs) == {"agreeing_area", "agreeing_owners"}
+    # (5 + 4) / (8 + 4) = 3/4 with new agreeing voters, or (5 + 1) / 8 = 3/4 with one changing to agree.
+    assert (needs["agreeing_owners"].more, needs["agreeing_owners"].switch) == (4, 1)
+    assert needs["agreeing_owners"].text() == (
+        "4 more owners who have not voted, voting agree; or 1 who voted otherwise changing to agree"
+    )
+    assert (needs["agreeing_area"].more, needs["agreeing_area"].switch) == (Decimal("320.00"), Decimal("80.00"))
+    assert "320.00 m² more from owners who have not voted" in needs["agreeing_area"].text()
+    data = verdict.as_json()["still_needed"]
+    assert data["area_more"] == "320.00" and data["area_switch"] == "0.00"  # areas always with two decimals
+    assert data["tests"] == [
+        {"name": "agreeing_area", "measure": "area", "kind": "agree_or_switch", "more": "320.00", "switch": "80.00"},
+        {"name": "agreeing_owners", "measure": "owners", "kind": "agree_or_switch", "more": 4, "switch": 1},
+    ]
+
+
+def test_taking_part_and_agreement_of_all_are_separate_needs():
+    # 5 of 12 took part and agreed: 3 more must take part (any choice) for 2/3, and the area likewise.
+    verdict = evaluate(counts(n=12, p=5, a=5, area_n="960", area_p="400", area_a="400"), ART_278)
+    needs = {n.spec.name: n for n in verdict.needed.tests}
+    assert set(needs) == {"participating_area", "participating_owners"}
+    assert needs["participating_owners"].text() == "3 more owners taking part (agreeing, disagreeing or abstaining)"
+    assert needs["participating_area"].text() == "240.00 m² more taking part (agreeing, disagreeing or abstaining)"
+    # Shenzhen 2018: agreement out of everyone — a new agreeing owner and a change of mind count the same.
+    shenzhen = evaluate(
+        counts(n=12, p=12, a=7, area_n="960", area_p="960", area_a="640"), builtin_spec("shenzhen-2018")
+    )
+    (need,) = shenzhen.needed.tests
+    assert need.spec.name == "agreeing_owners_of_total" and need.more == 1
+    assert need.text() == "1 more owner agreeing (one who has not voted, or one changing to agree)"
+    assert shenzhen.needed.text() == "owner count: 1 owner changing to agree"  # everyone has voted
+
+
 def test_nothing_needed_once_passed():
     verdict = evaluate(counts(), ART_278)
     assert verdict.passed and verdict.needed.text() == ""
+    needed = verdict.as_json()["still_needed"]
+    assert (needed["area_more"], needed["area_switch"], needed["tests"]) == ("0.00", "0.00", [])
 
 
 # --- bad spreadsheets name their rows --------------------------------------------------------

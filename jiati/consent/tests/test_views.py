@@ -245,3 +245,14 @@ def test_export_of_votes(world, client_for, vote):
     response = client.get(reverse("consent:vote-list"), {"export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active.values)
     assert len(rows) == 2
+
+
+def test_floor_coefficients_are_prefilled_as_exact_decimals(world, client_for, rules):
+    from jiati.core.tests.factories import stairwell_with_dwellings
+    from jiati.projects import services as project_services
+
+    tall = stairwell_with_dwellings(estate=world.estates["a1a"], number="9单元", storeys=18, per_floor=1)
+    project = project_services.project_open(actor=world.users["community"], stairwell=tall)
+    form = html(client_for(world.users["community"]).get(reverse("consent:cost-new", args=[project.pk])))
+    for line in ("1: 0\n", "3: 0.7\n", "6: 1.0\n", "9: 1.3\n", "16: 2.0\n", "18: 2.0<"):
+        assert line in form, line

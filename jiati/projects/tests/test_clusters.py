@@ -1,0 +1,106 @@
+"""Clusters (连片): several projects of one estate share one design. Design drawings uploaded to a project of a
+cluster are the cluster's: they satisfy the design guard of every member and show on every member's page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from jiati.core.tests.factories import stairwell_with_dwellings
+from jiati.projects import services
+from jiati.projects.models import DocumentKind, EventKind, Project, Stage
+from jiati.projects.stages import missing_to_leave
+from jiati.projects.tests.helpers import pdf, snapshot
+
+NO_DRAWINGS = "The design drawings have not been uploaded."
+
+
+@pytest.fixture
+def trio(world, project):
+    """A (the a1a project), B and C in the same estate; A and B form a cluster, C stays on its own."""
+    community = world.users["community"]
+    estate = world.estates["a1a"]
+    b = services.project_open(actor=community, stairwell=stairwell_with_dwellings(estate=estate, number="2单元"))
+    c = services.project_open(actor=community, stairwell=stairwell_with_dwellings(estate=estate, number="3单元"))
+    cluster = services.cluster_create(
+        actor=community, estate=estate, name="长江花园连片", design="北侧统一", projects=[project, b]
+    )
+    Project.objects.filter(pk__in=[project.pk, b.pk, c.pk]).update(stage=Stage.DESIGN)
+    return [Project.objects.get(pk=p.pk) for p in (project, b, c)], cluster
+
+
+def test_the_clusters_design_satisfies_every_member(world, trio, client_for):
+    (a, b, c), cluster = trio
+    for p in (a, b, c):
+        assert NO_DRAWINGS in missing_to_leave(p)
+    drawing = services.document_add(
+        project=a, actor=world.users["community"], kind=DocumentKind.DESIGN_DRAWINGS, upload=pdf("shared.pdf")
+    )
+    assert drawing.cluster == cluster
+    assert NO_DRAWINGS not in missing_to_leave(a)
+    assert NO_DRAWINGS not in missing_to_leave(b)  # the member uses the cluster's design
+    assert NO_DRAWINGS in missing_to_leave(c)  # a project outside the cluster still needs its own
+    # B's page lists the shared design, opens it, and its timeline records it.
+    client = client_for(world.users["community"])
+    page = client.get(reverse("projects:detail", args=[b.pk])).content.decode()
+    assert "shared.pdf" in page and 'data-shared="cluster"' in page
+    assert client.get(reverse("projects:document", args=[b.pk, drawing.pk])).status_code == 200
+    assert client.get(reverse("projects:document", args=[c.pk, drawing.pk])).status_code == 404
+    assert b.events.filter(kind=EventKind.DOCUMENT, data__cluster=cluster.pk).exists()
+
+
+def test_other_documents_of_a_member_stay_its_own(world, trio):
+    (a, b, _c), _cluster = trio
+    contract = services.document_add(
+        project=a, actor=world.users["community"], kind=DocumentKind.CONSTRUCTION_CONTRACT, upload=pdf()
+    )
+    assert contract.cluster is None
+    assert "The construction contract has not been uploaded." in missing_to_leave(b)
+
+
+def test_the_builder_of_one_member_sees_the_shared_design_there_only(world, trio, client_for):
+    (a, b, _c), _cluster = trio
+    Project.objects.filter(pk=b.pk).update(contractor=world.companies["contractor"])
+    drawing = services.document_add(
+        project=a, actor=world.users["community"], kind=DocumentKind.DESIGN_DRAWINGS, upload=pdf("shared.pdf")
+    )
+    client = client_for(world.users["contractor"])
+    assert client.get(reverse("projects:document", args=[b.pk, drawing.pk])).status_code == 200
+    assert client.get(reverse("projects:document", args=[a.pk, drawing.pk])).status_code == 404  # not its site
+
+
+def _others(world):
+    estate = world.estates["a1a"]
+    community = world.users["community"]
+    x = services.project_open(actor=community, stairwell=stairwell_with_dwellings(estate=estate, number="5单元"))
+    y = services.project_open(actor=world.users["admin"], stairwell=world.stairwells["a1b"])
+    return x, y
+
+
+@pytest.mark.parametrize(
+    ("case", "error"),
+    [
+        ("other_estate", ValidationError),
+        ("no_name", ValidationError),
+        ("not_a_manager", PermissionDenied),
+        ("out_of_area", PermissionDenied),
+    ],
+)
+def test_refused_clusters_change_nothing(world, case, error):
+    x, y = _others(world)
+    community = world.users["community"]
+    kwargs = {"actor": community, "estate": world.estates["a1a"], "name": "连片", "projects": [x]}
+    if case == "other_estate":
+        kwargs["actor"] = world.users["subdistrict"]
+        kwargs["projects"] = [x, y]
+    elif case == "no_name":
+        kwargs["name"] = " "
+    elif case == "not_a_manager":
+        kwargs["actor"] = world.users["property"]
+    elif case == "out_of_area":
+        kwargs["projects"] = [x, y]  # y is in another community
+    before = snapshot()
+    with pytest.raises(error):
+        services.cluster_create(**kwargs)
+    assert snapshot() == before

@@ -35,6 +35,14 @@ def _detail(project) -> str:
     return reverse("projects:detail", args=[project.pk])
 
 
+def _seven_ones(project) -> str:
+    return f"{project.seven_ones_done}/7"
+
+
+# Columns about the staff's own work: not shown to construction teams, maintainers and residents.
+STAFF_COLUMN_VALUES = ("responsible", "open_blockers", _seven_ones)
+
+
 class ProjectListView(ScopedListView):
     model = Project
     filterset_class = filtersets.ProjectFilterSet
@@ -50,10 +58,15 @@ class ProjectListView(ScopedListView):
         Column(gettext_lazy("Schedule"), lambda p: selectors.schedule_state_label(p.schedule_state)),
         Column(gettext_lazy("Stage due"), "stage_due"),
         Column(gettext_lazy("Responsible"), "responsible"),
-        Column(gettext_lazy("Seven ones"), lambda p: f"{p.seven_ones_done}/7"),
+        Column(gettext_lazy("Seven ones"), _seven_ones),
         Column(gettext_lazy("Open blockers"), "open_blockers"),
         Column(gettext_lazy("Community"), "community.name", css="d-none d-lg-table-cell"),
     ]
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not sees_project_internals(request.user):
+            self.columns = [c for c in self.columns if c.value not in STAFF_COLUMN_VALUES]
 
     def get_base_queryset(self):
         return (

@@ -206,3 +206,12 @@ def test_contractor_page_photo_upload_and_progress(world, project, client_for):
     client.post(reverse("projects:advance", args=[project.pk]), {"expected_stage": "foundation", "note": "基础完成"})
     project.refresh_from_db()
     assert project.stage == Stage.SHAFT
+
+
+def test_the_list_shows_companies_and_residents_no_staff_columns(world, project, client_for):
+    Project.objects.filter(pk=project.pk).update(contractor=world.companies["contractor"])
+    for role, shown in [("community", True), ("contractor", False), ("resident", False)]:
+        html = client_for(world.users[role]).get(reverse("projects:list")).content.decode()
+        assert project.code in html, role
+        assert ("Open blockers" in html) == shown, role
+        assert ("Seven ones" in html) == shown, role

@@ -215,3 +215,15 @@ def test_the_list_shows_companies_and_residents_no_staff_columns(world, project,
         assert project.code in html, role
         assert ("Open blockers" in html) == shown, role
         assert ("Seven ones" in html) == shown, role
+
+
+def test_the_start_page_shows_companies_their_sites_without_blockers(world, project):
+    from jiati.projects.widgets import start_page_widgets
+
+    Project.objects.filter(pk=project.pk).update(contractor=world.companies["contractor"])
+    staff = start_page_widgets(user=world.users["community"])
+    company = start_page_widgets(user=world.users["contractor"])
+    assert len(staff) == 2 and len(company) == 1
+    assert "Blocked" in [str(i["label"]) for i in staff[1]["items"]] + [str(i["label"]) for i in staff[0]["items"]]
+    assert "Blocked" not in [str(i["label"]) for i in company[0]["items"]]
+    assert company[0]["items"][0]["value"] == 1  # its one site under way

@@ -45,3 +45,12 @@ def test_module_functions_read_the_calendar_table():
     CalendarDay.objects.create(date=D(2026, 12, 1), is_working_day=False, name="测试假日")
     assert add_working_days(D(2026, 11, 30), 1) == D(2026, 12, 2)
     assert working_days_between(D(2026, 11, 30), D(2026, 12, 2)) == 1
+
+
+def test_previous_and_next_working_day_around_holidays_and_adjusted_days():
+    cal = Calendar({**{D(2026, 10, day): False for day in range(1, 8)}, D(2026, 10, 10): True})
+    assert cal.previous_working_day(D(2026, 10, 14)) == D(2026, 10, 14)  # a working Wednesday: itself
+    assert cal.previous_working_day(D(2026, 10, 4)) == D(2026, 9, 30)  # inside the holiday: the day before it
+    assert cal.next_working_day(D(2026, 10, 4)) == D(2026, 10, 8)  # … and the first day after it
+    assert cal.previous_working_day(D(2026, 10, 11)) == D(2026, 10, 10)  # the adjusted Saturday counts
+    assert cal.previous_working_day(D(2026, 11, 29)) == D(2026, 11, 27)  # Sunday → Friday

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from jiati.accounts.permissions import sees_personal_data
 from jiati.core.filters import MineFilter, RegionFilter, YesNoFilter
+from jiati.core.personal_data import normalise_id_number
 from jiati.housing.models import Building, Dwelling, Estate, Owner, OwnerKind, Ownership, Stairwell
 
 
@@ -71,18 +74,49 @@ class DwellingFilterSet(django_filters.FilterSet):
         fields = ["region", "estate", "building", "stairwell", "floor", "room"]
 
 
+def _refuse_id_fragment(value):
+    if value:
+        raise ValidationError(
+            _("Your role sees ID numbers masked, so it may not search by part of one; search by the whole number."),
+            code="id_fragment_not_allowed",
+        )
+
+
 class OwnerFilterSet(django_filters.FilterSet):
+    """Owners by name, kind, estate, and ID number.
+
+    The whole ID number (`id_number`, an exact match) may be searched by anyone who may list owners: it tells only
+    what the searcher already knows. Part of one (`id_ending`) only by a role that sees ID numbers in full —
+    otherwise a masked number could be recovered character by character from the results.
+    """
+
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
     kind = django_filters.ChoiceFilter(field_name="kind", choices=OwnerKind.choices, label=_("Kind"))
-    id_ending = django_filters.CharFilter(
-        field_name="id_number", lookup_expr="endswith", label=_("ID number ends with")
-    )
+    id_number = django_filters.CharFilter(method="id_number_is", label=_("ID number (the whole number)"))
+    id_ending = django_filters.CharFilter(method="id_number_ends", label=_("ID number ends with"))
     estate = django_filters.NumberFilter(method="in_estate", label=_("Estate"))
     several = YesNoFilter(method="owns_several", label=_("Owns several dwellings"))
 
     class Meta:
         model = Owner
-        fields = ["q", "kind", "id_ending", "estate", "several"]
+        fields = ["q", "kind", "id_number", "id_ending", "estate", "several"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        if user is None or not sees_personal_data(user, "id_number"):
+            # Kept (not dropped) so that a request using it is refused rather than silently unfiltered.
+            self.filters["id_ending"] = django_filters.CharFilter(
+                method="id_number_ends",
+                label=_("ID number ends with"),
+                validators=[_refuse_id_fragment],
+            )
+
+    def id_number_is(self, queryset, name, value):
+        return queryset.filter(id_number=normalise_id_number(value))
+
+    def id_number_ends(self, queryset, name, value):
+        return queryset.filter(id_number__endswith=normalise_id_number(value))
 
     def in_estate(self, queryset, name, value):
         return queryset.filter(Exists(Ownership.objects.filter(owner=OuterRef("pk"), dwelling__estate_id=value)))

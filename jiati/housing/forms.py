@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.models import User
+from jiati.accounts.permissions import sees_personal_data
+from jiati.core.personal_data import MASKS
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Stairwell
 from jiati.organisation.models import PropertyOffice
 
@@ -17,7 +19,14 @@ def staff_in_scope(user):
     return staff_visible_to(user=user)
 
 
-class EstateForm(forms.ModelForm):
+class ServiceFormMixin:
+    """A registry form hands its service the fields to change (`service_data`)."""
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class EstateForm(ServiceFormMixin, forms.ModelForm):
     class Meta:
         model = Estate
         fields = ["name", "address", "property_office", "year_built", "responsible_staff"]
@@ -28,7 +37,7 @@ class EstateForm(forms.ModelForm):
         self.fields["responsible_staff"].queryset = staff_in_scope(user)
 
 
-class BuildingForm(forms.ModelForm):
+class BuildingForm(ServiceFormMixin, forms.ModelForm):
     class Meta:
         model = Building
         fields = ["number", "storeys", "year_built", "structure", "responsible_person"]
@@ -38,22 +47,47 @@ class BuildingForm(forms.ModelForm):
         self.fields["responsible_person"].queryset = staff_in_scope(user)
 
 
-class StairwellForm(forms.ModelForm):
+class StairwellForm(ServiceFormMixin, forms.ModelForm):
     class Meta:
         model = Stairwell
         fields = ["number", "storeys", "has_elevator"]
 
 
-class DwellingForm(forms.ModelForm):
+class DwellingForm(ServiceFormMixin, forms.ModelForm):
     class Meta:
         model = Dwelling
         fields = ["floor", "room", "area_register", "area_survey", "area_contract"]
 
 
-class OwnerForm(forms.ModelForm):
+class OwnerForm(ServiceFormMixin, forms.ModelForm):
+    """An owner's details. Personal data the user's role may not see in full never reaches the page: its input
+    starts empty with the mask as placeholder, and stays as stored unless a new value is typed."""
+
+    PERSONAL_FIELDS = ("id_number", "phone")
+
     class Meta:
         model = Owner
         fields = ["kind", "name", "id_number", "phone"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.masked_fields: list[str] = []
+        for name in self.PERSONAL_FIELDS:
+            if sees_personal_data(user, name):
+                continue
+            field = self.fields[name]
+            self.initial[name] = ""
+            field.required = False
+            field.widget.attrs.update({"placeholder": MASKS[name](getattr(self.instance, name)), "autocomplete": "off"})
+            field.help_text = _("Shown masked for your role. Leave blank to keep it; type a new value to replace it.")
+            self.masked_fields.append(name)
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        for name in self.masked_fields:
+            if not data[name]:
+                del data[name]  # blank keeps the stored value
+        return data
 
 
 class ImportForm(forms.Form):

@@ -58,6 +58,11 @@ def _dispatch(job: ImportJob) -> ImportJob:
     except ImportFileError as exc:
         _finish(job, status=ImportStatus.FAILED, failure=str(exc))
         return job
+    except Exception as exc:
+        # Never leave a job waiting forever: whatever went wrong, it ends as failed with a reason.
+        logger.exception("housing import %s could not be read", job.pk)
+        _finish(job, status=ImportStatus.FAILED, failure=_unexpected(exc))
+        return job
     job.total_rows = total
     job.save(update_fields=["total_rows"])
     if total > settings.JIATI_IMPORT_BACKGROUND_ROWS:
@@ -86,11 +91,7 @@ def import_job_execute(*, job_id: int) -> None:
         return
     except Exception as exc:
         logger.exception("housing import %s failed", job.pk)
-        _finish(
-            job,
-            status=ImportStatus.FAILED,
-            failure=_("The import stopped on an unexpected error: %(e)s") % {"e": exc.__class__.__name__},
-        )
+        _finish(job, status=ImportStatus.FAILED, failure=_unexpected(exc))
         return
     _finish(
         job,
@@ -110,6 +111,10 @@ def import_job_execute(*, job_id: int) -> None:
             changes={"rows": result.total_rows, "counts": result.counts, "sha256": job.sha256},
             message=job.original_name,
         )
+
+
+def _unexpected(exc: Exception) -> str:
+    return _("The import stopped on an unexpected error: %(e)s") % {"e": exc.__class__.__name__}
 
 
 def _finish(job: ImportJob, **fields) -> None:

@@ -9,6 +9,7 @@ bounded by the chunk size plus the file's keys.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import logging
@@ -178,24 +179,83 @@ def read_rows(path: str, name: str) -> tuple[int, Iterator[tuple[int, list[Any]]
     raise ImportFileError(_("Upload an .xlsx workbook or a .csv file."))
 
 
-def _read_csv(path: str):
+CSV_SNIFF_BYTES = 64 * 1024
+
+
+def csv_encoding(path: str) -> tuple[str, int]:
+    """The text encoding of an uploaded CSV file and its number of lines, or ImportFileError naming the first line
+    that cannot be read.
+
+    A UTF-8 byte-order mark settles it. Otherwise the first 64 KiB are tried as UTF-8 with an incremental decoder,
+    which accepts a character cut off at the end of the sample: Chinese text that decodes is UTF-8. If it does not,
+    GB18030 (what Excel on Chinese Windows saves) is tried first, then UTF-8; a sample of plain ASCII proves nothing,
+    so both are tried. Every line is decoded here, so reading the rows later cannot fail half-way.
+    """
     with open(path, "rb") as handle:
-        raw = handle.read(4096)
-    encoding = "utf-8-sig"
+        head = handle.read(CSV_SNIFF_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    else:
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        except UnicodeDecodeError:
+            candidates = ["gb18030", "utf-8-sig"]
+        else:
+            candidates = ["utf-8-sig"] if not head.isascii() else ["utf-8-sig", "gb18030"]
+    failures = []
+    for encoding in candidates:
+        outcome = _undecodable_line(path, encoding)
+        if isinstance(outcome, int):
+            return encoding, outcome
+        failures.append(outcome)
+    # Neither reads the whole file: the one that read further is what the file was meant to be.
+    line, encoding = max(failures)
+    label = "UTF-8" if encoding.startswith("utf-8") else "GB18030"
+    raise ImportFileError(
+        _(
+            "Row %(row)s of the file is not valid %(encoding)s text, so the file cannot be read. Save it again as "
+            "“CSV UTF-8” (or as an .xlsx workbook) and upload it again."
+        )
+        % {"row": line, "encoding": label}
+    )
+
+
+def _undecodable_line(path: str, encoding: str) -> int | tuple[int, str]:
+    """The number of lines if the whole file decodes, else (the first line that does not, encoding).
+
+    Lines are split on the newline byte, which never occurs inside a UTF-8 or GB18030 character."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 0
+    with open(path, "rb") as handle:
+        for line, raw in enumerate(handle, start=1):
+            try:
+                decoder.decode(raw, final=False)
+            except UnicodeDecodeError:
+                return line, encoding
     try:
-        raw.decode("utf-8")
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        encoding = "gb18030"  # files saved by Excel on Chinese Windows
-    with open(path, encoding=encoding, newline="") as handle:
-        total = max(sum(1 for _line in handle) - 1, 0)
+        return max(line, 1), encoding
+    return line
+
+
+def _read_csv(path: str):
+    encoding, lines = csv_encoding(path)
+    total = max(lines - 1, 0)
 
     def rows():
         with open(path, encoding=encoding, newline="") as handle:
             reader = csv.reader(handle)
             next(reader, None)
-            for number, row in enumerate(reader, start=2):
-                if any(cell.strip() for cell in row):
-                    yield number, row
+            try:
+                for number, row in enumerate(reader, start=2):
+                    if any(cell.strip() for cell in row):
+                        yield number, row
+            except (csv.Error, UnicodeDecodeError) as exc:
+                raise ImportFileError(
+                    _("The file is not a readable CSV file after row %(row)s: %(error)s")
+                    % {"row": reader.line_num, "error": exc}
+                ) from exc
 
     with open(path, encoding=encoding, newline="") as handle:
         try:
@@ -406,7 +466,7 @@ class HousingImport:
         self.path, self.name, self.actor, self.dry_run, self.job_id = path, name, actor, dry_run, job_id
         self.result = ImportResult()
         self.communities: dict[str, Region | None] = {}
-        self.offices: dict[str, int | None] = {}
+        self.offices: dict[str, tuple[int, int] | None] = {}  # code → (id, its subdistrict's id)
         # key → (id, first row, attributes as first given in the file)
         self.estates: dict[str, tuple[int, int, dict]] = {}
         self.buildings: dict[tuple, tuple[int, int, dict]] = {}
@@ -516,23 +576,35 @@ class HousingImport:
             self.offices
         )
         if office_codes:
-            found_offices = dict(PropertyOffice.objects.filter(code__in=office_codes).values_list("code", "id"))
+            # Like the estate edit page: only offices of the importer's area, checked like `services._estate_check`.
+            found_offices = {
+                code: (office_id, subdistrict_id)
+                for code, office_id, subdistrict_id in PropertyOffice.objects.visible_to(self.actor)
+                .filter(code__in=office_codes)
+                .values_list("code", "id", "community__parent_id")
+            }
             for code in office_codes:
                 self.offices[code] = found_offices.get(code)
         kept = []
         for row in rows:
-            if self.communities.get(row.community_code) is None:
+            community = self.communities.get(row.community_code)
+            office_code = row.estate["property_office_code"]
+            office = self.offices.get(office_code) if office_code else None
+            if community is None:
                 self._reject(
                     row,
                     "community_code",
                     _("No community with code “%(code)s” in your area.") % {"code": row.community_code},
                 )
-            elif row.estate["property_office_code"] and self.offices.get(row.estate["property_office_code"]) is None:
+            elif office_code and office is None:
                 self._reject(
                     row,
                     "property_office_code",
-                    _("No property office with code “%(code)s”.") % {"code": row.estate["property_office_code"]},
+                    _("No property office with code “%(code)s” in your area.") % {"code": office_code},
                 )
+            elif office is not None and office[1] != community.parent_id:
+                # A property office may serve several estates, but within one subdistrict.
+                self._reject(row, "property_office_code", _("The property office is in another subdistrict."))
             else:
                 kept.append(row)
         return kept
@@ -551,7 +623,7 @@ class HousingImport:
                 "name": row.estate["name"],
                 "address": row.estate["address"],
                 "community_id": community.id,
-                "property_office_id": self.offices.get(row.estate["property_office_code"])
+                "property_office_id": self.offices[row.estate["property_office_code"]][0]
                 if row.estate["property_office_code"]
                 else None,
                 "year_built": row.estate["year_built"],
@@ -775,12 +847,22 @@ class HousingImport:
 
     def _write_owners(self, placed: list[tuple[ParsedRow, Dwelling]]) -> None:
         new_numbers = {r.owner["id_number"] for r, _d in placed} - set(self.owners)
-        existing = {o.id_number: o for o in Owner.objects.filter(id_number__in=new_numbers)} if new_numbers else {}
+        existing, elsewhere = self._existing_owners(new_numbers)
         to_create: dict[str, Owner] = {}
         owned: list[tuple[ParsedRow, Dwelling, str]] = []
         for row, dwelling in placed:
             number = row.owner["id_number"]
             wanted = {k: v for k, v in row.owner.items() if k != "id_number"}
+            if number in elsewhere:
+                self._reject(
+                    row,
+                    "owner_id_number",
+                    _(
+                        "This ID number belongs to an owner registered outside your area; an import from your area "
+                        "cannot change or link that record. Ask a platform administrator to import this row."
+                    ),
+                )
+                continue
             if number in self.owners:
                 _id, first_row, first = self.owners[number]
                 if first != wanted:
@@ -810,6 +892,16 @@ class HousingImport:
             self._audit_created(created)
             self.result.count("owner", "created", len(created))
         self._write_ownerships(owned)
+
+    def _existing_owners(self, numbers: set[str]) -> tuple[dict[str, Owner], set[str]]:
+        """Stored owners with these ID numbers that the importer may see (matched and updated), and the numbers held
+        by owners outside the importer's area (their rows are rejected; nothing about the holder is shown)."""
+        if not numbers:
+            return {}, set()
+        visible = {o.id_number: o for o in Owner.objects.visible_to(self.actor).filter(id_number__in=numbers)}
+        rest = numbers - set(visible)
+        elsewhere = set(Owner.objects.filter(id_number__in=rest).values_list("id_number", flat=True)) if rest else set()
+        return visible, elsewhere
 
     def _write_ownerships(self, owned: list[tuple[ParsedRow, Dwelling, str]]) -> None:
         dwelling_ids = [d.id for _r, d, _n in owned]

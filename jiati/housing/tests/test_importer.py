@@ -329,3 +329,115 @@ def test_wrong_file_type_is_refused_by_the_form(world, client_for):
     response = client.post(reverse("housing:import"), {"file": SimpleUploadedFile("stock.pdf", b"%PDF")})
     assert response.status_code == 200
     assert ".xlsx" in response.content.decode()
+
+
+# --- the importer's reach is its own area ---------------------------------------
+
+
+def test_an_owner_outside_the_area_is_neither_changed_nor_named(world, client_for):
+    outsider = world.stairwells["b1a"].dwellings.order_by("id").first().ownerships.get().owner
+    name, phone = outsider.name, outsider.phone
+    user = world.users["community"]
+    data = row(owner_name="冒名顶替", owner_id_number=outsider.id_number, owner_phone="13711112222")
+    dry = import_services.import_job_start(actor=user, upload=xlsx([data]))
+    assert dry.status == ImportStatus.REJECTED
+    assert dry.errors[0]["row"] == 2 and dry.errors[0]["column"] == "证件号码"
+    assert "outside your area" in dry.errors[0]["message"]
+    page = client_for(user).get(reverse("housing:import-job", args=[dry.pk])).content.decode()
+    assert name not in page and name not in str(dry.changes) and name not in str(dry.errors)
+    outsider.refresh_from_db()
+    assert (outsider.name, outsider.phone) == (name, phone)
+    assert not Ownership.objects.filter(owner=outsider, dwelling__estate__code="NEW-1").exists()
+
+
+def test_an_owner_inside_the_area_is_matched_and_updated(world):
+    owner = world.stairwells["a1a"].dwellings.order_by("id").first().ownerships.get().owner
+    user = world.users["community"]
+    dry = import_services.import_job_start(
+        actor=user, upload=xlsx([row(owner_name="新名字", owner_id_number=owner.id_number)])
+    )
+    assert dry.status == ImportStatus.SUCCEEDED, dry.errors
+    assert dry.summary["owner"] == {"created": 0, "changed": 1, "unchanged": 0}
+    import_services.import_job_apply(actor=user, dry_job=dry)
+    owner.refresh_from_db()
+    assert owner.name == "新名字"
+    assert Ownership.objects.filter(owner=owner, dwelling__estate__code="NEW-1").exists()
+
+
+def test_an_administrator_matches_owners_anywhere(world):
+    outsider = world.stairwells["b1a"].dwellings.order_by("id").first().ownerships.get().owner
+    dry = import_services.import_job_start(
+        actor=world.users["admin"], upload=xlsx([row(owner_name=outsider.name, owner_id_number=outsider.id_number)])
+    )
+    assert dry.status == ImportStatus.SUCCEEDED, dry.errors
+    assert dry.summary["owner"]["created"] == 0
+
+
+def test_a_property_office_outside_the_area_is_refused(world):
+    dry = import_services.import_job_start(
+        actor=world.users["community"], upload=xlsx([row(property_office_code="PO-B1A")])
+    )
+    assert dry.status == ImportStatus.REJECTED
+    assert dry.errors[0]["column"] == "物业服务中心编码"
+    assert "in your area" in dry.errors[0]["message"]
+
+
+def test_a_property_office_of_another_subdistrict_is_refused(world):
+    from jiati.core.tests.factories import PropertyOfficeFactory
+
+    PropertyOfficeFactory(code="PO-A2A", community=world.regions["A2a"])
+    district = world.users["district"]
+    refused = import_services.import_job_start(actor=district, upload=xlsx([row(property_office_code="PO-A2A")]))
+    assert refused.status == ImportStatus.REJECTED
+    assert "another subdistrict" in refused.errors[0]["message"]
+    accepted = import_services.import_job_start(actor=district, upload=xlsx([row(property_office_code="PO-A1A")]))
+    assert accepted.status == ImportStatus.SUCCEEDED, accepted.errors
+
+
+# --- CSV encodings -------------------------------------------------------------------
+
+
+def _utf8_csv_cut_at(rows, boundary: int, *, bom: bool = False) -> bytes:
+    """A UTF-8 CSV of `rows` whose byte `boundary` falls inside a Chinese character (not on its first byte).
+    An extra header column (ignored by the importer) of growing length moves the rows into place."""
+    for padding in range(100):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([*HEADER, "备注" + "x" * padding])
+        writer.writerows(rows)
+        data = (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
+        if 0x80 <= data[boundary] <= 0xBF:
+            return data
+    raise AssertionError("could not place a character across the boundary")
+
+
+@pytest.mark.parametrize("bom", [False, True])
+def test_utf8_csv_with_a_character_across_byte_4096_is_read(world, bom):
+    data = _utf8_csv_cut_at(stairwell_rows(n_floors=6, per_floor=6), 4096, bom=bom)
+    job = import_services.import_job_start(actor=world.users["community"], upload=SimpleUploadedFile("s.csv", data))
+    assert job.status == ImportStatus.SUCCEEDED, (job.failure, job.errors)
+    assert job.summary["dwelling"]["created"] == 36
+
+
+def test_utf8_csv_with_a_character_across_the_64k_sample_is_read(world):
+    rows = [
+        row(estate_code=f"LONG-{n // 36}", floor=str(1 + n % 6), room=str(n), owner_id_number=valid_resident_id())
+        for n in range(600)
+    ]
+    data = _utf8_csv_cut_at(rows, 64 * 1024)
+    job = import_services.import_job_start(actor=world.users["community"], upload=SimpleUploadedFile("s.csv", data))
+    assert job.status == ImportStatus.SUCCEEDED, (job.failure, job.errors[:3])
+    assert job.summary["dwelling"]["created"] == 600
+
+
+def test_an_undecodable_csv_fails_the_job_naming_the_row(world, client_for):
+    lines = csv_file(stairwell_rows(), encoding="utf-8").read().split(b"\n")
+    lines[4] = lines[4].replace("王五".encode(), b"\xff\xfe", 1)  # the fifth line of the file
+    upload = SimpleUploadedFile("stock.csv", b"\n".join(lines))
+    client = client_for(world.users["community"])
+    response = client.post(reverse("housing:import"), {"file": upload})
+    assert response.status_code == 302
+    job = import_services.ImportJob.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+    assert job.status == ImportStatus.FAILED and job.finished_at is not None
+    assert "Row 5" in job.failure and "UTF-8" in job.failure
+    assert "Row 5" in client.get(response["Location"]).content.decode()

@@ -1,0 +1,148 @@
+"""Owners' ID and phone numbers: masked roles never receive them in full — not on the edit page, not through a
+search by part of a number — and may still replace them by typing a new value."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from jiati.core.personal_data import mask_id_number, mask_phone
+from jiati.core.tests.factories import valid_resident_id
+from jiati.housing.models import Owner
+
+
+def _owner(world, key="a1a"):
+    return world.stairwells[key].dwellings.order_by("id").first().ownerships.get().owner
+
+
+# (role, sees the ID number in full, sees the phone in full) — accounts.permissions.PERSONAL_DATA_ROLES
+EDITORS = [
+    ("district", False, False),
+    ("subdistrict", False, True),
+    ("property", False, True),
+    ("community", True, True),
+    ("admin", True, True),
+]
+
+
+@pytest.mark.parametrize(("role", "sees_id", "sees_phone"), EDITORS)
+def test_owner_edit_page_shows_only_what_the_role_may_see(world, client_for, role, sees_id, sees_phone):
+    owner = _owner(world)
+    html = client_for(world.users[role]).get(reverse("housing:edit", args=["owner", owner.pk])).content.decode()
+    assert (owner.id_number in html) == sees_id
+    assert (owner.phone in html) == sees_phone
+    if not sees_id:
+        assert f'placeholder="{mask_id_number(owner.id_number)}"' in html
+    if not sees_phone:
+        assert f'placeholder="{mask_phone(owner.phone)}"' in html
+    if not (sees_id and sees_phone):
+        assert "Leave blank to keep it" in html
+
+
+def test_masked_editor_keeps_numbers_by_leaving_them_blank(world, client_for):
+    owner = _owner(world)
+    id_number, phone = owner.id_number, owner.phone
+    client = client_for(world.users["district"])
+    response = client.post(
+        reverse("housing:edit", args=["owner", owner.pk]),
+        {"kind": "person", "name": "改名后", "id_number": "", "phone": ""},
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert (owner.name, owner.id_number, owner.phone) == ("改名后", id_number, phone)
+
+
+def test_masked_editor_replaces_numbers_by_typing_new_ones(world, client_for):
+    owner = _owner(world)
+    new_id = valid_resident_id()
+    client = client_for(world.users["district"])
+    response = client.post(
+        reverse("housing:edit", args=["owner", owner.pk]),
+        {"kind": "person", "name": owner.name, "id_number": new_id, "phone": "13912345678"},
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert (owner.id_number, owner.phone) == (new_id, "13912345678")
+
+
+def test_a_typed_number_is_still_validated(world, client_for):
+    owner = _owner(world)
+    id_number = owner.id_number
+    client = client_for(world.users["district"])
+    response = client.post(
+        reverse("housing:edit", args=["owner", owner.pk]),
+        {"kind": "person", "name": owner.name, "id_number": "440307199001011234", "phone": ""},
+    )
+    assert response.status_code == 200
+    owner.refresh_from_db()
+    assert owner.id_number == id_number
+
+
+def test_entitled_editor_sees_and_may_clear_the_phone(world, client_for):
+    owner = _owner(world)
+    client = client_for(world.users["community"])
+    response = client.post(
+        reverse("housing:edit", args=["owner", owner.pk]),
+        {"kind": "person", "name": owner.name, "id_number": owner.id_number, "phone": ""},
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.phone == ""
+
+
+# --- searching by ID number ---------------------------------------------------
+
+
+def _export_rows(client, url, params):
+    response = client.get(url, {**params, "export": "xlsx"})
+    assert response.status_code == 200
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active.values)[1:]
+
+
+@pytest.mark.parametrize("role", ["district", "subdistrict", "property", "other_district"])
+def test_masked_roles_cannot_search_by_part_of_an_id_number(world, client_for, role):
+    """Every answer to an `id_ending` search is the same whatever the fragment: nothing to learn from it."""
+    user = world.users[role]
+    owner = Owner.objects.visible_to(user).order_by("id").first()
+    client = client_for(user)
+    right, wrong = owner.id_number[-4:], "0000" if owner.id_number[-4:] != "0000" else "1111"
+
+    api = reverse("owner-list")
+    refused = client.get(api, {"id_ending": right})
+    assert refused.status_code == 400
+    assert "id_fragment_not_allowed" in str(refused.json()["codes"])
+    assert client.get(api, {"id_ending": wrong}).status_code == 400
+
+    page = reverse("housing:owner-list")
+    html = client.get(page, {"id_ending": right}).content.decode()
+    assert "may not search by part of one" in html
+    assert (
+        client.get(page, {"id_ending": right}).context["rows"] == client.get(page, {"id_ending": wrong}).context["rows"]
+    )
+    assert _export_rows(client, page, {"id_ending": right}) == _export_rows(client, page, {"id_ending": wrong})
+
+
+@pytest.mark.parametrize("role", ["district", "property", "community"])
+def test_anyone_may_search_by_the_whole_id_number(world, client_for, role):
+    user = world.users[role]
+    owner = Owner.objects.visible_to(user).order_by("id").first()
+    client = client_for(user)
+    found = client.get(reverse("owner-list"), {"id_number": owner.id_number.lower()}).json()["results"]
+    assert [row["id"] for row in found] == [owner.pk]
+    assert client.get(reverse("owner-list"), {"id_number": owner.id_number[-4:]}).json()["results"] == []
+    outside = _owner(world, "b1a")
+    assert client.get(reverse("owner-list"), {"id_number": outside.id_number}).json()["results"] == []
+
+
+@pytest.mark.parametrize("role", ["community", "admin"])
+def test_roles_that_see_id_numbers_search_by_their_ending(world, client_for, role):
+    user = world.users[role]
+    owner = _owner(world)
+    client = client_for(user)
+    found = client.get(reverse("owner-list"), {"id_ending": owner.id_number[-6:]}).json()["results"]
+    assert owner.pk in [row["id"] for row in found]
+    html = client.get(reverse("housing:owner-list")).content.decode()
+    assert 'name="id_ending"' in html and "may not search" not in html

@@ -3,7 +3,8 @@
 - console: logs the message (the demo; personal data is redacted by the log filter)
 - email: Django's mail backend, to the recipient's e-mail address
 - sms: an SMS gateway over HTTP (JIATI_SMS_GATEWAY_URL), to the recipient's phone
-- wecom: a WeCom/WeChat Work group robot webhook (JIATI_WECOM_WEBHOOK_URL)
+- wecom: a WeCom/WeChat Work group robot webhook: the recipient's own service group's robot
+  (`ServiceGroup.wecom_webhook_url`), else the deployment's (JIATI_WECOM_WEBHOOK_URL)
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db.models.functions import Length
+from django.utils.translation import gettext as _
+
+from jiati.core.personal_data import mask_phone
 
 logger = logging.getLogger("jiati.notifications")
 
@@ -61,16 +66,35 @@ class SmsChannel:
         get_sms_sender().send(phone=recipient.phone, text=f"【加梯】{title}")
 
 
+def wecom_webhook_for(recipient) -> str:
+    """The group robot a notice for this person goes to: the narrowest service group they belong to that has one,
+    else a group of their own unit (region or property office) with one, else the deployment's shared robot."""
+    from jiati.organisation.models import ServiceGroup
+
+    with_robot = ServiceGroup.objects.exclude(wecom_webhook_url="").order_by(Length("region__path").desc(), "id")
+    url = with_robot.filter(memberships__user=recipient).values_list("wecom_webhook_url", flat=True).first()
+    if not url and (recipient.region_id or recipient.property_office_id):
+        own_unit = (
+            with_robot.filter(property_office_id=recipient.property_office_id)
+            if recipient.property_office_id
+            else with_robot.filter(region_id=recipient.region_id, property_office__isnull=True)
+        )
+        url = own_unit.values_list("wecom_webhook_url", flat=True).first()
+    return url or settings.JIATI_WECOM_WEBHOOK_URL
+
+
 class WeComChannel:
     name = "wecom"
 
     def send(self, *, recipient, title: str, body: str, url: str) -> None:
+        webhook = wecom_webhook_for(recipient)
+        if not webhook:
+            raise ChannelUnavailable("no WeCom group robot for this recipient")
+        link = f"{settings.SITE_URL}{url}"
+        addressed = _("For %(name)s") % {"name": recipient}
         _post_json(
-            settings.JIATI_WECOM_WEBHOOK_URL,
-            {
-                "msgtype": "markdown",
-                "markdown": {"content": f"**{title}**\n{body}\n[{settings.SITE_URL}{url}]({settings.SITE_URL}{url})"},
-            },
+            webhook,
+            {"msgtype": "markdown", "markdown": {"content": f"**{title}**\n{addressed}\n{body}\n[{link}]({link})"}},
         )
 
 
@@ -81,14 +105,15 @@ CHANNELS = {c.name: c for c in (ConsoleChannel(), EmailChannel(), SmsChannel(), 
 
 
 class ConsoleSmsSender:
-    """Prints the text message to the console: the demo and tests (codes are visible in the server log)."""
+    """Writes the text message to the server log instead of sending it: the demo and tests. The text (with any
+    one-time code, which the demo needs to sign in) is shown; the phone number is masked."""
 
-    sent: list[tuple[str, str]] = []  # the last messages, for tests
+    sent: list[tuple[str, str]] = []  # the last messages, kept in memory for tests
 
     def send(self, *, phone: str, text: str) -> None:
         ConsoleSmsSender.sent.append((phone, text))
         del ConsoleSmsSender.sent[:-50]
-        print(f"[SMS to {phone}] {text}", flush=True)
+        logger.info("[SMS to %s] %s", mask_phone(phone), text)
 
 
 class HttpSmsSender:

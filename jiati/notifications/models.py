@@ -50,28 +50,44 @@ class Notification(models.Model):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    RETRYING = "retrying", _("Waiting to retry")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
 
+OPEN_DELIVERY_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
+
+
+class DeliveryChannel(models.TextChoices):
+    """The outside channels (`channels.CHANNELS`); a deployment enables some with JIATI_NOTIFICATION_CHANNELS."""
+
+    CONSOLE = "console", _("Server log")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+    WECOM = "wecom", _("WeCom")
+
+
 class Delivery(models.Model):
-    """One attempt to carry a notification over one outside channel."""
+    """Carrying a notification over one outside channel: pending → sent, or → retrying (a few times, waiting longer
+    each time) → sent or failed. A recipient without an address on the channel fails at once."""
 
     notification = models.ForeignKey(
         Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="deliveries"
     )
-    channel = models.CharField(_("channel"), max_length=20)
+    channel = models.CharField(_("channel"), max_length=20, choices=DeliveryChannel.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.CharField(_("error"), max_length=300, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
 
     def __str__(self) -> str:
         return f"{self.notification_id} via {self.channel}"

@@ -14,3 +14,16 @@ class MembershipForm(forms.Form):
         from jiati.accounts.selectors import staff_visible_to
 
         self.fields["user"].queryset = staff_visible_to(user=actor)
+
+
+class GroupRobotForm(forms.Form):
+    """The group's WeCom robot. The stored address is never put back in the page: a blank field keeps it."""
+
+    wecom_webhook_url = forms.URLField(
+        label=_("WeCom group robot address"),
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        help_text=_("Members' notices are posted to this group chat. Leave blank to keep the current address."),
+    )
+    clear = forms.BooleanField(label=_("Remove the robot"), required=False)

@@ -8,6 +8,8 @@ codes so that "everything under this unit" is one indexed prefix match.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -211,6 +213,9 @@ class ServiceGroup(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="GroupMembership", verbose_name=_("members"), related_name="service_groups"
     )
+    # The group's own WeCom chat robot: members' notices go there, not to one chat shared by the whole deployment.
+    # The key in the address lets anyone post to the chat, so it is shown and audited masked.
+    wecom_webhook_url = models.URLField(_("WeCom group robot address"), max_length=300, blank=True)
 
     objects = ServiceGroupQuerySet.as_manager()
 
@@ -221,6 +226,19 @@ class ServiceGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def wecom_webhook_masked(self) -> str:
+        return mask_webhook(self.wecom_webhook_url)
+
+
+def mask_webhook(url: str) -> str:
+    """A robot address shown without its secret: the host, and the key's last four characters."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    key = parse_qs(parts.query).get("key", [""])[0]
+    return f"{parts.scheme}://{parts.netloc}/…" + (f"key=****{key[-4:]}" if key else "")
 
 
 class MemberRole(models.TextChoices):

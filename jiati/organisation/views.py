@@ -130,7 +130,7 @@ def group_detail(request, pk):
     from jiati.accounts.permissions import can_edit_organisation
     from jiati.core.forms import run_service
     from jiati.organisation import services
-    from jiati.organisation.forms import MembershipForm
+    from jiati.organisation.forms import GroupRobotForm, MembershipForm
 
     group = get_visible_or_404(
         ServiceGroup.objects.visible_to(request.user).select_related("region", "property_office"), pk=pk
@@ -149,9 +149,16 @@ def group_detail(request, pk):
         services.membership_remove(actor=request.user, group=group, user=member)
         messages.success(request, _("Saved."))
         return redirect("organisation:group-detail", pk=group.pk)
+    robot_form = GroupRobotForm(request.POST if can_edit and "robot" in request.POST else None)
+    if robot_form.is_bound and robot_form.is_valid():
+        data = robot_form.cleaned_data
+        url = "" if data["clear"] else (data["wecom_webhook_url"] or group.wecom_webhook_url)
+        if run_service(robot_form, lambda: services.service_group_robot_set(actor=request.user, group=group, url=url)):
+            messages.success(request, _("Saved."))
+            return redirect("organisation:group-detail", pk=group.pk)
     memberships = group.memberships.select_related("user").order_by("role", "user__full_name")
     return render(
         request,
         "organisation/group_detail.html",
-        {"group": group, "memberships": memberships, "can_edit": can_edit, "form": form},
+        {"group": group, "memberships": memberships, "can_edit": can_edit, "form": form, "robot_form": robot_form},
     )

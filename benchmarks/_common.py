@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -13,6 +14,8 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 MANAGE = str(ROOT / "manage.py")
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiati.settings")
+# Settings refuse to start without a key unless DEBUG is on (which would slow the runs): a throwaway one.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 
 
 def setup():

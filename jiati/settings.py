@@ -1,17 +1,20 @@
 """Jiati settings, read from the environment (12-factor).
 
 Every knob a deployment needs is an environment variable; the defaults give the
-embedded demo (SQLite in ./var, DEBUG on). Production sets at least SECRET_KEY,
-DEBUG=0, ALLOWED_HOSTS and DATABASE_URL. See docs/deployment.md.
+embedded database (SQLite in ./var) with production's safety settings. The demo
+sets DEBUG=1 (bin/demo); production sets at least SECRET_KEY (without it, and
+without DEBUG, nothing starts), ALLOWED_HOSTS and DATABASE_URL. See docs/deployment.md.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JIATI_VAR_DIR", BASE_DIR / "var"))
@@ -30,8 +33,29 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# A fixed key is only acceptable for the local demo and tests; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-demo-key-set-SECRET_KEY-in-production")
+# Build-time commands (and vote_tally, which only reads a spreadsheet) that never sign anything (no sessions,
+# tokens or passwords): they may run on a build or developer machine without the production secret.
+KEYLESS_COMMANDS = frozenset(
+    {"makemigrations", "makemessages", "compilemessages", "translations", "collectstatic", "vote_tally"}
+)
+
+
+def _keyless_command() -> bool:
+    if len(sys.argv) < 2 or Path(sys.argv[0]).name not in {"manage.py", "django-admin"}:
+        return False
+    return sys.argv[1] in KEYLESS_COMMANDS
+
+
+# A fixed key is only acceptable for the local demo (DEBUG=1), the tests (JIATI_TESTING=1) and the commands
+# above. Anything else — the web server, the worker, cron — refuses to start without SECRET_KEY.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or env_bool("JIATI_TESTING", False) or _keyless_command()):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the environment "
+            "(the local demo runs with DEBUG=1 instead; see docs/deployment.md)."
+        )
+    SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Absolute address printed on QR codes and posters (the resident portal's public URL).
@@ -325,6 +349,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (its console handler when DEBUG, runserver's request lines) do not redact:
+        # send those loggers through the redacting console handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -114,7 +114,11 @@ def redact_text(text: str) -> str:
 
 
 class RedactingLogFilter(logging.Filter):
-    """Masks anything shaped like an ID number or a mobile number before a log line is written."""
+    """Masks anything shaped like an ID number or a mobile number before a log line is written: in the message,
+    in the traceback of `logger.exception` (formatted here into `exc_text`, which handlers then print as is) and
+    in the stack of `stack_info=True`."""
+
+    _formatter = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -124,4 +128,10 @@ class RedactingLogFilter(logging.Filter):
         redacted = redact_text(message)
         if redacted != message:
             record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
         return True

@@ -60,7 +60,8 @@ def export_queryset(*, request, queryset, columns: list[Column], name: str, mode
 
     user = request.user
     columns = [c for c in columns if c.export]
-    unmasked = {kind for kind in MASKS if include_personal and sees_personal_data(user, kind)}
+    # Only the personal data this export holds (and the audit entry records) in full.
+    unmasked = {c.personal for c in columns if c.personal and include_personal and sees_personal_data(user, c.personal)}
 
     def cell(column: Column, row):
         value = column.get(row)

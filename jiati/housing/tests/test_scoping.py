@@ -197,3 +197,59 @@ def test_owner_pages_walk_forwards_and_back(world, client_for, monkeypatch):
     back = client.get(url, {"before": pages[-1].prev_before}).context["page"] if pages[-1].prev_before else None
     if back is not None:
         assert [row.pk for row in back.rows] == [row.pk for row in pages[-2].rows]
+
+
+# --- exports: every role × every list, with and without personal data --------------------------------------
+
+EXPORTS = {
+    "housing:estate-list": Estate,
+    "housing:stairwell-list": Stairwell,
+    "housing:dwelling-list": Dwelling,
+    "housing:owner-list": Owner,
+}
+# Roles that see personal data in full (accounts.permissions.PERSONAL_DATA_ROLES).
+FULL_IDS = {"admin", "community", "other_community"}
+FULL_PHONES = {"admin", "community", "other_community", "subdistrict", "property"}
+
+
+def _workbook_rows(response):
+    assert response.status_code == 200
+    return list(load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active.values)
+
+
+@pytest.mark.parametrize("role", sorted(VISIBLE))
+@pytest.mark.parametrize("url_name", sorted(EXPORTS))
+def test_every_export_holds_exactly_the_area_and_is_audited(world, client_for, role, url_name):
+    from jiati.audit.models import AuditEntry
+
+    user = world.users[role]
+    client = client_for(user)
+    rows = _workbook_rows(client.get(reverse(url_name), {"export": "xlsx"}))
+    model = EXPORTS[url_name]
+    expected = model.objects.visible_to(user)
+    assert len(rows) - 1 == expected.count()
+    if url_name == "housing:estate-list":
+        assert {r[0] for r in rows[1:]} == {world.estates[k].code for k in VISIBLE[role]}
+    entry = AuditEntry.objects.filter(actor=user, action="export").get()
+    assert entry.changes["model"] == model._meta.label and entry.changes["rows"] == len(rows) - 1
+
+
+@pytest.mark.parametrize("role", sorted(VISIBLE))
+def test_owner_export_shows_personal_data_only_to_roles_that_need_it(world, client_for, role):
+    from jiati.audit.models import AuditEntry
+
+    user = world.users[role]
+    client = client_for(user)
+    owners = {o.name: o for o in Owner.objects.visible_to(user)}
+    for asked in (False, True):
+        params = {"export": "xlsx", **({"personal": "1"} if asked else {})}
+        rows = _workbook_rows(client.get(reverse("housing:owner-list"), params))
+        assert {r[0] for r in rows[1:]} == set(owners)
+        for name, _kind, id_number, phone in rows[1:]:
+            owner = owners[name]
+            assert (id_number == owner.id_number) == (asked and role in FULL_IDS)
+            assert (phone == owner.phone) == (asked and role in FULL_PHONES)
+            assert id_number.startswith(owner.id_number[:3]) and phone.endswith(owner.phone[-4:])
+    recorded = AuditEntry.objects.filter(actor=user, action="export").order_by("id")
+    in_full = [kind for kind, roles in (("id_number", FULL_IDS), ("phone", FULL_PHONES)) if role in roles]
+    assert [sorted(e.changes["personal_data"]) for e in recorded] == [[], in_full]

@@ -496,7 +496,9 @@ def _meetings(rng, projects_by_stage, generated, people, now, today) -> None:
     for meeting, (_m, project_ids, invite_owners, action_kind) in zip(meetings, plans, strict=True):
         held = meeting.status == MeetingStatus.HELD
         for pid in project_ids:
-            links.append(MeetingProject(meeting=meeting, project_id=pid))
+            # Linked when the meeting was planned, before it was held (what makes it count as 一梯一会).
+            linked_at = min(meeting.starts_at - dt.timedelta(days=5), now)
+            links.append(MeetingProject(meeting=meeting, project_id=pid, linked_at=linked_at))
             events.append(
                 ProjectEvent(
                     project_id=pid,
@@ -752,15 +754,24 @@ def _petitions(rng, generated, people, projects_by_stage, now, today) -> None:
                     p.accepted_on = replied_on + dt.timedelta(days=2)
                     p.resolve_due = p.due_date = p.accepted_on + dt.timedelta(days=60)
                     events.append(("reopened", replied_on + dt.timedelta(days=2), "业主不满意，要求再次协调"))
-        if state == "escalated_district":
-            p.due_date = today - dt.timedelta(days=30)
-            p.resolve_due = p.due_date
         if level != PetitionLevel.COMMUNITY:
+            # Escalated when overdue; the new level got a fresh deadline (15 days to decide on acceptance, 30 to
+            # resolve). The district's ran out too: it stands out as overdue at the top.
+            escalated_ago = 2 if state == "escalated_subdistrict" else 40
+            escalated_on = today - dt.timedelta(days=escalated_ago)
             if state == "escalated_subdistrict":
-                p.due_date = p.accept_due = today - dt.timedelta(days=4)
+                p.due_date = p.accept_due = escalated_on + dt.timedelta(days=15)
+            else:
+                p.due_date = p.resolve_due = escalated_on + dt.timedelta(days=30)
             p.escalation_count = 1 if level == PetitionLevel.SUBDISTRICT else 2
-            p.escalated_at = now - dt.timedelta(days=2)
-            events.append(("escalated", today - dt.timedelta(days=2), "逾期未办结，自动升级"))
+            p.escalated_at = now - dt.timedelta(days=escalated_ago)
+            events.append(
+                ("escalated", escalated_on, f"逾期未办结，自动升级。{p.get_level_display()}办理期限：{p.due_date}")
+            )
+        # One petitioner without a phone, answered by post: the acknowledgement letter is still to be posted.
+        if state == "received" and not any(x.letter_due for x in petitions):
+            p.channel, p.reply_method, p.petitioner_phone, p.letter_due = "letter", "letter", "", True
+            events.append(("letter_due", received_on, f"信访事项告知书待邮寄：{accept_due}前决定是否受理"))
         # The resident account's owner filed one on the portal and has the reply to rate.
         if state == "replied" and resident_owner is not None and not any(x.owner_id for x in petitions):
             p.owner, p.channel, p.reply_method = resident_owner, "portal", "portal"
@@ -778,7 +789,7 @@ def _petitions(rng, generated, people, projects_by_stage, now, today) -> None:
                 PetitionEvent(
                     petition=petition,
                     kind=kind,
-                    actor=None if kind in ("routed", "escalated") else petition.handler,
+                    actor=None if kind in ("routed", "escalated", "letter_due") else petition.handler,
                     at=min(now, _at(day, 10)),
                     message=message,
                 )

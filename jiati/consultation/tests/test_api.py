@@ -154,3 +154,118 @@ def test_meeting_through_the_api(world, project, client_for):
             "percent": 100,
         }
     ]
+
+
+def test_the_api_has_what_the_meeting_page_has(world, client_for):
+    paths = client_for(world.users["admin"]).get(reverse("api-schema"), {"format": "json"}).json()["paths"]
+    for path in (
+        "/api/consultation/meetings/{id}/edit/",
+        "/api/consultation/meetings/{id}/sign-in-sheet/",
+        "/api/consultation/meetings/{id}/unlink-project/",
+        "/api/consultation/meetings/coverage-gaps/",
+    ):
+        assert path in paths, path
+    upload = paths["/api/consultation/meetings/{id}/sign-in-sheet/"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in upload
+
+
+def test_invitations_and_resolution_owners_are_scoped_like_the_forms(world, scene, client_for):
+    meeting = scene["meeting"]
+    client = client_for(world.users["community"])
+    invite = reverse("consultation-meeting-invite", args=[meeting.pk])
+    resolutions = reverse("consultation-meeting-resolutions", args=[meeting.pk])
+    due = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    before = (meeting.invitees.count(), meeting.actions.count())
+    # Staff of another district, and a company not on the meeting's projects: unknown here (404), like missing.
+    for user in (world.users["other_district"], world.users["contractor"]):
+        assert post(client, invite, {"users": [user.pk]}).status_code == 404
+        assert post(client, resolutions, {"description": "x", "owner": user.pk, "due_date": due}).status_code == 404
+    assert (meeting.invitees.count(), meeting.actions.count()) == before
+    # The subdistrict above the meeting may be invited; the construction team once it is on the project.
+    assert post(client, invite, {"users": [world.users["subdistrict"].pk]}).status_code == 201
+    from jiati.projects.models import Project
+
+    Project.objects.filter(pk=scene["project"].pk).update(contractor=world.companies["contractor"])
+    created = post(client, resolutions, {"description": "出图", "owner": world.users["contractor"].pk, "due_date": due})
+    assert created.status_code == 201 and created.json()["owner"] == world.users["contractor"].pk
+
+
+def test_the_resolution_owner_dropdown_is_scoped(world, scene, client_for):
+    from jiati.accounts.models import Role
+    from jiati.companies.models import Company
+    from jiati.consultation.forms import ActionForm
+    from jiati.core.tests.factories import make_user
+
+    elsewhere = make_user("far-away", Role.CONTRACTOR, company=Company.objects.create(name="外地", credit_code="X1"))
+    owners = set(ActionForm(user=world.users["community"], meeting=scene["meeting"]).fields["owner"].queryset)
+    assert world.users["community"] in owners and world.users["subdistrict"] in owners
+    assert elsewhere not in owners and world.users["contractor"] not in owners
+    assert world.users["other_district"] not in owners
+
+
+def test_edit_upload_and_unlink_through_the_api(world, project, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jiati.consultation.models import Meeting
+
+    client = client_for(world.users["community"])
+    start = timezone.now() + dt.timedelta(days=2)
+    created = post(
+        client,
+        reverse("consultation-meeting-list"),
+        {
+            "level": "estate",
+            "estate": world.estates["a1a"].pk,
+            "title": "协商会",
+            "location": "社区",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + dt.timedelta(hours=1)).isoformat(),
+            "projects": [project.pk],
+        },
+    ).json()
+    pk = created["id"]
+    bad = post(
+        client,
+        reverse("consultation-meeting-edit", args=[pk]),
+        {"title": "改期", "location": "x", "starts_at": start.isoformat(), "ends_at": start.isoformat()},
+    )
+    assert bad.status_code == 400 and bad.json()["codes"]["ends_at"] == ["ends_before_start"]
+    edited = post(
+        client,
+        reverse("consultation-meeting-edit", args=[pk]),
+        {
+            "title": "改期后的协商会",
+            "location": "党群服务站",
+            "starts_at": (start + dt.timedelta(days=1)).isoformat(),
+            "ends_at": (start + dt.timedelta(days=1, hours=1)).isoformat(),
+            "agenda": "议程",
+        },
+    )
+    assert edited.status_code == 200 and edited.json()["title"] == "改期后的协商会"
+    sheet = client.post(
+        reverse("consultation-meeting-sign-in-sheet", args=[pk]),
+        {"sign_in_sheet": SimpleUploadedFile("sheet.pdf", b"%PDF-1.4 signed", content_type="application/pdf")},
+    )
+    assert sheet.status_code == 200
+    assert len(Meeting.objects.get(pk=pk).sign_in_sheet_sha256) == 64
+    unlinked = post(client, reverse("consultation-meeting-unlink-project", args=[pk]), {"project": project.pk})
+    assert unlinked.status_code == 200 and unlinked.json()["projects"] == []
+    again = post(client, reverse("consultation-meeting-unlink-project", args=[pk]), {"project": project.pk})
+    assert again.status_code == 400 and again.json()["codes"]["project"] == ["not_linked"]
+    # Others cannot: the contractor does not see the meeting at all; a resident neither.
+    for role in ("contractor", "resident"):
+        other = client_for(world.users[role])
+        assert post(other, reverse("consultation-meeting-edit", args=[pk]), {"title": "x"}).status_code == 404
+
+
+def test_projects_without_a_meeting_through_the_api(world, scene, client_for):
+    from jiati.consultation.tests.conftest import project_at
+
+    gap = project_at(world, "a2a", stage="vote")
+    url = reverse("consultation-meeting-coverage-gaps")
+    rows = client_for(world.users["district"]).get(url).json()["results"]
+    assert [r["code"] for r in rows] == ["JT-a2a"] and rows[0]["subdistrict_name"] == "坂田街道"
+    assert rows[0]["id"] == gap.pk
+    only_a1 = client_for(world.users["district"]).get(url, {"region": world.regions["A1"].pk}).json()["results"]
+    assert only_a1 == []
+    assert client_for(world.users["community"]).get(url).json()["results"] == []  # not in its area

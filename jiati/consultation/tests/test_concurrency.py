@@ -103,3 +103,25 @@ def test_a_double_clicked_petition_is_filed_once():
     petition = Petition.objects.get()
     assert outcomes == [f"petition {petition.pk}"] * 6
     assert petition.events.count() == 2  # received, routed — once
+
+
+def test_one_owner_booking_different_slots_at_once_stops_at_the_limit():
+    """The limit of upcoming bookings per owner holds when requests for different slots arrive together: each
+    slot's own lock does not serialise them, the owner's row does."""
+    world = build_world()
+    window = window_of(world)
+    window.staff_on_duty.add(world.users["community"])
+    slots = [make_slot(window, days=2 + n // 4, hour=9 + n % 4, capacity=5) for n in range(6)]
+    owner = owners_of(world)[0]
+    assert windows.MAX_UPCOMING_BOOKINGS == 3
+
+    def book(n):
+        windows.booking_create(slot=WindowSlot(pk=slots[n].pk), owner=owner, name=owner.name, phone="13900001111")
+        return "booked"
+
+    outcomes = run_at_once(6, book)
+    assert outcomes.count("booked") == 3, outcomes
+    assert outcomes.count("too_many_bookings") == 3, outcomes
+    live = Booking.objects.filter(owner=owner, status=BookingStatus.BOOKED)
+    assert live.count() == 3
+    assert sum(WindowSlot.objects.filter(pk__in=[s.pk for s in slots]).values_list("booked", flat=True)) == 3

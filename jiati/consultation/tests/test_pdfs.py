@@ -84,3 +84,32 @@ def test_poster_pdf_with_a_qr_code(world, scene, client_for, role):
 def test_a_draft_has_no_poster(world, scene, client_for):
     response = client_for(world.users["district"]).get(reverse("consultation:article-poster", args=[scene["draft"].pk]))
     assert response.status_code == 302
+
+
+def test_the_acknowledgement_letter_for_a_petitioner_without_a_phone(world, groups, client_for):
+    community = world.users["community"]
+    petition = petitions.petition_submit(
+        actor=community,
+        estate=world.estates["a1a"],
+        petitioner_name="李桂兰",
+        petitioner_address="新木路8号3栋201",
+        reply_method="letter",
+        subject="电梯井占用绿地",
+        content="要求恢复绿地",
+    )
+    url = reverse("consultation:petition-notice-letter", args=[petition.pk])
+    text, data = pdf_text(client_for(community).get(url))
+    assert "信访事项告知书" in text and "李桂兰" in text and petition.reference in text
+    assert f"{petition.accept_due.year}年{petition.accept_due.month}月{petition.accept_due.day}日前决定是否受理" in text
+    assert "/FontFile2" in data
+    page = client_for(community).get(reverse("consultation:petition-detail", args=[petition.pk])).content.decode()
+    assert 'id="letter-due"' in page and 'id="letter-sent-button"' in page
+    response = client_for(community).post(reverse("consultation:petition-act", args=[petition.pk, "letter-sent"]))
+    assert response.status_code == 302
+    petition.refresh_from_db()
+    assert not petition.letter_due
+    # Accepted: the letter says by when it will be answered. Not the handler: the name is masked.
+    petitions.petition_accept(actor=community, petition=petition)
+    petition.refresh_from_db()
+    text, _data = pdf_text(client_for(world.users["district"]).get(url))
+    assert "已于" in text and "受理" in text and "李桂兰" not in text and "李**" in text

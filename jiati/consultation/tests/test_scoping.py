@@ -213,3 +213,134 @@ def test_refused_api_changes_change_nothing(world, scene, client_for, role):
     )
     assert response.status_code in (403, 404)
     assert _state(scene) == before
+
+
+# --- companies and other participants: they see the meetings they take part in, read-only ---------------
+
+
+def _company_meeting(world, scene):
+    """A second estate meeting in A1a, held, with nothing to do with any company yet."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiati.consultation.services import meetings
+
+    community = world.users["community"]
+    now = timezone.now()
+    meeting = meetings.meeting_schedule(
+        actor=community,
+        level="estate",
+        estate=world.estates["a1a"],
+        title="施工方案说明会",
+        starts_at=now - dt.timedelta(hours=2),
+        ends_at=now - dt.timedelta(hours=1),
+        location="党群服务站",
+        projects=[scene["project"]],
+    )
+    return meetings.meeting_hold(actor=community, meeting=meeting, minutes="施工方说明方案")
+
+
+@pytest.mark.parametrize("how", ["invited_user", "invited_company", "resolution", "assigned", "meeting_company"])
+def test_a_company_sees_the_meetings_it_takes_part_in(world, scene, client_for, how):
+    from jiati.consultation.services import meetings
+    from jiati.projects.models import Project
+
+    community, contractor = world.users["community"], world.users["contractor"]
+    meeting = _company_meeting(world, scene)
+    assert not Meeting.objects.visible_to(contractor).filter(pk=meeting.pk).exists()
+    if how == "assigned":
+        Project.objects.filter(pk=scene["project"].pk).update(contractor=world.companies["contractor"])
+    elif how == "invited_company":
+        meetings.meeting_invite(actor=community, meeting=meeting, companies=[world.companies["contractor"]])
+    elif how == "meeting_company":
+        Meeting.objects.filter(pk=meeting.pk).update(company=world.companies["contractor"])
+    else:
+        Project.objects.filter(pk=scene["project"].pk).update(contractor=world.companies["contractor"])
+        if how == "invited_user":
+            meetings.meeting_invite(actor=community, meeting=meeting, users=[contractor])
+        else:
+            meetings.action_add(
+                actor=community,
+                meeting=meeting,
+                description="提交施工组织方案",
+                owner=contractor,
+                due_date=timezone_today_plus(7),
+            )
+        Project.objects.filter(pk=scene["project"].pk).update(contractor=None)  # only the invitation counts now
+    assert Meeting.objects.visible_to(contractor).filter(pk=meeting.pk).exists()
+    assert not Meeting.objects.visible_to(world.users["maintainer"]).filter(pk=meeting.pk).exists()
+    assert not Meeting.objects.managed_by(contractor).filter(pk=meeting.pk).exists()
+    client = client_for(contractor)
+    page = client.get(reverse("consultation:meeting-detail", args=[meeting.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "施工方说明方案" in html and 'id="save-minutes"' not in html and 'id="send-invitations"' not in html
+    assert client.get(reverse("consultation-meeting-detail", args=[meeting.pk])).status_code == 200
+    assert client.get(reverse("consultation:meeting-minutes-pdf", args=[meeting.pk])).status_code == 200
+    # Read-only: every change is refused and nothing changes.
+    before = Meeting.objects.filter(pk=meeting.pk).values("minutes", "status", "title").get()
+    for part, data in (("minutes", {"minutes": "改写"}), ("cancel", {"reason": "x"}), ("edit", {"title": "x"})):
+        response = client.post(reverse("consultation:meeting-part", args=[meeting.pk, part]), data)
+        assert response.status_code == 403, part
+    api = client.post(
+        reverse("consultation-meeting-minutes", args=[meeting.pk]), {"minutes": "改写"}, content_type="application/json"
+    )
+    assert api.status_code == 403
+    assert Meeting.objects.filter(pk=meeting.pk).values("minutes", "status", "title").get() == before
+
+
+def timezone_today_plus(days: int):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.localdate() + dt.timedelta(days=days)
+
+
+def test_a_company_marks_its_own_resolution_done_and_only_that(world, scene, client_for):
+    from jiati.consultation.models import ActionStatus
+    from jiati.consultation.services import meetings
+    from jiati.projects.models import Project
+
+    community, contractor = world.users["community"], world.users["contractor"]
+    meeting = _company_meeting(world, scene)
+    Project.objects.filter(pk=scene["project"].pk).update(contractor=world.companies["contractor"])
+    own = meetings.action_add(
+        actor=community,
+        meeting=meeting,
+        description="提交施工组织方案",
+        owner=contractor,
+        due_date=timezone_today_plus(7),
+    )
+    others = meetings.action_add(
+        actor=community, meeting=meeting, description="通知业主", owner=community, due_date=timezone_today_plus(7)
+    )
+    client = client_for(contractor)
+    html = client.get(reverse("consultation:meeting-detail", args=[meeting.pk])).content.decode()
+    assert f'id="done-{own.pk}"' in html and f'id="done-{others.pk}"' not in html
+    response = client.post(reverse("consultation:action-done", args=[others.pk]), {"note": "x"})
+    assert response.status_code == 403
+    response = client.post(reverse("consultation:action-done", args=[own.pk]), {"note": "方案已提交"})
+    assert response.status_code == 302
+    own.refresh_from_db()
+    others.refresh_from_db()
+    assert own.status == ActionStatus.DONE and others.status == ActionStatus.OPEN
+
+
+def test_staff_invited_from_another_area_see_the_meeting_but_cannot_change_it(world, scene, client_for):
+    from django.core.exceptions import PermissionDenied
+
+    from jiati.consultation.services import meetings
+
+    meeting = scene["meeting"]
+    outsider = world.users["other_community"]  # an organiser, but of community A1b
+    assert not Meeting.objects.visible_to(outsider).filter(pk=meeting.pk).exists()
+    meetings.meeting_invite(actor=world.users["subdistrict"], meeting=meeting, users=[outsider])
+    assert Meeting.objects.visible_to(outsider).filter(pk=meeting.pk).exists()
+    with pytest.raises(PermissionDenied):
+        meetings.meeting_hold(actor=outsider, meeting=meeting, minutes="改写")
+    with pytest.raises(PermissionDenied):
+        meetings.action_done(actor=outsider, action=scene["action"], note="x")
+    html = client_for(outsider).get(reverse("consultation:meeting-detail", args=[meeting.pk])).content.decode()
+    assert 'id="save-minutes"' not in html and f'id="done-{scene["action"].pk}"' not in html

@@ -368,3 +368,106 @@ def test_a_note_is_added_to_the_history(world, groups):
     assert petition.events.filter(kind="note", actor=world.users["property"]).exists()
     with pytest.raises(PermissionDenied):
         services.petition_note(actor=world.users["other_community"], petition=petition, text="x")
+
+
+# --- one extension per petition, escalation deadlines, letters ----------------------------------------------
+
+
+def test_one_extension_for_the_whole_life_of_a_petition(world, groups):
+    community, subdistrict = world.users["community"], world.users["subdistrict"]
+    petition = services.petition_accept(actor=community, petition=submit(world))
+    petition = services.petition_extend(actor=subdistrict, petition=petition, days=20, reason="需第三方鉴定")
+    petition = services.petition_reply(actor=community, petition=petition, reply="已处理")
+    petition = services.petition_reopen(actor=community, petition=petition, reason="业主不满意")
+    assert petition.status == PetitionStatus.ACCEPTED and petition.extension_days == 20
+    assert petition.resolve_due == TODAY() + dt.timedelta(days=60)  # a new period, but no second extension
+    with pytest.raises(ValidationError) as exc:
+        services.petition_extend(actor=subdistrict, petition=petition, days=10, reason="再延期")
+    assert codes(exc) == {"already_extended"}
+    petition.refresh_from_db()
+    assert petition.resolve_due == TODAY() + dt.timedelta(days=60) and petition.extension_days == 20
+
+
+def test_escalating_an_accepted_petition_gives_the_next_level_thirty_days(world, groups, sms):
+    community = world.users["community"]
+    petition = services.petition_accept(actor=community, petition=submit(world))
+    petition = _make_overdue(petition, 5)
+    Petition.objects.filter(pk=petition.pk).update(resolve_due=petition.due_date)
+    assert services.petitions_escalate_overdue() == 1
+    petition.refresh_from_db()
+    assert petition.level == PetitionLevel.SUBDISTRICT and not petition.is_overdue
+    assert petition.resolve_due == petition.due_date == TODAY() + dt.timedelta(days=30)
+    event = petition.events.get(kind="escalated")
+    assert event.data["previous_due"] == (TODAY() - dt.timedelta(days=5)).isoformat()
+    assert event.data["due_date"] == (TODAY() + dt.timedelta(days=30)).isoformat()
+    assert event.data["changes"]["due_date"] == [event.data["previous_due"], event.data["due_date"]]
+
+
+def test_the_escalation_deadline_is_configurable_and_never_shortens_the_current_one(world, groups):
+    district = world.users["district"]
+    current = PetitionSettings.current()
+    services.petition_settings_set(
+        actor=district,
+        accept_days=current.accept_days,
+        resolve_days=current.resolve_days,
+        max_extension_days=current.max_extension_days,
+        working_days=False,
+        escalate_after_days=current.escalate_after_days,
+        remind_days_before=current.remind_days_before,
+        escalation_resolve_days=10,
+    )
+    assert PetitionSettings.current().escalation_resolve_days == 10
+    community = world.users["community"]
+    late = _make_overdue(services.petition_accept(actor=community, petition=submit(world)), 1)
+    late = services.petition_escalate(actor=community, petition=late, reason="久拖未决")
+    assert late.due_date == TODAY() + dt.timedelta(days=10)
+    on_time = services.petition_accept(actor=community, petition=submit(world, subject="另一件"))
+    on_time = services.petition_escalate(actor=community, petition=on_time, reason="涉及多个部门")
+    assert on_time.due_date == on_time.resolve_due == TODAY() + dt.timedelta(days=60)  # its later deadline stays
+    with pytest.raises(ValidationError):
+        services.petition_settings_set(
+            actor=district,
+            accept_days=15,
+            resolve_days=60,
+            max_extension_days=30,
+            working_days=False,
+            escalate_after_days=7,
+            remind_days_before=3,
+            escalation_resolve_days=0,
+        )
+
+
+def test_a_petitioner_reachable_only_by_post_is_acknowledged_by_letter(world, groups, liaison, sms):
+    community = world.users["community"]
+    petition = submit(world, petitioner_phone="", petitioner_address="新木路8号3栋201", reply_method=ReplyMethod.LETTER)
+    assert petition.only_by_post and petition.letter_due
+    assert [e.kind for e in petition.events.all()] == ["received", "routed", "letter_due"]
+    assert str(petition.accept_due.isoformat()) in petition.events.get(kind="letter_due").message
+    assert Notification.objects.filter(recipient=liaison, title__contains="Post a letter").exists()
+    assert sms == []
+    petition = services.petition_letter_sent(actor=community, petition=petition, note="挂号信 XA123")
+    assert not petition.letter_due and petition.events.filter(kind="letter_sent", actor=community).exists()
+    with pytest.raises(ValidationError) as exc:
+        services.petition_letter_sent(actor=community, petition=petition)
+    assert codes(exc) == {"no_letter_due"}
+    # Acceptance is a new notice: a new letter is due (and the staff are not told twice while one waits).
+    petition = services.petition_accept(actor=community, petition=petition)
+    assert Petition.objects.get(pk=petition.pk).letter_due
+    assert petition.events.filter(kind="letter_due").count() == 2
+    with pytest.raises(PermissionDenied):
+        services.petition_letter_sent(actor=world.users["contractor"], petition=petition)
+
+
+def test_a_petitioner_with_a_phone_or_the_portal_needs_no_letter(world, groups):
+    assert not submit(world).letter_due
+    owner = owners_of(world)[0]
+    portal = services.petition_submit(
+        actor=None,
+        owner=owner,
+        estate=world.estates["a1a"],
+        petitioner_name=owner.name,
+        reply_method=ReplyMethod.PORTAL,
+        subject="s",
+        content="c",
+    )
+    assert not portal.letter_due and not portal.events.filter(kind="letter_due").exists()

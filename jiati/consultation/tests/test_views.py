@@ -353,3 +353,275 @@ def test_the_window_page_offers_slots(world, window, client_for):
     )
     assert response.status_code == 302
     assert WindowSlot.objects.filter(window=window).count() == 14
+
+
+# --- a refused form comes back as it was typed ----------------------------------------------------------
+
+
+def test_a_resolution_without_an_owner_comes_back_as_typed(world, scene, client_for):
+    meeting = scene["meeting"]
+    client = client_for(world.users["community"])
+    due = (timezone.localdate() + dt.timedelta(days=5)).isoformat()
+    response = client.post(
+        reverse("consultation:meeting-part", args=[meeting.pk, "action"]),
+        {"description": "协调管线迁改并出具书面方案", "due_date": due, "owner": ""},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200  # the page again, not a redirect that drops the input
+    assert "协调管线迁改并出具书面方案" in html and f'value="{due}"' in html
+    assert 'id="part-action" open' in html and "invalid-feedback" in html
+    assert "Name who will carry out the resolution." in html
+    assert meeting.actions.count() == 1  # only the scene's
+
+
+def test_a_refused_minutes_and_a_refused_edit_keep_their_text(world, project, client_for):
+    from jiati.consultation.services import meetings
+
+    community = world.users["community"]
+    start = timezone.now() + dt.timedelta(days=2)
+    meeting = meetings.meeting_schedule(
+        actor=community,
+        level="estate",
+        estate=world.estates["a1a"],
+        title="协商会",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        location="社区",
+        projects=[project],
+    )
+    client = client_for(community)
+    minutes = client.post(
+        reverse("consultation:meeting-part", args=[meeting.pk, "minutes"]), {"minutes": "提前写好的纪要草稿"}
+    )
+    html = minutes.content.decode()
+    assert minutes.status_code == 200 and "提前写好的纪要草稿" in html and 'id="part-minutes" open' in html
+    edit = client.post(
+        reverse("consultation:meeting-part", args=[meeting.pk, "edit"]),
+        {
+            "title": "改期后的协商会",
+            "starts_at": (timezone.localtime(start)).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (timezone.localtime(start) - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "location": "新地点",
+            "agenda": "议程一\n议程二",
+        },
+    )
+    html = edit.content.decode()
+    assert edit.status_code == 200 and "改期后的协商会" in html and "议程一" in html and 'id="part-edit" open' in html
+    assert "The meeting must end after it starts." in html
+    meeting.refresh_from_db()
+    assert meeting.title == "协商会" and not meeting.minutes
+
+
+def test_a_refused_mark_done_keeps_the_note(world, scene, client_for):
+    from jiati.consultation.services import meetings
+
+    action = scene["action"]
+    meetings.action_done(actor=world.users["community"], action=action, note="已完成")
+    response = client_for(world.users["community"]).post(
+        reverse("consultation:action-done", args=[action.pk]), {"note": "再次标记的说明"}
+    )
+    assert response.status_code == 200 and "This resolution is already done." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "typed", "error"),
+    [
+        ("reply", {"reply": "   "}, None, "This field is required."),
+        (
+            "extend",
+            {"days": "45", "reason": "需第三方检测机构出具报告"},
+            "需第三方检测机构出具报告",
+            "between 1 and 30",
+        ),
+        ("decline", {"reason": ""}, None, "This field is required."),
+        ("note", {"text": ""}, None, "This field is required."),
+    ],
+)
+def test_a_refused_petition_step_comes_back_as_typed(world, scene, client_for, step, data, typed, error):
+    from jiati.consultation.services import petitions
+
+    petition = scene["petition"]
+    if step in ("reply", "extend"):
+        petitions.petition_accept(actor=world.users["community"], petition=petition)
+    user = world.users["subdistrict" if step == "extend" else "community"]
+    events = petition.events.count()
+    response = client_for(user).post(reverse("consultation:petition-act", args=[petition.pk, step]), data)
+    html = response.content.decode()
+    assert response.status_code == 200 and error in html
+    if typed:
+        assert typed in html and 'value="45"' in html and 'id="part-extend" open' in html
+    assert petition.events.count() == events
+
+
+def test_a_refused_reply_keeps_the_reply_text(world, scene, client_for):
+    from jiati.consultation.models import PetitionStatus
+    from jiati.consultation.services import petitions
+
+    petition = scene["petition"]
+    client = client_for(world.users["community"])
+    # Not yet accepted: the service refuses the reply; the long answer typed is not lost.
+    response = client.post(
+        reverse("consultation:petition-act", args=[petition.pk, "reply"]), {"reply": "经多方协调，施工方承诺……"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "Only an accepted petition can be replied to." in html
+    assert "经多方协调，施工方承诺……" in html
+    petitions.petition_accept(actor=world.users["community"], petition=petition)
+    assert Petition.objects.get(pk=petition.pk).status == PetitionStatus.ACCEPTED
+
+
+def test_an_htmx_refusal_replaces_the_body(world, scene, client_for):
+    response = client_for(world.users["community"]).post(
+        reverse("consultation:meeting-part", args=[scene["meeting"].pk, "cancel"]),
+        {"reason": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and response["HX-Retarget"] == "body"
+
+
+# --- names masked per role ---------------------------------------------------------------------------
+
+
+def test_invited_owners_are_masked_except_for_the_staff_running_the_meeting(world, scene, client_for):
+    import io
+
+    from pypdf import PdfReader
+
+    from jiati.consultation.services import meetings
+
+    meeting = scene["meeting"]
+    meetings.meeting_record_attendance(  # everyone came: the minutes list them
+        actor=world.users["community"], meeting=meeting, present={i.pk for i in meeting.invitees.all()}
+    )
+    owner = owners_of(world)[0]
+    masked = owner.name[0] + "*" * (len(owner.name) - 1)
+    urls = [
+        reverse("consultation:meeting-detail", args=[meeting.pk]),
+        reverse("consultation:meeting-sign-in-pdf", args=[meeting.pk]),
+        reverse("consultation:meeting-minutes-pdf", args=[meeting.pk]),
+    ]
+
+    def texts(user):
+        client = client_for(user)
+        out = []
+        for url in urls:
+            response = client.get(url)
+            if response["Content-Type"] == "application/pdf":
+                out.append("".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages))
+            else:
+                out.append(response.content.decode())
+        api = client.get(reverse("consultation-meeting-invitees", args=[meeting.pk])).json()
+        out.append(str([row["name"] for row in api]))
+        return out
+
+    for text in texts(world.users["community"]):  # the organiser
+        assert owner.name in text
+    for role in ("district", "subdistrict"):  # they see the meeting, but do not run it
+        for text in texts(world.users[role])[:2] + texts(world.users[role])[3:]:
+            assert owner.name not in text and masked in text, role
+    # Staff stay named in full for everyone (they sign as themselves).
+    assert world.users["property"].display_name in texts(world.users["district"])[1]
+
+
+def test_the_reply_letter_masks_the_petitioner_except_for_the_handler(world, scene, client_for):
+    import io
+
+    from pypdf import PdfReader
+
+    from jiati.consultation.services import petitions
+
+    community = world.users["community"]
+    petition = petitions.petition_accept(actor=community, petition=scene["petition"])
+    petitions.petition_reply(actor=community, petition=petition, reply="已协调")
+    url = reverse("consultation:petition-letter", args=[petition.pk])
+
+    def text(user):
+        response = client_for(user).get(url)
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+
+    assert "王建国" in text(community)
+    district = text(world.users["district"])
+    assert "王建国" not in district and "王**" in district
+
+
+def test_booking_names_are_masked_like_phones(world, scene, client_for):
+    booking = scene["booking"]
+    name = booking.name
+    masked = name[0] + "*" * (len(name) - 1)
+    listing = reverse("consultation:booking-list")
+    window = reverse("consultation:window-detail", args=[booking.window_id])
+    api = reverse("consultation-booking-detail", args=[booking.pk])
+
+    def export(client, personal):
+        import io
+
+        from openpyxl import load_workbook
+
+        response = client.get(listing, {"export": "xlsx", **({"personal": "1"} if personal else {})})
+        rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active.values)
+        return str(rows)
+
+    community = client_for(world.users["community"])  # front-line: receives the resident
+    assert name in community.get(listing).content.decode() and name in community.get(window).content.decode()
+    assert community.get(api).json()["name"] == name
+    assert name in export(community, personal=True) and name not in export(community, personal=False)
+    district = client_for(world.users["district"])  # sees the bookings, but does not need the names
+    for text in (district.get(listing).content.decode(), district.get(window).content.decode()):
+        assert name not in text and masked in text
+    assert district.get(api).json()["name"] == masked
+    assert name not in export(district, personal=True)
+
+
+# --- start page: unassigned petitions, letters ------------------------------------------------------------
+
+
+def test_an_overdue_petition_without_a_handler_shows_to_its_unit(world, scene, client_for, liaison):
+    petition = scene["petition"]
+    Petition.objects.filter(pk=petition.pk).update(handler=None, due_date=timezone.localdate() - dt.timedelta(days=3))
+    for user in (world.users["community"], liaison):  # the members of the responsible group
+        home = client_for(user).get(reverse("core:home")).content.decode()
+        assert 'id="widget-overdue-petitions"' in home and petition.reference in home
+        assert "no handler" in home and 'id="overdue-unassigned-link"' in home
+        from jiati.consultation import selectors
+
+        counts = selectors.start_page_counts(user=user)
+        assert counts["unassigned"] == 1 and counts["unassigned_overdue"] == 1
+    listing = client_for(liaison).get(reverse("consultation:petition-list"), {"unit": "true", "overdue": "true"})
+    assert petition.reference in listing.content.decode()
+    # Not the other community's staff, nor the district (it is not their unit's).
+    for role in ("other_community", "district"):
+        home = client_for(world.users[role]).get(reverse("core:home")).content.decode()
+        assert petition.reference not in home
+
+
+def test_without_a_group_the_area_staff_are_the_unit(world, scene, client_for):
+    from jiati.consultation import selectors
+
+    petition = scene["other_petition"]  # estate a1b, community A1b
+    Petition.objects.filter(pk=petition.pk).update(
+        handler=None, group=None, due_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    for role in ("other_community", "subdistrict"):  # the community's and its subdistrict's staff
+        assert selectors.start_page_counts(user=world.users[role])["unassigned_overdue"] == 1, role
+        assert petition.reference in client_for(world.users[role]).get(reverse("core:home")).content.decode()
+    assert selectors.start_page_counts(user=world.users["community"])["unassigned"] == 0
+
+
+# --- coverage export ------------------------------------------------------------------------------------
+
+
+def test_coverage_by_subdistrict_exports_to_xlsx(world, scene, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    project_at(world, "a2a", stage="vote")
+    response = client_for(world.users["district"]).get(reverse("consultation:coverage"), {"export": "xlsx"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active.values)
+    assert rows[0] == ("Subdistrict", "Projects", "With a meeting", "Without", "Coverage (%)")
+    assert ("平湖街道", 1, 1, 0, 100) in rows and ("坂田街道", 1, 0, 1, 0) in rows
+    assert rows[-1] == ("Total", 2, 1, 1, 50)
+    from jiati.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="export", changes__model="consultation.coverage").exists()

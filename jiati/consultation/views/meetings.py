@@ -121,6 +121,21 @@ def _meeting_page(request, meeting, *, bound: dict | None = None, done: tuple | 
     }
     if done is not None:
         context["done_action_id"], context["done_form"] = done
+    part = context["open_part"]
+    if part and can_organise:
+        # A part the page no longer offers (the meeting was cancelled or held meanwhile): show the refused form
+        # on its own, so that nothing typed is lost.
+        offered = {
+            "edit": meeting.status == MeetingStatus.SCHEDULED,
+            "cancel": meeting.status == MeetingStatus.SCHEDULED,
+            "attendance": meeting.status != MeetingStatus.CANCELLED and context["has_started"] and bool(invitees),
+            "minutes": True,
+        }.get(part, meeting.status != MeetingStatus.CANCELLED)
+        if not offered:
+            context["refused"] = {
+                "form": bound[part],
+                "action": reverse("consultation:meeting-part", args=[meeting.pk, part]),
+            }
     if can_organise:
         context["forms"] = {
             "edit": forms.MeetingEditForm(
@@ -156,6 +171,8 @@ def meeting_part(request, pk, part):
     resolution. A refused one shows the page again with what was typed and why it was refused."""
     meeting = _meeting_or_404(request, pk)
     user = request.user
+    if not _may_organise(user, meeting):
+        raise PermissionDenied  # taking part in a meeting is reading it
     back = _meeting_url(meeting.pk)
 
     def page(form):

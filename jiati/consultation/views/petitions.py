@@ -149,17 +149,43 @@ def _petition_page(request, petition, *, bound: dict | None = None):
     user = request.user
     may_reassign = permissions.can_handle_petitions(user)
     steps = [a for a in ACTIONS if a != "letter-sent"] + (["reassign"] if may_reassign else [])
+    may_handle = permissions.can_handle_petitions(user) or petition.handler_id == user.pk
+    may_note = permissions.can_note_petitions(user) or petition.handler_id == user.pk
+    status, open_ = petition.status, petition.is_open
+    # Which steps the page offers now (as the template shows them).
+    offered = {
+        "accept": may_handle and status == PetitionStatus.RECEIVED,
+        "decline": may_handle and status == PetitionStatus.RECEIVED,
+        "reply": may_handle and status == PetitionStatus.ACCEPTED,
+        "extend": may_handle
+        and status == PetitionStatus.ACCEPTED
+        and permissions.can_extend_petitions(user)
+        and not petition.extension_days,
+        "close": may_handle and status in (PetitionStatus.REPLIED, PetitionStatus.DECLINED),
+        "reopen": may_handle and not open_,
+        "note": may_note,
+        "reassign": may_reassign and open_,
+        "escalate": may_reassign and open_ and petition.level != "district",
+        "letter-sent": may_note and petition.letter_due,
+    }
+    open_part = next(iter(bound), None) if bound else None
     context = {
         "petition": petition,
         "events": petition.events.select_related("actor").order_by("at", "id"),
         "late": petition.days_overdue(),
-        "may_handle": permissions.can_handle_petitions(user) or petition.handler_id == user.pk,
-        "may_note": permissions.can_note_petitions(user) or petition.handler_id == user.pk,
+        "may_handle": may_handle,
+        "may_note": may_note,
         "may_extend": permissions.can_extend_petitions(user),
         "may_reassign": may_reassign,
         "settings": PetitionSettings.current(),
         "forms": {step: _step_form(step, user) for step in steps} | (bound or {}),
-        "open_part": next(iter(bound), None) if bound else None,
+        "open_part": open_part,
+        "refused": {
+            "form": bound[open_part],
+            "action": reverse("consultation:petition-act", args=[petition.pk, open_part]),
+        }
+        if open_part and not offered.get(open_part)
+        else None,
     }
     return render(request, "consultation/petition_detail.html", context)
 

@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingLevelEnum": "jiati.consultation.models.meetings.MeetingLevel",
         "InviteeKindEnum": "jiati.consultation.models.meetings.InviteeKind",
         "ThresholdBasisEnum": "jiati.consent.models.Basis",
+        "VoteScopeEnum": "jiati.consent.models.Scope",
         "BallotChannelEnum": "jiati.consent.models.Channel",
         "ObjectionChannelEnum": "jiati.consent.models.ObjectionChannel",
         "ObjectionLevelEnum": "jiati.consent.models.ObjectionLevel",

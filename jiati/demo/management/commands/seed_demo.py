@@ -104,6 +104,7 @@ class Command(BaseCommand):
             ("contractor", "construction team / 施工单位"),
             ("maintainer", "maintainer / 维保单位"),
             ("resident", "resident (owner) / 业主"),
+            ("lead_owner", "lead owner of a project (portal) / 牵头人"),
         ]
         present = set(User.objects.filter(username__in=[r[0] for r in rows]).values_list("username", flat=True))
         self.stdout.write("")

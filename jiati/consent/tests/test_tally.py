@@ -9,7 +9,7 @@ from fractions import Fraction
 import pytest
 
 from jiati.consent.rules import builtin_spec
-from jiati.consent.tally import Counts, TallyInputError, counts_from_rows, evaluate, fraction_text
+from jiati.consent.tally import Counts, TallyInputError, counts_from_rows, evaluate, fraction_text, read_rows
 
 ART_278 = builtin_spec("civil-code-278")
 
@@ -335,3 +335,60 @@ def test_missing_header_columns_are_named():
     with pytest.raises(TallyInputError) as exc:
         counts_from_rows([("dwelling", "owner", "area"), ("1", "a", "80")])
     assert "choice/意见" in str(exc.value)
+
+
+# --- reading .xlsx quickly ----------------------------------------------------------------------
+
+
+def _openpyxl_rows(data: bytes) -> list[tuple]:
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    rows = [tuple(r) for r in workbook.worksheets[0].iter_rows(values_only=True)]
+    workbook.close()
+    return rows
+
+
+def _trimmed(rows) -> list[tuple]:
+    out = []
+    for row in rows:
+        row = list(row)
+        while row and row[-1] is None:
+            row.pop()
+        out.append(tuple(row))
+    return out
+
+
+@pytest.mark.parametrize("write_only", [False, True], ids=["shared-strings", "inline-strings"])
+def test_the_fast_xlsx_reader_reads_what_openpyxl_reads(tmp_path, write_only):
+    from openpyxl import Workbook
+
+    from jiati.consent.tally import _xlsx_rows_fast
+
+    workbook = Workbook(write_only=write_only)
+    sheet = workbook.create_sheet("表决") if write_only else workbook.active
+    lines = [
+        ["房号", "业主", "面积", "意见"],
+        ["101", "张三", 80.1, "同意"],
+        [102, "李四 & 王五", 75, "不同意"],
+        [],
+        ["201", "赵六", 90.25, "弃权", None, "备注"],
+        ["202", "孙七", 1e-2, "同意", True],
+        [None, None, None, None],
+        ["301", "周八", "85.30", "未参与"],
+    ]
+    for line in lines:
+        sheet.append(line)
+    path = tmp_path / "vote.xlsx"
+    workbook.save(path)
+    data = path.read_bytes()
+    assert _trimmed(_xlsx_rows_fast(data)) == _trimmed(_openpyxl_rows(data))
+    counted = counts_from_rows(read_rows(data, "vote.xlsx"))
+    assert counted.owners_total == 5 and counted.area_total == Decimal("330.66")
+
+
+def test_an_unreadable_workbook_is_refused():
+    with pytest.raises(TallyInputError, match=r"not a readable \.xlsx"):
+        counts_from_rows(read_rows(b"PK\x03\x04 not really a zip", "vote.xlsx"))

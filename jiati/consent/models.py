@@ -9,10 +9,14 @@
   kept as integer hundredths of a square metre so sums are exact on every database.
 - `Ballot` is the owner's current choice (one per owner per vote: a database constraint);
   `BallotEntry` is the append-only history, each entry a link of the vote's hash chain with a receipt.
-- `PublicNotice` and `Objection` (with its `ObjectionStep`s) guard the notice stage.
+- `PublicNotice` and `Objection` (with its `ObjectionStep`s) guard the notice stage. An objection records who
+  objects: an owner here (by his dwelling, or online) or an outside party; under a "no objection from other
+  owners" round only owners of the round's wider area (`RuleRound.others_scope`) not on the roll count.
 - `CostScheme` and its `CostShare` lines split the owners' part of the cost to the fen.
 
-Nothing about a closed vote changes: the services refuse, and corrections are new, audited records.
+Nothing about a closed vote changes: the services refuse, and corrections are new, audited records; its result
+(the round as it decided, the counts, each test) is stored when it closes and shown from there. A rule set
+version is never edited either: other thresholds are a new version (`services.rule_set_create`).
 """
 
 from __future__ import annotations

@@ -47,7 +47,8 @@ class RuleSetSerializer(serializers.ModelSerializer):
     votes = serializers.SerializerMethodField(help_text="votes held under this version (it is never edited)")
 
     def get_votes(self, obj) -> int:
-        return obj.votes.count()
+        counted = getattr(obj, "votes_count", None)
+        return counted if counted is not None else obj.votes.count()
 
     class Meta:
         model = RuleSet

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -41,7 +41,11 @@ def _verdict_data(verdict) -> dict:
 
 
 class RuleSetViewSet(ScopedReadOnlyViewSet):
-    queryset = RuleSet.objects.prefetch_related("rounds__tests").order_by("code", "-version")
+    queryset = (
+        RuleSet.objects.prefetch_related("rounds__tests")
+        .annotate(votes_count=Count("votes"))
+        .order_by("code", "-version")
+    )
     serializer_class = s.RuleSetSerializer
 
     @extend_schema(request=s.RuleSetInputSerializer, responses={201: s.RuleSetSerializer})

@@ -399,6 +399,7 @@ class PetitionSerializer(serializers.ModelSerializer):
             "closed_at",
             "reopen_count",
             "escalation_count",
+            "letter_due",
             "created_at",
         ]
         read_only_fields = fields

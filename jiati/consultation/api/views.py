@@ -442,6 +442,16 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
             lambda p, d: petitions.petition_escalate(actor=request.user, petition=p, reason=d["reason"]),
         )
 
+    @extend_schema(request=s.PetitionTextSerializer, responses=s.PetitionSerializer)
+    @action(detail=True, methods=["post"], url_path="letter-sent")
+    def letter_sent(self, request, pk=None):
+        """Record that the letter due to a petitioner reachable only by post (`letter_due`) was posted."""
+        return self._step(
+            request,
+            s.PetitionTextSerializer,
+            lambda p, d: petitions.petition_letter_sent(actor=request.user, petition=p, note=d["text"]),
+        )
+
     @extend_schema(request=s.PetitionHandlerSerializer, responses=s.PetitionSerializer)
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):

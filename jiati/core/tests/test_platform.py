@@ -89,7 +89,10 @@ def test_api_errors_carry_stable_codes(client, world):
     second = client.post(reverse("project-list"), {"stairwell": stairwell.pk}, content_type="application/json")
     assert second.status_code == 400
     assert second.json()["codes"] == {"stairwell": ["duplicate_project"]}
-    advance = client.post(reverse("project-advance", args=[first.json()["id"]]), {}, content_type="application/json")
+    url = reverse("project-advance", args=[first.json()["id"]])
+    bare = client.post(url, {}, content_type="application/json")
+    assert bare.status_code == 400 and bare.json()["codes"] == {"expected_stage": ["required"]}
+    advance = client.post(url, {"expected_stage": first.json()["stage"]}, content_type="application/json")
     assert advance.status_code == 400
     assert "stage_guard" in str(advance.json()["codes"])
 

@@ -6,8 +6,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.models import COMPANY_ROLES, Role
+from jiati.accounts.permissions import can_import_housing
 
-# (label, url name, icon, roles or None for every staff role)
+# (label, url name, icon, roles or None for every staff role, or a permission check)
 NAV = [
     (_("Home"), "core:home", "house", None),
     (_("Projects"), "projects:list", "building-up", "staff+company"),
@@ -18,7 +19,7 @@ NAV = [
     (_("Consultation"), "consultation:home", "chat-dots", None),
     (_("Subsidies"), "subsidies:home", "cash-coin", None),
     (_("Companies"), "companies:list", "briefcase", None),
-    (_("Import"), "housing:import", "upload", None),
+    (_("Import"), "housing:import", "upload", can_import_housing),
 ]
 
 
@@ -29,6 +30,8 @@ def navigation(request):
     items = []
     for label, url_name, icon, roles in NAV:
         if roles is None and user.role in COMPANY_ROLES | {Role.RESIDENT}:
+            continue
+        if callable(roles) and not roles(user):  # a link only to what the user may open
             continue
         try:
             url = reverse(url_name)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, snapshot
 from jiati.core.errors import refuse
+from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
@@ -309,7 +310,7 @@ def working_group_set(*, project: Project, actor, owners: list[Owner]) -> Projec
     strangers = [o.name for o in owners if o.pk not in allowed]
     if strangers:
         raise refuse(
-            _("Not owners in this stairwell: %(names)s.") % {"names": "、".join(strangers)},
+            _("Not owners in this stairwell: %(names)s.") % {"names": list_text(strangers)},
             code="not_an_owner_here",
             field="owners",
         )
@@ -319,7 +320,7 @@ def working_group_set(*, project: Project, actor, owners: list[Owner]) -> Projec
     _checklist_change(
         project,
         actor,
-        _("Working group: %(names)s") % {"names": "、".join(o.name for o in owners)},
+        _("Working group: %(names)s") % {"names": list_text(o.name for o in owners)},
         {"owners": [before, sorted(o.pk for o in owners)]},
     )
     audit_record(
@@ -343,7 +344,7 @@ def service_team_set(*, project: Project, actor, users: list) -> Project:
     before = sorted(project.service_team.values_list("user_id", flat=True))
     project.service_team.all().delete()
     ServiceTeamMember.objects.bulk_create(ServiceTeamMember(project=project, user=u) for u in users)
-    _checklist_change(project, actor, _("Service team: %(names)s") % {"names": "、".join(str(u) for u in users)})
+    _checklist_change(project, actor, _("Service team: %(names)s") % {"names": list_text(str(u) for u in users)})
     audit_record(
         actor=actor,
         instance=project,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiati.accounts.models import Role, User
+from jiati.core.text import list_text
 from jiati.projects.models import Status as ProjectStatus
 from jiati.subsidies import rules
 from jiati.subsidies.models import (
@@ -119,7 +120,7 @@ def submission_problems(
         problems.append(("audited_cost", _("Enter the audited cost: this policy pays a share of it.")))
     missing = rules.missing_documents(application)
     if missing:
-        problems.append(("documents", _("Still needed: %(documents)s.") % {"documents": "、".join(missing)}))
+        problems.append(("documents", _("Still needed: %(documents)s.") % {"documents": list_text(missing)}))
     if not calculation.unmet and calculation.total <= 0:
         problems.append(("no_amount", _("The policy pays nothing for this project.")))
     return problems

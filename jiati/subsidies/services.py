@@ -24,6 +24,7 @@ from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, snapshot
 from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_phone
+from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
 from jiati.notifications.services import notify
 from jiati.subsidies import permissions, rules, selectors
@@ -374,7 +375,7 @@ def policy_close(*, actor, policy: SubsidyPolicy, effective_to: dt.date) -> Subs
     ]
     if used_after:
         raise refuse(
-            _("Projects dated after that day already use this policy: %(codes)s.") % {"codes": "、".join(used_after)},
+            _("Projects dated after that day already use this policy: %(codes)s.") % {"codes": list_text(used_after)},
             code="in_use_after",
             field="effective_to",
         )
@@ -494,7 +495,7 @@ def application_draft(*, project, actor=None) -> SubsidyApplication:
         "why": rules.basis_text(application.policy_basis, policy),
     }
     if missing:
-        message += " " + _("Still needed: %(documents)s.") % {"documents": "、".join(missing)}
+        message += " " + _("Still needed: %(documents)s.") % {"documents": list_text(missing)}
     _event(application, actor, message, "drafted")
     audit_created(actor=actor if getattr(actor, "is_authenticated", False) else None, instance=application)
     _tell_holders(
@@ -561,7 +562,7 @@ def _reevaluate(application: SubsidyApplication, actor, choice: rules.PolicyChoi
     }
     if dropped:
         message += " " + _("Extras claimed under the previous policy were dropped: %(names)s.") % {
-            "names": "、".join(dropped)
+            "names": list_text(dropped)
         }
     _audit(actor if getattr(actor, "is_authenticated", False) else None, application, before, message)
     _event(application, actor if getattr(actor, "is_authenticated", False) else None, message, "reevaluated")

@@ -254,6 +254,15 @@ def test_coverage_counts_projects_with_and_without_a_meeting(world, scene, clien
     assert 'id="coverage-percent">50%' in page
     gaps = client.get(reverse("consultation:coverage-gaps")).content.decode()
     assert "JT-a2a" in gaps and "JT-a1a" not in gaps
+    assert reverse("consultation:meeting-create") in gaps  # the office may schedule from the list
+
+
+def test_readers_of_the_gaps_get_no_button_they_could_not_use(world, scene, client_for):
+    project_at(world, "a2a", stage="vote")
+    client = client_for(world.users["finance"])
+    gaps = client.get(reverse("consultation:coverage-gaps")).content.decode()
+    assert "JT-a2a" in gaps and reverse("consultation:meeting-create") not in gaps
+    assert client.get(reverse("consultation:meeting-create")).status_code == 403
 
 
 # --- the resident portal -----------------------------------------------------------

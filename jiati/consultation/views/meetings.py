@@ -420,17 +420,23 @@ class CoverageGapListView(ScopedListView):
         Column(gettext_lazy("Subdistrict"), "community.parent.name"),
         Column(gettext_lazy("Community"), "community.name"),
         Column(gettext_lazy("Responsible"), "responsible"),
-        Column(
-            gettext_lazy("Schedule a meeting"),
-            lambda p: format_html(
-                '<a class="btn btn-sm btn-outline-primary" href="{}?project={}">{}</a>',
-                reverse("consultation:meeting-create"),
-                p.pk,
-                pgettext("meeting", "Schedule"),
-            ),
-            export=False,
-        ),
     ]
+    schedule_column = Column(
+        gettext_lazy("Schedule a meeting"),
+        lambda p: format_html(
+            '<a class="btn btn-sm btn-outline-primary" href="{}?project={}">{}</a>',
+            reverse("consultation:meeting-create"),
+            p.pk,
+            pgettext("meeting", "Schedule"),
+        ),
+        export=False,
+    )
+
+    def get(self, request, *args, **kwargs):
+        # The scheduling button only for those who may schedule (finance and others only read the list).
+        if permissions.can_organise_meetings(request.user):
+            self.columns = [*type(self).columns, self.schedule_column]
+        return super().get(request, *args, **kwargs)
 
     def get_base_queryset(self):
         return selectors.coverage_gaps(user=self.request.user).select_related(

@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 
 from jiati.accounts.permissions import sees_personal_data
 from jiati.core.personal_data import MASKS
+from jiati.core.text import list_text
 
 register = template.Library()
 
@@ -69,3 +70,9 @@ def styled(field, size: str = "sm"):
     if field.errors:
         css += " is-invalid"
     return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def join_list(items) -> str:
+    """{{ names|join_list }}: joined with the active language's list separator (、 in Chinese)."""
+    return list_text(items)

@@ -194,3 +194,15 @@ def test_resident_id_validation_matches_stdnum(body, valid):
             validate_resident_id(number)
     with pytest.raises(ValidationError):  # one wrong digit breaks the checksum
         validate_resident_id(number[:-1] + ("1" if number[-1] != "1" else "2"))
+
+
+def test_the_navigation_links_only_to_pages_the_role_may_open(client, world):
+    from jiati.accounts.permissions import can_import_housing
+
+    for role in ("district", "finance", "community", "property"):
+        client.force_login(world.users[role])
+        page = client.get("/").content.decode()
+        linked = f'href="{reverse("housing:import")}"' in page
+        assert linked == can_import_housing(world.users[role]), role
+        if not linked:
+            assert client.get(reverse("housing:import")).status_code == 403

@@ -6,7 +6,10 @@ session skips foreign-key triggers when it may (superuser: `session_replication_
 and does not wait for each commit to reach the disk — the generator's rows are consistent by
 construction, and this path is for demo and benchmark data only. SQLite gets batched inserts.
 Primary keys are assigned here, from each table's current maximum, so child rows can reference
-parents without reading anything back.
+parents without reading anything back. Loading into empty tables, the big tables' secondary indexes and
+unique constraints are dropped in the load's transaction and rebuilt (in parallel) before it commits:
+building an index once is several times cheaper than maintaining it row by row, and a failed load rolls
+the indexes back with the rows.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ TABLES: dict[str, Sequence[str]] = {
 }  # fmt: skip
 # Parents before children, so foreign keys hold at every flush.
 FLUSH_ORDER = list(TABLES)
+# The tables with tens of millions of rows at national size: their indexes are built after the load.
+DEFERRED_INDEX_TABLES = ("housing_dwelling", "housing_owner", "housing_ownership")
 
 
 def copy_text(value) -> str:
@@ -72,14 +77,20 @@ class BulkSink:
         self.is_copy = connection.vendor == "postgresql"
         self.buffers: dict[str, list] = {table: [] for table in TABLES}
         self.pending = 0
+        self._writer = _CopyWriter() if self.is_copy else None
+        # On PostgreSQL the writer's own connection reads the maxima: Django's connection (perhaps inside an
+        # atomic block) must hold no lock on these tables while the writer alters their indexes.
         self.next_ids = {table: self._max_id(table) + 1 for table in TABLES}
         self.written = dict.fromkeys(TABLES, 0)
-        self._writer = _CopyWriter() if self.is_copy else None
+        if self._writer is not None and all(self.next_ids[t] == 1 for t in DEFERRED_INDEX_TABLES):
+            self._writer.defer_indexes(DEFERRED_INDEX_TABLES)
 
-    @staticmethod
-    def _max_id(table: str) -> int:
+    def _max_id(self, table: str) -> int:
+        sql = f"SELECT COALESCE(MAX(id), 0) FROM {table}"
+        if self._writer is not None:
+            return self._writer.scalar(sql)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+            cursor.execute(sql)
             return cursor.fetchone()[0]
 
     def new_id(self, table: str) -> int:
@@ -144,8 +155,38 @@ class _CopyWriter:
                 cursor.execute("SET session_replication_role = replica")
         self.queue: queue.Queue = queue.Queue(maxsize=4)
         self.error: BaseException | None = None
+        self.rebuild: list[str] = []
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
+
+    def scalar(self, sql: str):
+        with self.conn.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone()[0]
+
+    def defer_indexes(self, tables: Sequence[str]) -> None:
+        """Drop the tables' secondary indexes and unique constraints (not primary keys, which foreign keys
+        reference); `close` re-creates them from their own definitions before committing."""
+        with self.conn.cursor() as cursor:
+            cursor.execute(
+                """
+                SELECT t.relname, i.relname, pg_get_indexdef(i.oid), con.conname, pg_get_constraintdef(con.oid)
+                FROM pg_index x
+                JOIN pg_class i ON i.oid = x.indexrelid
+                JOIN pg_class t ON t.oid = x.indrelid
+                LEFT JOIN pg_constraint con ON con.conindid = i.oid AND con.conrelid = t.oid
+                WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
+                  AND NOT x.indisprimary
+                """,
+                [list(tables)],
+            )
+            for table, index, index_def, constraint, constraint_def in cursor.fetchall():
+                if constraint:
+                    cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+                    self.rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}')
+                else:
+                    cursor.execute(f'DROP INDEX "{index}"')
+                    self.rebuild.append(index_def)
 
     def put(self, table: str, payload: str) -> None:
         if self.error:
@@ -176,5 +217,11 @@ class _CopyWriter:
             self.conn.rollback()
             self.conn.close()
             raise self.error
+        if self.rebuild:
+            with self.conn.cursor() as cursor:
+                cursor.execute("SET maintenance_work_mem = '512MB'")
+                cursor.execute("SET max_parallel_maintenance_workers = 2")
+                for statement in self.rebuild:
+                    cursor.execute(statement)
         self.conn.commit()
         self.conn.close()

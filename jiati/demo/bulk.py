@@ -1,7 +1,7 @@
 """Streaming bulk loader: rows go to the database in batches, never held in memory as a whole.
 
-PostgreSQL gets `COPY … FROM STDIN` (text format) on a connection of its own, fed by a writer
-thread so that generating the next batch overlaps with the server storing the last one; the
+PostgreSQL gets `COPY … FROM STDIN` (text format) on a connection of its own, in a writer
+process, so that generating the next batch overlaps with the server storing the last one; the
 session skips foreign-key triggers when it may (superuser: `session_replication_role = replica`)
 and does not wait for each commit to reach the disk — the generator's rows are consistent by
 construction, and this path is for demo and benchmark data only. SQLite gets batched inserts.
@@ -14,8 +14,6 @@ the indexes back with the rows.
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Sequence
 
 from django.db import connection
@@ -110,6 +108,12 @@ class BulkSink:
         if self.pending >= self.batch_rows:
             self.flush()
 
+    def added(self, rows: int) -> None:
+        """The hot path appended `rows` COPY lines to `buffers` itself: flush when a batch is full."""
+        self.pending += rows
+        if self.pending >= self.batch_rows:
+            self.flush()
+
     def flush(self) -> None:
         for table in FLUSH_ORDER:
             rows = self.buffers[table]
@@ -142,86 +146,117 @@ class BulkSink:
 
 
 class _CopyWriter:
-    """Runs the COPYs on a connection and thread of its own; commits once at the end."""
+    """Runs the COPYs in a process of its own, on a connection of its own, and commits once at the end.
+
+    A process rather than a thread: generating rows is pure Python, and a writer thread competing for the
+    interpreter lock cost the generator about a third of its speed. Batches travel as bytes through a bounded
+    queue, so the generator runs ahead by a few batches at most (memory stays bounded)."""
 
     def __init__(self):
+        import multiprocessing
+
+        # Plain connection settings only: Django's cursor class and adapters stay in this process.
+        params = connection.get_connection_params()
+        self.params = {k: v for k, v in params.items() if k not in ("cursor_factory", "context")}
+        context = multiprocessing.get_context("spawn")  # no inherited connections or threads
+        self.queue = context.Queue(maxsize=4)
+        self.results = context.Queue()
+        self.process = context.Process(target=_copy_process, args=(self.params, self.queue, self.results), daemon=True)
+        self.process.start()
+
+    def scalar(self, sql: str):
+        """A one-off read on a short autocommit connection (never Django's, which may hold locks)."""
         import psycopg
 
-        self.conn = psycopg.connect(**connection.get_connection_params())
-        with self.conn.cursor() as cursor:
+        with psycopg.connect(**self.params, autocommit=True) as conn:
+            return conn.execute(sql).fetchone()[0]
+
+    def defer_indexes(self, tables: Sequence[str]) -> None:
+        self._send(("defer", list(tables)))
+
+    def put(self, table: str, payload: str) -> None:
+        self._send(("copy", table, payload.encode()))
+
+    def _send(self, message) -> None:
+        self._raise_if_failed(block=False)
+        self.queue.put(message)
+
+    def _raise_if_failed(self, *, block: bool) -> None:
+        import queue as queue_module
+
+        try:
+            outcome = self.results.get(block=block, timeout=None if block else 0)
+        except queue_module.Empty:
+            if not self.process.is_alive():
+                raise RuntimeError("the COPY writer process stopped") from None
+            return
+        if outcome != "ok":
+            self.process.join()
+            raise RuntimeError(f"bulk load failed in the COPY writer: {outcome}")
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self._raise_if_failed(block=True)
+        self.process.join()
+
+
+def _copy_process(params: dict, inbox, results) -> None:
+    """The writer process: one transaction for the whole load; indexes dropped on request and rebuilt from
+    their own definitions before the commit. Reports "ok" once, or the first error (then rolls back)."""
+    import psycopg
+
+    rebuild: list[str] = []
+    try:
+        conn = psycopg.connect(**params)
+        with conn.cursor() as cursor:
             cursor.execute("SET synchronous_commit = off")
             cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
             if cursor.fetchone()[0]:
                 cursor.execute("SET session_replication_role = replica")
-        self.queue: queue.Queue = queue.Queue(maxsize=4)
-        self.error: BaseException | None = None
-        self.rebuild: list[str] = []
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def scalar(self, sql: str):
-        with self.conn.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchone()[0]
-
-    def defer_indexes(self, tables: Sequence[str]) -> None:
-        """Drop the tables' secondary indexes and unique constraints (not primary keys, which foreign keys
-        reference); `close` re-creates them from their own definitions before committing."""
-        with self.conn.cursor() as cursor:
-            cursor.execute(
-                """
-                SELECT t.relname, i.relname, pg_get_indexdef(i.oid), con.conname, pg_get_constraintdef(con.oid)
-                FROM pg_index x
-                JOIN pg_class i ON i.oid = x.indexrelid
-                JOIN pg_class t ON t.oid = x.indrelid
-                LEFT JOIN pg_constraint con ON con.conindid = i.oid AND con.conrelid = t.oid
-                WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
-                  AND NOT x.indisprimary
-                """,
-                [list(tables)],
-            )
-            for table, index, index_def, constraint, constraint_def in cursor.fetchall():
-                if constraint:
-                    cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
-                    self.rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}')
-                else:
-                    cursor.execute(f'DROP INDEX "{index}"')
-                    self.rebuild.append(index_def)
-
-    def put(self, table: str, payload: str) -> None:
-        if self.error:
-            raise self.error
-        self.queue.put((table, payload))
-
-    def _run(self) -> None:
-        while True:
-            item = self.queue.get()
-            if item is None:
-                return
-            if self.error:
+        while (message := inbox.get()) is not None:
+            if message[0] == "defer":
+                rebuild = _drop_indexes(conn, message[1])
                 continue
-            table, payload = item
-            try:
-                with (
-                    self.conn.cursor() as cursor,
-                    cursor.copy(f"COPY {table} ({', '.join(TABLES[table])}) FROM STDIN") as copy,
-                ):
-                    copy.write(payload)
-            except BaseException as exc:  # reported to the producer on its next put / close
-                self.error = exc
+            _kind, table, payload = message
+            with (
+                conn.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({', '.join(TABLES[table])}) FROM STDIN") as copy,
+            ):
+                copy.write(payload)
+        with conn.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute("SET max_parallel_maintenance_workers = 2")
+            for statement in rebuild:
+                cursor.execute(statement)
+        conn.commit()
+        conn.close()
+        results.put("ok")
+    except BaseException as exc:  # reported to the generator, which raises it
+        results.put(f"{type(exc).__name__}: {exc}")
 
-    def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error:
-            self.conn.rollback()
-            self.conn.close()
-            raise self.error
-        if self.rebuild:
-            with self.conn.cursor() as cursor:
-                cursor.execute("SET maintenance_work_mem = '512MB'")
-                cursor.execute("SET max_parallel_maintenance_workers = 2")
-                for statement in self.rebuild:
-                    cursor.execute(statement)
-        self.conn.commit()
-        self.conn.close()
+
+def _drop_indexes(conn, tables: Sequence[str]) -> list[str]:
+    """Drop the tables' secondary indexes and unique constraints (not primary keys, which foreign keys
+    reference); return the statements that re-create them from their own definitions."""
+    rebuild: list[str] = []
+    with conn.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.relname, i.relname, pg_get_indexdef(i.oid), con.conname, pg_get_constraintdef(con.oid)
+            FROM pg_index x
+            JOIN pg_class i ON i.oid = x.indexrelid
+            JOIN pg_class t ON t.oid = x.indrelid
+            LEFT JOIN pg_constraint con ON con.conindid = i.oid AND con.conrelid = t.oid
+            WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
+              AND NOT x.indisprimary
+            """,
+            [list(tables)],
+        )
+        for table, index, index_def, constraint, constraint_def in cursor.fetchall():
+            if constraint:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
+                rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {constraint_def}')
+            else:
+                cursor.execute(f'DROP INDEX "{index}"')
+                rebuild.append(index_def)
+    return rebuild

@@ -9,11 +9,12 @@ several dwellings, some developer stock).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from jiati.demo.bulk import BulkSink
 
@@ -148,17 +149,34 @@ ID_AREAS = ["440300", "440100", "440200", "440400", "440500", "440600", "430100"
 _BIRTH_DAYS = [f"{dt.date(1935, 1, 1) + dt.timedelta(days=d):%Y%m%d}" for d in range(30000)]
 
 
+# GB 11643: the check character is "10X98765432"[Σ digit × weight mod 11]. The area and birth date change
+# only every 1,000 owners, so their part of the sum is computed once per prefix.
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+@functools.lru_cache(maxsize=256)
+def _id_prefix(area: str, day: str) -> tuple[str, int]:
+    prefix = area + day
+    return prefix, sum(int(c) * w for c, w in zip(prefix, _ID_WEIGHTS, strict=False))
+
+
 def resident_id(n: int) -> str:
     """A valid, unique resident ID number for owner number n (birth date and sequence from n)."""
     # Area codes valid for births since 1935 (stdnum checks the code against its assignment years).
-    area = ID_AREAS[(n // 30_000_000) % len(ID_AREAS)]
-    body = f"{area}{_BIRTH_DAYS[(n // 1000) % 30000]}{n % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")  # the function expects a placeholder check digit
+    prefix, partial = _id_prefix(ID_AREAS[(n // 30_000_000) % len(ID_AREAS)], _BIRTH_DAYS[(n // 1000) % 30000])
+    seq = n % 1000
+    total = partial + (seq // 100) * 8 + (seq // 10 % 10) * 4 + (seq % 10) * 2  # weights of digits 15-17
+    return f"{prefix}{seq:03d}{_ID_CHECK[total % 11]}"
 
 
 def credit_code(n: int) -> str:
     body = f"91440300MA5{n:06d}"[:17]
     return body + uscc.calc_check_digit(body)
+
+
+_N_GIVEN = len(GIVEN)
+_N_SURNAMES = len(SURNAMES)
 
 
 def person_name(rng: random.Random) -> str:
@@ -333,21 +351,10 @@ class HousingGenerator:
                     if self.project_share and rng.random() < self.project_share:
                         self._project(stairwell_id, estate_id, c_id)
                     per_floor = 2
-                    for floor in range(1, storeys + 1):
-                        for unit in range(1, per_floor + 1):
-                            if made >= target:
-                                break
-                            made += 1
-                            self._dwelling(
-                                stairwell_id,
-                                building_id,
-                                estate_id,
-                                c_id,
-                                floor,
-                                f"{floor}0{unit}",
-                                estate_owners,
-                                developer_id,
-                            )
+                    count = min(storeys * per_floor, target - made)
+                    dwellings = self._dwellings_copy if sink.is_copy else self._dwellings
+                    dwellings(stairwell_id, building_id, estate_id, c_id, per_floor, count, estate_owners, developer_id)
+                    made += count
         return made
 
     def _project(self, stairwell_id: int, estate_id: int, community_id: int) -> None:
@@ -387,64 +394,103 @@ class HousingGenerator:
             ),
         )
 
-    def _dwelling(self, stairwell_id, building_id, estate_id, c_id, floor, room, estate_owners, developer_id):
-        """One dwelling with its owner: the hot path of national-size loads, so rows are formatted directly."""
+    def _dwellings(self, stairwell_id, building_id, estate_id, c_id, per_floor, count, estate_owners, developer_id):
+        """A stairwell's dwellings with their owners, as row tuples (SQLite: the demo's 40,000 dwellings)."""
         rng, sink = self.rng, self.sink
-        dwelling_id = sink.new_id("housing_dwelling")
-        cents = int(4500 + rng.random() * 7500)
-        area = f"{cents // 100}.{cents % 100:02d}"
-        roll = rng.random()
-        if roll < 0.9:
-            register, survey, contract, source = area, None, None, "register"
-        elif roll < 0.97:
-            extra = cents + 120
-            register, survey, contract, source = None, area, f"{extra // 100}.{extra % 100:02d}", "survey"
-        else:
-            register, survey, contract, source = None, None, area, "contract"
-        if sink.is_copy:
-            sink.add_line(
-                "housing_dwelling",
-                f"{dwelling_id}\t{stairwell_id}\t{building_id}\t{estate_id}\t{c_id}\t"
-                f"{floor}\t{room}\t{register or NULL}\t{survey or NULL}\t{contract or NULL}\t{area}\t{source}",
-            )
-        else:
+        for index in range(count):
+            floor = index // per_floor + 1
+            dwelling_id = sink.new_id("housing_dwelling")
+            cents = int(4500 + rng.random() * 7500)
+            area = f"{cents // 100}.{cents % 100:02d}"
+            register, survey, contract, source = _area_columns(rng.random(), area, cents)
+            owner_roll = rng.random()
+            if owner_roll < 0.015:
+                owner_id = developer_id  # unsold developer stock
+            elif owner_roll < 0.055 and estate_owners:
+                owner_id = estate_owners[int(rng.random() * len(estate_owners))]  # one owner, several dwellings
+            else:
+                owner_id = sink.new_id("housing_owner")
+                phone = f"13{owner_id % 1_000_000_000:09d}"
+                sink.add("housing_owner", (owner_id, "person", person_name(rng), resident_id(owner_id), phone))
+                if len(estate_owners) < 50:
+                    estate_owners.append(owner_id)
             sink.add(
                 "housing_dwelling",
-                (
-                    dwelling_id,
-                    stairwell_id,
-                    building_id,
-                    estate_id,
-                    c_id,
-                    floor,
-                    room,
-                    register,
-                    survey,
-                    contract,
-                    area,
-                    source,
-                ),
-            )
-        owner_roll = rng.random()
-        if owner_roll < 0.015:
-            owner_id = developer_id  # unsold developer stock
-        elif owner_roll < 0.055 and estate_owners:
-            owner_id = estate_owners[int(rng.random() * len(estate_owners))]  # one owner, several dwellings
-        else:
-            owner_id = sink.new_id("housing_owner")
-            name = person_name(rng)
-            phone = f"13{owner_id % 1_000_000_000:09d}"
-            if sink.is_copy:
-                sink.add_line("housing_owner", f"{owner_id}\tperson\t{name}\t{resident_id(owner_id)}\t{phone}")
+                (dwelling_id, stairwell_id, building_id, estate_id, c_id, floor, f"{floor}0{index % per_floor + 1}",
+                 register, survey, contract, area, source),
+            )  # fmt: skip
+            sink.add("housing_ownership", (sink.new_id("housing_ownership"), owner_id, dwelling_id, c_id, True, None))
+
+    def _dwellings_copy(
+        self, stairwell_id, building_id, estate_id, c_id, per_floor, count, estate_owners, developer_id
+    ) -> None:
+        """The same rows as `_dwellings` (same random draws), written straight as COPY lines.
+
+        The hot path of national-size loads: ids, buffers and the random source are locals, and the sink is
+        told once per stairwell rather than once per row."""
+        sink = self.sink
+        random = self.rng.random
+        next_ids = sink.next_ids
+        dwelling_id, owner_id, ownership_id = (
+            next_ids["housing_dwelling"],
+            next_ids["housing_owner"],
+            next_ids["housing_ownership"],
+        )
+        dwellings = sink.buffers["housing_dwelling"]
+        owners = sink.buffers["housing_owner"]
+        ownerships = sink.buffers["housing_ownership"]
+        head = f"{stairwell_id}\t{building_id}\t{estate_id}\t{c_id}\t"
+        new_owners = 0
+        for index in range(count):
+            floor = index // per_floor + 1
+            cents = int(4500 + random() * 7500)
+            area = f"{cents // 100}.{cents % 100:02d}"
+            roll = random()
+            if roll < 0.9:
+                areas = f"{area}\t{NULL}\t{NULL}\t{area}\tregister"
+            elif roll < 0.97:
+                extra = cents + 120
+                areas = f"{NULL}\t{area}\t{extra // 100}.{extra % 100:02d}\t{area}\tsurvey"
             else:
-                sink.add("housing_owner", (owner_id, "person", name, resident_id(owner_id), phone))
-            if len(estate_owners) < 50:
-                estate_owners.append(owner_id)
-        ownership_id = sink.new_id("housing_ownership")
-        if sink.is_copy:
-            sink.add_line("housing_ownership", f"{ownership_id}\t{owner_id}\t{dwelling_id}\t{c_id}\tt\t{NULL}")
-        else:
-            sink.add("housing_ownership", (ownership_id, owner_id, dwelling_id, c_id, True, None))
+                areas = f"{NULL}\t{NULL}\t{area}\t{area}\tcontract"
+            dwellings.append(f"{dwelling_id}\t{head}{floor}\t{floor}0{index % per_floor + 1}\t{areas}")
+            owner_roll = random()
+            if owner_roll < 0.015:
+                owner = developer_id
+            elif owner_roll < 0.055 and estate_owners:
+                owner = estate_owners[int(random() * len(estate_owners))]
+            else:
+                owner = owner_id
+                owner_id += 1
+                new_owners += 1
+                r = random()  # person_name, inlined
+                given = GIVEN[int(r * 997) % _N_GIVEN]
+                if r < 0.6:
+                    given += GIVEN[int(r * 7919) % _N_GIVEN]
+                name = SURNAMES[int(random() * _N_SURNAMES)] + given
+                owners.append(f"{owner}\tperson\t{name}\t{resident_id(owner)}\t13{owner % 1_000_000_000:09d}")
+                if len(estate_owners) < 50:
+                    estate_owners.append(owner)
+            ownerships.append(f"{ownership_id}\t{owner}\t{dwelling_id}\t{c_id}\tt\t{NULL}")
+            ownership_id += 1
+            dwelling_id += 1
+        next_ids["housing_dwelling"], next_ids["housing_owner"], next_ids["housing_ownership"] = (
+            dwelling_id,
+            owner_id,
+            ownership_id,
+        )
+        sink.added(2 * count + new_owners)
+
+
+def _area_columns(roll: float, area: str, cents: int) -> tuple[str | None, str | None, str | None, str]:
+    """Where the exclusive area comes from: mostly the register, some surveys (contract area a little larger),
+    a few contracts only."""
+    if roll < 0.9:
+        return area, None, None, "register"
+    if roll < 0.97:
+        extra = cents + 120
+        return None, area, f"{extra // 100}.{extra % 100:02d}", "survey"
+    return None, None, area, "contract"
 
 
 def generate(

@@ -165,6 +165,10 @@ REFUSED_POSTS = [
     ("consultation:meeting-part", "meeting", {"part": "minutes"}, {"minutes": "改写纪要"}),
     ("consultation:slot-cancel", "slot", {}, {"reason": "停业"}),
     ("consultation:window-edit", "window", {}, {"name": "被改了"}),
+    # Refused by the form too: the page with the form as typed is only for the window's managers.
+    ("consultation:window-edit", "window", {}, {"name": ""}),
+    ("consultation:slot-book", "slot", {}, {"name": "来电者", "phone": "", "topic": "cost"}),
+    ("consultation:slots-open", "window", {}, {"first_day": "", "times": "09:00-09:30"}),
 ]
 
 
@@ -180,6 +184,8 @@ def _state(scene):
         meeting.minutes,
         slot.is_cancelled,
         scene["window"].__class__.objects.get(pk=scene["window"].pk).name,
+        Booking.objects.count(),
+        WindowSlot.objects.count(),
     )
 
 

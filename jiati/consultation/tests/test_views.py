@@ -4,6 +4,7 @@ number of queries, and the portal and public pages work for residents."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -362,6 +363,123 @@ def test_the_window_page_offers_slots(world, window, client_for):
     )
     assert response.status_code == 302
     assert WindowSlot.objects.filter(window=window).count() == 14
+
+
+def _tag(html: str, element_id: str) -> str:
+    """The opening tag of the element with this id."""
+    match = re.search(rf'<[^<>]*\bid="{element_id}"[^<>]*>', html)
+    assert match, element_id
+    return match.group(0)
+
+
+def test_booking_a_full_slot_keeps_the_callers_details_under_that_slot(world, window, client_for):
+    from jiati.consultation.services import windows
+
+    earlier = [make_slot(window, days=1), make_slot(window, days=2)]
+    full = make_slot(window, days=5, capacity=1)  # on the third day shown, which is folded unless opened
+    windows.booking_create(actor=world.users["community"], slot=full, name="张伟", phone="13900001111")
+    response = client_for(world.users["community"]).post(
+        reverse("consultation:slot-book", args=[full.pk]),
+        {"name": "陈桂兰", "phone": "13712345678", "topic": "cost", "note": "想问分摊比例"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200  # the page again, not a redirect that drops what the caller said
+    assert "This time is fully booked; choose another." in html
+    assert f'id="book-{full.pk}" open' in html and html.count('<details class="mt-2" open>') == 3
+    assert 'value="陈桂兰"' in _tag(html, f"id_book_{full.pk}_name")
+    assert 'value="13712345678"' in _tag(html, f"id_book_{full.pk}_phone")
+    assert "checked" in _tag(html, f"id_book_{full.pk}_topic_1") and "想问分摊比例" in html
+    for other in earlier:  # the other slots keep blank forms
+        assert "value=" not in _tag(html, f"id_book_{other.pk}_name")
+        assert f'id="book-{other.pk}" open' not in html
+    assert html.count("陈桂兰") == 1 and "refused-form" not in html
+    assert Booking.objects.filter(slot=full).count() == 1
+
+
+def test_booking_a_slot_no_longer_on_the_page_keeps_the_callers_details(world, window, client_for):
+    past = make_slot(window, days=-1)
+    response = client_for(world.users["community"]).post(
+        reverse("consultation:slot-book", args=[past.pk]), {"name": "陈桂兰", "phone": "13712345678", "topic": "cost"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="refused-form"' in html
+    assert "This time has already passed; choose a later one." in html
+    assert 'value="陈桂兰"' in _tag(html, f"id_book_{past.pk}_name")
+    assert reverse("consultation:slot-book", args=[past.pk]) in html
+    assert not Booking.objects.filter(slot=past).exists()
+
+
+def test_refused_slots_keep_what_was_typed_with_the_error_on_the_field(world, window, client_for):
+    first = timezone.localdate() + dt.timedelta(days=5)
+    last = first - dt.timedelta(days=3)
+    response = client_for(world.users["community"]).post(
+        reverse("consultation:slots-open", args=[window.pk]),
+        {
+            "first_day": first.isoformat(),
+            "last_day": last.isoformat(),
+            "weekdays": ["5", "6"],
+            "times": "08:00-08:30, 16:00-16:30",
+            "capacity": "4",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="open-slots" open' in html
+    assert f'value="{first.isoformat()}"' in _tag(html, "id_first_day")
+    last_day = _tag(html, "id_last_day")
+    assert f'value="{last.isoformat()}"' in last_day and "is-invalid" in last_day
+    assert "is-invalid" not in _tag(html, "id_first_day")
+    assert 'value="4"' in _tag(html, "id_capacity") and "08:00-08:30, 16:00-16:30" in html
+    assert "checked" in _tag(html, "id_weekdays_5") and "checked" not in _tag(html, "id_weekdays_0")
+    assert re.search(r'id="id_last_day"[^<>]*>\s*<div class="invalid-feedback d-block">The last day is before', html)
+    assert not WindowSlot.objects.filter(window=window).exists()
+
+
+def test_a_refused_window_edit_keeps_what_was_typed(world, window, client_for):
+    name = window.name
+    response = client_for(world.users["community"]).post(
+        reverse("consultation:window-edit", args=[window.pk]),
+        {"name": "新木社区党群服务站", "address": "新木路2号", "phone": "不是号码", "is_active": "on"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="window-edit" open' in html
+    assert 'value="新木社区党群服务站"' in _tag(html, "id_name") and "is-invalid" in _tag(html, "id_phone")
+    window.refresh_from_db()
+    assert window.name == name and window.address == "新木路1号"
+
+
+def test_refused_places_and_cancellations_stay_under_their_slot_or_booking(world, window, client_for):
+    from jiati.consultation.services import windows
+
+    community = world.users["community"]
+    slot = make_slot(window, days=1)
+    for phone in ("13900001111", "13900002222"):
+        booking = windows.booking_create(actor=community, slot=slot, name="张伟", phone=phone)
+    client = client_for(community)
+    response = client.post(reverse("consultation:slot-capacity", args=[slot.pk]), {"capacity": "1"})
+    html = response.content.decode()
+    assert response.status_code == 200 and f'id="capacity-{slot.pk}" open' in html
+    assert "2 places are already booked; the slot cannot have fewer places." in html and 'value="1"' in html
+    assert WindowSlot.objects.get(pk=slot.pk).capacity == 3
+
+    response = client.post(reverse("consultation:slot-cancel", args=[slot.pk]), {"reason": "   "})
+    html = response.content.decode()
+    assert response.status_code == 200 and f'id="cancel-{slot.pk}" open' in html and "invalid-feedback" in html
+    assert not WindowSlot.objects.get(pk=slot.pk).is_cancelled
+
+    windows.booking_cancel(actor=community, booking=booking, reason="重复预约")
+    response = client.post(reverse("consultation:booking-cancel", args=[booking.pk]), {"reason": "来电取消"})
+    html = response.content.decode()  # cancelled meanwhile: no longer listed, so the reason is shown on its own
+    assert response.status_code == 200 and 'id="refused-form"' in html and "来电取消" in html
+    assert "This booking is not live any more." in html
+
+
+def test_only_window_managers_get_a_refused_window_form_back(world, scene, client_for):
+    slot = scene["slot"]
+    response = client_for(world.users["finance"]).post(  # finance sees the window, but does not run it
+        reverse("consultation:slot-book", args=[slot.pk]), {"name": "陈桂兰", "phone": "", "topic": "cost"}
+    )
+    assert response.status_code == 403
+    assert Booking.objects.filter(slot=slot).count() == 1
 
 
 # --- a refused form comes back as it was typed ----------------------------------------------------------

@@ -62,9 +62,31 @@ def _window_or_404(request, pk):
     )
 
 
-def window_detail(request, pk):
-    window = _window_or_404(request, pk)
+# The parts of the page a form is posted from, and where each one posts to. A window's own forms ("edit", "slots")
+# sit once on the page; a slot's ("book", "capacity", "cancel") under that slot; "booking-cancel" under its booking.
+PART_URLS = {
+    "edit": "consultation:window-edit",
+    "slots": "consultation:slots-open",
+    "book": "consultation:slot-book",
+    "capacity": "consultation:slot-capacity",
+    "cancel": "consultation:slot-cancel",
+    "booking-cancel": "consultation:booking-cancel",
+}
+SLOT_PARTS = {"book", "capacity", "cancel"}
+
+
+def _booking_form(slot_pk, data=None) -> forms.BookingForm:
+    """Each slot has its own booking form, with its own element ids: labels point at their slot's fields, and a
+    refused one comes back as typed under its slot while the others stay blank."""
+    return forms.BookingForm(data, auto_id=f"id_book_{slot_pk}_%s")
+
+
+def _window_page(request, window, *, bound: tuple[str, int | None, object] | None = None):
+    """The window's page. `bound`: (part, slot or booking id, form) of a form refused just now, shown as typed with
+    its errors and its section open, under the slot or booking it was for; if that is no longer on the page, on
+    its own, so that nothing typed is lost."""
     user = request.user
+    part, target, bound_form = bound or (None, None, None)
     now = timezone.now()
     start_of_today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
     slots = list(
@@ -77,20 +99,39 @@ def window_detail(request, pk):
         )
         .order_by("starts_at")
     )
+    can_manage = permissions.can_manage_windows(user)
+    shown = can_manage and part in ("edit", "slots")  # the window's own forms are always on a manager's page
     days: dict[dt.date, list] = {}
     for slot in slots:
         days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
-    can_manage = permissions.can_manage_windows(user)
+        # What the page offers on the slot; a refused form is shown under its slot whatever became of the slot.
+        slot.bookable = can_manage and not slot.is_cancelled and slot.starts_at > now
+        slot.open_part = part if part in SLOT_PARTS and slot.pk == target else None
+        slot.part_form = bound_form if slot.open_part else None
+        slot.booking_form = bound_form if slot.open_part == "book" else _booking_form(slot.pk) if can_manage else None
+        for booking in slot.bookings.all():
+            booking.cancel_form = bound_form if part == "booking-cancel" and booking.pk == target else None
+            shown = shown or booking.cancel_form is not None
+        shown = shown or slot.open_part is not None
+    staff_on_duty = window.staff_on_duty.all()
     context = {
         "window": window,
-        "staff_on_duty": window.staff_on_duty.all(),
-        "days": sorted(days.items()),
+        "staff_on_duty": staff_on_duty,
+        # (day, its slots, open): the first two days open, and the day of a refused form.
+        "days": [
+            (day, day_slots, index < 2 or any(s.open_part for s in day_slots))
+            for index, (day, day_slots) in enumerate(sorted(days.items()))
+        ],
         "now": now,
         "consultations": ConsultationRecord.objects.filter(window=window)
         .select_related("estate", "recorded_by")
         .order_by("-id")[:10],
         "can_manage": can_manage,
         "can_record": permissions.can_record_consultations(user),
+        "open_part": part,
+        "refused": {"form": bound_form, "action": reverse(PART_URLS[part], args=[target or window.pk])}
+        if part and not shown
+        else None,
     }
     if can_manage:
         context["edit_form"] = forms.WindowEditForm(
@@ -100,7 +141,7 @@ def window_detail(request, pk):
                 "address": window.address,
                 "opening_hours": window.opening_hours,
                 "phone": window.phone,
-                "staff_on_duty": [u.pk for u in context["staff_on_duty"]],
+                "staff_on_duty": [u.pk for u in staff_on_duty],
                 "is_active": window.is_active,
             },
         )
@@ -110,8 +151,26 @@ def window_detail(request, pk):
                 "last_day": timezone.localdate() + dt.timedelta(days=14),
             }
         )
-        context["booking_form"] = forms.BookingForm()
+        if part == "edit":
+            context["edit_form"] = bound_form
+        elif part == "slots":
+            context["slots_form"] = bound_form
     return render(request, "consultation/window_detail.html", context)
+
+
+def window_detail(request, pk):
+    return _window_page(request, _window_or_404(request, pk))
+
+
+def _manager_or_403(request) -> None:
+    """Seeing a window is not running it: only its managers post its forms (before a refused form is shown)."""
+    if not permissions.can_manage_windows(request.user):
+        raise PermissionDenied
+
+
+def _page(request, window_id, part: str, target=None):
+    """`page=` for act(): the window's page again (scoped as ever), with the refused form where it was posted from."""
+    return lambda form: _window_page(request, _window_or_404(request, window_id), bound=(part, target, form))
 
 
 def window_create(request):
@@ -129,18 +188,21 @@ def window_create(request):
 @require_POST
 def window_edit(request, pk):
     window = _window_or_404(request, pk)
+    _manager_or_403(request)
     return act(
         request,
         forms.WindowEditForm(request.POST, user=request.user),
         lambda d: services.window_update(actor=request.user, window=window, **d),
         success=_("Saved."),
         back=_window_url(window.pk),
+        page=_page(request, window.pk, "edit"),
     )
 
 
 @require_POST
 def slots_open(request, pk):
     window = _window_or_404(request, pk)
+    _manager_or_403(request)
     form = forms.SlotsOpenForm(request.POST)
 
     def call(d):
@@ -157,7 +219,14 @@ def slots_open(request, pk):
         messages.info(request, _("%(n)s new slots.") % {"n": len(slots)})
         return slots
 
-    return act(request, form, call, success=_("Slots offered."), back=_window_url(window.pk))
+    return act(
+        request,
+        form,
+        call,
+        success=_("Slots offered."),
+        back=_window_url(window.pk),
+        page=_page(request, window.pk, "slots"),
+    )
 
 
 def _slot_or_404(request, pk):
@@ -167,24 +236,28 @@ def _slot_or_404(request, pk):
 @require_POST
 def slot_cancel(request, pk):
     slot = _slot_or_404(request, pk)
+    _manager_or_403(request)
     return act(
         request,
         forms.ReasonForm(request.POST),
         lambda d: services.slot_cancel(actor=request.user, slot=slot, reason=d["reason"]),
         success=_("Slot cancelled; the residents booked in it were told."),
         back=_window_url(slot.window_id),
+        page=_page(request, slot.window_id, "cancel", slot.pk),
     )
 
 
 @require_POST
 def slot_capacity(request, pk):
     slot = _slot_or_404(request, pk)
+    _manager_or_403(request)
     return act(
         request,
         forms.CapacityForm(request.POST),
         lambda d: services.slot_set_capacity(actor=request.user, slot=slot, capacity=d["capacity"]),
         success=_("Saved."),
         back=_window_url(slot.window_id),
+        page=_page(request, slot.window_id, "capacity", slot.pk),
     )
 
 
@@ -192,12 +265,14 @@ def slot_capacity(request, pk):
 def slot_book(request, pk):
     """Window staff book a place for someone who called."""
     slot = _slot_or_404(request, pk)
+    _manager_or_403(request)
     return act(
         request,
-        forms.BookingForm(request.POST),
+        _booking_form(slot.pk, request.POST),
         lambda d: services.booking_create(actor=request.user, slot=slot, **d),
         success=_("Booked; a confirmation was sent by text message."),
         back=_window_url(slot.window_id),
+        page=_page(request, slot.window_id, "book", slot.pk),
     )
 
 
@@ -224,12 +299,14 @@ def booking_mark(request, pk, outcome):
 @require_POST
 def booking_cancel(request, pk):
     booking = _booking_or_404(request, pk)
+    _manager_or_403(request)
     return act(
         request,
         forms.ReasonForm(request.POST),
         lambda d: services.booking_cancel(actor=request.user, booking=booking, reason=d["reason"]),
         success=_("Booking cancelled; the resident was told."),
         back=_window_url(booking.window_id),
+        page=_page(request, booking.window_id, "booking-cancel", booking.pk),
     )
 
 

@@ -149,7 +149,9 @@ def test_estate_page_lists_projects_and_offers_a_cluster(world, client_for):
     page = client.get(reverse("housing:estate-detail", args=[estate.pk])).content.decode()
     assert first.code in page and second.code in page
     assert reverse("projects:cluster-create", args=[estate.pk]) in page
-    client.post(reverse("projects:cluster-create", args=[estate.pk]),
-                {"name": "长江花园连片", "design": "统一设计", "projects": [first.pk, second.pk]})
+    client.post(
+        reverse("projects:cluster-create", args=[estate.pk]),
+        {"name": "长江花园连片", "design": "统一设计", "projects": [first.pk, second.pk]},
+    )
     first.refresh_from_db()
     assert first.cluster.name == "长江花园连片" and first.cluster == Project.objects.get(pk=second.pk).cluster

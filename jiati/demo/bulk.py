@@ -14,6 +14,7 @@ the indexes back with the rows.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 from django.db import connection
@@ -80,6 +81,7 @@ class BulkSink:
         # atomic block) must hold no lock on these tables while the writer alters their indexes.
         self.next_ids = {table: self._max_id(table) + 1 for table in TABLES}
         self.written = dict.fromkeys(TABLES, 0)
+        self.index_seconds = 0.0  # of the load, spent building the deferred indexes (PostgreSQL)
         if self._writer is not None and all(self.next_ids[t] == 1 for t in DEFERRED_INDEX_TABLES):
             self._writer.defer_indexes(DEFERRED_INDEX_TABLES)
 
@@ -137,6 +139,7 @@ class BulkSink:
         self.flush()
         if self._writer is not None:
             self._writer.close()
+            self.index_seconds = self._writer.index_seconds
             with connection.cursor() as cursor:
                 for table in TABLES:
                     cursor.execute(
@@ -190,9 +193,12 @@ class _CopyWriter:
             if not self.process.is_alive():
                 raise RuntimeError("the COPY writer process stopped") from None
             return
-        if outcome != "ok":
+        if not isinstance(outcome, float):
             self.process.join()
             raise RuntimeError(f"bulk load failed in the COPY writer: {outcome}")
+        self.index_seconds = outcome
+
+    index_seconds = 0.0  # how long rebuilding the deferred indexes took (reported by the writer at the end)
 
     def close(self) -> None:
         self.queue.put(None)
@@ -202,7 +208,8 @@ class _CopyWriter:
 
 def _copy_process(params: dict, inbox, results) -> None:
     """The writer process: one transaction for the whole load; indexes dropped on request and rebuilt from
-    their own definitions before the commit. Reports "ok" once, or the first error (then rolls back)."""
+    their own definitions before the commit. Reports once: the seconds the index rebuild took, or the first error
+    (then rolls back)."""
     import psycopg
 
     rebuild: list[str] = []
@@ -223,14 +230,16 @@ def _copy_process(params: dict, inbox, results) -> None:
                 cursor.copy(f"COPY {table} ({', '.join(TABLES[table])}) FROM STDIN") as copy,
             ):
                 copy.write(payload)
+        started = time.perf_counter()
         with conn.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '512MB'")
+            cursor.execute("SET maintenance_work_mem = '1GB'")
             cursor.execute("SET max_parallel_maintenance_workers = 2")
             for statement in rebuild:
                 cursor.execute(statement)
+        index_seconds = time.perf_counter() - started
         conn.commit()
         conn.close()
-        results.put("ok")
+        results.put(index_seconds)
     except BaseException as exc:  # reported to the generator, which raises it
         results.put(f"{type(exc).__name__}: {exc}")
 

@@ -155,19 +155,23 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
+# Digits 15-17 (the sequence) with their part of the sum, for each of the 1,000 sequences.
+_ID_SEQUENCES = [(f"{seq:03d}", (seq // 100) * 8 + (seq // 10 % 10) * 4 + (seq % 10) * 2) for seq in range(1000)]
+
+
 @functools.lru_cache(maxsize=256)
-def _id_prefix(area: str, day: str) -> tuple[str, int]:
-    prefix = area + day
+def _id_prefix(block: int) -> tuple[str, int]:
+    """Area code and birth date of owners block×1000 … block×1000+999, with their part of the sum."""
+    # Area codes valid for births since 1935 (stdnum checks the code against its assignment years).
+    prefix = ID_AREAS[(block // 30000) % len(ID_AREAS)] + _BIRTH_DAYS[block % 30000]
     return prefix, sum(int(c) * w for c, w in zip(prefix, _ID_WEIGHTS, strict=False))
 
 
 def resident_id(n: int) -> str:
     """A valid, unique resident ID number for owner number n (birth date and sequence from n)."""
-    # Area codes valid for births since 1935 (stdnum checks the code against its assignment years).
-    prefix, partial = _id_prefix(ID_AREAS[(n // 30_000_000) % len(ID_AREAS)], _BIRTH_DAYS[(n // 1000) % 30000])
-    seq = n % 1000
-    total = partial + (seq // 100) * 8 + (seq // 10 % 10) * 4 + (seq % 10) * 2  # weights of digits 15-17
-    return f"{prefix}{seq:03d}{_ID_CHECK[total % 11]}"
+    prefix, partial = _id_prefix(n // 1000)
+    digits, weight = _ID_SEQUENCES[n % 1000]
+    return f"{prefix}{digits}{_ID_CHECK[(partial + weight) % 11]}"
 
 
 def credit_code(n: int) -> str:

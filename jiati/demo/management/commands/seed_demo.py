@@ -71,7 +71,9 @@ class Command(BaseCommand):
                 f"Housing stock: {sink.written['housing_dwelling']:,} dwellings, "
                 f"{sink.written['housing_owner']:,} owners, "
                 f"{sink.written['housing_stairwell']:,} stairwells, {sink.written['housing_estate']:,} estates "
-                f"in {elapsed:,.1f} s ({sink.written['housing_dwelling'] / max(elapsed, 1e-9):,.0f} dwellings/s)."
+                f"in {elapsed:,.1f} s ({sink.written['housing_dwelling'] / max(elapsed, 1e-9):,.0f} dwellings/s"
+                + (f"; {sink.index_seconds:,.1f} s of it building indexes" if sink.index_seconds else "")
+                + ")."
             )
         )
         if housing_only:

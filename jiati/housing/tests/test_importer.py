@@ -441,3 +441,40 @@ def test_an_undecodable_csv_fails_the_job_naming_the_row(world, client_for):
     assert job.status == ImportStatus.FAILED and job.finished_at is not None
     assert "Row 5" in job.failure and "UTF-8" in job.failure
     assert "Row 5" in client.get(response["Location"]).content.decode()
+
+
+def test_rows_of_one_new_stairwell_across_chunks_still_catch_a_repeated_room(world, monkeypatch):
+    """A stairwell created by the run is not looked up again in later chunks; its rooms are checked in the file."""
+    from jiati.housing import importer
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    rows = [row(room=f"{n}01", floor=str(n), owner_id_number=valid_resident_id()) for n in range(1, 5)]
+    rows.append(row(room="201", floor="2", owner_id_number=valid_resident_id()))
+    job = import_services.import_job_start(actor=world.users["community"], upload=xlsx(rows))
+    assert job.error_count == 1
+    assert job.errors[0]["row"] == 6 and "row 3" in job.errors[0]["message"]
+
+    user = world.users["community"]
+    dry = import_services.import_job_start(actor=user, upload=xlsx(rows[:4]))
+    assert dry.error_count == 0
+    import_services.import_job_apply(actor=user, dry_job=dry)
+    assert sorted(Dwelling.objects.filter(estate__code="NEW-1").values_list("room", flat=True)) == [
+        "101", "201", "301", "401"
+    ]  # fmt: skip
+    assert Ownership.objects.filter(dwelling__estate__code="NEW-1", is_primary=True).count() == 4
+
+
+def test_a_workbook_whose_table_starts_lower_down_names_the_rows_the_user_sees(world):
+    """Rows are numbered from A1 even when the header is not on the first row or in the first column."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for index, title in enumerate(HEADER):
+        sheet.cell(row=3, column=2 + index, value=title)
+    for index, value in enumerate(row(floor="9")):
+        sheet.cell(row=4, column=2 + index, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile("stock.xlsx", buffer.getvalue())
+    job = import_services.import_job_start(actor=world.users["community"], upload=upload)
+    assert job.error_count == 1
+    assert job.errors[0]["row"] == 4 and job.errors[0]["column"] == "楼层"

@@ -24,8 +24,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiati.audit.models import AuditAction, AuditEntry
-from jiati.audit.services import build_entry, save_entries
+from jiati.audit.models import AuditAction
+from jiati.audit.services import AuditBatch
 from jiati.core.personal_data import mask_id_number, mask_phone
 from jiati.housing import services
 from jiati.housing.models import (
@@ -489,8 +489,9 @@ class HousingImport:
         # repeated in the file is caught by `dwelling_rows`).
         self.new_stairwell_ids: set[int] = set()
         self.owners: dict[str, tuple[int, int, dict]] = {}
-        self.audit: list[AuditEntry] = []
         self.message = f"import #{job_id}" if job_id else "import"
+        # A dry run writes no trail: its transaction is rolled back.
+        self.audit = AuditBatch(actor=actor, message=self.message)
 
     # public ---------------------------------------------------------------
     def run(self) -> ImportResult:
@@ -546,25 +547,15 @@ class HousingImport:
         return changes
 
     def _audit_created(self, objects) -> None:
+        if self.dry_run:
+            return
         for obj in objects:
-            self.audit.append(
-                build_entry(
-                    actor=self.actor, instance=obj, action=AuditAction.IMPORT, message=self.message, label=_label(obj)
-                )
-            )
+            self.audit.add(obj, AuditAction.IMPORT, label=_label(obj))
 
     def _audit_changed(self, obj, changes: dict) -> None:
         plain = {k: [_plain(v[0], k), _plain(v[1], k)] for k, v in changes.items()}
-        self.audit.append(
-            build_entry(
-                actor=self.actor,
-                instance=obj,
-                action=AuditAction.UPDATE,
-                changes=plain,
-                message=self.message,
-                label=_label(obj),
-            )
-        )
+        if not self.dry_run:
+            self.audit.add(obj, AuditAction.UPDATE, changes=plain, label=_label(obj))
         self.result.note_change(obj._meta.model_name, _label(obj), plain)
 
     # the chunk ------------------------------------------------------------
@@ -575,9 +566,10 @@ class HousingImport:
         rows = self._write_stairwells(rows)
         rows = self._write_dwellings(rows)
         self._write_owners(rows)
-        if self.audit and not self.dry_run and not self.result.error_count:
-            save_entries(self.audit)
-        self.audit = []
+        if self.result.error_count:
+            self.audit.discard()  # the run will be rolled back
+        else:
+            self.audit.save()
 
     def _resolve_places(self, rows: list[ParsedRow]) -> list[ParsedRow]:
         from jiati.accounts.scoping import area_q
@@ -964,16 +956,9 @@ class HousingImport:
                 )
         if ended:
             old = list(Ownership.objects.filter(dwelling_id__in=ended, is_primary=True))
-            for ownership in old:
-                self.audit.append(
-                    build_entry(
-                        actor=self.actor,
-                        instance=ownership,
-                        action=AuditAction.DELETE,
-                        message=self.message,
-                        label=_label(ownership),
-                    )
-                )
+            if not self.dry_run:
+                for ownership in old:
+                    self.audit.add(ownership, AuditAction.DELETE, label=_label(ownership))
             Ownership.objects.filter(pk__in=[o.pk for o in old]).delete()
         for dwelling_id, owner_id in promote:
             Ownership.objects.filter(dwelling_id=dwelling_id, owner_id=owner_id).update(is_primary=True)

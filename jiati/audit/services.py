@@ -94,8 +94,10 @@ class AuditBatch:
 
     def __init__(self, *, actor, message: str = ""):
         context = current_request_context()
-        self.head = (actor.pk if (actor is not None and actor.is_authenticated) else None,)
-        self.tail = (message[:255], context.get("request_id", ""), context.get("ip_address"))
+        self.actor_id = actor.pk if (actor is not None and actor.is_authenticated) else None
+        self.message = message[:255]
+        self.request_id = context.get("request_id", "")
+        self.ip_address = context.get("ip_address")
         self.content_types: dict[type, int] = {}
         self.rows: list[tuple] = []
 
@@ -116,7 +118,7 @@ class AuditBatch:
         if not rows:
             return
         now = timezone.now()
-        (actor_id,), (message, request_id, ip_address) = self.head, self.tail
+        actor_id, message, request_id, ip_address = self.actor_id, self.message, self.request_id, self.ip_address
         if connection.vendor != "postgresql":
             AuditEntry.objects.bulk_create(
                 [

@@ -174,8 +174,7 @@ def _page(request, window_id, part: str, target=None):
 
 
 def window_create(request):
-    if not permissions.can_manage_windows(request.user):
-        raise PermissionDenied
+    _manager_or_403(request)
     form = forms.WindowCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         window = run_service(form, lambda: services.window_create(actor=request.user, **form.cleaned_data))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
 from jiati.core.errors import refuse
-from jiati.housing.importer import HousingImport, ImportFileError, progress_key, read_rows
+from jiati.housing.importer import HousingImport, ImportFileError, open_rows, progress_key
 from jiati.housing.models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def import_job_apply(*, actor, dry_job: ImportJob) -> ImportJob:
 
 def _dispatch(job: ImportJob) -> ImportJob:
     try:
-        total, _rows, _positions = read_rows(job.file.path, job.original_name)
+        with open_rows(job.file.path, job.original_name) as (total, _rows, _positions):
+            pass
     except ImportFileError as exc:
         _finish(job, status=ImportStatus.FAILED, failure=str(exc))
         return job

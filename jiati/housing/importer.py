@@ -14,6 +14,7 @@ import csv
 import io
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -27,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from jiati.audit.models import AuditAction
 from jiati.audit.services import AuditBatch
 from jiati.core.personal_data import mask_id_number, mask_phone
+from jiati.core.xlsx import XlsxError, XlsxReader
 from jiati.housing import services
 from jiati.housing.models import (
     Building,
@@ -169,14 +171,31 @@ def header_map(header: list[Any]) -> dict[str, int]:
     return positions
 
 
-def read_rows(path: str, name: str) -> tuple[int, Iterator[tuple[int, list[Any]]], dict[str, int]]:
-    """(row count estimate, iterator of (row number, cells), header map). Row numbers are as the user sees them."""
+@contextmanager
+def open_rows(path: str, name: str) -> Iterator[tuple[int, Iterator[tuple[int, list[Any]]], dict[str, int]]]:
+    """(row count estimate, iterator of (row number, cells), header map), with the file closed on leaving.
+    Row numbers are as the user sees them; rows without a value are skipped. Both formats are streamed: memory
+    does not grow with the file."""
     lowered = name.lower()
     if lowered.endswith(".csv"):
-        return _read_csv(path)
-    if lowered.endswith(".xlsx"):
-        return _read_xlsx(path)
-    raise ImportFileError(_("Upload an .xlsx workbook or a .csv file."))
+        yield _read_csv(path)
+    elif lowered.endswith(".xlsx"):
+        try:
+            with XlsxReader(path) as reader:
+                yield _read_xlsx(reader)
+        except XlsxError as exc:
+            logger.info("unreadable workbook %s: %s", name, exc)
+            if exc.cell:
+                raise ImportFileError(
+                    _(
+                        "Cell %(cell)s of the workbook cannot be read. Check it in Excel, save the file and upload "
+                        "it again."
+                    )
+                    % {"cell": exc.cell}
+                ) from exc
+            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from exc
+    else:
+        raise ImportFileError(_("Upload an .xlsx workbook or a .csv file."))
 
 
 CSV_SNIFF_BYTES = 64 * 1024
@@ -267,42 +286,22 @@ def _read_csv(path: str):
     return total, rows(), header_map(header)
 
 
-def _read_xlsx(path: str):
-    """The first worksheet, read by calamine (Rust): a 100,000-row workbook in about 4 s, where openpyxl's
-    pure-Python reader took most of the import's time. Numbers arrive as floats (`_text` writes whole ones without
-    ".0"), empty cells as "". Row numbers count from A1, as the user sees them, wherever the data starts."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(path)
-        sheet = workbook.get_sheet_by_index(0)
-    except Exception as exc:  # calamine raises several kinds for a damaged file
-        raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from exc
-    # calamine yields rows from row 1 but cells from the sheet's first used column: pad them back to column A.
-    _first_row, first_column = sheet.start or (0, 0)
-    lead = [""] * first_column
-    cells = sheet.iter_rows()
-    header_number, header_row = 0, None
-    for candidate in cells:
-        header_number += 1
-        if any(cell not in (None, "") for cell in candidate):
-            header_row = candidate
+def _read_xlsx(reader: XlsxReader):
+    """The first worksheet, streamed (`jiati.core.xlsx`): the first row with a value is the header."""
+    rows = reader.rows()
+    for number, cells in rows:
+        if any(cell not in (None, "") for cell in cells):
+            header_number, positions = number, header_map(cells)
             break
-    if header_row is None:
-        workbook.close()
+    else:
         raise ImportFileError(_("The file is empty."))
-    positions = header_map(lead + list(header_row))
-    total = max(sheet.height - 1, 0)
 
-    def rows():
-        try:
-            for number, row in enumerate(cells, start=header_number + 1):
-                if any(cell not in (None, "") for cell in row):
-                    yield number, lead + row
-        finally:
-            workbook.close()
+    def data_rows():
+        for number, cells in rows:
+            if any(cell not in (None, "") for cell in cells):
+                yield number, cells
 
-    return total, rows(), positions
+    return max(reader.total_rows - header_number, 0), data_rows(), positions
 
 
 # --- parsing one row ----------------------------------------------------------
@@ -495,8 +494,12 @@ class HousingImport:
 
     # public ---------------------------------------------------------------
     def run(self) -> ImportResult:
-        total, rows, positions = read_rows(self.path, self.name)
-        self.result.total_rows = total
+        with open_rows(self.path, self.name) as (total, rows, positions):
+            self.result.total_rows = total
+            self._run(rows, positions)
+        return self.result
+
+    def _run(self, rows, positions) -> None:
         try:
             with transaction.atomic():
                 processed = 0
@@ -521,7 +524,6 @@ class HousingImport:
                     raise _Rollback
         except _Rollback:
             pass
-        return self.result
 
     # helpers --------------------------------------------------------------
     def _progress(self, processed: int) -> None:

@@ -21,7 +21,7 @@ import zipfile
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 from xml.parsers import expat
 
 READ_BYTES = 1 << 16
@@ -29,12 +29,12 @@ STRING_CACHE = 4096
 
 
 class XlsxError(Exception):
-    """The file is not a workbook we can read. The message (English, for the log) says why; `cell` names the
-    cell ("B7") when one cell is at fault, for a message the user can act on."""
+    """The file is not a workbook we can read. The message (English, for the log) says why; `cell` ("B7") and
+    `row` (7) name the cell when one cell is at fault, for a message the user can act on."""
 
-    def __init__(self, message: str, cell: str | None = None) -> None:
+    def __init__(self, message: str, cell: str | None = None, row: int | None = None) -> None:
         super().__init__(message)
-        self.cell = cell
+        self.cell, self.row = cell, row
 
 
 def _local(name: str) -> str:
@@ -137,10 +137,10 @@ class XlsxReader:
     """The first worksheet of an .xlsx file. Use as a context manager; `rows()` yields (row number, cells from
     column A) for every row the sheet stores, `total_rows` is the sheet's own estimate (0 if it has none)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, source: str | os.PathLike | BinaryIO) -> None:
         self.total_rows = 0
         try:
-            self._zip = zipfile.ZipFile(path)
+            self._zip = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, OSError) as exc:
             raise XlsxError(f"not a zip file: {exc}") from exc
         self._strings = _StringTable()
@@ -330,12 +330,16 @@ class XlsxReader:
                     try:
                         value = _number(text)
                     except ValueError:
-                        raise XlsxError(f"“{text[:40]}” is not a number", _cell(cell_ref, row_number, column)) from None
+                        raise XlsxError(
+                            f"“{text[:40]}” is not a number", _cell(cell_ref, row_number, column), row_number
+                        ) from None
                 elif cell_type == "s":
                     try:
                         value = strings[int(text)]
                     except (ValueError, IndexError):
-                        raise XlsxError("no such shared string", _cell(cell_ref, row_number, column)) from None
+                        raise XlsxError(
+                            "no such shared string", _cell(cell_ref, row_number, column), row_number
+                        ) from None
                 elif cell_type == "b":
                     value = text.strip() in ("1", "true")
                 else:  # inlineStr, str (a formula's text), e (an error such as #N/A), d (an ISO date)

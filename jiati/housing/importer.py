@@ -3,8 +3,10 @@
 The same code does the dry run and the real run: rows are read in chunks,
 validated, and written with bulk statements inside one transaction; a dry run,
 or any rejected row, rolls the transaction back. So the preview counts exactly
-what the real run will do, the real run is all-or-nothing, and memory stays
-bounded by the chunk size plus the file's keys.
+what the real run will do, and the real run is all-or-nothing. Memory stays at
+one chunk whatever the file's length: the file is streamed, and what the run
+remembers of earlier rows (to check later ones against them) is kept in a
+temporary SQLite ledger.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import codecs
 import csv
 import io
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -470,6 +473,71 @@ class _Rollback(Exception):
     pass
 
 
+@dataclass(slots=True)
+class _Seen:
+    """A key met earlier in the file: its id (0 until created), the row that first gave it, and its attributes
+    there (a repr, compared with later rows of the same key)."""
+
+    id: int
+    first_row: int
+    attributes: str | None = None
+    created: bool = False
+
+
+class _Ledger:
+    """Everything the run remembers about rows it has passed: for each estate, building, stairwell, dwelling and
+    owner key, its id, first row and attributes. It is a private temporary SQLite database (on disk past a few MB
+    of cache), so the importer's memory does not grow with the file; each chunk asks it one question per level."""
+
+    CACHE_KIB = 4096
+    BATCH = 500  # keys per statement, well within SQLite's limit on parameters
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "": a temporary database file, deleted when closed
+        self.db.executescript(
+            f"""
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            PRAGMA cache_size = -{self.CACHE_KIB};
+            CREATE TABLE seen (
+                level TEXT NOT NULL, key TEXT NOT NULL, id INTEGER NOT NULL, first_row INTEGER NOT NULL,
+                attributes TEXT, created INTEGER NOT NULL, PRIMARY KEY (level, key)
+            ) WITHOUT ROWID;
+            """
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    @staticmethod
+    def _text(key: str | tuple) -> str:
+        # (parent id, name): the id has no separator character in it, so the pair is unambiguous.
+        return key if isinstance(key, str) else "\x1f".join(map(str, key))
+
+    def get(self, level: str, keys: set) -> dict[Any, _Seen]:
+        """The keys of `level` met in earlier chunks."""
+        by_text = {self._text(key): key for key in keys}
+        texts = list(by_text)
+        found: dict[Any, _Seen] = {}
+        for start in range(0, len(texts), self.BATCH):
+            batch = texts[start : start + self.BATCH]
+            marks = ",".join("?" * len(batch))  # only placeholders are formatted into the statement
+            query = f"SELECT key, id, first_row, attributes, created FROM seen WHERE level = ? AND key IN ({marks})"  # noqa: S608
+            for text, id_, first_row, attributes, created in self.db.execute(query, [level, *batch]):
+                found[by_text[text]] = _Seen(id_, first_row, attributes, bool(created))
+        return found
+
+    def put(self, level: str, entries: dict[Any, _Seen]) -> None:
+        self.db.executemany(
+            "INSERT INTO seen VALUES (?, ?, ?, ?, ?, ?)",
+            [(level, self._text(k), s.id, s.first_row, s.attributes, s.created) for k, s in entries.items()],
+        )
+
+
+def _attributes(values: dict) -> str:
+    return repr(tuple(values.values()))
+
+
 class HousingImport:
     """One pass over a file. Use `run()`; it returns an ImportResult and leaves the database unchanged
     unless this is a real run without a single rejected row."""
@@ -479,15 +547,11 @@ class HousingImport:
         self.result = ImportResult()
         self.communities: dict[str, Region | None] = {}
         self.offices: dict[str, tuple[int, int] | None] = {}  # code → (id, its subdistrict's id)
-        # key → (id, first row, attributes as first given in the file)
-        self.estates: dict[str, tuple[int, int, dict]] = {}
-        self.buildings: dict[tuple, tuple[int, int, dict]] = {}
-        self.stairwells: dict[tuple, tuple[int, int, dict]] = {}
-        self.dwelling_rows: dict[tuple, int] = {}
-        # Stairwells this run created: they hold no stored dwellings, so their rows need no lookup (a room
-        # repeated in the file is caught by `dwelling_rows`).
-        self.new_stairwell_ids: set[int] = set()
-        self.owners: dict[str, tuple[int, int, dict]] = {}
+        # The keys of the chunk being written, with their ids: from the ledger, or first met in this chunk.
+        self.estates: dict[str, _Seen] = {}
+        self.buildings: dict[tuple[int, str], _Seen] = {}
+        self.stairwells: dict[tuple[int, str], _Seen] = {}
+        self.ledger: _Ledger | None = None
         self.message = f"import #{job_id}" if job_id else "import"
         # A dry run writes no trail: its transaction is rolled back.
         self.audit = AuditBatch(actor=actor, message=self.message)
@@ -496,7 +560,11 @@ class HousingImport:
     def run(self) -> ImportResult:
         with open_rows(self.path, self.name) as (total, rows, positions):
             self.result.total_rows = total
-            self._run(rows, positions)
+            self.ledger = _Ledger()
+            try:
+                self._run(rows, positions)
+            finally:
+                self.ledger.close()
         return self.result
 
     def _run(self, rows, positions) -> None:
@@ -528,7 +596,9 @@ class HousingImport:
     # helpers --------------------------------------------------------------
     def _progress(self, processed: int) -> None:
         if self.job_id:
-            cache.set(progress_key(self.job_id), {"processed": processed, "total": self.result.total_rows}, 3600)
+            # A workbook without a <dimension> gives an estimate of its rows: never show more done than there is.
+            total = max(self.result.total_rows, processed)
+            cache.set(progress_key(self.job_id), {"processed": processed, "total": total}, 3600)
 
     def _reject(self, row: ParsedRow, column: str, message: str) -> None:
         self.result.reject(RowError(row.number, column, message))
@@ -620,11 +690,16 @@ class HousingImport:
         return kept
 
     def _write_estates(self, rows: list[ParsedRow]) -> list[ParsedRow]:
-        new_codes = {r.estate_code for r in rows} - set(self.estates)
+        codes = {r.estate_code for r in rows}
+        known = self.ledger.get("estate", codes)
+        new_codes = codes - set(known)
         existing = {e.code: e for e in Estate.objects.filter(code__in=new_codes)} if new_codes else {}
-        visible_ids = set(
-            Estate.objects.visible_to(self.actor).filter(code__in=list(existing)).values_list("id", flat=True)
+        visible_ids = (
+            set(Estate.objects.visible_to(self.actor).filter(code__in=list(existing)).values_list("id", flat=True))
+            if existing
+            else set()
         )
+        met: dict[str, _Seen] = {}
         to_create: dict[str, Estate] = {}
         kept = []
         for row in rows:
@@ -638,13 +713,12 @@ class HousingImport:
                 else None,
                 "year_built": row.estate["year_built"],
             }
-            if row.estate_code in self.estates:
-                _id, first_row, first = self.estates[row.estate_code]
-                if first != wanted:
-                    self._conflict(row, "estate_name", first_row)
+            attributes = _attributes(wanted)
+            first = known.get(row.estate_code) or met.get(row.estate_code)
+            if first is not None:
+                if first.attributes != attributes:
+                    self._conflict(row, "estate_name", first.first_row)
                     continue
-            elif row.estate_code in to_create:
-                pass
             elif row.estate_code in existing:
                 estate = existing[row.estate_code]
                 if estate.id not in visible_ids:
@@ -663,36 +737,44 @@ class HousingImport:
                     self.result.count("estate", "changed")
                 else:
                     self.result.count("estate", "unchanged")
-                self.estates[row.estate_code] = (estate.id, row.number, wanted)
+                met[row.estate_code] = _Seen(estate.id, row.number, attributes)
             else:
                 to_create[row.estate_code] = Estate(
                     code=row.estate_code,
                     **{k: v if v is not None else ("" if k == "address" else None) for k, v in wanted.items()},
                 )
-                self.estates[row.estate_code] = (0, row.number, wanted)
+                met[row.estate_code] = _Seen(0, row.number, attributes, created=True)
             kept.append(row)
         if to_create:
             created = Estate.objects.bulk_create(list(to_create.values()))
             for estate in created:
-                _id, first_row, wanted = self.estates[estate.code]
-                self.estates[estate.code] = (estate.id, first_row, wanted)
+                met[estate.code].id = estate.id
             self._audit_created(created)
             self.result.count("estate", "created", len(created))
+        self.ledger.put("estate", met)
+        self.estates = {**known, **met}
         return kept
 
     def _write_buildings(self, rows: list[ParsedRow]) -> list[ParsedRow]:
-        keys = {(self.estates[r.estate_code][0], r.building_number) for r in rows} - set(self.buildings)
-        existing = self._existing(Building, keys, "estate_id", "number")
+        keys = {(self.estates[r.estate_code].id, r.building_number) for r in rows}
+        known = self.ledger.get("building", keys)
+        # An estate this run created has no stored buildings to look up.
+        new_estates = {seen.id for seen in self.estates.values() if seen.created}
+        existing = self._existing(
+            Building, {k for k in keys - set(known) if k[0] not in new_estates}, "estate_id", "number"
+        )
+        met: dict[tuple[int, str], _Seen] = {}
         to_create: dict[tuple, Building] = {}
         kept = []
         for row in rows:
-            estate_id = self.estates[row.estate_code][0]
+            estate_id = self.estates[row.estate_code].id
             key = (estate_id, row.building_number)
             wanted = dict(row.building)
-            if key in self.buildings:
-                _id, first_row, first = self.buildings[key]
-                if first != wanted:
-                    self._conflict(row, "building_storeys", first_row)
+            attributes = _attributes(wanted)
+            first = known.get(key) or met.get(key)
+            if first is not None:
+                if first.attributes != attributes:
+                    self._conflict(row, "building_storeys", first.first_row)
                     continue
             elif key in existing:
                 building = existing[key]
@@ -718,7 +800,7 @@ class HousingImport:
                     self.result.count("building", "changed")
                 else:
                     self.result.count("building", "unchanged")
-                self.buildings[key] = (building.id, row.number, wanted)
+                met[key] = _Seen(building.id, row.number, attributes)
             else:
                 to_create[key] = Building(
                     estate_id=estate_id,
@@ -728,33 +810,40 @@ class HousingImport:
                     year_built=wanted["year_built"],
                     structure=wanted["structure"] or Structure.BRICK_CONCRETE,
                 )
-                self.buildings[key] = (0, row.number, wanted)
+                met[key] = _Seen(0, row.number, attributes, created=True)
             kept.append(row)
         if to_create:
             created = Building.objects.bulk_create(list(to_create.values()))
             for building in created:
-                key = (building.estate_id, building.number)
-                self.buildings[key] = (building.id, self.buildings[key][1], self.buildings[key][2])
+                met[(building.estate_id, building.number)].id = building.id
             self._audit_created(created)
             self.result.count("building", "created", len(created))
+        self.ledger.put("building", met)
+        self.buildings = {**known, **met}
         return kept
 
     def _building_id(self, row: ParsedRow) -> int:
-        return self.buildings[(self.estates[row.estate_code][0], row.building_number)][0]
+        return self.buildings[(self.estates[row.estate_code].id, row.building_number)].id
 
     def _write_stairwells(self, rows: list[ParsedRow]) -> list[ParsedRow]:
-        keys = {(self._building_id(r), r.stairwell_number) for r in rows} - set(self.stairwells)
-        existing = self._existing(Stairwell, keys, "building_id", "number")
+        keys = {(self._building_id(r), r.stairwell_number) for r in rows}
+        known = self.ledger.get("stairwell", keys)
+        new_buildings = {seen.id for seen in self.buildings.values() if seen.created}
+        existing = self._existing(
+            Stairwell, {k for k in keys - set(known) if k[0] not in new_buildings}, "building_id", "number"
+        )
+        met: dict[tuple[int, str], _Seen] = {}
         to_create: dict[tuple, Stairwell] = {}
         kept = []
         for row in rows:
             building_id = self._building_id(row)
             key = (building_id, row.stairwell_number)
             wanted = dict(row.stairwell)
-            if key in self.stairwells:
-                _id, first_row, first = self.stairwells[key]
-                if first != wanted:
-                    self._conflict(row, "stairwell_storeys", first_row)
+            attributes = _attributes(wanted)
+            first = known.get(key) or met.get(key)
+            if first is not None:
+                if first.attributes != attributes:
+                    self._conflict(row, "stairwell_storeys", first.first_row)
                     continue
             elif key in existing:
                 stairwell = existing[key]
@@ -777,48 +866,53 @@ class HousingImport:
                     self.result.count("stairwell", "changed")
                 else:
                     self.result.count("stairwell", "unchanged")
-                self.stairwells[key] = (stairwell.id, row.number, wanted)
+                met[key] = _Seen(stairwell.id, row.number, attributes)
             else:
                 to_create[key] = Stairwell(
                     building_id=building_id,
-                    estate_id=self.estates[row.estate_code][0],
+                    estate_id=self.estates[row.estate_code].id,
                     community_id=self.communities[row.community_code].id,
                     number=row.stairwell_number,
                     **wanted,
                 )
-                self.stairwells[key] = (0, row.number, wanted)
+                met[key] = _Seen(0, row.number, attributes, created=True)
             kept.append(row)
         if to_create:
             created = Stairwell.objects.bulk_create(list(to_create.values()))
             for stairwell in created:
-                key = (stairwell.building_id, stairwell.number)
-                self.stairwells[key] = (stairwell.id, self.stairwells[key][1], self.stairwells[key][2])
-                self.new_stairwell_ids.add(stairwell.id)
+                met[(stairwell.building_id, stairwell.number)].id = stairwell.id
             self._audit_created(created)
             self.result.count("stairwell", "created", len(created))
+        self.ledger.put("stairwell", met)
+        self.stairwells = {**known, **met}
         return kept
 
     def _stairwell_id(self, row: ParsedRow) -> int:
-        return self.stairwells[(self._building_id(row), row.stairwell_number)][0]
+        return self.stairwells[(self._building_id(row), row.stairwell_number)].id
 
     def _write_dwellings(self, rows: list[ParsedRow]) -> list[tuple[ParsedRow, Dwelling]]:
         keys = {(self._stairwell_id(r), r.room) for r in rows}
-        stored = {key for key in keys if key[0] not in self.new_stairwell_ids}
+        known = self.ledger.get("dwelling", keys)
+        # A stairwell this run created holds no stored dwellings: its rows need no lookup.
+        new_stairwells = {seen.id for seen in self.stairwells.values() if seen.created}
+        stored = {key for key in keys if key[0] not in new_stairwells and key not in known}
         existing = self._existing(Dwelling, stored, "stairwell_id", "room") if stored else {}
         to_create: list[Dwelling] = []
         placed: list[tuple[ParsedRow, Dwelling]] = []
+        met: dict[tuple[int, str], _Seen] = {}
         for row in rows:
             stairwell_id = self._stairwell_id(row)
             key = (stairwell_id, row.room)
-            if key in self.dwelling_rows:
+            first = known.get(key) or met.get(key)
+            if first is not None:
                 self._reject(
                     row,
                     "room",
                     _("Room %(room)s appears twice in this stairwell (first on row %(row)s).")
-                    % {"room": row.room, "row": self.dwelling_rows[key]},
+                    % {"room": row.room, "row": first.first_row},
                 )
                 continue
-            self.dwelling_rows[key] = row.number
+            met[key] = _Seen(0, row.number)
             area, source = Dwelling.effective_area(
                 row.dwelling["area_register"], row.dwelling["area_survey"], row.dwelling["area_contract"]
             )
@@ -844,13 +938,14 @@ class HousingImport:
                 dwelling = Dwelling(
                     stairwell_id=stairwell_id,
                     building_id=self._building_id(row),
-                    estate_id=self.estates[row.estate_code][0],
+                    estate_id=self.estates[row.estate_code].id,
                     community_id=self.communities[row.community_code].id,
                     room=row.room,
                     **wanted,
                 )
                 to_create.append(dwelling)
                 placed.append((row, dwelling))
+        self.ledger.put("dwelling", met)
         if to_create:
             created = Dwelling.objects.bulk_create(to_create)
             for dwelling in created:
@@ -860,13 +955,16 @@ class HousingImport:
         return placed
 
     def _write_owners(self, placed: list[tuple[ParsedRow, Dwelling]]) -> None:
-        new_numbers = {r.owner["id_number"] for r, _d in placed} - set(self.owners)
-        existing, elsewhere = self._existing_owners(new_numbers)
+        numbers = {r.owner["id_number"] for r, _d in placed}
+        known = self.ledger.get("owner", numbers)
+        existing, elsewhere = self._existing_owners(numbers - set(known))
+        met: dict[str, _Seen] = {}
         to_create: dict[str, Owner] = {}
         owned: list[tuple[ParsedRow, Dwelling, str]] = []
         for row, dwelling in placed:
             number = row.owner["id_number"]
             wanted = {k: v for k, v in row.owner.items() if k != "id_number"}
+            attributes = _attributes(wanted)
             if number in elsewhere:
                 self._reject(
                     row,
@@ -877,10 +975,10 @@ class HousingImport:
                     ),
                 )
                 continue
-            if number in self.owners:
-                _id, first_row, first = self.owners[number]
-                if first != wanted:
-                    self._conflict(row, "owner_name", first_row)
+            first = known.get(number) or met.get(number)
+            if first is not None:
+                if first.attributes != attributes:
+                    self._conflict(row, "owner_name", first.first_row)
                     continue
             elif number in existing:
                 owner = existing[number]
@@ -893,19 +991,20 @@ class HousingImport:
                     self.result.count("owner", "changed")
                 else:
                     self.result.count("owner", "unchanged")
-                self.owners[number] = (owner.id, row.number, wanted)
+                met[number] = _Seen(owner.id, row.number, attributes)
             else:
                 to_create[number] = Owner(id_number=number, **wanted)
-                self.owners[number] = (0, row.number, wanted)
+                met[number] = _Seen(0, row.number, attributes, created=True)
             owned.append((row, dwelling, number))
         if to_create:
             created = Owner.objects.bulk_create(list(to_create.values()))
             for owner in created:
-                _id, first_row, wanted = self.owners[owner.id_number]
-                self.owners[owner.id_number] = (owner.id, first_row, wanted)
+                met[owner.id_number].id = owner.id
             self._audit_created(created)
             self.result.count("owner", "created", len(created))
-        self._write_ownerships(owned)
+        self.ledger.put("owner", met)
+        owner_ids = {number: seen.id for number, seen in (*known.items(), *met.items())}
+        self._write_ownerships(owned, owner_ids)
 
     def _existing_owners(self, numbers: set[str]) -> tuple[dict[str, Owner], set[str]]:
         """Stored owners with these ID numbers that the importer may see (matched and updated), and the numbers held
@@ -917,7 +1016,7 @@ class HousingImport:
         elsewhere = set(Owner.objects.filter(id_number__in=rest).values_list("id_number", flat=True)) if rest else set()
         return visible, elsewhere
 
-    def _write_ownerships(self, owned: list[tuple[ParsedRow, Dwelling, str]]) -> None:
+    def _write_ownerships(self, owned: list[tuple[ParsedRow, Dwelling, str]], owner_ids: dict[str, int]) -> None:
         # Only dwellings that were stored before this run can have ownerships to compare with.
         dwelling_ids = [d.id for _r, d, _n in owned if not getattr(d, "_created_by_import", False)]
         primary = (
@@ -936,7 +1035,7 @@ class HousingImport:
         )
         to_create, ended, promote = [], [], []
         for _row, dwelling, number in owned:
-            owner_id = self.owners[number][0]
+            owner_id = owner_ids[number]
             current = primary.get(dwelling.id)
             if current == owner_id:
                 self.result.count("ownership", "unchanged")

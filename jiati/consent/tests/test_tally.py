@@ -375,3 +375,31 @@ def test_an_xlsx_workbook_is_read_with_its_row_numbers(tmp_path, write_only):
 def test_an_unreadable_workbook_is_refused():
     with pytest.raises(TallyInputError, match=r"not a readable \.xlsx"):
         counts_from_rows(read_rows(b"PK\x03\x04 not really a zip", "vote.xlsx"))
+
+
+def test_a_damaged_cell_is_named_with_its_row():
+    import io
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets>'
+            "</workbook>",
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>房号</t></is></c></row>'
+            '<row r="4"><c r="C4"><v>eighty</v></c></row></sheetData></worksheet>',
+        )
+    with pytest.raises(TallyInputError) as exc:
+        counts_from_rows(read_rows(buffer.getvalue(), "vote.xlsx"))
+    assert exc.value.first_row == 4 and "C4" in str(exc.value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
+import tempfile
 from decimal import Decimal
 
 import pytest
@@ -478,3 +480,75 @@ def test_a_workbook_whose_table_starts_lower_down_names_the_rows_the_user_sees(w
     job = import_services.import_job_start(actor=world.users["community"], upload=upload)
     assert job.error_count == 1
     assert job.errors[0]["row"] == 4 and job.errors[0]["column"] == "楼层"
+
+
+def test_rows_are_checked_against_earlier_chunks_at_every_level(world, monkeypatch):
+    """What the run remembers of earlier rows lives in its ledger, not in memory: one row per chunk still meets
+    every earlier row, at every level, and names the row that first gave the key."""
+    from jiati.housing import importer
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
+    owner = valid_resident_id()
+    rows = [
+        row(room="101", floor="1", owner_id_number=owner),
+        row(room="102", floor="1", estate_name="别的名字", owner_id_number=valid_resident_id()),
+        row(room="103", floor="1", building_storeys="8", owner_id_number=valid_resident_id()),
+        row(room="104", floor="1", has_elevator="是", owner_id_number=valid_resident_id()),
+        row(room="105", floor="1", owner_id_number=owner, owner_name="赵六"),
+        row(room="101", floor="1", owner_id_number=valid_resident_id()),
+        row(room="106", floor="1", owner_id_number=owner),  # the same owner, in agreement: accepted
+    ]
+    job = import_services.import_job_start(actor=world.users["community"], upload=xlsx(rows))
+    assert [(e["row"], e["column"]) for e in job.errors] == [
+        (3, "小区名称"), (4, "楼栋层数"), (5, "单元层数"), (6, "业主姓名"), (7, "房号")
+    ]  # fmt: skip
+    assert all("row 2" in e["message"] for e in job.errors)
+    # Rows 2, 6 and 8 reached the dwelling level (row 6 was refused at its owner, which comes after).
+    assert job.summary["estate"]["created"] == 1 and job.summary["dwelling"]["created"] == 3
+    assert job.summary["owner"]["created"] == 1
+
+
+def test_one_owner_of_dwellings_in_different_chunks_is_one_record(world, monkeypatch):
+    from jiati.housing import importer
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    user, owner = world.users["community"], valid_resident_id()
+    rows = stairwell_rows(n_floors=3, per_floor=2)
+    rows[0] = row(floor="1", room="101", owner_id_number=owner)
+    rows[5] = row(floor="3", room="302", owner_id_number=owner)
+    dry = import_services.import_job_start(actor=user, upload=xlsx(rows))
+    assert dry.error_count == 0
+    import_services.import_job_apply(actor=user, dry_job=dry)
+    assert sorted(Ownership.objects.filter(owner__id_number=owner).values_list("dwelling__room", flat=True)) == [
+        "101", "302"
+    ]  # fmt: skip
+    assert Owner.objects.filter(id_number=owner).count() == 1
+    assert Stairwell.objects.filter(estate__code="NEW-1").count() == 1
+
+
+def test_the_importer_keeps_only_the_current_chunk_in_memory(world, monkeypatch):
+    """Memory must not grow with the file: after a run of many stairwells, the maps hold one chunk's keys and the
+    ledger is closed."""
+    from jiati.housing import importer
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    rows = [
+        row(
+            building_number=f"{b}栋",
+            stairwell_number=f"{s}单元",
+            room="101",
+            floor="1",
+            owner_id_number=valid_resident_id(),
+        )
+        for b in range(1, 4)
+        for s in range(1, 4)
+    ]
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        handle.write(xlsx(rows).read())
+        handle.flush()
+        run = importer.HousingImport(path=handle.name, name="stock.xlsx", actor=world.users["community"], dry_run=True)
+        result = run.run()
+    assert result.error_count == 0 and result.counts["stairwell"]["created"] == 9
+    assert len(run.stairwells) <= 2 and len(run.buildings) <= 2 and len(run.estates) == 1
+    with pytest.raises(sqlite3.ProgrammingError):
+        run.ledger.db.execute("SELECT 1")

@@ -14,6 +14,7 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -28,6 +29,26 @@ def normalise_id_number(value: str) -> str:
 def _birth_place_known(area: str, year: int) -> None:
     """stdnum's area-code check (a lookup in a large table), once per area and year."""
     ric.get_birth_place(f"{area}{year:04d}0101" + "0000")
+
+
+# Why a number was refused, in the user's language (python-stdnum's own messages are English only).
+_RESIDENT_ID_REASONS = {
+    InvalidLength: _("it must have 18 characters"),
+    InvalidFormat: _("only digits, with an X allowed at the end"),
+    InvalidChecksum: _("the check character does not match: a character is probably mistyped"),
+    InvalidComponent: _("the birth date or the area code in it does not exist"),
+}
+_CREDIT_CODE_REASONS = {
+    InvalidLength: _("it must have 18 characters"),
+    InvalidFormat: _("only digits and capital letters"),
+    InvalidChecksum: _("the check character does not match: a character is probably mistyped"),
+    InvalidComponent: _("a part of the code is not valid"),
+}
+
+
+def _reason(exc: StdnumError, reasons: dict):
+    """Lazy, like the message it goes into: both are put in the language of whoever reads them."""
+    return next((text for kind, text in reasons.items() if isinstance(exc, kind)), exc.message)
 
 
 def validate_resident_id(value: str) -> str:
@@ -46,7 +67,7 @@ def validate_resident_id(value: str) -> str:
         raise ValidationError(
             _("“%(value)s” is not a valid resident ID number (%(reason)s)."),
             code="invalid_id_number",
-            params={"value": mask_id_number(number), "reason": exc.message},
+            params={"value": mask_id_number(number), "reason": _reason(exc, _RESIDENT_ID_REASONS)},
         ) from exc
 
 
@@ -59,7 +80,7 @@ def validate_credit_code(value: str) -> str:
         raise ValidationError(
             _("“%(value)s” is not a valid unified social credit code (%(reason)s)."),
             code="invalid_credit_code",
-            params={"value": mask_id_number(number), "reason": exc.message},
+            params={"value": mask_id_number(number), "reason": _reason(exc, _CREDIT_CODE_REASONS)},
         ) from exc
 
 

@@ -146,3 +146,42 @@ def test_roles_that_see_id_numbers_search_by_their_ending(world, client_for, rol
     assert owner.pk in [row["id"] for row in found]
     html = client.get(reverse("housing:owner-list")).content.decode()
     assert 'name="id_ending"' in html and "may not search" not in html
+
+
+def _with_check_digit(body: str) -> str:
+    from stdnum.cn import ric
+
+    return body + ric.calc_check_digit(body + "0")
+
+
+@pytest.mark.parametrize(
+    ("kind", "number", "reason"),
+    [
+        ("resident", "44030719950101001", "应为18位"),
+        ("resident", "4403071995010100AB", "只能是数字，末位可以是X"),
+        ("resident", "bad-checksum", "校验位不符"),
+        ("resident", _with_check_digit("44030719951301001"), "出生日期或地区码不存在"),
+        ("credit", "91440300", "应为18位"),
+        ("credit", "bad-checksum", "校验位不符"),
+    ],
+)
+def test_a_refused_number_says_why_in_the_users_language(kind, number, reason):
+    """python-stdnum explains in English only; an elderly owner's window clerk reads Chinese."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from jiati.core.personal_data import validate_credit_code, validate_resident_id
+    from jiati.core.tests.factories import valid_credit_code
+
+    validate = validate_resident_id if kind == "resident" else validate_credit_code
+    if number == "bad-checksum":
+        good = valid_resident_id() if kind == "resident" else valid_credit_code()
+        number = good[:-1] + ("1" if good[-1] != "1" else "2")
+    with pytest.raises(ValidationError) as refused:
+        validate(number)
+    with translation.override("zh-hans"):
+        message = refused.value.messages[0]
+    assert reason in message
+    assert not any(word in message for word in ("valid", "number", "checksum", "length")), message
+    with translation.override("en"):
+        assert "valid" in refused.value.messages[0]

@@ -664,6 +664,9 @@ def _read_xlsx(data: bytes) -> Iterator[list]:
         with XlsxReader(io.BytesIO(data)) as reader:
             expected = 1
             for number, cells in reader.rows():
+                if number < expected:  # Excel writes rows in order; numbering could not be trusted
+                    message = _("the rows of the sheet are out of order; open it in Excel and save it again.")
+                    raise TallyInputError([RowProblem(number, message)])
                 for _blank in range(expected, number):
                     yield []
                 yield cells

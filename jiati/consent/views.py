@@ -605,11 +605,14 @@ def tally_page(request):
         else:
             try:
                 spec = find_spec(form.cleaned_data["rule"], form.cleaned_data["round_number"])
-                verdict = tally_file(upload.read(), upload.name, spec)
             except LookupError:
+                spec = None
                 form.add_error("round_number", _("This rule set has no such round."))
-            except TallyInputError as exc:
-                problems = [str(p) for p in exc.problems]
+            if spec is not None:
+                try:
+                    verdict = tally_file(upload.read(), upload.name, spec)
+                except TallyInputError as exc:
+                    problems = [str(p) for p in exc.problems]
     return render(request, "consent/tally.html", {"form": form, "verdict": verdict, "problems": problems})
 
 

@@ -40,7 +40,7 @@ _RESIDENT_ID_REASONS = {
 }
 _CREDIT_CODE_REASONS = {
     InvalidLength: _("it must have 18 characters"),
-    InvalidFormat: _("only digits and capital letters"),
+    InvalidFormat: _("only digits and the capital letters a credit code uses (no I, O, S, V or Z)"),
     InvalidChecksum: _("the check character does not match: a character is probably mistyped"),
     InvalidComponent: _("a part of the code is not valid"),
 }

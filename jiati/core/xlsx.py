@@ -26,6 +26,17 @@ from xml.parsers import expat
 
 READ_BYTES = 1 << 16
 STRING_CACHE = 4096
+# Excel's own limits (XFD1048576). A file beyond them is damaged or hostile: a cell at column ZZZZZZZ would make a
+# row of eight billion cells.
+MAX_COLUMNS = 16_384
+MAX_ROWS = 1_048_576
+# 80 MB of offsets; Excel itself tops out far below (a sheet has at most 17 billion cells, a workbook's string
+# table is bounded by its 2 GB file size, and no housing file comes near).
+MAX_STRINGS = 10_000_000
+MAIN_NAMESPACES = {
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",  # "strict" Office Open XML
+}
 
 
 class XlsxError(Exception):
@@ -57,7 +68,7 @@ class _Columns(dict):
     """Column letters → 0-based index, computed once per letters (the sheet repeats the same few)."""
 
     def __missing__(self, letters: str) -> int:
-        index = column_index(letters)
+        index = column_index(letters.replace("$", ""))
         if len(self) < 1024:
             self[letters] = index
         return index
@@ -77,11 +88,24 @@ def _cell(reference: str, row: int, column: int) -> str:
     return reference.replace("$", "").upper() if reference else f"{column_letters(column)}{row}"
 
 
+def _target(folder: str, target: str) -> str:
+    """A relationship's target as a name in the archive: absolute ("/xl/…") or relative to the source's folder."""
+    path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+    return posixpath.normpath(path).lstrip("/")
+
+
+def _damaged(exc: Exception, name: str) -> XlsxError:
+    if isinstance(exc, XlsxError):
+        return exc
+    return XlsxError(f"{name} cannot be read: {exc.__class__.__name__}: {exc}")
+
+
 def _number(text: str) -> float:
     # Up to 15 characters cannot carry more than 15 significant digits: no rounding needed (most cells).
-    if len(text) <= 15:
-        return float(text)
-    return float(f"{float(text):.15g}")
+    value = float(text) if len(text) <= 15 else float(f"{float(text):.15g}")
+    if value - value != 0 or "_" in text:  # NaN or infinity (x - x is NaN), or Python's "1_000"
+        raise ValueError(text)
+    return value
 
 
 class _StringTable:
@@ -98,6 +122,8 @@ class _StringTable:
         return len(self._offsets) - 1
 
     def append(self, text: str) -> None:
+        if len(self._offsets) > MAX_STRINGS:
+            raise XlsxError(f"more than {MAX_STRINGS:,} shared strings")
         data = text.encode("utf-8")
         self._pending.append(data)
         self._pending_size += len(data)
@@ -139,20 +165,18 @@ class XlsxReader:
 
     def __init__(self, source: str | os.PathLike | BinaryIO) -> None:
         self.total_rows = 0
+        self._zip = self._strings = self._sheet = None
         try:
             self._zip = zipfile.ZipFile(source)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise XlsxError(f"not a zip file: {exc}") from exc
-        self._strings = _StringTable()
-        try:
+            self._strings = _StringTable()
             sheet_path, strings_path = self._parts()
             if strings_path:
                 self._read_strings(strings_path)
             self._sheet = self._zip.open(sheet_path)
             self._sheet_size = self._zip.getinfo(sheet_path).file_size
-        except Exception:
+        except Exception as exc:
             self.close()
-            raise
+            raise _damaged(exc, "the workbook") from exc
 
     def __enter__(self) -> XlsxReader:
         return self
@@ -161,8 +185,9 @@ class XlsxReader:
         self.close()
 
     def close(self) -> None:
-        self._strings.close()
-        self._zip.close()
+        for part in (self._sheet, self._strings, self._zip):
+            if part is not None:
+                part.close()
 
     # the workbook's parts ----------------------------------------------------------------------------------
     def _elements(self, name: str, wanted: str) -> list[dict[str, str]]:
@@ -182,30 +207,42 @@ class XlsxReader:
         return found
 
     def _parts(self) -> tuple[str, str | None]:
-        """The first sheet's part and the shared strings' part, found through the workbook's relationships."""
+        """The first sheet's part and the shared strings' part, found as Excel finds them: the package's
+        relationships name the workbook, the workbook's relationships name its sheets and string table."""
         names = set(self._zip.namelist())
-        if "xl/workbook.xml" not in names:
-            raise XlsxError("no xl/workbook.xml: not an Excel workbook")
+        workbook = next(
+            (
+                _target("", rel.get("Target", ""))
+                for rel in self._elements("_rels/.rels", "Relationship")
+                if rel.get("Type", "").endswith("/officeDocument")
+            ),
+            "xl/workbook.xml",
+        )
+        if workbook not in names:
+            raise XlsxError(f"no {workbook}: not an Excel workbook")
+        folder, base = posixpath.split(workbook)
         targets: dict[str, str] = {}
         strings_path = None
-        for rel in self._elements("xl/_rels/workbook.xml.rels", "Relationship"):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        for rel in self._elements(posixpath.join(folder, "_rels", base + ".rels"), "Relationship"):
+            path = _target(folder, rel.get("Target", ""))
             targets[rel.get("Id", "")] = path
             if rel.get("Type", "").endswith("/sharedStrings"):
                 strings_path = path
-        sheets = self._elements("xl/workbook.xml", "sheet")
+        sheets = self._elements(workbook, "sheet")
         if not sheets:
             raise XlsxError("the workbook has no worksheet")
         # The relationship id is `r:id` (the prefix is the writer's choice; `sheetId` is another attribute).
         relation = next((value for key, value in sheets[0].items() if key.endswith(":id")), "")
-        sheet_path = targets.get(relation)
-        if sheet_path not in names:
-            sheet_path = "xl/worksheets/sheet1.xml"
+        if targets:
+            sheet_path = targets.get(relation)
             if sheet_path not in names:
                 raise XlsxError("the first worksheet is missing from the file")
+        else:  # a writer that left out the relationships: the conventional name
+            sheet_path = posixpath.join(folder, "worksheets", "sheet1.xml")
+            if sheet_path not in names:
+                raise XlsxError("the workbook names no worksheet part")
         if strings_path is None:
-            strings_path = "xl/sharedStrings.xml"
+            strings_path = posixpath.join(folder, "sharedStrings.xml")
         return sheet_path, strings_path if strings_path in names else None
 
     def _read_strings(self, name: str) -> None:
@@ -271,8 +308,8 @@ class XlsxReader:
                         return
             except expat.ExpatError as exc:
                 raise XlsxError(f"{name} is damaged at line {exc.lineno}: {expat.errors.messages[exc.code]}") from exc
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise XlsxError(f"{name} cannot be read: {exc}") from exc
+            except Exception as exc:  # a damaged archive fails in many ways: zlib.error, EOFError, an odd encoding…
+                raise _damaged(exc, name) from exc
 
         if after is None:
             for _ in blocks():
@@ -302,6 +339,8 @@ class XlsxReader:
                 cell_type = attrs.get("t", "n")
                 cell_ref = attrs.get("r", "")
                 column = columns[cell_ref.rstrip("0123456789$")] if cell_ref else len(cells)
+                if column >= MAX_COLUMNS:
+                    raise XlsxError("a cell beyond column XFD", cell_ref[:20], row_number)
                 parts.clear()
             elif tag == "v":
                 collecting = True
@@ -310,13 +349,19 @@ class XlsxReader:
             elif tag == "row":
                 cells = []
                 number = attrs.get("r")
-                row_number = int(number) if number else row_number + 1
+                if number:
+                    if not number.isdigit() or not 0 < int(number) <= MAX_ROWS:
+                        raise XlsxError(f"a row numbered “{number[:20]}”", None, row_number + 1)
+                    row_number = int(number)
+                else:
+                    row_number += 1
             elif tag == "rPh":
                 phonetic += 1
             elif tag == "dimension":
-                last = attrs.get("ref", "").rpartition(":")[2].replace("$", "")
+                # "A1:V100001". Some writers put a bare "A1" whatever the size: only a range is believed.
+                _first, colon, last = attrs.get("ref", "").replace("$", "").partition(":")
                 digits = last[len(last.rstrip("0123456789")) :]
-                self.total_rows = int(digits) if digits else 0
+                dimension[0] = int(digits) if colon and digits.isdigit() else 0
 
         def end(tag):
             nonlocal collecting, phonetic
@@ -361,20 +406,35 @@ class XlsxReader:
                 parts.append(data)
 
         def first_start(tag, attrs):
-            # The root tells whether this writer prefixes its element names (`x:row`); only then pay for stripping.
-            if ":" in tag:
-                parser.StartElementHandler = lambda tag, attrs: start(_local(tag), attrs)
-                parser.EndElementHandler = lambda tag: end(_local(tag))
+            # The root's declarations tell whether this writer prefixes the sheet's element names (`x:row`); only
+            # then pay for stripping, and only the prefixes bound to the spreadsheet namespace (an extension's
+            # `x14:…` elements keep their names and are ignored).
+            prefixes = {key[6:] for key, uri in attrs.items() if key.startswith("xmlns:") and uri in MAIN_NAMESPACES}
+            if prefixes:
+
+                def local(tag):
+                    prefix, colon, name = tag.partition(":")
+                    return name if colon and prefix in prefixes else tag
+
+                parser.StartElementHandler = lambda tag, attrs: start(local(tag), attrs)
+                parser.EndElementHandler = lambda tag: end(local(tag))
             else:
                 parser.StartElementHandler = start
             parser.StartElementHandler(tag, attrs)
 
+        dimension = [0]
         parser = self._parser(first_start, end, text)
         size = self._sheet_size
+        estimated = False
         for _ in self._feed(parser, self._sheet, "the worksheet", after=True):
-            if not self.total_rows and done:
-                # No <dimension>: estimate from the bytes the first rows took.
-                self.total_rows = max(done[-1][0], round(done[-1][0] * size / max(parser.CurrentByteIndex, 1)))
+            if not estimated and done:
+                # The sheet's <dimension> if it is believable (beyond the rows already read, or the whole part
+                # has been read), else an estimate from the bytes the first rows took.
+                estimated, last = True, done[-1][0]
+                if dimension[0] > last or (dimension[0] == last and self._sheet.tell() >= size):
+                    self.total_rows = dimension[0]
+                else:
+                    self.total_rows = max(last, round(last * size / max(parser.CurrentByteIndex, 1)))
             if done:
                 yield from done
                 done.clear()

@@ -181,7 +181,11 @@ def open_rows(path: str, name: str) -> Iterator[tuple[int, Iterator[tuple[int, l
     does not grow with the file."""
     lowered = name.lower()
     if lowered.endswith(".csv"):
-        yield _read_csv(path)
+        total, rows, positions = _read_csv(path)
+        try:
+            yield total, rows, positions
+        finally:
+            rows.close()  # closes the file if the run stopped half-way
     elif lowered.endswith(".xlsx"):
         try:
             with XlsxReader(path) as reader:

@@ -403,3 +403,24 @@ def test_a_damaged_cell_is_named_with_its_row():
     with pytest.raises(TallyInputError) as exc:
         counts_from_rows(read_rows(buffer.getvalue(), "vote.xlsx"))
     assert exc.value.first_row == 4 and "C4" in str(exc.value)
+
+
+def test_rows_out_of_order_are_refused_rather_than_misnumbered(tmp_path):
+    import zipfile
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    header = "".join(
+        f'<c r="{column}5" t="inlineStr"><is><t>{word}</t></is></c>'
+        for column, word in zip("ABCD", ["房号", "业主", "面积", "意见"], strict=True)
+    )
+    path = tmp_path / "vote.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{main}"><sheets><sheet name="s"/></sheets></workbook>')
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData><row r="5">{header}</row>'
+            '<row r="2"><c r="A2"><v>2</v></c></row></sheetData></worksheet>',
+        )
+    with pytest.raises(TallyInputError) as exc:
+        counts_from_rows(read_rows(path.read_bytes(), "vote.xlsx"))
+    assert exc.value.first_row == 2 and "order" in str(exc.value)

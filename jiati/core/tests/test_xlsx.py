@@ -219,3 +219,113 @@ def test_a_large_generated_sheet_matches_openpyxl_cell_for_cell(tmp_path):
         for (n, cells), (_m, e) in zip(read(path), expected, strict=True)
     ]
     assert got == expected
+
+
+def sheet_of(rows_xml: str, root_attrs: str = "") -> str:
+    return f'<worksheet xmlns="{MAIN}"{root_attrs}><sheetData>{rows_xml}</sheetData></worksheet>'
+
+
+@pytest.mark.parametrize(
+    ("rows_xml", "cell", "row"),
+    [
+        ('<row r="1"><c r="ZZZZZZZ1"><v>1</v></c></row>', "ZZZZZZZ1", 1),  # eight billion cells if believed
+        ('<row r="2"><c r="XFE2"><v>1</v></c></row>', "XFE2", 2),
+        ('<row r="2000000000"><c><v>1</v></c></row>', None, 1),
+        ('<row r="abc"><c><v>1</v></c></row>', None, 1),
+        ('<row r="3"><c r="A3"><v>nan</v></c></row>', "A3", 3),
+        ('<row r="3"><c r="A3"><v>1_000</v></c></row>', "A3", 3),
+    ],
+)
+def test_cells_and_rows_beyond_excels_limits_are_refused_not_allocated(tmp_path, rows_xml, cell, row):
+    with pytest.raises(XlsxError) as caught:
+        read(package(tmp_path, sheet_of(rows_xml)))
+    assert (caught.value.cell, caught.value.row) == (cell, row)
+
+
+def test_any_failure_of_a_damaged_archive_is_an_xlsx_error(tmp_path):
+    """zlib, a bad encoding declaration: every way a file breaks reads as one error the caller can show."""
+    body = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>第{n}行</t></is></c></row>' for n in range(1, 3000))
+    deflated = tmp_path / "deflated.xlsx"
+    with (
+        zipfile.ZipFile(package(tmp_path, sheet_of(body))) as source,
+        zipfile.ZipFile(deflated, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            target.writestr(item.filename, source.read(item.filename))
+    raw = bytearray(deflated.read_bytes())
+    with zipfile.ZipFile(deflated) as archive:
+        info = archive.getinfo("xl/worksheets/data.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start + 200, start + 400):  # scramble the compressed sheet's middle
+        raw[offset] ^= 0x5A
+    deflated.write_bytes(bytes(raw))
+    with pytest.raises(XlsxError):
+        read(deflated)
+
+    with pytest.raises(XlsxError):
+        read(package(tmp_path, '<?xml version="1.0" encoding="bogus-8"?>' + sheet_of("")))
+
+
+def test_a_bare_dimension_is_not_believed(tmp_path, monkeypatch):
+    """Some writers put <dimension ref="A1"/> whatever the size: the row count is then estimated from the bytes."""
+    monkeypatch.setattr(xlsx, "READ_BYTES", 1024)
+    body = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 2001))
+    for ref, expected in (("A1", None), ("A1:A2000", 2000)):
+        sheet = f'<worksheet xmlns="{MAIN}"><dimension ref="{ref}"/><sheetData>{body}</sheetData></worksheet>'
+        with XlsxReader(str(package(tmp_path, sheet))) as reader:
+            rows = reader.rows()
+            next(rows)
+            if expected:
+                assert reader.total_rows == expected
+            else:
+                assert 1800 <= reader.total_rows <= 2200
+            assert len(list(rows)) == 1999
+
+
+def test_absolute_references_and_prefixes_declared_on_the_root_only(tmp_path):
+    sheet = (
+        f'<worksheet xmlns="{MAIN}" xmlns:x="{MAIN}" xmlns:x14="http://schemas.microsoft.com/office/x14">'
+        '<sheetData><x:row r="1"><x:c r="$B$1"><x:v>2</x:v></x:c></x:row>'
+        '<row r="2"><c r="C2"><v>3</v></c><x14:c r="A2"><x14:v>9</x14:v></x14:c></row></sheetData></worksheet>'
+    )
+    # The x14 element is an extension's, not a cell: it is ignored.
+    assert read(package(tmp_path, sheet)) == [(1, [None, 2.0]), (2, [None, None, 3.0])]
+
+
+def test_the_workbook_is_found_through_the_package_relationships(tmp_path):
+    path = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{PKG_RELS}"><Relationship Id="rId1" Type="{RELS}/officeDocument" '
+            'Target="/book/wb.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "book/wb.xml",
+            f'<workbook xmlns="{MAIN}" xmlns:r="{RELS}"><sheets><sheet name="s" sheetId="1" r:id="a"/></sheets>'
+            "</workbook>",
+        )
+        archive.writestr(
+            "book/_rels/wb.xml.rels",
+            f'<Relationships xmlns="{PKG_RELS}"><Relationship Id="a" Type="{RELS}/worksheet" Target="s/one.xml"/>'
+            f'<Relationship Id="b" Type="{RELS}/sharedStrings" Target="/book/../book/strings.xml"/></Relationships>',
+        )
+        archive.writestr("book/s/one.xml", sheet_of('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'))
+        archive.writestr("book/strings.xml", f'<sst xmlns="{MAIN}"><si><t>搬走了</t></si></sst>')
+    assert read(path) == [(1, ["搬走了"])]
+
+
+def test_a_relationship_to_a_missing_sheet_is_an_error_not_another_sheet(tmp_path):
+    path = package(tmp_path, sheet_of('<row r="1"><c r="A1"><v>1</v></c></row>'), target="worksheets/gone.xml")
+    with pytest.raises(XlsxError, match="missing"):
+        read(path)
+
+
+def test_every_file_handle_is_closed_with_the_reader(tmp_path):
+    strings = f'<sst xmlns="{MAIN}"><si><t>a</t></si></sst>'
+    reader = XlsxReader(str(package(tmp_path, sheet_of('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), strings)))
+    with reader:
+        next(reader.rows())
+    assert reader._sheet._fileobj is None or reader._sheet.closed
+    assert reader._zip.fp is None
+    assert reader._strings._file.closed

@@ -552,3 +552,30 @@ def test_the_importer_keeps_only_the_current_chunk_in_memory(world, monkeypatch)
     assert len(run.stairwells) <= 2 and len(run.buildings) <= 2 and len(run.estates) == 1
     with pytest.raises(sqlite3.ProgrammingError):
         run.ledger.db.execute("SELECT 1")
+
+
+def test_a_re_import_in_one_row_chunks_matches_stored_records_at_every_level(world, monkeypatch):
+    """Stored records met again in later chunks are known from the ledger as stored, not created by the run: their
+    children are still looked up, so nothing is created twice and changes are found."""
+    from jiati.housing import importer
+
+    user = world.users["community"]
+    rows = stairwell_rows(n_floors=3, per_floor=2)
+    first = import_services.import_job_start(actor=user, upload=xlsx(rows))
+    import_services.import_job_apply(actor=user, dry_job=first)
+    before = counts()
+
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 1)
+    column = {c.key: index for index, c in enumerate(COLUMNS)}
+    rows[5][column["area_register"]] = "91.00"
+    rows[4][column["owner_name"]] = "王五改"
+    dry = import_services.import_job_start(actor=user, upload=xlsx(rows))
+    assert dry.error_count == 0, dry.errors
+    summary = dry.summary
+    assert [summary[level]["created"] for level in ("estate", "building", "stairwell", "dwelling", "owner")] == [0] * 5
+    assert summary["estate"]["unchanged"] == 1 and summary["stairwell"]["unchanged"] == 1
+    assert (summary["dwelling"]["changed"], summary["dwelling"]["unchanged"]) == (1, 5)
+    assert (summary["owner"]["changed"], summary["owner"]["unchanged"]) == (1, 5)
+    import_services.import_job_apply(actor=user, dry_job=dry)
+    assert counts() == before
+    assert Dwelling.objects.get(estate__code="NEW-1", room="302").area_register == Decimal("91.00")

@@ -281,3 +281,12 @@ def test_owner_export_shows_personal_data_only_to_roles_that_need_it(world, clie
     recorded = AuditEntry.objects.filter(actor=user, action="export").order_by("id")
     in_full = [kind for kind, roles in (("id_number", FULL_IDS), ("phone", FULL_PHONES)) if role in roles]
     assert [sorted(e.changes["personal_data"]) for e in recorded] == [[], in_full]
+
+
+def test_a_list_row_names_its_columns_for_the_phone_layout(world, client_for):
+    """On a phone each row stacks into a card; every cell carries its column's name for the CSS to show."""
+    from jiati.housing.views import DwellingListView
+
+    html = client_for(world.users["community"]).get(reverse("housing:dwelling-list")).content.decode()
+    for column in DwellingListView.columns:
+        assert f'data-label="{column.header}"' in html

@@ -39,9 +39,8 @@ _RESIDENT_ID_REASONS = {
     InvalidComponent: _("the birth date or the area code in it does not exist"),
 }
 _CREDIT_CODE_REASONS = {
-    InvalidLength: _("it must have 18 characters"),
+    **_RESIDENT_ID_REASONS,
     InvalidFormat: _("only digits and the capital letters a credit code uses (no I, O, S, V or Z)"),
-    InvalidChecksum: _("the check character does not match: a character is probably mistyped"),
     InvalidComponent: _("a part of the code is not valid"),
 }
 

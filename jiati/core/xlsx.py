@@ -203,7 +203,7 @@ class XlsxReader:
         except KeyError:
             return found
         with member:
-            self._feed(self._parser(start, None, None), member, name)
+            self._parse_all(self._parser(start, None, None), member, name)
         return found
 
     def _parts(self) -> tuple[str, str | None]:
@@ -271,7 +271,7 @@ class XlsxReader:
 
         parser = self._parser(start, end, text)
         with self._zip.open(name) as member:
-            self._feed(parser, member, name)
+            self._parse_all(parser, member, name)
         strings.finish()
 
     @staticmethod
@@ -294,28 +294,25 @@ class XlsxReader:
         return parser
 
     @staticmethod
-    def _feed(parser, member, name: str, after=None) -> Iterator[None] | None:
-        """Feed a zip member to the parser; with `after`, yield after each block so the caller can hand rows on."""
+    def _blocks(parser, member, name: str) -> Iterator[None]:
+        """Feed a zip member to the parser a block at a time, yielding after each so the caller can hand on what
+        the block produced; any failure becomes one XlsxError."""
+        try:
+            while True:
+                data = member.read(READ_BYTES)
+                parser.Parse(data, not data)
+                yield
+                if not data:
+                    return
+        except expat.ExpatError as exc:
+            raise XlsxError(f"{name} is damaged at line {exc.lineno}: {expat.errors.messages[exc.code]}") from exc
+        except Exception as exc:  # a damaged archive fails in many ways: zlib.error, EOFError, an odd encoding…
+            raise _damaged(exc, name) from exc
 
-        def blocks():
-            try:
-                while True:
-                    data = member.read(READ_BYTES)
-                    parser.Parse(data, not data)
-                    if after is not None:
-                        yield
-                    if not data:
-                        return
-            except expat.ExpatError as exc:
-                raise XlsxError(f"{name} is damaged at line {exc.lineno}: {expat.errors.messages[exc.code]}") from exc
-            except Exception as exc:  # a damaged archive fails in many ways: zlib.error, EOFError, an odd encoding…
-                raise _damaged(exc, name) from exc
-
-        if after is None:
-            for _ in blocks():
-                pass
-            return None
-        return blocks()
+    @classmethod
+    def _parse_all(cls, parser, member, name: str) -> None:
+        for _ in cls._blocks(parser, member, name):
+            pass
 
     # the sheet -----------------------------------------------------------------------------------------------
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
@@ -426,7 +423,7 @@ class XlsxReader:
         parser = self._parser(first_start, end, text)
         size = self._sheet_size
         estimated = False
-        for _ in self._feed(parser, self._sheet, "the worksheet", after=True):
+        for _ in self._blocks(parser, self._sheet, "the worksheet"):
             if not estimated and done:
                 # The sheet's <dimension> if it is believable (beyond the rows already read, or the whole part
                 # has been read), else an estimate from the bytes the first rows took.

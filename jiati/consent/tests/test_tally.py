@@ -378,49 +378,23 @@ def test_an_unreadable_workbook_is_refused():
 
 
 def test_a_damaged_cell_is_named_with_its_row():
-    import io
-    import zipfile
+    from jiati.core.tests.workbooks import sheet_of, workbook_bytes
 
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(
-            "xl/workbook.xml",
-            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="s" sheetId="1" r:id="rId1"/></sheets>'
-            "</workbook>",
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels",
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        )
-        archive.writestr(
-            "xl/worksheets/sheet1.xml",
-            f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>房号</t></is></c></row>'
-            '<row r="4"><c r="C4"><v>eighty</v></c></row></sheetData></worksheet>',
-        )
+    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>房号</t></is></c></row>'
+    data = workbook_bytes(sheet_of(header + '<row r="4"><c r="C4"><v>eighty</v></c></row>'))
     with pytest.raises(TallyInputError) as exc:
-        counts_from_rows(read_rows(buffer.getvalue(), "vote.xlsx"))
+        counts_from_rows(read_rows(data, "vote.xlsx"))
     assert exc.value.first_row == 4 and "C4" in str(exc.value)
 
 
-def test_rows_out_of_order_are_refused_rather_than_misnumbered(tmp_path):
-    import zipfile
+def test_rows_out_of_order_are_refused_rather_than_misnumbered():
+    from jiati.core.tests.workbooks import sheet_of, workbook_bytes
 
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     header = "".join(
         f'<c r="{column}5" t="inlineStr"><is><t>{word}</t></is></c>'
         for column, word in zip("ABCD", ["房号", "业主", "面积", "意见"], strict=True)
     )
-    path = tmp_path / "vote.xlsx"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("xl/workbook.xml", f'<workbook xmlns="{main}"><sheets><sheet name="s"/></sheets></workbook>')
-        archive.writestr(
-            "xl/worksheets/sheet1.xml",
-            f'<worksheet xmlns="{main}"><sheetData><row r="5">{header}</row>'
-            '<row r="2"><c r="A2"><v>2</v></c></row></sheetData></worksheet>',
-        )
+    data = workbook_bytes(sheet_of(f'<row r="5">{header}</row><row r="2"><c r="A2"><v>2</v></c></row>'))
     with pytest.raises(TallyInputError) as exc:
-        counts_from_rows(read_rows(path.read_bytes(), "vote.xlsx"))
+        counts_from_rows(read_rows(data, "vote.xlsx"))
     assert exc.value.first_row == 2 and "order" in str(exc.value)

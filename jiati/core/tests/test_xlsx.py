@@ -9,11 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from jiati.core import xlsx
+from jiati.core.tests.workbooks import MAIN, PKG_RELS, RELS, sheet_of, workbook_bytes
 from jiati.core.xlsx import XlsxError, XlsxReader, column_index, column_letters
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 def read(path) -> list[tuple[int, list]]:
@@ -21,29 +18,9 @@ def read(path) -> list[tuple[int, list]]:
         return list(reader.rows())
 
 
-def package(tmp_path, sheet: str, strings: str | None = None, *, first_sheet="worksheets/data.xml", target=None):
-    """A workbook written part by part, as Excel does: shared strings, `r:id` links, its own part names."""
+def package(tmp_path, sheet: str, strings: str | None = None, **options):
     path = tmp_path / "book.xlsx"
-    rels = [
-        f'<Relationship Id="rId7" Type="{RELS}/worksheet" Target="{target or first_sheet}"/>',
-        f'<Relationship Id="rId2" Type="{RELS}/worksheet" Target="worksheets/other.xml"/>',
-    ]
-    if strings is not None:
-        rels.append(f'<Relationship Id="rId3" Type="{RELS}/sharedStrings" Target="strings.xml"/>')
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(
-            "xl/workbook.xml",
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="{MAIN}" xmlns:r="{RELS}">'
-            '<sheets><sheet name="住房" sheetId="9" r:id="rId7"/><sheet name="Other" sheetId="1" r:id="rId2"/>'
-            "</sheets></workbook>",
-        )
-        archive.writestr(
-            "xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{PKG_RELS}">{"".join(rels)}</Relationships>'
-        )
-        archive.writestr("xl/" + first_sheet, sheet)
-        archive.writestr("xl/worksheets/other.xml", f'<worksheet xmlns="{MAIN}"><sheetData/></worksheet>')
-        if strings is not None:
-            archive.writestr("xl/strings.xml", strings)
+    path.write_bytes(workbook_bytes(sheet, strings, **options))
     return path
 
 
@@ -221,10 +198,6 @@ def test_a_large_generated_sheet_matches_openpyxl_cell_for_cell(tmp_path):
     assert got == expected
 
 
-def sheet_of(rows_xml: str, root_attrs: str = "") -> str:
-    return f'<worksheet xmlns="{MAIN}"{root_attrs}><sheetData>{rows_xml}</sheetData></worksheet>'
-
-
 @pytest.mark.parametrize(
     ("rows_xml", "cell", "row"),
     [
@@ -329,3 +302,8 @@ def test_every_file_handle_is_closed_with_the_reader(tmp_path):
     assert reader._sheet._fileobj is None or reader._sheet.closed
     assert reader._zip.fp is None
     assert reader._strings._file.closed
+
+
+def test_a_workbook_without_relationships_reads_its_conventional_sheet(tmp_path):
+    path = package(tmp_path, sheet_of('<row r="1"><c r="A1"><v>7</v></c></row>'), relationships=False)
+    assert read(path) == [(1, [7.0])]

@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Created")
@@ -21,7 +23,9 @@ class AuditAction(models.TextChoices):
     EVENT = "event", _("Event")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel, models.Model):
+    """One change, export, import or event, as it happened; rows are only ever added."""
+
     timestamp = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -42,6 +46,8 @@ class AuditEntry(models.Model):
     message = models.CharField(_("note"), max_length=255, blank=True)
     request_id = models.CharField(_("request"), max_length=36, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit entry")

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.scoping import area_q
+from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
 def centi_to_area(value: int | None) -> Decimal:
@@ -457,7 +458,7 @@ class Ballot(models.Model):
         return f"{self.voter_id}: {self.choice}"
 
 
-class BallotEntry(models.Model):
+class BallotEntry(AppendOnlyModel, models.Model):
     """One casting of a ballot, never changed: the history, the receipt, and one link of the vote's hash chain."""
 
     vote = models.ForeignKey(Vote, verbose_name=_("vote"), on_delete=models.CASCADE, related_name="entries")
@@ -484,6 +485,8 @@ class BallotEntry(models.Model):
     identity_nonce = models.CharField(_("code confirmation"), max_length=32, blank=True)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     entry_hash = models.CharField(_("hash"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("ballot entry")
@@ -710,7 +713,7 @@ class StepKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class ObjectionStep(models.Model):
+class ObjectionStep(AppendOnlyModel, models.Model):
     """What was done about an objection, appended by the services, never edited."""
 
     objection = models.ForeignKey(
@@ -728,6 +731,8 @@ class ObjectionStep(models.Model):
         blank=True,
         related_name="+",
     )
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("objection step")

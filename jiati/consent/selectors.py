@@ -26,6 +26,7 @@ from jiati.consent.models import (
 )
 from jiati.consent.rules import RoundSpec, spec_for_round
 from jiati.consent.tally import Counts, Verdict, evaluate, stored_verdict
+from jiati.core.money import FEN
 
 
 def round_spec(vote: Vote) -> RoundSpec:
@@ -195,7 +196,7 @@ def subsidy_change(scheme: CostScheme) -> dict | None:
     amount, status = subsidy_for(scheme.project)
     if status != SubsidyStatus.APPROVED:
         return None
-    amount = amount.quantize(Decimal("0.01"))
+    amount = amount.quantize(FEN)
     if amount == scheme.subsidy:
         return None
     return {"amount": amount, "status": status, "difference": amount - scheme.subsidy}
@@ -209,7 +210,7 @@ def voter_share(vote: Vote, voter: RollVoter) -> Decimal | None:
     totals = CostShare.objects.filter(scheme_id=vote.cost_scheme_id, dwelling_id__in=dwellings).aggregate(
         share=Coalesce(Sum("share"), Decimal(0)), compensation=Coalesce(Sum("compensation"), Decimal(0))
     )
-    return (totals["share"] - totals["compensation"]).quantize(Decimal("0.01"))
+    return (totals["share"] - totals["compensation"]).quantize(FEN)
 
 
 def open_votes_for_owner(owner):

@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from django.utils.translation import gettext as _
 
-FEN = Decimal("0.01")
+from jiati.core.money import FEN, fen_to_yuan  # noqa: F401  (fen_to_yuan is part of this module's API)
 
 
 class ShareInputError(ValueError):
@@ -66,10 +66,6 @@ def to_fen(value: Decimal) -> int:
     if scaled != scaled.to_integral_value():
         raise ShareInputError(_("Amounts are in yuan to the fen (two decimal places at most)."), field="amount")
     return int(scaled)
-
-
-def fen_to_yuan(fen: int) -> Decimal:
-    return Decimal(fen).scaleb(-2).quantize(FEN)
 
 
 def decimal_of(value, *, what: str) -> Decimal:

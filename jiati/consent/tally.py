@@ -24,10 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jiati.consent.rules import RoundSpec, TestSpec
+from jiati.core.money import AREA_STEP
 from jiati.core.xlsx import XlsxError, XlsxReader
-
-AREA_STEP = Decimal("0.01")
-
 
 # --- counts and verdicts -----------------------------------------------------------
 

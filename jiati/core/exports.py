@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from jiati.core.columns import Column
+from jiati.core.money import FEN
 from jiati.core.personal_data import MASKS
 
 # Excel stops at 1,048,576 rows; a larger export must be filtered first.
@@ -28,7 +29,7 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, Decimal):
-        return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+        return float(value) if value == value.quantize(FEN) else str(value)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, (int, float, dt.date)):

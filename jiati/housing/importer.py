@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import AuditBatch
+from jiati.core.money import has_whole_area_step, to_area
 from jiati.core.personal_data import mask_id_number, mask_phone
 from jiati.core.xlsx import XlsxError, XlsxReader
 from jiati.housing import services
@@ -352,11 +353,11 @@ def _area(column: str, value: Any) -> Decimal | None:
         raise _RowInvalid(column, _("“%(value)s” is not a number.") % {"value": text}) from None
     if not number.is_finite() or number <= 0:
         raise _RowInvalid(column, _("An area must be greater than zero."))
-    if number != number.quantize(Decimal("0.01")):
+    if not has_whole_area_step(number):
         raise _RowInvalid(column, _("An area has at most two decimals (%(value)s).") % {"value": text})
     if number >= Decimal("10000000"):
         raise _RowInvalid(column, _("The area %(value)s m² is not plausible.") % {"value": text})
-    return number.quantize(Decimal("0.01"))
+    return to_area(number)
 
 
 def _bool(column: str, value: Any) -> bool:

@@ -1,27 +1,13 @@
-"""What every write on a project starts with: lock the row in the actor's scope, and append to the timeline.
+"""What every write on a project ends with: an entry on the timeline (rows are locked with `jiati.core.services`).
 
 Shared by the projects services and the schedule (and, for the timeline, by other apps).
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from jiati.projects.models import Project, ProjectEvent
-
-
-def lock_visible(project: Project, actor) -> Project:
-    """Lock the row and re-check that the actor may see it (a stale or forged id answers like a missing one)."""
-    try:
-        return Project.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=project.pk)
-    except Project.DoesNotExist:
-        raise PermissionDenied from None
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def project_url(project: Project) -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.scoping import area_q
+from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class Stage(models.TextChoices):
@@ -314,14 +315,14 @@ class EventKind(models.TextChoices):
 OUTSIDE_EVENT_KINDS = frozenset({EventKind.CREATED, EventKind.STAGE, EventKind.PROGRESS})
 
 
-class ProjectEventQuerySet(models.QuerySet):
+class ProjectEventQuerySet(AppendOnlyQuerySet):
     def visible_to(self, user) -> ProjectEventQuerySet:
         """Events of the projects the user sees; outside the staff only the stage moves."""
         events = self.filter(project__in=Project.objects.visible_to(user).values("pk"))
         return events if sees_project_internals(user) else events.filter(kind__in=OUTSIDE_EVENT_KINDS)
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(AppendOnlyModel, models.Model):
     """The timeline: every change to a project, appended by the services, never edited."""
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="events")

@@ -16,9 +16,8 @@ from django.utils.translation import gettext as _
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
 from jiati.core.errors import refuse
-from jiati.projects.common import lock_visible as _locked
+from jiati.core.services import lock_visible, require
 from jiati.projects.common import project_event_add
-from jiati.projects.common import require as _require
 from jiati.projects.models import (
     STAGE_ORDER,
     EventKind,
@@ -84,8 +83,8 @@ def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = ""
     """Plan (or re-plan) the project backwards from a target date; earlier plans stay as history."""
     from jiati.projects import permissions
 
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     today = timezone.localdate()
     if target_date <= today:
         raise refuse(_("The target date must be in the future."), code="past_date", field="target_date")

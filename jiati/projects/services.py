@@ -18,14 +18,13 @@ from django.utils.translation import gettext as _
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, snapshot
 from jiati.core.errors import refuse
+from jiati.core.services import lock_visible, require
 from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
 from jiati.projects import permissions, schedule, stages
-from jiati.projects.common import lock_visible as _locked
 from jiati.projects.common import project_event_add, project_url
-from jiati.projects.common import require as _require
 from jiati.projects.models import (
     CONSTRUCTION_STAGES,
     SEVEN_ONES,
@@ -105,7 +104,7 @@ def project_open(
     *, actor, stairwell: Stairwell, responsible=None, target_date: dt.date | None = None, note: str = ""
 ) -> Project:
     """Open a project for a stairwell whose owners show intention. At most one live project per stairwell."""
-    _require(permissions.can_open(actor))
+    require(permissions.can_open(actor))
     if not Stairwell.objects.visible_to(actor).filter(pk=stairwell.pk).exists():
         raise PermissionDenied
     if stairwell.has_elevator:
@@ -159,7 +158,7 @@ def project_advance(*, project: Project, actor, note: str = "", expected_stage: 
     `expected_stage` is the stage the user saw: if someone moved the project meanwhile, the move is refused
     instead of skipping a stage (two staff pressing the button at once move it once).
     """
-    project = _locked(project, actor)
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if expected_stage and project.stage != expected_stage:
         raise refuse(
             _("The project has already moved to “%(stage)s”; reload the page.")
@@ -207,8 +206,8 @@ def _set_status(project: Project, actor, status: str, reason: str, kind: str) ->
 
 @transaction.atomic
 def project_suspend(*, project: Project, actor, reason: str) -> Project:
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if project.status != Status.ACTIVE:
         raise refuse(_("Only an active project can be suspended."), code="not_active")
     return _set_status(project, actor, Status.SUSPENDED, reason, EventKind.SUSPENDED)
@@ -216,8 +215,8 @@ def project_suspend(*, project: Project, actor, reason: str) -> Project:
 
 @transaction.atomic
 def project_withdraw(*, project: Project, actor, reason: str) -> Project:
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if project.status == Status.WITHDRAWN:
         raise refuse(_("The project is already withdrawn."), code="already_withdrawn")
     if project.stage == Stage.IN_SERVICE:
@@ -227,8 +226,8 @@ def project_withdraw(*, project: Project, actor, reason: str) -> Project:
 
 @transaction.atomic
 def project_reopen(*, project: Project, actor, reason: str) -> Project:
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if project.status == Status.ACTIVE:
         raise refuse(_("The project is already active."), code="already_active")
     return _set_status(project, actor, Status.ACTIVE, reason, EventKind.REOPENED)
@@ -236,8 +235,8 @@ def project_reopen(*, project: Project, actor, reason: str) -> Project:
 
 @transaction.atomic
 def project_assign(*, project: Project, actor, responsible) -> Project:
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     from jiati.accounts.selectors import staff_visible_to
 
     if responsible is not None and not staff_visible_to(user=actor).filter(pk=responsible.pk).exists():
@@ -288,8 +287,8 @@ def _check_lead_owner(project: Project, owner: Owner | None) -> None:
 
 @transaction.atomic
 def project_set_lead_owner(*, project: Project, actor, owner: Owner | None) -> Project:
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     _check_lead_owner(project, owner)
     before = snapshot(project, PROJECT_AUDIT_FIELDS)
     project.lead_owner = owner
@@ -302,8 +301,8 @@ def project_set_lead_owner(*, project: Project, actor, owner: Owner | None) -> P
 @transaction.atomic
 def working_group_set(*, project: Project, actor, owners: list[Owner]) -> Project:
     """Replace the working group with these owners (all owners in the stairwell)."""
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     allowed = set(
         Ownership.objects.filter(dwelling__stairwell_id=project.stairwell_id).values_list("owner_id", flat=True)
     )
@@ -334,8 +333,8 @@ def working_group_set(*, project: Project, actor, owners: list[Owner]) -> Projec
 
 @transaction.atomic
 def service_team_set(*, project: Project, actor, users: list) -> Project:
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     from jiati.accounts.selectors import staff_visible_to
 
     visible = set(staff_visible_to(user=actor).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
@@ -370,8 +369,8 @@ def project_set_checklist(*, project: Project, actor, **fields) -> Project:
     }
     if set(fields) - allowed:
         raise TypeError(f"unexpected fields {set(fields) - allowed}")
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if fields.get("brand") is not None and not fields["brand"].is_manufacturer:
         raise refuse(_("This company does not make elevators."), code="not_a_brand", field="brand")
     if fields.get("contractor") is not None and not fields["contractor"].is_contractor:
@@ -406,8 +405,8 @@ def project_set_checklist(*, project: Project, actor, **fields) -> Project:
 def contract_review_add(
     *, project: Project, actor, reviewed_on: dt.date, result: str, findings: str = "", contract_amount=None
 ) -> ContractReview:
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if reviewed_on > timezone.localdate():
         raise refuse(_("A review cannot be dated in the future."), code="future_date", field="reviewed_on")
     if result != ReviewResult.APPROVED and not findings.strip():
@@ -447,8 +446,8 @@ def document_add(*, project: Project, actor, kind: str, upload, note: str = "") 
     """
     if kind not in DocumentKind.values:
         raise refuse(_("Choose what the document is."), code="invalid_kind", field="kind")
-    project = _locked(project, actor)
-    _require(permissions.can_add_document(actor, kind, project=project))
+    project = lock_visible(Project, user=actor, pks=project.pk)
+    require(permissions.can_add_document(actor, kind, project=project))
     if not permissions.is_contributor(actor) and project.stage not in CONSTRUCTION_STAGES:
         raise refuse(
             _("Site photos can be added only while the elevator is being built."),
@@ -516,8 +515,8 @@ def may_follow_up(user, project: Project) -> bool:
 
 @transaction.atomic
 def blocker_open(*, project: Project, actor, description: str, party: str, due_date: dt.date, assignee=None) -> Blocker:
-    _require(permissions.can_manage(actor))
-    project = _locked(project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if not description.strip():
         raise refuse(_("Say what the blocker is."), code="required", field="description")
     if due_date < timezone.localdate():
@@ -558,8 +557,8 @@ def blocker_open(*, project: Project, actor, description: str, party: str, due_d
 
 @transaction.atomic
 def blocker_resolve(*, blocker: Blocker, actor, resolution: str) -> Blocker:
-    _require(permissions.can_manage(actor))
-    project = _locked(blocker.project, actor)
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=blocker.project.pk)
     blocker = Blocker.objects.select_for_update().get(pk=blocker.pk)
     if blocker.status == BlockerStatus.RESOLVED:
         raise refuse(_("This blocker is already resolved."), code="already_resolved")
@@ -586,8 +585,8 @@ def blocker_resolve(*, blocker: Blocker, actor, resolution: str) -> Blocker:
 
 @transaction.atomic
 def comment_add(*, project: Project, actor, text: str) -> ProjectEvent:
-    _require(permissions.can_comment(actor))
-    project = _locked(project, actor)
+    require(permissions.can_comment(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if not text.strip():
         raise refuse(_("Write a comment."), code="required", field="text")
     return project_event_add(project=project, actor=actor, kind=EventKind.COMMENT, message=text.strip())
@@ -596,10 +595,10 @@ def comment_add(*, project: Project, actor, text: str) -> ProjectEvent:
 @transaction.atomic
 def cluster_create(*, actor, estate, name: str, design: str = "", projects: list[Project]) -> Cluster:
     """Group projects of one estate under one design (连片)."""
-    _require(permissions.can_manage(actor))
+    require(permissions.can_manage(actor))
     if not name.strip():
         raise refuse(_("Name the cluster."), code="required", field="name")
-    locked = [_locked(p, actor) for p in projects]
+    locked = lock_visible(Project, user=actor, pks=[p.pk for p in projects])
     if any(p.estate_id != estate.pk for p in locked):
         raise refuse(_("All projects of a cluster must be in the same estate."), code="other_estate", field="projects")
     cluster = Cluster.objects.create(estate=estate, community_id=estate.community_id, name=name.strip(), design=design)

@@ -22,8 +22,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from jiati.core.money import FEN
 from jiati.subsidies import rules
-from jiati.subsidies.models import FEN, Status, SubsidyApplication
+from jiati.subsidies.models import Status, SubsidyApplication
 
 UNAVAILABLE = "unavailable"
 

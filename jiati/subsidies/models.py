@@ -25,9 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.scoping import NOTHING, area_q, sees_everything
-
-FEN = Decimal("0.01")
-ZERO = Decimal("0.00")
+from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
+from jiati.core.money import ZERO
 
 
 def _money(verbose_name, **kwargs) -> models.DecimalField:
@@ -476,27 +475,15 @@ class Decision(models.TextChoices):
     APPROVE = "approve", _("Approved")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """Rows that are records (the ledger, review decisions): bulk updates and deletes are refused."""
-
-    refusal = "The subsidy ledger is append-only; record a reversal instead."
-
-    def update(self, **kwargs):
-        raise TypeError(self.refusal)
-
-    def delete(self):
-        raise TypeError(self.refusal)
-
-
 class ReviewQuerySet(AppendOnlyQuerySet):
-    refusal = "Review decisions are append-only; record a new decision instead."
-
     def visible_to(self, user) -> ReviewQuerySet:
         return self.filter(application_scope(user, "application__"))
 
 
-class Review(models.Model):
+class Review(AppendOnlyModel, models.Model):
     """One reviewer's decision at one step, with the comment. Appended, never edited."""
+
+    append_only_refusal = "Review decisions are append-only; record a new decision instead."
 
     application = models.ForeignKey(
         SubsidyApplication, verbose_name=_("application"), on_delete=models.PROTECT, related_name="reviews"
@@ -525,14 +512,6 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} {self.get_decision_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise TypeError(ReviewQuerySet.refusal)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(ReviewQuerySet.refusal)
 
 
 class BatchQuerySet(models.QuerySet):
@@ -571,14 +550,14 @@ class EntryKind(models.TextChoices):
 
 
 class LedgerQuerySet(AppendOnlyQuerySet):
-    refusal = "The subsidy ledger is append-only; record a reversal instead."
-
     def visible_to(self, user) -> LedgerQuerySet:
         return self.filter(application_scope(user, "application__"))
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnlyModel, models.Model):
     """One movement of subsidy money: a payment (positive) or the reversal of one (negative).
+
+    append_only_refusal = "The subsidy ledger is append-only; record a reversal instead."
 
     A voucher number is used once; a retried request with the same idempotency key finds its first row.
     """
@@ -628,11 +607,3 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher_no} {self.amount}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise TypeError(LedgerQuerySet.refusal)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(LedgerQuerySet.refusal)

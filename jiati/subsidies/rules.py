@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiati.core.errors import refuse
+from jiati.core.money import FEN
+from jiati.core.money import yuan as _yuan
 from jiati.subsidies.models import (
     DEFAULT_REQUIRED_DOCUMENTS,
-    FEN,
     PROJECT_DOCUMENT_KINDS,
     ZERO,
     SubsidyApplication,
@@ -70,11 +71,8 @@ def money(value, *, field: str, allow_zero: bool = True, label: str | None = Non
 
 
 def yuan(value: Decimal | None) -> str:
-    """¥1,234,567.89 — exact, to the fen."""
-    if value is None:
-        return "—"
-    amount = Decimal(value).quantize(FEN)
-    return f"-¥{-amount:,.2f}" if amount < 0 else f"¥{amount:,.2f}"
+    """¥1,234,567.89 — exact, to the fen (the one format: `jiati.core.money.yuan`)."""
+    return _yuan(value)
 
 
 def percent(value) -> str:

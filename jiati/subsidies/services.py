@@ -24,6 +24,7 @@ from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, snapshot
 from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_phone
+from jiati.core.services import lock_visible, require
 from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
 from jiati.notifications.services import notify
@@ -80,26 +81,16 @@ NOTIFY_KIND = "subsidy"
 # --- shared helpers ---------------------------------------------------------------------
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def application_url(application: SubsidyApplication) -> str:
     return reverse("subsidies:application-detail", args=[application.pk])
 
 
 def _locked(application: SubsidyApplication, actor) -> SubsidyApplication:
     """Lock the row and re-check that the actor may see it (a stale or forged id answers like a missing one)."""
-    try:
-        return (
-            SubsidyApplication.objects.visible_to(actor)
-            .select_for_update(of=("self",))
-            .select_related("project__community", "project__stairwell__building", "policy__region")
-            .get(pk=application.pk)
-        )
-    except SubsidyApplication.DoesNotExist:
-        raise PermissionDenied from None
+    applications = SubsidyApplication.objects.select_related(
+        "project__community", "project__stairwell__building", "policy__region"
+    )
+    return lock_visible(applications, user=actor, pks=application.pk)
 
 
 def _event(application: SubsidyApplication, actor, message: str, action: str, **data) -> None:
@@ -267,7 +258,7 @@ def policy_create(
     """
     from jiati.organisation.models import Region, RegionLevel
 
-    _require(permissions.can_edit_policies(actor))
+    require(permissions.can_edit_policies(actor))
     if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
         raise PermissionDenied
     if region.level not in (RegionLevel.CITY, RegionLevel.DISTRICT):
@@ -354,7 +345,7 @@ def policy_close(*, actor, policy: SubsidyPolicy, effective_to: dt.date) -> Subs
     """End a policy on a date (to replace it by a new version). Files it already decided keep it."""
     from jiati.organisation.models import Region
 
-    _require(permissions.can_edit_policies(actor))
+    require(permissions.can_edit_policies(actor))
     Region.objects.select_for_update().filter(pk=policy.region_id).first()
     try:
         policy = SubsidyPolicy.objects.visible_to(actor).select_for_update().get(pk=policy.pk)
@@ -394,7 +385,7 @@ def budget_set(*, actor, region, year: int, source: str, amount) -> Budget:
     """Set the budget of one district for one year and source. It cannot drop below what is already approved."""
     from jiati.organisation.models import Region, RegionLevel
 
-    _require(permissions.can_set_budgets(actor))
+    require(permissions.can_set_budgets(actor))
     if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
         raise PermissionDenied
     if region.level != RegionLevel.DISTRICT:
@@ -525,7 +516,7 @@ def applications_draft_missing(*, actor=None) -> int:
         status=ProjectStatus.WITHDRAWN
     )
     if actor is not None:
-        _require(permissions.can_prepare(actor) or permissions.can_oversee(actor))
+        require(permissions.can_prepare(actor) or permissions.can_oversee(actor))
         projects = projects.filter(pk__in=Project.objects.visible_to(actor).values("pk"))
     drafted = 0
     for project in projects.select_related("community", "stairwell__building", "lead_owner", "estate").iterator():
@@ -585,7 +576,7 @@ REEVALUATED_WHY = {
 def application_reevaluate(*, application: SubsidyApplication, actor) -> bool:
     """Re-evaluate, from the file, which policy applies: a draft (or a returned file without a policy) picks up
     the policy its dates choose now. Returns whether anything changed."""
-    _require(permissions.can_prepare(actor) or permissions.can_oversee(actor))
+    require(permissions.can_prepare(actor) or permissions.can_oversee(actor))
     application = _locked(application, actor)
     if not selectors.reevaluable(application):
         raise refuse(
@@ -672,7 +663,7 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
         raise TypeError(f"unexpected fields {set(fields) - allowed}")
     application = _locked(application, actor)
     if not permissions.can_prepare(actor):
-        _require(permissions.is_lead_owner(actor, application) and set(fields) <= LEAD_OWNER_FIELDS)
+        require(permissions.is_lead_owner(actor, application) and set(fields) <= LEAD_OWNER_FIELDS)
     _editable(application)
     before = snapshot(application, APPLICATION_AUDIT_FIELDS)
     if "applicant_kind" in fields:
@@ -769,7 +760,7 @@ def application_document_add(*, application: SubsidyApplication, actor, kind: st
     if kind not in SubsidyDocumentKind.values:
         raise refuse(_("Choose what the document is."), code="invalid_kind", field="kind")
     application = _locked(application, actor)
-    _require(permissions.can_prepare_file(actor, application))
+    require(permissions.can_prepare_file(actor, application))
     _editable(application)
     checked = check_upload(upload, field="file")
     version = (application.documents.filter(kind=kind).aggregate(v=Max("version"))["v"] or 0) + 1
@@ -812,7 +803,7 @@ def application_submit(*, application: SubsidyApplication, actor, note: str = ""
     binds the first submission only: a file returned for correction may always be submitted again.
     """
     application = _locked(application, actor)
-    _require(permissions.can_prepare_file(actor, application))
+    require(permissions.can_prepare_file(actor, application))
     _editable(application)
     by_lead_owner = not permissions.can_prepare(actor)
     problems = selectors.submission_problems(application, actor=actor if by_lead_owner else None)
@@ -857,7 +848,7 @@ def application_review(*, application: SubsidyApplication, actor, decision: str,
             _("The file is “%(status)s”, not waiting for a review.") % {"status": application.get_status_display()},
             code="not_in_review",
         )
-    _require(permissions.can_review(actor, step))
+    require(permissions.can_review(actor, step))
     if decision not in (Decision.FORWARD, Decision.RETURN):
         raise refuse(_("Choose pass on or return."), code="invalid_decision", field="decision")
     if decision == Decision.FORWARD and step == Status.DISTRICT:
@@ -907,7 +898,7 @@ def application_approve(*, application: SubsidyApplication, actor, comment: str,
             % {"status": application.get_status_display()},
             code="not_in_review",
         )
-    _require(permissions.can_review(actor, Status.DISTRICT))
+    require(permissions.can_review(actor, Status.DISTRICT))
     comment = _comment(comment)
     calculation = rules.calculate_application(application)
     due = calculation.total
@@ -983,7 +974,7 @@ def application_approve(*, application: SubsidyApplication, actor, comment: str,
 @transaction.atomic
 def application_mark_not_eligible(*, application: SubsidyApplication, actor, reason: str) -> SubsidyApplication:
     """Record that the project gets no subsidy, and why (it may then leave the subsidy stage)."""
-    _require(permissions.can_judge_eligibility(actor))
+    require(permissions.can_judge_eligibility(actor))
     application = _locked(application, actor)
     if application.status not in PENDING:
         raise refuse(
@@ -1016,7 +1007,7 @@ def application_mark_not_eligible(*, application: SubsidyApplication, actor, rea
 @transaction.atomic
 def payment_batch_create(*, actor, number: str, paid_on: dt.date, note: str = "", region=None) -> PaymentBatch:
     """Open a batch of payments made together (one transfer list, printed as the payment list)."""
-    _require(permissions.can_pay(actor))
+    require(permissions.can_pay(actor))
     region = region or (district_of(actor.region) if actor.region_id else None)
     if region is None:
         raise refuse(_("Choose the district that pays."), code="region_required", field="region")
@@ -1120,7 +1111,7 @@ def payment_record(
     The same voucher with the same details, or a retried request with the same key, returns the first row
     (created=False) instead of paying twice; the same voucher for anything else is refused.
     """
-    _require(permissions.can_pay(actor))
+    require(permissions.can_pay(actor))
     amount = rules.money(amount, field="amount", allow_zero=False, label=_("The amount"))
     voucher_no = _text(voucher_no, field="voucher_no", label=_("voucher number"), max_length=40)
     key = _clean_key(idempotency_key)
@@ -1245,7 +1236,7 @@ def payment_reverse(
     idempotency_key: str = "",
 ) -> tuple[LedgerEntry, bool]:
     """Undo a payment (returned by the bank, paid to a wrong account…) with a new, negative row."""
-    _require(permissions.can_pay(actor))
+    require(permissions.can_pay(actor))
     voucher_no = _text(voucher_no, field="voucher_no", label=_("voucher number"), max_length=40)
     reason = _text(reason, field="reason", label=_("reason"), max_length=255)
     key = _clean_key(idempotency_key)
@@ -1320,7 +1311,7 @@ def reminders_send(*, actor=None, today: dt.date | None = None) -> int:
     today = today or timezone.localdate()
     applications = SubsidyApplication.objects.filter(selectors.DUE_Q)
     if actor is not None:
-        _require(permissions.can_remind(actor))
+        require(permissions.can_remind(actor))
         applications = applications.visible_to(actor)
     now = (
         timezone.now()

@@ -17,16 +17,11 @@ from jiati.consent import permissions, selectors
 from jiati.consent.models import CostMethod, CostScheme, CostShare
 from jiati.consent.sharing import ShareInputError, Unit, share_costs
 from jiati.core.errors import refuse
+from jiati.core.money import FEN
+from jiati.core.services import lock_visible
 from jiati.housing.models import Dwelling
 from jiati.projects.models import EventKind, Project
 from jiati.projects.services import project_event_add
-
-
-def _project_locked(project: Project, actor) -> Project:
-    try:
-        return Project.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=project.pk)
-    except Project.DoesNotExist:
-        raise PermissionDenied from None
 
 
 def stairwell_units(project: Project) -> list[Unit]:
@@ -53,7 +48,7 @@ def cost_scheme_create(
     stairwell's dwellings, to the fen. The subsidy comes from the subsidies app through the "costs" hook."""
     if not permissions.can_share_costs(actor):
         raise PermissionDenied
-    project = _project_locked(project, actor)
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if method not in CostMethod.values:
         raise refuse(_("Choose a method."), code="invalid_method", field="method")
     total_cost = total_cost if total_cost is not None else project.estimated_cost
@@ -77,8 +72,8 @@ def cost_scheme_create(
         project=project,
         version=version,
         method=method,
-        total_cost=Decimal(total_cost).quantize(Decimal("0.01")),
-        subsidy=subsidy.quantize(Decimal("0.01")),
+        total_cost=Decimal(total_cost).quantize(FEN),
+        subsidy=subsidy.quantize(FEN),
         subsidy_status=subsidy_status,
         compensation_total=result.compensation_total,
         owners_pay=result.owners_pay,
@@ -142,7 +137,7 @@ def cost_scheme_recalculate(*, scheme: CostScheme, actor) -> CostScheme:
     not changed."""
     if not permissions.can_share_costs(actor):
         raise PermissionDenied
-    project = _project_locked(scheme.project, actor)
+    project = lock_visible(Project, user=actor, pks=scheme.project.pk)
     scheme = CostScheme.objects.select_for_update().get(pk=scheme.pk)
     if not scheme.is_current:
         raise refuse(_("Only the current scheme can be recalculated."), code="stale_scheme")

@@ -32,6 +32,7 @@ from jiati.consent.models import (
     StepKind,
 )
 from jiati.core.errors import refuse
+from jiati.core.services import lock_visible, require
 from jiati.housing.models import Ownership
 from jiati.notifications.services import notify
 from jiati.projects.models import EventKind, Project, Status
@@ -45,18 +46,6 @@ LEVEL_ORDER = [ObjectionLevel.NEGOTIATION, ObjectionLevel.MEDIATION, ObjectionLe
 
 def notice_url(notice: PublicNotice) -> str:
     return reverse("consent:notice-detail", args=[notice.pk])
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _project_locked(project: Project, actor) -> Project:
-    try:
-        return Project.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=project.pk)
-    except Project.DoesNotExist:
-        raise PermissionDenied from None
 
 
 def notice_last_day(
@@ -82,8 +71,8 @@ def notice_post(
     location: str = "",
 ) -> PublicNotice:
     """Post the plan and the owners' agreement for objections. Needs a passed owners' vote."""
-    _require(permissions.can_post_notices(actor))
-    project = _project_locked(project, actor)
+    require(permissions.can_post_notices(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if project.status != Status.ACTIVE:
         raise refuse(_("Only an active project can post a notice."), code="project_not_active")
     if not selectors.has_passed_vote(project):
@@ -148,8 +137,8 @@ def notice_post(
 
 @transaction.atomic
 def notice_withdraw(*, notice: PublicNotice, actor, reason: str) -> PublicNotice:
-    _require(permissions.can_post_notices(actor))
-    _project_locked(notice.project, actor)
+    require(permissions.can_post_notices(actor))
+    lock_visible(Project, user=actor, pks=notice.project.pk)
     notice = PublicNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.status != NoticeStatus.POSTED:
         raise refuse(_("The notice is already withdrawn."), code="already_withdrawn")
@@ -169,13 +158,6 @@ def notice_withdraw(*, notice: PublicNotice, actor, reason: str) -> PublicNotice
 
 
 # --- objections -----------------------------------------------------------------------
-
-
-def _objection_locked(objection: Objection, actor) -> Objection:
-    try:
-        return Objection.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=objection.pk)
-    except Objection.DoesNotExist:
-        raise PermissionDenied from None
 
 
 def _tell(project: Project, title: str, url: str) -> None:
@@ -229,8 +211,8 @@ def objection_lodge(
     else:
         if channel not in ObjectionChannel.values:
             raise refuse(_("Say how the objection was received."), code="invalid_channel", field="channel")
-        _require(actor is not None and permissions.can_record_objections(actor))
-        locked = _project_locked(project, actor)
+        require(actor is not None and permissions.can_record_objections(actor))
+        locked = lock_visible(Project, user=actor, pks=project.pk)
         if dwelling is not None:
             if dwelling.estate_id != locked.estate_id:
                 raise refuse(
@@ -315,8 +297,8 @@ def objection_url(objection: Objection) -> str:
 @transaction.atomic
 def objection_answer(*, objection: Objection, actor, text: str) -> Objection:
     """Answer the objector (again, if need be)."""
-    _require(permissions.can_handle_objections(actor))
-    objection = _objection_locked(objection, actor)
+    require(permissions.can_handle_objections(actor))
+    objection = lock_visible(Objection, user=actor, pks=objection.pk)
     if objection.status == ObjectionStatus.CLOSED:
         raise refuse(_("The objection is closed."), code="objection_closed")
     if not (text or "").strip():
@@ -339,8 +321,8 @@ def objection_answer(*, objection: Objection, actor, text: str) -> Objection:
 @transaction.atomic
 def objection_escalate(*, objection: Objection, actor, level: str, text: str = "") -> Objection:
     """Take the objection a step further: negotiation → mediation by the subdistrict → court."""
-    _require(permissions.can_handle_objections(actor))
-    objection = _objection_locked(objection, actor)
+    require(permissions.can_handle_objections(actor))
+    objection = lock_visible(Objection, user=actor, pks=objection.pk)
     if objection.status == ObjectionStatus.CLOSED:
         raise refuse(_("The objection is closed."), code="objection_closed")
     if level not in ObjectionLevel.values or LEVEL_ORDER.index(level) <= LEVEL_ORDER.index(objection.level):
@@ -368,8 +350,8 @@ def objection_escalate(*, objection: Objection, actor, level: str, text: str = "
 def objection_close(*, objection: Objection, actor, outcome: str, text: str = "") -> Objection:
     """Close an answered objection with its outcome; an objection the objector withdrew closes without an
     answer. A closed objection does not change."""
-    _require(permissions.can_handle_objections(actor))
-    objection = _objection_locked(objection, actor)
+    require(permissions.can_handle_objections(actor))
+    objection = lock_visible(Objection, user=actor, pks=objection.pk)
     if objection.status == ObjectionStatus.CLOSED:
         raise refuse(_("The objection is closed."), code="objection_closed")
     if outcome not in ObjectionOutcome.values:

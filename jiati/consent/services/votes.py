@@ -38,6 +38,7 @@ from jiati.consent.models import (
     area_to_centi,
 )
 from jiati.core.errors import refuse
+from jiati.core.services import lock_rows, lock_visible, require
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Dwelling, Ownership
 from jiati.notifications.services import notify
@@ -53,27 +54,12 @@ def vote_url(vote: Vote) -> str:
     return reverse("consent:vote-detail", args=[vote.pk])
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _project_locked(project: Project, actor) -> Project:
-    try:
-        return Project.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=project.pk)
-    except Project.DoesNotExist:
-        raise PermissionDenied from None
-
-
 def _vote_locked(vote: Vote, actor=None) -> Vote:
     """Lock the vote row (and, for staff, re-check they may see it: a forged id answers like a missing one)."""
-    votes = Vote.objects.select_for_update(of=("self",)).select_related("rule_set", "project")
-    if actor is not None:
-        votes = votes.filter(pk__in=Vote.objects.visible_to(actor).values("pk"))
-    try:
-        return votes.get(pk=vote.pk)
-    except Vote.DoesNotExist:
-        raise PermissionDenied from None
+    votes = Vote.objects.select_related("rule_set", "project")
+    if actor is None:
+        return lock_rows(votes, pks=vote.pk)
+    return lock_visible(votes, user=actor, pks=vote.pk)
 
 
 def _tell_responsible(project: Project, title: str, url: str) -> None:
@@ -178,8 +164,8 @@ def vote_open(
     cost_scheme: CostScheme | None = None,
 ) -> Vote:
     """Open a vote on the project and freeze its roll (dwellings, areas, owners)."""
-    _require(permissions.can_run_votes(actor))
-    project = _project_locked(project, actor)
+    require(permissions.can_run_votes(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
     if project.status != Status.ACTIVE:
         raise refuse(_("Only an active project can hold a vote."), code="project_not_active")
     if project.stage == Stage.IN_SERVICE:
@@ -333,7 +319,7 @@ def ballot_cast(
         if nonce is None:
             raise refuse(_("Confirm your phone with the code first."), code="not_identified", field="phone")
     else:
-        _require(actor is not None and permissions.can_record_ballots(actor))
+        require(actor is not None and permissions.can_record_ballots(actor))
         if signed_form is None:
             raise refuse(
                 _("Attach the signed ballot form (photo or scan)."), code="signed_form_required", field="signed_form"
@@ -553,7 +539,7 @@ def vote_identify(*, vote: Vote, phone: str, code: str) -> Identity:
 @transaction.atomic
 def vote_close(*, vote: Vote, actor) -> Vote:
     """Close the vote and record its result, once. Before the deadline only if every owner has voted."""
-    _require(permissions.can_run_votes(actor))
+    require(permissions.can_run_votes(actor))
     vote = _vote_locked(vote, actor)
     if vote.status != VoteStatus.OPEN:
         raise refuse(_("Only an open vote can be closed."), code="vote_not_open")
@@ -622,7 +608,7 @@ def vote_close(*, vote: Vote, actor) -> Vote:
 @transaction.atomic
 def vote_cancel(*, vote: Vote, actor, reason: str) -> Vote:
     """Cancel an open vote (e.g. a wrong roll). A closed vote cannot change: hold a new one instead."""
-    _require(permissions.can_run_votes(actor))
+    require(permissions.can_run_votes(actor))
     vote = _vote_locked(vote, actor)
     if vote.status != VoteStatus.OPEN:
         raise refuse(_("A closed vote cannot change; open a new vote instead."), code="vote_not_open")

@@ -15,6 +15,7 @@ from jiati.consent import chain, selectors, services
 from jiati.consent.models import Ballot, BallotEntry, RollDwelling, RollVoter, Vote, VoteStatus
 from jiati.consent.services.votes import _identity_token
 from jiati.consent.tests.conftest import cast_online, cast_paper, in_stage, open_vote, scan, voters
+from jiati.core.append_only import AppendOnlyError
 from jiati.core.tests.factories import DwellingFactory, OwnerFactory, StairwellFactory
 from jiati.housing.models import Dwelling, OwnerKind, Ownership
 from jiati.projects import services as project_services
@@ -299,7 +300,9 @@ def test_tampering_with_a_ballot_breaks_the_chain(vote, world):
     roll = voters(vote)
     for voter in roll[:3]:
         cast_online(vote, voter, "agree")
-    BallotEntry.objects.filter(vote=vote, sequence=2).update(choice="disagree")
+    with pytest.raises(AppendOnlyError):  # the application refuses; a tamperer goes round it, below the ORM
+        BallotEntry.objects.filter(vote=vote, sequence=2).update(choice="disagree")
+    BallotEntry._base_manager.filter(vote=vote, sequence=2).update(choice="disagree")
     vote.refresh_from_db()
     check = chain.verify_chain(vote)
     assert not check.ok and check.broken_at == 2

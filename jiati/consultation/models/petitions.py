@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jiati.accounts.scoping import area_q
+from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
 class PetitionChannel(models.TextChoices):
@@ -302,18 +303,10 @@ class PetitionEventKind(models.TextChoices):
     LETTER_SENT = "letter_sent", _("Letter posted")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """The handling history is never edited: bulk updates and deletes are refused."""
-
-    def update(self, **kwargs):
-        raise TypeError("Petition history is append-only.")
-
-    def delete(self):
-        raise TypeError("Petition history is append-only.")
-
-
-class PetitionEvent(models.Model):
+class PetitionEvent(AppendOnlyModel, models.Model):
     """One step in a petition's handling: its history and audit trail, only ever added to."""
+
+    append_only_refusal = "Petition history is append-only."
 
     petition = models.ForeignKey(Petition, verbose_name=_("petition"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=12, choices=PetitionEventKind.choices)
@@ -339,11 +332,3 @@ class PetitionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.kind}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError("Petition history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Petition history is append-only.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from jiati.notifications.channels import get_sms_sender
@@ -12,19 +11,6 @@ from jiati.notifications.channels import get_sms_sender
 logger = logging.getLogger("jiati.consultation")
 
 SMS_PREFIX = "【加梯】"
-
-
-def require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def locked(queryset, pk):
-    """Lock one row of an already scoped queryset; a stale or forged id answers like a missing one."""
-    try:
-        return queryset.select_for_update(of=("self",)).get(pk=pk)
-    except queryset.model.DoesNotExist:
-        raise PermissionDenied from None
 
 
 def text_or_refuse(value: str | None, message, *, field: str, code: str = "required") -> str:

@@ -28,8 +28,9 @@ from jiati.consultation.models import (
     MeetingStatus,
 )
 from jiati.consultation.models.meetings import REGION_LEVEL_OF
-from jiati.consultation.services.common import locked, require, sms_after_commit, text_or_refuse
+from jiati.consultation.services.common import sms_after_commit, text_or_refuse
 from jiati.core.errors import refuse
+from jiati.core.services import lock_rows, lock_visible, require
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Estate, Owner, Ownership
 from jiati.notifications.services import notify
@@ -191,7 +192,7 @@ def meeting_schedule(
 
 def _locked_meeting(meeting: Meeting, actor) -> Meeting:
     """Lock a meeting the actor's area answers for (taking part in a meeting does not let one change it)."""
-    return locked(Meeting.objects.managed_by(actor), meeting.pk)
+    return lock_rows(Meeting.objects.managed_by(actor), pks=meeting.pk)
 
 
 def _participants_or_refuse(actor, meeting: Meeting, users, *, field: str, message, companies=()) -> None:
@@ -558,7 +559,7 @@ def action_add(
 @transaction.atomic
 def action_done(*, actor, action: MeetingAction, note: str) -> MeetingAction:
     """Mark a resolution done: its owner, or an organiser who can see the meeting."""
-    action = locked(MeetingAction.objects.visible_to(actor).select_related("meeting"), action.pk)
+    action = lock_visible(MeetingAction.objects.select_related("meeting"), user=actor, pks=action.pk)
     require(
         action.owner_id == actor.pk
         or (

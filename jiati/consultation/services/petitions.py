@@ -30,10 +30,11 @@ from jiati.consultation.models import (
     ReplyMethod,
     Satisfaction,
 )
-from jiati.consultation.services.common import locked, require, sms_after_commit, text_or_refuse
+from jiati.consultation.services.common import sms_after_commit, text_or_refuse
 from jiati.consultation.services.windows import phone_or_refuse
 from jiati.consultation.templatetags.consultation import mask_address
 from jiati.core.errors import refuse
+from jiati.core.services import lock_rows, lock_visible, require
 from jiati.housing.models import Estate, Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
 
@@ -118,7 +119,7 @@ def _tell_petitioner(petition: Petition, text: str) -> None:
 
 
 def _locked(petition: Petition, actor) -> Petition:
-    return locked(Petition.objects.visible_to(actor).select_related("group", "handler", "estate"), petition.pk)
+    return lock_visible(Petition.objects.select_related("group", "handler", "estate"), user=actor, pks=petition.pk)
 
 
 def _may_handle(actor, petition: Petition) -> bool:
@@ -405,7 +406,7 @@ def petition_close(
     if actor is None:
         if owner is None or petition.owner_id != owner.pk:
             raise PermissionDenied
-        petition = locked(Petition.objects.filter(owner=owner), petition.pk)
+        petition = lock_rows(Petition.objects.filter(owner=owner), pks=petition.pk)
     else:
         petition = _locked(petition, actor)
         require(_may_handle(actor, petition))
@@ -432,7 +433,7 @@ def petition_reopen(*, petition: Petition, reason: str, actor=None, owner: Owner
     if actor is None:
         if owner is None or petition.owner_id != owner.pk:
             raise PermissionDenied
-        petition = locked(Petition.objects.filter(owner=owner).select_related("group", "handler"), petition.pk)
+        petition = lock_rows(Petition.objects.filter(owner=owner).select_related("group", "handler"), pks=petition.pk)
     else:
         petition = _locked(petition, actor)
         require(_may_handle(actor, petition))

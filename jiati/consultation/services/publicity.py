@@ -10,8 +10,9 @@ from jiati.accounts.scoping import area_q
 from jiati.audit.services import audit_created, audit_updated, snapshot
 from jiati.consultation import permissions
 from jiati.consultation.models import Article, ArticleKind, ArticleStatus
-from jiati.consultation.services.common import locked, require, text_or_refuse
+from jiati.consultation.services.common import text_or_refuse
 from jiati.core.errors import refuse
+from jiati.core.services import lock_rows, require
 from jiati.organisation.models import Region
 
 ARTICLE_FIELDS = ("kind", "title", "summary", "body", "status", "pinned", "published_at")
@@ -53,7 +54,7 @@ def article_update(
     *, actor, article: Article, kind: str, title: str, body: str, summary: str = "", pinned: bool = False
 ) -> Article:
     require(permissions.can_write_articles(actor))
-    article = locked(_own_articles(actor), article.pk)
+    article = lock_rows(_own_articles(actor), pks=article.pk)
     before = snapshot(article, ARTICLE_FIELDS)
     for field, value in _clean(kind, title, summary, body).items():
         setattr(article, field, value)
@@ -66,7 +67,7 @@ def article_update(
 @transaction.atomic
 def article_publish(*, actor, article: Article) -> Article:
     require(permissions.can_write_articles(actor))
-    article = locked(_own_articles(actor), article.pk)
+    article = lock_rows(_own_articles(actor), pks=article.pk)
     if article.status == ArticleStatus.PUBLISHED:
         raise refuse(_("The article is already published."), code="already_published")
     before = snapshot(article, ARTICLE_FIELDS)
@@ -79,7 +80,7 @@ def article_publish(*, actor, article: Article) -> Article:
 @transaction.atomic
 def article_withdraw(*, actor, article: Article) -> Article:
     require(permissions.can_write_articles(actor))
-    article = locked(_own_articles(actor), article.pk)
+    article = lock_rows(_own_articles(actor), pks=article.pk)
     if article.status != ArticleStatus.PUBLISHED:
         raise refuse(_("Only a published article can be withdrawn."), code="not_published")
     before = snapshot(article, ARTICLE_FIELDS)

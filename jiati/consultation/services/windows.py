@@ -28,9 +28,10 @@ from jiati.consultation.models import (
     VisitorKind,
     WindowSlot,
 )
-from jiati.consultation.services.common import locked, require, sms_after_commit, text_or_refuse
+from jiati.consultation.services.common import sms_after_commit, text_or_refuse
 from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_phone
+from jiati.core.services import lock_rows, lock_visible, require
 from jiati.housing.models import Estate, Owner, Stairwell
 from jiati.notifications.services import notify
 from jiati.organisation.models import PropertyOffice, ServiceWindow, WindowKind, Workstation
@@ -150,7 +151,7 @@ def window_update(
 ) -> ServiceWindow:
     """Change a window's details, who is on duty there, and whether it is open."""
     require(permissions.can_manage_windows(actor))
-    window = locked(ServiceWindow.objects.visible_to(actor), window.pk)
+    window = lock_visible(ServiceWindow, user=actor, pks=window.pk)
     details = _window_details(name=name, address=address, opening_hours=opening_hours, phone=phone)
     staff = _staff_on_duty_or_refuse(actor, staff_on_duty)
     before = snapshot(window) | {"staff_on_duty": sorted(window.staff_on_duty.values_list("pk", flat=True))}
@@ -188,7 +189,7 @@ def slots_open(
 ) -> list[WindowSlot]:
     """Offer bookable slots at a window on the chosen weekdays of a date range (existing ones are kept)."""
     require(permissions.can_manage_windows(actor))
-    window = locked(ServiceWindow.objects.visible_to(actor), window.pk)
+    window = lock_visible(ServiceWindow, user=actor, pks=window.pk)
     if not window.is_active:
         raise refuse(_("The window is closed; open it before offering slots."), code="window_closed")
     today = timezone.localdate()
@@ -257,7 +258,7 @@ def slots_open(
 @transaction.atomic
 def slot_set_capacity(*, actor, slot: WindowSlot, capacity: int) -> WindowSlot:
     require(permissions.can_manage_windows(actor))
-    slot = locked(WindowSlot.objects.visible_to(actor), slot.pk)
+    slot = lock_visible(WindowSlot.objects, user=actor, pks=slot.pk)
     if not 1 <= capacity <= MAX_SLOT_CAPACITY:
         raise refuse(
             _("A slot has between 1 and %(max)s places.") % {"max": MAX_SLOT_CAPACITY},
@@ -281,7 +282,7 @@ def slot_set_capacity(*, actor, slot: WindowSlot, capacity: int) -> WindowSlot:
 def slot_cancel(*, actor, slot: WindowSlot, reason: str) -> WindowSlot:
     """Withdraw a slot; everyone booked in it is told by text message."""
     require(permissions.can_manage_windows(actor))
-    slot = locked(WindowSlot.objects.visible_to(actor).select_related("window"), slot.pk)
+    slot = lock_visible(WindowSlot.objects.select_related("window"), user=actor, pks=slot.pk)
     if slot.is_cancelled:
         raise refuse(_("This slot is already cancelled."), code="already_cancelled")
     reason = text_or_refuse(reason, _("Give a reason."), field="reason")
@@ -421,10 +422,10 @@ def booking_cancel(*, booking: Booking, owner: Owner | None = None, actor=None, 
     if actor is None:
         if owner is None or booking.owner_id != owner.pk:
             raise PermissionDenied
-        booking = locked(Booking.objects.filter(owner=owner), booking.pk)
+        booking = lock_rows(Booking.objects.filter(owner=owner), pks=booking.pk)
     else:
         require(permissions.can_manage_windows(actor))
-        booking = locked(Booking.objects.visible_to(actor), booking.pk)
+        booking = lock_visible(Booking.objects, user=actor, pks=booking.pk)
     if booking.status != BookingStatus.BOOKED:
         raise refuse(_("This booking is not live any more."), code="not_live")
     slot = booking.slot
@@ -455,7 +456,7 @@ def booking_cancel(*, booking: Booking, owner: Owner | None = None, actor=None, 
 def booking_mark(*, actor, booking: Booking, attended: bool) -> Booking:
     """Record whether the resident came."""
     require(permissions.can_manage_windows(actor))
-    booking = locked(Booking.objects.visible_to(actor), booking.pk)
+    booking = lock_visible(Booking.objects, user=actor, pks=booking.pk)
     if booking.status == BookingStatus.CANCELLED:
         raise refuse(_("This booking was cancelled."), code="not_live")
     if booking.slot.starts_at > timezone.now():
@@ -574,7 +575,7 @@ def consultation_record(
     phone = phone_or_refuse(visitor_phone, field="visitor_phone")
     name = (visitor_name or "").strip() or (owner.name if owner else "")
     if booking is not None:
-        booking = locked(Booking.objects.visible_to(actor), booking.pk)
+        booking = lock_visible(Booking.objects, user=actor, pks=booking.pk)
         if window is not None and booking.window_id != window.pk:
             raise refuse(_("The booking is for another window."), code="other_window", field="booking")
         if booking.status == BookingStatus.CANCELLED:
@@ -649,7 +650,7 @@ def consultation_record(
 @transaction.atomic
 def consultation_follow_up_done(*, actor, record: ConsultationRecord, result: str) -> ConsultationRecord:
     require(permissions.can_record_consultations(actor))
-    record = locked(ConsultationRecord.objects.visible_to(actor), record.pk)
+    record = lock_visible(ConsultationRecord.objects, user=actor, pks=record.pk)
     if not record.follow_up_needed:
         raise refuse(_("This consultation needs no follow-up."), code="no_follow_up")
     if record.follow_up_done_at is not None:

@@ -263,7 +263,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "jiati.core.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "jiati.core.api.exception_handler",
+    "EXCEPTION_HANDLER": "jiati.web.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Jiati API",

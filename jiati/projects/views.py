@@ -28,6 +28,7 @@ from jiati.projects.models import (
     Stage,
     sees_project_internals,
 )
+from jiati.web.actions import act
 from jiati.workdays.models import CalendarDay
 
 
@@ -193,19 +194,10 @@ def _outside_detail(request, project):
 
 
 def _act(request, pk, form_class, call, *, success, form_kwargs=None, files=False):
-    """Validate a form, run the service, report the outcome on the project page."""
+    """Validate a form, run the service on the project in scope, report the outcome on the project page."""
     project = _project_or_404(request, pk)
     form = form_class(request.POST, request.FILES if files else None, **(form_kwargs or {}))
-    if form.is_valid():
-        result = run_service(form, lambda: call(project, form.cleaned_data))
-        if result is not None:
-            messages.success(request, success)
-            return redirect(_detail(project))
-    errors = [
-        f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip() for f, e in form.errors.items()
-    ]
-    messages.error(request, " ".join(errors) or _("Nothing was changed."))
-    return redirect(_detail(project))
+    return act(request, form, lambda data: call(project, data), success=success, back=_detail(project))
 
 
 @require_POST

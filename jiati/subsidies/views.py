@@ -37,18 +37,11 @@ from jiati.subsidies.models import (
     SubsidyDocumentKind,
     SubsidyPolicy,
 )
+from jiati.web.actions import act, form_errors
 
 
 def _detail_url(application) -> str:
     return reverse("subsidies:application-detail", args=[application.pk])
-
-
-def _report_errors(request, form) -> None:
-    errors = [
-        f"{form.fields[f].label if f in form.fields else ''} {' '.join(str(m) for m in e)}".strip()
-        for f, e in form.errors.items()
-    ]
-    messages.error(request, " ".join(errors) or _("Nothing was changed."))
 
 
 # --- the tracker ------------------------------------------------------------------------
@@ -248,15 +241,10 @@ def application_edit(request, pk):
 
 
 def _act(request, pk, form_class, call, *, success, files=False, form_kwargs=None):
+    """Validate a form, run the service on the file in scope, report the outcome on the file's page."""
     application = _application_or_404(request, pk)
     form = form_class(request.POST, request.FILES if files else None, **(form_kwargs or {}))
-    if form.is_valid():
-        result = run_service(form, lambda: call(application, form.cleaned_data))
-        if result is not None:
-            messages.success(request, success(result) if callable(success) else success)
-            return redirect(_detail_url(application))
-    _report_errors(request, form)
-    return redirect(_detail_url(application))
+    return act(request, form, lambda data: call(application, data), success=success, back=_detail_url(application))
 
 
 @require_POST
@@ -303,7 +291,7 @@ def reevaluate(request, pk):
     elif changed is False:
         messages.info(request, _("Nothing changed: the file already follows the policy its dates choose."))
     else:
-        _report_errors(request, form)
+        messages.error(request, form_errors(form))
     return redirect(_detail_url(application))
 
 

@@ -19,7 +19,7 @@ from jiati.consent.models import (
     Scope,
     Vote,
 )
-from jiati.core.api import PersonalDataField
+from jiati.web.api import PersonalDataField
 
 
 class RuleTestSerializer(serializers.ModelSerializer):

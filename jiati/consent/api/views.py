@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, OuterRef, Subquery
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -17,16 +17,9 @@ from jiati.consent.api import serializers as s
 from jiati.consent.models import Ballot, CostScheme, Objection, PublicNotice, RollVoter, RuleSet, Vote
 from jiati.consent.rules import find_spec, parse_rule_label
 from jiati.consent.tally import TallyInputError, tally_file
-from jiati.core.api import ScopedReadOnlyViewSet
 from jiati.housing.models import Dwelling
 from jiati.projects.models import Project
-
-
-def _call(fn):
-    try:
-        return fn()
-    except DjangoPermissionDenied:
-        raise PermissionDenied from None
+from jiati.web.api import ScopedReadOnlyViewSet
 
 
 def _project(request, pk) -> Project:
@@ -54,7 +47,7 @@ class RuleSetViewSet(ScopedReadOnlyViewSet):
         data = s.RuleSetInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        rule_set = _call(lambda: services.rule_set_create(actor=request.user, **values))
+        rule_set = services.rule_set_create(actor=request.user, **values)
         return Response(s.RuleSetSerializer(rule_set).data, status=status.HTTP_201_CREATED)
 
 
@@ -85,24 +78,24 @@ class VoteViewSet(ScopedReadOnlyViewSet):
                 else rule_sets.active().order_by("-version").first()
             )
             if rule_set is None:
-                raise ValidationError({"rule_set": ["unknown rule set"]}, code="unknown_rule_set")
+                raise ValidationError({"rule_set": [_("There is no such rule set.")]}, code="unknown_rule_set")
         scheme = None
         if values.get("cost_scheme"):
             scheme = CostScheme.objects.filter(pk=values["cost_scheme"], project=project).first()
             if scheme is None:
-                raise ValidationError({"cost_scheme": ["not this project's scheme"]}, code="stale_scheme")
-        vote = _call(
-            lambda: services.vote_open(
-                project=project,
-                actor=request.user,
-                rule_set=rule_set,
-                round_number=values["round_number"],
-                scope=values.get("scope"),
-                closes_at=values["closes_at"],
-                title=values["title"],
-                plan=values["plan"],
-                cost_scheme=scheme,
-            )
+                raise ValidationError(
+                    {"cost_scheme": [_("This cost-sharing scheme is not this project's.")]}, code="stale_scheme"
+                )
+        vote = services.vote_open(
+            project=project,
+            actor=request.user,
+            rule_set=rule_set,
+            round_number=values["round_number"],
+            scope=values.get("scope"),
+            closes_at=values["closes_at"],
+            title=values["title"],
+            plan=values["plan"],
+            cost_scheme=scheme,
         )
         return Response(s.VoteSerializer(vote).data, status=status.HTTP_201_CREATED)
 
@@ -133,20 +126,18 @@ class VoteViewSet(ScopedReadOnlyViewSet):
         values = data.validated_data
         voter = RollVoter.objects.filter(vote=vote, pk=values["voter"]).first()
         if voter is None:
-            raise ValidationError({"voter": ["not on this vote's roll"]}, code="not_on_roll")
+            raise ValidationError({"voter": [_("This voter is not on this vote's roll.")]}, code="not_on_roll")
         proxy = bool(values["proxy_name"] or values.get("authorisation"))
-        cast = _call(
-            lambda: services.ballot_cast(
-                vote=vote,
-                voter=voter,
-                choice=values["choice"],
-                channel="proxy" if proxy else "paper",
-                actor=request.user,
-                change=values["change"],
-                signed_form=values["signed_form"],
-                proxy_name=values["proxy_name"],
-                authorisation=values.get("authorisation"),
-            )
+        cast = services.ballot_cast(
+            vote=vote,
+            voter=voter,
+            choice=values["choice"],
+            channel="proxy" if proxy else "paper",
+            actor=request.user,
+            change=values["change"],
+            signed_form=values["signed_form"],
+            proxy_name=values["proxy_name"],
+            authorisation=values.get("authorisation"),
         )
         return Response(
             {
@@ -164,7 +155,7 @@ class VoteViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=None, responses=s.VoteSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        vote = _call(lambda: services.vote_close(vote=self.get_object(), actor=request.user))
+        vote = services.vote_close(vote=self.get_object(), actor=request.user)
         return Response(s.VoteSerializer(vote).data)
 
     @extend_schema(request=s.ConsentReasonSerializer, responses=s.VoteSerializer)
@@ -172,11 +163,7 @@ class VoteViewSet(ScopedReadOnlyViewSet):
     def cancel(self, request, pk=None):
         data = s.ConsentReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        vote = _call(
-            lambda: services.vote_cancel(
-                vote=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
-            )
-        )
+        vote = services.vote_cancel(vote=self.get_object(), actor=request.user, reason=data.validated_data["reason"])
         return Response(s.VoteSerializer(vote).data)
 
 
@@ -191,7 +178,7 @@ class NoticeViewSet(ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         project = _project(request, values.pop("project"))
-        notice = _call(lambda: services.notice_post(project=project, actor=request.user, **values))
+        notice = services.notice_post(project=project, actor=request.user, **values)
         return Response(s.PublicNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ConsentReasonSerializer, responses=s.PublicNoticeSerializer)
@@ -199,10 +186,8 @@ class NoticeViewSet(ScopedReadOnlyViewSet):
     def withdraw(self, request, pk=None):
         data = s.ConsentReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        notice = _call(
-            lambda: services.notice_withdraw(
-                notice=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
-            )
+        notice = services.notice_withdraw(
+            notice=self.get_object(), actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(s.PublicNoticeSerializer(notice).data)
 
@@ -212,7 +197,7 @@ class ObjectionViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.ObjectionSerializer
     filterset_class = filtersets.ObjectionFilterSet
 
-    def _out(self, objection, code=status.HTTP_200_OK):
+    def respond(self, objection, code=status.HTTP_200_OK):
         return Response(s.ObjectionSerializer(objection, context=self.get_serializer_context()).data, status=code)
 
     @extend_schema(request=s.ObjectionInputSerializer, responses={201: s.ObjectionSerializer})
@@ -226,22 +211,18 @@ class ObjectionViewSet(ScopedReadOnlyViewSet):
             values["dwelling"] = Dwelling.objects.filter(pk=dwelling_id, estate_id=project.estate_id).first()
             if values["dwelling"] is None:
                 raise ValidationError(
-                    {"dwelling": ["not a dwelling of the project's estate"]}, code="dwelling_not_in_estate"
+                    {"dwelling": [_("This dwelling is not in the project's estate.")]}, code="dwelling_not_in_estate"
                 )
-        objection = _call(lambda: services.objection_lodge(project=project, actor=request.user, **values))
-        return self._out(objection, status.HTTP_201_CREATED)
+        objection = services.objection_lodge(project=project, actor=request.user, **values)
+        return self.respond(objection, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ObjectionAnswerSerializer, responses=s.ObjectionSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         data = s.ObjectionAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._out(
-            _call(
-                lambda: services.objection_answer(
-                    objection=self.get_object(), actor=request.user, **data.validated_data
-                )
-            )
+        return self.respond(
+            services.objection_answer(objection=self.get_object(), actor=request.user, **data.validated_data)
         )
 
     @extend_schema(request=s.ObjectionEscalateSerializer, responses=s.ObjectionSerializer)
@@ -249,12 +230,8 @@ class ObjectionViewSet(ScopedReadOnlyViewSet):
     def escalate(self, request, pk=None):
         data = s.ObjectionEscalateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._out(
-            _call(
-                lambda: services.objection_escalate(
-                    objection=self.get_object(), actor=request.user, **data.validated_data
-                )
-            )
+        return self.respond(
+            services.objection_escalate(objection=self.get_object(), actor=request.user, **data.validated_data)
         )
 
     @extend_schema(request=s.CloseObjectionSerializer, responses=s.ObjectionSerializer)
@@ -262,10 +239,8 @@ class ObjectionViewSet(ScopedReadOnlyViewSet):
     def close(self, request, pk=None):
         data = s.CloseObjectionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._out(
-            _call(
-                lambda: services.objection_close(objection=self.get_object(), actor=request.user, **data.validated_data)
-            )
+        return self.respond(
+            services.objection_close(objection=self.get_object(), actor=request.user, **data.validated_data)
         )
 
 
@@ -279,14 +254,14 @@ class CostSchemeViewSet(ScopedReadOnlyViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         project = _project(request, values.pop("project"))
-        scheme = _call(lambda: services.cost_scheme_create(project=project, actor=request.user, **values))
+        scheme = services.cost_scheme_create(project=project, actor=request.user, **values)
         return Response(s.CostSchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: s.CostSchemeSerializer})
     @action(detail=True, methods=["post"])
     def recalculate(self, request, pk=None):
         """The current scheme again as a new version with the approved subsidy (refused if it has not changed)."""
-        scheme = _call(lambda: services.cost_scheme_recalculate(scheme=self.get_object(), actor=request.user))
+        scheme = services.cost_scheme_recalculate(scheme=self.get_object(), actor=request.user)
         return Response(s.CostSchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
 
 
@@ -305,7 +280,9 @@ class TallyView(APIView):
         try:
             spec = find_spec(data.validated_data["rule"], data.validated_data.get("round"))
         except LookupError:
-            raise ValidationError({"rule": ["unknown rule set or round"]}, code="unknown_rule_set") from None
+            raise ValidationError(
+                {"rule": [_("There is no such rule set or round.")]}, code="unknown_rule_set"
+            ) from None
         try:
             verdict = tally_file(upload.read(), upload.name, spec)
         except TallyInputError as exc:

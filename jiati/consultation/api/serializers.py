@@ -26,8 +26,8 @@ from jiati.consultation.models import (
     WindowSlot,
 )
 from jiati.consultation.templatetags.consultation import MASKS, invitee_name
-from jiati.core.api import PersonalDataField
 from jiati.organisation.models import ServiceWindow
+from jiati.web.api import PersonalDataField
 
 
 class ConsultationWindowSerializer(serializers.ModelSerializer):

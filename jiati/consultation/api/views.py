@@ -22,10 +22,10 @@ from jiati.consultation.models import (
     WindowSlot,
 )
 from jiati.consultation.services import meetings, petitions, publicity, windows
-from jiati.core.api import ScopedReadOnlyViewSet
 from jiati.housing.models import Estate, Owner, Stairwell
 from jiati.organisation.filtersets import ServiceWindowFilterSet
 from jiati.organisation.models import Region, ServiceWindow
+from jiati.web.api import ScopedReadOnlyViewSet
 
 
 def _one(queryset, pk):
@@ -180,7 +180,7 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
     filterset_class = filtersets.MeetingFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    def _out(self, meeting, code=status.HTTP_200_OK):
+    def respond(self, meeting, code=status.HTTP_200_OK):
         return Response(s.MeetingSerializer(self.get_queryset().get(pk=meeting.pk)).data, status=code)
 
     def _participants(self, meeting):
@@ -201,7 +201,7 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         data["estate"] = _one(Estate.objects.visible_to(user), data.get("estate"))
         data["projects"] = _many(Project.objects.visible_to(user), data.get("projects"))
         data["company"] = _one(Company.objects.visible_to(user), data.get("company"))
-        return self._out(meetings.meeting_schedule(actor=user, **data), status.HTTP_201_CREATED)
+        return self.respond(meetings.meeting_schedule(actor=user, **data), status.HTTP_201_CREATED)
 
     @extend_schema(request=s.MeetingInviteInputSerializer, responses={201: s.MeetingInviteeSerializer(many=True)})
     @action(detail=True, methods=["post"])
@@ -237,7 +237,7 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         meeting = self.get_object()
         data = _input(s.MeetingUpdateSerializer, request)
         data["company"] = _one(Company.objects.visible_to(request.user), data.get("company"))
-        return self._out(meetings.meeting_update(actor=request.user, meeting=meeting, **data))
+        return self.respond(meetings.meeting_update(actor=request.user, meeting=meeting, **data))
 
     @extend_schema(request={"multipart/form-data": s.MeetingSignInSheetSerializer}, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"], url_path="sign-in-sheet", parser_classes=[MultiPartParser, FormParser])
@@ -245,13 +245,13 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         """Upload the signed sign-in sheet (a PDF scan or a JPG/PNG photo), as multipart/form-data."""
         meeting = self.get_object()
         upload = _input(s.MeetingSignInSheetSerializer, request)["sign_in_sheet"]
-        return self._out(meetings.meeting_upload_sign_in(actor=request.user, meeting=meeting, upload=upload))
+        return self.respond(meetings.meeting_upload_sign_in(actor=request.user, meeting=meeting, upload=upload))
 
     @extend_schema(request=s.MeetingAttendanceSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
         present = set(_input(s.MeetingAttendanceSerializer, request)["present"])
-        return self._out(
+        return self.respond(
             meetings.meeting_record_attendance(actor=request.user, meeting=self.get_object(), present=present)
         )
 
@@ -259,7 +259,7 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
         minutes = _input(s.MeetingMinutesSerializer, request)["minutes"]
-        return self._out(meetings.meeting_hold(actor=request.user, meeting=self.get_object(), minutes=minutes))
+        return self.respond(meetings.meeting_hold(actor=request.user, meeting=self.get_object(), minutes=minutes))
 
     @extend_schema(request=s.MeetingProjectsSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"])
@@ -269,7 +269,7 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         projects = _many(
             Project.objects.visible_to(request.user), _input(s.MeetingProjectsSerializer, request)["projects"]
         )
-        return self._out(
+        return self.respond(
             meetings.meeting_link_projects(actor=request.user, meeting=self.get_object(), projects=projects)
         )
 
@@ -281,13 +281,13 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
 
         meeting = self.get_object()
         project = _one(Project.objects.visible_to(request.user), _input(s.MeetingProjectSerializer, request)["project"])
-        return self._out(meetings.meeting_unlink_project(actor=request.user, meeting=meeting, project=project))
+        return self.respond(meetings.meeting_unlink_project(actor=request.user, meeting=meeting, project=project))
 
     @extend_schema(request=s.ConsultationReasonSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         reason = _input(s.ConsultationReasonSerializer, request)["reason"]
-        return self._out(meetings.meeting_cancel(actor=request.user, meeting=self.get_object(), reason=reason))
+        return self.respond(meetings.meeting_cancel(actor=request.user, meeting=self.get_object(), reason=reason))
 
     @extend_schema(methods=["get"], responses=s.ResolutionSerializer(many=True))
     @extend_schema(methods=["post"], request=s.ResolutionInputSerializer, responses={201: s.ResolutionSerializer})
@@ -349,7 +349,7 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.PetitionSerializer
     filterset_class = filtersets.PetitionFilterSet
 
-    def _out(self, petition, code=status.HTTP_200_OK):
+    def respond(self, petition, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=petition.pk)
         return Response(s.PetitionSerializer(fresh, context=self.get_serializer_context()).data, status=code)
 
@@ -359,21 +359,17 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
         user = request.user
         data["estate"] = _one(Estate.objects.visible_to(user), data["estate"])
         data["stairwell"] = _one(Stairwell.objects.visible_to(user), data.get("stairwell"))
-        return self._out(petitions.petition_submit(actor=user, **data), status.HTTP_201_CREATED)
+        return self.respond(petitions.petition_submit(actor=user, **data), status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.PetitionEventSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         return Response(s.PetitionEventSerializer(self.get_object().events.order_by("at", "id"), many=True).data)
 
-    def _step(self, request, serializer_class, call):
-        petition = self.get_object()
-        return self._out(call(petition, _input(serializer_class, request)) or petition)
-
     @extend_schema(request=s.PetitionTextSerializer, responses=s.PetitionSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._step(
+        return self.act(
             request,
             s.PetitionTextSerializer,
             lambda p, d: petitions.petition_accept(actor=request.user, petition=p, note=d["text"]),
@@ -382,7 +378,7 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.ConsultationReasonSerializer, responses=s.PetitionSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        return self._step(
+        return self.act(
             request,
             s.ConsultationReasonSerializer,
             lambda p, d: petitions.petition_decline(actor=request.user, petition=p, reason=d["reason"]),
@@ -395,12 +391,12 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
             petitions.petition_note(actor=request.user, petition=p, text=d["text"])
             return p
 
-        return self._step(request, s.PetitionTextSerializer, call)
+        return self.act(request, s.PetitionTextSerializer, call)
 
     @extend_schema(request=s.PetitionExtendSerializer, responses=s.PetitionSerializer)
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
-        return self._step(
+        return self.act(
             request,
             s.PetitionExtendSerializer,
             lambda p, d: petitions.petition_extend(actor=request.user, petition=p, **d),
@@ -409,7 +405,7 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.PetitionReplySerializer, responses=s.PetitionSerializer)
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
-        return self._step(
+        return self.act(
             request,
             s.PetitionReplySerializer,
             lambda p, d: petitions.petition_reply(actor=request.user, petition=p, reply=d["reply"]),
@@ -418,7 +414,7 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.PetitionCloseSerializer, responses=s.PetitionSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._step(
+        return self.act(
             request,
             s.PetitionCloseSerializer,
             lambda p, d: petitions.petition_close(actor=request.user, petition=p, **d),
@@ -427,7 +423,7 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.ConsultationReasonSerializer, responses=s.PetitionSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        return self._step(
+        return self.act(
             request,
             s.ConsultationReasonSerializer,
             lambda p, d: petitions.petition_reopen(actor=request.user, petition=p, reason=d["reason"]),
@@ -436,7 +432,7 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=s.ConsultationReasonSerializer, responses=s.PetitionSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
-        return self._step(
+        return self.act(
             request,
             s.ConsultationReasonSerializer,
             lambda p, d: petitions.petition_escalate(actor=request.user, petition=p, reason=d["reason"]),
@@ -446,7 +442,7 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path="letter-sent")
     def letter_sent(self, request, pk=None):
         """Record that the letter due to a petitioner reachable only by post (`letter_due`) was posted."""
-        return self._step(
+        return self.act(
             request,
             s.PetitionTextSerializer,
             lambda p, d: petitions.petition_letter_sent(actor=request.user, petition=p, note=d["text"]),
@@ -461,7 +457,7 @@ class PetitionViewSet(ScopedReadOnlyViewSet):
             handler = _one(staff_visible_to(user=request.user), d["handler"])
             return petitions.petition_reassign(actor=request.user, petition=p, handler=handler)
 
-        return self._step(request, s.PetitionHandlerSerializer, call)
+        return self.act(request, s.PetitionHandlerSerializer, call)
 
 
 class ArticleViewSet(ScopedReadOnlyViewSet):

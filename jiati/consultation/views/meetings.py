@@ -19,7 +19,6 @@ from jiati.consultation.filtersets import ActionFilterSet, CoverageGapFilterSet,
 from jiati.consultation.models import Meeting, MeetingAction, MeetingStatus
 from jiati.consultation.services import meetings as services
 from jiati.consultation.templatetags.consultation import with_shown_names
-from jiati.consultation.views.common import act
 from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
@@ -27,6 +26,7 @@ from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
 from jiati.core.uploads import serve_private_file
 from jiati.projects.models import Project
+from jiati.web.actions import act
 
 
 def _meeting_url(meeting_id) -> str:

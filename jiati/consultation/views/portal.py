@@ -17,12 +17,12 @@ from jiati.consultation import forms
 from jiati.consultation.models import Booking, Petition, PetitionSettings, PetitionStatus, WindowSlot
 from jiati.consultation.services import petitions as petition_services
 from jiati.consultation.services import windows as window_services
-from jiati.consultation.views.common import form_errors
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.housing.models import Ownership
 from jiati.organisation.models import ServiceWindow
 from jiati.portal.auth import resident_required
+from jiati.web.actions import form_errors
 
 BOOKING_HORIZON_DAYS = 21
 FIRST_DAYS = 3  # days shown open; later ones fold away (a short page on a phone)

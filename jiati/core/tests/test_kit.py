@@ -100,7 +100,7 @@ def test_an_appended_row_cannot_be_saved_again_nor_deleted(world):
 
 
 def test_money_helpers_are_exact_to_the_fen():
-    assert money.FEN == Decimal("0.01")
+    assert Decimal("0.01") == money.FEN
     assert money.to_yuan("12.345") == Decimal("12.34")  # banker's rounding by default, like Decimal.quantize
     assert money.to_yuan("12.345", rounding=ROUND_HALF_UP) == Decimal("12.35")
     assert money.round_yuan(Decimal("0.005")) == Decimal("0.01")
@@ -113,6 +113,6 @@ def test_money_helpers_are_exact_to_the_fen():
 
 
 def test_area_helpers_round_to_the_hundredth_of_a_square_metre():
-    assert money.AREA_STEP == Decimal("0.01")
+    assert Decimal("0.01") == money.AREA_STEP
     assert money.to_area("80.5") == Decimal("80.50")
     assert money.has_whole_area_step(Decimal("80.55")) and not money.has_whole_area_step(Decimal("80.555"))

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from jiati.core.api import PersonalDataField
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Ownership, Stairwell
+from jiati.web.api import PersonalDataField
 
 
 class EstateSerializer(serializers.ModelSerializer):

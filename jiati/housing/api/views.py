@@ -1,9 +1,9 @@
 from django.db.models import Prefetch
 
-from jiati.core.api import ScopedReadOnlyViewSet
 from jiati.housing import filtersets
 from jiati.housing.api import serializers
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Ownership, Stairwell
+from jiati.web.api import ScopedReadOnlyViewSet
 
 
 class EstateViewSet(ScopedReadOnlyViewSet):

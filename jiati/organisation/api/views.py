@@ -1,7 +1,7 @@
-from jiati.core.api import ScopedReadOnlyViewSet
 from jiati.organisation import filtersets
 from jiati.organisation.api import serializers
 from jiati.organisation.models import PropertyOffice, Region, ServiceGroup, ServiceWindow
+from jiati.web.api import ScopedReadOnlyViewSet
 
 
 class RegionViewSet(ScopedReadOnlyViewSet):

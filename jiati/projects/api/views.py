@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -12,18 +11,11 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from jiati.companies.models import Company
-from jiati.core.api import ScopedReadOnlyViewSet
 from jiati.housing.models import Stairwell
 from jiati.projects import filtersets, permissions, schedule, selectors, services
 from jiati.projects.api import serializers as s
 from jiati.projects.models import Blocker, Project, ProjectEvent, next_stage, sees_project_internals
-
-
-def _call(fn):
-    try:
-        return fn()
-    except DjangoPermissionDenied:
-        raise PermissionDenied from None
+from jiati.web.api import ScopedReadOnlyViewSet, scoped_or_refuse
 
 
 class ProjectViewSet(ScopedReadOnlyViewSet):
@@ -42,7 +34,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
             return s.ProjectOutsideSerializer
         return s.ProjectSerializer
 
-    def _out(self, project, code=status.HTTP_200_OK):
+    def respond(self, project, code=status.HTTP_200_OK):
         project = self.get_queryset().get(pk=project.pk)
         return Response(self.get_serializer(project).data, status=code)
 
@@ -53,15 +45,13 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         stairwell = Stairwell.objects.visible_to(request.user).filter(pk=data.validated_data["stairwell"]).first()
         if stairwell is None:
             raise NotFound
-        project = _call(
-            lambda: services.project_open(
-                actor=request.user,
-                stairwell=stairwell,
-                target_date=data.validated_data.get("target_date"),
-                note=data.validated_data["note"],
-            )
+        project = services.project_open(
+            actor=request.user,
+            stairwell=stairwell,
+            target_date=data.validated_data.get("target_date"),
+            note=data.validated_data["note"],
         )
-        return self._out(project, status.HTTP_201_CREATED)
+        return self.respond(project, status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.NextStepSerializer)
     @action(detail=True, methods=["get"], url_path="next-step")
@@ -85,14 +75,12 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         project = self.get_object()
         data = s.AdvanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._out(
-            _call(
-                lambda: services.project_advance(
-                    project=project,
-                    actor=request.user,
-                    note=data.validated_data["note"],
-                    expected_stage=data.validated_data["expected_stage"],
-                )
+        return self.respond(
+            services.project_advance(
+                project=project,
+                actor=request.user,
+                note=data.validated_data["note"],
+                expected_stage=data.validated_data["expected_stage"],
             )
         )
 
@@ -100,9 +88,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         project = self.get_object()
         data = s.ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._out(
-            _call(lambda: service(project=project, actor=request.user, reason=data.validated_data["reason"]))
-        )
+        return self.respond(service(project=project, actor=request.user, reason=data.validated_data["reason"]))
 
     @extend_schema(request=s.ReasonSerializer, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"])
@@ -138,10 +124,10 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
             values["lead_owner"] = owner
         for field in ("brand", "contractor", "maintainer"):
             if field in values:
-                values[field] = get_object_or_404(Company, pk=values[field]) if values[field] else None
+                values[field] = scoped_or_refuse(Company.objects.visible_to(request.user), values[field], field=field)
         if values:
-            _call(lambda: services.project_set_checklist(project=project, actor=request.user, **values))
-        return self._out(project)
+            services.project_set_checklist(project=project, actor=request.user, **values)
+        return self.respond(project)
 
     @extend_schema(request=s.ContractReviewInputSerializer, responses=s.ProjectSerializer)
     @action(detail=True, methods=["post"], url_path="contract-reviews")
@@ -149,8 +135,8 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         project = self.get_object()
         data = s.ContractReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _call(lambda: services.contract_review_add(project=project, actor=request.user, **data.validated_data))
-        return self._out(project, status.HTTP_201_CREATED)
+        services.contract_review_add(project=project, actor=request.user, **data.validated_data)
+        return self.respond(project, status.HTTP_201_CREATED)
 
     @extend_schema(responses=s.EventSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -174,14 +160,12 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
             return Response(s.DocumentSerializer(documents, many=True).data)
         data = s.DocumentUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        document = _call(
-            lambda: services.document_add(
-                project=project,
-                actor=request.user,
-                kind=data.validated_data["kind"],
-                upload=data.validated_data["file"],
-                note=data.validated_data["note"],
-            )
+        document = services.document_add(
+            project=project,
+            actor=request.user,
+            kind=data.validated_data["kind"],
+            upload=data.validated_data["file"],
+            note=data.validated_data["note"],
         )
         return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
@@ -195,7 +179,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
             return Response(s.BlockerSerializer(blockers, many=True).data)
         data = s.BlockerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        blocker = _call(lambda: services.blocker_open(project=project, actor=request.user, **data.validated_data))
+        blocker = services.blocker_open(project=project, actor=request.user, **data.validated_data)
         return Response(s.BlockerSerializer(blocker).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ResolutionSerializer, responses=s.BlockerSerializer)
@@ -205,10 +189,8 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         blocker = get_object_or_404(Blocker.objects.visible_to(request.user), pk=blocker_pk, project=project)
         data = s.ResolutionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        blocker = _call(
-            lambda: services.blocker_resolve(
-                blocker=blocker, actor=request.user, resolution=data.validated_data["resolution"]
-            )
+        blocker = services.blocker_resolve(
+            blocker=blocker, actor=request.user, resolution=data.validated_data["resolution"]
         )
         return Response(s.BlockerSerializer(blocker).data)
 
@@ -220,7 +202,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
         if request.method == "POST":
             data = s.PlanInputSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            plan = _call(lambda: schedule.plan_make(project=project, actor=request.user, **data.validated_data))
+            plan = schedule.plan_make(project=project, actor=request.user, **data.validated_data)
             return Response(
                 s.MilestoneSerializer(plan.milestones.all(), many=True).data, status=status.HTTP_201_CREATED
             )

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from jiati.core.api import PersonalDataField
 from jiati.subsidies import rules, selectors
 from jiati.subsidies.models import (
     ApplicantKind,
@@ -18,6 +17,7 @@ from jiati.subsidies.models import (
     SubsidyDocumentKind,
     SubsidyPolicy,
 )
+from jiati.web.api import PersonalDataField
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
 

@@ -3,7 +3,6 @@ finance roles. Payments accept an `Idempotency-Key` header: a retried request re
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +10,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from jiati.core.api import ScopedReadOnlyViewSet
 from jiati.housing.models import Owner
 from jiati.subsidies import filtersets, selectors, services
 from jiati.subsidies.api import serializers as s
@@ -24,6 +22,7 @@ from jiati.subsidies.models import (
     SubsidyApplication,
     SubsidyPolicy,
 )
+from jiati.web.api import ScopedReadOnlyViewSet, scoped_or_refuse
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
@@ -93,7 +92,7 @@ class ApplicationViewSet(ScopedReadOnlyViewSet):
     filterset_class = filtersets.ApplicationFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    def _out(self, application, code=status.HTTP_200_OK):
+    def respond(self, application, code=status.HTTP_200_OK):
         application = self.get_queryset().get(pk=application.pk)
         return Response(
             s.SubsidyApplicationSerializer(application, context=self.get_serializer_context()).data, status=code
@@ -107,9 +106,11 @@ class ApplicationViewSet(ScopedReadOnlyViewSet):
         values = dict(data.validated_data)
         if "applicant_owner" in values:
             owner_id = values["applicant_owner"]
-            values["applicant_owner"] = get_object_or_404(Owner, pk=owner_id) if owner_id else None
+            values["applicant_owner"] = scoped_or_refuse(
+                Owner.objects.visible_to(request.user), owner_id, field="applicant_owner"
+            )
         services.application_update(application=application, actor=request.user, **values)
-        return self._out(application)
+        return self.respond(application)
 
     @extend_schema(request=None, responses=s.SubsidyApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -117,7 +118,7 @@ class ApplicationViewSet(ScopedReadOnlyViewSet):
         """A file not yet submitted picks up the policy its dates choose now (e.g. one defined since)."""
         application = self.get_object()
         services.application_reevaluate(application=application, actor=request.user)
-        return self._out(application)
+        return self.respond(application)
 
     @extend_schema(request=s.SubsidyNoteSerializer, responses=s.SubsidyApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -126,7 +127,7 @@ class ApplicationViewSet(ScopedReadOnlyViewSet):
         data = s.SubsidyNoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.application_submit(application=application, actor=request.user, **data.validated_data)
-        return self._out(application)
+        return self.respond(application)
 
     @extend_schema(request=s.SubsidyReviewInputSerializer, responses=s.SubsidyApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -135,7 +136,7 @@ class ApplicationViewSet(ScopedReadOnlyViewSet):
         data = s.SubsidyReviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.application_review(application=application, actor=request.user, **data.validated_data)
-        return self._out(application)
+        return self.respond(application)
 
     @extend_schema(request=s.SubsidyApproveSerializer, responses=s.SubsidyApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -144,7 +145,7 @@ class ApplicationViewSet(ScopedReadOnlyViewSet):
         data = s.SubsidyApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.application_approve(application=application, actor=request.user, **data.validated_data)
-        return self._out(application)
+        return self.respond(application)
 
     @extend_schema(request=s.SubsidyReasonSerializer, responses=s.SubsidyApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="not-eligible")
@@ -155,7 +156,7 @@ class ApplicationViewSet(ScopedReadOnlyViewSet):
         services.application_mark_not_eligible(
             application=application, actor=request.user, reason=data.validated_data["reason"]
         )
-        return self._out(application)
+        return self.respond(application)
 
     @extend_schema(methods=["get"], responses=s.SubsidyDocumentSerializer(many=True))
     @extend_schema(

@@ -1,4 +1,9 @@
-"""What the consultation views share."""
+"""The one page action: validate a form, run the service, go back with the outcome (or show the form again).
+
+Every app's POST handlers go through `act`, so a refused change reads the same everywhere: the service's
+refusal lands on the field it names (`jiati.core.forms.run_service`), and either the page is shown again with
+everything as typed, or the user goes back to where they were with the errors in one message.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,11 @@ from jiati.core.forms import run_service
 
 
 def form_errors(form) -> str:
+    """Every error of a bound form in one line, each after its field's label."""
     parts = []
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
-        parts.append(f"{label} {' '.join(errors)}".strip())
+        parts.append(f"{label} {' '.join(str(e) for e in errors)}".strip())
     return " ".join(parts) or _("Nothing was changed.")
 
 
@@ -33,20 +39,21 @@ def act(
     form,
     call: Callable[[dict], object],
     *,
-    success: str,
+    success,
     back: str,
     page: Callable[[object], HttpResponse] | None = None,
 ):
     """Validate the form, run the service, and go back to the page with the outcome.
 
-    When it is refused and `page` is given (the page the form sits on, rendered with this bound form), the page
-    is shown again with the form as it was typed and its errors on their fields — nothing typed is lost. For an
-    htmx request the page replaces the body, whatever the request targeted.
+    `success` is the message, or a function of the service's result returning it. When the change is refused
+    and `page` is given (the page the form sits on, rendered with this bound form), the page is shown again with
+    the form as it was typed and its errors on their fields — nothing typed is lost. For an htmx request the page
+    replaces the body, whatever the request targeted. Without `page`, the errors go back as one message.
     """
     if form.is_valid():
         result = run_service(form, lambda: call(form.cleaned_data))
         if result is not None:
-            messages.success(request, success)
+            messages.success(request, success(result) if callable(success) else success)
             return redirect(back)
     if page is None:
         messages.error(request, form_errors(form))

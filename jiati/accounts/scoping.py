@@ -1,23 +1,41 @@
-"""What a user may see, derived from their place in the organisation tree.
+"""What a user may see, derived from their place in the organisation tree: the one scoping engine.
 
-Every model's `QuerySet.visible_to(user)` is built from `area_q` below, so the
-rule lives in one place: staff see everything under their region (a district
-sees its subdistricts and communities), property-office staff see the estates
-their office manages, platform administrators see all, and everyone else sees
-nothing unless a model adds its own rule (contractors: their projects).
+A model's queryset declares how each kind of user reaches its rows (`Reach`: an area path and a property
+office for staff, a company for contractors and maintainers, an owner for residents, a parent row it hangs
+off…) and inherits `visible_to(user)` from `ScopedQuerySet`, the one implementation of the role dispatch,
+the active-user check, the platform administrator's view and distinctness (a `pk IN (subquery)` rather than
+DISTINCT, as NetBox's RestrictedQuerySet, so scoped querysets stay lockable and countable). The area rule
+itself is `area_q`: staff see everything under their region (a district sees its subdistricts and
+communities), property-office staff see the estates their office manages. `is_staff` is the one answer to
+"is this user staff".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from django.db import models
 from django.db.models import Q
 
-from jiati.accounts.models import REGION_ROLES, Role
+from jiati.accounts.models import COMPANY_ROLES, REGION_ROLES, STAFF_ROLES, Role
 
 NOTHING = Q(pk__in=[])
 
 
 def sees_everything(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user.role == Role.PLATFORM_ADMIN))
+
+
+def is_staff(user) -> bool:
+    """Staff of the programme: a region's or a property office's, or a platform administrator (signed in)."""
+    return bool(user.is_authenticated and (user.is_superuser or user.role in STAFF_ROLES))
+
+
+def is_active_staff(user) -> bool:
+    """Staff whose account is active (what every scope requires)."""
+    return bool(is_staff(user) and user.is_active)
 
 
 # Up to this many communities, scoping lists them by id (an IN list the planner can estimate) instead of
@@ -74,3 +92,94 @@ def area_q(user, *, region_path: str | None, property_office: str | None) -> Q:
     if user.role == Role.PROPERTY and user.property_office_id and property_office:
         return Q(**{property_office: user.property_office_id})
     return NOTHING
+
+
+# A role's way to a model's rows: a lookup (compared with the user's company or owner id) or a function of the
+# user returning a Q.
+Way = str | Callable[..., Q] | None
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How each kind of user reaches a model's rows. Every field left None reaches nothing.
+
+    region / property_office: the lookups `area_q` takes, for staff of a region or of a property office.
+    staff: instead of those, a function of the user returning the staff's Q (e.g. a policy's region and the
+        regions above it); all_staff: every staff member sees every row (directory data); all_signed_in:
+        every signed-in user does (public law such as rule sets).
+    contractor / maintainer: a lookup compared with the user's company id, or a function of the user.
+    resident: a lookup compared with the user's owner id, or a function of the user.
+    via: a foreign key to a parent whose `visible_to` decides (events of the projects one sees).
+    also: a function of the user giving rows any signed-in user reaches besides (e.g. those they handle).
+    public: rows everyone sees, signed in or not (published articles).
+    distinct: a way crosses a many-valued relation; the rows are then taken by `pk IN (subquery)`.
+    """
+
+    region: str | None = None
+    property_office: str | None = None
+    staff: Callable[..., Q] | None = None
+    all_staff: bool = False
+    all_signed_in: bool = False
+    contractor: Way = None
+    maintainer: Way = None
+    resident: Way = None
+    via: str | None = None
+    also: Callable[..., Q] | None = None
+    public: Q | None = None
+    distinct: bool = False
+
+
+def _way_q(way: Way, user, unit_id) -> Q:
+    if way is None:
+        return NOTHING
+    if callable(way):
+        return way(user)
+    return Q(**{way: unit_id}) if unit_id else NOTHING
+
+
+def reach_q(user, reach: Reach, model=None) -> Q:
+    """The filter `reach` gives `user` (platform administrators: see `ScopedQuerySet.visible_to`)."""
+    public = reach.public if reach.public is not None else NOTHING
+    if not user.is_authenticated or not user.is_active:
+        return public
+    if reach.all_signed_in:
+        return Q()
+    if reach.via:
+        parent = model._meta.get_field(reach.via).related_model
+        q = Q(**{f"{reach.via}__in": parent._default_manager.visible_to(user).values("pk")})
+    elif user.role == Role.RESIDENT and not user.is_superuser:
+        q = _way_q(reach.resident, user, user.owner_id)
+    elif user.role in COMPANY_ROLES and not user.is_superuser:
+        way = reach.contractor if user.role == Role.CONTRACTOR else reach.maintainer
+        q = _way_q(way, user, user.company_id)
+    elif is_staff(user):
+        if reach.all_staff:
+            q = Q()
+        elif reach.staff is not None:
+            q = reach.staff(user)
+        else:
+            q = area_q(user, region_path=reach.region, property_office=reach.property_office)
+    else:
+        q = NOTHING
+    if reach.also is not None:
+        q |= reach.also(user)
+    if reach.public is not None:
+        q |= reach.public
+    return q
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset whose `visible_to(user)` follows its `reach` (set it on the subclass)."""
+
+    reach: ClassVar[Reach] = Reach()
+
+    def visible_to(self, user):
+        """The rows `user` may see: out of scope and missing are the same to every caller."""
+        if user.is_authenticated and user.is_active and sees_everything(user):
+            return self.all()
+        q = reach_q(user, self.reach, self.model)
+        if q == NOTHING:
+            return self.none()
+        if self.reach.distinct:
+            return self.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
+        return self.filter(q)

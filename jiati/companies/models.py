@@ -6,19 +6,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiati.accounts.scoping import Reach, ScopedQuerySet
 
-class CompanyQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CompanyQuerySet:
-        """Companies are public directory data for staff; a company's own staff see their company."""
-        from jiati.accounts.models import COMPANY_ROLES
 
-        if not user.is_authenticated:
-            return self.none()
-        if user.role in COMPANY_ROLES:
-            return self.filter(pk=user.company_id)
-        if user.is_staff_member:
-            return self
-        return self.none()
+class CompanyQuerySet(ScopedQuerySet):
+    # Companies are public directory data for staff; a company's own staff see their company.
+    reach = Reach(all_staff=True, contractor="pk", maintainer="pk")
 
 
 class Company(models.Model):

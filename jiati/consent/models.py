@@ -30,7 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiati.accounts.scoping import area_q
+from jiati.accounts.scoping import Reach, ScopedQuerySet, area_q
 from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -50,12 +50,6 @@ def area_to_centi(value: Decimal) -> int:
 def project_scope(user, prefix: str = "project__"):
     """The area filter for rows that hang off a project (its community path and its estate's office)."""
     return area_q(user, region_path=f"{prefix}community__path", property_office=f"{prefix}estate__property_office")
-
-
-def _is_staff(user) -> bool:
-    from jiati.accounts.models import STAFF_ROLES
-
-    return bool(user.is_authenticated and (user.is_superuser or user.role in STAFF_ROLES))
 
 
 # --- rule sets ------------------------------------------------------------------
@@ -80,10 +74,9 @@ class Basis(models.TextChoices):
     AGREEING = "agreeing", _("agreeing")
 
 
-class RuleSetQuerySet(models.QuerySet):
-    def visible_to(self, user) -> RuleSetQuerySet:
-        """Rule sets are public law: every signed-in user may read them."""
-        return self if user.is_authenticated else self.none()
+class RuleSetQuerySet(ScopedQuerySet):
+    # Rule sets are public law: every signed-in user may read them.
+    reach = Reach(all_signed_in=True)
 
     def active(self) -> RuleSetQuerySet:
         return self.filter(is_active=True)
@@ -217,16 +210,14 @@ class VoteStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class VoteQuerySet(models.QuerySet):
-    def visible_to(self, user) -> VoteQuerySet:
-        """Staff: votes on projects of their area. Residents: votes whose roll they are on. Companies: none."""
-        from jiati.accounts.models import Role
-
-        if user.is_authenticated and user.role == Role.RESIDENT and user.owner_id:
-            return self.filter(roll__owner_id=user.owner_id).distinct()
-        if not _is_staff(user):
-            return self.none()
-        return self.filter(project_scope(user))
+class VoteQuerySet(ScopedQuerySet):
+    # Staff: votes on projects of their area. Residents: votes whose roll they are on. Companies: none.
+    reach = Reach(
+        region="project__community__path",
+        property_office="project__estate__property_office",
+        resident="roll__owner_id",
+        distinct=True,
+    )
 
     def led_by(self, owner) -> VoteQuerySet:
         """The votes (not cancelled) of the projects this owner leads as the lead owner: he may follow their
@@ -340,9 +331,8 @@ class Vote(models.Model):
         return self.rule_set.rounds.get(number=self.round_number)
 
 
-class RollVoterQuerySet(models.QuerySet):
-    def visible_to(self, user) -> RollVoterQuerySet:
-        return self.filter(vote__in=Vote.objects.visible_to(user).values("pk"))
+class RollVoterQuerySet(ScopedQuerySet):
+    reach = Reach(via="vote")
 
 
 class RollVoter(models.Model):
@@ -423,9 +413,8 @@ class Channel(models.TextChoices):
     PROXY = "proxy", _("By proxy")
 
 
-class BallotQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BallotQuerySet:
-        return self.filter(vote__in=Vote.objects.visible_to(user).values("pk"))
+class BallotQuerySet(ScopedQuerySet):
+    reach = Reach(via="vote")
 
 
 class Ballot(models.Model):
@@ -522,16 +511,14 @@ class NoticeStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class NoticeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NoticeQuerySet:
-        """Staff: notices in their area; residents: notices of projects where they own a dwelling."""
-        from jiati.accounts.models import Role
-
-        if user.is_authenticated and user.role == Role.RESIDENT and user.owner_id:
-            return self.filter(project__stairwell__dwellings__ownerships__owner_id=user.owner_id).distinct()
-        if not _is_staff(user):
-            return self.none()
-        return self.filter(project_scope(user))
+class NoticeQuerySet(ScopedQuerySet):
+    # Staff: notices in their area; residents: notices of projects where they own a dwelling.
+    reach = Reach(
+        region="project__community__path",
+        property_office="project__estate__property_office",
+        resident="project__stairwell__dwellings__ownerships__owner_id",
+        distinct=True,
+    )
 
 
 class PublicNotice(models.Model):
@@ -612,16 +599,11 @@ class ObjectionOutcome(models.TextChoices):
     UNFOUNDED = "unfounded", _("Found unfounded after an answer")
 
 
-class ObjectionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ObjectionQuerySet:
-        """Staff: objections in their area; residents: their own."""
-        from jiati.accounts.models import Role
-
-        if user.is_authenticated and user.role == Role.RESIDENT and user.owner_id:
-            return self.filter(owner_id=user.owner_id)
-        if not _is_staff(user):
-            return self.none()
-        return self.filter(project_scope(user))
+class ObjectionQuerySet(ScopedQuerySet):
+    # Staff: objections in their area; residents: their own.
+    reach = Reach(
+        region="project__community__path", property_office="project__estate__property_office", resident="owner_id"
+    )
 
     def unresolved(self) -> ObjectionQuerySet:
         return self.exclude(status=ObjectionStatus.CLOSED)
@@ -760,15 +742,23 @@ class SubsidyStatus(models.TextChoices):
     APPROVED = "approved", _("approved")
 
 
-class CostSchemeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> CostSchemeQuerySet:
-        from jiati.accounts.models import Role
+def _resident_schemes(user) -> Q:
+    """The schemes of the stairwells where the signed-in owner holds a dwelling."""
+    if not user.owner_id:
+        return Q(pk__in=[])
+    from jiati.housing.models import Ownership  # housing is loaded after consent's models in some entry points
 
-        if user.is_authenticated and user.role == Role.RESIDENT and user.owner_id:
-            return self.for_owner(user.owner)
-        if not _is_staff(user):
-            return self.none()
-        return self.filter(project_scope(user))
+    return Q(
+        project__stairwell_id__in=Ownership.objects.filter(owner_id=user.owner_id).values("dwelling__stairwell_id")
+    )
+
+
+class CostSchemeQuerySet(ScopedQuerySet):
+    reach = Reach(
+        region="project__community__path",
+        property_office="project__estate__property_office",
+        resident=_resident_schemes,
+    )
 
     def for_owner(self, owner) -> CostSchemeQuerySet:
         """The schemes of the stairwells where this owner holds a dwelling (an owner signed in to the portal)."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from jiati.accounts.models import STAFF_ROLES, Role
+from jiati.accounts.models import Role
 from jiati.accounts.permissions import has_role
+from jiati.accounts.scoping import is_active_staff
 
 ORGANISERS = frozenset({Role.COMMUNITY, Role.SUBDISTRICT, Role.DISTRICT_OFFICE, Role.PLATFORM_ADMIN})
 # Paper ballots and objections are also taken at the property office's service window.
@@ -38,7 +39,7 @@ def can_share_costs(user) -> bool:
 
 
 def can_tally(user) -> bool:
-    return has_role(user, STAFF_ROLES)
+    return is_active_staff(user)
 
 
 def can_edit_rules(user) -> bool:

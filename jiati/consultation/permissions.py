@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from jiati.accounts.models import STAFF_ROLES, Role
+from jiati.accounts.models import Role
 from jiati.accounts.permissions import has_role, sees_personal_data
+from jiati.accounts.scoping import is_staff
 
 FRONT_LINE = frozenset({Role.COMMUNITY, Role.PROPERTY, Role.SUBDISTRICT, Role.DISTRICT_OFFICE, Role.PLATFORM_ADMIN})
 ORGANISERS = frozenset({Role.COMMUNITY, Role.SUBDISTRICT, Role.DISTRICT_OFFICE, Role.PLATFORM_ADMIN})
@@ -78,7 +79,7 @@ def sees_invitees(user, meeting) -> bool:
     its organiser, organisers of the unit hosting it, the estate's property office, and staff invited to it."""
     if is_platform_admin(user):
         return True
-    if not user.is_authenticated or user.role not in STAFF_ROLES:
+    if not is_staff(user):
         return False
     if meeting.organiser_id == user.pk:
         return True

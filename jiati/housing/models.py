@@ -11,18 +11,18 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiati.accounts.scoping import area_q
+from jiati.accounts.scoping import Reach, ScopedQuerySet, area_q
 
 
 def housing_scope(user, prefix: str = ""):
     return area_q(user, region_path=f"{prefix}community__path", property_office=f"{prefix}estate__property_office")
 
 
-class EstateQuerySet(models.QuerySet):
-    def visible_to(self, user) -> EstateQuerySet:
-        return self.filter(area_q(user, region_path="community__path", property_office="property_office"))
+class EstateQuerySet(ScopedQuerySet):
+    reach = Reach(region="community__path", property_office="property_office")
 
 
 class Estate(models.Model):
@@ -78,9 +78,8 @@ class Structure(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class BuildingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BuildingQuerySet:
-        return self.filter(housing_scope(user))
+class BuildingQuerySet(ScopedQuerySet):
+    reach = Reach(region="community__path", property_office="estate__property_office")
 
 
 class Building(models.Model):
@@ -121,9 +120,8 @@ class Building(models.Model):
         return f"{self.estate.name} {self.number}"
 
 
-class StairwellQuerySet(models.QuerySet):
-    def visible_to(self, user) -> StairwellQuerySet:
-        return self.filter(housing_scope(user))
+class StairwellQuerySet(ScopedQuerySet):
+    reach = Reach(region="community__path", property_office="estate__property_office")
 
 
 class Stairwell(models.Model):
@@ -165,9 +163,8 @@ class AreaSource(models.TextChoices):
     CONTRACT = "contract", _("Sale contract")
 
 
-class DwellingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> DwellingQuerySet:
-        return self.filter(housing_scope(user))
+class DwellingQuerySet(ScopedQuerySet):
+    reach = Reach(region="community__path", property_office="estate__property_office")
 
 
 class Dwelling(models.Model):
@@ -232,15 +229,9 @@ class OwnerKind(models.TextChoices):
     DEVELOPER = "developer", _("Developer")
 
 
-class OwnerQuerySet(models.QuerySet):
-    def visible_to(self, user) -> OwnerQuerySet:
-        """An owner is visible where one of their dwellings is."""
-        from jiati.accounts.scoping import sees_everything
-
-        if sees_everything(user):
-            return self
-        # Through the ownerships of the area (indexed by community), not owner by owner.
-        return self.filter(pk__in=Ownership.objects.visible_to(user).values("owner_id"))
+class OwnerQuerySet(ScopedQuerySet):
+    # An owner is visible where one of their dwellings is.
+    reach = Reach(staff=lambda user: Q(pk__in=Ownership.objects.visible_to(user).values("owner_id")))
 
 
 class Owner(models.Model):
@@ -268,11 +259,8 @@ class Owner(models.Model):
         return self.name
 
 
-class OwnershipQuerySet(models.QuerySet):
-    def visible_to(self, user) -> OwnershipQuerySet:
-        return self.filter(
-            area_q(user, region_path="community__path", property_office="dwelling__estate__property_office")
-        )
+class OwnershipQuerySet(ScopedQuerySet):
+    reach = Reach(region="community__path", property_office="dwelling__estate__property_office")
 
 
 class Ownership(models.Model):
@@ -323,16 +311,9 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ImportJobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ImportJobQuerySet:
-        """An import job is its author's; platform administrators see all."""
-        from jiati.accounts.scoping import sees_everything
-
-        if sees_everything(user):
-            return self
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(created_by=user)
+class ImportJobQuerySet(ScopedQuerySet):
+    # An import job is its author's; platform administrators see all.
+    reach = Reach(also=lambda user: Q(created_by=user))
 
 
 class ImportJob(models.Model):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiati.accounts.scoping import Reach, ScopedQuerySet
 
-class NotificationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> NotificationQuerySet:
-        """A notification is its recipient's alone."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(recipient=user)
+
+class NotificationQuerySet(ScopedQuerySet):
+    # A notification is its recipient's alone.
+    reach = Reach(also=lambda user: Q(recipient=user))
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)

@@ -12,9 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiati.accounts.scoping import area_q
+from jiati.accounts.models import Role
+from jiati.accounts.scoping import NOTHING, Reach, ScopedQuerySet, area_q
 
 
 class RegionLevel(models.TextChoices):
@@ -28,22 +30,16 @@ class RegionLevel(models.TextChoices):
 LEVEL_ORDER = [level.value for level in RegionLevel]
 
 
-class RegionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> RegionQuerySet:
-        """Staff see their own unit, everything under it and the units above it (for context)."""
-        if not user.is_authenticated:
-            return self.none()
-        from jiati.accounts.models import Role
-        from jiati.accounts.scoping import sees_everything
+def _region_staff(user) -> Q:
+    """Staff see their own unit, everything under it (property offices: their office's community)."""
+    if user.role == Role.PROPERTY:
+        return Q(pk=user.property_office.community_id) if user.property_office_id else NOTHING
+    return area_q(user, region_path="path", property_office=None)
 
-        if sees_everything(user):
-            return self
-        if user.role == Role.PROPERTY and user.property_office_id:
-            office = user.property_office
-            return self.filter(pk=office.community_id)
-        if user.region_id:
-            return self.filter(area_q(user, region_path="path", property_office=None))
-        return self.none()
+
+class RegionQuerySet(ScopedQuerySet):
+    # Staff see their own unit, everything under it and the units above it (for context).
+    reach = Reach(staff=_region_staff)
 
 
 class Region(models.Model):
@@ -96,9 +92,8 @@ class Workstation(models.Model):
         return self.name
 
 
-class PropertyOfficeQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PropertyOfficeQuerySet:
-        return self.filter(area_q(user, region_path="community__path", property_office="pk"))
+class PropertyOfficeQuerySet(ScopedQuerySet):
+    reach = Reach(region="community__path", property_office="pk")
 
 
 class PropertyOffice(models.Model):
@@ -129,9 +124,8 @@ class WindowKind(models.TextChoices):
     PROPERTY_OFFICE = "property_office", _("Property office")
 
 
-class ServiceWindowQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ServiceWindowQuerySet:
-        return self.filter(area_q(user, region_path="community__path", property_office="property_office"))
+class ServiceWindowQuerySet(ScopedQuerySet):
+    reach = Reach(region="community__path", property_office="property_office")
 
 
 class ServiceWindow(models.Model):
@@ -191,9 +185,8 @@ class GroupLevel(models.TextChoices):
     PROPERTY_GROUP = "property_group", _("Property service group")
 
 
-class ServiceGroupQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ServiceGroupQuerySet:
-        return self.filter(area_q(user, region_path="region__path", property_office="property_office"))
+class ServiceGroupQuerySet(ScopedQuerySet):
+    reach = Reach(region="region__path", property_office="property_office")
 
 
 class ServiceGroup(models.Model):

@@ -16,7 +16,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiati.accounts.scoping import area_q
+from jiati.accounts.scoping import NOTHING, Reach, ScopedQuerySet, is_active_staff
 from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -99,34 +99,28 @@ class Cluster(models.Model):
 def sees_project_internals(user) -> bool:
     """Staff (and platform administrators) see everything about the projects they see: the checklist,
     blockers, comments and every document. Companies and residents see a narrower view."""
-    from jiati.accounts.models import STAFF_ROLES
-
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in STAFF_ROLES))
+    return is_active_staff(user)
 
 
-class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProjectQuerySet:
-        """Staff: projects in their area. Contractors: the projects their company is assigned to build.
-        Maintainers: the elevators in service their company maintains. Residents: the projects of stairwells
-        where they own a dwelling."""
-        from jiati.accounts.models import Role
+def _owned_stairwells(user):
+    from jiati.housing.models import Ownership  # housing's models import nothing of projects; kept lazy for load order
 
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if user.role == Role.CONTRACTOR:
-            return self.filter(contractor_id=user.company_id) if user.company_id else self.none()
-        if user.role == Role.MAINTAINER:
-            if not user.company_id:
-                return self.none()
-            return self.filter(maintainer_id=user.company_id, stage=Stage.IN_SERVICE)
-        if user.role == Role.RESIDENT:
-            if not user.owner_id:
-                return self.none()
-            from jiati.housing.models import Ownership
+    return Ownership.objects.filter(owner_id=user.owner_id).values("dwelling__stairwell_id")
 
-            stairwells = Ownership.objects.filter(owner_id=user.owner_id).values("dwelling__stairwell_id")
-            return self.filter(stairwell_id__in=stairwells)
-        return self.filter(area_q(user, region_path="community__path", property_office="estate__property_office"))
+
+class ProjectQuerySet(ScopedQuerySet):
+    # Staff: projects in their area. Contractors: the projects their company is assigned to build.
+    # Maintainers: the elevators in service their company maintains. Residents: the projects of stairwells
+    # where they own a dwelling.
+    reach = Reach(
+        region="community__path",
+        property_office="estate__property_office",
+        contractor="contractor_id",
+        maintainer=lambda user: (
+            Q(maintainer_id=user.company_id, stage=Stage.IN_SERVICE) if user.company_id else NOTHING
+        ),
+        resident=lambda user: Q(stairwell_id__in=_owned_stairwells(user)) if user.owner_id else NOTHING,
+    )
 
     def with_schedule_state(self) -> ProjectQuerySet:
         """Annotate `schedule_state` in SQL from the status and the current milestone's dates (no Python per row)."""
@@ -315,10 +309,12 @@ class EventKind(models.TextChoices):
 OUTSIDE_EVENT_KINDS = frozenset({EventKind.CREATED, EventKind.STAGE, EventKind.PROGRESS})
 
 
-class ProjectEventQuerySet(AppendOnlyQuerySet):
+class ProjectEventQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+    reach = Reach(via="project")
+
     def visible_to(self, user) -> ProjectEventQuerySet:
         """Events of the projects the user sees; outside the staff only the stage moves."""
-        events = self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        events = super().visible_to(user)
         return events if sees_project_internals(user) else events.filter(kind__in=OUTSIDE_EVENT_KINDS)
 
 
@@ -549,12 +545,12 @@ class BlockerStatus(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
-class BlockerQuerySet(models.QuerySet):
+class BlockerQuerySet(ScopedQuerySet):
+    reach = Reach(via="project")
+
     def visible_to(self, user) -> BlockerQuerySet:
         """Blockers are the staff's working notes: staff see those of the projects they see, nobody else any."""
-        if not sees_project_internals(user):
-            return self.none()
-        return self.filter(project__in=Project.objects.visible_to(user).values("pk"))
+        return super().visible_to(user) if sees_project_internals(user) else self.none()
 
 
 class Blocker(models.Model):

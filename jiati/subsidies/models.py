@@ -24,7 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiati.accounts.scoping import NOTHING, area_q, sees_everything
+from jiati.accounts.scoping import NOTHING, Reach, ScopedQuerySet
 from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 from jiati.core.money import ZERO
 
@@ -79,19 +79,17 @@ def _user_region_path(user) -> str | None:
     return None
 
 
-class PolicyQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PolicyQuerySet:
-        """Policies are public within the programme: staff see those of their region, above it and below it."""
-        from jiati.accounts.models import STAFF_ROLES
+def _policy_staff(user) -> Q:
+    """Policies are public within the programme: staff see those of their region, above it and below it."""
+    path = _user_region_path(user)
+    if not path:
+        return NOTHING
+    return Q(region__path__startswith=path) | Q(region__path__in=_ancestor_paths(path))
 
-        if not (user.is_authenticated and user.is_active):
-            return self.none()
-        if sees_everything(user):
-            return self
-        path = _user_region_path(user) if user.role in STAFF_ROLES else None
-        if not path:
-            return self.none()
-        return self.filter(Q(region__path__startswith=path) | Q(region__path__in=_ancestor_paths(path)))
+
+class PolicyQuerySet(ScopedQuerySet):
+    # Policies are public within the programme: staff see those of their region, above it and below it.
+    reach = Reach(staff=_policy_staff)
 
     def in_force_on(self, day) -> PolicyQuerySet:
         return self.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day), effective_from__lte=day)
@@ -191,9 +189,8 @@ class PolicyExtra(models.Model):
         return self.name
 
 
-class BudgetQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BudgetQuerySet:
-        return self.filter(area_q(user, region_path="region__path", property_office=None))
+class BudgetQuerySet(ScopedQuerySet):
+    reach = Reach(region="region__path")
 
 
 class Budget(models.Model):
@@ -271,30 +268,19 @@ class ApplicantKind(models.TextChoices):
     IMPLEMENTING_BODY = "implementing_body", _("Implementing body")
 
 
-def application_scope(user, prefix: str = "") -> Q:
-    """Staff see the subsidy files of projects in their area; a resident sees the files of the projects he leads
-    (he is the project's lead owner, who applies for the owners); companies see none.
-
-    A direct filter on the joined project (not a sub-query), so the database starts from the area's projects.
-    """
-    from jiati.accounts.models import STAFF_ROLES, Role
-
-    if not user.is_authenticated or not user.is_active:
-        return NOTHING
-    if user.role == Role.RESIDENT and not user.is_superuser:
-        return Q(**{f"{prefix}project__lead_owner_id": user.owner_id}) if user.owner_id else NOTHING
-    if user.role not in STAFF_ROLES and not user.is_superuser:
-        return NOTHING
-    return area_q(
-        user,
-        region_path=f"{prefix}project__community__path",
+# Staff see the subsidy files of projects in their area; a resident the files of the projects he leads (he is
+# the lead owner, who applies for the owners); companies none. A direct filter on the joined project (not a
+# sub-query), so the database starts from the area's projects.
+def _application_reach(prefix: str = "") -> Reach:
+    return Reach(
+        region=f"{prefix}project__community__path",
         property_office=f"{prefix}project__estate__property_office",
+        resident=f"{prefix}project__lead_owner_id",
     )
 
 
-class ApplicationQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ApplicationQuerySet:
-        return self.filter(application_scope(user))
+class ApplicationQuerySet(ScopedQuerySet):
+    reach = _application_reach()
 
 
 class SubsidyApplication(models.Model):
@@ -475,9 +461,8 @@ class Decision(models.TextChoices):
     APPROVE = "approve", _("Approved")
 
 
-class ReviewQuerySet(AppendOnlyQuerySet):
-    def visible_to(self, user) -> ReviewQuerySet:
-        return self.filter(application_scope(user, "application__"))
+class ReviewQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+    reach = _application_reach("application__")
 
 
 class Review(AppendOnlyModel, models.Model):
@@ -514,9 +499,8 @@ class Review(AppendOnlyModel, models.Model):
         return f"{self.get_step_display()} {self.get_decision_display()}"
 
 
-class BatchQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BatchQuerySet:
-        return self.filter(area_q(user, region_path="region__path", property_office=None))
+class BatchQuerySet(ScopedQuerySet):
+    reach = Reach(region="region__path")
 
 
 class PaymentBatch(models.Model):
@@ -549,9 +533,8 @@ class EntryKind(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")
 
 
-class LedgerQuerySet(AppendOnlyQuerySet):
-    def visible_to(self, user) -> LedgerQuerySet:
-        return self.filter(application_scope(user, "application__"))
+class LedgerQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
+    reach = _application_reach("application__")
 
 
 class LedgerEntry(AppendOnlyModel, models.Model):

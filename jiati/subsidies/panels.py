@@ -3,14 +3,14 @@ the estimate under the policy its dates choose."""
 
 from __future__ import annotations
 
-from jiati.accounts.models import STAFF_ROLES
+from jiati.accounts.scoping import is_staff
 from jiati.subsidies import rules, selectors
 from jiati.subsidies.models import NOT_APPLIED, SubsidyApplication
 
 
 def project_panels(*, request, project) -> list[dict]:
     user = request.user
-    if user.role not in STAFF_ROLES and not user.is_superuser:
+    if not is_staff(user):
         return []
     application = (
         SubsidyApplication.objects.visible_to(user)

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jiati.accounts.scoping import area_q
+from jiati.accounts.models import Role
+from jiati.accounts.scoping import Reach, ScopedQuerySet
 from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
 
 
@@ -111,21 +112,14 @@ class PetitionSettings(models.Model):
         return cls.objects.order_by("id").first() or cls()
 
 
-class PetitionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PetitionQuerySet:
-        """Staff: petitions about estates of their area (and those they handle). Residents: their own."""
-        from jiati.accounts.models import Role
-        from jiati.accounts.scoping import sees_everything
-
-        if not user.is_authenticated:
-            return self.none()
-        if sees_everything(user):  # (an empty Q() OR-ed with another would narrow, not widen)
-            return self.all()
-        if user.role == Role.RESIDENT:
-            return self.filter(owner_id=user.owner_id) if user.owner_id else self.none()
-        return self.filter(
-            area_q(user, region_path="community__path", property_office="estate__property_office") | Q(handler=user)
-        )
+class PetitionQuerySet(ScopedQuerySet):
+    # Staff: petitions about estates of their area (and those they handle). Residents: their own.
+    reach = Reach(
+        region="community__path",
+        property_office="estate__property_office",
+        resident="owner_id",
+        also=lambda user: Q(handler=user) if user.role != Role.RESIDENT else Q(pk__in=[]),
+    )
 
     def open(self) -> PetitionQuerySet:
         return self.filter(status__in=OPEN_STATUSES)

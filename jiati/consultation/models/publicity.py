@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiati.accounts.scoping import area_q
+from jiati.accounts.scoping import Reach, ScopedQuerySet
 
 
 class ArticleKind(models.TextChoices):
@@ -23,16 +23,9 @@ class ArticleStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class ArticleQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ArticleQuerySet:
-        """Published articles are public; drafts and withdrawn ones belong to their region's staff."""
-        from jiati.accounts.scoping import sees_everything
-
-        if sees_everything(user):
-            return self.all()
-        return self.filter(
-            Q(status=ArticleStatus.PUBLISHED) | area_q(user, region_path="region__path", property_office=None)
-        )
+class ArticleQuerySet(ScopedQuerySet):
+    # Published articles are public; drafts and withdrawn ones belong to their region's staff.
+    reach = Reach(region="region__path", public=Q(status="published"))
 
     def published(self) -> ArticleQuerySet:
         return self.filter(status=ArticleStatus.PUBLISHED)

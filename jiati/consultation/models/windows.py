@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jiati.accounts.scoping import area_q
+from jiati.accounts.scoping import Reach, ScopedQuerySet, area_q
 
 
 class Topic(models.TextChoices):
@@ -41,9 +41,8 @@ def window_scope(user, prefix: str = "") -> Q:
     return area_q(user, region_path=f"{prefix}community__path", property_office=f"{prefix}property_office")
 
 
-class WindowSlotQuerySet(models.QuerySet):
-    def visible_to(self, user) -> WindowSlotQuerySet:
-        return self.filter(window_scope(user, "window__"))
+class WindowSlotQuerySet(ScopedQuerySet):
+    reach = Reach(region="window__community__path", property_office="window__property_office")
 
     def bookable(self) -> WindowSlotQuerySet:
         """Open slots still to come at open windows, with a free place."""
@@ -104,13 +103,8 @@ class BookingStatus(models.TextChoices):
     NO_SHOW = "no_show", _("Did not come")
 
 
-class BookingQuerySet(models.QuerySet):
-    def visible_to(self, user) -> BookingQuerySet:
-        from jiati.accounts.models import Role
-
-        if user.is_authenticated and user.role == Role.RESIDENT and user.owner_id:
-            return self.filter(owner_id=user.owner_id)
-        return self.filter(window_scope(user, "window__"))
+class BookingQuerySet(ScopedQuerySet):
+    reach = Reach(region="window__community__path", property_office="window__property_office", resident="owner_id")
 
     def live(self) -> BookingQuerySet:
         return self.filter(status=BookingStatus.BOOKED)
@@ -172,9 +166,8 @@ class Booking(models.Model):
         return self.reference
 
 
-class ConsultationRecordQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ConsultationRecordQuerySet:
-        return self.filter(window_scope(user))
+class ConsultationRecordQuerySet(ScopedQuerySet):
+    reach = Reach(region="community__path", property_office="property_office")
 
     def follow_up_open(self) -> ConsultationRecordQuerySet:
         return self.filter(follow_up_needed=True, follow_up_done_at__isnull=True)

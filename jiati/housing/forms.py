@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jiati.accounts.models import User
 from jiati.accounts.permissions import sees_personal_data
 from jiati.core.personal_data import MASKS
+from jiati.housing.import_services import import_upload_check
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Stairwell
 from jiati.organisation.models import PropertyOffice
 
@@ -94,14 +95,9 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Housing-stock file (.xlsx or .csv)"))
 
     def clean_file(self):
+        """The service's own upload check, so the page refuses the file before storing it."""
         upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not (name.endswith(".xlsx") or name.endswith(".csv")):
-            raise forms.ValidationError(_("Upload an .xlsx workbook or a .csv file."), code="file_type")
-        from django.conf import settings
-
-        if upload.size > settings.JIATI_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(_("The file is too large."), code="file_size")
+        import_upload_check(upload=upload, field=None)
         return upload
 
 

@@ -11,17 +11,33 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.accounts.permissions import can_import_housing
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
 from jiati.core.errors import refuse
+from jiati.core.services import lock_visible, require
 from jiati.housing.importer import HousingImport, ImportFileError, open_rows, progress_key
 from jiati.housing.models import ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
 
 
+def import_upload_check(*, upload, field: str | None = "file") -> None:
+    """The file a housing import takes: an .xlsx workbook or a .csv file, at most JIATI_IMPORT_MAX_BYTES.
+
+    Checked here, in the service, so the page, the API and a command refuse alike (the form calls it too).
+    """
+    name = (upload.name or "").lower()
+    if not name.endswith((".xlsx", ".csv")):
+        raise refuse(_("Upload an .xlsx workbook or a .csv file."), code="file_type", field=field)
+    if upload.size > settings.JIATI_IMPORT_MAX_BYTES:
+        raise refuse(_("The file is too large."), code="file_size", field=field)
+
+
 def import_job_start(*, actor, upload) -> ImportJob:
     """Store the file and check it (dry run): inline for a small file, in the background for a large one."""
+    require(can_import_housing(actor))
+    import_upload_check(upload=upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -34,8 +50,9 @@ def import_job_start(*, actor, upload) -> ImportJob:
 
 def import_job_apply(*, actor, dry_job: ImportJob) -> ImportJob:
     """Apply a checked file. Only a finished dry run without a rejected row may be applied, once."""
+    require(can_import_housing(actor))
     with transaction.atomic():
-        dry_job = ImportJob.objects.select_for_update().get(pk=dry_job.pk)
+        dry_job = lock_visible(ImportJob, user=actor, pks=dry_job.pk)
         if not dry_job.dry_run or dry_job.status != ImportStatus.SUCCEEDED or dry_job.error_count:
             raise refuse(_("Only a checked file without rejected rows can be imported."), code="not_checked")
         if dry_job.real_runs.exclude(status=ImportStatus.FAILED).exists():

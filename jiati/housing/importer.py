@@ -320,6 +320,23 @@ class _RowInvalid(Exception):
         self.column, self.message = column, message
 
 
+def _rule(column: str, check, **values) -> Any:
+    """Apply one of the housing services' own rules to a row: its refusal becomes the row's, on `column`."""
+    try:
+        return check(**values)
+    except ValidationError as exc:
+        raise _RowInvalid(column, "; ".join(exc.messages)) from None
+
+
+def _rule_refusal(check, **values) -> str | None:
+    """The refusal one of the services' rules gives these values, or None."""
+    try:
+        check(**values)
+    except ValidationError as exc:
+        return "; ".join(exc.messages)
+    return None
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -422,21 +439,21 @@ def parse_row(number: int, cells: list[Any], positions: dict[str, int]) -> Parse
     for key, value in (("building_storeys", building_storeys), ("stairwell_storeys", stairwell_storeys)):
         if not 1 <= value <= 200:
             raise _RowInvalid(key, _("Storeys must be between 1 and 200."))
-    if stairwell_storeys > building_storeys:
-        raise _RowInvalid(
-            "stairwell_storeys",
-            _("The stairwell has %(s)s floors but its building only %(b)s.")
-            % {"s": stairwell_storeys, "b": building_storeys},
-        )
-    if not 1 <= floor <= stairwell_storeys:
-        raise _RowInvalid(
-            "floor",
-            _("Floor %(floor)s does not exist in a stairwell of %(storeys)s floors.")
-            % {"floor": floor, "storeys": stairwell_storeys},
-        )
+    _rule(
+        "stairwell_storeys",
+        services.stairwell_storeys_check,
+        storeys=stairwell_storeys,
+        building_storeys=building_storeys,
+    )
+    _rule("floor", services.dwelling_floor_check, floor=floor, stairwell_storeys=stairwell_storeys)
     areas = {key: _area(key, get(key)) for key in ("area_register", "area_survey", "area_contract")}
-    if all(v is None for v in areas.values()):
-        raise _RowInvalid("area_register", _("Give at least one area: registered, surveyed or contract."))
+    _rule(
+        "area_register",
+        services.dwelling_area_clean,
+        register=areas["area_register"],
+        survey=areas["area_survey"],
+        contract=areas["area_contract"],
+    )
     owner_kind = _choice("owner_kind", get("owner_kind"), OWNER_KIND_WORDS, OwnerKind.PERSON)
     try:
         id_number = services.owner_identity_clean(kind=owner_kind, id_number=_text(get("owner_id_number")))
@@ -687,9 +704,14 @@ class HousingImport:
                     "property_office_code",
                     _("No property office with code “%(code)s” in your area.") % {"code": office_code},
                 )
-            elif office is not None and office[1] != community.parent_id:
-                # A property office may serve several estates, but within one subdistrict.
-                self._reject(row, "property_office_code", _("The property office is in another subdistrict."))
+            elif office is not None and (
+                refusal := _rule_refusal(
+                    services.estate_office_check,
+                    office_subdistrict_id=office[1],
+                    community_subdistrict_id=community.parent_id,
+                )
+            ):
+                self._reject(row, "property_office_code", refusal)
             else:
                 kept.append(row)
         return kept
@@ -786,16 +808,9 @@ class HousingImport:
                 changes = self._changes(building, wanted)
                 if "storeys" in changes:
                     tallest = max(building.stairwells.values_list("storeys", flat=True), default=0)
-                    if wanted["storeys"] < tallest:
-                        self._reject(
-                            row,
-                            "building_storeys",
-                            _(
-                                "The building cannot have fewer storeys (%(storeys)s) than its tallest stairwell "
-                                "(%(highest)s)."
-                            )
-                            % {"storeys": wanted["storeys"], "highest": tallest},
-                        )
+                    refusal = _rule_refusal(services.building_storeys_check, storeys=wanted["storeys"], highest=tallest)
+                    if refusal:
+                        self._reject(row, "building_storeys", refusal)
                         continue
                 if changes:
                     for name, (_before, after) in changes.items():
@@ -855,13 +870,9 @@ class HousingImport:
                 changes = self._changes(stairwell, wanted)
                 if "storeys" in changes:
                     top = max(stairwell.dwellings.values_list("floor", flat=True), default=0)
-                    if wanted["storeys"] < top:
-                        self._reject(
-                            row,
-                            "stairwell_storeys",
-                            _("There are dwellings on floor %(top)s; the stairwell cannot have fewer floors.")
-                            % {"top": top},
-                        )
+                    refusal = _rule_refusal(services.stairwell_floors_check, storeys=wanted["storeys"], top=top)
+                    if refusal:
+                        self._reject(row, "stairwell_storeys", refusal)
                         continue
                 if changes:
                     for name, (_before, after) in changes.items():

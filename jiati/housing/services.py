@@ -1,8 +1,10 @@
 """Writes on the housing stock. Pages, the API, imports and the demo all go through here.
 
-Each service validates (field rules, then the cross-object rules a database
-constraint cannot express, such as "a stairwell has no more floors than its
-building"), saves inside a transaction and writes an audit entry.
+Each service checks the actor may edit the housing stock, locks the rows it changes inside the actor's scope
+(`jiati.core.services.lock_visible`: another area's row answers like a missing one), validates (field rules,
+then the cross-object rules a database constraint cannot express, such as "a stairwell has no more floors than
+its building" — plain functions below, which the importer applies to its rows too), saves inside a transaction
+and writes an audit entry.
 """
 
 from __future__ import annotations
@@ -10,14 +12,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from jiati.accounts.permissions import can_edit_housing
 from jiati.audit.services import audit_created, audit_updated, snapshot
 from jiati.core.errors import refuse
 from jiati.core.personal_data import normalise_id_number, validate_credit_code, validate_phone, validate_resident_id
+from jiati.core.services import lock_visible, require
 from jiati.housing.models import Building, Dwelling, Estate, Owner, OwnerKind, Ownership, Stairwell
+from jiati.organisation.models import PropertyOffice, Region
 
 ESTATE_FIELDS = ("code", "name", "address", "community", "property_office", "year_built", "responsible_staff")
 BUILDING_FIELDS = ("number", "storeys", "year_built", "structure", "responsible_person")
@@ -61,6 +67,7 @@ def phone_clean(phone: str) -> str:
 
 @transaction.atomic
 def owner_create(*, actor, kind: str, name: str, id_number: str, phone: str = "") -> Owner:
+    require(can_edit_housing(actor))
     owner = Owner(
         kind=kind,
         name=name.strip(),
@@ -75,7 +82,8 @@ def owner_create(*, actor, kind: str, name: str, id_number: str, phone: str = ""
 
 @transaction.atomic
 def owner_update(*, actor, owner: Owner, **data) -> Owner:
-    owner = Owner.objects.select_for_update().get(pk=owner.pk)
+    require(can_edit_housing(actor))
+    owner = lock_visible(Owner, user=actor, pks=owner.pk)
     before = snapshot(owner)
     _apply(owner, OWNER_FIELDS, data)
     owner.id_number = owner_identity_clean(kind=owner.kind, id_number=owner.id_number)
@@ -88,6 +96,8 @@ def owner_update(*, actor, owner: Owner, **data) -> Owner:
 
 @transaction.atomic
 def ownership_add(*, actor, owner: Owner, dwelling: Dwelling, is_primary: bool = False, since=None) -> Ownership:
+    require(can_edit_housing(actor))
+    dwelling = lock_visible(Dwelling, user=actor, pks=dwelling.pk)  # one writer per dwelling: one primary owner
     if Ownership.objects.filter(owner=owner, dwelling=dwelling).exists():
         raise refuse(_("This owner already holds this dwelling."), code="duplicate", field="owner")
     if is_primary:
@@ -104,8 +114,10 @@ def ownership_add(*, actor, owner: Owner, dwelling: Dwelling, is_primary: bool =
 
 @transaction.atomic
 def estate_create(*, actor, **data) -> Estate:
+    require(can_edit_housing(actor))
     estate = Estate()
     _apply(estate, ESTATE_FIELDS, data)
+    _estate_units_check(estate, actor)
     _estate_check(estate)
     estate.save()
     audit_created(actor=actor, instance=estate)
@@ -114,10 +126,12 @@ def estate_create(*, actor, **data) -> Estate:
 
 @transaction.atomic
 def estate_update(*, actor, estate: Estate, **data) -> Estate:
-    estate = Estate.objects.select_for_update().get(pk=estate.pk)
+    require(can_edit_housing(actor))
+    estate = lock_visible(Estate, user=actor, pks=estate.pk)
     before = snapshot(estate)
     old_community_id = estate.community_id
     _apply(estate, ESTATE_FIELDS, data)
+    _estate_units_check(estate, actor)
     _estate_check(estate)
     estate.save()
     if estate.community_id != old_community_id:
@@ -133,19 +147,40 @@ def estate_community_copy(*, estate: Estate) -> None:
     Ownership.objects.filter(dwelling__estate=estate).update(community_id=estate.community_id)
 
 
-def _estate_check(estate: Estate) -> None:
-    estate.full_clean()
-    if estate.community.level != "community":
-        raise refuse(_("An estate belongs to a community."), code="not_a_community", field="community")
-    if estate.property_office_id and estate.property_office.community.parent_id != estate.community.parent_id:
-        # A property office may serve several estates, but within one subdistrict.
+def estate_office_check(*, office_subdistrict_id: int | None, community_subdistrict_id: int | None) -> None:
+    """A property office may serve several estates, but within one subdistrict."""
+    if office_subdistrict_id != community_subdistrict_id:
         raise refuse(
             _("The property office is in another subdistrict."), code="office_elsewhere", field="property_office"
         )
 
 
+def _estate_units_check(estate: Estate, actor) -> None:
+    """The community and the property office an estate is put under must be the actor's to see."""
+    if estate.community_id and not Region.objects.visible_to(actor).filter(pk=estate.community_id).exists():
+        raise PermissionDenied
+    if (
+        estate.property_office_id
+        and not PropertyOffice.objects.visible_to(actor).filter(pk=estate.property_office_id).exists()
+    ):
+        raise PermissionDenied
+
+
+def _estate_check(estate: Estate) -> None:
+    estate.full_clean()
+    if estate.community.level != "community":
+        raise refuse(_("An estate belongs to a community."), code="not_a_community", field="community")
+    if estate.property_office_id:
+        estate_office_check(
+            office_subdistrict_id=estate.property_office.community.parent_id,
+            community_subdistrict_id=estate.community.parent_id,
+        )
+
+
 @transaction.atomic
 def building_create(*, actor, estate: Estate, **data) -> Building:
+    require(can_edit_housing(actor))
+    estate = lock_visible(Estate, user=actor, pks=estate.pk)
     building = Building(estate=estate, community_id=estate.community_id)
     _apply(building, BUILDING_FIELDS, data)
     building.full_clean()
@@ -156,21 +191,37 @@ def building_create(*, actor, estate: Estate, **data) -> Building:
 
 @transaction.atomic
 def building_update(*, actor, building: Building, **data) -> Building:
-    building = Building.objects.select_for_update().get(pk=building.pk)
+    require(can_edit_housing(actor))
+    building = lock_visible(Building, user=actor, pks=building.pk)
     before = snapshot(building)
     _apply(building, BUILDING_FIELDS, data)
     building.full_clean()
-    highest = building.stairwells.aggregate(m=Max("storeys"))["m"]
-    if highest and building.storeys < highest:
+    building_storeys_check(storeys=building.storeys, highest=building.stairwells.aggregate(m=Max("storeys"))["m"])
+    building.save()
+    audit_updated(actor=actor, instance=building, before=before)
+    return building
+
+
+def building_storeys_check(*, storeys: int, highest: int | None) -> None:
+    """A building is at least as tall as its tallest stairwell."""
+    if highest and storeys < highest:
         raise refuse(
             _("The building cannot have fewer storeys (%(storeys)s) than its tallest stairwell (%(highest)s)."),
             code="storeys_below_stairwell",
             field="storeys",
-            params={"storeys": building.storeys, "highest": highest},
+            params={"storeys": storeys, "highest": highest},
         )
-    building.save()
-    audit_updated(actor=actor, instance=building, before=before)
-    return building
+
+
+def stairwell_floors_check(*, storeys: int, top: int | None) -> None:
+    """A stairwell keeps every floor that has a dwelling."""
+    if top and storeys < top:
+        raise refuse(
+            _("There are dwellings on floor %(top)s; the stairwell cannot have fewer floors."),
+            code="storeys_below_dwelling",
+            field="storeys",
+            params={"top": top},
+        )
 
 
 def stairwell_storeys_check(*, storeys: int, building_storeys: int) -> None:
@@ -185,6 +236,8 @@ def stairwell_storeys_check(*, storeys: int, building_storeys: int) -> None:
 
 @transaction.atomic
 def stairwell_create(*, actor, building: Building, **data) -> Stairwell:
+    require(can_edit_housing(actor))
+    building = lock_visible(Building, user=actor, pks=building.pk)
     stairwell = Stairwell(building=building, estate_id=building.estate_id, community_id=building.community_id)
     _apply(stairwell, STAIRWELL_FIELDS, data)
     stairwell.full_clean()
@@ -196,19 +249,13 @@ def stairwell_create(*, actor, building: Building, **data) -> Stairwell:
 
 @transaction.atomic
 def stairwell_update(*, actor, stairwell: Stairwell, **data) -> Stairwell:
-    stairwell = Stairwell.objects.select_for_update().select_related("building").get(pk=stairwell.pk)
+    require(can_edit_housing(actor))
+    stairwell = lock_visible(Stairwell.objects.select_related("building"), user=actor, pks=stairwell.pk)
     before = snapshot(stairwell)
     _apply(stairwell, STAIRWELL_FIELDS, data)
     stairwell.full_clean()
     stairwell_storeys_check(storeys=stairwell.storeys, building_storeys=stairwell.building.storeys)
-    top = stairwell.dwellings.aggregate(m=Max("floor"))["m"]
-    if top and stairwell.storeys < top:
-        raise refuse(
-            _("There are dwellings on floor %(top)s; the stairwell cannot have fewer floors."),
-            code="storeys_below_dwelling",
-            field="storeys",
-            params={"top": top},
-        )
+    stairwell_floors_check(storeys=stairwell.storeys, top=stairwell.dwellings.aggregate(m=Max("floor"))["m"])
     stairwell.save()
     audit_updated(actor=actor, instance=stairwell, before=before)
     return stairwell
@@ -239,6 +286,8 @@ def dwelling_floor_check(*, floor: int, stairwell_storeys: int) -> None:
 
 @transaction.atomic
 def dwelling_create(*, actor, stairwell: Stairwell, **data) -> Dwelling:
+    require(can_edit_housing(actor))
+    stairwell = lock_visible(Stairwell, user=actor, pks=stairwell.pk)
     dwelling = Dwelling(
         stairwell=stairwell,
         building_id=stairwell.building_id,
@@ -254,7 +303,8 @@ def dwelling_create(*, actor, stairwell: Stairwell, **data) -> Dwelling:
 
 @transaction.atomic
 def dwelling_update(*, actor, dwelling: Dwelling, **data) -> Dwelling:
-    dwelling = Dwelling.objects.select_for_update().select_related("stairwell").get(pk=dwelling.pk)
+    require(can_edit_housing(actor))
+    dwelling = lock_visible(Dwelling.objects.select_related("stairwell"), user=actor, pks=dwelling.pk)
     before = snapshot(dwelling)
     _apply(dwelling, DWELLING_FIELDS, data)
     _dwelling_check(dwelling, dwelling.stairwell)

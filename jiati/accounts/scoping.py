@@ -161,6 +161,8 @@ def reach_q(user, reach: Reach, model=None) -> Q:
             q = area_q(user, region_path=reach.region, property_office=reach.property_office)
     else:
         q = NOTHING
+    if not q:  # an empty Q() is every row; OR-ing another condition onto it would narrow it
+        return q
     if reach.also is not None:
         q |= reach.also(user)
     if reach.public is not None:

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "jiati.companies",
     "jiati.workdays",
     "jiati.notifications",
+    "jiati.residents",
     "jiati.projects",
     "jiati.consent",
     "jiati.consultation",

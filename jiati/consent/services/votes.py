@@ -482,7 +482,7 @@ def _phone(phone: str) -> str:
 
 def vote_send_code(*, vote: Vote, phone: str) -> str:
     """Text a one-time code to a phone on the vote's frozen roll. Returns the cleaned phone."""
-    from jiati.portal.otp import otp_send
+    from jiati.residents.otp import otp_send
 
     phone = _phone(phone)
     if vote.status != VoteStatus.OPEN or vote.voting_has_ended:
@@ -537,7 +537,7 @@ def vote_identify(*, vote: Vote, phone: str, code: str) -> Identity:
     a signed token, valid 15 minutes, with which they can cast their ballots online.
 
     Deliberately not atomic: `otp_verify` must run outside any transaction so a wrong code is counted."""
-    from jiati.portal.otp import otp_verify
+    from jiati.residents.otp import otp_verify
 
     phone = _phone(phone)
     voters = list(_voters_with_phone(vote, phone)) if phone else []

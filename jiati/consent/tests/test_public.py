@@ -12,9 +12,9 @@ from jiati.consent.models import Ballot, Objection, RollVoter
 from jiati.consent.tests.conftest import cast_online, in_stage, open_vote, voters
 from jiati.housing.models import Owner
 from jiati.notifications.channels import ConsoleSmsSender
-from jiati.portal.auth import SESSION_KEY
-from jiati.portal.models import OneTimeCode
 from jiati.projects.models import Stage
+from jiati.residents.auth import SESSION_KEY
+from jiati.residents.models import OneTimeCode
 
 
 def last_code(phone: str) -> str:

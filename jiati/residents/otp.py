@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from jiati.core.errors import refuse
 from jiati.notifications.channels import get_sms_sender
-from jiati.portal.models import OneTimeCode
+from jiati.residents.models import OneTimeCode
 
 CODE_TTL = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5

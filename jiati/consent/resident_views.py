@@ -70,7 +70,7 @@ def _drop_grant(request, vote: Vote) -> None:
 
 def _portal_phone(request, vote: Vote) -> str:
     """Prefill the phone of an owner already signed in to the portal, if he is on this roll."""
-    from jiati.portal.auth import resident_owner
+    from jiati.residents.auth import resident_owner
 
     owner = resident_owner(request)
     if owner is None:
@@ -228,7 +228,7 @@ def receipt_check(request):
 @login_not_required
 def public_notice(request, pk):
     """The notice as posted, its period, and how many objections (no names); owners may object online."""
-    from jiati.portal.auth import resident_owner
+    from jiati.residents.auth import resident_owner
 
     notice = (
         PublicNotice.objects.select_related("project__estate", "project__stairwell__building", "vote")
@@ -261,7 +261,7 @@ def public_notice(request, pk):
 def public_objection(request, pk):
     from django.contrib import messages
 
-    from jiati.portal.auth import resident_owner
+    from jiati.residents.auth import resident_owner
 
     notice = PublicNotice.objects.filter(pk=pk, status=NoticeStatus.POSTED).select_related("project").first()
     if notice is None:
@@ -287,7 +287,7 @@ def public_objection(request, pk):
 
 def _owner_or_staff(request):
     """(staff user or None, portal owner or None): staff see through `visible_to`, an owner through his own link."""
-    from jiati.portal.auth import resident_owner
+    from jiati.residents.auth import resident_owner
 
     user = request.user
     if user.is_authenticated and user.is_staff_member:

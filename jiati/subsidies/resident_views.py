@@ -21,7 +21,7 @@ from jiati.accounts.models import Role, User
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.personal_data import mask_bank_account, mask_phone
-from jiati.portal.auth import resident_required
+from jiati.residents.auth import resident_required
 from jiati.subsidies import forms, permissions, rules, selectors, services
 from jiati.subsidies.models import NOT_APPLIED, Decision, Status, SubsidyApplication, SubsidyDocumentKind
 

@@ -22,7 +22,7 @@ from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.housing.models import Ownership
 from jiati.organisation.models import ServiceWindow
-from jiati.portal.auth import resident_required
+from jiati.residents.auth import resident_required
 
 BOOKING_HORIZON_DAYS = 21
 FIRST_DAYS = 3  # days shown open; later ones fold away (a short page on a phone)

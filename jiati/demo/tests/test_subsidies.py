@@ -1,4 +1,5 @@
-"""The demo: a file at every step, payments (a partial one and a reversal), totals that reconcile to the fen."""
+"""The subsidies demo: a file at every step, payments (a partial one and a reversal), totals that reconcile
+to the fen."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
+from jiati.demo import projects as projects_demo
+from jiati.demo import subsidies as subsidies_demo
+from jiati.demo.bulk import BulkSink
+from jiati.demo.housing import generate
+from jiati.demo.people import build_people
 from jiati.projects.models import Stage
 from jiati.projects.stages import missing_to_leave
 from jiati.subsidies import selectors
@@ -17,12 +23,6 @@ from jiati.subsidies.models import Budget, EntryKind, LedgerEntry, Status, Subsi
 def demo(transactional_db):
     """Transactional: on PostgreSQL the generator COPYs on a connection of its own, which commits; the flush
     after the test removes those rows so later tests start from an empty database."""
-    from jiati.demo.bulk import BulkSink
-    from jiati.demo.housing import generate
-    from jiati.demo.people import build_people
-    from jiati.projects import demo as projects_demo
-    from jiati.subsidies import demo as subsidies_demo
-
     generated = generate(dwellings=40_000, sink=BulkSink(batch_rows=50_000))
     context = {"generated": generated, "people": build_people(generated=generated)}
     projects_demo.seed(context)

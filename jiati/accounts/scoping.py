@@ -45,7 +45,7 @@ def has_narrow_scope(user) -> bool:
     """A district or smaller: its rows are a small, clustered share of a national table.
 
     Lists then sort the scoped rows themselves rather than walk the whole table's id index
-    (`core.lists`, `core.pagination`).
+    (`web.lists`, `web.pagination`).
     """
     if not user.is_authenticated or sees_everything(user):
         return False

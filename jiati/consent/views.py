@@ -33,13 +33,13 @@ from jiati.consent.models import (
 )
 from jiati.consent.rules import find_spec
 from jiati.consent.tally import TallyInputError, tally_file
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.core.pdf import qr_svg
 from jiati.core.uploads import serve_private_file
 from jiati.projects.models import Project
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 TALLY_MAX_BYTES = 20 * 1024 * 1024
 

@@ -28,8 +28,9 @@ from jiati.consultation.models import (
     WindowSlot,
 )
 from jiati.consultation.models.petitions import OPEN_STATUSES
-from jiati.core.filters import MineFilter, RegionFilter, YesNoFilter
+from jiati.organisation.filters import RegionFilter
 from jiati.projects.models import Project, Stage
+from jiati.web.filters import MineFilter, YesNoFilter
 
 
 class SlotFilterSet(django_filters.FilterSet):

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.selectors import staff_visible_to
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
-from jiati.core.lists import ScopedListView
 from jiati.organisation import filtersets, selectors
 from jiati.organisation.models import PropertyOffice, Region, ServiceGroup, ServiceWindow
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def region_home(request):
@@ -68,14 +68,12 @@ class PropertyOfficeListView(ScopedListView):
 
 def office_detail(request, pk):
     office = get_visible_or_404(PropertyOffice.objects.visible_to(request.user).select_related("community"), pk=pk)
-    from jiati.housing.models import Estate
-
     return render(
         request,
         "organisation/office_detail.html",
         {
             "office": office,
-            "estates": Estate.objects.visible_to(request.user).filter(property_office=office).order_by("name"),
+            "estates": office.estates.visible_to(request.user).order_by("name"),
             "windows": office.windows.all(),
             "staff": staff_visible_to(user=request.user).filter(property_office=office),
         },

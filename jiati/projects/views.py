@@ -12,11 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
-from jiati.core.lists import ScopedListView
 from jiati.core.uploads import serve_private_file
 from jiati.housing.models import Estate, Stairwell
 from jiati.projects import filtersets, forms, permissions, schedule, selectors, services, stages
@@ -28,6 +26,8 @@ from jiati.projects.models import (
     Stage,
     sees_project_internals,
 )
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 from jiati.workdays.models import CalendarDay
 
 

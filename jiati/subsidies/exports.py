@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from jiati.core.exports import safe_cell
 from jiati.subsidies import selectors
 from jiati.subsidies.models import SubsidyApplication
+from jiati.web.exports import safe_cell
 
 
 def tracker_rows(*, user):

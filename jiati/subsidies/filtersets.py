@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiati.core.filters import RegionFilter
+from jiati.organisation.filters import RegionFilter
 from jiati.subsidies.models import (
     EntryKind,
     LedgerEntry,

@@ -17,10 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jiati.accounts.permissions import sees_personal_data
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
 from jiati.core.uploads import serve_private_file
 from jiati.subsidies import exports, filtersets, forms, permissions, rules, selectors, services
@@ -37,6 +35,8 @@ from jiati.subsidies.models import (
     SubsidyDocumentKind,
     SubsidyPolicy,
 )
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def _detail_url(application) -> str:

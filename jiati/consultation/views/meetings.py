@@ -20,13 +20,13 @@ from jiati.consultation.models import Meeting, MeetingAction, MeetingStatus
 from jiati.consultation.services import meetings as services
 from jiati.consultation.templatetags.consultation import with_shown_names
 from jiati.consultation.views.common import act
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
 from jiati.core.uploads import serve_private_file
 from jiati.projects.models import Project
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def _meeting_url(meeting_id) -> str:
@@ -360,7 +360,7 @@ def _coverage_export(request, rows: list[dict], totals: dict):
     """The coverage table as an .xlsx (the same rows as the page, with a total line); recorded like every export."""
     from jiati.audit.models import AuditAction
     from jiati.audit.services import build_entry
-    from jiati.core.exports import write_xlsx
+    from jiati.web.exports import write_xlsx
 
     lines = [[row[key] for _label, key in COVERAGE_COLUMNS] for row in rows]
     lines.append([_("Total"), *(totals[key] for _label, key in COVERAGE_COLUMNS[1:])])

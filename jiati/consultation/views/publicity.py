@@ -18,11 +18,11 @@ from jiati.consultation.filtersets import ArticleFilterSet
 from jiati.consultation.models import Article, ArticleKind
 from jiati.consultation.services import publicity as services
 from jiati.consultation.views.common import act
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def _article_url(article) -> str:

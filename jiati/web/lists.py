@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.views import View
 
 from jiati.accounts.scoping import has_narrow_scope
-from jiati.core.columns import Column
-from jiati.core.exports import export_queryset
+from jiati.web.columns import Column
+from jiati.web.exports import export_queryset
 
 
 @dataclass
@@ -111,23 +111,18 @@ def keyset_page_from_ids(queryset, ids, *, column: str, after: str | None, befor
     )
 
 
-def region_choices(user, limit: int = 400) -> list | None:
-    """Subdistricts and communities the user may filter by, or None when there are too many for a select."""
-    from jiati.organisation.models import Region
-
-    regions = list(
-        Region.objects.visible_to(user)
-        .filter(level__in=["subdistrict", "community"])
-        .only("id", "name", "level", "path")[: limit + 1]
-    )
-    return None if len(regions) > limit else regions
-
-
 def _int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+def _region_choices(filterset, user) -> list | None:
+    """The areas a list's "region" filter offers as a select (the filter knows them: organisation.filters)."""
+    region_filter = filterset.filters.get("region")
+    choices_for = getattr(region_filter, "choices_for", None)
+    return choices_for(user) if choices_for else None
 
 
 class ScopedListView(View):
@@ -190,7 +185,7 @@ class ScopedListView(View):
             "columns": list(self.columns),
             "hidden_filters": self.hidden_filters,
             "export_personal_kinds": [c.personal for c in self.columns if c.personal],
-            "region_choices": region_choices(self.request.user) if "region" in filterset.filters else None,
+            "region_choices": _region_choices(filterset, self.request.user),
             **self.get_extra_context(),
         }
         template = self.template_name

@@ -13,8 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from jiati.core.columns import Column
+from jiati.accounts.permissions import sees_personal_data
+from jiati.audit.models import AuditAction
+from jiati.audit.services import build_entry
 from jiati.core.personal_data import MASKS
+from jiati.web.columns import Column
 
 # Excel stops at 1,048,576 rows; a larger export must be filtered first.
 MAX_EXPORT_ROWS = 1_000_000
@@ -54,10 +57,6 @@ def write_xlsx(rows: Iterable[Iterable[Any]], headers: list[str], sheet_title: s
 
 def export_queryset(*, request, queryset, columns: list[Column], name: str, model, include_personal: bool):
     """Stream a scoped queryset into an .xlsx download and record the export in the audit trail."""
-    from jiati.accounts.permissions import sees_personal_data
-    from jiati.audit.models import AuditAction
-    from jiati.audit.services import build_entry
-
     user = request.user
     columns = [c for c in columns if c.export]
     # Only the personal data this export holds (and the audit entry records) in full.

@@ -1,7 +1,9 @@
-"""API pagination (kept apart from core.api: DRF imports it while loading its own views)."""
+"""API pagination (kept apart from the API base: DRF imports it while loading its own views)."""
 
 from django.db.models import F
 from rest_framework.pagination import CursorPagination
+
+from jiati.accounts.scoping import has_narrow_scope
 
 
 class KeysetPagination(CursorPagination):
@@ -13,10 +15,8 @@ class KeysetPagination(CursorPagination):
     max_page_size = 500
 
     def paginate_queryset(self, queryset, request, view=None):
-        from jiati.accounts.scoping import has_narrow_scope
-
         if has_narrow_scope(request.user):
-            # A district's rows among a nation's: sort them, rather than walk the whole id index (core.lists).
+            # A district's rows among a nation's: sort them, rather than walk the whole id index (web.lists).
             queryset = queryset.annotate(sort_id=F("id") + 0)
             self.ordering = "-sort_id"
         return super().paginate_queryset(queryset, request, view)

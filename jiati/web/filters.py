@@ -1,8 +1,9 @@
-"""Filters shared by list pages and the API (django-filter)."""
+"""Filters shared by list pages and the API (django-filter). The area filter is `organisation.filters.RegionFilter`."""
 
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,29 +21,6 @@ class YesNoFilter(django_filters.BooleanFilter):
         super().__init__(*args, **kwargs)
 
 
-class RegionFilter(django_filters.NumberFilter):
-    """Limit to everything under one region of the user's tree (subdistrict, community…), by its id.
-
-    A region outside the user's scope simply matches nothing: the queryset is already scoped.
-    """
-
-    def __init__(self, *args, region_path: str = "community__path", **kwargs):
-        self.region_path = region_path
-        kwargs.setdefault("label", _("Area"))
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        from jiati.organisation.models import Region
-
-        request = getattr(self.parent, "request", None)
-        region = Region.objects.visible_to(request.user).filter(pk=value).only("path").first() if request else None
-        if region is None:
-            return qs.none()
-        return qs.filter(**{f"{self.region_path}__startswith": region.path})
-
-
 class MineFilter(django_filters.BooleanFilter):
     """“Mine”: what the signed-in user answers for (分片包干 / 专人包栋). `lookups` are OR-ed user fields."""
 
@@ -56,8 +34,6 @@ class MineFilter(django_filters.BooleanFilter):
         request = getattr(self.parent, "request", None)
         if not value or request is None:
             return qs
-        from django.db.models import Q
-
         condition = Q()
         for lookup in self.lookups:
             condition |= Q(**{lookup: request.user})

@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from jiati.consent.models import Ballot, Objection, RollVoter
 from jiati.consent.tests.conftest import cast_online, in_stage, open_vote, voters
-from jiati.housing.models import Owner
 from jiati.notifications.channels import ConsoleSmsSender
 from jiati.projects.models import Stage
 from jiati.residents.auth import SESSION_KEY

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from jiati.web.navigation import is_staff_member
-
 
 def nav_items(*, user) -> list[dict]:
-    if not is_staff_member(user):
+    if not user.is_staff_member:
         return []
     return [{"label": _("Companies"), "url_name": "companies:list", "icon": "briefcase", "order": 90}]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.permissions import can_import_housing
-from jiati.web.navigation import is_staff_member
 
 
 def nav_items(*, user) -> list[dict]:
     items = []
-    if is_staff_member(user):
+    if user.is_staff_member:
         items += [
             {"label": _("Estates"), "url_name": "housing:estate-list", "icon": "buildings", "order": 40},
             {"label": _("Stairwells"), "url_name": "housing:stairwell-list", "icon": "bricks", "order": 50},

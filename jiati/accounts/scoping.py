@@ -9,6 +9,7 @@ nothing unless a model adds its own rule (contractors: their projects).
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.db.models import Q
 
 from jiati.accounts.models import REGION_ROLES, Role
@@ -29,8 +30,6 @@ NARROW_LEVELS = frozenset({"district", "subdistrict", "community"})
 def community_ids_of(user) -> list[int] | None:
     """The ids of the communities under a region user's unit (cached on the user), or None if there are too many."""
     if not hasattr(user, "_jiati_community_ids"):
-        from django.apps import apps
-
         region_model = apps.get_model("organisation", "Region")
         ids = list(
             region_model.objects.filter(level="community", path__startswith=user.region.path).values_list(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -33,6 +34,7 @@ from jiati.consent.models import (
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.personal_data import mask_phone
+from jiati.residents.auth import resident_owner
 
 GRANTS = "consent_vote_grants"
 PHONES = "consent_vote_phones"
@@ -70,7 +72,6 @@ def _drop_grant(request, vote: Vote) -> None:
 
 def _portal_phone(request, vote: Vote) -> str:
     """Prefill the phone of an owner already signed in to the portal, if he is on this roll."""
-    from jiati.residents.auth import resident_owner
 
     owner = resident_owner(request)
     if owner is None:
@@ -228,7 +229,6 @@ def receipt_check(request):
 @login_not_required
 def public_notice(request, pk):
     """The notice as posted, its period, and how many objections (no names); owners may object online."""
-    from jiati.residents.auth import resident_owner
 
     notice = (
         PublicNotice.objects.select_related("project__estate", "project__stairwell__building", "vote")
@@ -259,9 +259,6 @@ def public_notice(request, pk):
 @login_not_required
 @require_POST
 def public_objection(request, pk):
-    from django.contrib import messages
-
-    from jiati.residents.auth import resident_owner
 
     notice = PublicNotice.objects.filter(pk=pk, status=NoticeStatus.POSTED).select_related("project").first()
     if notice is None:
@@ -287,7 +284,6 @@ def public_objection(request, pk):
 
 def _owner_or_staff(request):
     """(staff user or None, portal owner or None): staff see through `visible_to`, an owner through his own link."""
-    from jiati.residents.auth import resident_owner
 
     user = request.user
     if user.is_authenticated and user.is_staff_member:

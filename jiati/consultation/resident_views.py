@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
@@ -92,7 +93,6 @@ def booking(request, pk):
 @require_POST
 def booking_cancel(request, pk):
     booking = get_visible_or_404(Booking.objects.filter(owner=request.owner), pk=pk)
-    from django import forms as django_forms
 
     form = django_forms.Form(request.POST)
     if run_service(form, lambda: window_services.booking_cancel(booking=booking, owner=request.owner)) is not None:

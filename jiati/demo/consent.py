@@ -41,12 +41,13 @@ from jiati.consent.models import (
     Vote,
     VoteStatus,
     area_to_centi,
+    centi_to_area,
 )
 from jiati.consent.rules import install_builtin_rule_sets, spec_for_round
 from jiati.consent.selectors import vote_counts
 from jiati.consent.services.votes import _freeze_roll
-from jiati.consent.tally import evaluate
-from jiati.projects.models import Project, Stage, stage_index
+from jiati.consent.tally import Counts, evaluate
+from jiati.projects.models import EventKind, Project, ProjectEvent, Stage, stage_index
 
 PLAN = (
     "在本单元北侧楼梯间外加装一部无机房电梯（载重 800 kg，速度 1.0 m/s），平层入户，"
@@ -229,7 +230,6 @@ def _closed_vote(project: Project, actor, rule_set: RuleSet, rng: random.Random,
         "closed_at": closes_at.isoformat(),
     }
     vote.save()
-    from jiati.projects.models import EventKind, ProjectEvent
 
     ProjectEvent.objects.create(
         project=project,
@@ -243,8 +243,6 @@ def _closed_vote(project: Project, actor, rule_set: RuleSet, rng: random.Random,
 
 
 def _would_pass(vote, roll, picks, agreeing, spec) -> bool:
-    from jiati.consent.models import centi_to_area
-    from jiati.consent.tally import Counts
 
     counts = Counts(
         owners_total=len(roll),

@@ -9,12 +9,14 @@ stage implies, documents, a reverse schedule and a timeline of events.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from jiati.accounts.models import Role, User
 from jiati.companies.models import Company
 from jiati.housing.models import Ownership, Stairwell
 from jiati.projects.models import (
@@ -36,6 +38,7 @@ from jiati.projects.models import (
     stage_index,
 )
 from jiati.projects.schedule import AT_RISK_WORKING_DAYS, reverse_plan, stage_durations
+from jiati.projects.services import _recount as recount
 from jiati.workdays.models import CalendarDay
 from jiati.workdays.services import Calendar, demo_calendar_2026
 
@@ -292,7 +295,6 @@ def seed(context: dict) -> None:
 
 
 def _community_staff(generated) -> dict[int, list]:
-    from jiati.accounts.models import Role, User
 
     staff: dict[int, list] = {}
     for user in User.objects.filter(role=Role.COMMUNITY, region_id__in=generated.community_ids):
@@ -301,7 +303,6 @@ def _community_staff(generated) -> dict[int, list]:
 
 
 def _documents(documents, uploader) -> None:
-    import hashlib
 
     digest = hashlib.sha256(DEMO_PDF).hexdigest()
     versions: dict[tuple[int, str], int] = {}
@@ -327,7 +328,6 @@ def _documents(documents, uploader) -> None:
 
 
 def _recount() -> None:
-    from jiati.projects.services import _recount as recount
 
     for project in Project.objects.all():
         recount(project)

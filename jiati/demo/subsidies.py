@@ -16,8 +16,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from jiati.accounts.models import Role, User
+from jiati.projects import services as project_services
 from jiati.projects.models import Project, ProjectEvent, Stage
-from jiati.subsidies import services
+from jiati.subsidies import rules, services
 from jiati.subsidies.models import (
     ApplicantKind,
     LedgerEntry,
@@ -196,7 +197,6 @@ def seed(context: dict) -> None:
 
 def _withdrawn_and_suspended(by_step: dict, actor) -> None:
     """A withdrawn project with money paid on it (shown apart, not due) and a suspended one (still due)."""
-    from jiati.projects import services as project_services
 
     partly_paid = by_step.get("partly_paid", [])
     if len(partly_paid) > 1:
@@ -307,7 +307,6 @@ def _prepare(application, staff, rng, *, documents: bool = True) -> None:
     if not documents:
         return
     application.refresh_from_db()
-    from jiati.subsidies import rules
 
     for status in rules.documents_status(application):
         if not status["present"]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.models import User
 from jiati.accounts.permissions import sees_personal_data
+from jiati.accounts.selectors import staff_visible_to
 from jiati.core.personal_data import MASKS
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Stairwell
 from jiati.organisation.models import PropertyOffice
@@ -14,7 +16,6 @@ from jiati.organisation.models import PropertyOffice
 
 def staff_in_scope(user):
     """Staff the user may assign as responsible: those of the same area."""
-    from jiati.accounts.selectors import staff_visible_to
 
     return staff_visible_to(user=user)
 
@@ -98,7 +99,6 @@ class ImportForm(forms.Form):
         name = upload.name.lower()
         if not (name.endswith(".xlsx") or name.endswith(".csv")):
             raise forms.ValidationError(_("Upload an .xlsx workbook or a .csv file."), code="file_type")
-        from django.conf import settings
 
         if upload.size > settings.JIATI_IMPORT_MAX_BYTES:
             raise forms.ValidationError(_("The file is too large."), code="file_size")

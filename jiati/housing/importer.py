@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiati.accounts.scoping import area_q
 from jiati.audit.models import AuditAction
 from jiati.audit.services import AuditBatch
 from jiati.core.personal_data import mask_id_number, mask_phone
@@ -648,7 +649,6 @@ class HousingImport:
             self.audit.save()
 
     def _resolve_places(self, rows: list[ParsedRow]) -> list[ParsedRow]:
-        from jiati.accounts.scoping import area_q
 
         codes = {r.community_code for r in rows} - set(self.communities)
         if codes:

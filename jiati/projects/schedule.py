@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
 from jiati.core.errors import refuse
+from jiati.notifications.services import notify
+from jiati.projects import permissions
 from jiati.projects.common import lock_visible as _locked
 from jiati.projects.common import project_event_add
 from jiati.projects.common import require as _require
@@ -24,9 +28,11 @@ from jiati.projects.models import (
     EventKind,
     Milestone,
     Project,
+    ProjectEvent,
     SchedulePlan,
     Stage,
     StageDuration,
+    Status,
     stage_index,
 )
 from jiati.workdays.services import Calendar
@@ -82,7 +88,6 @@ def reverse_plan(
 @transaction.atomic
 def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = "") -> SchedulePlan:
     """Plan (or re-plan) the project backwards from a target date; earlier plans stay as history."""
-    from jiati.projects import permissions
 
     _require(permissions.can_manage(actor))
     project = _locked(project, actor)
@@ -154,7 +159,6 @@ def refresh_stage_dates(project: Project, *, calendar: Calendar | None = None) -
 
 def plan_vs_actual(project: Project) -> list[dict]:
     """Each stage with its planned dates (current plan) and when it actually started and ended."""
-    from jiati.projects.models import ProjectEvent
 
     milestones = {m.stage: m for m in Milestone.objects.filter(plan__project=project, plan__is_current=True)}
     entered: dict[str, dt.datetime] = {}
@@ -196,10 +200,6 @@ def plan_vs_actual(project: Project) -> list[dict]:
 
 def overdue_sweep() -> int:
     """Tell the responsible person once per stage when a project goes overdue. Returns how many were told."""
-    from django.urls import reverse
-
-    from jiati.notifications.services import notify
-    from jiati.projects.models import Status
 
     today = timezone.localdate()
     told = 0
@@ -226,9 +226,6 @@ def overdue_sweep() -> int:
 @transaction.atomic
 def stage_durations_set(*, actor, durations: dict[str, int]) -> None:
     """The district office's planned working days per stage (applies to plans made from now on)."""
-    from django.core.exceptions import PermissionDenied
-
-    from jiati.projects import permissions
 
     if not permissions.can_configure(actor):
         raise PermissionDenied

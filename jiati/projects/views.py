@@ -29,6 +29,7 @@ from jiati.projects.models import (
 from jiati.web.columns import Column
 from jiati.web.lists import ScopedListView
 from jiati.workdays.models import CalendarDay
+from jiati.workdays.services import calendar_day_set
 
 
 def _detail(project) -> str:
@@ -396,8 +397,6 @@ def settings_page(request):
     durations = schedule.stage_durations()
     day_form = forms.CalendarDayForm(request.POST if "calendar" in request.POST else None)
     if day_form.is_bound and day_form.is_valid():
-        from jiati.workdays.services import calendar_day_set
-
         calendar_day_set(actor=request.user, **day_form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("projects:settings")

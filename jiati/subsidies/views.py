@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
@@ -20,7 +21,9 @@ from jiati.accounts.permissions import sees_personal_data
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.pdf import pdf_response, qr_svg
+from jiati.core.personal_data import mask_bank_account
 from jiati.core.uploads import serve_private_file
+from jiati.organisation.models import Region, RegionLevel
 from jiati.subsidies import exports, filtersets, forms, permissions, rules, selectors, services
 from jiati.subsidies.models import (
     NOT_APPLIED,
@@ -437,13 +440,11 @@ def approval_sheet(request, pk):
 
 
 def _bank(user, value: str) -> str:
-    from jiati.core.personal_data import mask_bank_account
 
     return value if sees_personal_data(user, "bank_account") else mask_bank_account(value)
 
 
 def _site_url() -> str:
-    from django.conf import settings
 
     return settings.SITE_URL
 
@@ -597,7 +598,6 @@ class PolicyListView(_ListView):
 
 
 def _policy_regions(user):
-    from jiati.organisation.models import Region, RegionLevel
 
     regions = Region.objects.visible_to(user).filter(level__in=[RegionLevel.CITY, RegionLevel.DISTRICT])
     if user.region_id and not (user.is_superuser or user.role == "platform_admin"):

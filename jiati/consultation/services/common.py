@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from jiati.core.errors import refuse
 from jiati.notifications.channels import get_sms_sender
 
 logger = logging.getLogger("jiati.consultation")
@@ -28,7 +29,6 @@ def locked(queryset, pk):
 
 
 def text_or_refuse(value: str | None, message, *, field: str, code: str = "required") -> str:
-    from jiati.core.errors import refuse
 
     text = (value or "").strip()
     if not text:

@@ -3,6 +3,7 @@ posters print with a QR code to the article."""
 
 from __future__ import annotations
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -113,7 +114,6 @@ def article_status(request, pk, action):
     service = {"publish": services.article_publish, "withdraw": services.article_withdraw}.get(action)
     if service is None:
         raise PermissionDenied
-    from django import forms as django_forms
 
     return act(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -284,7 +285,6 @@ def booking_mark(request, pk, outcome):
     booking = _booking_or_404(request, pk)
     if outcome not in ("attended", "no_show"):
         raise PermissionDenied
-    from django import forms as django_forms
 
     return act(
         request,

@@ -19,6 +19,9 @@ from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_phone
 from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
+from jiati.housing.models import Ownership
+from jiati.projects.models import Project, Stage
+from jiati.projects.models import Status as ProjectStatus
 from jiati.subsidies import permissions, rules, selectors
 from jiati.subsidies.models import (
     NOT_APPLIED,
@@ -129,8 +132,6 @@ def on_enter_subsidy(*, project, actor) -> None:
 
 def applications_draft_missing(*, actor=None) -> int:
     """Draft the file of every project in the subsidy stage that has none (the daily run, or a button)."""
-    from jiati.projects.models import Project, Stage
-    from jiati.projects.models import Status as ProjectStatus
 
     projects = Project.objects.filter(stage=Stage.SUBSIDY, subsidy_application__isnull=True).exclude(
         status=ProjectStatus.WITHDRAWN
@@ -264,7 +265,6 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
     `extras` is {PolicyExtra id: amount}; an amount of 0 drops the claim. The project's lead owner may fill in
     the payee and the applicant's phone himself (`LEAD_OWNER_FIELDS`); the rest is the window's.
     """
-    from jiati.housing.models import Ownership
 
     allowed = {
         "applicant_kind",

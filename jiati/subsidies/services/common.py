@@ -9,11 +9,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.accounts.models import Role, User
 from jiati.accounts.scoping import sees_everything
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, snapshot
 from jiati.core.errors import refuse
 from jiati.notifications.services import notify
+from jiati.organisation.models import Region, RegionLevel
+from jiati.projects.models import EventKind
+from jiati.projects.services import project_event_add
 from jiati.subsidies import selectors
 from jiati.subsidies.models import (
     Status,
@@ -73,8 +77,6 @@ def _locked(application: SubsidyApplication, actor) -> SubsidyApplication:
 
 
 def _event(application: SubsidyApplication, actor, message: str, action: str, **data) -> None:
-    from jiati.projects.models import EventKind
-    from jiati.projects.services import project_event_add
 
     project_event_add(
         project=application.project,
@@ -107,7 +109,6 @@ def _tell_holders(application: SubsidyApplication, title: str, *, with_responsib
 
 def _tell_lead_owner(application: SubsidyApplication, title: str, body: str = "") -> int:
     """The project's lead owner, if he has a resident account: his file is on the resident portal."""
-    from jiati.accounts.models import Role, User
 
     lead_owner_id = application.project.lead_owner_id
     if not lead_owner_id:
@@ -128,7 +129,6 @@ def _tell_lead_owner(application: SubsidyApplication, title: str, body: str = ""
 
 def district_of(region):
     """The district a region lies in (itself if it is one), or None above district level."""
-    from jiati.organisation.models import Region, RegionLevel
 
     return (
         Region.objects.filter(level=RegionLevel.DISTRICT, path__in=_ancestor_paths(region.path))

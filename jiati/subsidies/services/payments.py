@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, snapshot
 from jiati.core.errors import refuse
+from jiati.organisation.models import Region
 from jiati.subsidies import permissions, rules, selectors
 from jiati.subsidies.models import (
     Budget,
@@ -44,7 +45,6 @@ def payment_batch_create(*, actor, number: str, paid_on: dt.date, note: str = ""
     region = region or (district_of(actor.region) if actor.region_id else None)
     if region is None:
         raise refuse(_("Choose the district that pays."), code="region_required", field="region")
-    from jiati.organisation.models import Region
 
     if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
         raise PermissionDenied

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jiati.audit.services import audit_created, snapshot
 from jiati.core.errors import refuse
 from jiati.core.text import list_text
+from jiati.organisation.models import Region, RegionLevel
 from jiati.subsidies import permissions, rules
 from jiati.subsidies.models import (
     Budget,
@@ -75,7 +76,6 @@ def policy_create(
     `required_documents`: None (not set) means the usual documents, an empty list that none are required.
     Files not yet submitted whose dates this policy now covers pick it up (see `applications_reevaluate`).
     """
-    from jiati.organisation.models import Region, RegionLevel
 
     _require(permissions.can_edit_policies(actor))
     if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
@@ -162,7 +162,6 @@ def policy_create(
 @transaction.atomic
 def policy_close(*, actor, policy: SubsidyPolicy, effective_to: dt.date) -> SubsidyPolicy:
     """End a policy on a date (to replace it by a new version). Files it already decided keep it."""
-    from jiati.organisation.models import Region
 
     _require(permissions.can_edit_policies(actor))
     Region.objects.select_for_update().filter(pk=policy.region_id).first()
@@ -202,7 +201,6 @@ def policy_close(*, actor, policy: SubsidyPolicy, effective_to: dt.date) -> Subs
 @transaction.atomic
 def budget_set(*, actor, region, year: int, source: str, amount) -> Budget:
     """Set the budget of one district for one year and source. It cannot drop below what is already approved."""
-    from jiati.organisation.models import Region, RegionLevel
 
     _require(permissions.can_set_budgets(actor))
     if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():

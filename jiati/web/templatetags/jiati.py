@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django import template
+from django import forms, template
+from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from jiati.accounts.permissions import sees_personal_data
 from jiati.core.personal_data import MASKS
@@ -37,15 +40,11 @@ def get_item(mapping, key):
 @register.simple_tag(takes_context=True)
 def cell(context, column, row):
     """One table cell: the column's value, masked if personal, linked if the column links."""
-    from django.utils.formats import localize
-    from django.utils.html import format_html
 
     value = column.get(row)
     if column.personal:
         value = personal(context, value, column.personal)
     if isinstance(value, bool):
-        from django.utils.translation import gettext as _
-
         value = _("yes") if value else _("no")
     text = "" if value is None else localize(value)
     if column.link:
@@ -58,7 +57,6 @@ def cell(context, column, row):
 @register.filter
 def styled(field, size: str = "sm"):
     """Render a form field with Bootstrap's classes, marking it invalid when it has errors."""
-    from django import forms
 
     widget = field.field.widget
     if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):

@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from jiati.accounts.models import Role, User
 from jiati.demo import consent, consultation, projects, subsidies
 from jiati.demo.bulk import BulkSink
 from jiati.demo.housing import DWELLINGS_PER_DISTRICT, generate
@@ -51,8 +52,6 @@ class Command(BaseCommand):
 
         project_owner_id = None
         if project_share:
-            from jiati.accounts.models import Role, User
-
             project_owner_id = User.objects.get_or_create(
                 username="generator", defaults={"role": Role.PLATFORM_ADMIN, "full_name": "批量数据"}
             )[0].pk
@@ -88,7 +87,6 @@ class Command(BaseCommand):
         self.print_logins()
 
     def print_logins(self):
-        from jiati.accounts.models import User
 
         rows = [
             ("admin", "platform administrator / 平台管理员"),

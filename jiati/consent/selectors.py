@@ -180,6 +180,7 @@ def current_scheme(project) -> CostScheme | None:
 def subsidy_for(project) -> tuple[Decimal, str]:
     """The subsidy to deduct, from the subsidies app through the "costs" hook: the approved amount if there
     is one, else the estimated one, else none."""
+    # Looked up at call time so tests can stand in for the subsidies app (monkeypatching hooks.collect).
     from jiati.core.hooks import collect
 
     offers = collect("costs", "subsidy_for_project", project=project)

@@ -1130,6 +1130,7 @@ def template_workbook(fmt: str) -> bytes:
         writer.writerow(headers)
         writer.writerow(example)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    # Start-up cost: openpyxl loads only when someone downloads the template.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

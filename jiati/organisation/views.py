@@ -126,6 +126,7 @@ class ServiceGroupListView(ScopedListView):
 
 def group_detail(request, pk):
     """A service group with its members; organisation editors add, change and remove members here."""
+    # The module's `_` is the lazy one (column labels); messages here are rendered now.
     from django.utils.translation import gettext as _
 
     group = get_visible_or_404(

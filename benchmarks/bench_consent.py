@@ -168,8 +168,8 @@ def bench_live_result() -> None:
     from django.utils import timezone
 
     from jiati.consent import selectors, services
-    from jiati.consent.demo import _write_ballots
     from jiati.consent.models import Ballot, RollVoter, RuleSet
+    from jiati.demo.consent import _write_ballots
     from jiati.projects import services as project_services
 
     start = time.perf_counter()

@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/", include("jiati.accounts.urls")),
     path("org/", include("jiati.organisation.urls")),
     path("housing/", include("jiati.housing.urls")),
-    path("audit/", include("jiati.audit.urls")),
+    path("audit/", include("jiati.web.audit_urls")),
     path("companies/", include("jiati.companies.urls")),
     path("projects/", include("jiati.projects.urls")),
     path("consent/", include("jiati.consent.urls")),

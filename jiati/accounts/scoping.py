@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -47,8 +48,6 @@ NARROW_LEVELS = frozenset({"district", "subdistrict", "community"})
 def community_ids_of(user) -> list[int] | None:
     """The ids of the communities under a region user's unit (cached on the user), or None if there are too many."""
     if not hasattr(user, "_jiati_community_ids"):
-        from django.apps import apps
-
         region_model = apps.get_model("organisation", "Region")
         ids = list(
             region_model.objects.filter(level="community", path__startswith=user.region.path).values_list(
@@ -63,7 +62,7 @@ def has_narrow_scope(user) -> bool:
     """A district or smaller: its rows are a small, clustered share of a national table.
 
     Lists then sort the scoped rows themselves rather than walk the whole table's id index
-    (`core.lists`, `core.pagination`).
+    (`web.lists`, `web.pagination`).
     """
     if not user.is_authenticated or sees_everything(user):
         return False

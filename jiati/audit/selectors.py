@@ -1,4 +1,6 @@
-"""Reading the audit trail. Callers pass an object they already fetched through its scoped queryset."""
+"""Reading the audit trail. Callers pass an object they already fetched through its scoped queryset.
+
+The scoped log page (`audit_entries_visible_to`) is in the web layer: `jiati.web.audit_log`."""
 
 from __future__ import annotations
 
@@ -15,17 +17,3 @@ def audit_entries_for(*, instance: models.Model, limit: int = 50):
         .select_related("actor")
         .order_by("-id")[:limit]
     )
-
-
-def audit_entries_visible_to(*, user):
-    """The whole log is for platform administrators; others see the entries written by staff of their area.
-
-    Every object page shows its own history to whoever may see the object.
-    """
-    from jiati.accounts.scoping import area_q, sees_everything
-
-    if sees_everything(user):
-        return AuditEntry.objects.all()
-    if not user.is_authenticated or user.role not in ("district_office",):
-        return AuditEntry.objects.none()
-    return AuditEntry.objects.filter(area_q(user, region_path="actor__region__path", property_office=None))

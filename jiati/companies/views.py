@@ -2,8 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.companies import filtersets
 from jiati.companies.models import Company
-from jiati.core.columns import Column
-from jiati.core.lists import ScopedListView
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 class CompanyListView(ScopedListView):

@@ -9,6 +9,7 @@ class ConsentConfig(AppConfig):
 
     def ready(self) -> None:
         """Register the vote and notice guards with the projects app (it never imports this one)."""
+        # Only once every app is loaded: these modules import models.
         from jiati.consent.guards import guard_notice, guard_vote
         from jiati.projects.models import Stage
         from jiati.projects.stages import register_exit_guard

@@ -18,7 +18,7 @@ from jiati.consent.models import (
     Vote,
     VoteStatus,
 )
-from jiati.core.filters import RegionFilter
+from jiati.organisation.filters import RegionFilter
 
 
 class VoteFilterSet(django_filters.FilterSet):

@@ -11,8 +11,13 @@ Every threshold is "以上": the boundary passes (Civil Code Art. 1259), so ever
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from fractions import Fraction
+
+from django.db import DatabaseError, connection
+
+from jiati.consent.models import RuleRound, RuleSet
 
 DEFAULT_RULE = "civil-code-278"
 
@@ -218,9 +223,6 @@ def database_is_set_up() -> bool:
     """Whether the default database exists, without creating it: connecting to a missing SQLite file would
     create an empty one (the command "without setting anything up" must leave no file behind). Whether it
     is migrated shows when it is read (a DatabaseError, and the built-in definitions decide)."""
-    import os
-
-    from django.db import connection
 
     if connection.vendor == "sqlite" and not connection.is_in_memory_db():
         name = str(connection.settings_dict.get("NAME") or "")
@@ -231,13 +233,10 @@ def database_is_set_up() -> bool:
 
 def _stored_spec(code: str, version: int | None, round_number: int | None, label: str) -> RoundSpec | None:
     """The spec from the database, None when the database is missing or not migrated (or has no rule sets)."""
-    from django.db import DatabaseError
 
     if not database_is_set_up():
         return None
     try:
-        from jiati.consent.models import RuleRound, RuleSet
-
         rule_sets = RuleSet.objects.filter(code=code)
         rule_set = (
             rule_sets.filter(version=version).first()
@@ -272,12 +271,9 @@ def find_spec(label: str, round_number: int | None = None) -> RoundSpec:
 
 
 def known_rule_labels() -> list[str]:
-    from django.db import DatabaseError
 
     if database_is_set_up():
         try:
-            from jiati.consent.models import RuleSet
-
             labels = [r.label for r in RuleSet.objects.filter(is_active=True).order_by("code", "-version")]
             if labels:
                 return labels

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 
 from jiati.consent.models import (
     Ballot,
+    BallotEntry,
     Choice,
     CostScheme,
     CostShare,
@@ -27,6 +28,8 @@ from jiati.consent.models import (
 from jiati.consent.rules import RoundSpec, spec_for_round
 from jiati.consent.tally import Counts, Verdict, evaluate, stored_verdict
 from jiati.core.money import FEN
+from jiati.housing.models import Dwelling, Ownership
+from jiati.projects.models import Project, Status
 
 
 def round_spec(vote: Vote) -> RoundSpec:
@@ -35,7 +38,6 @@ def round_spec(vote: Vote) -> RoundSpec:
 
 def _wider_area_dwellings(vote: Vote, others_scope: str):
     """The dwellings of the wider area whose owners' objections count ("no objection from other owners")."""
-    from jiati.housing.models import Dwelling
 
     project = vote.project
     if others_scope == Scope.ESTATE:
@@ -52,7 +54,6 @@ def objections_from_others(vote: Vote, spec: RoundSpec | None = None) -> int:
     Who objects is what staff recorded (`objection_lodge`): the objector's dwelling, else the owner (an online
     objection); an outside party (no dwelling, no owner) is not an owner of the area and does not count, nor does
     an owner on the roll (his ballot is his say), nor an objection raised before the vote opened or after it ended."""
-    from jiati.housing.models import Ownership
 
     others_scope = spec.others_scope if spec is not None else Scope.BUILDING
     area = _wider_area_dwellings(vote, others_scope).values("pk")
@@ -180,6 +181,7 @@ def current_scheme(project) -> CostScheme | None:
 def subsidy_for(project) -> tuple[Decimal, str]:
     """The subsidy to deduct, from the subsidies app through the "costs" hook: the approved amount if there
     is one, else the estimated one, else none."""
+    # Looked up at call time so tests can stand in for the subsidies app (monkeypatching hooks.collect).
     from jiati.core.hooks import collect
 
     offers = collect("costs", "subsidy_for_project", project=project)
@@ -227,7 +229,6 @@ def open_votes_for_owner(owner):
 
 
 def entry_for_receipt(digest: str):
-    from jiati.consent.models import BallotEntry
 
     return BallotEntry.objects.select_related("vote__project", "vote__rule_set").filter(receipt_digest=digest).first()
 
@@ -235,7 +236,6 @@ def entry_for_receipt(digest: str):
 def lead_owner_results(owner) -> list[dict]:
     """For the lead owner of active projects: each project's current vote with its live (or recorded) result and
     what is still needed — counts and fractions only, never who voted what."""
-    from jiati.projects.models import Project, Status
 
     if owner is None:
         return []

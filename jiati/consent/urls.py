@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from jiati.consent import pdfs, public_views, views
+from jiati.consent import pdfs, resident_views, views
 
 app_name = "consent"
 urlpatterns = [
@@ -36,14 +36,14 @@ urlpatterns = [
     path("rules/", views.rules_page, name="rules"),
     path("rules/new/", views.rule_set_new, name="rule-set-new"),
     # Public: reached by QR code, no staff sign-in (each view is marked login_not_required).
-    path("v/<int:pk>/", public_views.online_vote, name="online-vote"),
-    path("v/<int:pk>/code/", public_views.online_code, name="online-code"),
-    path("v/<int:pk>/ballot/", public_views.online_ballot, name="online-ballot"),
-    path("v/<int:pk>/done/", public_views.online_done, name="online-done"),
-    path("check/", public_views.receipt_check, name="receipt-check"),
-    path("n/<int:pk>/", public_views.public_notice, name="public-notice"),
-    path("n/<int:pk>/object/", public_views.public_objection, name="public-objection"),
+    path("v/<int:pk>/", resident_views.online_vote, name="online-vote"),
+    path("v/<int:pk>/code/", resident_views.online_code, name="online-code"),
+    path("v/<int:pk>/ballot/", resident_views.online_ballot, name="online-ballot"),
+    path("v/<int:pk>/done/", resident_views.online_done, name="online-done"),
+    path("check/", resident_views.receipt_check, name="receipt-check"),
+    path("n/<int:pk>/", resident_views.public_notice, name="public-notice"),
+    path("n/<int:pk>/object/", resident_views.public_objection, name="public-objection"),
     # For owners signed in to the portal: the lead owner's tally, the cost-sharing table.
-    path("lead/<int:pk>/", public_views.lead_vote, name="lead-vote"),
-    path("c/<int:pk>/", public_views.public_costs, name="public-costs"),
+    path("lead/<int:pk>/", resident_views.lead_vote, name="lead-vote"),
+    path("c/<int:pk>/", resident_views.public_costs, name="public-costs"),
 ]

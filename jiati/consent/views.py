@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
@@ -21,6 +22,7 @@ from jiati.consent.chain import verify_chain
 from jiati.consent.models import (
     Ballot,
     BallotEntry,
+    Choice,
     CostScheme,
     Objection,
     ObjectionOutcome,
@@ -33,13 +35,13 @@ from jiati.consent.models import (
 )
 from jiati.consent.rules import find_spec
 from jiati.consent.tally import TallyInputError, tally_file
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.core.pdf import qr_svg
 from jiati.core.uploads import serve_private_file
 from jiati.projects.models import Project
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 TALLY_MAX_BYTES = 20 * 1024 * 1024
 
@@ -73,7 +75,6 @@ def _form_errors(form) -> str:
 
 
 def public_url(path: str) -> str:
-    from django.conf import settings
 
     return f"{settings.SITE_URL}{path}"
 
@@ -191,8 +192,6 @@ def vote_close(request, pk):
     try:
         services.vote_close(vote=vote, actor=request.user)
     except Exception as exc:  # ValidationError → message; PermissionDenied propagates
-        from django.core.exceptions import ValidationError
-
         if not isinstance(exc, ValidationError):
             raise
         messages.error(request, " ".join(exc.messages))
@@ -215,7 +214,6 @@ def vote_cancel(request, pk):
 
 
 def _choice_label(value) -> str:
-    from jiati.consent.models import Choice
 
     return str(dict(Choice.choices).get(value, "—")) if value else "—"
 

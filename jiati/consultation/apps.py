@@ -8,6 +8,7 @@ class ConsultationConfig(AppConfig):
     verbose_name = _("Consultation")
 
     def ready(self) -> None:
+        # Only once every app is loaded: these modules import models.
         from jiati.consultation.selectors import guard_meeting_held
         from jiati.projects.models import Stage
         from jiati.projects.stages import register_exit_guard

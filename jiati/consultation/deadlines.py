@@ -16,12 +16,11 @@ from __future__ import annotations
 import datetime as dt
 
 from jiati.consultation.models import PetitionSettings
+from jiati.workdays.services import Calendar
 
 
 def add_days(start: dt.date, days: int, *, settings: PetitionSettings, calendar=None) -> dt.date:
     if settings.working_days:
-        from jiati.workdays.services import Calendar
-
         return (calendar or Calendar()).add(start, days)
     return start + dt.timedelta(days=days)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +28,10 @@ from jiati.consultation.models import (
     WindowSlot,
 )
 from jiati.consultation.models.petitions import OPEN_STATUSES
-from jiati.core.filters import MineFilter, RegionFilter, YesNoFilter
+from jiati.consultation.selectors import unit_unassigned_q
+from jiati.organisation.filters import RegionFilter
 from jiati.projects.models import Project, Stage
+from jiati.web.filters import MineFilter, YesNoFilter
 
 
 class SlotFilterSet(django_filters.FilterSet):
@@ -48,7 +50,6 @@ class SlotFilterSet(django_filters.FilterSet):
         return queryset.filter(starts_at__gt=now) if value else queryset.filter(starts_at__lte=now)
 
     def has_places(self, queryset, name, value):
-        from django.db.models import F
 
         if value is None:
             return queryset
@@ -167,7 +168,6 @@ class PetitionFilterSet(django_filters.FilterSet):
         ]
 
     def for_my_unit(self, queryset, name, value):
-        from jiati.consultation.selectors import unit_unassigned_q
 
         request = getattr(self, "request", None)
         if value is None or request is None:

@@ -10,6 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jiati.accounts.scoping import area_q
+from jiati.accounts.selectors import staff_visible_to
 from jiati.companies.models import Company
 from jiati.consultation.models import (
     ArticleKind,
@@ -21,8 +23,10 @@ from jiati.consultation.models import (
     Topic,
     VisitorKind,
 )
-from jiati.housing.models import Estate, Stairwell
+from jiati.consultation.selectors import meeting_participant_users
+from jiati.housing.models import Estate, Ownership, Stairwell
 from jiati.organisation.models import PropertyOffice, Region, ServiceWindow, Workstation
+from jiati.projects.models import Project, Status
 
 CHOICE_LIMIT = 1000
 
@@ -39,7 +43,6 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def _staff(user):
-    from jiati.accounts.selectors import staff_visible_to
 
     return staff_visible_to(user=user)
 
@@ -69,7 +72,6 @@ class WindowCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.accounts.scoping import area_q
 
         self.fields["workstation"].queryset = Workstation.objects.filter(
             area_q(user, region_path="community__path", property_office=None)
@@ -234,7 +236,6 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.projects.models import Project, Status
 
         self.fields["region"].queryset = (
             Region.objects.visible_to(user).filter(level__in=["district", "subdistrict", "community"]).order_by("path")
@@ -274,7 +275,6 @@ class LinkProjectsForm(forms.Form):
 
     def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.projects.models import Project, Status
 
         projects = (
             Project.objects.visible_to(user)
@@ -310,7 +310,6 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.consultation.selectors import meeting_participant_users
 
         self.fields["users"].queryset = meeting_participant_users(actor=user, meeting=meeting)
 
@@ -353,7 +352,6 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, user, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.consultation.selectors import meeting_participant_users
 
         # Staff of the area and of the units above the meeting, and the staff of the companies on it — not
         # every company account in the country.
@@ -417,7 +415,6 @@ class PortalPetitionForm(IdempotentForm):
 
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.housing.models import Ownership
 
         owned = Ownership.objects.filter(owner=owner)
         self.fields["estate"].queryset = Estate.objects.filter(pk__in=owned.values("dwelling__estate_id"))

@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.accounts.models import COMPANY_ROLES, STAFF_ROLES, User
+from jiati.accounts.selectors import staff_visible_to
 from jiati.consultation.models import (
     Booking,
     BookingStatus,
@@ -20,6 +22,7 @@ from jiati.consultation.models import (
     Petition,
 )
 from jiati.consultation.models.meetings import ONE_PER_ELEVATOR_LEVELS
+from jiati.organisation.models import GroupMembership
 from jiati.projects.models import STAGE_ORDER, Project, ProjectEvent, Stage, Status
 
 # The stages in which a project needs (or needed) its consultation meeting.
@@ -196,7 +199,6 @@ def coverage_gaps(*, user):
 def unit_unassigned_q(user) -> Q:
     """Petitions nobody handles that the user's unit answers for: the responsible group's members, or — where no
     service group answers for the estate — the staff of the petition's community and of its subdistrict."""
-    from jiati.organisation.models import GroupMembership
 
     if not user.is_authenticated:
         return Q(pk__in=[])
@@ -260,8 +262,6 @@ def meeting_participant_users(*, actor, meeting: Meeting, also_companies=()):
     staff of the organiser's area, staff of the units above the meeting's host (the subdistrict and district
     that oversee it), and the staff of the companies on the meeting (`meeting_company_ids`, plus
     `also_companies` being invited with them)."""
-    from jiati.accounts.models import COMPANY_ROLES, STAFF_ROLES, User
-    from jiati.accounts.selectors import staff_visible_to
 
     above = [r.pk for r in meeting.region.ancestors()] + [meeting.region_id]
     return (

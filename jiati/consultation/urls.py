@@ -1,6 +1,7 @@
 from django.urls import path
 
-from jiati.consultation.views import home, meetings, petitions, portal, publicity, records, windows
+from jiati.consultation import resident_views
+from jiati.consultation.views import home, meetings, petitions, publicity, records, windows
 
 app_name = "consultation"
 urlpatterns = [
@@ -54,11 +55,11 @@ urlpatterns = [
     path("public/", publicity.public_list, name="public-articles"),
     path("public/<int:pk>/", publicity.public_detail, name="public-article"),
     # The resident portal (phone-first)
-    path("m/book/", portal.book, name="portal-book"),
-    path("m/book/<int:slot_pk>/", portal.book_slot, name="portal-book-slot"),
-    path("m/bookings/<int:pk>/", portal.booking, name="portal-booking"),
-    path("m/bookings/<int:pk>/cancel/", portal.booking_cancel, name="portal-booking-cancel"),
-    path("m/petitions/new/", portal.petition_new, name="portal-petition-new"),
-    path("m/petitions/<int:pk>/", portal.petition, name="portal-petition"),
-    path("m/petitions/<int:pk>/<str:action>/", portal.petition_answer, name="portal-petition-answer"),
+    path("m/book/", resident_views.book, name="portal-book"),
+    path("m/book/<int:slot_pk>/", resident_views.book_slot, name="portal-book-slot"),
+    path("m/bookings/<int:pk>/", resident_views.booking, name="portal-booking"),
+    path("m/bookings/<int:pk>/cancel/", resident_views.booking_cancel, name="portal-booking-cancel"),
+    path("m/petitions/new/", resident_views.petition_new, name="portal-petition-new"),
+    path("m/petitions/<int:pk>/", resident_views.petition, name="portal-petition"),
+    path("m/petitions/<int:pk>/<str:action>/", resident_views.petition_answer, name="portal-petition-answer"),
 ]

@@ -21,6 +21,7 @@ def qr_svg(data: str, *, scale: int = 3) -> str:
 
 
 def render_pdf(template_name: str, context: dict, *, base_url: str | None = None) -> bytes:
+    # Start-up cost: WeasyPrint (and its fonts) load only when a PDF is printed.
     from weasyprint import HTML
 
     html = render_to_string(template_name, {"pdf_font_family": PDF_FONT_FAMILY, **context})

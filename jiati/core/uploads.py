@@ -10,6 +10,7 @@ import hashlib
 import mimetypes
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
@@ -45,7 +46,6 @@ def check_upload(
     upload, *, field: str = "file", allowed: tuple[str, ...] = tuple(EXTENSIONS), max_bytes: int | None = None
 ) -> CheckedUpload:
     """Refuse a file whose extension or content is not allowed, or that is too large; return its facts."""
-    from django.conf import settings
 
     max_bytes = max_bytes or settings.JIATI_UPLOAD_MAX_BYTES
     name = upload.name.rsplit("/", 1)[-1][:200]

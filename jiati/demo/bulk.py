@@ -14,9 +14,12 @@ the indexes back with the rows.
 
 from __future__ import annotations
 
+import multiprocessing
+import queue as queue_module
 import time
 from collections.abc import Sequence
 
+import psycopg
 from django.db import connection
 
 # Tables the generator fills, with their columns in insertion order.
@@ -156,7 +159,6 @@ class _CopyWriter:
     queue, so the generator runs ahead by a few batches at most (memory stays bounded)."""
 
     def __init__(self):
-        import multiprocessing
 
         # Plain connection settings only: Django's cursor class and adapters stay in this process.
         params = connection.get_connection_params()
@@ -169,7 +171,6 @@ class _CopyWriter:
 
     def scalar(self, sql: str):
         """A one-off read on a short autocommit connection (never Django's, which may hold locks)."""
-        import psycopg
 
         with psycopg.connect(**self.params, autocommit=True) as conn:
             return conn.execute(sql).fetchone()[0]
@@ -185,7 +186,6 @@ class _CopyWriter:
         self.queue.put(message)
 
     def _raise_if_failed(self, *, block: bool) -> None:
-        import queue as queue_module
 
         try:
             outcome = self.results.get(block=block, timeout=None if block else 0)
@@ -210,7 +210,6 @@ def _copy_process(params: dict, inbox, results) -> None:
     """The writer process: one transaction for the whole load; indexes dropped on request and rebuilt from
     their own definitions before the commit. Reports once: the seconds the index rebuild took, or the first error
     (then rolls back)."""
-    import psycopg
 
     rebuild: list[str] = []
     try:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from jiati.demo.bulk import BulkSink
+from jiati.projects.models import STAGE_ORDER
 
 LONGGANG_SUBDISTRICTS = ["平湖", "坂田", "布吉", "南湾", "吉华", "横岗", "园山", "龙城", "龙岗", "宝龙", "坪地"]
 COMMUNITY_NAMES = [
@@ -362,7 +363,6 @@ class HousingGenerator:
         return made
 
     def _project(self, stairwell_id: int, estate_id: int, community_id: int) -> None:
-        from jiati.projects.models import STAGE_ORDER
 
         rng, sink = self.rng, self.sink
         project_id = sink.new_id("projects_project")

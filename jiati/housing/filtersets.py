@@ -8,9 +8,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.permissions import sees_personal_data
-from jiati.core.filters import MineFilter, RegionFilter, YesNoFilter
 from jiati.core.personal_data import normalise_id_number
 from jiati.housing.models import Building, Dwelling, Estate, Owner, OwnerKind, Ownership, Stairwell
+from jiati.organisation.filters import RegionFilter
+from jiati.web.filters import MineFilter, YesNoFilter
 
 
 class EstateFilterSet(django_filters.FilterSet):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.models import User
 from jiati.accounts.permissions import sees_personal_data
+from jiati.accounts.selectors import staff_visible_to
 from jiati.core.personal_data import MASKS
 from jiati.housing.import_services import import_upload_check
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Stairwell
@@ -15,7 +16,6 @@ from jiati.organisation.models import PropertyOffice
 
 def staff_in_scope(user):
     """Staff the user may assign as responsible: those of the same area."""
-    from jiati.accounts.selectors import staff_visible_to
 
     return staff_visible_to(user=user)
 

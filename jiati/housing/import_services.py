@@ -18,6 +18,7 @@ from jiati.core.errors import refuse
 from jiati.core.services import lock_visible, require
 from jiati.housing.importer import HousingImport, ImportFileError, open_rows, progress_key
 from jiati.housing.models import ImportJob, ImportStatus
+from jiati.housing.tasks import run_import_job
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +85,6 @@ def _dispatch(job: ImportJob) -> ImportJob:
     job.total_rows = total
     job.save(update_fields=["total_rows"])
     if total > settings.JIATI_IMPORT_BACKGROUND_ROWS:
-        from jiati.housing.tasks import run_import_job
-
         transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
         return job
     import_job_execute(job_id=job.pk)

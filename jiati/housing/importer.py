@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiati.accounts.scoping import area_q
 from jiati.audit.models import AuditAction
 from jiati.audit.services import AuditBatch
 from jiati.core.money import has_whole_area_step, to_area
@@ -666,7 +667,6 @@ class HousingImport:
             self.audit.save()
 
     def _resolve_places(self, rows: list[ParsedRow]) -> list[ParsedRow]:
-        from jiati.accounts.scoping import area_q
 
         codes = {r.community_code for r in rows} - set(self.communities)
         if codes:
@@ -1142,6 +1142,7 @@ def template_workbook(fmt: str) -> bytes:
         writer.writerow(headers)
         writer.writerow(example)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    # Start-up cost: openpyxl loads only when someone downloads the template.
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy
 
 from jiati.accounts.permissions import can_edit_housing, sees_personal_data
 from jiati.accounts.scoping import has_narrow_scope
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
-from jiati.core.lists import ScopedListView, keyset_page_from_ids
 from jiati.housing import filtersets, forms, selectors, services
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Ownership, Stairwell
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView, keyset_page_from_ids
 
 
 def _url(name):

@@ -16,9 +16,11 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models.functions import Length
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from jiati.core.personal_data import mask_phone
+from jiati.organisation.models import ServiceGroup
 
 logger = logging.getLogger("jiati.notifications")
 
@@ -69,7 +71,6 @@ class SmsChannel:
 def wecom_webhook_for(recipient) -> str:
     """The group robot a notice for this person goes to: the narrowest service group they belong to that has one,
     else a group of their own unit (region or property office) with one, else the deployment's shared robot."""
-    from jiati.organisation.models import ServiceGroup
 
     with_robot = ServiceGroup.objects.exclude(wecom_webhook_url="").order_by(Length("region__path").desc(), "id")
     url = with_robot.filter(memberships__user=recipient).values_list("wecom_webhook_url", flat=True).first()
@@ -124,6 +125,5 @@ class HttpSmsSender:
 
 
 def get_sms_sender():
-    from django.utils.module_loading import import_string
 
     return import_string(settings.JIATI_SMS_SENDER)()

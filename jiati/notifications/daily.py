@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from jiati.notifications.services import deliveries_retry_due
+
 
 def run_daily() -> dict[str, int]:
-    from jiati.notifications.services import deliveries_retry_due
 
     return {"deliveries_retried": deliveries_retry_due()}

@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jiati.notifications.channels import CHANNELS, ChannelUnavailable
 from jiati.notifications.models import OPEN_DELIVERY_STATUSES, Delivery, DeliveryStatus, Notification
+from jiati.notifications.tasks import deliver
 
 logger = logging.getLogger("jiati.notifications")
 
@@ -43,7 +45,6 @@ def notify(
 
 
 def _enqueue(delivery_id: int, run_after: datetime | None = None) -> None:
-    from jiati.notifications.tasks import deliver
 
     task = deliver.using(run_after=run_after) if run_after is not None else deliver
     task.enqueue(delivery_id)
@@ -60,7 +61,6 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     The attempt is claimed by bumping the counter where it still has the value read, so two workers (a deferred
     retry and the sweep) never send the same delivery twice. The channel is called outside any transaction.
     """
-    from jiati.notifications.channels import CHANNELS, ChannelUnavailable
 
     now = timezone.now()
     delivery = (
@@ -115,7 +115,6 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
 def _schedule_retry(delivery_id: int, when: datetime) -> None:
     """Queue the retry for its time where the task backend can defer (the database and RQ workers do); otherwise
     `deliveries_retry_due` (run from `run_daily`, or more often from cron) picks it up."""
-    from jiati.notifications.tasks import deliver
 
     if deliver.get_backend().supports_defer:
         transaction.on_commit(lambda: _enqueue(delivery_id, run_after=when))

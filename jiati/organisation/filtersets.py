@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from jiati.core.filters import RegionFilter
+from jiati.organisation.filters import RegionFilter
 from jiati.organisation.models import (
     GroupLevel,
     PropertyOffice,

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiati.accounts.selectors import staff_visible_to
 from jiati.organisation.models import MemberRole
 
 
@@ -11,7 +12,6 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.accounts.selectors import staff_visible_to
 
         self.fields["user"].queryset = staff_visible_to(user=actor)
 

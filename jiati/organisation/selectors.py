@@ -21,14 +21,12 @@ def home_region_for(*, user) -> Region | None:
 
 def region_children(*, region: Region):
     """Children with how many estates each holds (one grouped query over the subtree)."""
-    from jiati.housing.models import Estate
-
     children = list(region.children.order_by("code"))
-    counts = dict(
-        Estate.objects.filter(community__path__startswith=region.path)
-        .values("community__path")
-        .annotate(n=Count("id"))
-        .values_list("community__path", "n")
+    counts = dict(  # estates hang off communities (housing.Estate.community, related name "estates")
+        Region.objects.filter(path__startswith=region.path)
+        .annotate(n=Count("estates"))
+        .filter(n__gt=0)
+        .values_list("path", "n")
     )
     for child in children:
         child.estate_count = sum(n for path, n in counts.items() if path.startswith(child.path))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jiati.accounts.permissions import can_edit_organisation
 from jiati.accounts.selectors import staff_visible_to
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
-from jiati.core.lists import ScopedListView
-from jiati.organisation import filtersets, selectors
+from jiati.core.forms import run_service
+from jiati.organisation import filtersets, selectors, services
+from jiati.organisation.forms import GroupRobotForm, MembershipForm
 from jiati.organisation.models import PropertyOffice, Region, ServiceGroup, ServiceWindow
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def region_home(request):
@@ -68,14 +72,12 @@ class PropertyOfficeListView(ScopedListView):
 
 def office_detail(request, pk):
     office = get_visible_or_404(PropertyOffice.objects.visible_to(request.user).select_related("community"), pk=pk)
-    from jiati.housing.models import Estate
-
     return render(
         request,
         "organisation/office_detail.html",
         {
             "office": office,
-            "estates": Estate.objects.visible_to(request.user).filter(property_office=office).order_by("name"),
+            "estates": office.estates.visible_to(request.user).order_by("name"),
             "windows": office.windows.all(),
             "staff": staff_visible_to(user=request.user).filter(property_office=office),
         },
@@ -124,13 +126,8 @@ class ServiceGroupListView(ScopedListView):
 
 def group_detail(request, pk):
     """A service group with its members; organisation editors add, change and remove members here."""
-    from django.contrib import messages
+    # The module's `_` is the lazy one (column labels); messages here are rendered now.
     from django.utils.translation import gettext as _
-
-    from jiati.accounts.permissions import can_edit_organisation
-    from jiati.core.forms import run_service
-    from jiati.organisation import services
-    from jiati.organisation.forms import GroupRobotForm, MembershipForm
 
     group = get_visible_or_404(
         ServiceGroup.objects.visible_to(request.user).select_related("region", "property_office"), pk=pk

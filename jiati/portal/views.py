@@ -14,8 +14,8 @@ from jiati.core.hooks import collect
 from jiati.core.personal_data import mask_phone
 from jiati.housing.models import Owner
 from jiati.housing.services import phone_clean
-from jiati.portal import auth, otp
 from jiati.portal.forms import CodeForm, PhoneForm
+from jiati.residents import auth, otp
 
 LOGIN_PURPOSE = "portal-login"
 

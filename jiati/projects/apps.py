@@ -8,6 +8,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
+        # Only once every app is loaded: these modules import models.
         from jiati.projects.stages import register_builtin_guards
 
         register_builtin_guards()

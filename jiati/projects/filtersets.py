@@ -6,8 +6,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiati.core.filters import MineFilter, RegionFilter, YesNoFilter
+from jiati.organisation.filters import RegionFilter
 from jiati.projects.models import Project, ScheduleState, Stage, Status
+from jiati.web.filters import MineFilter, YesNoFilter
 
 
 class ProjectFilterSet(django_filters.FilterSet):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiati.accounts.selectors import staff_visible_to
 from jiati.companies.models import Company
 from jiati.housing.models import Owner
 from jiati.projects.models import DocumentKind, ReviewResult, Stage
+from jiati.projects.selectors import blocker_assignees, stairwell_owners
 
 
 class DateInput(forms.DateInput):
@@ -33,7 +35,6 @@ class AdvanceForm(forms.Form):
 
 
 def _stairwell_owners(project):
-    from jiati.projects.selectors import stairwell_owners
 
     return stairwell_owners(project)
 
@@ -61,7 +62,6 @@ class ServiceTeamForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.accounts.selectors import staff_visible_to
 
         self.fields["users"].queryset = staff_visible_to(user=user)
 
@@ -112,7 +112,6 @@ class BlockerForm(forms.Form):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.projects.selectors import blocker_assignees
 
         self.fields["assignee"].queryset = blocker_assignees(project)
 
@@ -131,7 +130,6 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.accounts.selectors import staff_visible_to
 
         self.fields["responsible"].queryset = staff_visible_to(user=user)
 

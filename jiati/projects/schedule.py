@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,15 +19,19 @@ from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
 from jiati.core.errors import refuse
 from jiati.core.services import lock_visible, require
+from jiati.notifications.services import notify
+from jiati.projects import permissions
 from jiati.projects.common import project_event_add
 from jiati.projects.models import (
     STAGE_ORDER,
     EventKind,
     Milestone,
     Project,
+    ProjectEvent,
     SchedulePlan,
     Stage,
     StageDuration,
+    Status,
     stage_index,
 )
 from jiati.workdays.services import Calendar
@@ -81,7 +87,6 @@ def reverse_plan(
 @transaction.atomic
 def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = "") -> SchedulePlan:
     """Plan (or re-plan) the project backwards from a target date; earlier plans stay as history."""
-    from jiati.projects import permissions
 
     require(permissions.can_manage(actor))
     project = lock_visible(Project, user=actor, pks=project.pk)
@@ -153,7 +158,6 @@ def refresh_stage_dates(project: Project, *, calendar: Calendar | None = None) -
 
 def plan_vs_actual(project: Project) -> list[dict]:
     """Each stage with its planned dates (current plan) and when it actually started and ended."""
-    from jiati.projects.models import ProjectEvent
 
     milestones = {m.stage: m for m in Milestone.objects.filter(plan__project=project, plan__is_current=True)}
     entered: dict[str, dt.datetime] = {}
@@ -195,10 +199,6 @@ def plan_vs_actual(project: Project) -> list[dict]:
 
 def overdue_sweep() -> int:
     """Tell the responsible person once per stage when a project goes overdue. Returns how many were told."""
-    from django.urls import reverse
-
-    from jiati.notifications.services import notify
-    from jiati.projects.models import Status
 
     today = timezone.localdate()
     told = 0
@@ -225,9 +225,6 @@ def overdue_sweep() -> int:
 @transaction.atomic
 def stage_durations_set(*, actor, durations: dict[str, int]) -> None:
     """The district office's planned working days per stage (applies to plans made from now on)."""
-    from django.core.exceptions import PermissionDenied
-
-    from jiati.projects import permissions
 
     if not permissions.can_configure(actor):
         raise PermissionDenied

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.accounts.models import REGION_ROLES, Role, User
+from jiati.housing.models import Owner, Ownership
 from jiati.projects.models import Project, ProjectDocument, ScheduleState, Stage, Status, stage_index
 
 
@@ -39,7 +41,6 @@ def stage_counts(*, user) -> list[dict]:
 
 def area_projects_summary(*, user) -> dict:
     """Counts for the area's projects in one query: under way, in service, overdue, blocked."""
-    from django.db.models import Q
 
     today = timezone.localdate()
     active = Q(status=Status.ACTIVE) & ~Q(stage=Stage.IN_SERVICE)
@@ -64,7 +65,6 @@ def my_projects_summary(*, user) -> dict:
 
 def stairwell_owners(project: Project):
     """The owners of the project's stairwell: who may lead it or sit in its working group."""
-    from jiati.housing.models import Owner, Ownership
 
     owner_ids = Ownership.objects.filter(dwelling__stairwell_id=project.stairwell_id).values("owner_id")
     return Owner.objects.filter(pk__in=owner_ids).order_by("name")
@@ -74,9 +74,6 @@ def blocker_assignees(project: Project):
     """Who may be asked to clear a blocker on this project, in one query: active staff who can see it (the
     staff of its community and the regions above, its estate's property office, platform administrators) and
     the members of its construction team. `services.may_follow_up` is the same rule for one person."""
-    from django.db.models import Q
-
-    from jiati.accounts.models import REGION_ROLES, Role, User
 
     codes = project.community.path.strip("/").split("/")
     chain = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]

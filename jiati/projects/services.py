@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, snapshot
 from jiati.core.errors import refuse
@@ -237,7 +238,6 @@ def project_reopen(*, project: Project, actor, reason: str) -> Project:
 def project_assign(*, project: Project, actor, responsible) -> Project:
     require(permissions.can_manage(actor))
     project = lock_visible(Project, user=actor, pks=project.pk)
-    from jiati.accounts.selectors import staff_visible_to
 
     if responsible is not None and not staff_visible_to(user=actor).filter(pk=responsible.pk).exists():
         raise refuse(_("Choose a staff member of your area."), code="not_in_area", field="responsible")
@@ -335,7 +335,6 @@ def working_group_set(*, project: Project, actor, owners: list[Owner]) -> Projec
 def service_team_set(*, project: Project, actor, users: list) -> Project:
     require(permissions.can_manage(actor))
     project = lock_visible(Project, user=actor, pks=project.pk)
-    from jiati.accounts.selectors import staff_visible_to
 
     visible = set(staff_visible_to(user=actor).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
     if any(u.pk not in visible for u in users):

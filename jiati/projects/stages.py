@@ -13,9 +13,19 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiati.accounts.models import Role
-from jiati.projects.models import CONSTRUCTION_STAGES, DocumentKind, Project, ProjectDocument, ReviewResult, Stage
+from jiati.projects.models import (
+    CONSTRUCTION_STAGES,
+    DocumentKind,
+    Project,
+    ProjectDocument,
+    ReviewResult,
+    Stage,
+    Status,
+    next_stage,
+)
 
 Guard = Callable[[Project], list[str]]
 Listener = Callable[..., None]
@@ -59,7 +69,6 @@ def missing_to_leave(project: Project) -> list[str]:
 
 def move_refusal(user, project: Project) -> str | None:
     """Why this user may not move this project on now (None: they may, guards permitting)."""
-    from jiati.projects.models import Status, next_stage
 
     if project.status != Status.ACTIVE:
         return _("The project is %(status)s; reopen it first.") % {"status": project.get_status_display()}
@@ -132,7 +141,6 @@ def guard_construction_photo(project: Project) -> list[str]:
 
 
 def register_builtin_guards() -> None:
-    from django.utils.translation import gettext_lazy
 
     register_exit_guard(Stage.INTENTION, guard_lead_owner)
     register_exit_guard(Stage.ORGANISED, guard_lead_owner)

@@ -12,11 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
-from jiati.core.lists import ScopedListView
 from jiati.core.uploads import serve_private_file
 from jiati.housing.models import Estate, Stairwell
 from jiati.projects import filtersets, forms, permissions, schedule, selectors, services, stages
@@ -29,7 +27,10 @@ from jiati.projects.models import (
     sees_project_internals,
 )
 from jiati.web.actions import act
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 from jiati.workdays.models import CalendarDay
+from jiati.workdays.services import calendar_day_set
 
 
 def _detail(project) -> str:
@@ -388,8 +389,6 @@ def settings_page(request):
     durations = schedule.stage_durations()
     day_form = forms.CalendarDayForm(request.POST if "calendar" in request.POST else None)
     if day_form.is_bound and day_form.is_valid():
-        from jiati.workdays.services import calendar_day_set
-
         calendar_day_set(actor=request.user, **day_form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("projects:settings")

@@ -8,6 +8,7 @@ class SubsidiesConfig(AppConfig):
     verbose_name = _("Subsidies")
 
     def ready(self) -> None:
+        # Only once every app is loaded: these modules import models.
         from jiati.projects.models import Stage
         from jiati.projects.stages import register_exit_guard, register_on_enter
         from jiati.subsidies.selectors import guard_subsidy_settled

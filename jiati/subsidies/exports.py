@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from jiati.core.exports import safe_cell
+from jiati.audit.models import AuditAction
+from jiati.audit.services import build_entry
 from jiati.subsidies import selectors
 from jiati.subsidies.models import SubsidyApplication
+from jiati.web.exports import safe_cell
 
 
 def tracker_rows(*, user):
@@ -24,8 +26,6 @@ def tracker_rows(*, user):
 
 
 def tracker_xlsx(*, request) -> FileResponse:
-    from jiati.audit.models import AuditAction
-    from jiati.audit.services import build_entry
 
     user = request.user
     today = timezone.localdate()

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiati.core.filters import RegionFilter
+from jiati.organisation.filters import RegionFilter
 from jiati.subsidies.models import (
     EntryKind,
     LedgerEntry,
@@ -16,7 +16,7 @@ from jiati.subsidies.models import (
     SubsidyApplication,
     SubsidyPolicy,
 )
-from jiati.subsidies.selectors import BUCKETS, WITHDRAWN_BUCKET
+from jiati.subsidies.selectors import BUCKETS, WITHDRAWN_BUCKET, in_bucket, late_q, waiting_for
 
 
 class ApplicationFilterSet(django_filters.FilterSet):
@@ -41,12 +41,10 @@ class ApplicationFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(project__code__iexact=value) | Q(project__estate__name__icontains=value))
 
     def in_bucket(self, queryset, name, value):
-        from jiati.subsidies.selectors import in_bucket
 
         return in_bucket(queryset, value)
 
     def past_deadline(self, queryset, name, value):
-        from jiati.subsidies.selectors import late_q
 
         if value is None:
             return queryset
@@ -54,7 +52,6 @@ class ApplicationFilterSet(django_filters.FilterSet):
         return queryset.filter(late) if value else queryset.exclude(late)
 
     def for_me(self, queryset, name, value):
-        from jiati.subsidies.selectors import waiting_for
 
         request = getattr(self, "request", None)
         if not value or request is None:

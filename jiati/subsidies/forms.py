@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiati.housing.models import Owner, Ownership
-from jiati.subsidies.models import ApplicantKind, Decision, Source, SubsidyDocumentKind
+from jiati.subsidies.models import (
+    DEFAULT_REQUIRED_DOCUMENTS,
+    ApplicantKind,
+    Decision,
+    PaymentBatch,
+    Source,
+    SubsidyDocumentKind,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -129,7 +136,6 @@ class PaymentForm(IdempotentForm):
 
     def __init__(self, *args, batches=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from jiati.subsidies.models import PaymentBatch
 
         self.fields["batch"].queryset = batches if batches is not None else PaymentBatch.objects.none()
 
@@ -196,8 +202,6 @@ class PolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
         if not self.is_bound:
-            from jiati.subsidies.models import DEFAULT_REQUIRED_DOCUMENTS
-
             self.initial.setdefault("required_documents", DEFAULT_REQUIRED_DOCUMENTS)
 
     def service_fields(self) -> dict:

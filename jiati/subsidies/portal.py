@@ -1,11 +1,11 @@
 """The resident portal's subsidy section: the lead owner's project files (status, amount, what is still needed),
-each opening the page where he fills it in and submits it (`portal_views`)."""
+each opening the page where he fills it in and submits it (`resident_views`)."""
 
 from __future__ import annotations
 
 from jiati.subsidies import rules, selectors
 from jiati.subsidies.models import NOT_APPLIED
-from jiati.subsidies.portal_views import led_files, resident_user
+from jiati.subsidies.resident_views import led_files, resident_user
 
 
 def portal_sections(*, request, owner) -> list[dict]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from jiati.core.errors import refuse
 from jiati.core.money import FEN
 from jiati.core.money import yuan as _yuan
+from jiati.projects.models import EventKind, Stage
 from jiati.subsidies.models import (
     DEFAULT_REQUIRED_DOCUMENTS,
     PROJECT_DOCUMENT_KINDS,
@@ -85,7 +86,6 @@ def percent(value) -> str:
 
 
 def _stage_left_on(project, stage: str) -> dt.date | None:
-    from jiati.projects.models import EventKind
 
     event = (
         project.events.filter(kind=EventKind.STAGE, from_stage=stage).order_by("at", "id").values_list("at", flat=True)
@@ -97,7 +97,6 @@ def eligible_date(project) -> dt.date | None:
     """The day the project became eligible: it left registration for use and entered the subsidy stage. Without
     that stage event (data moved in bulk), the day it entered its current stage if that is the subsidy stage or
     a later one; None before."""
-    from jiati.projects.models import Stage
 
     if project.stage not in (Stage.SUBSIDY, Stage.IN_SERVICE):
         return None
@@ -106,7 +105,6 @@ def eligible_date(project) -> dt.date | None:
 
 def reference_date(project) -> tuple[str, dt.date]:
     """The project date that decides its policy, with which date it is (see the BASIS_* constants)."""
-    from jiati.projects.models import Stage
 
     filed = _stage_left_on(project, Stage.APPROVALS)
     if filed:

@@ -12,9 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiati.accounts.models import Role, User
+from jiati.accounts.scoping import sees_everything
 from jiati.core.text import list_text
+from jiati.organisation.models import Region
+from jiati.projects.models import Project, Stage
 from jiati.projects.models import Status as ProjectStatus
-from jiati.subsidies import rules
+from jiati.subsidies import permissions, rules
 from jiati.subsidies.models import (
     DEADLINE_STATUSES,
     IN_REVIEW,
@@ -79,7 +82,6 @@ def submission_problems(
     With the project's lead owner as `actor` (on the portal): he is the applicant, so the file needs no other
     applicant named; a file the implementing body applies for is submitted at the window, not by him.
     """
-    from jiati.subsidies import permissions
 
     today = today or timezone.localdate()
     by_lead_owner = actor is not None and permissions.is_lead_owner(actor, application)
@@ -197,7 +199,6 @@ def in_bucket(queryset, key: str):
 
 def orphan_projects(*, user):
     """Projects in the subsidy stage with no application yet (drafted by the daily run or a button)."""
-    from jiati.projects.models import Project, Stage
 
     return (
         Project.objects.visible_to(user)
@@ -208,7 +209,6 @@ def orphan_projects(*, user):
 
 def tracker_level(user) -> str:
     """Rows per subdistrict for a district and below; per district for a city, a province or the platform."""
-    from jiati.accounts.scoping import sees_everything
 
     if sees_everything(user) or (user.region_id and user.region.level in ("province", "city")):
         return "district"
@@ -224,7 +224,6 @@ def tracker(*, user) -> dict:
     are not due: they are in no bucket; those with money approved or paid are counted apart (`withdrawn`,
     with `withdrawn_paid` and `withdrawn_unpaid`), so `paid + withdrawn_paid` is the ledger's total.
     """
-    from jiati.organisation.models import Region
 
     level = tracker_level(user)
     group = "community__parent_id" if level == "subdistrict" else "community__parent__parent_id"
@@ -309,7 +308,6 @@ def headline(*, user) -> dict:
     are not completed and their files are not due; what was paid on them stays in `paid` (the ledger) and is
     also given apart (`withdrawn_paid`), with what was approved on them and not paid (`withdrawn_unpaid`).
     """
-    from jiati.projects.models import Project, Stage
 
     completed = (
         Project.objects.visible_to(user)
@@ -345,7 +343,6 @@ def headline(*, user) -> dict:
 
 def waiting_for(*, user):
     """The files waiting for this user's action: their review step, or (window staff) drafts and returns."""
-    from jiati.subsidies import permissions
 
     statuses = [
         step for step in (Status.COMMUNITY, Status.SUBDISTRICT, Status.DISTRICT) if permissions.can_review(user, step)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiati.subsidies import portal_views, views
+from jiati.subsidies import resident_views, views
 
 app_name = "subsidies"
 urlpatterns = [
@@ -31,8 +31,8 @@ urlpatterns = [
     path("policies/new/", views.policy_new, name="policy-new"),
     path("policies/<int:pk>/", views.policy_detail, name="policy-detail"),
     # The resident portal (phone-first): the lead owner's own file.
-    path("m/files/<int:pk>/", portal_views.portal_file, name="portal-file"),
-    path("m/files/<int:pk>/payee/", portal_views.portal_payee, name="portal-payee"),
-    path("m/files/<int:pk>/documents/", portal_views.portal_document_add, name="portal-document-add"),
-    path("m/files/<int:pk>/submit/", portal_views.portal_submit, name="portal-submit"),
+    path("m/files/<int:pk>/", resident_views.portal_file, name="portal-file"),
+    path("m/files/<int:pk>/payee/", resident_views.portal_payee, name="portal-payee"),
+    path("m/files/<int:pk>/documents/", resident_views.portal_document_add, name="portal-document-add"),
+    path("m/files/<int:pk>/submit/", resident_views.portal_submit, name="portal-submit"),
 ]

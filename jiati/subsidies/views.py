@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
@@ -17,12 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jiati.accounts.permissions import sees_personal_data
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
+from jiati.core.personal_data import mask_bank_account
 from jiati.core.uploads import serve_private_file
+from jiati.organisation.models import Region, RegionLevel
 from jiati.subsidies import exports, filtersets, forms, permissions, rules, selectors, services
 from jiati.subsidies.models import (
     NOT_APPLIED,
@@ -38,6 +39,8 @@ from jiati.subsidies.models import (
     SubsidyPolicy,
 )
 from jiati.web.actions import act, form_errors
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def _detail_url(application) -> str:
@@ -425,13 +428,11 @@ def approval_sheet(request, pk):
 
 
 def _bank(user, value: str) -> str:
-    from jiati.core.personal_data import mask_bank_account
 
     return value if sees_personal_data(user, "bank_account") else mask_bank_account(value)
 
 
 def _site_url() -> str:
-    from django.conf import settings
 
     return settings.SITE_URL
 
@@ -585,7 +586,6 @@ class PolicyListView(_ListView):
 
 
 def _policy_regions(user):
-    from jiati.organisation.models import Region, RegionLevel
 
     regions = Region.objects.visible_to(user).filter(level__in=[RegionLevel.CITY, RegionLevel.DISTRICT])
     if user.region_id and not (user.is_superuser or user.role == "platform_admin"):

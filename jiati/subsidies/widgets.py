@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from jiati.accounts.models import Role
 from jiati.subsidies import rules, selectors
+from jiati.subsidies.models import SubsidyApplication
 
 HEADLINE_ROLES = frozenset({Role.DISTRICT_OFFICE, Role.DISTRICT_FINANCE, Role.PLATFORM_ADMIN})
 WAITING_ROLES = frozenset({Role.COMMUNITY, Role.SUBDISTRICT, Role.DISTRICT_FINANCE})
@@ -54,6 +55,5 @@ def start_page_widgets(*, user) -> list[dict]:
 
 
 def _late(user):
-    from jiati.subsidies.models import SubsidyApplication
 
     return SubsidyApplication.objects.visible_to(user).filter(selectors.late_q()).values("pk")

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from django.db import transaction
 
+from jiati.audit.services import audit_created, audit_updated, snapshot
 from jiati.workdays.models import CalendarDay
 
 
@@ -68,7 +69,6 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 @transaction.atomic
 def calendar_day_set(*, actor, date: dt.date, is_working_day: bool, name: str = "") -> CalendarDay:
-    from jiati.audit.services import audit_created, audit_updated, snapshot
 
     day = CalendarDay.objects.select_for_update().filter(date=date).first()
     if day is None:

@@ -34,6 +34,7 @@ from jiati.consent.models import (
 from jiati.core.errors import refuse
 from jiati.core.services import lock_visible, require
 from jiati.housing.models import Ownership
+from jiati.housing.services import phone_clean
 from jiati.notifications.services import notify
 from jiati.projects.models import EventKind, Project, Status
 from jiati.projects.services import project_event_add
@@ -251,8 +252,6 @@ def objection_lodge(
             field="name",
         )
     if phone:
-        from jiati.housing.services import phone_clean
-
         phone = phone_clean(phone)
     notice = selectors.current_notice(locked)
     objection = Objection.objects.create(

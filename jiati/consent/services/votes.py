@@ -37,13 +37,16 @@ from jiati.consent.models import (
     VoteStatus,
     area_to_centi,
 )
+from jiati.consent.tally import evaluate
 from jiati.core.errors import refuse
 from jiati.core.services import lock_rows, lock_visible, require
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Dwelling, Ownership
+from jiati.housing.services import phone_clean
 from jiati.notifications.services import notify
 from jiati.projects.models import EventKind, Project, Stage, Status
 from jiati.projects.services import project_event_add
+from jiati.residents.otp import otp_send, otp_verify
 
 VOTE_PURPOSE = "vote:{pk}"
 SIGNED_FORM_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
@@ -461,14 +464,12 @@ def _voters_with_phone(vote: Vote, phone: str):
 
 
 def _phone(phone: str) -> str:
-    from jiati.housing.services import phone_clean
 
     return phone_clean((phone or "").strip())
 
 
 def vote_send_code(*, vote: Vote, phone: str) -> str:
     """Text a one-time code to a phone on the vote's frozen roll. Returns the cleaned phone."""
-    from jiati.portal.otp import otp_send
 
     phone = _phone(phone)
     if vote.status != VoteStatus.OPEN or vote.voting_has_ended:
@@ -523,7 +524,6 @@ def vote_identify(*, vote: Vote, phone: str, code: str) -> Identity:
     a signed token, valid 15 minutes, with which they can cast their ballots online.
 
     Deliberately not atomic: `otp_verify` must run outside any transaction so a wrong code is counted."""
-    from jiati.portal.otp import otp_verify
 
     phone = _phone(phone)
     voters = list(_voters_with_phone(vote, phone)) if phone else []
@@ -552,7 +552,6 @@ def vote_close(*, vote: Vote, actor) -> Vote:
             % {"time": date_format(timezone.localtime(vote.closes_at), "Y-m-d H:i")},
             code="vote_still_running",
         )
-    from jiati.consent.tally import evaluate
 
     verdict = evaluate(counts, spec)
     check = chain.verify_chain(vote)

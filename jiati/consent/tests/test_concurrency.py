@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from jiati.consent import chain, services
 from jiati.consent.models import Ballot, BallotEntry, Vote
-from jiati.consent.public_views import GRANTS
+from jiati.consent.resident_views import GRANTS
 from jiati.consent.services.votes import _identity_token
 from jiati.consent.tests.conftest import ensure_rule_sets, voters
 from jiati.core.tests.factories import build_world, stairwell_with_dwellings

@@ -13,8 +13,8 @@ from jiati.consent.panels import project_panels
 from jiati.consent.tests.conftest import cast_online, voters
 from jiati.core.tests.factories import make_user
 from jiati.housing.models import Ownership
-from jiati.portal.auth import SESSION_KEY
 from jiati.projects.models import Project
+from jiati.residents.auth import SESSION_KEY
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import logging
 
 from django.db import transaction
 
+from jiati.core.errors import refuse
 from jiati.notifications.channels import get_sms_sender
 
 logger = logging.getLogger("jiati.consultation")
@@ -14,7 +15,6 @@ SMS_PREFIX = "【加梯】"
 
 
 def text_or_refuse(value: str | None, message, *, field: str, code: str = "required") -> str:
-    from jiati.core.errors import refuse
 
     text = (value or "").strip()
     if not text:

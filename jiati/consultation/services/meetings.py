@@ -28,6 +28,7 @@ from jiati.consultation.models import (
     MeetingStatus,
 )
 from jiati.consultation.models.meetings import REGION_LEVEL_OF
+from jiati.consultation.selectors import meeting_participant_users
 from jiati.consultation.services.common import sms_after_commit, text_or_refuse
 from jiati.core.errors import refuse
 from jiati.core.services import lock_rows, lock_visible, require
@@ -35,6 +36,8 @@ from jiati.core.uploads import check_upload
 from jiati.housing.models import Estate, Owner, Ownership
 from jiati.notifications.services import notify
 from jiati.organisation.models import Region
+from jiati.projects.models import EventKind, Project, Status
+from jiati.projects.services import project_event_add
 
 MEETING_FIELDS = ("title", "starts_at", "ends_at", "location", "agenda", "company", "party_branch", "status")
 # Every field but the file: audit.services.snapshot trips over an empty FileField (see the final report).
@@ -65,8 +68,6 @@ def _when(meeting: Meeting) -> str:
 
 
 def _project_event(project, actor, message: str, meeting: Meeting) -> None:
-    from jiati.projects.models import EventKind
-    from jiati.projects.services import project_event_add
 
     project_event_add(project=project, actor=actor, kind=EventKind.OTHER, message=message, data={"meeting": meeting.pk})
 
@@ -83,7 +84,6 @@ def _check_times(starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> 
 
 
 def _check_projects(actor, meeting_region: Region, estate: Estate | None, projects) -> list:
-    from jiati.projects.models import Project, Status
 
     projects = list(projects or [])
     visible = set(
@@ -196,7 +196,6 @@ def _locked_meeting(meeting: Meeting, actor) -> Meeting:
 
 
 def _participants_or_refuse(actor, meeting: Meeting, users, *, field: str, message, companies=()) -> None:
-    from jiati.consultation.selectors import meeting_participant_users
 
     pks = {u.pk for u in users}
     if not pks:

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_record
+from jiati.audit.services import audit_created, audit_record, audit_updated, snapshot
 from jiati.consultation import deadlines, permissions, routing
 from jiati.consultation.models import (
     Petition,
@@ -37,6 +38,8 @@ from jiati.core.errors import refuse
 from jiati.core.services import lock_rows, lock_visible, require
 from jiati.housing.models import Estate, Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
+from jiati.projects.models import EventKind, Project, Status
+from jiati.projects.services import project_event_add
 
 AUDIT_FIELDS = ("status", "level", "group", "handler", "due_date", "resolve_due", "extension_days", "satisfaction")
 
@@ -75,9 +78,6 @@ def _record(petition: Petition, actor, kind: str, before: dict, message: str = "
 
 def _project_event(petition: Petition, actor, message: str) -> None:
     if petition.project_id:
-        from jiati.projects.models import EventKind
-        from jiati.projects.services import project_event_add
-
         project_event_add(
             project=petition.project,
             actor=actor,
@@ -204,8 +204,6 @@ def petition_submit(
     route = routing.route_for(estate=estate)
     project = None
     if stairwell is not None:
-        from jiati.projects.models import Project, Status
-
         project = Project.objects.filter(stairwell=stairwell).exclude(status=Status.WITHDRAWN).first()
     try:
         with transaction.atomic():
@@ -489,7 +487,6 @@ def petition_letter_sent(*, actor, petition: Petition, note: str = "") -> Petiti
 @transaction.atomic
 def petition_reassign(*, actor, petition: Petition, handler) -> Petition:
     """Give the petition to another staff member of the area (the responsible group's, usually)."""
-    from jiati.accounts.selectors import staff_visible_to
 
     petition = _locked(petition, actor)
     require(permissions.can_handle_petitions(actor))
@@ -664,7 +661,6 @@ def petition_settings_set(
             raise refuse(
                 _("Give a number of days between %(low)s and 365.") % {"low": low}, code="out_of_range", field=field
             )
-    from jiati.audit.services import audit_created, audit_updated, snapshot
 
     current = PetitionSettings.objects.select_for_update().order_by("id").first()
     if current is None:

@@ -12,10 +12,13 @@ from uuid import uuid4
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from jiati.accounts.scoping import area_q
+from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, audit_updated, diff, snapshot
 from jiati.consultation import permissions
@@ -35,6 +38,9 @@ from jiati.core.services import lock_rows, lock_visible, require
 from jiati.housing.models import Estate, Owner, Stairwell
 from jiati.notifications.services import notify
 from jiati.organisation.models import PropertyOffice, ServiceWindow, WindowKind, Workstation
+from jiati.projects.models import EventKind, Project, Status
+from jiati.projects.services import project_event_add
+from jiati.workdays.services import Calendar
 
 MAX_SLOT_CAPACITY = 50
 MAX_OPEN_DAYS = 92
@@ -77,7 +83,6 @@ def _local(value: dt.datetime) -> str:
 
 
 def _staff_on_duty_or_refuse(actor, users) -> list:
-    from jiati.accounts.selectors import staff_visible_to
 
     users = list(users or [])
     visible = set(staff_visible_to(user=actor).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
@@ -113,7 +118,6 @@ def window_create(
         raise refuse(
             _("Choose either a community workstation or a property office."), code="one_place", field="workstation"
         )
-    from jiati.accounts.scoping import area_q
 
     if workstation is not None:
         if (
@@ -221,7 +225,6 @@ def slots_open(
             )
     if not weekdays:
         raise refuse(_("Choose at least one weekday."), code="required", field="weekdays")
-    from jiati.workdays.services import Calendar
 
     calendar = Calendar()
     now = timezone.now()
@@ -405,7 +408,6 @@ def booking_create(
 
 
 def _tell_window_staff(slot: WindowSlot, title: str) -> None:
-    from django.urls import reverse
 
     notify(
         recipients=slot.window.staff_on_duty.all(),
@@ -560,8 +562,6 @@ def consultation_record(
         else (estate.property_office_id if estate is not None else None)
     )
     if follow_up_needed:
-        from jiati.accounts.selectors import staff_visible_to
-
         if follow_up_by is None:
             raise refuse(_("Name who follows it up."), code="follow_up_owner_required", field="follow_up_by")
         if not staff_visible_to(user=actor).filter(pk=follow_up_by.pk).exists():
@@ -590,8 +590,6 @@ def consultation_record(
             booking.save(update_fields=["status"])
     project = None
     if stairwell is not None:
-        from jiati.projects.models import Project, Status
-
         project = Project.objects.filter(stairwell=stairwell).exclude(status=Status.WITHDRAWN).first()
     record = ConsultationRecord.objects.create(
         window=window,
@@ -623,9 +621,6 @@ def consultation_record(
         changes=diff({}, snapshot(record, RECORD_AUDIT_FIELDS)),
     )
     if project is not None:
-        from jiati.projects.models import EventKind
-        from jiati.projects.services import project_event_add
-
         project_event_add(
             project=project,
             actor=actor,
@@ -635,8 +630,6 @@ def consultation_record(
             data={"consultation": record.pk},
         )
     if follow_up_needed and follow_up_by.pk != actor.pk:
-        from django.urls import reverse
-
         notify(
             recipients=[follow_up_by],
             kind="consultation",

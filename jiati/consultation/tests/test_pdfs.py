@@ -33,6 +33,11 @@ def pdf_text(response) -> tuple[str, set[str]]:
     return "".join(page.extract_text() for page in reader.pages), embedded_fonts(reader)
 
 
+def messages_of(response) -> list[str]:
+    """The flash messages shown on the page a response ended on."""
+    return [str(m) for m in response.context["messages"]]
+
+
 def test_minutes_pdf(world, scene, client_for):
     client = client_for(world.users["community"])
     text, data = pdf_text(client.get(reverse("consultation:meeting-minutes-pdf", args=[scene["meeting"].pk])))
@@ -66,10 +71,14 @@ def test_a_declined_petition_prints_a_notice(world, scene, client_for):
 
 
 def test_unanswered_petition_has_no_letter(world, scene, client_for):
+    """No PDF: back to the petition's own page (not a sign-in page), which says why."""
+    petition = scene["petition"]
     response = client_for(world.users["community"]).get(
-        reverse("consultation:petition-letter", args=[scene["petition"].pk])
+        reverse("consultation:petition-letter", args=[petition.pk]), follow=True
     )
-    assert response.status_code == 302
+    assert response.redirect_chain == [(reverse("consultation:petition-detail", args=[petition.pk]), 302)]
+    assert response["Content-Type"].startswith("text/html")
+    assert "The letter can be printed once the petition is answered." in messages_of(response)
 
 
 @pytest.mark.parametrize("role", ["district", "community"])
@@ -82,8 +91,14 @@ def test_poster_pdf_with_a_qr_code(world, scene, client_for, role):
 
 
 def test_a_draft_has_no_poster(world, scene, client_for):
-    response = client_for(world.users["district"]).get(reverse("consultation:article-poster", args=[scene["draft"].pk]))
-    assert response.status_code == 302
+    """No PDF: back to the article's own page (not a sign-in page), which says why."""
+    draft = scene["draft"]
+    response = client_for(world.users["district"]).get(
+        reverse("consultation:article-poster", args=[draft.pk]), follow=True
+    )
+    assert response.redirect_chain == [(reverse("consultation:article-detail", args=[draft.pk]), 302)]
+    assert response["Content-Type"].startswith("text/html")
+    assert "Publish the article before printing its poster." in messages_of(response)
 
 
 def test_the_acknowledgement_letter_for_a_petitioner_without_a_phone(world, groups, client_for):

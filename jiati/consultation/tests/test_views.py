@@ -20,7 +20,7 @@ from jiati.consultation.models import (
     WindowSlot,
 )
 from jiati.consultation.tests.conftest import make_slot, owners_of, project_at
-from jiati.portal.auth import SESSION_KEY
+from jiati.residents.auth import SESSION_KEY
 
 
 def pages(scene, world):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,19 +15,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
+from jiati.audit.models import AuditAction
+from jiati.audit.services import build_entry
 from jiati.consultation import forms, permissions, selectors
 from jiati.consultation.filtersets import ActionFilterSet, CoverageGapFilterSet, MeetingFilterSet
 from jiati.consultation.models import Meeting, MeetingAction, MeetingStatus
 from jiati.consultation.services import meetings as services
 from jiati.consultation.templatetags.consultation import with_shown_names
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
 from jiati.core.uploads import serve_private_file
 from jiati.projects.models import Project
 from jiati.web.actions import act
+from jiati.web.columns import Column
+from jiati.web.exports import write_xlsx
+from jiati.web.lists import ScopedListView
 
 
 def _meeting_url(meeting_id) -> str:
@@ -252,7 +256,6 @@ def meeting_part(request, pk, part):
 def meeting_unlink(request, pk, project_pk):
     meeting = _meeting_or_404(request, pk)
     project = get_visible_or_404(Project.objects.visible_to(request.user), pk=project_pk)
-    from django import forms as django_forms
 
     return act(
         request,
@@ -358,9 +361,6 @@ COVERAGE_COLUMNS = [
 
 def _coverage_export(request, rows: list[dict], totals: dict):
     """The coverage table as an .xlsx (the same rows as the page, with a total line); recorded like every export."""
-    from jiati.audit.models import AuditAction
-    from jiati.audit.services import build_entry
-    from jiati.core.exports import write_xlsx
 
     lines = [[row[key] for _label, key in COVERAGE_COLUMNS] for row in rows]
     lines.append([_("Total"), *(totals[key] for _label, key in COVERAGE_COLUMNS[1:])])

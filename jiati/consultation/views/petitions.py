@@ -20,12 +20,12 @@ from jiati.consultation.filtersets import PetitionFilterSet
 from jiati.consultation.models import Petition, PetitionSettings, PetitionStatus
 from jiati.consultation.services import petitions as services
 from jiati.consultation.templatetags.consultation import mask_name, petitioner_value
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
 from jiati.web.actions import act
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def _petition_url(petition) -> str:

@@ -3,6 +3,7 @@ posters print with a QR code to the article."""
 
 from __future__ import annotations
 
+from django import forms as django_forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -17,12 +18,12 @@ from jiati.consultation import forms, permissions
 from jiati.consultation.filtersets import ArticleFilterSet
 from jiati.consultation.models import Article, ArticleKind
 from jiati.consultation.services import publicity as services
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
 from jiati.web.actions import act
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def _article_url(article) -> str:
@@ -113,7 +114,6 @@ def article_status(request, pk, action):
     service = {"publish": services.article_publish, "withdraw": services.article_withdraw}.get(action)
     if service is None:
         raise PermissionDenied
-    from django import forms as django_forms
 
     return act(
         request,

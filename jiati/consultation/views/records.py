@@ -19,13 +19,13 @@ from jiati.consultation.filtersets import ConsultationFilterSet
 from jiati.consultation.models import Booking, ConsultationRecord
 from jiati.consultation.services import windows as services
 from jiati.consultation.templatetags.consultation import mask_name
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.housing.models import Stairwell
 from jiati.organisation.models import ServiceWindow
 from jiati.web.actions import act
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def _record_url(record) -> str:

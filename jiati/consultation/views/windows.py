@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -19,13 +20,13 @@ from jiati.consultation.filtersets import BookingFilterSet
 from jiati.consultation.models import Booking, BookingStatus, ConsultationRecord, WindowSlot
 from jiati.consultation.services import windows as services
 from jiati.consultation.templatetags.consultation import mask_name
-from jiati.core.columns import Column
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
-from jiati.core.lists import ScopedListView
 from jiati.organisation.filtersets import ServiceWindowFilterSet
 from jiati.organisation.models import ServiceWindow
 from jiati.web.actions import act
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def _window_url(window_id) -> str:
@@ -284,7 +285,6 @@ def booking_mark(request, pk, outcome):
     booking = _booking_or_404(request, pk)
     if outcome not in ("attended", "no_show"):
         raise PermissionDenied
-    from django import forms as django_forms
 
     return act(
         request,

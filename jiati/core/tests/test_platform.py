@@ -3,10 +3,12 @@ token auth, language switching, masking, and the daily sweep command."""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from io import StringIO
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -154,9 +156,30 @@ def test_exports_mask_personal_data_unless_asked_by_a_role_that_may(client, worl
 
 
 def test_run_daily_calls_each_app(db):
+    """Every app with a `daily.py` is swept and reports each of its counts (nothing is due in an empty database)."""
     out = StringIO()
     call_command("run_daily", stdout=out)
-    assert "projects.overdue_notified: 0" in out.getvalue()
+    lines = set(out.getvalue().splitlines())
+    with_daily = {
+        config.label
+        for config in apps.get_app_configs()
+        if config.name.startswith("jiati.") and importlib.util.find_spec(f"{config.name}.daily")
+    }
+    assert with_daily >= {"projects", "consultation", "subsidies", "notifications"}
+    for label in with_daily:  # an app's sweep that stopped running would leave no line of its own
+        assert any(line.startswith(f"{label}.") for line in lines), label
+    assert lines >= {
+        "projects.overdue_notified: 0",
+        "consultation.petitions_escalated: 0",
+        "consultation.petition_reminders: 0",
+        "consultation.booking_reminders: 0",
+        "consultation.resolution_reminders: 0",
+        "consultation.follow_up_reminders: 0",
+        "notifications.deliveries_retried: 0",
+        "subsidies.subsidy_applications_drafted: 0",
+        "subsidies.subsidy_policies_reevaluated: 0",
+        "subsidies.subsidy_reminders_sent: 0",
+    }
 
 
 def test_chinese_is_the_default_language(world):

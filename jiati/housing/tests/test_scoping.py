@@ -201,7 +201,7 @@ def test_owner_pages_walk_forwards_and_back(world, client_for, monkeypatch):
 
 @pytest.mark.parametrize("role", ["community", "district", "admin"])
 def test_dwelling_pages_walk_forwards_and_back(world, client_for, monkeypatch, role):
-    """Narrow scopes pick each page's ids before joining (core.lists); every scope covers every row once, in order,
+    """Narrow scopes pick each page's ids before joining (web.lists); every scope covers every row once, in order,
     and a step back shows the same rows again."""
     from jiati.core.tests.factories import stairwell_with_dwellings
     from jiati.housing.views import DwellingListView

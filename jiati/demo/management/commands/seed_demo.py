@@ -4,18 +4,19 @@ a national-size housing stock for benchmarks (streamed in bulk, bounded memory).
 from __future__ import annotations
 
 import time
-from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from jiati.accounts.models import Role, User
+from jiati.demo import consent, consultation, projects, subsidies
 from jiati.demo.bulk import BulkSink
 from jiati.demo.housing import DWELLINGS_PER_DISTRICT, generate
 from jiati.demo.people import DEMO_PASSWORD, build_people
 from jiati.organisation.models import Region
 
-# Apps that add their own demo data (a `demo.seed(context)` function), in dependency order.
-DEMO_APPS = ["projects", "consent", "consultation", "subsidies"]
+# Each area's demo data (a module of this app with a `seed(context)` function), in dependency order.
+DEMO_AREAS = [projects, consent, consultation, subsidies]
 
 
 class Command(BaseCommand):
@@ -51,8 +52,6 @@ class Command(BaseCommand):
 
         project_owner_id = None
         if project_share:
-            from jiati.accounts.models import Role, User
-
             project_owner_id = User.objects.get_or_create(
                 username="generator", defaults={"role": Role.PLATFORM_ADMIN, "full_name": "批量数据"}
             )[0].pk
@@ -81,20 +80,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             people = build_people(generated=generated)
             context = {"generated": generated, "people": people}
-            for app in DEMO_APPS:
-                try:
-                    module = import_module(f"jiati.{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"jiati.{app}.demo":
-                        raise
-                    continue
+            for module in DEMO_AREAS:
                 module.seed(context)
-                self.stdout.write(f"  {app}: demo data added")
+                self.stdout.write(f"  {module.__name__.rsplit('.', 1)[-1]}: demo data added")
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:,.1f} s."))
         self.print_logins()
 
     def print_logins(self):
-        from jiati.accounts.models import User
 
         rows = [
             ("admin", "platform administrator / 平台管理员"),

@@ -1,0 +1,11 @@
+"""The consultation entry of the top bar (staff only)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+def nav_items(*, user) -> list[dict]:
+    if not user.is_staff_member:
+        return []
+    return [{"label": _("Consultation"), "url_name": "consultation:home", "icon": "chat-dots", "order": 70}]

@@ -1,0 +1,11 @@
+"""The organisation entry of the top bar (staff only)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+def nav_items(*, user) -> list[dict]:
+    if not user.is_staff_member:
+        return []
+    return [{"label": _("Organisation"), "url_name": "organisation:region-list", "icon": "diagram-3", "order": 30}]

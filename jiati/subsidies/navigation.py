@@ -1,0 +1,11 @@
+"""The subsidies entry of the top bar (staff only)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+def nav_items(*, user) -> list[dict]:
+    if not user.is_staff_member:
+        return []
+    return [{"label": _("Subsidies"), "url_name": "subsidies:home", "icon": "cash-coin", "order": 80}]

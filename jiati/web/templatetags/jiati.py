@@ -1,0 +1,76 @@
+"""Template helpers shared by every app."""
+
+from __future__ import annotations
+
+from django import forms, template
+from django.utils.formats import localize
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from jiati.accounts.permissions import sees_personal_data
+from jiati.core.personal_data import MASKS
+from jiati.core.text import list_text
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def personal(context, value, kind: str):
+    """Show personal data in full only to a role that needs it: {% personal owner.phone "phone" %}."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if value and user is not None and sees_personal_data(user, kind):
+        return value
+    return MASKS[kind](value)
+
+
+@register.simple_tag
+def query(querystring: str, **extra) -> str:
+    """Append cursor params to a list's current filter query string."""
+    extra_part = urlencode({k: v for k, v in extra.items() if v not in (None, "")})
+    return "&".join(p for p in (querystring, extra_part) if p)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag(takes_context=True)
+def cell(context, column, row):
+    """One table cell: the column's value, masked if personal, linked if the column links."""
+
+    value = column.get(row)
+    if column.personal:
+        value = personal(context, value, column.personal)
+    if isinstance(value, bool):
+        value = _("yes") if value else _("no")
+    text = "" if value is None else localize(value)
+    if column.link:
+        url = column.link(row)
+        if url:
+            return format_html('<a href="{}">{}</a>', url, text)
+    return text
+
+
+@register.filter
+def styled(field, size: str = "sm"):
+    """Render a form field with Bootstrap's classes, marking it invalid when it has errors."""
+
+    widget = field.field.widget
+    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        css = "form-check-input"
+    elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+        css = f"form-select form-select-{size}" if size else "form-select"
+    else:
+        css = f"form-control form-control-{size}" if size else "form-control"
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def join_list(items) -> str:
+    """{{ names|join_list }}: joined with the active language's list separator (、 in Chinese)."""
+    return list_text(items)

@@ -1,0 +1,87 @@
+"""The top bar: each app's `navigation.py` contributes its entries; the web layer collects them in order and
+shows each user only what they may open — the same entries, in the same order, as before the hook existed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from django.urls import reverse
+
+from jiati.web.context_processors import navigation
+
+STAFF = [
+    "Home",
+    "Projects",
+    "Organisation",
+    "Estates",
+    "Stairwells",
+    "Owners",
+    "Consultation",
+    "Subsidies",
+    "Companies",
+]
+
+
+def labels(user, path="/") -> list[str]:
+    request = RequestFactory().get(path)
+    request.user = user
+    return [str(item["label"]) for item in navigation(request)["nav_items"]]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("admin", [*STAFF, "Import"]),
+        ("district", [*STAFF, "Import"]),
+        ("subdistrict", [*STAFF, "Import"]),
+        ("community", [*STAFF, "Import"]),
+        ("finance", STAFF),  # finance does not import housing
+        ("property", STAFF),  # nor does a property office
+        ("contractor", ["Projects"]),
+        ("maintainer", ["Projects"]),
+        ("resident", ["Projects"]),
+    ],
+)
+def test_each_role_sees_its_entries_in_order(world, role, expected):
+    assert labels(world.users[role]) == expected
+
+
+def test_entries_link_to_their_pages_and_mark_the_current_one(world):
+    request = RequestFactory().get(reverse("housing:estate-list") + "?page=2")
+    request.user = world.users["community"]
+    items = {str(item["label"]): item for item in navigation(request)["nav_items"]}
+    assert items["Estates"]["url"] == reverse("housing:estate-list") and items["Estates"]["active"]
+    assert items["Projects"]["url"] == reverse("projects:list") and not items["Projects"]["active"]
+    assert not items["Home"]["active"]  # "/" is a prefix of every path; it is never marked
+    assert items["Import"]["icon"] == "upload"
+
+
+def test_nobody_signed_in_gets_no_entries(db):
+    assert labels(AnonymousUser()) == []
+
+
+def test_the_page_shows_the_collected_top_bar(world, client_for):
+    """The top bar's links, in order (the inbox link on the right of the bar comes after them)."""
+    html = client_for(world.users["contractor"]).get(reverse("projects:list")).content.decode()
+    links = re.findall(r'class="nav-link[^"]*" href="([^"]+)"', html)
+    assert links[0] == reverse("projects:list") and reverse("core:home") not in links
+    html = client_for(world.users["community"]).get(reverse("projects:list")).content.decode()
+    links = re.findall(r'class="nav-link[^"]*" href="([^"]+)"', html)
+    assert links[: len(STAFF) + 1] == [
+        reverse(name)
+        for name in (
+            "core:home",
+            "projects:list",
+            "organisation:region-list",
+            "housing:estate-list",
+            "housing:stairwell-list",
+            "housing:owner-list",
+            "consultation:home",
+            "subsidies:home",
+            "companies:list",
+            "housing:import",
+        )
+    ]

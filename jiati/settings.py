@@ -224,8 +224,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Documents (drawings, certificates, signed forms): at most this size.
 JIATI_UPLOAD_MAX_BYTES = int(os.environ.get("JIATI_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 JIATI_IMPORT_MAX_BYTES = int(os.environ.get("JIATI_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
-# Imports with more rows than this run in the background with a progress bar.
-JIATI_IMPORT_BACKGROUND_ROWS = int(os.environ.get("JIATI_IMPORT_BACKGROUND_ROWS", "2000"))
+# A paper vote's spreadsheet (page, API and `vote_tally` alike): one building's owners fit in a few KB.
+JIATI_TALLY_MAX_BYTES = int(os.environ.get("JIATI_TALLY_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # --- Background tasks -------------------------------------------------------
 # The database backend needs no extra server (`manage.py db_worker`); a district

@@ -285,16 +285,22 @@ def test_english_headers_and_keys_are_accepted(world):
     assert job.status == ImportStatus.SUCCEEDED, job.errors
 
 
-def test_large_file_runs_in_the_background(world, settings, django_capture_on_commit_callbacks):
-    settings.JIATI_IMPORT_BACKGROUND_ROWS = 3
+def test_every_file_is_read_in_the_background_never_in_the_request(world, monkeypatch):
+    queued = []
+    monkeypatch.setattr(import_services, "run_import_job", type("Task", (), {"enqueue": staticmethod(queued.append)}))
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the request opened the workbook")
+
+    monkeypatch.setattr("jiati.housing.importer.open_table", no_reading)
     user = world.users["community"]
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = import_services.import_job_start(actor=user, upload=xlsx(stairwell_rows()))
+    job = import_services.import_job_start(actor=user, upload=xlsx(stairwell_rows()))
     assert job.status == ImportStatus.QUEUED
-    assert import_services.import_progress(job=job) == {"processed": 0, "total": 6, "finished": False}
-    # The task is enqueued when the transaction commits; the tests' immediate backend then runs it.
-    for callback in callbacks:
-        callback()
+    assert queued == [job.pk]
+    assert import_services.import_progress(job=job) == {"processed": 0, "total": 0, "finished": False}
+
+    monkeypatch.undo()
+    import_services.import_job_execute(job_id=job.pk)  # what the worker runs
     job.refresh_from_db()
     assert job.status == ImportStatus.SUCCEEDED
     assert import_services.import_progress(job=job) == {"processed": 6, "total": 6, "finished": True}

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jiati.core.middleware.LoginRequiredMiddleware",
+    "jiati.core.middleware.PrivateResponsesMiddleware",
     "jiati.audit.middleware.RequestContextMiddleware",
     # Must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
@@ -259,7 +260,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["jiati.core.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "jiati.core.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

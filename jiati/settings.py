@@ -184,6 +184,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# The client's address behind the reverse proxy (jiati.core.net): the proxies' own addresses, comma-separated, and
+# the header they set. Empty by default: no header is believed unless the deployment names its proxy.
+JIATI_TRUSTED_PROXIES = [str(a) for a in env_list("JIATI_TRUSTED_PROXIES", "")]
+JIATI_PROXY_HEADER = os.environ.get("JIATI_PROXY_HEADER", "HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "jiati.core.net.client_ip"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 
 # --- Internationalisation ---------------------------------------------------

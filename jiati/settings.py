@@ -271,7 +271,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jiati.core.api.exception_handler",
 }
+# The API's schema and docs answer strangers only where the deployment says so (the local demo does): in production
+# they need a sign-in, like every list they describe.
+JIATI_API_DOCS_PUBLIC = env_bool("JIATI_API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny" if JIATI_API_DOCS_PUBLIC else "rest_framework.permissions.IsAuthenticated"
+    ],
     "TITLE": "Jiati API",
     "DESCRIPTION": "Elevator retrofit programme (加装电梯) — every list is scoped to the caller's area.",
     "VERSION": "1.0.0",

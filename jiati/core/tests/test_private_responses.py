@@ -28,3 +28,9 @@ def test_anonymous_public_pages_stay_cacheable(db, client):
     response = client.get(reverse("consent:receipt-check"))
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_the_api_schema_and_docs_need_a_sign_in_unless_the_deployment_opens_them(db, client, settings):
+    assert settings.JIATI_API_DOCS_PUBLIC is False  # production's default (DEBUG off)
+    assert client.get(reverse("api-schema")).status_code in (401, 403)
+    assert client.get(reverse("api-docs")).status_code in (401, 403)

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jiati.core.middleware.LoginRequiredMiddleware",
+    "jiati.core.middleware.PrivateResponsesMiddleware",
     "jiati.audit.middleware.RequestContextMiddleware",
     # Must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
@@ -185,6 +186,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# The client's address behind the reverse proxy (jiati.core.net): the proxies' own addresses, comma-separated, and
+# the header they set. Empty by default: no header is believed unless the deployment names its proxy.
+JIATI_TRUSTED_PROXIES = [str(a) for a in env_list("JIATI_TRUSTED_PROXIES", "")]
+JIATI_PROXY_HEADER = os.environ.get("JIATI_PROXY_HEADER", "HTTP_X_FORWARDED_FOR")
+AXES_CLIENT_IP_CALLABLE = "jiati.core.net.client_ip"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 
 # --- Internationalisation ---------------------------------------------------
@@ -226,8 +232,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Documents (drawings, certificates, signed forms): at most this size.
 JIATI_UPLOAD_MAX_BYTES = int(os.environ.get("JIATI_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 JIATI_IMPORT_MAX_BYTES = int(os.environ.get("JIATI_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
-# Imports with more rows than this run in the background with a progress bar.
-JIATI_IMPORT_BACKGROUND_ROWS = int(os.environ.get("JIATI_IMPORT_BACKGROUND_ROWS", "2000"))
+# A paper vote's spreadsheet (page, API and `vote_tally` alike): one building's owners fit in a few KB.
+JIATI_TALLY_MAX_BYTES = int(os.environ.get("JIATI_TALLY_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # --- Background tasks -------------------------------------------------------
 # The database backend needs no extra server (`manage.py db_worker`); a district
@@ -261,13 +267,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["jiati.web.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "jiati.web.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jiati.web.api.exception_handler",
 }
+# The API's schema and docs answer strangers only where the deployment says so (the local demo does): in production
+# they need a sign-in, like every list they describe.
+JIATI_API_DOCS_PUBLIC = env_bool("JIATI_API_DOCS_PUBLIC", DEBUG)
 SPECTACULAR_SETTINGS = {
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.AllowAny" if JIATI_API_DOCS_PUBLIC else "rest_framework.permissions.IsAuthenticated"
+    ],
     "TITLE": "Jiati API",
     "DESCRIPTION": "Elevator retrofit programme (加装电梯) — every list is scoped to the caller's area.",
     "VERSION": "1.0.0",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextvars
 import uuid
 
+from jiati.core.net import client_ip
+
 _request_context: contextvars.ContextVar[dict | None] = contextvars.ContextVar("jiati_request", default=None)
 
 
@@ -17,9 +19,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_context.set(
-            {"request_id": str(uuid.uuid4()), "ip_address": request.META.get("REMOTE_ADDR") or None}
-        )
+        token = _request_context.set({"request_id": str(uuid.uuid4()), "ip_address": client_ip(request)})
         try:
             return self.get_response(request)
         finally:

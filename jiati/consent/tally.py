@@ -11,8 +11,6 @@ one head; abstaining counts as taking part without agreeing.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,12 +18,13 @@ from decimal import ROUND_CEILING, ROUND_DOWN, Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jiati.consent.rules import RoundSpec, TestSpec
 from jiati.core.money import AREA_STEP
-from jiati.core.xlsx import XlsxError, XlsxReader
+from jiati.core.tabular import TabularError, open_table
 
 # --- counts and verdicts -----------------------------------------------------------
 
@@ -638,30 +637,21 @@ def _area(value) -> Decimal:
     return Decimal(text)
 
 
-def _read_csv(data: bytes) -> Iterator[list]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise TallyInputError([RowProblem(None, _("The file is not readable text (use UTF-8 or GBK)."))])
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    yield from csv.reader(io.StringIO(text), dialect)
+def read_rows(source, filename: str) -> Iterator[list]:
+    """The raw rows of a .csv or .xlsx file (a path, an upload or bytes) from row 1, blank ones included, so that
+    row numbers match what the user sees. Read by the one hardened reader (`jiati.core.tabular`, as the housing
+    import reads): the file's size, its cells, rows and parts are bounded, each refusal naming its cause. Numbers
+    arrive as floats; `_area` reads their shortest decimal form, never float arithmetic."""
+    if Path(filename).suffix.lower() not in (".csv", ".xlsx"):
+        raise TallyInputError([RowProblem(None, _("Use a .csv or .xlsx file (got “%(name)s”).") % {"name": filename})])
+    return _rows(source, filename)
 
 
-def _read_xlsx(data: bytes) -> Iterator[list]:
-    """The first worksheet's rows from row 1, blank ones included, so that row numbers match what the user sees
-    (read by `jiati.core.xlsx`, as the housing import reads). Numbers arrive as floats; `_area` reads their shortest
-    decimal form, never float arithmetic."""
+def _rows(source, filename: str) -> Iterator[list]:
     try:
-        with XlsxReader(io.BytesIO(data)) as reader:
+        with open_table(source, name=filename, max_bytes=settings.JIATI_TALLY_MAX_BYTES) as table:
             expected = 1
-            for number, cells in reader.rows():
+            for number, cells in table.rows:
                 if number < expected:  # Excel writes rows in order; numbering could not be trusted
                     message = _("the rows of the sheet are out of order; open it in Excel and save it again.")
                     raise TallyInputError([RowProblem(number, message)])
@@ -669,21 +659,8 @@ def _read_xlsx(data: bytes) -> Iterator[list]:
                     yield []
                 yield cells
                 expected = number + 1
-    except XlsxError as exc:
-        if exc.cell:
-            message = _("cell %(cell)s cannot be read; check it in Excel and save the file again.") % {"cell": exc.cell}
-            raise TallyInputError([RowProblem(exc.row, message)]) from exc
-        raise TallyInputError([RowProblem(None, _("The file is not a readable .xlsx workbook."))]) from exc
-
-
-def read_rows(data: bytes, filename: str) -> Iterator[list]:
-    """The raw rows of a .csv or .xlsx file."""
-    suffix = Path(filename).suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(data)
-    if suffix == ".xlsx":
-        return _read_xlsx(data)
-    raise TallyInputError([RowProblem(None, _("Use a .csv or .xlsx file (got “%(name)s”).") % {"name": filename})])
+    except TabularError as exc:
+        raise TallyInputError([RowProblem(exc.row if exc.cell else None, exc.message)]) from exc
 
 
 @dataclass
@@ -804,6 +781,8 @@ def counts_from_rows(rows: Iterable) -> Counts:
     )
 
 
-def tally_file(data: bytes, filename: str, spec: RoundSpec) -> Verdict:
-    """The verdict on a spreadsheet of a paper vote (the command and the staff page both call this)."""
-    return evaluate(counts_from_rows(read_rows(data, filename)), spec)
+def tally_file(source, filename: str, spec: RoundSpec) -> Verdict:
+    """The verdict on a spreadsheet of a paper vote (the command, the staff page and the API all call this with
+    the file as it came: a path or an upload, never read whole into memory; a file past JIATI_TALLY_MAX_BYTES is
+    refused before it is read)."""
+    return evaluate(counts_from_rows(read_rows(source, filename)), spec)

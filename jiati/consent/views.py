@@ -43,8 +43,6 @@ from jiati.projects.models import Project
 from jiati.web.columns import Column
 from jiati.web.lists import ScopedListView
 
-TALLY_MAX_BYTES = 20 * 1024 * 1024
-
 
 def _staff_only(request) -> None:
     if not (request.user.is_authenticated and request.user.is_staff_member):
@@ -598,19 +596,16 @@ def tally_page(request):
     verdict = problems = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > TALLY_MAX_BYTES:
-            form.add_error("file", _("The file is too large."))
-        else:
+        try:
+            spec = find_spec(form.cleaned_data["rule"], form.cleaned_data["round_number"])
+        except LookupError:
+            spec = None
+            form.add_error("round_number", _("This rule set has no such round."))
+        if spec is not None:
             try:
-                spec = find_spec(form.cleaned_data["rule"], form.cleaned_data["round_number"])
-            except LookupError:
-                spec = None
-                form.add_error("round_number", _("This rule set has no such round."))
-            if spec is not None:
-                try:
-                    verdict = tally_file(upload.read(), upload.name, spec)
-                except TallyInputError as exc:
-                    problems = [str(p) for p in exc.problems]
+                verdict = tally_file(upload, upload.name, spec)
+            except TallyInputError as exc:
+                problems = [str(p) for p in exc.problems]
     return render(request, "consent/tally.html", {"form": form, "verdict": verdict, "problems": problems})
 
 

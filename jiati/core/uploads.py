@@ -48,8 +48,10 @@ def check_upload(
     """Refuse a file whose extension or content is not allowed, or that is too large; return its facts."""
 
     max_bytes = max_bytes or settings.JIATI_UPLOAD_MAX_BYTES
-    name = upload.name.rsplit("/", 1)[-1][:200]
-    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    full = upload.name.rsplit("/", 1)[-1]
+    # The type is read from the whole name; only then is the stem shortened to fit, keeping the extension.
+    extension = ("." + full.rsplit(".", 1)[-1].lower()) if "." in full else ""
+    name = full if len(full) <= 200 else full[: 200 - len(extension[:20])] + extension[:20]
     if extension not in allowed or extension not in EXTENSIONS:
         raise ValidationError(
             {

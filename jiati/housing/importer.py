@@ -11,7 +11,6 @@ temporary SQLite ledger.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import logging
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,7 +33,7 @@ from jiati.audit.models import AuditAction
 from jiati.audit.services import AuditBatch
 from jiati.core.money import has_whole_area_step, to_area
 from jiati.core.personal_data import mask_id_number, mask_phone
-from jiati.core.xlsx import XlsxError, XlsxReader
+from jiati.core.tabular import TabularError, open_table
 from jiati.housing import services
 from jiati.housing.models import (
     Building,
@@ -179,138 +179,27 @@ def header_map(header: list[Any]) -> dict[str, int]:
 @contextmanager
 def open_rows(path: str, name: str) -> Iterator[tuple[int, Iterator[tuple[int, list[Any]]], dict[str, int]]]:
     """(row count estimate, iterator of (row number, cells), header map), with the file closed on leaving.
-    Row numbers are as the user sees them; rows without a value are skipped. Both formats are streamed: memory
-    does not grow with the file."""
-    lowered = name.lower()
-    if lowered.endswith(".csv"):
-        total, rows, positions = _read_csv(path)
-        try:
-            yield total, rows, positions
-        finally:
-            rows.close()  # closes the file if the run stopped half-way
-    elif lowered.endswith(".xlsx"):
-        try:
-            with XlsxReader(path) as reader:
-                yield _read_xlsx(reader)
-        except XlsxError as exc:
-            logger.info("unreadable workbook %s: %s", name, exc)
-            if exc.cell:
-                raise ImportFileError(
-                    _(
-                        "Cell %(cell)s of the workbook cannot be read. Check it in Excel, save the file and upload "
-                        "it again."
-                    )
-                    % {"cell": exc.cell}
-                ) from exc
-            raise ImportFileError(_("The file is not a readable .xlsx workbook.")) from exc
-    else:
-        raise ImportFileError(_("Upload an .xlsx workbook or a .csv file."))
-
-
-CSV_SNIFF_BYTES = 64 * 1024
-
-
-def csv_encoding(path: str) -> tuple[str, int]:
-    """The text encoding of an uploaded CSV file and its number of lines, or ImportFileError naming the first line
-    that cannot be read.
-
-    A UTF-8 byte-order mark settles it. Otherwise the first 64 KiB are tried as UTF-8 with an incremental decoder,
-    which accepts a character cut off at the end of the sample: Chinese text that decodes is UTF-8. If it does not,
-    GB18030 (what Excel on Chinese Windows saves) is tried first, then UTF-8; a sample of plain ASCII proves nothing,
-    so both are tried. Every line is decoded here, so reading the rows later cannot fail half-way.
-    """
-    with open(path, "rb") as handle:
-        head = handle.read(CSV_SNIFF_BYTES)
-    if head.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    else:
-        try:
-            codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        except UnicodeDecodeError:
-            candidates = ["gb18030", "utf-8-sig"]
-        else:
-            candidates = ["utf-8-sig"] if not head.isascii() else ["utf-8-sig", "gb18030"]
-    failures = []
-    for encoding in candidates:
-        outcome = _undecodable_line(path, encoding)
-        if isinstance(outcome, int):
-            return encoding, outcome
-        failures.append(outcome)
-    # Neither reads the whole file: the one that read further is what the file was meant to be.
-    line, encoding = max(failures)
-    label = "UTF-8" if encoding.startswith("utf-8") else "GB18030"
-    raise ImportFileError(
-        _(
-            "Row %(row)s of the file is not valid %(encoding)s text, so the file cannot be read. Save it again as "
-            "“CSV UTF-8” (or as an .xlsx workbook) and upload it again."
-        )
-        % {"row": line, "encoding": label}
-    )
-
-
-def _undecodable_line(path: str, encoding: str) -> int | tuple[int, str]:
-    """The number of lines if the whole file decodes, else (the first line that does not, encoding).
-
-    Lines are split on the newline byte, which never occurs inside a UTF-8 or GB18030 character."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    line = 0
-    with open(path, "rb") as handle:
-        for line, raw in enumerate(handle, start=1):
-            try:
-                decoder.decode(raw, final=False)
-            except UnicodeDecodeError:
-                return line, encoding
+    Row numbers are as the user sees them; the first row with a value is the header, rows without a value are
+    skipped. The file is read by the one hardened reader (`jiati.core.tabular`): streamed, its size, cells, rows
+    and parts bounded, every refusal an ImportFileError naming the cause."""
     try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return max(line, 1), encoding
-    return line
+        with open_table(path, name=name, max_bytes=settings.JIATI_IMPORT_MAX_BYTES) as table:
+            rows = _rows_with_values(table.rows)
+            for number, cells in rows:
+                header_number, positions = number, header_map(cells)
+                break
+            else:
+                raise ImportFileError(_("The file is empty."))
+            yield max(table.total_rows - header_number, 0), rows, positions
+    except TabularError as exc:
+        logger.info("unreadable import file %s: %s (%s)", name, exc.code, exc)
+        raise ImportFileError(exc.message) from exc
 
 
-def _read_csv(path: str):
-    encoding, lines = csv_encoding(path)
-    total = max(lines - 1, 0)
-
-    def rows():
-        with open(path, encoding=encoding, newline="") as handle:
-            reader = csv.reader(handle)
-            next(reader, None)
-            try:
-                for number, row in enumerate(reader, start=2):
-                    if any(cell.strip() for cell in row):
-                        yield number, row
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise ImportFileError(
-                    _("The file is not a readable CSV file after row %(row)s: %(error)s")
-                    % {"row": reader.line_num, "error": exc}
-                ) from exc
-
-    with open(path, encoding=encoding, newline="") as handle:
-        try:
-            header = next(csv.reader(handle))
-        except StopIteration:
-            raise ImportFileError(_("The file is empty.")) from None
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise ImportFileError(_("The file is not a readable CSV file: %(error)s") % {"error": exc}) from exc
-    return total, rows(), header_map(header)
-
-
-def _read_xlsx(reader: XlsxReader):
-    """The first worksheet, streamed (`jiati.core.xlsx`): the first row with a value is the header."""
-    rows = reader.rows()
+def _rows_with_values(rows):
     for number, cells in rows:
-        if any(cell not in (None, "") for cell in cells):
-            header_number, positions = number, header_map(cells)
-            break
-    else:
-        raise ImportFileError(_("The file is empty."))
-
-    def data_rows():
-        for number, cells in rows:
-            if any(cell not in (None, "") for cell in cells):
-                yield number, cells
-
-    return max(reader.total_rows - header_number, 0), data_rows(), positions
+        if any(cell not in (None, "") and (not isinstance(cell, str) or cell.strip()) for cell in cells):
+            yield number, cells
 
 
 # --- parsing one row ----------------------------------------------------------

@@ -18,6 +18,7 @@ from django.views import View
 from jiati.accounts.scoping import has_narrow_scope
 from jiati.web.columns import Column
 from jiati.web.exports import export_queryset
+from jiati.web.filters import bound_numbers
 
 
 @dataclass
@@ -112,10 +113,12 @@ def keyset_page_from_ids(queryset, ids, *, column: str, after: str | None, befor
 
 
 def _int_or_none(value: str | None) -> int | None:
+    """A page cursor from the query string: an id, or None (the first page) for anything else."""
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    return number if number is None or 0 <= number <= 2**63 - 1 else None
 
 
 def _region_choices(filterset, user) -> list | None:
@@ -161,7 +164,9 @@ class ScopedListView(View):
         )
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        filterset = self.filterset_class(request.GET or None, queryset=self.get_base_queryset(), request=request)
+        filterset = bound_numbers(
+            self.filterset_class(request.GET or None, queryset=self.get_base_queryset(), request=request)
+        )
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         if request.GET.get("export") == "xlsx":
             return export_queryset(

@@ -284,7 +284,7 @@ class TallyView(APIView):
                 {"rule": [_("There is no such rule set or round.")]}, code="unknown_rule_set"
             ) from None
         try:
-            verdict = tally_file(upload.read(), upload.name, spec)
+            verdict = tally_file(upload, upload.name, spec)
         except TallyInputError as exc:
             raise ValidationError({"file": [str(p) for p in exc.problems]}, code="bad_tally_file") from None
         return Response(_verdict_data(verdict))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -152,3 +153,37 @@ def test_schema_lists_the_consent_endpoints(world, client_for):
         "/api/consent/rule-sets/",
     ):
         assert path in schema["paths"], path
+
+
+def test_the_tally_refuses_hostile_files_in_the_service_for_page_api_and_command(
+    world, client_for, rules, settings, tmp_path
+):
+    """The sweep's workbook (one 300 MB shared string packed into 300 KB) and an oversized CSV are refused with
+    their cause by the API, the page and `vote_tally` alike: the checks live in `tally_file`, not in a view."""
+    from django.core.management import CommandError, call_command
+
+    from jiati.core.tests.workbooks import hostile_workbook, long_shared_string
+
+    bomb = hostile_workbook(
+        sheet=b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>', strings=long_shared_string(300 * 1024 * 1024)
+    )
+    client = client_for(world.users["subdistrict"])
+    answer = client.post(
+        reverse("consent-tally"), {"file": SimpleUploadedFile("v.xlsx", bomb), "rule": "civil-code-278"}
+    )
+    assert answer.status_code == 400 and "sharedStrings.xml" in str(answer.json()["errors"])
+
+    settings.JIATI_TALLY_MAX_BYTES = 1024
+    big = SimpleUploadedFile("v.csv", b"dwelling,owner,area,choice\n" + b"1,a,80,agree\n" * 200)
+    answer = client.post(reverse("consent-tally"), {"file": big, "rule": "civil-code-278"})
+    assert answer.status_code == 400 and "the limit is 1.0" in str(answer.json()["errors"])
+
+    big.seek(0)
+    page = client.post(reverse("consent:tally"), {"file": big, "rule": "civil-code-278@1", "round_number": 1})
+    assert page.status_code == 200 and "the limit is 1.0\xa0KB" in page.content.decode()
+
+    path = tmp_path / "vote.csv"
+    with open(path, "wb") as handle:
+        handle.truncate(60 * 1024 * 1024)  # sparse: 60 MB long, nothing on disk, never read
+    with pytest.raises(CommandError, match=r"60\.0"):
+        call_command("vote_tally", str(path))

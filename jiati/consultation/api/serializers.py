@@ -341,7 +341,8 @@ class ResolutionSerializer(serializers.ModelSerializer):
 class ResolutionInputSerializer(serializers.Serializer):
     description = serializers.CharField()
     owner = serializers.IntegerField(required=False, allow_null=True)
-    due_date = serializers.DateField(required=False, allow_null=True)
+    # Required (the service refuses a resolution without one); null reaches the service, which says why.
+    due_date = serializers.DateField(allow_null=True, help_text="By when; today or later.")
     project = serializers.IntegerField(required=False, allow_null=True)
 
 

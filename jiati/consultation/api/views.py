@@ -26,6 +26,7 @@ from jiati.housing.models import Estate, Owner, Stairwell
 from jiati.organisation.filtersets import ServiceWindowFilterSet
 from jiati.organisation.models import Region, ServiceWindow
 from jiati.web.api import ScopedReadOnlyViewSet
+from jiati.web.filters import bound_numbers
 
 
 def _one(queryset, pk):
@@ -323,7 +324,9 @@ class MeetingViewSet(ScopedReadOnlyViewSet):
         """Live projects at or past the consultation stage still without a meeting that counts as their 一梯一会
         (the same rule and filters as the page "Projects without a consultation meeting"), keyset-paginated."""
         queryset = selectors.coverage_gaps(user=request.user).select_related("estate", "community__parent")
-        filterset = filtersets.CoverageGapFilterSet(request.GET or None, queryset=queryset, request=request)
+        filterset = bound_numbers(
+            filtersets.CoverageGapFilterSet(request.GET or None, queryset=queryset, request=request)
+        )
         if filterset.is_bound and not filterset.is_valid():
             raise ValidationError(filterset.errors)
         page = self.paginate_queryset(filterset.qs)

@@ -143,6 +143,9 @@ def test_meeting_through_the_api(world, project, client_for):
         client, reverse("consultation-meeting-resolutions", args=[pk]), {"description": "x", "due_date": None}
     )
     assert no_owner.status_code == 400 and no_owner.json()["codes"]["owner"] == ["owner_required"]
+    # The schema marks due_date required, as the service needs it: leaving it out is a 400 naming it, not a 500.
+    no_date = post(client, reverse("consultation-meeting-resolutions", args=[pk]), {"description": "x"})
+    assert no_date.status_code == 400 and "due_date" in no_date.json()["codes"]
     coverage = client.get(reverse("consultation-meeting-coverage")).json()
     assert coverage == [
         {

@@ -299,8 +299,9 @@ def test_every_file_handle_is_closed_with_the_reader(tmp_path):
     reader = XlsxReader(str(package(tmp_path, sheet_of('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), strings)))
     with reader:
         next(reader.rows())
-    assert reader._sheet._fileobj is None or reader._sheet.closed
+    assert reader._sheet.closed
     assert reader._zip.fp is None
+    assert reader._handle.closed
     assert reader._strings._file.closed
 
 

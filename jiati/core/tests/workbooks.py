@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -49,3 +51,93 @@ def workbook_bytes(
         if strings is not None:
             archive.writestr("xl/strings.xml", strings)
     return buffer.getvalue()
+
+
+# --- hostile workbooks, small on disk -----------------------------------------------------------------------------
+# Each part is deflated once per distinct block: a block of repeated text is compressed after a full flush, which
+# resets the compressor, so its bytes can simply be repeated. A 300 MB part costs a few hundred KB and no time.
+
+BLOCK = 1 << 20
+
+
+def _deflated(prefix: bytes, unit: bytes, count: int, suffix: bytes) -> tuple[bytes, int, int]:
+    """(deflated bytes, size, crc32) of prefix + unit * count + suffix."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    out = [compressor.compress(prefix), compressor.flush(zlib.Z_FULL_FLUSH)]
+    crc = zlib.crc32(prefix)
+    per_block = max(BLOCK // len(unit), 1)
+    block = unit * per_block
+    packed = compressor.compress(block) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block_crc_input = block
+    whole, rest = divmod(count, per_block)
+    for _ in range(whole):
+        out.append(packed)
+        crc = zlib.crc32(block_crc_input, crc)
+    tail = unit * rest + suffix
+    out += [compressor.compress(tail), compressor.flush()]
+    crc = zlib.crc32(tail, crc)
+    return b"".join(out), len(prefix) + len(unit) * count + len(suffix), crc
+
+
+def raw_zip(parts: dict[str, bytes | tuple[bytes, bytes, int, bytes]], claimed: dict[str, int] | None = None) -> bytes:
+    """A zip archive written by hand: a part is its bytes, or (prefix, unit, count, suffix) for a repeated one.
+    `claimed` makes a part's header lie about its decompressed size."""
+    claimed = claimed or {}
+    body, directory = io.BytesIO(), io.BytesIO()
+    for name, content in parts.items():
+        if isinstance(content, bytes):
+            content = (content, b" ", 0, b"")
+        data, size, crc = _deflated(*content)
+        size = claimed.get(name, size)
+        encoded = name.encode()
+        offset = body.tell()
+        fields = (20, 0, 8, 0, 0, crc, len(data), size, len(encoded))
+        body.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", *fields, 0) + encoded + data)
+        directory.write(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, *fields, 0, 0, 0, 0, 0, offset) + encoded)
+    count = len(parts)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, directory.tell(), body.tell(), 0)
+    return body.getvalue() + directory.getvalue() + end
+
+
+def hostile_workbook(
+    *,
+    sheet: bytes | tuple = b"",
+    strings: bytes | tuple | None = None,
+    workbook: bytes | tuple | None = None,
+    claimed: dict[str, int] | None = None,
+) -> bytes:
+    """A minimal workbook (no relationships: the conventional part names) whose parts may be repeated patterns."""
+    head = f'<worksheet xmlns="{MAIN}"><sheetData>'.encode()
+    tail = b"</sheetData></worksheet>"
+    parts = {
+        "xl/workbook.xml": workbook
+        or f'<workbook xmlns="{MAIN}" xmlns:r="{RELS}"><sheets><sheet name="a" sheetId="1" r:id="rId1"/></sheets>'
+        "</workbook>".encode(),
+        "xl/worksheets/sheet1.xml": sheet if isinstance(sheet, tuple) else head + sheet + tail,
+    }
+    if strings is not None:
+        parts["xl/sharedStrings.xml"] = strings
+    return raw_zip(parts, claimed)
+
+
+def long_shared_string(chars: int) -> tuple:
+    """A string table whose one string is `chars` characters long (300 MB packs into ~300 KB)."""
+    return (f'<sst xmlns="{MAIN}"><si><t>'.encode(), b"a", chars, b"</t></si></sst>")
+
+
+def bare_rows(count: int) -> tuple:
+    return (f'<worksheet xmlns="{MAIN}"><sheetData>'.encode(), b"<row/>", count, b"</sheetData></worksheet>")
+
+
+def repeated_rows(count: int) -> tuple:
+    """`count` empty rows all numbered 1 (numbers in range, so only counting them finds the excess)."""
+    return (f'<worksheet xmlns="{MAIN}"><sheetData>'.encode(), b'<row r="1"/>', count, b"</sheetData></worksheet>")
+
+
+def many_sheets(count: int) -> tuple:
+    return (
+        f'<workbook xmlns="{MAIN}" xmlns:r="{RELS}"><sheets>'.encode(),
+        b'<sheet name="a" sheetId="1" r:id="rId1"/>',
+        count,
+        b"</sheets></workbook>",
+    )

@@ -9,6 +9,7 @@ import tempfile
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -17,7 +18,7 @@ from jiati.audit.models import AuditEntry
 from jiati.core.tests.factories import valid_credit_code, valid_resident_id
 from jiati.housing import import_services
 from jiati.housing.importer import COLUMNS, template_workbook
-from jiati.housing.models import Building, Dwelling, Estate, ImportStatus, Owner, Ownership, Stairwell
+from jiati.housing.models import Building, Dwelling, Estate, ImportJob, ImportStatus, Owner, Ownership, Stairwell
 
 HEADER = [c.zh for c in COLUMNS]
 
@@ -285,16 +286,22 @@ def test_english_headers_and_keys_are_accepted(world):
     assert job.status == ImportStatus.SUCCEEDED, job.errors
 
 
-def test_large_file_runs_in_the_background(world, settings, django_capture_on_commit_callbacks):
-    settings.JIATI_IMPORT_BACKGROUND_ROWS = 3
+def test_every_file_is_read_in_the_background_never_in_the_request(world, monkeypatch):
+    queued = []
+    monkeypatch.setattr(import_services, "run_import_job", type("Task", (), {"enqueue": staticmethod(queued.append)}))
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the request opened the workbook")
+
+    monkeypatch.setattr("jiati.housing.importer.open_table", no_reading)
     user = world.users["community"]
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = import_services.import_job_start(actor=user, upload=xlsx(stairwell_rows()))
+    job = import_services.import_job_start(actor=user, upload=xlsx(stairwell_rows()))
     assert job.status == ImportStatus.QUEUED
-    assert import_services.import_progress(job=job) == {"processed": 0, "total": 6, "finished": False}
-    # The task is enqueued when the transaction commits; the tests' immediate backend then runs it.
-    for callback in callbacks:
-        callback()
+    assert queued == [job.pk]
+    assert import_services.import_progress(job=job) == {"processed": 0, "total": 0, "finished": False}
+
+    monkeypatch.undo()
+    import_services.import_job_execute(job_id=job.pk)  # what the worker runs
     job.refresh_from_db()
     assert job.status == ImportStatus.SUCCEEDED
     assert import_services.import_progress(job=job) == {"processed": 6, "total": 6, "finished": True}
@@ -579,3 +586,23 @@ def test_a_re_import_in_one_row_chunks_matches_stored_records_at_every_level(wor
     import_services.import_job_apply(actor=user, dry_job=dry)
     assert counts() == before
     assert Dwelling.objects.get(estate__code="NEW-1", room="302").area_register == Decimal("91.00")
+
+
+def test_hostile_files_fail_the_job_naming_the_cause(world, settings):
+    """The sweep's crafted workbooks end as a failed job whose reason names the cause; a file past the size is
+    refused by the service before it is stored."""
+    from jiati.core.tests.workbooks import bare_rows, hostile_workbook, long_shared_string
+
+    user = world.users["community"]
+    strings = hostile_workbook(sheet=b"<row/>", strings=long_shared_string(300 * 1024 * 1024))
+    job = import_services.import_job_start(actor=user, upload=SimpleUploadedFile("stock.xlsx", strings))
+    assert job.status == ImportStatus.FAILED and "sharedStrings.xml" in job.failure
+    rows = hostile_workbook(sheet=bare_rows(2_097_152))
+    job = import_services.import_job_start(actor=user, upload=SimpleUploadedFile("stock.xlsx", rows))
+    assert job.status == ImportStatus.FAILED and "worksheets/sheet1.xml" in job.failure
+
+    settings.JIATI_IMPORT_MAX_BYTES = 1024
+    with pytest.raises(ValidationError) as refused:
+        import_services.import_job_start(actor=user, upload=csv_file(stairwell_rows()))
+    assert refused.value.message_dict["file"] == ["The file is 1.1\xa0KB; the limit is 1.0\xa0KB."]
+    assert not ImportJob.objects.filter(created_by=user, status=ImportStatus.QUEUED).exists()

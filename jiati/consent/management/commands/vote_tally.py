@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 % {"rule": rule, "known": ", ".join(known_rule_labels())}
             ) from None
         try:
-            verdict = tally_file(path.read_bytes(), path.name, spec)
+            verdict = tally_file(path, path.name, spec)
         except TallyInputError as exc:
             raise CommandError(str(exc)) from None
         if json:

@@ -48,12 +48,23 @@ def _keyless_command() -> bool:
 
 # A fixed key is only acceptable for the local demo (DEBUG=1), the tests (JIATI_TESTING=1) and the commands
 # above. Anything else — the web server, the worker, cron — refuses to start without SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The embedded installation (SQLite in var/, no DATABASE_URL) keeps a random key that bin/setup generated in
+# var/secret_key, readable by its owner only; a production database (DATABASE_URL) still needs SECRET_KEY set.
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+
+
+def _embedded_secret_key() -> str:
+    if os.environ.get("DATABASE_URL") or not SECRET_KEY_FILE.is_file():
+        return ""
+    return SECRET_KEY_FILE.read_text(encoding="ascii").strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or _embedded_secret_key()
 if not SECRET_KEY:
     if not (DEBUG or env_bool("JIATI_TESTING", False) or _keyless_command()):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the environment "
-            "(the local demo runs with DEBUG=1 instead; see docs/deployment.md)."
+            "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the environment; an embedded "
+            "installation (no DATABASE_URL) gets one in var/secret_key from bin/setup (see docs/deployment.md)."
         )
     SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")

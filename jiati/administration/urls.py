@@ -1,0 +1,19 @@
+from django.urls import path
+
+from jiati.administration import views
+
+app_name = "administration"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", views.account_list, name="account-list"),
+    path("accounts/new/", views.account_create, name="account-create"),
+    path("accounts/import/", views.account_import, name="account-import"),
+    path("accounts/<int:pk>/", views.account_detail, name="account-detail"),
+    path(
+        "accounts/<int:pk>/<slug:action>/",
+        views.account_action,
+        name="account-action",
+    ),
+    path("divisions/", views.division_load, name="division-load"),
+    path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set-password"),
+]

@@ -166,9 +166,13 @@ def divisions_load(*, actor, path: str, name: str, dry_run: bool) -> LoadResult:
         row = seen_names.get((sibling.parent.code, sibling.name))
         if row and row.code != sibling.code and sibling.code not in rows:
             result.errors.append(
-                RowError(row.number, "name", _("%(name)s is already the name of division %(code)s under the same parent.")
-                         % {"name": row.name, "code": sibling.code})
-            )  # fmt: skip
+                RowError(
+                    row.number,
+                    "name",
+                    _("%(name)s is already the name of division %(code)s under the same parent.")
+                    % {"name": row.name, "code": sibling.code},
+                )
+            )
     result.errors.sort(key=lambda e: e.row)
     if result.errors:
         return result

@@ -103,7 +103,8 @@ def read_table(path: str, name: str, columns: list[Column]) -> list[tuple[int, d
             if exc.cell:
                 raise TableError(
                     _(
-                        "Cell %(cell)s of the workbook cannot be read. Check it in Excel, save the file and upload it again."
+                        "Cell %(cell)s of the workbook cannot be read. Check it in Excel, save the file and upload "
+                        "it again."
                     )
                     % {"cell": exc.cell}
                 ) from exc

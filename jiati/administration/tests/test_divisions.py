@@ -115,9 +115,9 @@ def test_reloading_renames_adds_and_retires_what_disappeared_within_the_files_ar
 
 def test_only_the_platform_administrator_loads_divisions(world, tmp_path):
     path = write_csv(tmp_path, LONGGANG)
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import PermissionDenied
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         divisions_load(actor=world.users["district"], path=str(path), name="d.csv", dry_run=True)
 
 

@@ -211,7 +211,8 @@ def staff_create(
     elif len(full_name) > 100:
         errors["full_name"] = [_("The name is longer than 100 characters.")]
     phone = collect(lambda: _check_phone(phone))
-    username = collect(lambda: _check_username((username or "").strip() or (phone or "")))
+    login = (username or "").strip() or (phone or "")
+    username = collect(lambda: _check_username(login)) if login else None  # no second error for a bad phone
     units = collect(lambda: unit_resolve(role=role, unit_code=unit_code)) if role in MANAGED_ROLES else None
     if role not in MANAGED_ROLES:
         errors["role"] = [_("Unknown role %(role)s.") % {"role": role}]

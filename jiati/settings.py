@@ -292,6 +292,7 @@ SPECTACULAR_SETTINGS = {
     # One name per shared choice set (stages appear as stage, from_stage and to_stage).
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "jiati.projects.models.Stage",
+        "RoleEnum": "jiati.accounts.models.Role",
         "ProjectStatusEnum": "jiati.projects.models.Status",
         "ProjectDocumentKindEnum": "jiati.projects.models.DocumentKind",
         "ProjectEventKindEnum": "jiati.projects.models.EventKind",

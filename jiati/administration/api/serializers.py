@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from jiati.accounts.models import User
-from jiati.administration.forms import role_choices
+from jiati.accounts.models import Role, User
 from jiati.administration.services import unit_code_of
 from jiati.core.api import PersonalDataField
 
@@ -27,7 +26,7 @@ class AccountSerializer(serializers.ModelSerializer):
 class AccountCreateSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=20)
-    role = serializers.ChoiceField(choices=role_choices())
+    role = serializers.ChoiceField(choices=Role.choices)
     unit = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     username = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     is_unit_admin = serializers.BooleanField(required=False, default=False)
@@ -36,7 +35,7 @@ class AccountCreateSerializer(serializers.Serializer):
 class AccountChangeSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=100, required=False)
     phone = serializers.CharField(max_length=20, required=False)
-    role = serializers.ChoiceField(choices=role_choices(), required=False)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
     unit = serializers.CharField(max_length=40, required=False, allow_blank=True)
     is_unit_admin = serializers.BooleanField(required=False)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.models import COMPANY_ROLES, Role
 from jiati.accounts.permissions import can_import_housing
+from jiati.administration.navigation import LABEL as ADMINISTRATION_LABEL
 from jiati.administration.permissions import can_administer
 
 # (label, url name, icon, roles or None for every staff role, or a permission check)
@@ -21,7 +22,7 @@ NAV = [
     (_("Subsidies"), "subsidies:home", "cash-coin", None),
     (_("Companies"), "companies:list", "briefcase", None),
     (_("Import"), "housing:import", "upload", can_import_housing),
-    (_("Administration"), "administration:account-list", "person-gear", can_administer),
+    (ADMINISTRATION_LABEL, "administration:account-list", "person-gear", can_administer),
 ]
 
 

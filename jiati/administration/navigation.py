@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.administration.permissions import can_administer
 
-
 LABEL = _("Administration")
 
 

@@ -44,3 +44,11 @@ class TableUploadForm(forms.Form):
         if upload.size > settings.JIATI_IMPORT_MAX_BYTES:
             raise forms.ValidationError(_("The file is too large."), code="file_size")
         return upload
+
+
+class AssignForm(forms.Form):
+    estate_code = forms.CharField(label=_("Estate code"), max_length=40)
+    building = forms.CharField(
+        label=_("Building number"), max_length=40, required=False, help_text=_("Empty: the whole estate (分片包干).")
+    )
+    person = forms.CharField(label=_("Person (phone or login)"), max_length=150)

@@ -33,3 +33,13 @@ def accounts_manageable_by(*, actor):
         actor, region_path="property_office__community__path", property_office=None
     )
     return users.filter(in_regions | in_offices | companies)
+
+
+def staff_by_phone_or_login(*, actor, key: str):
+    """An active staff member of the actor's area, by phone or login (None if there is none)."""
+    from jiati.accounts.selectors import staff_visible_to
+
+    key = (key or "").strip()
+    if not key:
+        return None
+    return staff_visible_to(user=actor).filter(Q(phone=key) | Q(username__iexact=key)).first()

@@ -15,5 +15,8 @@ urlpatterns = [
         name="account-action",
     ),
     path("divisions/", views.division_load, name="division-load"),
+    path("units/", views.units_load, name="units-load"),
+    path("answers/", views.answers, name="answers"),
+    path("answers/import/", views.answers_import, name="answers-import"),
     path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set-password"),
 ]

@@ -10,14 +10,16 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jiati.administration import divisions, selectors, services
-from jiati.administration.forms import AccountChangeForm, AccountForm, TableUploadForm
+from jiati.accounts.permissions import can_edit_organisation
+from jiati.administration import assignments, divisions, selectors, services, units
+from jiati.administration.forms import AccountChangeForm, AccountForm, AssignForm, TableUploadForm
 from jiati.administration.permissions import can_administer, can_load_divisions, can_manage_user
 from jiati.administration.tables import TableError
 from jiati.core.errors import get_visible_or_404
@@ -51,7 +53,11 @@ def _saved_upload(upload):
 
 
 def _context(request, context: dict) -> dict:
-    return {**context, "can_load_divisions": can_load_divisions(request.user)}
+    return {
+        **context,
+        "can_load_divisions": can_load_divisions(request.user),
+        "can_assign": can_edit_organisation(request.user),
+    }
 
 
 def home(request):
@@ -231,3 +237,76 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         audit_record(actor=self.user, instance=self.user, action=AuditAction.EVENT, message="password chosen")
         messages.success(self.request, _("Your password is set. Sign in with it."))
         return response
+
+
+def answers(request):
+    """Who answers for what: assign one estate or building, and the lists of what no one answers for."""
+    if not can_edit_organisation(request.user):
+        raise PermissionDenied
+    form = AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            estate = get_visible_or_404(assignments.Estate.objects.visible_to(request.user), code=data["estate_code"])
+        except Http404:
+            form.add_error("estate_code", _("No estate in your area has this code."))
+        else:
+            person = selectors.staff_by_phone_or_login(actor=request.user, key=data["person"])
+            if person is None:
+                form.add_error("person", _("No active staff member of your area has this phone or login."))
+            else:
+                try:
+                    if data["building"]:
+                        building = assignments.Building.objects.filter(estate=estate, number=data["building"]).first()
+                        if building is None:
+                            raise ValidationError({"building": [_("The estate has no building of this number.")]})
+                        assignments.building_assign(actor=request.user, building=building, person=person)
+                    else:
+                        assignments.estate_assign(actor=request.user, estate=estate, person=person)
+                except ValidationError as exc:
+                    _form_errors(form, exc)
+                else:
+                    messages.success(request, _("Saved."))
+                    return redirect("administration:answers")
+    estates = assignments.estates_unanswered(user=request.user)
+    buildings = assignments.buildings_unanswered(user=request.user)
+    return render(
+        request,
+        "administration/answers.html",
+        _context(
+            request,
+            {
+                "form": form,
+                "estates": estates[:100],
+                "buildings": buildings[:100],
+                "estate_count": estates.count(),
+                "building_count": buildings.count(),
+            },
+        ),
+    )
+
+
+def answers_import(request):
+    if not can_edit_organisation(request.user):
+        raise PermissionDenied
+    return _table_page(
+        request,
+        template="administration/table_upload.html",
+        run=lambda **kwargs: assignments.assignments_import(actor=request.user, **kwargs),
+        columns=assignments.COLUMNS,
+        title=_("Assign estates and buildings from a spreadsheet"),
+        active="answers",
+    )
+
+
+def units_load(request):
+    if not can_edit_organisation(request.user):
+        raise PermissionDenied
+    return _table_page(
+        request,
+        template="administration/table_upload.html",
+        run=lambda **kwargs: units.units_import(actor=request.user, **kwargs),
+        columns=units.COLUMNS,
+        title=_("Import workstations and property offices"),
+        active="units",
+    )

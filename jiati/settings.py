@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Jiati: one app per domain area (docs/architecture.md)
     "jiati.core",
     "jiati.accounts",
@@ -116,12 +119,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jiati.core.middleware.LoginRequiredMiddleware",
     "jiati.audit.middleware.RequestContextMiddleware",
+    # After sign-in: a second factor where the role needs one; an idle staff session ends.
+    "jiati.administration.middleware.SecondFactorMiddleware",
+    "jiati.administration.middleware.IdleSessionMiddleware",
     # Must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -199,6 +206,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Two-factor sign-in (django-otp: TOTP in an authenticator app, single-use recovery codes) for the roles that need
+# it (jiati.administration.permissions.SECOND_FACTOR_ROLES); on by default except in the local demo (DEBUG=1).
+JIATI_REQUIRE_SECOND_FACTOR = env_bool("JIATI_REQUIRE_SECOND_FACTOR", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Jiati")
+# A staff session with no request for this long ends (MLPS level 3: session timeout).
+JIATI_IDLE_MINUTES = int(os.environ.get("JIATI_IDLE_MINUTES", "30"))
+# Audit entries and sign-in records are kept at least this long (never less than 183 days, ~6 months).
+JIATI_RETENTION_DAYS = max(int(os.environ.get("JIATI_RETENTION_DAYS", "183")), 183)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

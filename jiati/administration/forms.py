@@ -52,3 +52,12 @@ class AssignForm(forms.Form):
         label=_("Building number"), max_length=40, required=False, help_text=_("Empty: the whole estate (分片包干).")
     )
     person = forms.CharField(label=_("Person (phone or login)"), max_length=150)
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        help_text=_("The 6 digits your authenticator app shows now, or one of your recovery codes."),
+    )

@@ -87,3 +87,19 @@ def can_manage_user(actor, target) -> bool:
         property_office=target.property_office,
         company=target.company,
     )
+
+
+def second_factor_roles() -> frozenset[str]:
+    """Roles that must sign in with a second factor: the platform administrator, every role that reaches a whole
+    district (district office, finance) and every role that sees money or full ID numbers."""
+    from jiati.accounts.permissions import PERSONAL_DATA_ROLES
+
+    return frozenset(
+        {Role.PLATFORM_ADMIN, Role.DISTRICT_OFFICE, Role.DISTRICT_FINANCE}
+        | PERSONAL_DATA_ROLES["id_number"]
+        | PERSONAL_DATA_ROLES["bank_account"]
+    )
+
+
+def requires_second_factor(user) -> bool:
+    return bool(_active(user) and (user.is_superuser or user.role in second_factor_roles()))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import tempfile
 from contextlib import contextmanager
 
+import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -14,12 +16,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiati.accounts.permissions import can_edit_organisation
 from jiati.administration import assignments, divisions, selectors, services, units
-from jiati.administration.forms import AccountChangeForm, AccountForm, AssignForm, TableUploadForm
+from jiati.administration.forms import AccountChangeForm, AccountForm, AssignForm, TableUploadForm, TokenForm
 from jiati.administration.permissions import can_administer, can_load_divisions, can_manage_user
 from jiati.administration.tables import TableError
 from jiati.core.errors import get_visible_or_404
@@ -310,3 +316,59 @@ def units_load(request):
         title=_("Import workstations and property offices"),
         active="units",
     )
+
+
+def second_factor_setup(request):
+    """Scan the QR code (or type the key) into an authenticator app, then type its first code."""
+    from jiati.administration import second_factor
+
+    if second_factor.has_second_factor(request.user) and not request.user.is_verified():
+        return redirect("administration:second-factor-verify")
+    form = TokenForm(request.POST or None)
+    device_id = request.session.get("jiati_totp_setup")
+    device = TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first() if device_id else None
+    if request.method == "POST" and device is not None and form.is_valid():
+        try:
+            codes = second_factor.totp_device_confirm(
+                user=request.user, device=device, token=form.cleaned_data["token"]
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            device.refresh_from_db()
+            otp_login(request, device)
+            request.session.pop("jiati_totp_setup", None)
+            return render(request, "administration/recovery_codes.html", {"codes": codes})
+    if device is None or request.method == "GET":
+        device = second_factor.totp_device_start(user=request.user)
+        request.session["jiati_totp_setup"] = device.pk
+    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
+    qr = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
+    return render(request, "administration/second_factor_setup.html", {"form": form, "secret": secret, "qr": qr})
+
+
+def second_factor_verify(request):
+    """The code from the authenticator app, or one recovery code."""
+    form = TokenForm(request.POST or None)
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["token"].strip())
+        if device is None:
+            form.add_error("token", _("The code is not right. Check the time on your phone and try again."))
+        else:
+            otp_login(request, device)
+            return redirect(next_url)
+    return render(request, "administration/second_factor_verify.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def second_factor_reset(request, pk: int):
+    from jiati.administration import second_factor
+
+    _require_admin(request)
+    account = get_visible_or_404(selectors.accounts_manageable_by(actor=request.user), pk=pk)
+    second_factor.second_factor_reset(actor=request.user, user=account)
+    messages.success(request, _("The second factor was removed; a new one is set up at the next sign-in."))
+    return redirect("administration:account-detail", pk=account.pk)

@@ -205,6 +205,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Failed sign-ins are kept (with whether they locked the login) for administrators to review.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 # Two-factor sign-in (django-otp: TOTP in an authenticator app, single-use recovery codes) for the roles that need
 # it (jiati.administration.permissions.SECOND_FACTOR_ROLES); on by default except in the local demo (DEBUG=1).

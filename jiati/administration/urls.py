@@ -21,5 +21,6 @@ urlpatterns = [
     path("answers/import/", views.answers_import, name="answers-import"),
     path("second-factor/setup/", views.second_factor_setup, name="second-factor-setup"),
     path("second-factor/verify/", views.second_factor_verify, name="second-factor-verify"),
+    path("sign-ins/", views.sign_ins, name="sign-ins"),
     path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set-password"),
 ]

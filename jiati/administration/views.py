@@ -372,3 +372,14 @@ def second_factor_reset(request, pk: int):
     second_factor.second_factor_reset(actor=request.user, user=account)
     messages.success(request, _("The second factor was removed; a new one is set up at the next sign-in."))
     return redirect("administration:account-detail", pk=account.pk)
+
+
+def sign_ins(request):
+    """My own sign-in history; administrators also see failed and locked sign-ins of the logins they administer."""
+    from jiati.administration import records
+
+    context = {"mine": records.sign_ins_of(user=request.user)}
+    if can_administer(request.user):
+        context["failures"] = records.failed_sign_ins_visible_to(actor=request.user)
+        context["locked"] = records.locked_now_visible_to(actor=request.user)
+    return render(request, "administration/sign_ins.html", _context(request, context))

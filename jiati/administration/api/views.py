@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiati.accounts.models import User
-from jiati.administration import divisions, selectors, services
+from jiati.accounts.permissions import can_edit_organisation
+from jiati.administration import assignments, divisions, selectors, services, units
 from jiati.administration.api import serializers
 from jiati.administration.permissions import can_administer, can_load_divisions
 from jiati.administration.tables import TableError
@@ -138,3 +139,31 @@ class StaffImportView(_TableView):
 
     def run(self, **kwargs):
         return services.staff_import(actor=self.request.user, **kwargs)
+
+
+class UnitsImportView(_TableView):
+    """Check (default) or apply (`apply=true`) a table of workstations and property offices."""
+
+    @extend_schema(request={"multipart/form-data": serializers.TableSerializer}, responses={200: dict, 400: dict})
+    def post(self, request):
+        return super().post(request)
+
+    def allowed(self, user) -> bool:
+        return can_edit_organisation(user)
+
+    def run(self, **kwargs):
+        return units.units_import(actor=self.request.user, **kwargs)
+
+
+class AssignmentsImportView(_TableView):
+    """Check (default) or apply (`apply=true`) a table of estate/building → person (分片包干, 专人包栋)."""
+
+    @extend_schema(request={"multipart/form-data": serializers.TableSerializer}, responses={200: dict, 400: dict})
+    def post(self, request):
+        return super().post(request)
+
+    def allowed(self, user) -> bool:
+        return can_edit_organisation(user)
+
+    def run(self, **kwargs):
+        return assignments.assignments_import(actor=self.request.user, **kwargs)

@@ -71,3 +71,15 @@ def test_staff_import_over_the_api_lists_rejected_rows(world, tmp_path):
             api(world.users["district"]).post("/api/administration/divisions/load/", {"file": handle}).status_code
             == 403
         )
+
+
+def test_units_and_assignments_over_the_api(world, tmp_path):
+    client = api(world.users["district"])
+    units = write_csv(tmp_path, [["类型", "社区代码", "名称"], ["工作站", "440307001002", "山厦社区工作站"]], "u.csv")
+    with open(units, "rb") as handle:
+        response = client.post("/api/administration/units/import/", {"file": handle, "apply": "true"})
+    assert response.status_code == 200 and response.json()["workstations"] == 1
+    table = write_csv(tmp_path, [["小区编码", "负责人"], ["A1B-1", "other_community"]], "a.csv")
+    with open(table, "rb") as handle:
+        response = client.post("/api/administration/assignments/import/", {"file": handle})
+    assert response.status_code == 200 and response.json()["estates"] == 1 and response.json()["applied"] is False

@@ -18,6 +18,18 @@ from jiati.accounts.models import Role
 OPEN_PREFIXES = ("/administration/second-factor/", "/accounts/logout/", "/static/", "/i18n/")
 
 
+SESSION_HAS_DEVICE = "jiati_has_second_factor"
+
+
+def _has_second_factor(request) -> bool:
+    """Whether the signed-in user has a confirmed device, looked up once per session (not on every request)."""
+    if SESSION_HAS_DEVICE not in request.session:
+        from jiati.administration.second_factor import has_second_factor
+
+        request.session[SESSION_HAS_DEVICE] = has_second_factor(request.user)
+    return request.session[SESSION_HAS_DEVICE]
+
+
 class SecondFactorMiddleware:
     """A signed-in user with a second factor must give it; a role that requires one must first set it up.
 
@@ -36,17 +48,17 @@ class SecondFactorMiddleware:
             and not request.path_info.startswith(OPEN_PREFIXES)
         ):
             from jiati.administration.permissions import requires_second_factor
-            from jiati.administration.second_factor import has_second_factor
 
-            owes = has_second_factor(user) or (settings.JIATI_REQUIRE_SECOND_FACTOR and requires_second_factor(user))
+            has_device = _has_second_factor(request)
+            owes = has_device or (settings.JIATI_REQUIRE_SECOND_FACTOR and requires_second_factor(user))
             if owes and request.path_info.startswith("/api/"):
                 return JsonResponse(
                     {"errors": {"detail": _("Sign in with your second factor first.")}, "codes": {"detail": "otp"}},
                     status=403,
                 )
-            if has_second_factor(user):
+            if has_device:
                 return redirect(f"{reverse('administration:second-factor-verify')}?next={request.get_full_path()}")
-            if settings.JIATI_REQUIRE_SECOND_FACTOR and requires_second_factor(user):
+            if owes:
                 return redirect("administration:second-factor-setup")
         return self.get_response(request)
 

@@ -349,6 +349,12 @@ def second_factor_setup(request):
 
 def second_factor_verify(request):
     """The code from the authenticator app, or one recovery code."""
+    from jiati.administration.middleware import SESSION_HAS_DEVICE
+    from jiati.administration.second_factor import has_second_factor
+
+    if not has_second_factor(request.user):  # reset by an administrator since this session began
+        request.session.pop(SESSION_HAS_DEVICE, None)
+        return redirect("administration:second-factor-setup")
     form = TokenForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -9,7 +9,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def manage(var_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "JIATI_TESTING", "DATABASE_URL"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "JIATI_TESTING", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     clean.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
         [sys.executable, str(ROOT / "manage.py"), *args],

@@ -8,3 +8,10 @@ class AdministrationConfig(AppConfig):
     name = "jiati.administration"
     label = "administration"
     verbose_name = _("Administration")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from jiati.administration.middleware import remember_at_sign_in
+
+        user_logged_in.connect(remember_at_sign_in, dispatch_uid="jiati_administration_sign_in")

@@ -83,3 +83,14 @@ class IdleSessionMiddleware:
             if last is None or now - last >= 30:  # spare a session write on every request
                 request.session[self.KEY] = now
         return self.get_response(request)
+
+
+def remember_at_sign_in(sender, request, user, **kwargs) -> None:
+    """On sign-in (Django's `user_logged_in`): note the second-factor flag and the time in the new session, so the
+    middleware above costs no query on the following requests."""
+    if request is None or not hasattr(request, "session"):
+        return
+    from jiati.administration.second_factor import has_second_factor
+
+    request.session[SESSION_HAS_DEVICE] = has_second_factor(user)
+    request.session[IdleSessionMiddleware.KEY] = int(time.time())

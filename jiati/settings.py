@@ -48,12 +48,23 @@ def _keyless_command() -> bool:
 
 # A fixed key is only acceptable for the local demo (DEBUG=1), the tests (JIATI_TESTING=1) and the commands
 # above. Anything else — the web server, the worker, cron — refuses to start without SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The embedded installation (SQLite in var/, no DATABASE_URL) keeps a random key that bin/setup generated in
+# var/secret_key, readable by its owner only; a production database (DATABASE_URL) still needs SECRET_KEY set.
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+
+
+def _embedded_secret_key() -> str:
+    if os.environ.get("DATABASE_URL") or not SECRET_KEY_FILE.is_file():
+        return ""
+    return SECRET_KEY_FILE.read_text(encoding="ascii").strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or _embedded_secret_key()
 if not SECRET_KEY:
     if not (DEBUG or env_bool("JIATI_TESTING", False) or _keyless_command()):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the environment "
-            "(the local demo runs with DEBUG=1 instead; see docs/deployment.md)."
+            "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the environment; an embedded "
+            "installation (no DATABASE_URL) gets one in var/secret_key from bin/setup (see docs/deployment.md)."
         )
     SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -79,6 +90,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Jiati: one app per domain area (docs/architecture.md)
     "jiati.core",
     "jiati.accounts",
@@ -95,6 +109,7 @@ INSTALLED_APPS = [
     "jiati.consultation",
     "jiati.subsidies",
     "jiati.portal",
+    "jiati.administration",
     "jiati.demo",
 ]
 
@@ -106,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -113,6 +129,9 @@ MIDDLEWARE = [
     "jiati.core.middleware.LoginRequiredMiddleware",
     "jiati.core.middleware.PrivateResponsesMiddleware",
     "jiati.audit.middleware.RequestContextMiddleware",
+    # After sign-in: a second factor where the role needs one; an idle staff session ends.
+    "jiati.administration.middleware.SecondFactorMiddleware",
+    "jiati.administration.middleware.IdleSessionMiddleware",
     # Must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -174,7 +193,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "phone", "email")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -191,7 +213,17 @@ AXES_VERBOSE = False
 JIATI_TRUSTED_PROXIES = [str(a) for a in env_list("JIATI_TRUSTED_PROXIES", "")]
 JIATI_PROXY_HEADER = os.environ.get("JIATI_PROXY_HEADER", "HTTP_X_FORWARDED_FOR")
 AXES_CLIENT_IP_CALLABLE = "jiati.core.net.client_ip"
+# Failed sign-ins are kept (with whether they locked the login) for administrators to review.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Two-factor sign-in (django-otp: TOTP in an authenticator app, single-use recovery codes) for the roles that need
+# it (jiati.administration.permissions.SECOND_FACTOR_ROLES); on by default except in the local demo (DEBUG=1).
+JIATI_REQUIRE_SECOND_FACTOR = env_bool("JIATI_REQUIRE_SECOND_FACTOR", not DEBUG)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Jiati")
+# A staff session with no request for this long ends (MLPS level 3: session timeout).
+JIATI_IDLE_MINUTES = int(os.environ.get("JIATI_IDLE_MINUTES", "30"))
+# Audit entries and sign-in records are kept at least this long (never less than 183 days, ~6 months).
+JIATI_RETENTION_DAYS = max(int(os.environ.get("JIATI_RETENTION_DAYS", "183")), 183)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -291,6 +323,7 @@ SPECTACULAR_SETTINGS = {
     # One name per shared choice set (stages appear as stage, from_stage and to_stage).
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "jiati.projects.models.Stage",
+        "RoleEnum": "jiati.accounts.models.Role",
         "ProjectStatusEnum": "jiati.projects.models.Status",
         "ProjectDocumentKindEnum": "jiati.projects.models.DocumentKind",
         "ProjectEventKindEnum": "jiati.projects.models.EventKind",

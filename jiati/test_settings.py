@@ -11,6 +11,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 JIATI_NOTIFICATION_CHANNELS = ["console"]
+# Tests across apps sign in with force_login; the second factor is tested on its own (jiati/administration/tests).
+JIATI_REQUIRE_SECOND_FACTOR = False
 STORAGES["default"]["OPTIONS"]["location"] = str(VAR_DIR / "test-media")  # noqa: F405
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]  # noqa: F405
 WHITENOISE_AUTOREFRESH = True

@@ -19,6 +19,7 @@ urlpatterns = [
     path("consultation/", include("jiati.consultation.urls")),
     path("subsidies/", include("jiati.subsidies.urls")),
     path("inbox/", include("jiati.notifications.urls")),
+    path("administration/", include("jiati.administration.urls")),
     # The resident portal (phone-first, reached by QR code) and public pages.
     path("m/", include("jiati.portal.urls")),
     path("api/", include("jiati.api_urls")),

@@ -66,6 +66,8 @@ class User(AbstractUser):
         blank=True,
         related_name="staff",
     )
+    # Administers the logins and details of its own unit only (a company's own administrator: its staff's logins).
+    is_unit_admin = models.BooleanField(_("administers its unit"), default=False)
     owner = models.OneToOneField(
         "housing.Owner",
         verbose_name=_("owner record"),

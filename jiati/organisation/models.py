@@ -53,6 +53,9 @@ class Region(models.Model):
     )
     # "/440000/440300/440307/" — the codes from the root down, for subtree queries.
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    # A division the official list no longer has: kept (staff, estates and the audit trail refer to it), not offered
+    # for new records. Re-appearing in a later list brings it back.
+    is_retired = models.BooleanField(_("retired"), default=False)
 
     objects = RegionQuerySet.as_manager()
 

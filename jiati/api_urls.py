@@ -9,4 +9,6 @@ urlpatterns = [
     path("consent/", include("jiati.consent.api.urls")),
     path("consultation/", include("jiati.consultation.api.urls")),
     path("subsidies/", include("jiati.subsidies.api.urls")),
+    path("companies/", include("jiati.companies.api.urls")),
+    path("elevators/", include("jiati.elevators.api.urls")),
 ]

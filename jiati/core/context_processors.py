@@ -19,6 +19,8 @@ NAV = [
     (_("Consultation"), "consultation:home", "chat-dots", None),
     (_("Subsidies"), "subsidies:home", "cash-coin", None),
     (_("Companies"), "companies:list", "briefcase", None),
+    (_("Elevators"), "elevators:list", "arrow-down-up", "staff+company"),
+    (_("Red/black list"), "companies:lists", "list-ol", "staff+company"),
     (_("Import"), "housing:import", "upload", can_import_housing),
 ]
 

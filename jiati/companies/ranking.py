@@ -276,8 +276,7 @@ def _build_entries(ranking: RankingList) -> None:
     for violation in SeriousViolation.objects.filter(period=ranking.period, company_id__in=company_ids):
         violations.setdefault(violation.company_id, []).append(violation)
     ordered = sorted(scores.values(), key=lambda s: (-s.score, s.company.name, s.company_id))
-    ranking.entries.all().delete()
-    entries = []
+    kept = []
     for rank, score in enumerate(ordered, start=1):
         found = violations.get(score.company_id)
         if found:
@@ -289,12 +288,13 @@ def _build_entries(ranking: RankingList) -> None:
             colour, reason = Colour.RED, _("Score of %(limit)s or more") % {"limit": ranking.scheme.red_min_score}
         else:
             colour, reason = Colour.NONE, ""
-        entries.append(
-            ListEntry(
-                ranking=ranking, company_id=score.company_id, rank=rank, score=score.score, colour=colour, reason=reason
-            )
+        entry, _created = ListEntry.objects.update_or_create(
+            ranking=ranking,
+            company_id=score.company_id,
+            defaults={"rank": rank, "score": score.score, "colour": colour, "reason": reason},
         )
-    ListEntry.objects.bulk_create(entries)
+        kept.append(entry.pk)
+    ranking.entries.exclude(pk__in=kept).delete()  # a company no longer of this kind
 
 
 @transaction.atomic

@@ -40,7 +40,9 @@ class ContactForm(forms.Form):
 
 class DraftForm(forms.Form):
     period = forms.DateField(label=_("Month (any day in it)"), widget=ISO_DATE)
-    kind = forms.ChoiceField(label=_("Kind of company"), choices=[(k, CompanyKind(k).label) for k in ("maker", "contractor", "maintainer")])
+    kind = forms.ChoiceField(
+        label=_("Kind of company"), choices=[(k, CompanyKind(k).label) for k in ("maker", "contractor", "maintainer")]
+    )
 
 
 class ViolationForm(forms.Form):

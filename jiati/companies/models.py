@@ -347,6 +347,24 @@ class ListEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.rank}. {self.company}"
 
+    @property
+    def display_reason(self) -> str:
+        """The reason in the reader's language: stored as a marker ("violation:<kinds>", "appeal:<text>") or
+        empty for a place earned by the score, and put into words when shown."""
+        if self.reason.startswith("violation:"):
+            kinds = [str(ViolationKind(k).label) for k in self.reason[len("violation:") :].split(",") if k]
+            return _("Serious violation: %(what)s") % {"what": "; ".join(kinds)}
+        if self.reason.startswith("appeal:"):
+            return _("Corrected on appeal: %(reason)s") % {"reason": self.reason[len("appeal:") :]}
+        if self.reason:
+            return self.reason
+        scheme = self.ranking.scheme
+        if self.colour == Colour.BLACK:
+            return _("Score below %(limit)s") % {"limit": scheme.black_below_score}
+        if self.colour == Colour.RED:
+            return _("Score of %(limit)s or more") % {"limit": scheme.red_min_score}
+        return ""
+
 
 class ViolationKind(models.TextChoices):
     SAFETY_ACCIDENT = "safety_accident", _("Safety accident")
@@ -364,9 +382,7 @@ class SeriousViolationQuerySet(models.QuerySet):
 class SeriousViolation(models.Model):
     """A serious violation (严重失信) with its evidence: black-lists the company for the period whatever its score."""
 
-    company = models.ForeignKey(
-        Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="violations"
-    )
+    company = models.ForeignKey(Company, verbose_name=_("company"), on_delete=models.PROTECT, related_name="violations")
     period = models.DateField(_("period (first day of the month)"))
     kind = models.CharField(_("kind"), max_length=24, choices=ViolationKind.choices)
     description = models.TextField(_("what happened"))

@@ -87,7 +87,9 @@ def _number(value, *, field: str, what: str) -> Decimal:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         raise refuse(
-            _("“%(value)s” is not a number (%(what)s).") % {"value": value, "what": what}, code="not_a_number", field=field
+            _("“%(value)s” is not a number (%(what)s).") % {"value": value, "what": what},
+            code="not_a_number",
+            field=field,
         ) from None
     if not number.is_finite():
         raise refuse(_("“%(value)s” is not a number (%(what)s).") % {"value": value, "what": what}, code="not_a_number")
@@ -281,11 +283,11 @@ def _build_entries(ranking: RankingList) -> None:
         found = violations.get(score.company_id)
         if found:
             colour = Colour.BLACK
-            reason = _("Serious violation: %(what)s") % {"what": "; ".join(v.get_kind_display() for v in found)}
+            reason = "violation:" + ",".join(sorted({v.kind for v in found}))
         elif score.score < ranking.scheme.black_below_score:
-            colour, reason = Colour.BLACK, _("Score below %(limit)s") % {"limit": ranking.scheme.black_below_score}
+            colour, reason = Colour.BLACK, ""
         elif score.score >= ranking.scheme.red_min_score:
-            colour, reason = Colour.RED, _("Score of %(limit)s or more") % {"limit": ranking.scheme.red_min_score}
+            colour, reason = Colour.RED, ""
         else:
             colour, reason = Colour.NONE, ""
         entry, _created = ListEntry.objects.update_or_create(
@@ -306,9 +308,7 @@ def ranking_list_draft(*, actor, period: dt.date, kind: str) -> RankingList:
         raise refuse(_("Lists are drawn up for makers, construction teams and maintainers."), code="kind", field="kind")
     if period >= period_start(timezone.localdate()):
         raise refuse(_("A list can be drawn up only once its month is over."), code="period_open", field="period")
-    ranking = (
-        RankingList.objects.select_for_update().filter(period=period, kind=kind, corrects__isnull=True).first()
-    )
+    ranking = RankingList.objects.select_for_update().filter(period=period, kind=kind, corrects__isnull=True).first()
     if ranking is not None and ranking.status != ListStatus.DRAFT:
         raise refuse(_("This list is published and frozen."), code="list_frozen")
     if ranking is None:
@@ -333,9 +333,11 @@ def violation_add(
         errors["description"] = [ValidationError(_("Say what happened."), code="required")]
     if not (evidence_note or "").strip() and upload is None:
         errors["evidence_note"] = [ValidationError(_("Give the evidence: a reference or a file."), code="required")]
-    if RankingList.objects.filter(period=period, status__in=[ListStatus.PUBLISHED, ListStatus.SUPERSEDED]).filter(
-        kind__in=company.kinds
-    ).exists():
+    if (
+        RankingList.objects.filter(period=period, status__in=[ListStatus.PUBLISHED, ListStatus.SUPERSEDED])
+        .filter(kind__in=company.kinds)
+        .exists()
+    ):
         errors["period"] = [ValidationError(_("The list of this period is already published."), code="list_frozen")]
     if errors:
         raise ValidationError(errors)
@@ -350,7 +352,12 @@ def violation_add(
     if upload is not None:
         violation.evidence.save(upload.name, upload, save=False)
     violation.save()
-    audit_record(actor=actor, instance=violation, action=AuditAction.CREATE, changes=diff({}, snapshot(violation, VIOLATION_FIELDS)))
+    audit_record(
+        actor=actor,
+        instance=violation,
+        action=AuditAction.CREATE,
+        changes=diff({}, snapshot(violation, VIOLATION_FIELDS)),
+    )
     for ranking in RankingList.objects.filter(period=period, status=ListStatus.DRAFT, kind__in=company.kinds):
         _build_entries(ranking)
     return violation
@@ -407,7 +414,8 @@ def appeal_submit(*, actor, entry: ListEntry, grounds: str) -> Appeal:
     notify(
         recipients=permissions_district_staff(),
         kind="appeal_submitted",
-        title=_("%(company)s appeals against the %(period)s list") % {
+        title=_("%(company)s appeals against the %(period)s list")
+        % {
             "company": entry.company.name,
             "period": f"{ranking.period:%Y-%m}",
         },
@@ -424,9 +432,7 @@ def permissions_district_staff():
 
 
 @transaction.atomic
-def appeal_decide(
-    *, actor, appeal: Appeal, upheld: bool, reason: str, corrected_colour: str = Colour.NONE
-) -> Appeal:
+def appeal_decide(*, actor, appeal: Appeal, upheld: bool, reason: str, corrected_colour: str = Colour.NONE) -> Appeal:
     """Decide with a reason. Upheld: a corrected list is published beside the original (which stays readable,
     marked as superseded), with the company's colour changed to `corrected_colour`."""
     _require(permissions.can_edit_registry(actor))
@@ -477,10 +483,15 @@ def _publish_correction(*, actor, appeal: Appeal) -> RankingList:
         colour, why = entry.colour, entry.reason
         if entry.company_id == appeal.company_id:
             colour = appeal.corrected_colour
-            why = _("Corrected on appeal: %(reason)s") % {"reason": appeal.decision_reason}
+            why = f"appeal:{appeal.decision_reason}"
         entries.append(
             ListEntry(
-                ranking=corrected, company_id=entry.company_id, rank=entry.rank, score=entry.score, colour=colour, reason=why[:255]
+                ranking=corrected,
+                company_id=entry.company_id,
+                rank=entry.rank,
+                score=entry.score,
+                colour=colour,
+                reason=why[:255],
             )
         )
     ListEntry.objects.bulk_create(entries)
@@ -516,7 +527,7 @@ def black_listed(*, company_ids) -> dict[int, tuple[str, dt.date]]:
         ListEntry.objects.filter(
             company_id__in=list(company_ids), colour=Colour.BLACK, ranking__status=ListStatus.PUBLISHED
         )
-        .select_related("ranking")
+        .select_related("ranking__scheme")
         .order_by("ranking__period")
     )
     for entry in entries:
@@ -527,7 +538,7 @@ def black_listed(*, company_ids) -> dict[int, tuple[str, dt.date]]:
         if until >= today:
             found[entry.company_id] = (
                 _("black-listed on the %(period)s list (%(reason)s)")
-                % {"period": f"{entry.ranking.period:%Y-%m}", "reason": entry.reason},
+                % {"period": f"{entry.ranking.period:%Y-%m}", "reason": entry.display_reason},
                 until,
             )
     return found

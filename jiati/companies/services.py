@@ -173,7 +173,9 @@ def licence_add(
     if upload is not None:
         licence.file.save(upload.name, upload, save=False)
     licence.save()
-    audit_record(actor=actor, instance=licence, action=AuditAction.CREATE, changes=diff({}, snapshot(licence, LICENCE_FIELDS)))
+    audit_record(
+        actor=actor, instance=licence, action=AuditAction.CREATE, changes=diff({}, snapshot(licence, LICENCE_FIELDS))
+    )
     if not by_district:
         notify(
             recipients=_district_staff(),
@@ -199,7 +201,11 @@ def licence_confirm(*, actor, licence: Licence, approve: bool, note: str = "") -
     licence.confirmed_by, licence.confirmed_at = actor, timezone.now()
     licence.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     audit_record(
-        actor=actor, instance=licence, action=AuditAction.UPDATE, changes=diff(before, snapshot(licence, LICENCE_FIELDS)), message=note
+        actor=actor,
+        instance=licence,
+        action=AuditAction.UPDATE,
+        changes=diff(before, snapshot(licence, LICENCE_FIELDS)),
+        message=note,
     )
     notify(
         recipients=licence.company.staff.filter(is_active=True),

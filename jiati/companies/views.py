@@ -198,7 +198,7 @@ def ranking_draft(request):
 def ranking_detail(request, pk):
     user = request.user
     the_list = get_visible_or_404(RankingList.objects.visible_to(user).select_related("scheme", "corrects"), pk=pk)
-    entries = list(the_list.entries.select_related("company"))
+    entries = list(the_list.entries.select_related("company", "ranking__scheme"))
     may_edit = permissions.can_edit_registry(user)
     own_entry = next((e for e in entries if user.is_authenticated and e.company_id == user.company_id), None)
     appeals = (

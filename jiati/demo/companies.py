@@ -8,7 +8,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jiati.companies import ranking
 from jiati.companies.models import Colour, Company, CompanyContact, Licence, LicenceKind, LicenceStatus
@@ -35,6 +35,11 @@ DEDUCTIONS = {
 
 
 def seed(context: dict) -> None:
+    with translation.override("zh-hans"):  # what the demo stores (notification titles) reads as in production
+        _seed(context)
+
+
+def _seed(context: dict) -> None:
     rng = random.Random(14)
     people = context["people"]
     district = people["district"]
@@ -45,7 +50,9 @@ def seed(context: dict) -> None:
         if company.is_maintainer:
             company.hotline = f"0755-8{index:03d}9600"
             company.save(update_fields=["hotline"])
-        CompanyContact.objects.create(company=company, name="项目经理", position="项目经理", phone=f"1370000{index:04d}")
+        CompanyContact.objects.create(
+            company=company, name="项目经理", position="项目经理", phone=f"1370000{index:04d}"
+        )
         kinds = []
         if company.is_manufacturer:
             kinds.append(LicenceKind.MANUFACTURE)
@@ -99,18 +106,22 @@ def seed(context: dict) -> None:
         while day <= stop:
             visits.append(
                 MaintenanceVisit(
-                    elevator=elevator, maintainer_id=elevator.maintainer_id, visited_on=day,
-                    items="半月保养：门系统、曳引机、制动器、安全回路检查", days_late=max(0, (day - last).days - 15),
+                    elevator=elevator,
+                    maintainer_id=elevator.maintainer_id,
+                    visited_on=day,
+                    items="半月保养：门系统、曳引机、制动器、安全回路检查",
+                    days_late=max(0, (day - last).days - 15),
                     recorded_by=people["maintainer"],
-                )  # fmt: skip
+                )
             )
             last = day
             day += dt.timedelta(days=rng.choice([12, 14, 15, 15, 19, 22]))
-        Elevator.objects.filter(pk=elevator.pk).update(last_visit_on=last if last != elevator.in_service_since else None)
+        Elevator.objects.filter(pk=elevator.pk).update(
+            last_visit_on=last if last != elevator.in_service_since else None
+        )
     MaintenanceVisit.objects.bulk_create(visits)
 
     # Faults over the last three months: most closed and rated, a few open (one unacknowledged, escalated).
-    zone = timezone.get_default_timezone()
     kinds = ["stopped", "doors", "noise", "trapped", "other"]
     for index in range(36):
         elevator = elevators[index % len(elevators)]
@@ -142,7 +153,12 @@ def seed(context: dict) -> None:
         FaultEvent.objects.create(report=report, status="reported", at=report.reported_at)
 
     # Running costs of last year, shared by floor coefficient; about two thirds paid.
-    coefficients = {str(f): str(c) for f, c in zip(range(1, 12), ["0", "0.4", "0.6", "0.8", "1", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"], strict=True)}
+    coefficients = {
+        str(f): str(c)
+        for f, c in zip(
+            range(1, 12), ["0", "0.4", "0.6", "0.8", "1", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6"], strict=True
+        )
+    }
     for elevator in elevators[:8]:
         storeys = elevator.stairwell.storeys
         cost = elevator_services.running_cost_share(
@@ -157,13 +173,16 @@ def seed(context: dict) -> None:
         for share in cost.shares.all():
             if share.amount and rng.random() < 0.66:
                 elevator_services.running_cost_payment(
-                    actor=district, share=share, amount=share.amount, paid_on=today - dt.timedelta(days=rng.randint(5, 60))
+                    actor=district,
+                    share=share,
+                    amount=share.amount,
+                    paid_on=today - dt.timedelta(days=rng.randint(5, 60)),
                 )
 
     # Three months of scores, a published list each month, one appeal decided on the latest.
     ranking.scheme_create(
         actor=district, name="龙岗区加梯企业红黑榜评分办法（试行）", valid_from=dt.date(2024, 1, 1),
-        area_weights=WEIGHTS, deductions=DEDUCTIONS, red_min_score=95, black_below_score=75, appeal_days=15,
+        area_weights=WEIGHTS, deductions=DEDUCTIONS, red_min_score=95, black_below_score=60, appeal_days=15,
     )  # fmt: skip
     month = ranking.period_start(today)
     periods = []

@@ -23,7 +23,9 @@ class ElevatorFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(equipment_code__icontains=value) | Q(estate__name__icontains=value) | Q(registration_number__icontains=value)
+            Q(equipment_code__icontains=value)
+            | Q(estate__name__icontains=value)
+            | Q(registration_number__icontains=value)
         )
 
     def with_alert(self, queryset, name, value):
@@ -45,4 +47,8 @@ class FaultFilterSet(django_filters.FilterSet):
     def only_open(self, queryset, name, value):
         from jiati.elevators.models import OPEN_FAULT_STATUSES
 
-        return queryset.filter(status__in=OPEN_FAULT_STATUSES) if value else queryset.exclude(status__in=OPEN_FAULT_STATUSES)
+        return (
+            queryset.filter(status__in=OPEN_FAULT_STATUSES)
+            if value
+            else queryset.exclude(status__in=OPEN_FAULT_STATUSES)
+        )

@@ -11,16 +11,26 @@ class ElevatorForm(forms.Form):
     equipment_code = forms.CharField(label=_("Equipment code (20 digits)"), max_length=24, required=False)
     registration_number = forms.CharField(label=_("Registration certificate number"), max_length=60, required=False)
     registered_on = forms.DateField(label=_("Registered on"), required=False, widget=ISO_DATE)
-    maker = forms.ModelChoiceField(label=_("Maker"), queryset=Company.objects.filter(is_manufacturer=True), required=False)
+    maker = forms.ModelChoiceField(
+        label=_("Maker"), queryset=Company.objects.filter(is_manufacturer=True), required=False
+    )
     model_name = forms.CharField(label=_("Model"), max_length=80, required=False)
     rated_load_kg = forms.IntegerField(label=_("Rated load (kg)"), min_value=1, required=False)
-    speed = forms.DecimalField(label=_("Rated speed (m/s)"), max_digits=4, decimal_places=2, min_value=0, required=False)
+    speed = forms.DecimalField(
+        label=_("Rated speed (m/s)"), max_digits=4, decimal_places=2, min_value=0, required=False
+    )
     stops = forms.IntegerField(label=_("Stops"), min_value=2, max_value=200, required=False)
-    installer = forms.ModelChoiceField(label=_("Installer"), queryset=Company.objects.filter(is_contractor=True), required=False)
-    maintainer = forms.ModelChoiceField(label=_("Maintainer"), queryset=Company.objects.filter(is_maintainer=True), required=False)
+    installer = forms.ModelChoiceField(
+        label=_("Installer"), queryset=Company.objects.filter(is_contractor=True), required=False
+    )
+    maintainer = forms.ModelChoiceField(
+        label=_("Maintainer"), queryset=Company.objects.filter(is_maintainer=True), required=False
+    )
     contract_start = forms.DateField(label=_("Maintenance contract from"), required=False, widget=ISO_DATE)
     contract_end = forms.DateField(label=_("Maintenance contract until"), required=False, widget=ISO_DATE)
-    contract_fee = forms.DecimalField(label=_("Maintenance fee per year (yuan)"), max_digits=10, decimal_places=2, required=False)
+    contract_fee = forms.DecimalField(
+        label=_("Maintenance fee per year (yuan)"), max_digits=10, decimal_places=2, required=False
+    )
     fee_payer = forms.ChoiceField(label=_("Who pays"), choices=Payer.choices)
     free_maintenance_until = forms.DateField(label=_("Free maintenance until"), required=False, widget=ISO_DATE)
     takeover_maintainer = forms.ModelChoiceField(
@@ -43,7 +53,9 @@ class InspectionForm(forms.Form):
 
 class FaultForm(forms.Form):
     kind = forms.ChoiceField(label=_("What is wrong?"), choices=FaultKind.choices, widget=forms.RadioSelect)
-    description = forms.CharField(label=_("Details (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    description = forms.CharField(
+        label=_("Details (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     phone = forms.CharField(label=_("Your mobile number, for the reply"), max_length=20)
 
 
@@ -58,7 +70,10 @@ class CloseForm(forms.Form):
 
 class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label=_("How was the repair?"), choices=[(i, "★" * i) for i in range(5, 0, -1)], coerce=int, widget=forms.RadioSelect
+        label=_("How was the repair?"),
+        choices=[(i, "★" * i) for i in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
     )
     comment = forms.CharField(label=_("Comment (optional)"), max_length=255, required=False)
 

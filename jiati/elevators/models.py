@@ -143,9 +143,9 @@ class Elevator(models.Model):
             ),
             models.CheckConstraint(
                 name="elevator_contract_dates",
-                condition=Q(contract_start__isnull=True) | Q(contract_end__isnull=True) | Q(
-                    contract_end__gte=F("contract_start")
-                ),
+                condition=Q(contract_start__isnull=True)
+                | Q(contract_end__isnull=True)
+                | Q(contract_end__gte=F("contract_start")),
             ),
         ]
         indexes = [
@@ -323,7 +323,9 @@ class FaultReport(models.Model):
 class FaultEvent(models.Model):
     """What happened to a fault report, appended by the services, never edited."""
 
-    report = models.ForeignKey(FaultReport, verbose_name=_("fault report"), on_delete=models.CASCADE, related_name="events")
+    report = models.ForeignKey(
+        FaultReport, verbose_name=_("fault report"), on_delete=models.CASCADE, related_name="events"
+    )
     status = models.CharField(_("status"), max_length=14, choices=FaultStatus.choices, blank=True)
     message = models.CharField(_("message"), max_length=255, blank=True)
     actor = models.ForeignKey(
@@ -397,8 +399,12 @@ class RunningCost(models.Model):
 class RunningCostShare(models.Model):
     """What one dwelling owes for the year, and how much of it is paid."""
 
-    cost = models.ForeignKey(RunningCost, verbose_name=_("running costs"), on_delete=models.CASCADE, related_name="shares")
-    dwelling = models.ForeignKey("housing.Dwelling", verbose_name=_("dwelling"), on_delete=models.PROTECT, related_name="+")
+    cost = models.ForeignKey(
+        RunningCost, verbose_name=_("running costs"), on_delete=models.CASCADE, related_name="shares"
+    )
+    dwelling = models.ForeignKey(
+        "housing.Dwelling", verbose_name=_("dwelling"), on_delete=models.PROTECT, related_name="+"
+    )
     weight_text = models.CharField(_("weight"), max_length=80, blank=True)
     amount = models.DecimalField(_("share (yuan)"), max_digits=10, decimal_places=2)
     paid = models.DecimalField(_("paid (yuan)"), max_digits=10, decimal_places=2, default=0)
@@ -409,7 +415,9 @@ class RunningCostShare(models.Model):
         ordering = ["-dwelling__floor", "dwelling__room"]
         constraints = [
             models.UniqueConstraint(fields=["cost", "dwelling"], name="runningshare_one_per_dwelling"),
-            models.CheckConstraint(name="runningshare_paid_within_share", condition=Q(paid__gte=0, paid__lte=F("amount"))),
+            models.CheckConstraint(
+                name="runningshare_paid_within_share", condition=Q(paid__gte=0, paid__lte=F("amount"))
+            ),
         ]
 
     def __str__(self) -> str:

@@ -112,7 +112,9 @@ def elevator_create_for_project(*, project, actor) -> Elevator:
         maintainer_id=project.maintainer_id,
         stops=project.stairwell.storeys,
         in_service_since=today,
-        next_inspection_due=today.replace(year=today.year + 1) if not (today.month == 2 and today.day == 29) else today + dt.timedelta(days=365),
+        next_inspection_due=today.replace(year=today.year + 1)
+        if not (today.month == 2 and today.day == 29)
+        else today + dt.timedelta(days=365),
     )
     Inspection.objects.create(elevator=elevator, due_on=elevator.next_inspection_due)
     audit_record(actor=actor, instance=elevator, action=AuditAction.CREATE, changes=diff({}, snapshot(elevator)))
@@ -259,7 +261,9 @@ def visit_record(*, actor, elevator: Elevator, visited_on: dt.date | None, items
     if elevator.last_visit_on is None or visited_on > elevator.last_visit_on:
         elevator.last_visit_on = visited_on
         elevator.save(update_fields=["last_visit_on"])
-    audit_record(actor=actor, instance=visit, action=AuditAction.CREATE, changes=diff({}, snapshot(visit, VISIT_FIELDS)))
+    audit_record(
+        actor=actor, instance=visit, action=AuditAction.CREATE, changes=diff({}, snapshot(visit, VISIT_FIELDS))
+    )
     return visit
 
 
@@ -285,7 +289,9 @@ def inspection_record(
     inspection.inspected_on, inspection.result = inspected_on, result
     inspection.defects, inspection.body, inspection.recorded_by = defects.strip(), body.strip(), actor
     inspection.save()
-    audit_record(actor=actor, instance=inspection, action=AuditAction.UPDATE, changes=diff(before, snapshot(inspection)))
+    audit_record(
+        actor=actor, instance=inspection, action=AuditAction.UPDATE, changes=diff(before, snapshot(inspection))
+    )
     elevator = inspection.elevator
     if result == InspectionResult.FAILED:
         next_due = inspected_on + dt.timedelta(days=30)  # a re-inspection after the defects are rectified
@@ -307,7 +313,9 @@ def alert_filters(today: dt.date | None = None) -> dict[str, Q]:
     in_service = Q(status=ElevatorStatus.IN_SERVICE)
     return {
         "visit_overdue": in_service
-        & (Q(last_visit_on__lt=visit_due_before) | Q(last_visit_on__isnull=True, in_service_since__lt=visit_due_before)),
+        & (
+            Q(last_visit_on__lt=visit_due_before) | Q(last_visit_on__isnull=True, in_service_since__lt=visit_due_before)
+        ),
         "inspection_due": in_service
         & Q(next_inspection_due__lte=today + dt.timedelta(days=settings.JIATI_INSPECTION_WARNING_DAYS)),
         "contract_expired": in_service & Q(contract_end__lt=today),
@@ -315,12 +323,18 @@ def alert_filters(today: dt.date | None = None) -> dict[str, Q]:
 
 
 ALERT_TITLES = {
-    "visit_overdue": lambda e: _("Maintenance visit overdue: %(place)s (last %(date)s)")
-    % {"place": e.place, "date": e.last_visit_on.isoformat() if e.last_visit_on else "—"},
-    "inspection_due": lambda e: _("Periodic inspection due on %(date)s: %(place)s")
-    % {"place": e.place, "date": e.next_inspection_due.isoformat()},
-    "contract_expired": lambda e: _("Maintenance contract expired on %(date)s: %(place)s")
-    % {"place": e.place, "date": e.contract_end.isoformat()},
+    "visit_overdue": lambda e: (
+        _("Maintenance visit overdue: %(place)s (last %(date)s)")
+        % {"place": e.place, "date": e.last_visit_on.isoformat() if e.last_visit_on else "—"}
+    ),
+    "inspection_due": lambda e: (
+        _("Periodic inspection due on %(date)s: %(place)s")
+        % {"place": e.place, "date": e.next_inspection_due.isoformat()}
+    ),
+    "contract_expired": lambda e: (
+        _("Maintenance contract expired on %(date)s: %(place)s")
+        % {"place": e.place, "date": e.contract_end.isoformat()}
+    ),
 }
 
 
@@ -380,7 +394,9 @@ def fault_rate_check(*, phone: str, address: str | None) -> None:
             f"fault-address-{address}",
             settings.JIATI_FAULT_REPORTS_PER_ADDRESS_HOUR,
             field="phone",
-            message=_("Too many reports from this network in the last hour. If someone is trapped, call the numbers above."),
+            message=_(
+                "Too many reports from this network in the last hour. If someone is trapped, call the numbers above."
+            ),
         )
 
 
@@ -458,7 +474,9 @@ def fault_acknowledge(*, actor, report: FaultReport) -> FaultReport:
     report.status, report.acknowledged_at = FaultStatus.ACKNOWLEDGED, timezone.now()
     report.save(update_fields=["status", "acknowledged_at"])
     _fault_event(report, status=report.status, actor=actor)
-    audit_record(actor=actor, instance=report, action=AuditAction.UPDATE, changes={"status": ["reported", "acknowledged"]})
+    audit_record(
+        actor=actor, instance=report, action=AuditAction.UPDATE, changes={"status": ["reported", "acknowledged"]}
+    )
     return report
 
 
@@ -597,7 +615,9 @@ def running_cost_share(
         try:
             value = Decimal(str(raw))
         except (InvalidOperation, ValueError):
-            errors[name] = [ValidationError(_("“%(value)s” is not an amount."), code="not_a_number", params={"value": raw})]
+            errors[name] = [
+                ValidationError(_("“%(value)s” is not an amount."), code="not_a_number", params={"value": raw})
+            ]
             continue
         if value < 0 or value != value.quantize(Decimal("0.01")):
             errors[name] = [ValidationError(_("Give an amount in yuan, at least 0, to the fen."), code="amount")]
@@ -606,7 +626,9 @@ def running_cost_share(
         errors["method"] = [ValidationError(_("Choose a sharing method."), code="required")]
     if RunningCost.objects.filter(elevator=elevator, year=year).exists():
         errors["year"] = [
-            ValidationError(_("The running costs of %(year)s are already shared."), code="duplicate", params={"year": year})
+            ValidationError(
+                _("The running costs of %(year)s are already shared."), code="duplicate", params={"year": year}
+            )
         ]
     total = sum(amounts.values(), Decimal(0))
     if not errors and total <= 0:
@@ -620,11 +642,19 @@ def running_cost_share(
     except ShareInputError as exc:
         raise refuse(exc.message, code="sharing", field="parameters" if exc.field != "method" else "method") from None
     cost = RunningCost.objects.create(
-        elevator=elevator, year=year, total=total, method=method, parameters=parameters or {}, created_by=actor, **amounts
+        elevator=elevator,
+        year=year,
+        total=total,
+        method=method,
+        parameters=parameters or {},
+        created_by=actor,
+        **amounts,
     )
     RunningCostShare.objects.bulk_create(
         [
-            RunningCostShare(cost=cost, dwelling_id=line.unit.dwelling_id, weight_text=line.weight_text[:80], amount=line.share)
+            RunningCostShare(
+                cost=cost, dwelling_id=line.unit.dwelling_id, weight_text=line.weight_text[:80], amount=line.share
+            )
             for line in sharing.lines
         ]
     )
@@ -633,7 +663,9 @@ def running_cost_share(
 
 
 @transaction.atomic
-def running_cost_payment(*, actor, share: RunningCostShare, amount, paid_on: dt.date | None, note: str = "") -> RunningCostPayment:
+def running_cost_payment(
+    *, actor, share: RunningCostShare, amount, paid_on: dt.date | None, note: str = ""
+) -> RunningCostPayment:
     """Record a payment towards a share; never above what is still owed."""
     _require(permissions.can_keep_costs(actor, share.cost.elevator))
     share = RunningCostShare.objects.select_for_update().select_related("dwelling").get(pk=share.pk)
@@ -658,7 +690,9 @@ def running_cost_payment(*, actor, share: RunningCostShare, amount, paid_on: dt.
         errors["paid_on"] = [ValidationError(_("The payment cannot be in the future."), code="future_date")]
     if errors:
         raise ValidationError(errors)
-    payment = RunningCostPayment.objects.create(share=share, amount=value, paid_on=paid_on, note=note.strip(), recorded_by=actor)
+    payment = RunningCostPayment.objects.create(
+        share=share, amount=value, paid_on=paid_on, note=note.strip(), recorded_by=actor
+    )
     share.paid += value
     share.save(update_fields=["paid"])
     audit_record(actor=actor, instance=payment, action=AuditAction.CREATE, changes=diff({}, snapshot(payment)))

@@ -35,7 +35,9 @@ class ElevatorListView(ScopedListView):
     title = gettext_lazy("Elevators in service")
     export_name = "elevators"
     columns = [
-        Column(gettext_lazy("Equipment code"), "equipment_code", link=lambda e: reverse("elevators:detail", args=[e.pk])),
+        Column(
+            gettext_lazy("Equipment code"), "equipment_code", link=lambda e: reverse("elevators:detail", args=[e.pk])
+        ),
         Column(gettext_lazy("Estate"), "estate.name"),
         Column(gettext_lazy("Stairwell"), lambda e: f"{e.stairwell.building.number}{e.stairwell.number}"),
         Column(gettext_lazy("Maintainer"), "maintainer.name"),
@@ -66,11 +68,17 @@ def detail(request, pk):
     user = request.user
     can_edit = permissions.can_edit(user, elevator)
     initial = {name: getattr(elevator, name) for name in services.ELEVATOR_FIELDS}
-    costs = list(elevator.running_costs.prefetch_related("shares__dwelling")) if permissions.can_keep_costs(user, elevator) or can_edit else []
+    costs = (
+        list(elevator.running_costs.prefetch_related("shares__dwelling"))
+        if permissions.can_keep_costs(user, elevator) or can_edit
+        else []
+    )
     context = {
         "elevator": elevator,
         "title": elevator.place,
-        "alerts": [key for key, q in services.alert_filters().items() if Elevator.objects.filter(q, pk=elevator.pk).exists()],
+        "alerts": [
+            key for key, q in services.alert_filters().items() if Elevator.objects.filter(q, pk=elevator.pk).exists()
+        ],
         "visits": elevator.visits.select_related("recorded_by")[:20],
         "inspections": elevator.inspections.all()[:10],
         "faults": elevator.faults.all()[:20],
@@ -119,7 +127,11 @@ def visit(request, pk):
     if not permissions.can_record_visit(request.user, elevator):
         raise PermissionDenied
     if request.method != "POST":
-        return render(request, "elevators/form.html", {"form": forms.VisitForm(), "elevator": elevator, "title": _("Maintenance visit"), "multipart": True})
+        return render(
+            request,
+            "elevators/form.html",
+            {"form": forms.VisitForm(), "elevator": elevator, "title": _("Maintenance visit"), "multipart": True},
+        )
     form = forms.VisitForm(request.POST, request.FILES)
     return _form_action(
         request,
@@ -176,7 +188,9 @@ def running_cost(request, pk):
 @require_POST
 def payment(request, pk, share_pk):
     elevator = _elevator_or_404(request, pk)
-    share = get_visible_or_404(RunningCostShare.objects.filter(cost__elevator=elevator).select_related("cost__elevator"), pk=share_pk)
+    share = get_visible_or_404(
+        RunningCostShare.objects.filter(cost__elevator=elevator).select_related("cost__elevator"), pk=share_pk
+    )
     form = forms.PaymentForm(request.POST)
     return _form_action(
         request,
@@ -244,7 +258,9 @@ class FaultListView(ScopedListView):
 
 def _fault_or_404(request, pk) -> FaultReport:
     return get_visible_or_404(
-        FaultReport.objects.visible_to(request.user).select_related("elevator__estate", "elevator__stairwell__building"),
+        FaultReport.objects.visible_to(request.user).select_related(
+            "elevator__estate", "elevator__stairwell__building"
+        ),
         pk=pk,
     )
 
@@ -271,11 +287,23 @@ def fault_step(request, pk, step):
     report = _fault_or_404(request, pk)
     if step == "close":
         form = forms.CloseForm(request.POST)
-        if not form.is_valid() or run_service(form, lambda: services.fault_close(actor=request.user, report=report, **form.cleaned_data)) is None:
+        if (
+            not form.is_valid()
+            or run_service(form, lambda: services.fault_close(actor=request.user, report=report, **form.cleaned_data))
+            is None
+        ):
             return render(
                 request,
                 "elevators/fault.html",
-                {"report": report, "title": report.elevator.place, "events": report.events.all(), "timing": services.fault_timing(report), "can_handle": True, "close_form": form, "phone": mask_phone(report.phone)},
+                {
+                    "report": report,
+                    "title": report.elevator.place,
+                    "events": report.events.all(),
+                    "timing": services.fault_timing(report),
+                    "can_handle": True,
+                    "close_form": form,
+                    "phone": mask_phone(report.phone),
+                },
                 status=400,
             )
     else:
@@ -373,7 +401,10 @@ def follow(request, token):
     form = forms.RatingForm()
     if request.method == "POST":
         form = forms.RatingForm(request.POST)
-        if form.is_valid() and run_service(form, lambda: services.fault_rate(report=report, **form.cleaned_data)) is not None:
+        if (
+            form.is_valid()
+            and run_service(form, lambda: services.fault_rate(report=report, **form.cleaned_data)) is not None
+        ):
             messages.success(request, _("Thank you for your rating."))
             return redirect("elevators:follow", token=token)
     return render(

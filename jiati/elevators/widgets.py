@@ -20,9 +20,21 @@ def start_page_widgets(*, user) -> list[dict]:
     filters = alert_filters()
     url = reverse("elevators:list")
     items = [
-        {"label": _("Visit overdue"), "value": elevators.filter(filters["visit_overdue"]).count(), "url": f"{url}?alert=visit_overdue"},
-        {"label": _("Inspection due"), "value": elevators.filter(filters["inspection_due"]).count(), "url": f"{url}?alert=inspection_due"},
-        {"label": _("Contract expired"), "value": elevators.filter(filters["contract_expired"]).count(), "url": f"{url}?alert=contract_expired"},
+        {
+            "label": _("Visit overdue"),
+            "value": elevators.filter(filters["visit_overdue"]).count(),
+            "url": f"{url}?alert=visit_overdue",
+        },
+        {
+            "label": _("Inspection due"),
+            "value": elevators.filter(filters["inspection_due"]).count(),
+            "url": f"{url}?alert=inspection_due",
+        },
+        {
+            "label": _("Contract expired"),
+            "value": elevators.filter(filters["contract_expired"]).count(),
+            "url": f"{url}?alert=contract_expired",
+        },
         {
             "label": _("Open faults"),
             "value": FaultReport.objects.visible_to(user).filter(status__in=OPEN_FAULT_STATUSES).count(),

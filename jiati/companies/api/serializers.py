@@ -5,8 +5,8 @@ from jiati.companies.models import (
     Company,
     CompanyContact,
     CompanyScore,
-    LicenceKind,
     Licence,
+    LicenceKind,
     ListEntry,
     RankingList,
 )
@@ -72,6 +72,7 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 class EntrySerializer(serializers.ModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
+    reason = serializers.CharField(source="display_reason", read_only=True)
 
     class Meta:
         model = ListEntry
@@ -89,4 +90,14 @@ class RankingListSerializer(serializers.ModelSerializer):
 class AppealSerializer(serializers.ModelSerializer):
     class Meta:
         model = Appeal
-        fields = ["id", "entry", "company", "grounds", "submitted_at", "status", "corrected_colour", "decision_reason", "decided_at"]
+        fields = [
+            "id",
+            "entry",
+            "company",
+            "grounds",
+            "submitted_at",
+            "status",
+            "corrected_colour",
+            "decision_reason",
+            "decided_at",
+        ]

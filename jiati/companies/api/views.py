@@ -65,7 +65,7 @@ class ScoreViewSet(ScopedReadOnlyViewSet):
 
 
 class RankingListViewSet(ScopedReadOnlyViewSet):
-    queryset = RankingList.objects.prefetch_related("entries__company")
+    queryset = RankingList.objects.prefetch_related("entries__company", "entries__ranking__scheme")
     serializer_class = s.RankingListSerializer
     filterset_fields = ["period", "kind", "status"]
 

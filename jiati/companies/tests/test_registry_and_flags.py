@@ -2,7 +2,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from jiati.accounts.models import Role
@@ -28,8 +28,10 @@ def test_invalid_and_duplicate_credit_codes_are_refused_with_every_error_at_once
     assert exc.value.error_dict["credit_code"][0].code == "duplicate_credit_code"
     made = services.company_create(actor=district, name="设计院", credit_code=valid_credit_code(777), is_designer=True)
     assert made.kinds == ["designer"]
-    with pytest.raises(Exception):
-        services.company_create(actor=world.users["community"], name="x", credit_code=valid_credit_code(778), is_designer=True)
+    with pytest.raises(PermissionDenied):
+        services.company_create(
+            actor=world.users["community"], name="x", credit_code=valid_credit_code(778), is_designer=True
+        )
 
 
 def test_licence_expiry_before_issue_is_refused_and_company_admin_renewal_needs_confirming(world):
@@ -49,7 +51,7 @@ def test_licence_expiry_before_issue_is_refused_and_company_admin_renewal_needs_
     assert licence.status == LicenceStatus.PENDING
     services.licence_confirm(actor=world.users["district"], licence=licence, approve=True)
     assert Licence.objects.get(pk=licence.pk).status == LicenceStatus.CONFIRMED
-    with pytest.raises(Exception):  # an ordinary maintainer user is not the company's administrator
+    with pytest.raises(PermissionDenied):  # an ordinary maintainer user is not the company's administrator
         services.licence_add(
             actor=world.users["maintainer"], company=company, kind="other", number="x",
             issued_on=dt.date(2026, 1, 1), expires_on=dt.date(2027, 1, 1),
@@ -91,7 +93,9 @@ def test_expired_licence_and_black_list_refuse_the_company_in_the_seven_ones(wor
     )  # fmt: skip
     period = ranking.period_start(timezone.localdate() - dt.timedelta(days=40))
     the_list = RankingList.objects.create(period=period, kind="contractor", scheme=scheme, status="published")
-    ListEntry.objects.create(ranking=the_list, company=contractor, rank=1, score=Decimal("50"), colour=Colour.BLACK, reason="低分")
+    ListEntry.objects.create(
+        ranking=the_list, company=contractor, rank=1, score=Decimal("50"), colour=Colour.BLACK, reason="低分"
+    )
     with pytest.raises(ValidationError) as exc:
         project_set_checklist(project=project, actor=world.users["community"], contractor=contractor)
     error = exc.value.error_dict["contractor"][0]

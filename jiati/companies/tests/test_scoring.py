@@ -29,7 +29,9 @@ def test_bad_weight_sets_are_refused(world):
     district = world.users["district"]
     for weights in ({"quality_control": "-1", "operation_maintenance": "2"}, {"quality_control": "0"}):
         with pytest.raises(ValidationError) as exc:
-            ranking.scheme_create(actor=district, name="x", valid_from=dt.date(2026, 1, 1), area_weights=weights, deductions={})
+            ranking.scheme_create(
+                actor=district, name="x", valid_from=dt.date(2026, 1, 1), area_weights=weights, deductions={}
+            )
         assert "area_weights" in exc.value.error_dict
 
 
@@ -86,7 +88,9 @@ def test_list_violation_publish_appeal_and_correction(world, scheme):
     admin = make_user("maint-admin", Role.MAINTAINER, company=maintainer)
     admin.is_unit_admin = True
     appeal = ranking.appeal_submit(actor=admin, entry=entry, grounds="记录为系统故障所致")
-    ranking.appeal_decide(actor=district, appeal=appeal, upheld=True, reason="核实为系统故障", corrected_colour=Colour.NONE)
+    ranking.appeal_decide(
+        actor=district, appeal=appeal, upheld=True, reason="核实为系统故障", corrected_colour=Colour.NONE
+    )
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.UPHELD
     original = RankingList.objects.get(pk=draft.pk)

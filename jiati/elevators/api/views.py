@@ -91,7 +91,9 @@ class RunningCostViewSet(ScopedReadOnlyViewSet):
         data = s.PaymentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        share = RunningCostShare.objects.filter(cost=cost, pk=values.pop("share")).select_related("cost__elevator").first()
+        share = (
+            RunningCostShare.objects.filter(cost=cost, pk=values.pop("share")).select_related("cost__elevator").first()
+        )
         if share is None:
             raise NotFound
         _call(lambda: services.running_cost_payment(actor=request.user, share=share, **values))

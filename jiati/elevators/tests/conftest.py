@@ -31,7 +31,9 @@ def elevator(world):
     world.companies["maintainer"].hotline = "075512345678"
     world.companies["maintainer"].save()
     project = project_in_service(world)
-    collect("stage_hooks", "project_entered_stage", project=project, stage=Stage.IN_SERVICE, actor=world.users["district"])
+    collect(
+        "stage_hooks", "project_entered_stage", project=project, stage=Stage.IN_SERVICE, actor=world.users["district"]
+    )
     elevator = Elevator.objects.get(project=project)
     elevator.in_service_since = timezone.localdate() - timezone.timedelta(days=100)
     elevator.save()

@@ -88,7 +88,8 @@ def test_maintainer_records_a_visit_through_the_api_and_a_future_date_is_refused
     refused = client.post(f"/api/elevators/elevators/{elevator.pk}/visits/", {"visited_on": future, "items": "保养"})
     assert refused.status_code == 400 and refused.json()["codes"]["visited_on"] == ["future_date"]
     done = client.post(
-        f"/api/elevators/elevators/{elevator.pk}/visits/", {"visited_on": timezone.localdate().isoformat(), "items": "保养"}
+        f"/api/elevators/elevators/{elevator.pk}/visits/",
+        {"visited_on": timezone.localdate().isoformat(), "items": "保养"},
     )
     assert done.status_code == 201
     assert Elevator.objects.get(pk=elevator.pk).last_visit_on == timezone.localdate()
@@ -98,7 +99,11 @@ def test_pages_render_and_refused_form_keeps_what_was_typed(world, elevator, cli
     cache.clear()
     for user in ("district", "community", "maintainer"):
         client = client_for(world.users[user])
-        for url in (reverse("elevators:list"), reverse("elevators:faults"), reverse("elevators:detail", args=[elevator.pk])):
+        for url in (
+            reverse("elevators:list"),
+            reverse("elevators:faults"),
+            reverse("elevators:detail", args=[elevator.pk]),
+        ):
             assert client.get(url).status_code == 200, (user, url)
         assert client.get(reverse("core:home")).status_code == 200
     client = client_for(world.users["maintainer"])
@@ -108,7 +113,12 @@ def test_pages_render_and_refused_form_keeps_what_was_typed(world, elevator, cli
     assert "更换门锁" in response.content.decode() and "cannot be in the future" in response.content.decode()
     district = client_for(world.users["district"])
     assert district.get(reverse("elevators:poster", args=[elevator.pk]))["Content-Type"] == "application/pdf"
-    for url in (reverse("companies:list"), reverse("companies:detail", args=[world.companies["maintainer"].pk]), reverse("companies:lists"), reverse("companies:create")):
+    for url in (
+        reverse("companies:list"),
+        reverse("companies:detail", args=[world.companies["maintainer"].pk]),
+        reverse("companies:lists"),
+        reverse("companies:create"),
+    ):
         assert district.get(url).status_code == 200, url
 
 
@@ -123,7 +133,11 @@ def test_public_qr_page_unknown_token_and_flood(client, world, elevator, setting
     statuses = []
     for n in range(settings.JIATI_FAULT_REPORTS_PER_ADDRESS_HOUR + 1):
         statuses.append(client.post(url, {"send": "1", "kind": "noise", "phone": f"1380000{n:04d}"}).status_code)
-    assert statuses[-1] == 400 and "Too many reports" in client.post(url, {"send": "1", "kind": "noise", "phone": "13900009999"}).content.decode()
+    assert (
+        statuses[-1] == 400
+        and "Too many reports"
+        in client.post(url, {"send": "1", "kind": "noise", "phone": "13900009999"}).content.decode()
+    )
 
 
 def test_public_list_page_shows_no_personal_data(client, world):

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from jiati.elevators import services
@@ -35,11 +35,15 @@ def test_visit_in_the_future_is_refused_and_lateness_is_measured(world, elevator
     with pytest.raises(ValidationError) as exc:
         services.visit_record(actor=maintainer, elevator=elevator, visited_on=today + dt.timedelta(days=1), items="x")
     assert exc.value.error_dict["visited_on"][0].code == "future_date"
-    first = services.visit_record(actor=maintainer, elevator=elevator, visited_on=today - dt.timedelta(days=80), items="常规保养")
+    first = services.visit_record(
+        actor=maintainer, elevator=elevator, visited_on=today - dt.timedelta(days=80), items="常规保养"
+    )
     assert first.days_late == 20 - 15 + 0  # 100 − 80 = 20 days since service began, 15 allowed
-    on_time = services.visit_record(actor=maintainer, elevator=elevator, visited_on=today - dt.timedelta(days=66), items="常规保养")
+    on_time = services.visit_record(
+        actor=maintainer, elevator=elevator, visited_on=today - dt.timedelta(days=66), items="常规保养"
+    )
     assert on_time.days_late == 0
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.visit_record(actor=world.users["community"], elevator=elevator, visited_on=today, items="x")
 
 
@@ -137,10 +141,17 @@ def test_running_costs_split_to_the_fen_and_payment_not_above_share(world, eleva
     share = max(shares, key=lambda s: s.amount)
     with pytest.raises(ValidationError) as exc:
         services.running_cost_payment(
-            actor=world.users["community"], share=share, amount=share.amount + Decimal("0.01"), paid_on=timezone.localdate()
+            actor=world.users["community"],
+            share=share,
+            amount=share.amount + Decimal("0.01"),
+            paid_on=timezone.localdate(),
         )
     assert exc.value.error_dict["amount"][0].code == "above_share"
-    services.running_cost_payment(actor=world.users["community"], share=share, amount=share.amount, paid_on=timezone.localdate())
+    services.running_cost_payment(
+        actor=world.users["community"], share=share, amount=share.amount, paid_on=timezone.localdate()
+    )
     assert RunningCostShare.objects.get(pk=share.pk).outstanding == 0
     with pytest.raises(ValidationError):
-        services.running_cost_share(actor=world.users["community"], elevator=elevator, year=2026, method="area", maintenance=1)
+        services.running_cost_share(
+            actor=world.users["community"], elevator=elevator, year=2026, method="area", maintenance=1
+        )

@@ -8,6 +8,7 @@ changes, is audited and tells the people concerned.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -45,7 +46,10 @@ from jiati.elevators.models import (
     ShareMethod,
 )
 from jiati.housing.models import Dwelling
+from jiati.notifications.channels import get_sms_sender
 from jiati.notifications.services import notify
+
+logger = logging.getLogger("jiati.elevators")
 
 VISIT_FIELDS = ("elevator", "maintainer", "visited_on", "items", "days_late")
 EQUIPMENT_CODE_RE = re.compile(r"^\d{20}$")
@@ -450,6 +454,7 @@ def fault_report(*, elevator: Elevator, kind: str, phone: str, description: str 
     recipients = _maintainer_staff(elevator)
     if report.urgent:
         recipients += _staff_of(elevator, Role.COMMUNITY)
+    transaction.on_commit(lambda: _tell_reporter(report))
     notify(
         recipients=recipients,
         kind="fault_urgent" if report.urgent else "fault_reported",
@@ -459,6 +464,19 @@ def fault_report(*, elevator: Elevator, kind: str, phone: str, description: str 
         dedupe_key=f"fault-{report.pk}",
     )
     return report
+
+
+def _tell_reporter(report: FaultReport) -> None:
+    """A text message to the reporter with the link to follow the report (after the commit; a gateway failure
+    must not lose the report)."""
+    link = f"{settings.SITE_URL}{reverse('elevators:follow', args=[report.follow_token])}"
+    try:
+        get_sms_sender().send(
+            phone=report.phone,
+            text=_("Your elevator fault report was received. Follow it here: %(link)s") % {"link": link},
+        )
+    except Exception:  # the report stands; the page already showed the link
+        logger.warning("could not text the follow-up link of fault report %s", report.pk)
 
 
 def _lock_report(report: FaultReport) -> FaultReport:

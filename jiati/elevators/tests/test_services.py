@@ -155,3 +155,20 @@ def test_running_costs_split_to_the_fen_and_payment_not_above_share(world, eleva
         services.running_cost_share(
             actor=world.users["community"], elevator=elevator, year=2026, method="area", maintenance=1
         )
+
+
+def test_reporter_gets_the_follow_up_link_by_text(world, elevator, django_capture_on_commit_callbacks):
+    from jiati.notifications.channels import ConsoleSmsSender
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.fault_report(elevator=elevator, kind=FaultKind.DOORS, phone="13800006666")
+    phone, text = ConsoleSmsSender.sent[-1]
+    assert phone == "13800006666" and report.follow_token in text
+
+
+def test_daily_sweeps_run(world, elevator):
+    from jiati.companies.daily import run_daily as companies_daily
+    from jiati.elevators.daily import run_daily as elevators_daily
+
+    assert set(companies_daily()) == {"licence_reminders", "scores_computed"}
+    assert set(elevators_daily()) == {"alerts_sent", "faults_escalated"}

@@ -37,7 +37,7 @@ from jiati.core.lists import ScopedListView
 class CompanyListView(ScopedListView):
     model = Company
     filterset_class = filtersets.CompanyFilterSet
-    template_name = "core/list.html"
+    template_name = "companies/list.html"
     title = gettext_lazy("Companies")
     export_name = "companies"
     columns = [
@@ -50,9 +50,7 @@ class CompanyListView(ScopedListView):
     ]
 
     def get_extra_context(self):
-        if permissions.can_edit_registry(self.request.user):
-            return {"actions": [{"url": reverse("companies:create"), "label": _("Add a company")}]}
-        return {}
+        return {"can_add": permissions.can_edit_registry(self.request.user)}
 
 
 def _company_or_404(request, pk) -> Company:

@@ -144,3 +144,23 @@ def test_public_list_page_shows_no_personal_data(client, world):
     make_user("x", Role.DISTRICT_OFFICE, region=world.regions["A"])
     response = client.get(reverse("companies:lists"))
     assert response.status_code == 200
+
+
+def test_portal_section_shows_my_elevator_and_my_shares(world, elevator, rf):
+    from decimal import Decimal
+
+    from jiati.elevators.portal import portal_sections
+
+    services.running_cost_share(
+        actor=world.users["community"], elevator=elevator, year=2025, method="area", maintenance=Decimal("1200.00")
+    )
+    owner = world.users["resident"].owner
+    [section] = portal_sections(request=rf.get("/m/"), owner=owner)
+    assert section["elevators"] == [elevator]
+    assert len(section["shares"]) == 1 and section["shares"][0].amount == Decimal("100.00")
+    other_owner = world.users["other_district"]  # no dwellings at all
+    assert other_owner.owner_id is None
+    from django.template.loader import render_to_string
+
+    html = render_to_string(section["template"], {"section": section})
+    assert elevator.public_token in html and "100.00" in html

@@ -10,4 +10,6 @@ urlpatterns = [
     path("consultation/", include("jiati.consultation.api.urls")),
     path("subsidies/", include("jiati.subsidies.api.urls")),
     path("administration/", include("jiati.administration.api.urls")),
+    path("companies/", include("jiati.companies.api.urls")),
+    path("elevators/", include("jiati.elevators.api.urls")),
 ]

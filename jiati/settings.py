@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "jiati.subsidies",
     "jiati.portal",
     "jiati.administration",
+    "jiati.elevators",
     "jiati.demo",
 ]
 
@@ -386,6 +387,19 @@ JIATI_NOTIFICATION_CHANNELS = env_list("JIATI_NOTIFICATION_CHANNELS", "console")
 JIATI_SMS_SENDER = os.environ.get("JIATI_SMS_SENDER", "jiati.notifications.channels.ConsoleSmsSender")
 JIATI_SMS_GATEWAY_URL = os.environ.get("JIATI_SMS_GATEWAY_URL", "")
 JIATI_WECOM_WEBHOOK_URL = os.environ.get("JIATI_WECOM_WEBHOOK_URL", "")
+
+# --- elevators in service and the red/black list (domain.md §6) -------------------------------------------
+JIATI_EMERGENCY_NUMBER = os.environ.get("JIATI_EMERGENCY_NUMBER", "96333")
+JIATI_MAINTENANCE_INTERVAL_DAYS = int(os.environ.get("JIATI_MAINTENANCE_INTERVAL_DAYS", "15"))
+JIATI_INSPECTION_WARNING_DAYS = int(os.environ.get("JIATI_INSPECTION_WARNING_DAYS", "30"))
+JIATI_FAULT_ARRIVAL_MINUTES_TRAPPED = int(os.environ.get("JIATI_FAULT_ARRIVAL_MINUTES_TRAPPED", "30"))
+JIATI_FAULT_ARRIVAL_MINUTES = int(os.environ.get("JIATI_FAULT_ARRIVAL_MINUTES", "240"))
+JIATI_FAULT_REPAIR_HOURS = int(os.environ.get("JIATI_FAULT_REPAIR_HOURS", "24"))
+JIATI_FAULT_ESCALATE_COMMUNITY_MINUTES = int(os.environ.get("JIATI_FAULT_ESCALATE_COMMUNITY_MINUTES", "15"))
+JIATI_FAULT_ESCALATE_DISTRICT_MINUTES = int(os.environ.get("JIATI_FAULT_ESCALATE_DISTRICT_MINUTES", "60"))
+JIATI_FAULT_REPORTS_PER_PHONE_HOUR = int(os.environ.get("JIATI_FAULT_REPORTS_PER_PHONE_HOUR", "3"))
+JIATI_FAULT_REPORTS_PER_ADDRESS_HOUR = int(os.environ.get("JIATI_FAULT_REPORTS_PER_ADDRESS_HOUR", "10"))
+JIATI_BLACK_LIST_MONTHS = int(os.environ.get("JIATI_BLACK_LIST_MONTHS", "6"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jiati@localhost")
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("housing/", include("jiati.housing.urls")),
     path("audit/", include("jiati.web.audit_urls")),
     path("companies/", include("jiati.companies.urls")),
+    path("elevators/", include("jiati.elevators.urls")),
     path("projects/", include("jiati.projects.urls")),
     path("consent/", include("jiati.consent.urls")),
     path("consultation/", include("jiati.consultation.urls")),

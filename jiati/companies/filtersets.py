@@ -2,27 +2,21 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from jiati.companies.models import Company
+from jiati.companies.models import KIND_FIELDS, Company, CompanyKind
 
 
 class CompanyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    kind = django_filters.ChoiceFilter(
-        method="of_kind",
-        label=_("Kind"),
-        choices=[
-            ("manufacturer", _("Elevator maker")),
-            ("contractor", _("Construction team")),
-            ("maintainer", _("Maintainer")),
-        ],
-    )
+    kind = django_filters.ChoiceFilter(method="of_kind", label=_("Kind"), choices=CompanyKind.choices)
 
     class Meta:
         model = Company
         fields = ["q", "kind"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(brand__icontains=value))
+        return queryset.filter(Q(name__icontains=value) | Q(brand__icontains=value) | Q(credit_code=value.upper()))
 
     def of_kind(self, queryset, name, value):
-        return queryset.filter(**{f"is_{value}": True})
+        # Older links used "manufacturer" for makers.
+        field = KIND_FIELDS.get(value) or {"manufacturer": "is_manufacturer"}.get(value)
+        return queryset.filter(**{field: True}) if field else queryset

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from uuid import uuid4
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -19,6 +19,7 @@ from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, snapshot
 from jiati.core.errors import refuse
+from jiati.core.hooks import collect
 from jiati.core.services import lock_visible, require
 from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
@@ -179,6 +180,7 @@ def project_advance(*, project: Project, actor, note: str = "", expected_stage: 
     )
     _audit(project, actor, before, note)
     stages.entered(project, actor)
+    collect("stage_hooks", "project_entered_stage", project=project, stage=to_stage, actor=actor)
     _tell_responsible(
         project, _("%(code)s moved to “%(stage)s”") % {"code": project.code, "stage": project.get_stage_display()}
     )
@@ -352,6 +354,30 @@ def service_team_set(*, project: Project, actor, users: list) -> Project:
     return project
 
 
+def _refuse_flagged_companies(project: Project, fields: dict) -> None:
+    """A newly chosen brand, construction team or maintainer that is black-listed or whose required licence has
+    expired is refused, saying why and until when (the companies app answers through the `flags` hook)."""
+    chosen = {
+        name: fields[name]
+        for name in ("brand", "contractor", "maintainer")
+        if fields.get(name) is not None and getattr(project, f"{name}_id") != fields[name].pk
+    }
+    if not chosen:
+        return
+    flags = collect("flags", "company_flags", company_ids=sorted({c.pk for c in chosen.values()}))
+    errors = {}
+    for name, company in chosen.items():
+        for flag in (f for f in flags if f["company_id"] == company.pk and f["flag"] != "flagged"):
+            message = (
+                _("“%(company)s” cannot be chosen: %(reason)s, until %(until)s.")
+                if flag.get("until")
+                else _("“%(company)s” cannot be chosen: %(reason)s.")
+            ) % {"company": company.name, "reason": flag["reason"], "until": flag.get("until") or ""}
+            errors.setdefault(name, []).append(ValidationError(message, code=f"company_{flag['flag']}"))
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def project_set_checklist(*, project: Project, actor, **fields) -> Project:
     """Lead owner, chat group (name, link, QR image), brand, contractor, maintainer, estimated cost — all or
@@ -376,6 +402,7 @@ def project_set_checklist(*, project: Project, actor, **fields) -> Project:
         raise refuse(_("This company is not a construction team."), code="not_a_contractor", field="contractor")
     if fields.get("maintainer") is not None and not fields["maintainer"].is_maintainer:
         raise refuse(_("This company does not maintain elevators."), code="not_a_maintainer", field="maintainer")
+    _refuse_flagged_companies(project, fields)
     if fields.get("estimated_cost") is not None and fields["estimated_cost"] <= 0:
         raise refuse(_("The cost must be greater than zero."), code="not_positive", field="estimated_cost")
     if "lead_owner" in fields:

@@ -1,0 +1,65 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiati.companies.models import Colour, CompanyKind, LicenceKind, ViolationKind
+
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=160)
+    credit_code = forms.CharField(label=_("Unified social credit code"), max_length=24)
+    brand = forms.CharField(label=_("Elevator brand"), max_length=80, required=False)
+    is_manufacturer = forms.BooleanField(label=CompanyKind.MAKER.label, required=False)
+    is_contractor = forms.BooleanField(label=CompanyKind.CONTRACTOR.label, required=False)
+    is_maintainer = forms.BooleanField(label=CompanyKind.MAINTAINER.label, required=False)
+    is_designer = forms.BooleanField(label=CompanyKind.DESIGNER.label, required=False)
+    is_supervisor = forms.BooleanField(label=CompanyKind.SUPERVISOR.label, required=False)
+    is_cost_consultant = forms.BooleanField(label=CompanyKind.COST_CONSULTANT.label, required=False)
+    contact_name = forms.CharField(label=_("Contact"), max_length=60, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+    hotline = forms.CharField(label=_("24-hour line"), max_length=20, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+
+
+class LicenceForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=LicenceKind.choices)
+    number = forms.CharField(label=_("Licence number"), max_length=60)
+    scope = forms.CharField(label=_("Scope"), max_length=255, required=False)
+    issued_on = forms.DateField(label=_("Issued on"), widget=ISO_DATE)
+    expires_on = forms.DateField(label=_("Expires on"), widget=ISO_DATE)
+    upload = forms.FileField(label=_("Scan"), required=False)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    position = forms.CharField(label=_("Position"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+
+class DraftForm(forms.Form):
+    period = forms.DateField(label=_("Month (any day in it)"), widget=ISO_DATE)
+    kind = forms.ChoiceField(
+        label=_("Kind of company"), choices=[(k, CompanyKind(k).label) for k in ("maker", "contractor", "maintainer")]
+    )
+
+
+class ViolationForm(forms.Form):
+    company = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ViolationKind.choices)
+    description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 2}))
+    evidence_note = forms.CharField(label=_("Evidence reference"), max_length=255, required=False)
+    upload = forms.FileField(label=_("Evidence file"), required=False)
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(label=_("Grounds of the appeal"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label=_("Decision"), choices=[("1", _("Uphold")), ("0", _("Dismiss"))], coerce=lambda v: v == "1"
+    )
+    corrected_colour = forms.ChoiceField(label=_("Corrected list"), choices=Colour.choices, required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

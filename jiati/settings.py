@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jiati.consent",
     "jiati.consultation",
     "jiati.subsidies",
+    "jiati.pool",
     "jiati.portal",
     "jiati.demo",
 ]

@@ -22,6 +22,20 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe); the service checks each one."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
 class AssessmentForm(forms.Form):
     result = forms.ChoiceField(label=_("Result"), choices=Feasibility.choices, widget=forms.RadioSelect)
     obstacles = forms.MultipleChoiceField(
@@ -30,7 +44,7 @@ class AssessmentForm(forms.Form):
     conditions = forms.CharField(label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     assessed_on = forms.DateField(label=_("Assessed on"), widget=ISO_DATE)
-    site_photos = forms.FileField(
+    site_photos = MultipleFileField(
         label=_("Site photos"), required=False, widget=MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png"})
     )
     appraisal = forms.FileField(

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from jiati.audit.models import AuditEntry
 from jiati.core.tests.factories import stairwell_with_dwellings
@@ -25,7 +26,7 @@ def test_not_feasible_without_a_reason_is_refused_and_nothing_saved(stairwell, c
 
 
 def test_conditional_needs_its_conditions_and_all_errors_come_at_once(stairwell, community):
-    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    tomorrow = timezone.localdate() + dt.timedelta(days=2)
     with pytest.raises(ValidationError) as refused:
         services.assessment_record(
             actor=community, stairwell=stairwell, result="conditional", obstacles=["nowhere"], assessed_on=tomorrow
@@ -126,7 +127,7 @@ def test_changing_the_share_rejudges_current_surveys(world, survey, community):
 
 
 def test_weights_all_zero_are_refused(world):
-    zeros = {name: 0 for name in services.rules.WEIGHT_FIELDS}
+    zeros = dict.fromkeys(services.rules.WEIGHT_FIELDS, 0)
     with pytest.raises(ValidationError) as refused:
         services.pool_settings_set(actor=world.users["district"], region=world.regions["A"], **zeros)
     assert refused.value.error_dict["weight_elderly"][0].code == "all_zero"

@@ -29,9 +29,11 @@ class PoolFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     region = RegionFilter()
     estate = django_filters.NumberFilter(field_name="estate", label=_("Estate"))
-    coverage = django_filters.ChoiceFilter(choices=COVERAGE_CHOICES, method="by_coverage", label=_("Coverage"))
+    coverage = django_filters.ChoiceFilter(
+        choices=COVERAGE_CHOICES, method="by_coverage", label=_("Coverage"), empty_label="—"
+    )
     feasibility = django_filters.ChoiceFilter(
-        choices=FEASIBILITY_CHOICES, method="by_feasibility", label=_("Feasibility")
+        choices=FEASIBILITY_CHOICES, method="by_feasibility", label=_("Feasibility"), empty_label="—"
     )
     willing = YesNoFilter(field_name="is_willing", label=_("Willing"))
     has_project = YesNoFilter(method="by_project", label=_("Has a project"))
@@ -61,7 +63,7 @@ class PoolFilterSet(django_filters.FilterSet):
 class SurveyFilterSet(django_filters.FilterSet):
     region = RegionFilter()
     estate = django_filters.NumberFilter(field_name="estate", label=_("Estate"))
-    status = django_filters.ChoiceFilter(choices=SurveyStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(choices=SurveyStatus.choices, label=_("Status"), empty_label="—")
     is_willing = YesNoFilter(field_name="is_willing", label=_("Willing"))
     current = YesNoFilter(field_name="is_current", label=_("Current round"))
 

@@ -153,37 +153,37 @@ def _percent(value: Fraction) -> str:
 
 def priority_score(inputs: PriorityInputs, rules: Rules) -> Score:
     """The transparent score (0–100): each term is weight × value (0–1), scaled so that the weights sum to 100."""
-    from django.utils.translation import gettext as _t
+    from django.utils.translation import gettext
 
     values: dict[str, tuple[Fraction, str]] = {
         "weight_elderly": (
             _share(inputs.owners_elderly, inputs.owners_known_age),
-            _t("%(n)s of %(m)s owners whose age is known are 70 or older")
+            gettext("%(n)s of %(m)s owners whose age is known are 70 or older")
             % {"n": inputs.owners_elderly, "m": inputs.owners_known_age},
         ),
         "weight_mobility": (
             _share(inputs.dwellings_with_mobility_need, inputs.dwellings),
-            _t("%(n)s of %(m)s dwellings have a recorded mobility need")
+            gettext("%(n)s of %(m)s dwellings have a recorded mobility need")
             % {"n": inputs.dwellings_with_mobility_need, "m": inputs.dwellings},
         ),
         "weight_floors": (
             Fraction(min(max(inputs.storeys - 3, 0), FLOORS_FULL_FROM - 3), FLOORS_FULL_FROM - 3),
-            _t("%(n)s storeys (full marks from %(full)s)") % {"n": inputs.storeys, "full": FLOORS_FULL_FROM},
+            gettext("%(n)s storeys (full marks from %(full)s)") % {"n": inputs.storeys, "full": FLOORS_FULL_FROM},
         ),
         "weight_feasibility": (
             FEASIBILITY_VALUE[inputs.feasibility],
-            str(dict(Feasibility.choices).get(inputs.feasibility, _t("Not assessed yet"))),
+            str(dict(Feasibility.choices).get(inputs.feasibility, gettext("Not assessed yet"))),
         ),
         "weight_willingness": (
             _share(inputs.willing, inputs.dwellings),
-            _t("%(n)s of %(m)s dwellings answered “willing”") % {"n": inputs.willing, "m": inputs.dwellings},
+            gettext("%(n)s of %(m)s dwellings answered “willing”") % {"n": inputs.willing, "m": inputs.dwellings},
         ),
         "weight_cluster": (
             Fraction(1 if inputs.cluster_potential else 0),
-            _t("The estate has %(n)s or more feasible stairwells, or the project is in a cluster")
+            gettext("The estate has %(n)s or more feasible stairwells, or the project is in a cluster")
             % {"n": CLUSTER_MIN_FEASIBLE}
             if inputs.cluster_potential
-            else _t("No estate-wide design in sight"),
+            else gettext("No estate-wide design in sight"),
         ),
     }
     weights = rules.weights()

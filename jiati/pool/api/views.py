@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiati.core.api import ScopedReadOnlyViewSet
-from jiati.housing.models import Dwelling
+from jiati.housing.models import Dwelling, Stairwell
 from jiati.organisation.models import Region
 from jiati.pool import filtersets, permissions, rules, selectors, services
 from jiati.pool.api import serializers as s
@@ -42,7 +42,7 @@ class PoolStairwellViewSet(ScopedReadOnlyViewSet):
 
     serializer_class = s.PoolStairwellSerializer
     filterset_class = filtersets.PoolFilterSet
-    queryset = Assessment.objects.none()  # for the schema; get_queryset builds the real one
+    queryset = Stairwell.objects.none()  # for the schema; get_queryset builds the real one
 
     def get_queryset(self):
         _readers_only(self.request)

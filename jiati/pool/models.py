@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiati.accounts.scoping import area_q
 
@@ -185,8 +186,9 @@ class AssessmentEvidence(models.Model):
 
 
 class SurveyStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # Contexts: "Open" and "Closed" mean other things elsewhere (a blocker, a window…).
+    OPEN = "open", pgettext_lazy("survey status", "Open")
+    CLOSED = "closed", pgettext_lazy("survey status", "Closed")
 
 
 class SurveyQuerySet(models.QuerySet):

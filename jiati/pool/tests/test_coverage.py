@@ -140,3 +140,28 @@ def test_target_progress_counts_this_years_starts_and_entries_into_service(world
     assert [(r["target"].region.code, r["started"], r["in_service"], r["started_percent"]) for r in rows] == [
         ("440307001", 1, 1, 25)
     ]
+
+
+def test_target_progress_agrees_with_the_per_region_count_and_sums_communities(world, scene):
+    from django.utils import timezone
+
+    from jiati.projects.models import EventKind, ProjectEvent
+
+    year = timezone.localdate().year
+    district = world.users["district"]
+    for region in ("A1", "A1a", "A1b"):
+        services.target_set(
+            actor=district, region=world.regions[region], year=year, projects_started=2, elevators_in_service=1
+        )
+    for name in ("S1", "T1"):
+        ProjectEvent.objects.create(
+            project=Project.objects.get(stairwell=scene[name]), kind=EventKind.STAGE, to_stage=Stage.FOUNDATION
+        )
+    rows = {
+        r["target"].region.code: (r["started"], r["in_service"])
+        for r in selectors.targets_with_progress(user=district, year=year)
+    }
+    assert rows == {"440307001": (2, 0), "440307001001": (1, 0), "440307001002": (1, 0)}
+    for region in ("A1", "A1a", "A1b"):
+        single = selectors.progress_counts(region=world.regions[region], year=year)
+        assert rows[world.regions[region].code] == (single["projects_started"], single["elevators_in_service"])

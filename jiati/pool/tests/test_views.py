@@ -191,3 +191,24 @@ def test_project_opens_from_the_pool_page(stairwell, survey, community, client_f
     assert response.status_code == 302 and "/projects/" in response["Location"]
     listed = client_for(community).get(reverse("pool:list") + "?has_project=true")
     assert [row.project_stage for row in listed.context["rows"]] == ["intention"]
+
+
+def test_pool_list_queries_do_not_grow_with_its_rows(world, community, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiati.core.tests.factories import stairwell_with_dwellings
+
+    client = client_for(community)
+    client.get(reverse("pool:list"))
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("pool:list")).status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(4):
+        stairwell = stairwell_with_dwellings(estate=world.estates["a1a"], number=f"Q{n}", storeys=5, per_floor=1)
+        services.assessment_record(actor=community, stairwell=stairwell, result="feasible")
+    assert count() == before

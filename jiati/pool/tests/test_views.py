@@ -212,3 +212,15 @@ def test_pool_list_queries_do_not_grow_with_its_rows(world, community, client_fo
         stairwell = stairwell_with_dwellings(estate=world.estates["a1a"], number=f"Q{n}", storeys=5, per_floor=1)
         services.assessment_record(actor=community, stairwell=stairwell, result="feasible")
     assert count() == before
+
+
+def test_start_page_and_portal_home_show_the_pool(world, survey, owner_ownership, client_for, client):
+    home = client_for(world.users["district"]).get("/")
+    assert home.status_code == 200 and "Retrofit pool" in home.content.decode()
+    client.logout()
+    session = client.session
+    session["portal_owner_id"] = owner_ownership.owner_id
+    session.save()
+    portal = client.get(reverse("portal:home"))
+    assert portal.status_code == 200
+    assert reverse("pool:portal-survey", args=[survey.pk]) in portal.content.decode()

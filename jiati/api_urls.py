@@ -12,4 +12,5 @@ urlpatterns = [
     path("administration/", include("jiati.administration.api.urls")),
     path("companies/", include("jiati.companies.api.urls")),
     path("elevators/", include("jiati.elevators.api.urls")),
+    path("pool/", include("jiati.pool.api.urls")),
 ]

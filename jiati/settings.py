@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "jiati.consent",
     "jiati.consultation",
     "jiati.subsidies",
+    "jiati.pool",
     "jiati.portal",
     "jiati.administration",
     "jiati.elevators",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("consent/", include("jiati.consent.urls")),
     path("consultation/", include("jiati.consultation.urls")),
     path("subsidies/", include("jiati.subsidies.urls")),
+    path("pool/", include("jiati.pool.urls")),
     path("inbox/", include("jiati.notifications.urls")),
     path("administration/", include("jiati.administration.urls")),
     # The resident portal (phone-first, reached by QR code) and public pages.

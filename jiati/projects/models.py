@@ -72,6 +72,11 @@ class ScheduleState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class ClusterQuerySet(ScopedQuerySet):
+    # Staff of the estate's area (and its property office) see its clusters.
+    reach = Reach(region="community__path", property_office="estate__property_office")
+
+
 class Cluster(models.Model):
     """Several projects of one estate under one design (连片加梯)."""
 
@@ -85,7 +90,7 @@ class Cluster(models.Model):
     design = models.TextField(_("shared design"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = models.Manager()
+    objects = ClusterQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cluster")

@@ -636,3 +636,77 @@ def cluster_create(*, actor, estate, name: str, design: str = "", projects: list
         _audit(project, actor, before)
     audit_record(actor=actor, instance=cluster, action=AuditAction.CREATE, changes={"name": [None, cluster.name]})
     return cluster
+
+
+def cluster_membership_refusal(*, cluster: Cluster, project: Project) -> str | None:
+    """Why this project may not join or leave this cluster now, or None.
+
+    A project that has passed its owners' vote is past the vote stage: the design the owners agreed to is fixed,
+    so it no longer joins or leaves an estate-wide design."""
+    from jiati.projects.models import stage_index
+
+    if project.estate_id != cluster.estate_id:
+        return _("Project %(code)s is in another estate; a cluster's projects are all in one estate.") % {
+            "code": project.code
+        }
+    if stage_index(project.stage) > stage_index(Stage.VOTE):
+        return _("Project %(code)s has passed its owners' vote; its membership of a cluster can no longer change.") % {
+            "code": project.code
+        }
+    return None
+
+
+@transaction.atomic
+def cluster_add_project(*, cluster: Cluster, project: Project, actor) -> Project:
+    """Add a project of the cluster's estate to the cluster (audited, on the project's timeline)."""
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
+    if project.cluster_id == cluster.pk:
+        raise refuse(
+            _("Project %(code)s is already in this cluster.") % {"code": project.code}, code="already", field="project"
+        )
+    if project.cluster_id is not None:
+        raise refuse(
+            _("Project %(code)s is already in another cluster; remove it there first.") % {"code": project.code},
+            code="other_cluster",
+            field="project",
+        )
+    refusal = cluster_membership_refusal(cluster=cluster, project=project)
+    if refusal:
+        raise refuse(refusal, code="membership_fixed", field="project")
+    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    project.cluster = cluster
+    project.save(update_fields=["cluster", "updated_at"])
+    project_event_add(
+        project=project,
+        actor=actor,
+        kind=EventKind.CLUSTER,
+        message=_("Joined the cluster %(name)s") % {"name": cluster.name},
+    )
+    _audit(project, actor, before)
+    return project
+
+
+@transaction.atomic
+def cluster_remove_project(*, cluster: Cluster, project: Project, actor) -> Project:
+    """Take a project out of its cluster (audited, on the project's timeline)."""
+    require(permissions.can_manage(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
+    if project.cluster_id != cluster.pk:
+        raise refuse(
+            _("Project %(code)s is not in this cluster.") % {"code": project.code}, code="not_member", field="project"
+        )
+    refusal = cluster_membership_refusal(cluster=cluster, project=project)
+    if refusal:
+        raise refuse(refusal, code="membership_fixed", field="project")
+    before = snapshot(project, PROJECT_AUDIT_FIELDS)
+    project.cluster = None
+    project.save(update_fields=["cluster", "updated_at"])
+    project_event_add(
+        project=project,
+        actor=actor,
+        kind=EventKind.CLUSTER,
+        message=_("Left the cluster %(name)s") % {"name": cluster.name},
+    )
+    _audit(project, actor, before)
+    return project

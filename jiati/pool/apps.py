@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PoolConfig(AppConfig):
+    name = "jiati.pool"
+    label = "pool"
+    verbose_name = _("Retrofit pool")

@@ -1,0 +1,81 @@
+"""One FilterSet per list, shared by the pages, their exports and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jiati.housing.models import Stairwell
+from jiati.pool.models import Feasibility, Survey, SurveyStatus, Target
+from jiati.pool.selectors import COVERAGE_FILTERS
+from jiati.web.filters import RegionFilter, YesNoFilter
+
+COVERAGE_CHOICES = [
+    ("pool", _("In the pool")),
+    ("feasible", _("Feasible")),
+    ("willing_feasible", _("Willing and feasible")),
+    ("started", _("Started")),
+    ("in_service", _("In service")),
+    ("feasible_done", _("Feasible, started or in service")),
+    ("willing_feasible_done", _("Willing and feasible, started or in service")),
+]
+FEASIBILITY_CHOICES = [*Feasibility.choices, ("none", _("Not assessed"))]
+
+
+class PoolFilterSet(django_filters.FilterSet):
+    """Filters the annotated pool (`selectors.with_pool_state`)."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    region = RegionFilter()
+    estate = django_filters.NumberFilter(field_name="estate", label=_("Estate"))
+    coverage = django_filters.ChoiceFilter(
+        choices=COVERAGE_CHOICES, method="by_coverage", label=_("Coverage"), empty_label="—"
+    )
+    feasibility = django_filters.ChoiceFilter(
+        choices=FEASIBILITY_CHOICES, method="by_feasibility", label=_("Feasibility"), empty_label="—"
+    )
+    willing = YesNoFilter(field_name="is_willing", label=_("Willing"))
+    has_project = YesNoFilter(method="by_project", label=_("Has a project"))
+    min_storeys = django_filters.NumberFilter(field_name="storeys", lookup_expr="gte", label=_("At least storeys"))
+
+    class Meta:
+        model = Stairwell
+        fields = ["q", "region", "estate", "coverage", "feasibility", "willing", "has_project", "min_storeys"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(estate__name__icontains=value) | Q(estate__code__iexact=value))
+
+    def by_coverage(self, queryset, name, value):
+        return queryset.filter(COVERAGE_FILTERS[value]) if value in COVERAGE_FILTERS else queryset
+
+    def by_feasibility(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(feasibility__isnull=True)
+        return queryset.filter(feasibility=value)
+
+    def by_project(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(project_id__isnull=not value)
+
+
+class SurveyFilterSet(django_filters.FilterSet):
+    region = RegionFilter()
+    estate = django_filters.NumberFilter(field_name="estate", label=_("Estate"))
+    status = django_filters.ChoiceFilter(choices=SurveyStatus.choices, label=_("Status"), empty_label="—")
+    is_willing = YesNoFilter(field_name="is_willing", label=_("Willing"))
+    current = YesNoFilter(field_name="is_current", label=_("Current round"))
+
+    class Meta:
+        model = Survey
+        fields = ["region", "estate", "status", "is_willing", "current"]
+
+
+class TargetFilterSet(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="year", label=_("Year"))
+    region = RegionFilter(region_path="region__path")
+
+    class Meta:
+        model = Target
+        fields = ["year", "region"]

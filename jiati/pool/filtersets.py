@@ -7,9 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiati.housing.models import Stairwell
+from jiati.organisation.filters import RegionFilter
 from jiati.pool.models import Feasibility, Survey, SurveyStatus, Target
 from jiati.pool.selectors import COVERAGE_FILTERS
-from jiati.web.filters import RegionFilter, YesNoFilter
+from jiati.web.filters import YesNoFilter
 
 COVERAGE_CHOICES = [
     ("pool", _("In the pool")),

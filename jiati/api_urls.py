@@ -9,4 +9,5 @@ urlpatterns = [
     path("consent/", include("jiati.consent.api.urls")),
     path("consultation/", include("jiati.consultation.api.urls")),
     path("subsidies/", include("jiati.subsidies.api.urls")),
+    path("supervision/", include("jiati.supervision.api.urls")),
 ]

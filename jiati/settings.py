@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "jiati.consultation",
     "jiati.subsidies",
     "jiati.portal",
+    "jiati.supervision",
     "jiati.demo",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("consent/", include("jiati.consent.urls")),
     path("consultation/", include("jiati.consultation.urls")),
     path("subsidies/", include("jiati.subsidies.urls")),
+    path("supervision/", include("jiati.supervision.urls")),
     path("inbox/", include("jiati.notifications.urls")),
     # The resident portal (phone-first, reached by QR code) and public pages.
     path("m/", include("jiati.portal.urls")),

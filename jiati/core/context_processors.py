@@ -18,6 +18,7 @@ NAV = [
     (_("Owners"), "housing:owner-list", "people", None),
     (_("Consultation"), "consultation:home", "chat-dots", None),
     (_("Subsidies"), "subsidies:home", "cash-coin", None),
+    (_("Site checks"), "supervision:home", "clipboard-check", None),
     (_("Companies"), "companies:list", "briefcase", None),
     (_("Import"), "housing:import", "upload", can_import_housing),
 ]

@@ -26,6 +26,13 @@ from jiati.projects.models import (
 from jiati.supervision.models import CheckKind, Rectification, SiteCheck
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def money(value) -> str:
+    """Yuan to the fen, as saved in a report."""
+    return str(Decimal(value or 0).quantize(CENT))
+
 
 # How many routine checks a site needs a day: every site daily (每天一察看); a site whose construction company
 # is flagged, black-listed or without a valid licence twice a day. Settings may change both.
@@ -214,11 +221,9 @@ def weekly_review_content(*, user, region, today: dt.date, stalled_days: int = S
             "code": a.project.code,
             "site": _site(a.project),
             "status": a.status,
-            "due": str(a.approved_amount if a.approved_amount is not None else a.amount_due or ZERO),
-            "paid": str(a.paid_amount),
-            "unpaid": str(
-                (a.approved_amount if a.approved_amount is not None else a.amount_due or ZERO) - a.paid_amount
-            ),
+            "due": money(a.approved_amount if a.approved_amount is not None else a.amount_due),
+            "paid": money(a.paid_amount),
+            "unpaid": money((a.approved_amount if a.approved_amount is not None else a.amount_due) - a.paid_amount),
         }
         for a in files.filter(unpaid_q)
         .select_related("project__estate", "project__stairwell__building")
@@ -403,9 +408,9 @@ def monthly_dispatch_content(*, user, region, month: dt.date, today: dt.date | N
             "completed_month": month_counts["completed_month"][s.pk]["n"],
             "in_service_month": month_counts["in_service_month"][s.pk]["n"],
             "votes_passed_month": votes[s.pk]["n"],
-            "subsidy_paid_month": str(paid_month[s.pk]["total"] or ZERO),
-            "subsidy_paid_total": str(paid_total[s.pk]["total"] or ZERO),
-            "subsidy_due": str((due[s.pk]["approved_unpaid"] or ZERO) + (due[s.pk]["pending_due"] or ZERO)),
+            "subsidy_paid_month": money(paid_month[s.pk]["total"]),
+            "subsidy_paid_total": money(paid_total[s.pk]["total"]),
+            "subsidy_due": money((due[s.pk]["approved_unpaid"] or ZERO) + (due[s.pk]["pending_due"] or ZERO)),
             **standing[s.pk],
             "overdue_rectifications": overdue_rect[s.pk]["n"],
             "overdue_petitions": overdue_pet[s.pk]["n"],
@@ -454,7 +459,7 @@ def monthly_dispatch_content(*, user, region, month: dt.date, today: dt.date | N
     ):
         totals[key] = sum(r[key] for r in rows)
     for key in ("subsidy_paid_month", "subsidy_paid_total", "subsidy_due"):
-        totals[key] = str(sum((Decimal(r[key]) for r in rows), ZERO))
+        totals[key] = money(sum((Decimal(r[key]) for r in rows), ZERO))
     totals["trend"] = [
         {
             "month": m.isoformat(),

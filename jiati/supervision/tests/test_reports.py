@@ -30,7 +30,7 @@ def scene(world, site, stairwell_maker):
     site with an overdue rectification, a petition due in 3 days (another in 30), a subsidy approved at
     ¥100,000 with ¥40,000 paid this month. Subdistrict A2: one overdue project that completed this month."""
     today = timezone.localdate()
-    community, subdistrict = world.users["community"], world.users["subdistrict"]
+    community = world.users["community"]
 
     def open_at(stairwell, stage, **fields):
         project = project_services.project_open(actor=world.users["district"], stairwell=stairwell)

@@ -90,6 +90,7 @@ class Command(BaseCommand):
                     continue
                 module.seed(context)
                 self.stdout.write(f"  {app}: demo data added")
+            import_module("jiati.demo.supervision").seed(context)
         self.stdout.write(self.style.SUCCESS(f"Demo ready in {time.perf_counter() - started:,.1f} s."))
         self.print_logins()
 

@@ -190,7 +190,8 @@ def _reviews_and_dispatches(people, today) -> None:
     subdistricts = list(district.children.filter(level="subdistrict").order_by("path")[:3])
     for month in months:
         dispatch = services.dispatch_generate(actor=district_user, region=district, month=month)
-        for sub, text in zip(subdistricts, ("加快在建项目进度，按期竣工", "逾期整改清零", "补贴应发尽发"), strict=False):
+        texts = ("加快在建项目进度，按期竣工", "逾期整改清零", "补贴应发尽发")
+        for sub, text in zip(subdistricts, texts, strict=False):
             services.instruction_add(
                 actor=district_user,
                 dispatch=dispatch,

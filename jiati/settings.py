@@ -303,6 +303,8 @@ SPECTACULAR_SETTINGS = {
         "SubsidyApplicationStatusEnum": "jiati.subsidies.models.Status",
         "ApplicantKindEnum": "jiati.subsidies.models.ApplicantKind",
         "LedgerEntryKindEnum": "jiati.subsidies.models.EntryKind",
+        "RectificationStatusEnum": "jiati.supervision.models.RectificationStatus",
+        "DecisionStatusEnum": "jiati.supervision.models.DecisionStatus",
     },
 }
 

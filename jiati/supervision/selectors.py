@@ -73,7 +73,9 @@ def sites_today(*, user, today: dt.date | None = None, mine: bool = False) -> li
         sites.select_related("estate", "stairwell__building", "community", "contractor", "responsible")
         .annotate(
             checks_today=Count(
-                "site_checks", filter=Q(site_checks__checked_on=today, site_checks__kind=CheckKind.ROUTINE)
+                "site_checks",
+                filter=Q(site_checks__checked_on=today, site_checks__kind=CheckKind.ROUTINE),
+                distinct=True,  # the join with rectifications below would multiply the rows
             ),
             last_checked=Max("site_checks__checked_at", filter=Q(site_checks__kind=CheckKind.ROUTINE)),
             open_rectifications=Count(

@@ -54,9 +54,11 @@ def test_flagged_company_sites_need_two_checks(world, site, monkeypatch):
             {"company_id": c, "flag": "black_list", "reason": "黑名单", "until": None} for c in kw["company_ids"]
         ],
     )
-    services.site_check_record(actor=world.users["community"], project=site, results=all_ok(site))
+    findings = all_ok(site, lifting=("issue", "无警戒"), dust_noise=("issue", "扬尘"), reinforcement=("issue", "间距"))
+    services.site_check_record(actor=world.users["community"], project=site, results=findings)
     row = selectors.sites_today(user=world.users["community"])[0]
-    assert (row["needed"], row["done"], row["due"]) == (2, 1, True)
+    assert (row["needed"], row["done"], row["due"]) == (2, 1, True)  # three rectifications do not count as checks
+    assert row["project"].open_rectifications == 3
     monkeypatch.undo()
     row = selectors.sites_today(user=world.users["community"])[0]
     assert (row["needed"], row["done"], row["due"]) == (1, 1, False)

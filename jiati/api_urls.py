@@ -13,4 +13,5 @@ urlpatterns = [
     path("companies/", include("jiati.companies.api.urls")),
     path("elevators/", include("jiati.elevators.api.urls")),
     path("pool/", include("jiati.pool.api.urls")),
+    path("supervision/", include("jiati.supervision.api.urls")),
 ]

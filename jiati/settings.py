@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "jiati.portal",
     "jiati.administration",
     "jiati.elevators",
+    "jiati.supervision",
     "jiati.demo",
 ]
 
@@ -351,6 +352,8 @@ SPECTACULAR_SETTINGS = {
         "SubsidyApplicationStatusEnum": "jiati.subsidies.models.Status",
         "ApplicantKindEnum": "jiati.subsidies.models.ApplicantKind",
         "LedgerEntryKindEnum": "jiati.subsidies.models.EntryKind",
+        "RectificationStatusEnum": "jiati.supervision.models.RectificationStatus",
+        "DecisionStatusEnum": "jiati.supervision.models.DecisionStatus",
     },
 }
 

@@ -29,6 +29,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiati.accounts.scoping import area_q
 
@@ -211,7 +212,7 @@ class RuleTest(models.Model):
 
 
 class VoteStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("vote", "Open")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -531,6 +532,14 @@ class NoticeQuerySet(models.QuerySet):
         return self.filter(project_scope(user))
 
 
+NOTICE_PHASES = {
+    "upcoming": pgettext_lazy("notice", "Not started"),
+    "running": pgettext_lazy("notice", "Running"),
+    "ended": pgettext_lazy("notice", "Period over"),
+    "withdrawn": pgettext_lazy("notice", "Withdrawn"),
+}
+
+
 class PublicNotice(models.Model):
     """The plan and the owners' agreement, posted for a period (calendar or working days) for objections."""
 
@@ -574,6 +583,20 @@ class PublicNotice(models.Model):
     @property
     def has_ended(self) -> bool:
         return timezone.localdate() > self.ends_on
+
+    @property
+    def phase(self) -> str:
+        """Where the notice stands today — the one status every list, page and panel shows (the stored status
+        alone would still say "posted" after the period is over)."""
+        if self.status == NoticeStatus.WITHDRAWN:
+            return "withdrawn"
+        today = timezone.localdate()
+        if today < self.starts_on:
+            return "upcoming"
+        return "ended" if today > self.ends_on else "running"
+
+    def get_phase_display(self) -> str:
+        return str(NOTICE_PHASES[self.phase])
 
     @property
     def is_running(self) -> bool:
@@ -752,7 +775,7 @@ class SubsidyStatus(models.TextChoices):
     """Where the subsidy deducted in a scheme came from (the subsidies app, through the "costs" hook)."""
 
     ESTIMATED = "estimated", _("estimated")
-    APPROVED = "approved", _("approved")
+    APPROVED = "approved", pgettext_lazy("subsidy", "approved")
 
 
 class CostSchemeQuerySet(models.QuerySet):
@@ -815,6 +838,41 @@ class CostScheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} v{self.version}"
+
+    @property
+    def owners_part(self) -> Decimal:
+        """The cost left to the owners once the subsidy is deducted (what the "net" column adds up to)."""
+        return self.total_cost - self.subsidy
+
+    def summary_lines(self) -> list[dict]:
+        """The scheme's sum as labelled lines that add up, each line the sum of a column of the table below it.
+
+        Compensation to low floors is paid by the paying owners on top of their part of the cost, so what they
+        pay ("pays" column) is the owners' part plus the compensation; shown as one unexplained figure beside
+        a table that added up to the owners' part, the page contradicted itself.
+        """
+        lines = [
+            {"key": "total-cost", "sign": "", "label": _("Total cost"), "amount": self.total_cost},
+            {
+                "key": "subsidy",
+                "sign": "−",
+                "label": _("Subsidy deducted"),
+                "amount": self.subsidy,
+                "note": self.get_subsidy_status_display() if self.subsidy_status else "",
+            },
+            {"key": "owners-part", "sign": "=", "label": _("Cost to the owners"), "amount": self.owners_part},
+        ]
+        if self.compensation_total:
+            lines += [
+                {
+                    "key": "compensation",
+                    "sign": "+",
+                    "label": _("Compensation to low floors, paid by the paying owners"),
+                    "amount": self.compensation_total,
+                },
+                {"key": "owners-pay", "sign": "=", "label": _("Paid by the paying owners"), "amount": self.owners_pay},
+            ]
+        return lines
 
 
 class CostShare(models.Model):

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from jiati.consent import filtersets, forms, permissions, selectors, services
@@ -73,9 +73,9 @@ def _form_errors(form) -> str:
 
 
 def public_url(path: str) -> str:
-    from django.conf import settings
+    from jiati.core.site import absolute_url
 
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 # --- votes ----------------------------------------------------------------------------
@@ -237,7 +237,7 @@ class RollListView(ScopedListView):
         Column(gettext_lazy("Last cast"), "cast_at"),
         Column(
             gettext_lazy("Ballot"),
-            lambda v: _("Open"),
+            lambda v: pgettext("action", "Open"),
             link=lambda v: reverse("consent:ballot-record", args=[v.vote_id, v.pk]),
             export=False,
         ),
@@ -332,7 +332,7 @@ class NoticeListView(ScopedListView):
         Column(gettext_lazy("Estate"), "project.estate.name"),
         Column(gettext_lazy("First day"), "starts_on"),
         Column(gettext_lazy("Last day"), "ends_on"),
-        Column(gettext_lazy("Status"), "get_status_display"),
+        Column(gettext_lazy("Status"), "get_phase_display"),
     ]
 
     def get_base_queryset(self):
@@ -562,8 +562,10 @@ def cost_detail(request, pk):
             "scheme": scheme,
             "project": scheme.project,
             "shares": shares,
-            "sum_share": sum((s.share for s in shares), 0),
-            "sum_net": sum((s.net for s in shares), 0),
+            "sums": {
+                key: sum((getattr(s, key) for s in shares), Decimal(0))
+                for key in ("share", "covered", "compensation", "net")
+            },
             "others": CostScheme.objects.filter(project=scheme.project).exclude(pk=scheme.pk).order_by("-version"),
             "subsidy_change": change,
             "can_recalculate": change is not None and permissions.can_share_costs(request.user),

@@ -21,21 +21,11 @@ from jiati.consultation.models import (
     Topic,
     VisitorKind,
 )
+from jiati.core.widgets import DateInput, DateTimeInput
 from jiati.housing.models import Estate, Stairwell
 from jiati.organisation.models import PropertyOffice, Region, ServiceWindow, Workstation
 
 CHOICE_LIMIT = 1000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _staff(user):
@@ -84,7 +74,7 @@ class WindowEditForm(forms.Form):
     opening_hours = forms.CharField(label=_("Opening hours"), max_length=255, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     staff_on_duty = forms.ModelMultipleChoiceField(label=_("Staff on duty"), queryset=None, required=False)
-    is_active = forms.BooleanField(label=_("Open"), required=False)
+    is_active = forms.BooleanField(label=pgettext_lazy("window", "Open"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,12 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiati.companies.models import Company
+from jiati.core.widgets import DateInput
 from jiati.housing.models import Owner
 from jiati.projects.models import DocumentKind, ReviewResult, Stage
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class OpenProjectForm(forms.Form):

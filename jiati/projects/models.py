@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiati.accounts.scoping import area_q
 
@@ -391,7 +392,7 @@ class ServiceTeamMember(models.Model):
 
 
 class ReviewResult(models.TextChoices):
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("review", "Approved")
     CHANGES = "changes", _("Changes required")
     REJECTED = "rejected", _("Rejected")
 
@@ -544,7 +545,7 @@ class ProjectDocument(models.Model):
 
 
 class BlockerStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("blocker", "Open")
     RESOLVED = "resolved", _("Resolved")
 
 

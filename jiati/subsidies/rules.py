@@ -71,10 +71,11 @@ def money(value, *, field: str, allow_zero: bool = True, label: str | None = Non
 
 def yuan(value: Decimal | None) -> str:
     """¥1,234,567.89 — exact, to the fen."""
+    from jiati.core.formatting import format_money  # the product's one format for money
+
     if value is None:
         return "—"
-    amount = Decimal(value).quantize(FEN)
-    return f"-¥{-amount:,.2f}" if amount < 0 else f"¥{amount:,.2f}"
+    return format_money(value)
 
 
 def percent(value) -> str:

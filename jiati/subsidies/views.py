@@ -443,9 +443,9 @@ def _bank(user, value: str) -> str:
 
 
 def _site_url() -> str:
-    from django.conf import settings
+    from jiati.core.site import site_url
 
-    return settings.SITE_URL
+    return site_url()
 
 
 # --- the ledger and payment batches -----------------------------------------------------

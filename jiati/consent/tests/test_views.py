@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -174,7 +175,18 @@ def test_cost_sharing_through_the_pages(project, world, client_for):
     scheme = CostScheme.objects.get()
     assert response["Location"] == reverse("consent:cost-detail", args=[scheme.pk])
     page = html(client.get(response["Location"]))
-    assert 'id="sum-share"' in page and str(scheme.owners_pay) in page
+    # The sum shown is the sum of the rows shown; compensation is its own labelled line (¥480,000 + ¥6,000).
+    summary = dict(re.findall(r'id="line-([\w-]+)".*?data-amount="([\d.]+)"', page, re.S))
+    assert summary == {
+        "total-cost": "480000.00",
+        "subsidy": "0.00",
+        "owners-part": "480000.00",
+        "compensation": "6000.00",
+        "owners-pay": "486000.00",
+    }
+    assert "Compensation to low floors, paid by the paying owners" in page
+    assert re.search(r'id="sum-share">¥486,000.00<', page) and re.search(r'id="sum-net">¥480,000.00<', page)
+    assert re.search(r'id="sum-compensation">¥6,000.00<', page)
     assert sum(s.share for s in scheme.shares.all()) == Decimal("486000.00")
     bad = client.post(
         reverse("consent:cost-new", args=[project.pk]),

@@ -3,7 +3,6 @@ posters print with a QR code to the article."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -23,6 +22,7 @@ from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
+from jiati.core.site import absolute_url
 
 
 def _article_url(article) -> str:
@@ -30,7 +30,7 @@ def _article_url(article) -> str:
 
 
 def public_url(article) -> str:
-    return f"{settings.SITE_URL}{reverse('consultation:public-article', args=[article.pk])}"
+    return absolute_url(reverse("consultation:public-article", args=[article.pk]))
 
 
 class ArticleListView(ScopedListView):

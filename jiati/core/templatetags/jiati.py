@@ -36,18 +36,19 @@ def get_item(mapping, key):
 
 @register.simple_tag(takes_context=True)
 def cell(context, column, row):
-    """One table cell: the column's value, masked if personal, linked if the column links."""
-    from django.utils.formats import localize
+    """One table cell: the column's value, masked if personal, linked if the column links.
+
+    The value goes through `formatting.display`, like every value a person reads: an aware datetime is shown in
+    the district's time zone (Django's `localize` alone would print it in UTC, 8 hours early).
+    """
     from django.utils.html import format_html
+
+    from jiati.core.formatting import display
 
     value = column.get(row)
     if column.personal:
         value = personal(context, value, column.personal)
-    if isinstance(value, bool):
-        from django.utils.translation import gettext as _
-
-        value = _("yes") if value else _("no")
-    text = "" if value is None else localize(value)
+    text = display(value)
     if column.link:
         url = column.link(row)
         if url:

@@ -108,6 +108,18 @@ def format_share(value: Any, places: int = 1) -> str:
     return percent
 
 
+def format_compared_shares(value: Any, threshold: Any) -> tuple[str, str]:
+    """Both sides of "reached ≥ required", rounded the same way. Where one decimal would make two different
+    shares read the same (66.6…% failing against 2/3), more decimals are shown, so the page never shows a
+    failing test whose two figures look equal (or a passing one whose figure looks smaller)."""
+    if value is None:
+        return "—", format_share(threshold)
+    places = 1
+    while places < 6 and value != threshold and format_percent(value, places) == format_percent(threshold, places):
+        places += 1
+    return format_share(value, places), format_share(threshold, places)
+
+
 def display(value: Any) -> str:
     """Any value in a list cell, a PDF table or a message, formatted the one way the product shows it."""
     if value is None:

@@ -28,8 +28,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jiati.accounts.scoping import area_q
 
@@ -123,6 +123,13 @@ class RuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code} v{self.version})"
+
+    @property
+    def shown_description(self) -> str:
+        """A built-in rule set's description in the reader's language (stored as its English source)."""
+        from jiati.consent.rules import builtin_descriptions
+
+        return gettext(self.description) if self.description in builtin_descriptions() else self.description
 
     @property
     def label(self) -> str:

@@ -352,6 +352,13 @@ class ProjectEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.project} {self.kind}"
 
+    @property
+    def text(self) -> str:
+        """The entry's sentence in the reader's language (stored as msgid + values), or the text as typed."""
+        from jiati.core.stored_text import render
+
+        return render(self.data.get("text")) or self.message
+
 
 class WorkingGroupMember(models.Model):
     """An owner in the project's working group (工作小组)."""

@@ -12,10 +12,12 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
 from jiati.core.errors import refuse
+from jiati.core.stored_text import Choice, Message
 from jiati.projects.common import lock_visible as _locked
 from jiati.projects.common import project_event_add
 from jiati.projects.common import require as _require
@@ -113,11 +115,17 @@ def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = ""
     project.save(update_fields=["target_date", "updated_at"])
     refresh_stage_dates(project, calendar=calendar)
     squeezed = rows[0][1] < today if rows else False
-    message = _("Plan v%(version)s: in service by %(date)s") % {"version": version, "date": target_date}
+    message = Message(gettext_noop("Plan v%(version)s: in service by %(date)s"), version=version, date=target_date)
     if squeezed:
-        message += " " + _(
-            "(shorter than the standard durations: the current stage should have started on %(start)s)"
-        ) % {"start": rows[0][1]}
+        message = Message(
+            gettext_noop(
+                "Plan v%(version)s: in service by %(date)s (shorter than the standard durations: the current stage "
+                "should have started on %(start)s)"
+            ),
+            version=version,
+            date=target_date,
+            start=rows[0][1],
+        )
     project_event_add(
         project=project,
         actor=actor,
@@ -213,8 +221,12 @@ def overdue_sweep() -> int:
             notify(
                 recipients=[project.responsible],
                 kind="overdue",
-                title=_("%(code)s is overdue in “%(stage)s” (due %(due)s)")
-                % {"code": project.code, "stage": project.get_stage_display(), "due": project.stage_due},
+                title=Message(
+                    gettext_noop("%(code)s is overdue in “%(stage)s” (due %(due)s)"),
+                    code=project.code,
+                    stage=Choice.of(project, "stage"),
+                    due=project.stage_due,
+                ),
                 body=project.estate.name,
                 url=reverse("projects:detail", args=[project.pk]),
                 dedupe_key=f"overdue:{project.pk}:{project.stage}:{project.stage_due}",

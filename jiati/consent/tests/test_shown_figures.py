@@ -6,8 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from jiati.consent import rules
-from jiati.consent import tally
+from jiati.consent import rules, tally
 
 TWO_THIRDS_AREA = rules.TestSpec(
     name="area", measure="area", numerator="agreeing", denominator="participating", threshold=Fraction(2, 3)

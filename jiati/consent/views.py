@@ -38,6 +38,7 @@ from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.lists import ScopedListView
 from jiati.core.pdf import qr_svg
+from jiati.core.refused_forms import remember_refused
 from jiati.core.uploads import serve_private_file
 from jiati.projects.models import Project
 
@@ -211,6 +212,7 @@ def vote_cancel(request, pk):
         messages.success(request, _("The vote is cancelled."))
     else:
         messages.error(request, _form_errors(form) or _("Nothing was changed."))
+        remember_refused(request, form)
     return redirect("consent:vote-detail", pk=vote.pk)
 
 
@@ -398,6 +400,7 @@ def notice_withdraw(request, pk):
         messages.success(request, _("The notice is withdrawn."))
     else:
         messages.error(request, _form_errors(form) or _("Nothing was changed."))
+        remember_refused(request, form)
     return redirect("consent:notice-detail", pk=notice.pk)
 
 
@@ -414,6 +417,7 @@ def objection_new(request, project_pk):
         )
     if objection is None:
         messages.error(request, _form_errors(form) or _("Nothing was changed."))
+        remember_refused(request, form)
         notice = selectors.current_notice(project)
         return redirect("consent:notice-detail", pk=notice.pk) if notice else redirect("projects:detail", pk=project.pk)
     messages.success(request, _("Objection recorded."))
@@ -496,6 +500,7 @@ def objection_action(request, pk, action):
         messages.success(request, _("Saved."))
     else:
         messages.error(request, _form_errors(form) or _("Nothing was changed."))
+        remember_refused(request, form)
     return redirect("consent:objection-detail", pk=objection.pk)
 
 

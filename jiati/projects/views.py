@@ -17,6 +17,7 @@ from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
 from jiati.core.lists import ScopedListView
+from jiati.core.refused_forms import remember_refused
 from jiati.core.uploads import serve_private_file
 from jiati.housing.models import Estate, Stairwell
 from jiati.projects import filtersets, forms, permissions, schedule, selectors, services, stages
@@ -205,6 +206,7 @@ def _act(request, pk, form_class, call, *, success, form_kwargs=None, files=Fals
         f"{form.fields[f].label if f in form.fields else ''} {' '.join(e)}".strip() for f, e in form.errors.items()
     ]
     messages.error(request, " ".join(errors) or _("Nothing was changed."))
+    remember_refused(request, form)  # the panel comes back open, as typed (core.refused_forms)
     return redirect(_detail(project))
 
 

@@ -22,6 +22,7 @@ from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.lists import ScopedListView
 from jiati.core.pdf import pdf_response, qr_svg
+from jiati.core.refused_forms import remember_refused
 from jiati.core.uploads import serve_private_file
 from jiati.subsidies import exports, filtersets, forms, permissions, rules, selectors, services
 from jiati.subsidies.models import (
@@ -44,6 +45,7 @@ def _detail_url(application) -> str:
 
 
 def _report_errors(request, form) -> None:
+    remember_refused(request, form)  # the panel comes back open, as typed (core.refused_forms)
     errors = [
         f"{form.fields[f].label if f in form.fields else ''} {' '.join(str(m) for m in e)}".strip()
         for f, e in form.errors.items()

@@ -24,6 +24,17 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { bind(document); });
+  // A refused form comes back open (core/refused_forms.py): unfold every panel around it, focus its first error.
+  function openRefused(root) {
+    var marks = root.querySelectorAll("[data-refused], form .is-invalid, form .alert-danger");
+    marks.forEach(function (mark) {
+      for (var el = mark.parentElement; el; el = el.parentElement) {
+        if (el.tagName === "DETAILS") el.open = true;
+      }
+    });
+    var first = root.querySelector("form .is-invalid");
+    if (first && marks.length) { first.focus({ preventScroll: true }); first.scrollIntoView({ block: "center" }); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { bind(document); openRefused(document); });
   document.addEventListener("htmx:load", function (ev) { bind(ev.target); });
 })();

@@ -343,6 +343,11 @@ class Vote(models.Model):
     def voting_has_ended(self) -> bool:
         return timezone.now() >= self.closes_at
 
+    @property
+    def takes_ballots_online(self) -> bool:
+        """Whether an owner can still vote online: the one test behind every online-vote QR code and link."""
+        return self.is_open and not self.voting_has_ended
+
     def rule_round(self) -> RuleRound:
         return self.rule_set.rounds.get(number=self.round_number)
 

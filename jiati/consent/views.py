@@ -126,7 +126,7 @@ def vote_detail(request, pk):
         "entries": entries,
         "rounds": vote.rule_set.rounds.order_by("number").prefetch_related("tests"),
         "online_url": public_url(online),
-        "online_qr": qr_svg(public_url(online)),
+        "online_qr": qr_svg(public_url(online)) if vote.takes_ballots_online else None,
         "can_run": permissions.can_run_votes(request.user),
         "can_record": permissions.can_record_ballots(request.user) and vote.is_open,
         "can_close_now": vote.is_open

@@ -268,3 +268,16 @@ def test_floor_coefficients_are_prefilled_as_exact_decimals(world, client_for, r
     form = html(client_for(world.users["community"]).get(reverse("consent:cost-new", args=[project.pk])))
     for line in ("1: 0\n", "3: 0.7\n", "6: 1.0\n", "9: 1.3\n", "16: 2.0\n", "18: 2.0<"):
         assert line in form, line
+
+
+def test_a_closed_vote_shows_no_online_vote_qr_code(project, world, client_for):
+    """Issue 13: the online-vote QR code and link are shown only while owners can still vote online."""
+    community = world.users["community"]
+    vote = open_vote(project, community)
+    client = client_for(community)
+    assert 'class="consent-qr"><svg' in html(client.get(reverse("consent:vote-detail", args=[vote.pk])))
+    for voter in voters(vote):
+        cast_online(vote, voter, "agree")
+    services.vote_close(vote=vote, actor=community)
+    page = html(client.get(reverse("consent:vote-detail", args=[vote.pk])))
+    assert "consent-qr" not in page and 'id="online-closed"' in page

@@ -62,7 +62,13 @@ def styled(field, size: str = "sm"):
     from django import forms
 
     widget = field.field.widget
-    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+    if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        # One layout for every list of boxes: each option a .form-check, the list a bordered box (issue 13:
+        # Django's own markup left the boxes hanging off the left edge and the labels over the next field).
+        widget.template_name = "core/widgets/choice_list.html"
+        widget.option_template_name = "core/widgets/choice_option.html"
+        return field.as_widget(attrs={"invalid": True} if field.errors else {})
+    if isinstance(widget, forms.CheckboxInput):
         css = "form-check-input"
     elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
         css = f"form-select form-select-{size}" if size else "form-select"
@@ -91,3 +97,16 @@ def refused_form(context, form):
     form.slot = next_slot(request, form)
     restore_refused(request, form, form.slot)
     return form
+
+
+@register.filter
+def widget_kind(field) -> str:
+    """ "checkbox" (one box), "choices" (a list of boxes or radios, shown as a fieldset) or "input"."""
+    from django import forms
+
+    widget = field.field.widget
+    if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        return "choices"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"

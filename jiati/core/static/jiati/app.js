@@ -2,6 +2,9 @@
 (function () {
   "use strict";
   function bind(root) {
+    // The server checks every form and names every missing or wrong field at once, in the page's language;
+    // the browser's own bubble (one field at a time, in the browser's language) is never the only feedback.
+    root.querySelectorAll("form[method=post]").forEach(function (form) { form.noValidate = true; });
     root.querySelectorAll("select.js-autosubmit").forEach(function (el) {
       if (el.dataset.bound) return;
       el.dataset.bound = "1";

@@ -337,7 +337,11 @@ class SignInSheetForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=pgettext_lazy("meeting", "Resolution"), max_length=500)
-    owner = forms.ModelChoiceField(label=pgettext_lazy("resolution", "Owner"), queryset=None)  # the service needs one
+    owner = forms.ModelChoiceField(  # required, and marked so: the service needs one
+        label=pgettext_lazy("resolution", "Owner"),
+        queryset=None,
+        error_messages={"required": _("Name who will carry out the resolution.")},
+    )
     due_date = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
     project = forms.ModelChoiceField(label=_("Project"), queryset=None, required=False)
 

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 DATE_FORMAT = "%Y-%m-%d"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 CENT = Decimal("0.01")
-# Fractions written in the law and in rule sets are small; a sum of areas over a sum of areas is not.
-LEGAL_DENOMINATOR_LIMIT = 12
+# Fractions written in the law and in rule sets (1/2, 2/3, 3/4); a ratio of two counts or sums (11/12) is not.
+LEGAL_DENOMINATOR_LIMIT = 4
 
 
 def local_datetime(value: dt.datetime) -> dt.datetime:

@@ -69,7 +69,7 @@ def test_vote_page_live_result_and_roll(vote, world, client_for, django_assert_m
         cast_online(vote, voter, "agree")
     client = client_for(world.users["community"])
     page = html(client.get(reverse("consent:vote-detail", args=[vote.pk])))
-    assert "5/12" in page and 'hx-get="' + reverse("consent:vote-result", args=[vote.pk]) in page
+    assert "5 / 12" in page and "41.7%" in page and 'hx-get="' + reverse("consent:vote-result", args=[vote.pk]) in page
     vote.refresh_from_db()
     assert vote.chain_head in page  # the chain head is shown with the frozen roll
     with django_assert_max_num_queries(12):

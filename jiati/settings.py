@@ -69,8 +69,12 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-demo-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-# Absolute address printed on QR codes and posters (the resident portal's public URL).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Absolute address printed on QR codes, PDF footers, e-mails and SMS (the resident portal's public URL). Required in
+# production (a task has no request to ask); unset, the demo and the tests follow the request's host and port
+# (jiati/core/site.py).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if not SITE_URL and not (DEBUG or env_bool("JIATI_TESTING", False) or _keyless_command()):
+    raise ImproperlyConfigured("SITE_URL is not set: production prints it on QR codes and in messages.")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -129,6 +133,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jiati.core.site.SiteAddressMiddleware",
     "jiati.core.middleware.LoginRequiredMiddleware",
     "jiati.core.middleware.PrivateResponsesMiddleware",
     "jiati.audit.middleware.RequestContextMiddleware",
@@ -235,6 +240,8 @@ LOCALE_PATHS = [BASE_DIR / "jiati" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# ISO dates and 24-hour times in every language (jiati/core/formats, jiati/core/formatting.py).
+FORMAT_MODULE_PATH = ["jiati.core.formats"]
 
 # --- Static and uploaded files ---------------------------------------------
 STATIC_URL = "/static/"

@@ -103,6 +103,11 @@ class User(AbstractUser):
         return self.full_name or self.username
 
     @property
+    def is_resident(self) -> bool:
+        """An owner who signs in on the portal (the start page sends them there)."""
+        return self.role == Role.RESIDENT
+
+    @property
     def is_staff_member(self) -> bool:
         """The one rule, `jiati.accounts.scoping.is_staff`, for a signed-in user."""
         from jiati.accounts.scoping import is_staff  # scoping imports this module

@@ -18,6 +18,16 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self):
+        """A resident who signs in here belongs on the portal (/m/), not on an empty staff workbench."""
+        from django.urls import reverse
+
+        from jiati.accounts.models import Role
+
+        if self.request.user.is_authenticated and self.request.user.role == Role.RESIDENT:
+            return reverse("portal:home")
+        return super().get_default_redirect_url()
+
 
 def profile(request):
     return render(request, "accounts/profile.html", {"token": services.api_token_get(user=request.user)})

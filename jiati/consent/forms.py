@@ -21,22 +21,8 @@ from jiati.consent.models import (
     RuleSet,
     Scope,
 )
+from jiati.core.widgets import DateInput, DateTimeInput
 from jiati.housing.models import Dwelling, Stairwell
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def format_value(self, value):
-        if isinstance(value, dt.datetime):
-            if timezone.is_aware(value):
-                value = timezone.localtime(value)
-            return value.strftime("%Y-%m-%dT%H:%M")
-        return value
 
 
 class VoteOpenForm(forms.Form):

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.scoping import Reach, ScopedQuerySet, area_q
@@ -118,6 +119,13 @@ class RuleSet(models.Model):
         return f"{self.name} ({self.code} v{self.version})"
 
     @property
+    def shown_description(self) -> str:
+        """A built-in rule set's description in the reader's language (stored as its English source)."""
+        from jiati.consent.rules import builtin_descriptions
+
+        return gettext(self.description) if self.description in builtin_descriptions() else self.description
+
+    @property
     def label(self) -> str:
         return f"{self.code}@{self.version}"
 
@@ -205,7 +213,7 @@ class RuleTest(models.Model):
 
 
 class VoteStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("vote", "Open")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -326,6 +334,11 @@ class Vote(models.Model):
     @property
     def voting_has_ended(self) -> bool:
         return timezone.now() >= self.closes_at
+
+    @property
+    def takes_ballots_online(self) -> bool:
+        """Whether an owner can still vote online: the one test behind every online-vote QR code and link."""
+        return self.is_open and not self.voting_has_ended
 
     def rule_round(self) -> RuleRound:
         return self.rule_set.rounds.get(number=self.round_number)
@@ -521,6 +534,14 @@ class NoticeQuerySet(ScopedQuerySet):
     )
 
 
+NOTICE_PHASES = {
+    "upcoming": pgettext_lazy("notice", "Not started"),
+    "running": pgettext_lazy("notice", "Running"),
+    "ended": pgettext_lazy("notice", "Period over"),
+    "withdrawn": pgettext_lazy("notice", "Withdrawn"),
+}
+
+
 class PublicNotice(models.Model):
     """The plan and the owners' agreement, posted for a period (calendar or working days) for objections."""
 
@@ -564,6 +585,20 @@ class PublicNotice(models.Model):
     @property
     def has_ended(self) -> bool:
         return timezone.localdate() > self.ends_on
+
+    @property
+    def phase(self) -> str:
+        """Where the notice stands today — the one status every list, page and panel shows (the stored status
+        alone would still say "posted" after the period is over)."""
+        if self.status == NoticeStatus.WITHDRAWN:
+            return "withdrawn"
+        today = timezone.localdate()
+        if today < self.starts_on:
+            return "upcoming"
+        return "ended" if today > self.ends_on else "running"
+
+    def get_phase_display(self) -> str:
+        return str(NOTICE_PHASES[self.phase])
 
     @property
     def is_running(self) -> bool:
@@ -739,7 +774,7 @@ class SubsidyStatus(models.TextChoices):
     """Where the subsidy deducted in a scheme came from (the subsidies app, through the "costs" hook)."""
 
     ESTIMATED = "estimated", _("estimated")
-    APPROVED = "approved", _("approved")
+    APPROVED = "approved", pgettext_lazy("subsidy", "approved")
 
 
 def _resident_schemes(user) -> Q:
@@ -810,6 +845,41 @@ class CostScheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} v{self.version}"
+
+    @property
+    def owners_part(self) -> Decimal:
+        """The cost left to the owners once the subsidy is deducted (what the "net" column adds up to)."""
+        return self.total_cost - self.subsidy
+
+    def summary_lines(self) -> list[dict]:
+        """The scheme's sum as labelled lines that add up, each line the sum of a column of the table below it.
+
+        Compensation to low floors is paid by the paying owners on top of their part of the cost, so what they
+        pay ("pays" column) is the owners' part plus the compensation; shown as one unexplained figure beside
+        a table that added up to the owners' part, the page contradicted itself.
+        """
+        lines = [
+            {"key": "total-cost", "sign": "", "label": _("Total cost"), "amount": self.total_cost},
+            {
+                "key": "subsidy",
+                "sign": "−",
+                "label": _("Subsidy deducted"),
+                "amount": self.subsidy,
+                "note": self.get_subsidy_status_display() if self.subsidy_status else "",
+            },
+            {"key": "owners-part", "sign": "=", "label": _("Cost to the owners"), "amount": self.owners_part},
+        ]
+        if self.compensation_total:
+            lines += [
+                {
+                    "key": "compensation",
+                    "sign": "+",
+                    "label": _("Compensation to low floors, paid by the paying owners"),
+                    "amount": self.compensation_total,
+                },
+                {"key": "owners-pay", "sign": "=", "label": _("Paid by the paying owners"), "amount": self.owners_pay},
+            ]
+        return lines
 
 
 class CostShare(models.Model):

@@ -48,7 +48,7 @@ def ballot_forms_context(vote: Vote, voters) -> dict:
         "place": _place(vote.project),
         "forms": forms,
         "tests": spec.tests,
-        "qr": qr_svg(online),
+        "qr": qr_svg(online) if vote.takes_ballots_online else None,
         "online_url": online,
         "printed": timezone.localtime(),
     }

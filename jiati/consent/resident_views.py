@@ -26,6 +26,7 @@ from jiati.consent.models import (
     Choice,
     CostScheme,
     NoticeStatus,
+    ObjectionStatus,
     PublicNotice,
     RollVoter,
     Vote,
@@ -34,6 +35,7 @@ from jiati.consent.models import (
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.personal_data import mask_phone
+from jiati.core.refused_forms import remember_refused
 from jiati.residents.auth import resident_owner
 
 GRANTS = "consent_vote_grants"
@@ -240,6 +242,9 @@ def public_notice(request, pk):
     owner = resident_owner(request)
     form = forms.OnlineObjectionForm()
     objections = notice.project.objections.all()
+    # The owner's own objections, with where each stands; while one is being handled he is not invited to
+    # lodge another (he may still add to it at the window or by phone).
+    mine = list(objections.filter(owner=owner).order_by("-lodged_at")) if owner else []
     return render(
         request,
         "consent/online/notice.html",
@@ -248,6 +253,8 @@ def public_notice(request, pk):
             "project": notice.project,
             "owner": owner,
             "form": form,
+            "mine": mine,
+            "mine_unresolved": any(o.status != ObjectionStatus.CLOSED for o in mine),
             "objections_total": objections.count(),
             "objections_open": objections.unresolved().count(),
             "login_url": f"{reverse('portal:login')}?next={request.path}",
@@ -276,6 +283,7 @@ def public_objection(request, pk):
         messages.success(request, _("Your objection is recorded; the community will answer you."))
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        remember_refused(request, form)
     return redirect("consent:public-notice", pk=pk)
 
 

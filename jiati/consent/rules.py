@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db import DatabaseError, connection
+from django.utils.translation import gettext_noop
 
 from jiati.consent.models import RuleRound, RuleSet
 
@@ -33,6 +34,17 @@ PROPERTY_LAW_76_TESTS = [
     ("agreeing_owners_of_total", "owners", "agreeing", "total", (2, 3)),
 ]
 
+# Descriptions are stored as their English source and shown in the reader's language (RuleSet.shown_description);
+# the Chinese they were first stored as is kept here for the data migration that converts existing rows.
+FORMER_DESCRIPTIONS = {
+    "参与表决的专有面积和人数均达三分之二以上，参与表决者中同意的专有面积和人数均达四分之三以上。": "civil-code-278",
+    "以楼栋为单位：同意的专有面积和人数均占全楼三分之二以上。": "shenzhen-2018",
+    "本单元业主按民法典第278条表决通过，且本楼其他业主在表决期间没有未处理的异议。": "beijing-stairwell",
+    "第一轮由全小区业主决定是否同意加装电梯，第二轮由本楼栋业主表决具体方案，两轮均按民法典第278条。": (
+        "shanghai-two-rounds"
+    ),
+}
+
 BUILTIN_RULE_SETS: list[dict] = [
     {
         "code": "civil-code-278",
@@ -40,7 +52,10 @@ BUILTIN_RULE_SETS: list[dict] = [
         "name": "民法典第二百七十八条",
         "jurisdiction": "全国",
         "legal_basis": "《民法典》第278条第1款第7项、第2款；最高人民法院建筑物区分所有权解释第8、9条",
-        "description": "参与表决的专有面积和人数均达三分之二以上，参与表决者中同意的专有面积和人数均达四分之三以上。",
+        "description": gettext_noop(
+            "Owners holding two thirds of the exclusive area, and two thirds of the owners, take part; of those "
+            "taking part, owners holding three quarters of the area, and three quarters of the owners, agree."
+        ),
         "is_default": True,
         "rounds": [{"number": 1, "scope": "stairwell", "allowed": "stairwell,building", "tests": ART_278_TESTS}],
     },
@@ -50,7 +65,10 @@ BUILTIN_RULE_SETS: list[dict] = [
         "name": "深圳（2018）楼栋表决",
         "jurisdiction": "深圳市",
         "legal_basis": "深圳市既有住宅加装电梯指导意见（2018）；原《物权法》第76条",
-        "description": "以楼栋为单位：同意的专有面积和人数均占全楼三分之二以上。",
+        "description": gettext_noop(
+            "By building: owners holding two thirds of the building's exclusive area, and two thirds of its owners, "
+            "agree."
+        ),
         "rounds": [{"number": 1, "scope": "building", "allowed": "building", "tests": PROPERTY_LAW_76_TESTS}],
     },
     {
@@ -59,7 +77,10 @@ BUILTIN_RULE_SETS: list[dict] = [
         "name": "北京 单元表决、其他业主无异议",
         "jurisdiction": "北京市",
         "legal_basis": "北京市老旧小区加装电梯工作意见",
-        "description": "本单元业主按民法典第278条表决通过，且本楼其他业主在表决期间没有未处理的异议。",
+        "description": gettext_noop(
+            "The stairwell's owners pass the vote under Art. 278 of the Civil Code, and no other owner of the "
+            "building has an open objection during the vote."
+        ),
         "rounds": [
             {
                 "number": 1,
@@ -77,8 +98,9 @@ BUILTIN_RULE_SETS: list[dict] = [
         "name": "上海 两轮表决（先小区、后楼栋）",
         "jurisdiction": "上海市",
         "legal_basis": "上海市既有多层住宅加装电梯的若干意见",
-        "description": (
-            "第一轮由全小区业主决定是否同意加装电梯，第二轮由本楼栋业主表决具体方案，两轮均按民法典第278条。"
+        "description": gettext_noop(
+            "In the first round the owners of the whole estate decide whether an elevator may be added; in the "
+            "second the building's owners vote on the plan. Both rounds follow Art. 278 of the Civil Code."
         ),
         "rounds": [
             {"number": 1, "scope": "estate", "allowed": "estate", "tests": ART_278_TESTS},
@@ -280,6 +302,11 @@ def known_rule_labels() -> list[str]:
         except DatabaseError:
             pass
     return [f"{d['code']}@{d['version']}" for d in BUILTIN_RULE_SETS]
+
+
+def builtin_descriptions() -> frozenset[str]:
+    """The built-in descriptions' English sources (translated when shown)."""
+    return frozenset(d["description"] for d in BUILTIN_RULE_SETS)
 
 
 def install_builtin_rule_sets(rule_set_model, round_model, test_model) -> None:

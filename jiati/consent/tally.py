@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from jiati.consent.rules import RoundSpec, TestSpec
+from jiati.core.formatting import format_area, format_compared_shares
 from jiati.core.money import AREA_STEP
 from jiati.core.tabular import TabularError, open_table
 
@@ -102,6 +103,16 @@ class TestOutcome:
         return f"{value.quantize(Decimal('0.1'), rounding=ROUND_CEILING)}%"
 
     @property
+    def ratio_shown(self) -> str:
+        """The share reached, for people: "2/3 (66.7%)" or "73.9%", rounded as the threshold beside it is."""
+        return format_compared_shares(self.ratio, self.spec.threshold)[0]
+
+    @property
+    def threshold_shown(self) -> str:
+        """The share required, for people: "2/3 (66.7%)"."""
+        return format_compared_shares(self.ratio, self.spec.threshold)[1]
+
+    @property
     def numerator_text(self) -> str:
         return _measure_text(self.spec.measure, self.numerator_value)
 
@@ -124,8 +135,7 @@ class TestOutcome:
 def _measure_text(measure: str, value: Fraction) -> str:
     if measure == "owners":
         return str(value.numerator // value.denominator)
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return f"{exact.quantize(AREA_STEP)} m²"
+    return format_area(Decimal(value.numerator) / Decimal(value.denominator))
 
 
 def rule_test_label(spec: TestSpec) -> str:
@@ -211,10 +221,10 @@ class TestNeed:
                     more,
                 ) % {"n": more}
             return _("%(area)s m² more agreeing (not yet voted, or changing to agree)") % {"area": area_text(more)}
-        if self.kind == "anyone":
-            if owners:
-                return _("at least one owner taking part")
-            return _("at least %(area)s m² taking part") % {"area": area_text(more)}
+        if self.kind == "anyone":  # nobody has taken part yet: the first owner, whatever the measure
+            return _("at least one owner taking part")
+        if self.kind == "anyone_agree":
+            return _("at least one owner voting agree")
         # agree_or_switch
         if more is not None and switch:
             if owners:
@@ -500,7 +510,8 @@ def _needed_for(measure: str, counts: Counts, spec: RoundSpec) -> tuple[Fraction
     if all(b is not None for b in bounds):
         more = max(bounds, default=Fraction(0))
         if needs_someone and more == 0:
-            more = Fraction(1) if measure == "owners" else Fraction(AREA_STEP)
+            # Someone must take part; in m² that is an owner, not "0.01 m²" (still_needed says "one owner").
+            more = Fraction(1) if measure == "owners" else Fraction(0)
         if more <= remaining:
             return more, Fraction(0)
     # Even if all who have not voted agree, changes of mind are needed: A' = A + R, P' = N.
@@ -534,9 +545,10 @@ def _test_need(test: TestSpec, counts: Counts) -> TestNeed:
             return TestNeed(spec=test, kind="take_part", more=_amount(measure, t * total - participating))
         return TestNeed(spec=test, kind="agree", more=_amount(measure, t * total - agreeing))
     if participating == 0:  # a share of the participants, and nobody has taken part yet
+        # Counted in m², "0.01 m² more" would be true and useless: the need is an owner, of whatever area.
         if test.numerator == "participating":
             return TestNeed(spec=test, kind="anyone", more=_amount(measure, smallest))
-        return TestNeed(spec=test, kind="agree_or_switch", more=_amount(measure, smallest))
+        return TestNeed(spec=test, kind="anyone_agree", more=_amount(measure, smallest))
     gap = t * participating - agreeing
     switch = gap if gap > 0 else Fraction(0)
     more = None if t == 1 else max(gap / (1 - t), Fraction(0))
@@ -550,6 +562,10 @@ def still_needed(counts: Counts, spec: RoundSpec) -> Needed:
     area_more, area_switch = _needed_for("area", counts, spec)
     owner_tests_pass = all(_passes(t, counts) for t in spec.tests if t.measure == "owners")
     area_tests_pass = all(_passes(t, counts) for t in spec.tests if t.measure == "area")
+    if counts.owners_participating == 0 and not (owner_tests_pass and area_tests_pass):
+        # Nobody has voted: at least one owner is needed, even where only area is counted.
+        owners_more = max(owners_more, Fraction(1))
+        owner_tests_pass = False
     return Needed(
         owners_more=0 if owner_tests_pass else math.ceil(owners_more),
         owners_switch=0 if owner_tests_pass else math.ceil(owners_switch),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Subquery
@@ -14,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from jiati.consent import filtersets, forms, permissions, selectors, services
@@ -38,6 +37,7 @@ from jiati.consent.tally import TallyInputError, tally_file
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.pdf import qr_svg
+from jiati.core.refused_forms import remember_refused
 from jiati.core.uploads import serve_private_file
 from jiati.projects.models import Project
 from jiati.web.columns import Column
@@ -73,8 +73,9 @@ def _form_errors(form) -> str:
 
 
 def public_url(path: str) -> str:
+    from jiati.core.site import absolute_url
 
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 # --- votes ----------------------------------------------------------------------------
@@ -124,7 +125,7 @@ def vote_detail(request, pk):
         "entries": entries,
         "rounds": vote.rule_set.rounds.order_by("number").prefetch_related("tests"),
         "online_url": public_url(online),
-        "online_qr": qr_svg(public_url(online)),
+        "online_qr": qr_svg(public_url(online)) if vote.takes_ballots_online else None,
         "can_run": permissions.can_run_votes(request.user),
         "can_record": permissions.can_record_ballots(request.user) and vote.is_open,
         "can_close_now": vote.is_open
@@ -208,6 +209,7 @@ def vote_cancel(request, pk):
         messages.success(request, _("The vote is cancelled."))
     else:
         messages.error(request, _form_errors(form) or _("Nothing was changed."))
+        remember_refused(request, form)
     return redirect("consent:vote-detail", pk=vote.pk)
 
 
@@ -233,7 +235,7 @@ class RollListView(ScopedListView):
         Column(gettext_lazy("Last cast"), "cast_at"),
         Column(
             gettext_lazy("Ballot"),
-            lambda v: _("Open"),
+            lambda v: pgettext("action", "Open"),
             link=lambda v: reverse("consent:ballot-record", args=[v.vote_id, v.pk]),
             export=False,
         ),
@@ -328,7 +330,7 @@ class NoticeListView(ScopedListView):
         Column(gettext_lazy("Estate"), "project.estate.name"),
         Column(gettext_lazy("First day"), "starts_on"),
         Column(gettext_lazy("Last day"), "ends_on"),
-        Column(gettext_lazy("Status"), "get_status_display"),
+        Column(gettext_lazy("Status"), "get_phase_display"),
     ]
 
     def get_base_queryset(self):
@@ -394,6 +396,7 @@ def notice_withdraw(request, pk):
         messages.success(request, _("The notice is withdrawn."))
     else:
         messages.error(request, _form_errors(form) or _("Nothing was changed."))
+        remember_refused(request, form)
     return redirect("consent:notice-detail", pk=notice.pk)
 
 
@@ -410,6 +413,7 @@ def objection_new(request, project_pk):
         )
     if objection is None:
         messages.error(request, _form_errors(form) or _("Nothing was changed."))
+        remember_refused(request, form)
         notice = selectors.current_notice(project)
         return redirect("consent:notice-detail", pk=notice.pk) if notice else redirect("projects:detail", pk=project.pk)
     messages.success(request, _("Objection recorded."))
@@ -492,6 +496,7 @@ def objection_action(request, pk, action):
         messages.success(request, _("Saved."))
     else:
         messages.error(request, _form_errors(form) or _("Nothing was changed."))
+        remember_refused(request, form)
     return redirect("consent:objection-detail", pk=objection.pk)
 
 
@@ -558,8 +563,10 @@ def cost_detail(request, pk):
             "scheme": scheme,
             "project": scheme.project,
             "shares": shares,
-            "sum_share": sum((s.share for s in shares), 0),
-            "sum_net": sum((s.net for s in shares), 0),
+            "sums": {
+                key: sum((getattr(s, key) for s in shares), Decimal(0))
+                for key in ("share", "covered", "compensation", "net")
+            },
             "others": CostScheme.objects.filter(project=scheme.project).exclude(pk=scheme.pk).order_by("-version"),
             "subsidy_change": change,
             "can_recalculate": change is not None and permissions.can_share_costs(request.user),

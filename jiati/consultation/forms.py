@@ -24,22 +24,12 @@ from jiati.consultation.models import (
     VisitorKind,
 )
 from jiati.consultation.selectors import meeting_participant_users
+from jiati.core.widgets import DateInput, DateTimeInput
 from jiati.housing.models import Estate, Ownership, Stairwell
 from jiati.organisation.models import PropertyOffice, Region, ServiceWindow, Workstation
 from jiati.projects.models import Project, Status
 
 CHOICE_LIMIT = 1000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _staff(user):
@@ -86,7 +76,7 @@ class WindowEditForm(forms.Form):
     opening_hours = forms.CharField(label=_("Opening hours"), max_length=255, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     staff_on_duty = forms.ModelMultipleChoiceField(label=_("Staff on duty"), queryset=None, required=False)
-    is_active = forms.BooleanField(label=_("Open"), required=False)
+    is_active = forms.BooleanField(label=pgettext_lazy("window", "Open"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -346,7 +336,11 @@ class SignInSheetForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=pgettext_lazy("meeting", "Resolution"), max_length=500)
-    owner = forms.ModelChoiceField(label=pgettext_lazy("resolution", "Owner"), queryset=None, required=False)
+    owner = forms.ModelChoiceField(  # required, and marked so: the service needs one
+        label=pgettext_lazy("resolution", "Owner"),
+        queryset=None,
+        error_messages={"required": _("Name who will carry out the resolution.")},
+    )
     due_date = forms.DateField(label=_("Due date"), widget=DateInput, required=False)
     project = forms.ModelChoiceField(label=_("Project"), queryset=None, required=False)
 

@@ -5,5 +5,6 @@ from jiati.core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("health/", views.health, name="health"),
 ]

@@ -20,6 +20,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from jiati.core.personal_data import mask_phone
+from jiati.core.site import absolute_url
 from jiati.organisation.models import ServiceGroup
 
 logger = logging.getLogger("jiati.notifications")
@@ -42,7 +43,7 @@ class EmailChannel:
     def send(self, *, recipient, title: str, body: str, url: str) -> None:
         if not recipient.email:
             raise ChannelUnavailable("no e-mail address")
-        send_mail(title, f"{body}\n\n{settings.SITE_URL}{url}", None, [recipient.email])
+        send_mail(title, f"{body}\n\n{absolute_url(url)}", None, [recipient.email])
 
 
 def _post_json(url: str, payload: dict) -> None:
@@ -91,7 +92,7 @@ class WeComChannel:
         webhook = wecom_webhook_for(recipient)
         if not webhook:
             raise ChannelUnavailable("no WeCom group robot for this recipient")
-        link = f"{settings.SITE_URL}{url}"
+        link = absolute_url(url)
         addressed = _("For %(name)s") % {"name": recipient}
         _post_json(
             webhook,

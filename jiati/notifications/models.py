@@ -25,6 +25,9 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=40)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    # What the system wrote, as msgid + values ({"title": …, "body": …}; core.stored_text), shown in the reader's
+    # language; `title` and `body` keep the text as first written, for search and for rows written before.
+    texts = models.JSONField(_("stored texts"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -45,7 +48,19 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        from jiati.core.stored_text import render
+
+        return render(self.texts.get("title")) or self.title
+
+    @property
+    def shown_body(self) -> str:
+        from jiati.core.stored_text import render
+
+        return render(self.texts.get("body")) or self.body
 
 
 class DeliveryStatus(models.TextChoices):

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from jiati.core.stored_text import Message, as_stored
 from jiati.notifications.channels import CHANNELS, ChannelUnavailable
 from jiati.notifications.models import OPEN_DELIVERY_STATUSES, Delivery, DeliveryStatus, Notification
 from jiati.notifications.tasks import deliver
@@ -25,15 +26,34 @@ RETRY_BACKOFF_FACTOR = 4
 
 
 def notify(
-    *, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", dedupe_key: str = ""
+    *,
+    recipients: Iterable,
+    kind: str,
+    title: str | Message,
+    body: str | Message = "",
+    url: str = "",
+    dedupe_key: str = "",
 ) -> list[Notification]:
-    """Notify each recipient once (a repeated `dedupe_key` for the same recipient is skipped)."""
+    """Notify each recipient once (a repeated `dedupe_key` for the same recipient is skipped).
+
+    A `title`/`body` written by the system is a `core.stored_text.Message`: stored as msgid + values, each reader
+    reads it in his own language (a string is stored and shown as it is).
+    """
+    title_text, title_stored = as_stored(title)
+    body_text, body_stored = as_stored(body)
+    texts = {key: value for key, value in (("title", title_stored), ("body", body_stored)) if value}
     created = []
     for recipient in {r.pk: r for r in recipients if r is not None}.values():
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
-                    recipient=recipient, kind=kind, title=title[:200], body=body, url=url, dedupe_key=dedupe_key[:120]
+                    recipient=recipient,
+                    kind=kind,
+                    title=title_text[:200],
+                    body=body_text,
+                    texts=texts,
+                    url=url,
+                    dedupe_key=dedupe_key[:120],
                 )
         except IntegrityError:
             continue  # already told
@@ -79,7 +99,9 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     note = delivery.notification
     retry_at = None
     try:
-        CHANNELS[delivery.channel].send(recipient=note.recipient, title=note.title, body=note.body, url=note.url)
+        CHANNELS[delivery.channel].send(
+            recipient=note.recipient, title=note.shown_title, body=note.shown_body, url=note.url
+        )
     except ChannelUnavailable as exc:  # no address on this channel: retrying will not help
         delivery.status, delivery.error = DeliveryStatus.FAILED, str(exc)[:300]
     except Exception as exc:  # a gateway outage must not lose the inbox copy

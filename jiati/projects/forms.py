@@ -7,13 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.selectors import staff_visible_to
 from jiati.companies.models import Company
+from jiati.core.widgets import DateInput
 from jiati.housing.models import Owner
 from jiati.projects.models import DocumentKind, ReviewResult, Stage
 from jiati.projects.selectors import blocker_assignees, stairwell_owners
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class OpenProjectForm(forms.Form):

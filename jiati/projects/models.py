@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jiati.accounts.scoping import NOTHING, Reach, ScopedQuerySet, is_active_staff
 from jiati.core.append_only import AppendOnlyModel, AppendOnlyQuerySet
@@ -353,6 +354,13 @@ class ProjectEvent(AppendOnlyModel, models.Model):
     def __str__(self) -> str:
         return f"{self.project} {self.kind}"
 
+    @property
+    def text(self) -> str:
+        """The entry's sentence in the reader's language (stored as msgid + values), or the text as typed."""
+        from jiati.core.stored_text import render
+
+        return render(self.data.get("text")) or self.message
+
 
 class WorkingGroupMember(models.Model):
     """An owner in the project's working group (工作小组)."""
@@ -393,7 +401,7 @@ class ServiceTeamMember(models.Model):
 
 
 class ReviewResult(models.TextChoices):
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("review", "Approved")
     CHANGES = "changes", _("Changes required")
     REJECTED = "rejected", _("Rejected")
 
@@ -546,7 +554,7 @@ class ProjectDocument(models.Model):
 
 
 class BlockerStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("blocker", "Open")
     RESOLVED = "resolved", _("Resolved")
 
 

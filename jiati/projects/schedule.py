@@ -14,11 +14,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
 from jiati.core.errors import refuse
+from jiati.core.formatting import format_date
 from jiati.core.services import lock_visible, require
+from jiati.core.stored_text import Choice, Message
 from jiati.notifications.services import notify
 from jiati.projects import permissions
 from jiati.projects.common import project_event_add
@@ -84,6 +87,27 @@ def reverse_plan(
     return list(reversed(plan))
 
 
+def earliest_target(current_stage: str, *, today: dt.date, durations: dict[str, int], calendar: Calendar) -> dt.date:
+    """The earliest target date whose reverse plan gives the current stage a deadline today or later."""
+    due = today
+    for stage in STAGE_ORDER[stage_index(current_stage) + 1 : -1]:
+        due = calendar.add(due, durations.get(stage, 0))
+    target = max(due, today + dt.timedelta(days=1))
+
+    def works(day: dt.date) -> bool:
+        rows = reverse_plan(current_stage=current_stage, target=day, durations=durations, calendar=calendar)
+        return not rows or rows[0][2] >= today
+
+    # The forward estimate is right but for weekends and holidays at either end: settle it within a few days.
+    for _step in range(370):
+        if works(target):
+            break
+        target += dt.timedelta(days=1)
+    while target - dt.timedelta(days=1) > today and works(target - dt.timedelta(days=1)):
+        target -= dt.timedelta(days=1)
+    return target
+
+
 @transaction.atomic
 def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = "") -> SchedulePlan:
     """Plan (or re-plan) the project backwards from a target date; earlier plans stay as history."""
@@ -100,7 +124,25 @@ def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = ""
         raise refuse(
             _("There is no working day between today and the target date."), code="no_working_day", field="target_date"
         )
-    rows = reverse_plan(current_stage=project.stage, target=target_date, durations=stage_durations(), calendar=calendar)
+    durations = stage_durations()
+    rows = reverse_plan(current_stage=project.stage, target=target_date, durations=durations, calendar=calendar)
+    if rows and rows[0][2] < today:
+        # The plan would make the project overdue the moment it is saved: say so, and what would work.
+        raise refuse(
+            _(
+                "With this target the current stage (%(stage)s) would have been due on %(due)s, which has passed. "
+                "The earliest target that leaves every stage's deadline ahead is %(earliest)s."
+            )
+            % {
+                "stage": project.get_stage_display(),
+                "due": format_date(rows[0][2]),
+                "earliest": format_date(
+                    earliest_target(project.stage, today=today, durations=durations, calendar=calendar)
+                ),
+            },
+            code="deadline_in_past",
+            field="target_date",
+        )
     previous = project.plans.filter(is_current=True).first()
     if previous is not None:
         previous.is_current = False
@@ -117,11 +159,17 @@ def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = ""
     project.save(update_fields=["target_date", "updated_at"])
     refresh_stage_dates(project, calendar=calendar)
     squeezed = rows[0][1] < today if rows else False
-    message = _("Plan v%(version)s: in service by %(date)s") % {"version": version, "date": target_date}
+    message = Message(gettext_noop("Plan v%(version)s: in service by %(date)s"), version=version, date=target_date)
     if squeezed:
-        message += " " + _(
-            "(shorter than the standard durations: the current stage should have started on %(start)s)"
-        ) % {"start": rows[0][1]}
+        message = Message(
+            gettext_noop(
+                "Plan v%(version)s: in service by %(date)s (shorter than the standard durations: the current stage "
+                "should have started on %(start)s)"
+            ),
+            version=version,
+            date=target_date,
+            start=rows[0][1],
+        )
     project_event_add(
         project=project,
         actor=actor,
@@ -212,8 +260,12 @@ def overdue_sweep() -> int:
             notify(
                 recipients=[project.responsible],
                 kind="overdue",
-                title=_("%(code)s is overdue in “%(stage)s” (due %(due)s)")
-                % {"code": project.code, "stage": project.get_stage_display(), "due": project.stage_due},
+                title=Message(
+                    gettext_noop("%(code)s is overdue in “%(stage)s” (due %(due)s)"),
+                    code=project.code,
+                    stage=Choice.of(project, "stage"),
+                    due=project.stage_due,
+                ),
                 body=project.estate.name,
                 url=reverse("projects:detail", args=[project.pk]),
                 dedupe_key=f"overdue:{project.pk}:{project.stage}:{project.stage_due}",

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
@@ -21,6 +22,7 @@ from jiati.audit.services import audit_record, snapshot
 from jiati.core.errors import refuse
 from jiati.core.hooks import collect
 from jiati.core.services import lock_visible, require
+from jiati.core.stored_text import Choice, Message
 from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Owner, Ownership, Stairwell
@@ -139,7 +141,7 @@ def project_open(
     if target_date:
         schedule.plan_make(project=project, actor=actor, target_date=target_date, reason=_("First plan"))
     if project.responsible_id != actor.pk:
-        _tell_responsible(project, _("A new project needs you: %(code)s") % {"code": project.code})
+        _tell_responsible(project, Message(gettext_noop("A new project needs you: %(code)s"), code=project.code))
     return project
 
 
@@ -182,7 +184,8 @@ def project_advance(*, project: Project, actor, note: str = "", expected_stage: 
     stages.entered(project, actor)
     collect("stage_hooks", "project_entered_stage", project=project, stage=to_stage, actor=actor)
     _tell_responsible(
-        project, _("%(code)s moved to “%(stage)s”") % {"code": project.code, "stage": project.get_stage_display()}
+        project,
+        Message(gettext_noop("%(code)s moved to “%(stage)s”"), code=project.code, stage=Choice.of(project, "stage")),
     )
     return project
 
@@ -202,7 +205,7 @@ def _set_status(project: Project, actor, status: str, reason: str, kind: str) ->
     project_event_add(project=project, actor=actor, kind=kind, message=reason)
     _audit(project, actor, before, reason)
     _tell_responsible(
-        project, _("%(code)s: %(status)s") % {"code": project.code, "status": project.get_status_display()}
+        project, Message(gettext_noop("%(code)s: %(status)s"), code=project.code, status=Choice.of(project, "status"))
     )
     return project
 
@@ -250,11 +253,11 @@ def project_assign(*, project: Project, actor, responsible) -> Project:
         project=project, actor=actor, kind=EventKind.ASSIGNED, message=str(responsible) if responsible else ""
     )
     _audit(project, actor, before)
-    _tell_responsible(project, _("You are now responsible for %(code)s") % {"code": project.code})
+    _tell_responsible(project, Message(gettext_noop("You are now responsible for %(code)s"), code=project.code))
     return project
 
 
-def _tell_responsible(project: Project, title: str) -> None:
+def _tell_responsible(project: Project, title: str | Message) -> None:
     if project.responsible_id:
         notify(
             recipients=[project.responsible],
@@ -268,7 +271,7 @@ def _tell_responsible(project: Project, title: str) -> None:
 # --- the seven ones ------------------------------------------------------------
 
 
-def _checklist_change(project: Project, actor, message: str, data: dict | None = None) -> None:
+def _checklist_change(project: Project, actor, message: str | Message, data: dict | None = None) -> None:
     _recount(project)
     project_event_add(project=project, actor=actor, kind=EventKind.CHECKLIST, message=message, data=data)
 
@@ -295,7 +298,7 @@ def project_set_lead_owner(*, project: Project, actor, owner: Owner | None) -> P
     before = snapshot(project, PROJECT_AUDIT_FIELDS)
     project.lead_owner = owner
     project.save(update_fields=["lead_owner", "updated_at"])
-    _checklist_change(project, actor, _("Lead owner: %(name)s") % {"name": owner.name if owner else "—"})
+    _checklist_change(project, actor, Message(gettext_noop("Lead owner: %(name)s"), name=owner.name if owner else "—"))
     _audit(project, actor, before)
     return project
 
@@ -321,7 +324,7 @@ def working_group_set(*, project: Project, actor, owners: list[Owner]) -> Projec
     _checklist_change(
         project,
         actor,
-        _("Working group: %(names)s") % {"names": list_text(o.name for o in owners)},
+        Message(gettext_noop("Working group: %(names)s"), names=list_text(o.name for o in owners)),
         {"owners": [before, sorted(o.pk for o in owners)]},
     )
     audit_record(
@@ -344,7 +347,9 @@ def service_team_set(*, project: Project, actor, users: list) -> Project:
     before = sorted(project.service_team.values_list("user_id", flat=True))
     project.service_team.all().delete()
     ServiceTeamMember.objects.bulk_create(ServiceTeamMember(project=project, user=u) for u in users)
-    _checklist_change(project, actor, _("Service team: %(names)s") % {"names": list_text(str(u) for u in users)})
+    _checklist_change(
+        project, actor, Message(gettext_noop("Service team: %(names)s"), names=list_text(str(u) for u in users))
+    )
     audit_record(
         actor=actor,
         instance=project,
@@ -448,7 +453,7 @@ def contract_review_add(
     _checklist_change(
         project,
         actor,
-        _("Contract review: %(result)s") % {"result": review.get_result_display()},
+        Message(gettext_noop("Contract review: %(result)s"), result=Choice.of(review, "result")),
         {"review": review.pk},
     )
     audit_record(
@@ -502,7 +507,12 @@ def document_add(*, project: Project, actor, kind: str, upload, note: str = "") 
         project=project,
         actor=actor,
         kind=EventKind.DOCUMENT,
-        message=f"{document.get_kind_display()} v{version}: {checked.name}",
+        message=Message(
+            gettext_noop("%(document)s v%(version)s: %(name)s"),
+            document=Choice.of(document, "kind"),
+            version=version,
+            name=checked.name,
+        ),
         data={"document": document.pk, "sha256": checked.sha256},
     )
     if shared:
@@ -511,8 +521,12 @@ def document_add(*, project: Project, actor, kind: str, upload, note: str = "") 
                 project=member,
                 actor=actor,
                 kind=EventKind.DOCUMENT,
-                message=_("%(document)s shared by the cluster (from %(code)s): %(name)s")
-                % {"document": document.get_kind_display(), "code": project.code, "name": checked.name},
+                message=Message(
+                    gettext_noop("%(document)s shared by the cluster (from %(code)s): %(name)s"),
+                    document=Choice.of(document, "kind"),
+                    code=project.code,
+                    name=checked.name,
+                ),
                 data={"document": document.pk, "sha256": checked.sha256, "cluster": shared},
             )
     audit_record(
@@ -574,7 +588,7 @@ def blocker_open(*, project: Project, actor, description: str, party: str, due_d
         notify(
             recipients=[assignee],
             kind="blocker",
-            title=_("Blocker to clear: %(what)s") % {"what": description},
+            title=Message(gettext_noop("Blocker to clear: %(what)s"), what=description),
             body=project.code,
             url=project_url(project),
         )

@@ -8,6 +8,7 @@ import tempfile
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 
 from jiati.audit.models import AuditAction
@@ -31,7 +32,7 @@ def tracker_xlsx(*, request) -> FileResponse:
     today = timezone.localdate()
     data = selectors.tracker(user=user)
     workbook = Workbook(write_only=True)
-    summary = workbook.create_sheet(title=_("Summary")[:31])
+    summary = workbook.create_sheet(title=pgettext("sheet", "Summary")[:31])
     buckets = data["buckets"]
     summary.append(
         [_("District") if data["level"] == "district" else _("Subdistrict")]

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiati.core.widgets import DateInput
 from jiati.housing.models import Owner, Ownership
 from jiati.subsidies.models import (
     DEFAULT_REQUIRED_DOCUMENTS,
@@ -19,13 +20,6 @@ from jiati.subsidies.models import (
 )
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):
-        super().__init__(attrs=attrs, format=format)
 
 
 class IdempotentForm(forms.Form):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
@@ -433,8 +432,9 @@ def _bank(user, value: str) -> str:
 
 
 def _site_url() -> str:
+    from jiati.core.site import site_url
 
-    return settings.SITE_URL
+    return site_url()
 
 
 # --- the ledger and payment batches -----------------------------------------------------

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from jiati.core.forms import run_service
+from jiati.core.refused_forms import remember_refused
 
 
 def form_errors(form) -> str:
@@ -57,6 +58,7 @@ def act(
             return redirect(back)
     if page is None:
         messages.error(request, form_errors(form))
+        remember_refused(request, form)  # the panel comes back open, as typed (core.refused_forms)
         return redirect(back)
     messages.error(request, _("Not saved: see the form below."))
     focus_first_error(form)

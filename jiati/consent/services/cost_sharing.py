@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
@@ -19,6 +20,7 @@ from jiati.consent.sharing import ShareInputError, Unit, share_costs
 from jiati.core.errors import refuse
 from jiati.core.money import FEN
 from jiati.core.services import lock_visible
+from jiati.core.stored_text import Choice, Message
 from jiati.housing.models import Dwelling
 from jiati.projects.models import EventKind, Project
 from jiati.projects.services import project_event_add
@@ -99,14 +101,16 @@ def cost_scheme_create(
         project=project,
         actor=actor,
         kind=EventKind.OTHER,
-        message=_("Cost sharing v%(version)s: %(method)s; owners pay %(pay)s yuan (cost %(cost)s, subsidy %(subsidy)s)")
-        % {
-            "version": version,
-            "method": scheme.get_method_display(),
-            "pay": scheme.owners_pay,
-            "cost": scheme.total_cost,
-            "subsidy": scheme.subsidy,
-        },
+        message=Message(
+            gettext_noop(
+                "Cost sharing v%(version)s: %(method)s; owners pay %(pay)s yuan (cost %(cost)s, subsidy %(subsidy)s)"
+            ),
+            version=version,
+            method=Choice.of(scheme, "method"),
+            pay=scheme.owners_pay,
+            cost=scheme.total_cost,
+            subsidy=scheme.subsidy,
+        ),
         data={"consent": "cost_scheme", "scheme": scheme.pk},
     )
     audit_record(

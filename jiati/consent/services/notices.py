@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
@@ -33,6 +34,7 @@ from jiati.consent.models import (
 )
 from jiati.core.errors import refuse
 from jiati.core.services import lock_visible, require
+from jiati.core.stored_text import Choice, Message
 from jiati.housing.models import Ownership
 from jiati.housing.services import phone_clean
 from jiati.notifications.services import notify
@@ -119,8 +121,13 @@ def notice_post(
         project=project,
         actor=actor,
         kind=EventKind.OTHER,
-        message=_("Public notice posted: %(start)s – %(end)s (%(days)s %(kind)s)")
-        % {"start": starts_on, "end": ends_on, "days": period_days, "kind": notice.get_day_kind_display()},
+        message=Message(
+            gettext_noop("Public notice posted: %(start)s – %(end)s (%(days)s %(kind)s)"),
+            start=starts_on,
+            end=ends_on,
+            days=period_days,
+            kind=Choice.of(notice, "day_kind"),
+        ),
         data={"consent": "notice_posted", "notice": notice.pk},
     )
     audit_record(
@@ -151,7 +158,7 @@ def notice_withdraw(*, notice: PublicNotice, actor, reason: str) -> PublicNotice
         project=notice.project,
         actor=actor,
         kind=EventKind.OTHER,
-        message=_("Public notice withdrawn: %(reason)s") % {"reason": notice.withdrawn_reason},
+        message=Message(gettext_noop("Public notice withdrawn: %(reason)s"), reason=notice.withdrawn_reason),
         data={"consent": "notice_withdrawn", "notice": notice.pk},
     )
     audit_record(actor=actor, instance=notice, action=AuditAction.UPDATE, changes={"status": ["posted", "withdrawn"]})
@@ -271,7 +278,7 @@ def objection_lodge(
         project=locked,
         actor=recorded_by,
         kind=EventKind.OTHER,
-        message=_("Objection received (%(channel)s)") % {"channel": objection.get_channel_display()},
+        message=Message(gettext_noop("Objection received (%(channel)s)"), channel=Choice.of(objection, "channel")),
         data={"consent": "objection_lodged", "objection": objection.pk},
     )
     audit_record(
@@ -338,7 +345,7 @@ def objection_escalate(*, objection: Objection, actor, level: str, text: str = "
         project=objection.project,
         actor=actor,
         kind=EventKind.OTHER,
-        message=_("Objection taken to: %(level)s") % {"level": objection.get_level_display()},
+        message=Message(gettext_noop("Objection taken to: %(level)s"), level=Choice.of(objection, "level")),
         data={"consent": "objection_escalated", "objection": objection.pk},
     )
     audit_record(actor=actor, instance=objection, action=AuditAction.UPDATE, changes={"level": [before, level]})
@@ -378,7 +385,7 @@ def objection_close(*, objection: Objection, actor, outcome: str, text: str = ""
         project=objection.project,
         actor=actor,
         kind=EventKind.OTHER,
-        message=_("Objection closed: %(outcome)s") % {"outcome": objection.get_outcome_display()},
+        message=Message(gettext_noop("Objection closed: %(outcome)s"), outcome=Choice.of(objection, "outcome")),
         data={"consent": "objection_closed", "objection": objection.pk},
     )
     audit_record(

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
@@ -38,8 +39,10 @@ from jiati.consent.models import (
     area_to_centi,
 )
 from jiati.consent.tally import evaluate
+from jiati.core import stored_text
 from jiati.core.errors import refuse
 from jiati.core.services import lock_rows, lock_visible, require
+from jiati.core.stored_text import Message
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Dwelling, Ownership
 from jiati.housing.services import phone_clean
@@ -244,13 +247,14 @@ def vote_open(
     _freeze_roll(vote)
     if vote.owners_total == 0:
         raise refuse(_("Nobody is on the roll: the scope has no dwellings."), code="empty_roll", field="scope")
-    message = _("Owners' vote opened under %(rule)s (round %(round)s, %(scope)s): %(owners)s owners, %(area)s m²") % {
-        "rule": str(rule_set),
-        "round": round_number,
-        "scope": vote.get_scope_display(),
-        "owners": vote.owners_total,
-        "area": vote.area_total,
-    }
+    message = Message(
+        gettext_noop("Owners' vote opened under %(rule)s (round %(round)s, %(scope)s): %(owners)s owners, %(area)s m²"),
+        rule=str(rule_set),
+        round=round_number,
+        scope=stored_text.Choice.of(vote, "scope"),
+        owners=vote.owners_total,
+        area=vote.area_total,
+    )
     project_event_add(
         project=project,
         actor=actor,
@@ -574,15 +578,13 @@ def vote_close(*, vote: Vote, actor) -> Vote:
     }
     vote.save()
     outcome = _("passed") if verdict.passed else _("did not pass")
-    message = _("Owners' vote closed: %(outcome)s under %(rule)s — %(tests)s") % {
-        "outcome": outcome,
-        "rule": spec.label,
-        "tests": "; ".join(
-            f"{t.label()} {t.ratio_text} ≥ {t.threshold_text} {'✓' if t.passed else '✗'}" for t in verdict.tests
-        ),
-    }
-    if not verdict.passed and verdict.needed.text():
-        message += " — " + _("still needed: %(needed)s") % {"needed": verdict.needed.text()}
+    # Stored as what happened, shown in the reader's language; the figures are on the vote's page.
+    message = Message(
+        gettext_noop("Owners' vote closed: %(outcome)s under %(rule)s — %(tests)s"),
+        outcome=Message(gettext_noop("passed") if verdict.passed else gettext_noop("did not pass")),
+        rule=spec.label,
+        tests="; ".join(f"{t.spec.name} {t.ratio_text} ≥ {t.threshold_text}" for t in verdict.tests),
+    )
     project_event_add(
         project=vote.project,
         actor=actor,
@@ -620,7 +622,7 @@ def vote_cancel(*, vote: Vote, actor, reason: str) -> Vote:
         project=vote.project,
         actor=actor,
         kind=EventKind.OTHER,
-        message=_("Owners' vote cancelled: %(reason)s") % {"reason": vote.cancel_reason},
+        message=Message(gettext_noop("Owners' vote cancelled: %(reason)s"), reason=vote.cancel_reason),
         data={"consent": "vote_cancelled", "vote": vote.pk},
     )
     audit_record(

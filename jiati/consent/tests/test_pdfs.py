@@ -54,7 +54,7 @@ def test_ballot_forms_one_page_per_owner(closed_vote):
     data = render_pdf("consent/pdf/ballot_forms.html", pdfs.ballot_forms_context(closed_vote, roll))
     reader, text = read(data)
     assert len(reader.pages) == 12
-    for words in ("加装电梯业主表决票", "同意", "不同意", "弃权", "40000.00", roll[0].name, "签名"):
+    for words in ("加装电梯业主表决票", "同意", "不同意", "弃权", "40,000.00", roll[0].name, "签名"):
         assert words in text, words
 
 
@@ -69,10 +69,10 @@ def test_result_notice_shows_the_tests_and_the_chain_head(closed_vote):
 
 def test_agreement_notice_and_cost_table(closed_vote, world):
     _reader, text = read(render_pdf("consent/pdf/agreement.html", pdfs.agreement_context(closed_vote)))
-    assert "业主协议书" in text and "480000.00" in text
+    assert "业主协议书" in text and "480,000.00" in text
     scheme = closed_vote.cost_scheme
     _reader, text = read(render_pdf("consent/pdf/costs.html", pdfs.cost_context(scheme)))
-    assert "费用分摊表" in text and "480000.00" in text.replace(" ", "")
+    assert "费用分摊表" in text and "480,000.00" in text.replace(" ", "")
     project = in_stage(closed_vote.project, Stage.PUBLIC_NOTICE)
     notice = services.notice_post(
         project=project,

@@ -167,7 +167,11 @@ def test_public_notice_and_online_objection(project, world, client):
     client.post(reverse("consent:public-objection", args=[notice.pk]), {"content": "电梯噪音"})
     objection = Objection.objects.get()
     assert (objection.owner, objection.channel, objection.notice) == (owner, "online", notice)
-    assert owner.name not in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert owner.name not in page
+    # Issue 13: the owner sees his objection and where it stands, and is not invited to lodge a second one.
+    assert 'id="my-objections"' in page and "Waiting for an answer" in page and "电梯噪音" in page
+    assert 'id="objection-form"' not in page
 
 
 @pytest.mark.parametrize("name", ["consent:online-vote", "consent:online-code", "consent:online-ballot"])

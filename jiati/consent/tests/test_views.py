@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -68,7 +69,7 @@ def test_vote_page_live_result_and_roll(vote, world, client_for, django_assert_m
         cast_online(vote, voter, "agree")
     client = client_for(world.users["community"])
     page = html(client.get(reverse("consent:vote-detail", args=[vote.pk])))
-    assert "5/12" in page and 'hx-get="' + reverse("consent:vote-result", args=[vote.pk]) in page
+    assert "5 / 12" in page and "41.7%" in page and 'hx-get="' + reverse("consent:vote-result", args=[vote.pk]) in page
     vote.refresh_from_db()
     assert vote.chain_head in page  # the chain head is shown with the frozen roll
     with django_assert_max_num_queries(12):
@@ -174,7 +175,18 @@ def test_cost_sharing_through_the_pages(project, world, client_for):
     scheme = CostScheme.objects.get()
     assert response["Location"] == reverse("consent:cost-detail", args=[scheme.pk])
     page = html(client.get(response["Location"]))
-    assert 'id="sum-share"' in page and str(scheme.owners_pay) in page
+    # The sum shown is the sum of the rows shown; compensation is its own labelled line (¥480,000 + ¥6,000).
+    summary = dict(re.findall(r'id="line-([\w-]+)".*?data-amount="([\d.]+)"', page, re.S))
+    assert summary == {
+        "total-cost": "480000.00",
+        "subsidy": "0.00",
+        "owners-part": "480000.00",
+        "compensation": "6000.00",
+        "owners-pay": "486000.00",
+    }
+    assert "Compensation to low floors, paid by the paying owners" in page
+    assert re.search(r'id="sum-share">¥486,000.00<', page) and re.search(r'id="sum-net">¥480,000.00<', page)
+    assert re.search(r'id="sum-compensation">¥6,000.00<', page)
     assert sum(s.share for s in scheme.shares.all()) == Decimal("486000.00")
     bad = client.post(
         reverse("consent:cost-new", args=[project.pk]),
@@ -256,3 +268,16 @@ def test_floor_coefficients_are_prefilled_as_exact_decimals(world, client_for, r
     form = html(client_for(world.users["community"]).get(reverse("consent:cost-new", args=[project.pk])))
     for line in ("1: 0\n", "3: 0.7\n", "6: 1.0\n", "9: 1.3\n", "16: 2.0\n", "18: 2.0<"):
         assert line in form, line
+
+
+def test_a_closed_vote_shows_no_online_vote_qr_code(project, world, client_for):
+    """Issue 13: the online-vote QR code and link are shown only while owners can still vote online."""
+    community = world.users["community"]
+    vote = open_vote(project, community)
+    client = client_for(community)
+    assert 'class="consent-qr"><svg' in html(client.get(reverse("consent:vote-detail", args=[vote.pk])))
+    for voter in voters(vote):
+        cast_online(vote, voter, "agree")
+    services.vote_close(vote=vote, actor=community)
+    page = html(client.get(reverse("consent:vote-detail", args=[vote.pk])))
+    assert "consent-qr" not in page and 'id="online-closed"' in page

@@ -115,7 +115,7 @@ def test_the_acknowledgement_letter_for_a_petitioner_without_a_phone(world, grou
     url = reverse("consultation:petition-notice-letter", args=[petition.pk])
     text, data = pdf_text(client_for(community).get(url))
     assert "信访事项告知书" in text and "李桂兰" in text and petition.reference in text
-    assert f"{petition.accept_due.year}年{petition.accept_due.month}月{petition.accept_due.day}日前决定是否受理" in text
+    assert f"{petition.accept_due:%Y-%m-%d}前决定是否受理" in text
     assert "/FontFile2" in data
     page = client_for(community).get(reverse("consultation:petition-detail", args=[petition.pk])).content.decode()
     assert 'id="letter-due"' in page and 'id="letter-sent-button"' in page

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms as django_forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -25,6 +24,7 @@ from jiati.consultation.templatetags.consultation import with_shown_names
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.pdf import pdf_response, qr_svg
+from jiati.core.site import absolute_url
 from jiati.core.uploads import serve_private_file
 from jiati.projects.models import Project
 from jiati.web.actions import act
@@ -282,7 +282,7 @@ def _meeting_pdf_context(request, meeting) -> dict:
         ),
         "actions": meeting.actions.select_related("owner", "project").order_by("due_date"),
         "printed_at": timezone.localtime(),
-        "qr": qr_svg(f"{settings.SITE_URL}{_meeting_url(meeting.pk)}"),
+        "qr": qr_svg(absolute_url(_meeting_url(meeting.pk))),
     }
 
 

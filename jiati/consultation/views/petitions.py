@@ -3,7 +3,6 @@ the reply letter, and the deadline settings."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -23,6 +22,7 @@ from jiati.consultation.templatetags.consultation import mask_name, petitioner_v
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.pdf import pdf_response, qr_svg
+from jiati.core.site import absolute_url
 from jiati.web.actions import act
 from jiati.web.columns import Column
 from jiati.web.lists import ScopedListView
@@ -217,7 +217,7 @@ def petition_act(request, pk, action):
 
 
 def _letter_context(request, petition) -> dict:
-    portal_url = f"{settings.SITE_URL}{reverse('consultation:portal-petition', args=[petition.pk])}"
+    portal_url = absolute_url(reverse("consultation:portal-petition", args=[petition.pk]))
     return {
         "petition": petition,
         # The petitioner's name in full only for the staff handling the petition (they post the letter).

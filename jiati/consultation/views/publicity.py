@@ -4,7 +4,6 @@ posters print with a QR code to the article."""
 from __future__ import annotations
 
 from django import forms as django_forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -21,6 +20,7 @@ from jiati.consultation.services import publicity as services
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.pdf import pdf_response, qr_svg
+from jiati.core.site import absolute_url
 from jiati.web.actions import act
 from jiati.web.columns import Column
 from jiati.web.lists import ScopedListView
@@ -31,7 +31,7 @@ def _article_url(article) -> str:
 
 
 def public_url(article) -> str:
-    return f"{settings.SITE_URL}{reverse('consultation:public-article', args=[article.pk])}"
+    return absolute_url(reverse("consultation:public-article", args=[article.pk]))
 
 
 class ArticleListView(ScopedListView):

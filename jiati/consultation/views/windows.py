@@ -46,7 +46,7 @@ class WindowListView(ScopedListView):
         Column(gettext_lazy("Address"), "address", css="d-none d-lg-table-cell"),
         Column(gettext_lazy("Opening hours"), "opening_hours"),
         Column(gettext_lazy("Phone"), "phone"),
-        Column(gettext_lazy("Open"), "is_active"),
+        Column(pgettext_lazy("window", "Open"), "is_active"),
     ]
 
     def get_base_queryset(self):

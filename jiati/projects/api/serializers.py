@@ -125,6 +125,7 @@ class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectEvent
         fields = ["id", "kind", "actor", "at", "from_stage", "to_stage", "message", "data"]
+        extra_kwargs = {"message": {"source": "text", "read_only": True}}  # in the reader's language
 
 
 class DocumentSerializer(serializers.ModelSerializer):

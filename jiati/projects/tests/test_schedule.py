@@ -153,3 +153,25 @@ def test_a_reopened_project_is_overdue_again(world, late):
     services.project_suspend(project=late, actor=community, reason="暂停")
     services.project_reopen(project=late, actor=community, reason="恢复")
     assert state(late) == "overdue"
+
+
+def test_a_plan_that_would_be_overdue_at_once_is_refused_with_the_earliest_that_works(world, project):
+    """Issue 13: a target that puts the current stage's deadline in the past was saved ("Saved.") and the
+    project was overdue at once. It is refused, naming the earliest target that works; that one is accepted."""
+    community = world.users["community"]
+    today = timezone.localdate()
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        schedule.plan_make(project=project, actor=community, target_date=today + dt.timedelta(days=20))
+    error = exc.value.error_dict["target_date"][0]
+    assert error.code == "deadline_in_past"
+    assert snapshot() == before
+    earliest = schedule.earliest_target(
+        project.stage, today=today, durations=schedule.stage_durations(), calendar=Calendar()
+    )
+    assert earliest.isoformat() in exc.value.messages[0]
+    schedule.plan_make(project=project, actor=community, target_date=earliest)
+    project.refresh_from_db()
+    assert project.stage_due >= today
+    with pytest.raises(ValidationError):
+        schedule.plan_make(project=project, actor=community, target_date=earliest - dt.timedelta(days=1))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from django import forms, template
-from django.utils.formats import localize
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 
 from jiati.accounts.permissions import sees_personal_data
 from jiati.core.personal_data import MASKS
@@ -39,14 +37,18 @@ def get_item(mapping, key):
 
 @register.simple_tag(takes_context=True)
 def cell(context, column, row):
-    """One table cell: the column's value, masked if personal, linked if the column links."""
+    """One table cell: the column's value, masked if personal, linked if the column links.
+
+    The value goes through `formatting.display`, like every value a person reads: an aware datetime is shown in
+    the district's time zone (Django's `localize` alone would print it in UTC, 8 hours early).
+    """
+
+    from jiati.core.formatting import display
 
     value = column.get(row)
     if column.personal:
         value = personal(context, value, column.personal)
-    if isinstance(value, bool):
-        value = _("yes") if value else _("no")
-    text = "" if value is None else localize(value)
+    text = display(value)
     if column.link:
         url = column.link(row)
         if url:
@@ -59,7 +61,13 @@ def styled(field, size: str = "sm"):
     """Render a form field with Bootstrap's classes, marking it invalid when it has errors."""
 
     widget = field.field.widget
-    if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+    if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        # One layout for every list of boxes: each option a .form-check, the list a bordered box (issue 13:
+        # Django's own markup left the boxes hanging off the left edge and the labels over the next field).
+        widget.template_name = "core/widgets/choice_list.html"
+        widget.option_template_name = "core/widgets/choice_option.html"
+        return field.as_widget(attrs={"invalid": True} if field.errors else {})
+    if isinstance(widget, forms.CheckboxInput):
         css = "form-check-input"
     elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
         css = f"form-select form-select-{size}" if size else "form-select"
@@ -74,3 +82,30 @@ def styled(field, size: str = "sm"):
 def join_list(items) -> str:
     """{{ names|join_list }}: joined with the active language's list separator (、 in Chinese)."""
     return list_text(items)
+
+
+@register.simple_tag(takes_context=True)
+def refused_form(context, form):
+    """{% refused_form form as form %}: the form, re-bound with what was typed if it was just refused
+    (core.refused_forms); sets `form.slot`, sent back so the page knows which of its forms was used."""
+    from jiati.core.refused_forms import next_slot, restore_refused
+
+    request = context.get("request")
+    if request is None or form is None or not hasattr(form, "fields"):
+        return form
+    form.slot = next_slot(request, form)
+    restore_refused(request, form, form.slot)
+    return form
+
+
+@register.filter
+def widget_kind(field) -> str:
+    """ "checkbox" (one box), "choices" (a list of boxes or radios, shown as a fieldset) or "input"."""
+    from django import forms
+
+    widget = field.field.widget
+    if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        return "choices"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"

@@ -2,6 +2,9 @@
 (function () {
   "use strict";
   function bind(root) {
+    // The server checks every form and names every missing or wrong field at once, in the page's language;
+    // the browser's own bubble (one field at a time, in the browser's language) is never the only feedback.
+    root.querySelectorAll("form[method=post]").forEach(function (form) { form.noValidate = true; });
     root.querySelectorAll("select.js-autosubmit").forEach(function (el) {
       if (el.dataset.bound) return;
       el.dataset.bound = "1";
@@ -24,6 +27,17 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { bind(document); });
+  // A refused form comes back open (core/refused_forms.py): unfold every panel around it, focus its first error.
+  function openRefused(root) {
+    var marks = root.querySelectorAll("[data-refused], form .is-invalid, form .alert-danger");
+    marks.forEach(function (mark) {
+      for (var el = mark.parentElement; el; el = el.parentElement) {
+        if (el.tagName === "DETAILS") el.open = true;
+      }
+    });
+    var first = root.querySelector("form .is-invalid");
+    if (first && marks.length) { first.focus({ preventScroll: true }); first.scrollIntoView({ block: "center" }); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { bind(document); openRefused(document); });
   document.addEventListener("htmx:load", function (ev) { bind(ev.target); });
 })();

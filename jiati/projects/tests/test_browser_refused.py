@@ -1,0 +1,97 @@
+"""Issue 13 in a real browser, at phone and desktop size: refused panel forms come back open with every value as
+typed and every error; the staff pages have no serious or critical axe-core violation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from jiati.core.tests.browser import login
+from jiati.core.tests.factories import build_world
+from jiati.projects import services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _project_page(page, live_server):
+    world = build_world()
+    world.users["community"].set_password("pass-Word-2026")
+    world.users["community"].save()
+    project = services.project_open(actor=world.users["community"], stairwell=world.stairwells["a1a"])
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}{reverse('projects:detail', args=[project.pk])}")
+    return project
+
+
+def _panel(page, action_suffix):
+    return page.locator(f"details:has(form[action$='{action_suffix}'])")
+
+
+def walk_refused_forms(page, live_server):
+    _project_page(page, live_server)
+    # 1. The checklist panel: two wrong fields at once.
+    panel = _panel(page, "/checklist/checklist/")
+    panel.locator("summary").click()
+    form = panel.locator("form")
+    form.locator("input[name=chat_group_name]").fill("三栋加梯群")
+    form.locator("input[name=chat_group_link]").fill("not a link")
+    form.locator("input[name=estimated_cost]").fill("12.345")
+    form.locator("button").click()
+    page.wait_for_load_state()
+    panel = _panel(page, "/checklist/checklist/")
+    assert panel.evaluate("d => d.open"), "the refused panel comes back open"
+    assert panel.locator("input[name=chat_group_name]").input_value() == "三栋加梯群"
+    assert panel.locator("input[name=chat_group_link]").input_value() == "not a link"
+    assert panel.locator("input[name=estimated_cost]").input_value() == "12.345"
+    assert panel.locator(".invalid-feedback").count() == 2
+    # 2. Re-planning to a date that would make the project overdue at once: refused, open, the date kept.
+    plan = _panel(page, "/checklist/plan/")
+    if not plan.evaluate("d => d.open"):
+        plan.locator("summary").click()
+    plan.locator("input[name=target_date]").fill(f"{timezone.localdate() + dt.timedelta(days=20):%Y-%m-%d}")
+    plan.locator("input[name=reason]").fill("春节前")
+    plan.locator("button").click()
+    page.wait_for_load_state()
+    plan = _panel(page, "/checklist/plan/")
+    assert plan.evaluate("d => d.open")
+    assert plan.locator("input[name=reason]").input_value() == "春节前"
+    assert plan.locator("input[name=target_date]").input_value()  # an ISO date the picker shows
+    assert plan.locator(".invalid-feedback").count() >= 1
+    # The other panels stay as they were.
+    assert not _panel(page, "/checklist/lead_owner/").evaluate("d => d.open")
+
+
+def test_refused_forms_come_back_open_on_a_phone(phone_page, live_server):
+    walk_refused_forms(phone_page, live_server)
+
+
+def test_refused_forms_come_back_open_on_a_desktop_and_pages_pass_axe(page, live_server):
+    walk_refused_forms(page, live_server)
+    axe = (Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js").read_text()
+    urls = [
+        reverse("core:home"),
+        reverse("projects:list"),
+        reverse("consent:vote-list"),
+        reverse("consent:objection-list"),
+        reverse("housing:estate-list"),
+        reverse("consultation:home"),
+        reverse("subsidies:home"),
+    ]
+    project_url = page.url
+    page.add_init_script(script=axe)  # injected by the browser itself, so the pages' CSP need not allow it
+    problems = []
+    for url in [project_url, *(f"{live_server.url}{u}" for u in urls)]:
+        page.goto(url)
+        result = page.evaluate(
+            "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
+            " return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }"
+        )
+        problems += [{"url": url, **v} for v in result]
+    assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)

@@ -2,8 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiati.companies.models import Colour, CompanyKind, LicenceKind, ViolationKind
-
-ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from jiati.core.widgets import DateInput
 
 
 class CompanyForm(forms.Form):
@@ -26,8 +25,8 @@ class LicenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=LicenceKind.choices)
     number = forms.CharField(label=_("Licence number"), max_length=60)
     scope = forms.CharField(label=_("Scope"), max_length=255, required=False)
-    issued_on = forms.DateField(label=_("Issued on"), widget=ISO_DATE)
-    expires_on = forms.DateField(label=_("Expires on"), widget=ISO_DATE)
+    issued_on = forms.DateField(label=_("Issued on"), widget=DateInput())
+    expires_on = forms.DateField(label=_("Expires on"), widget=DateInput())
     upload = forms.FileField(label=_("Scan"), required=False)
 
 
@@ -39,7 +38,7 @@ class ContactForm(forms.Form):
 
 
 class DraftForm(forms.Form):
-    period = forms.DateField(label=_("Month (any day in it)"), widget=ISO_DATE)
+    period = forms.DateField(label=_("Month (any day in it)"), widget=DateInput())
     kind = forms.ChoiceField(
         label=_("Kind of company"), choices=[(k, CompanyKind(k).label) for k in ("maker", "contractor", "maintainer")]
     )

@@ -34,3 +34,12 @@ class DateTimeInput(forms.DateTimeInput):
         if isinstance(value, dt.datetime) and timezone.is_aware(value):
             value = timezone.localtime(value)
         return super().format_value(value)
+
+
+class MonthInput(forms.DateInput):
+    """A month picker (`<input type="month">`), always written as ISO year-month (2026-12)."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format="%Y-%m")

@@ -24,7 +24,7 @@ from django.db import connection
 
 # Tables the generator fills, with their columns in insertion order.
 TABLES: dict[str, Sequence[str]] = {
-    "organisation_region": ("id", "code", "name", "level", "parent_id", "path"),
+    "organisation_region": ("id", "code", "name", "level", "parent_id", "path", "is_retired"),
     "organisation_workstation": ("id", "community_id", "name", "address", "phone"),
     "organisation_propertyoffice": ("id", "code", "name", "company_name", "community_id", "address", "phone"),
     "housing_estate": (

@@ -229,7 +229,7 @@ class HousingGenerator:
     def region(self, code: str, name: str, level: str, parent_id: int | None, parent_path: str) -> tuple[int, str]:
         region_id = self.sink.new_id("organisation_region")
         path = f"{parent_path}{code}/"
-        self.sink.add("organisation_region", (region_id, code, name, level, parent_id, path))
+        self.sink.add("organisation_region", (region_id, code, name, level, parent_id, path, False))
         self.region_ids[code] = region_id
         return region_id, path
 

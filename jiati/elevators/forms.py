@@ -2,15 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiati.companies.models import Company
+from jiati.core.widgets import DateInput
 from jiati.elevators.models import FaultKind, InspectionResult, Payer, ShareMethod
-
-ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ElevatorForm(forms.Form):
     equipment_code = forms.CharField(label=_("Equipment code (20 digits)"), max_length=24, required=False)
     registration_number = forms.CharField(label=_("Registration certificate number"), max_length=60, required=False)
-    registered_on = forms.DateField(label=_("Registered on"), required=False, widget=ISO_DATE)
+    registered_on = forms.DateField(label=_("Registered on"), required=False, widget=DateInput())
     maker = forms.ModelChoiceField(
         label=_("Maker"), queryset=Company.objects.filter(is_manufacturer=True), required=False
     )
@@ -26,26 +25,26 @@ class ElevatorForm(forms.Form):
     maintainer = forms.ModelChoiceField(
         label=_("Maintainer"), queryset=Company.objects.filter(is_maintainer=True), required=False
     )
-    contract_start = forms.DateField(label=_("Maintenance contract from"), required=False, widget=ISO_DATE)
-    contract_end = forms.DateField(label=_("Maintenance contract until"), required=False, widget=ISO_DATE)
+    contract_start = forms.DateField(label=_("Maintenance contract from"), required=False, widget=DateInput())
+    contract_end = forms.DateField(label=_("Maintenance contract until"), required=False, widget=DateInput())
     contract_fee = forms.DecimalField(
         label=_("Maintenance fee per year (yuan)"), max_digits=10, decimal_places=2, required=False
     )
     fee_payer = forms.ChoiceField(label=_("Who pays"), choices=Payer.choices)
-    free_maintenance_until = forms.DateField(label=_("Free maintenance until"), required=False, widget=ISO_DATE)
+    free_maintenance_until = forms.DateField(label=_("Free maintenance until"), required=False, widget=DateInput())
     takeover_maintainer = forms.ModelChoiceField(
         label=_("Maintainer after the free period"), queryset=Company.objects.filter(is_maintainer=True), required=False
     )
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("Date of visit"), widget=ISO_DATE)
+    visited_on = forms.DateField(label=_("Date of visit"), widget=DateInput())
     items = forms.CharField(label=_("Items done"), widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.ImageField(label=_("Photo"), required=False)
 
 
 class InspectionForm(forms.Form):
-    inspected_on = forms.DateField(label=_("Inspected on"), widget=ISO_DATE)
+    inspected_on = forms.DateField(label=_("Inspected on"), widget=DateInput())
     result = forms.ChoiceField(label=_("Result"), choices=[c for c in InspectionResult.choices if c[0] != "due"])
     defects = forms.CharField(label=_("Defects"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     body = forms.CharField(label=_("Inspection body"), max_length=120, required=False)
@@ -109,5 +108,5 @@ class RunningCostForm(forms.Form):
 
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (yuan)"), decimal_places=2)
-    paid_on = forms.DateField(label=_("Paid on"), widget=ISO_DATE)
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=120, required=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiati.core.widgets import DateInput
 from jiati.pool.models import (
     AllocationRule,
     AnswerChoice,
@@ -14,8 +15,6 @@ from jiati.pool.models import (
     MobilityKind,
     Obstacle,
 )
-
-ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -43,7 +42,7 @@ class AssessmentForm(forms.Form):
     )
     conditions = forms.CharField(label=_("Conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=ISO_DATE)
+    assessed_on = forms.DateField(label=_("Assessed on"), widget=DateInput())
     site_photos = MultipleFileField(
         label=_("Site photos"), required=False, widget=MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png"})
     )

@@ -9,16 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.models import STAFF_ROLES, User
+from jiati.core.widgets import DateInput, MonthInput
 from jiati.supervision.models import ItemResult
 
 ISO = "%Y-%m-%d"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=ISO, **kwargs)
 
 
 class MultiplePhotoInput(forms.ClearableFileInput):
@@ -136,9 +130,7 @@ class DoneForm(forms.Form):
 
 class DispatchGenerateForm(forms.Form):
     region = forms.ModelChoiceField(label=_("District"), queryset=None)
-    month = forms.DateField(
-        label=_("Month"), widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"), input_formats=["%Y-%m", ISO]
-    )
+    month = forms.DateField(label=_("Month"), widget=MonthInput(), input_formats=["%Y-%m", ISO])
 
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)

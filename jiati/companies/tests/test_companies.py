@@ -53,7 +53,7 @@ def test_the_list_needs_a_sign_in(client, db):
 def test_the_filters_find_makers_and_search_by_name_or_brand(world, client_for):
     CompanyFactory(name="奥的斯电梯", brand="奥的斯", is_manufacturer=True, is_contractor=False)
     client = client_for(world.users["community"])
-    makers = client.get(reverse("companies:list"), {"kind": "manufacturer"}).content.decode()
+    makers = client.get(reverse("companies:list"), {"kind": "maker"}).content.decode()
     assert "奥的斯电梯" in makers and "加梯建设" not in makers and "维保公司" not in makers
     found = client.get(reverse("companies:list"), {"q": "维保"}).content.decode()
     assert "维保公司" in found and "加梯建设" not in found

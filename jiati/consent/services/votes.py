@@ -585,6 +585,9 @@ def vote_close(*, vote: Vote, actor) -> Vote:
         rule=spec.label,
         tests="; ".join(f"{t.spec.name} {t.ratio_text} ≥ {t.threshold_text}" for t in verdict.tests),
     )
+    needed = verdict.needed.text() if not verdict.passed and verdict.needed is not None else ""
+    if needed:  # what the lead owner most needs to know (the figures' wording is stored as it read at closing)
+        message = Message(gettext_noop("%(closed)s — still needed: %(needed)s"), closed=message, needed=needed)
     project_event_add(
         project=vote.project,
         actor=actor,

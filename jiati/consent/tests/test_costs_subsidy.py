@@ -48,7 +48,7 @@ def test_an_approved_subsidy_that_differs_is_shown_and_recalculated_as_a_new_ver
     assert 'id="subsidy-changed"' not in client.get(url).content.decode()
     OFFERS.append({"amount": Decimal("126000.00"), "status": "approved"})
     page = client.get(url).content.decode()
-    assert 'id="subsidy-changed"' in page and "126000.00" in page and 'id="recalculate"' in page
+    assert 'id="subsidy-changed"' in page and "126,000.00" in page and 'id="recalculate"' in page
     scheme.refresh_from_db()
     assert scheme.subsidy == Decimal("100000.00")  # the saved scheme keeps its subsidy
     response = client.post(reverse("consent:cost-recalculate", args=[scheme.pk]))

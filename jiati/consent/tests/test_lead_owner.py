@@ -39,7 +39,7 @@ def test_the_lead_owner_sees_the_live_result_and_what_is_still_needed_on_the_por
     assert "Not passing yet" in home and "owner count: 3 more owners voting agree" in home
     detail = page(client.get(reverse("consent:lead-vote", args=[led_vote.pk])))
     assert 'id="still-needed"' in detail and 'id="need-participating_owners"' in detail
-    assert "5/12" in detail and 'hx-get="' + reverse("consent:lead-vote", args=[led_vote.pk]) in detail
+    assert "41.7%" in detail and 'hx-get="' + reverse("consent:lead-vote", args=[led_vote.pk]) in detail
     partial = page(client.get(reverse("consent:lead-vote", args=[led_vote.pk]), HTTP_HX_REQUEST="true"))
     assert 'id="vote-result"' in partial and "<html" not in partial
     lead = world.users["resident"].owner

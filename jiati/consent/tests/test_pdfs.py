@@ -62,7 +62,7 @@ def test_result_notice_shows_the_tests_and_the_chain_head(closed_vote):
     data = render_pdf("consent/pdf/result.html", pdfs.result_context(closed_vote))
     _reader, text = read(data)
     compact = text.replace("\n", "").replace(" ", "")
-    for words in ("业主表决结果公告", "表决结果：通过", "5/6", "3/4", "哈希链头", "civil-code-278@1"):
+    for words in ("业主表决结果公告", "表决结果：通过", "83.3%", "3/4", "哈希链头", "civil-code-278@1"):
         assert words in compact, words
     assert closed_vote.chain_head[:32] in compact
 

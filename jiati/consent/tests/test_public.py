@@ -65,7 +65,7 @@ def test_the_owner_sees_his_share_before_voting(project, world, client):
     voter = voters(vote)[0]
     identify(client, vote, voter)
     page = client.get(reverse("consent:online-ballot", args=[vote.pk])).content.decode()
-    assert 'id="my-share"' in page and "40000.00" in page  # 480,000 over 12 equal dwellings
+    assert 'id="my-share"' in page and "40,000.00" in page  # 480,000 over 12 equal dwellings
 
 
 def test_a_number_not_on_the_roll_gets_no_code(vote, client):

@@ -26,6 +26,9 @@ class StageCount(models.Model):
             models.UniqueConstraint(fields=["community", "stage", "status"], name="stats_stage_count_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.path} {self.stage}/{self.status}: {self.projects}"
+
 
 class MonthCount(models.Model):
     """Projects of a community opened and brought into service in a month (the district's calendar)."""
@@ -43,6 +46,9 @@ class MonthCount(models.Model):
         verbose_name_plural = _("projects per month")
         constraints = [models.UniqueConstraint(fields=["community", "month"], name="stats_month_count_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.path} {self.month:%Y-%m}: +{self.started} / {self.completed}"
+
 
 class SubsidyTotal(models.Model):
     """A community's subsidy money: paid (the ledger) and due but unpaid (files of projects not withdrawn)."""
@@ -57,3 +63,6 @@ class SubsidyTotal(models.Model):
     class Meta:
         verbose_name = _("subsidy total")
         verbose_name_plural = _("subsidy totals")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.paid} / {self.due}"

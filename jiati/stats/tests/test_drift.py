@@ -3,9 +3,10 @@ withdrawals, reopenings, subsidy approvals, payments and reversals)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from decimal import Decimal
+
+from django.utils import timezone
 
 from jiati.core.tests.factories import stairwell_with_dwellings
 from jiati.projects import services as project_services
@@ -74,7 +75,11 @@ def _money_step(world, rng, counter, admin, finance) -> None:
         unpaid = application.unpaid_amount
         amount = unpaid if rng.random() < 0.5 else (unpaid / 3).quantize(Decimal("0.01"))
         subsidy_services.payment_record(
-            actor=finance, application=application, amount=amount, voucher_no=f"V{counter[0]}", paid_on=dt.date.today()
+            actor=finance,
+            application=application,
+            amount=amount,
+            voucher_no=f"V{counter[0]}",
+            paid_on=timezone.localdate(),
         )
     else:
         payment = LedgerEntry.objects.filter(application=application, kind="payment", reversal__isnull=True).first()
@@ -83,7 +88,7 @@ def _money_step(world, rng, counter, admin, finance) -> None:
                 actor=finance,
                 payment=payment,
                 voucher_no=f"RV{counter[0]}",
-                reversed_on=dt.date.today(),
+                reversed_on=timezone.localdate(),
                 reason="退票",
             )
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from jiati.core.tests.browser import login
 from jiati.core.tests.factories import stairwell_with_dwellings
 from jiati.projects import services as project_services
 from jiati.projects.models import Project, Stage
@@ -115,3 +116,19 @@ def test_rebuild_all_repairs_a_lost_summary(world, scene):
     StageCount.objects.all().delete()
     assert services.rebuild_all() == 3
     assert selectors.figures(user=world.users["admin"], region=None) == selectors.live_figures(region=None)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_draws_its_charts_in_a_browser(world, scene, page, live_server, tmp_path):
+    user = world.users["district"]
+    user.set_password("pass-Word-2026")
+    user.save()
+    login(page, live_server, "district")
+    page.goto(f"{live_server.url}{reverse('stats:dashboard')}")
+    page.wait_for_selector("#chart-funnel svg")
+    assert page.locator("#chart-children svg").count() == 1
+    page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+    page.locator("#children-table a").first.click()
+    page.wait_for_selector("#chart-funnel svg")
+    assert f"region={world.regions['A1'].pk}" in page.url

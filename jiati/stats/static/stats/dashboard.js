@@ -5,6 +5,7 @@
   function draw(id, option, onClick) {
     var el = document.getElementById(id);
     if (!el || !window.echarts) return;
+    el.style.height = (el.getAttribute("data-height") || "320") + "px"; // CSSOM, not an inline style attribute (CSP)
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption(option);
     if (onClick) chart.on("click", onClick);

@@ -14,4 +14,5 @@ urlpatterns = [
     path("elevators/", include("jiati.elevators.api.urls")),
     path("pool/", include("jiati.pool.api.urls")),
     path("supervision/", include("jiati.supervision.api.urls")),
+    path("stats/", include("jiati.stats.api.urls")),
 ]

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "jiati.administration",
     "jiati.elevators",
     "jiati.supervision",
+    "jiati.stats",
     "jiati.demo",
 ]
 

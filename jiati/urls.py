@@ -21,6 +21,7 @@ urlpatterns = [
     path("subsidies/", include("jiati.subsidies.urls")),
     path("pool/", include("jiati.pool.urls")),
     path("supervision/", include("jiati.supervision.urls")),
+    path("stats/", include("jiati.stats.urls")),
     path("inbox/", include("jiati.notifications.urls")),
     path("administration/", include("jiati.administration.urls")),
     # The resident portal (phone-first, reached by QR code) and public pages.

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+
+class StageFigureSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    projects = serializers.IntegerField()
+
+
+class MonthFigureSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM, in the district's calendar")
+    started = serializers.IntegerField()
+    completed = serializers.IntegerField()
+
+
+class OtherFigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.CharField()
+
+
+class FiguresSerializer(serializers.Serializer):
+    """Every named figure of one region, exactly as the dashboard shows it."""
+
+    region = serializers.IntegerField(allow_null=True, help_text="null: the whole country (platform administrators)")
+    projects = serializers.IntegerField(help_text="Projects not withdrawn")
+    under_way = serializers.IntegerField(help_text="Active projects not yet in service")
+    in_service = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="Active projects past their stage's due date")
+    blocked = serializers.IntegerField(help_text="Active projects with an open blocker")
+    suspended = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    votes_passed = serializers.IntegerField()
+    subsidy_paid = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Yuan, from the ledger")
+    subsidy_due = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Yuan, due and not yet paid")
+    by_stage = StageFigureSerializer(many=True)
+    by_month = MonthFigureSerializer(many=True)
+    others = OtherFigureSerializer(many=True, help_text="Figures other apps provide (coverage…)")

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatsConfig(AppConfig):
+    name = "jiati.stats"
+    label = "stats"
+    verbose_name = _("Statistics")
+
+    def ready(self) -> None:
+        from jiati.stats import signals
+
+        signals.connect()

@@ -1,0 +1,38 @@
+// Draws the dashboard's charts from the figures the page embeds (#stats-data); each chart has its table beside it.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("stats-data").textContent);
+  function draw(id, option, onClick) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) return;
+    el.style.height = (el.getAttribute("data-height") || "320") + "px"; // CSSOM, not an inline style attribute (CSP)
+    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    chart.setOption(option);
+    if (onClick) chart.on("click", onClick);
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+  draw("chart-funnel", {
+    tooltip: { trigger: "item" },
+    series: [{ type: "funnel", sort: "none", minSize: "8%", label: { position: "inside", formatter: "{b}: {c}" },
+               data: data.funnel }]
+  });
+  var c = data.children;
+  draw("chart-children", {
+    tooltip: { trigger: "axis" }, legend: {},
+    xAxis: { type: "category", data: c.names }, yAxis: { type: "value", minInterval: 1 },
+    series: [{ name: data.labels.under_way, type: "bar", stack: "p", data: c.under_way },
+             { name: data.labels.in_service, type: "bar", stack: "p", data: c.in_service }]
+  }, function (p) { window.location.search = "?region=" + c.ids[p.dataIndex]; });
+  var m = data.months;
+  draw("chart-months", {
+    tooltip: { trigger: "axis" }, legend: {},
+    xAxis: { type: "category", data: m.labels }, yAxis: { type: "value", minInterval: 1 },
+    series: [{ name: data.labels.started, type: "bar", data: m.started },
+             { name: data.labels.completed, type: "line", data: m.completed }]
+  });
+  draw("chart-money", {
+    tooltip: { trigger: "item" },
+    series: [{ type: "pie", radius: ["40%", "70%"], data: data.money.map(function (d) {
+      return { name: d.name, value: Number(d.value) }; }) }]
+  });
+})();

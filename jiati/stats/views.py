@@ -1,0 +1,111 @@
+"""The staff dashboard (the user's own area, drilling down region by region) and the public statistics page."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from jiati.organisation.models import Region
+from jiati.projects.models import Stage
+from jiati.stats import figures_list, selectors
+from jiati.stats.models import MonthCount
+
+
+@login_required
+def dashboard(request):
+    """Figures of one region of the user's area (?region=), each chart with its table, children to drill into."""
+    region = selectors.region_for(user=request.user, region_id=request.GET.get("region"))
+    figs = selectors.figures(user=request.user, region=region)
+    kids = selectors.children(region=region)
+    per_child = selectors.by_child(regions=kids)
+    funnel = [{"name": label, "value": figs.by_stage[value]} for value, label in Stage.choices]
+    months = sorted(set(figs.started_by_month) | set(figs.completed_by_month))
+    monthly = [
+        {"month": m, "started": figs.started_by_month.get(m, 0), "completed": figs.completed_by_month.get(m, 0)}
+        for m in months
+    ]
+    children = [{"region": k, **per_child[k.pk]} for k in kids]
+    chart_data = {
+        "funnel": funnel,
+        "children": {
+            "names": [c["region"].name for c in children],
+            "under_way": [c["under_way"] for c in children],
+            "in_service": [c["in_service"] for c in children],
+            "ids": [c["region"].pk for c in children],
+        },
+        "months": {
+            "labels": [m["month"].strftime("%Y-%m") for m in monthly],
+            "started": [m["started"] for m in monthly],
+            "completed": [m["completed"] for m in monthly],
+        },
+        "money": [
+            {"name": _("Subsidy paid (yuan)"), "value": str(figs.subsidy_paid)},
+            {"name": _("Subsidy due, unpaid (yuan)"), "value": str(figs.subsidy_due)},
+        ],
+        "labels": {
+            "under_way": _("Under way"),
+            "in_service": _("In service"),
+            "started": _("Started"),
+            "completed": _("Completed"),
+        },
+    }
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "region": region,
+            "trail": _trail(request.user, region),
+            "named": figures_list.named(figs),
+            "others": selectors.hooked_figures(user=request.user, region=region),
+            "figs": figs,
+            "funnel": funnel,
+            "monthly": monthly,
+            "children": children,
+            "chart_data": chart_data,
+        },
+    )
+
+
+def _trail(user, region) -> list[Region]:
+    """The regions from the user's own area down to this one (breadcrumb of the drill-down)."""
+    if region is None:
+        return []
+    codes = region.path.strip("/").split("/")
+    paths = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+    return list(Region.objects.visible_to(user).filter(path__in=paths).order_by("path"))
+
+
+@login_not_required
+def public(request):
+    """What the district announces: elevators in service, under way, subsidy paid; per subdistrict and by year.
+
+    No sign-in and no personal data: counts and sums of whole subdistricts only."""
+    top = Region.objects.filter(level="district", is_retired=False).order_by("path")
+    district = (
+        top.filter(pk=request.GET.get("district") or 0).first() if request.GET.get("district", "").isdigit() else None
+    )
+    district = district or top.first()
+    rows, totals = [], {"in_service": 0, "under_way": 0, "paid": 0}
+    years = []
+    if district is not None:
+        kids = selectors.children(region=district)
+        per = selectors.by_child(regions=kids)
+        for k in kids:
+            rows.append({"name": k.name, **per[k.pk]})
+            totals["in_service"] += per[k.pk]["in_service"]
+            totals["under_way"] += per[k.pk]["under_way"]
+            totals["paid"] += per[k.pk]["paid"]
+        by_year: dict[int, list[int]] = {}
+        for month, started, completed in MonthCount.objects.filter(path__startswith=district.path).values_list(
+            "month", "started", "completed"
+        ):
+            entry = by_year.setdefault(month.year, [0, 0])
+            entry[0] += started
+            entry[1] += completed
+        years = [{"year": y, "started": s, "completed": c} for y, (s, c) in sorted(by_year.items())]
+    return render(
+        request,
+        "stats/public.html",
+        {"district": district, "districts": top, "rows": rows, "totals": totals, "years": years},
+    )

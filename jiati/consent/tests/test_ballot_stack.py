@@ -122,3 +122,25 @@ def test_refused_rows_name_row_and_field_and_one_head_holds(stack, world):
     assert errors[4][0].startswith("dwelling:")
     assert errors[6][0].startswith("dwelling:") and "row 5" in errors[6][0]
     assert result.recorded == 0 and Ballot.objects.filter(vote=vote).count() == 1
+
+
+def test_stack_page_previews_then_records(stack, world, client_for):
+    from django.urls import reverse
+
+    vote, owners, pages = stack
+    client = client_for(world.users["community"])
+    assert "stack-link" in client.get(reverse("consent:vote-detail", args=[vote.pk])).content.decode()
+    url = reverse("consent:ballot-stack", args=[vote.pk])
+    rows = [f"{owners[1].rooms},{owners[1].name},同意", f"{owners[2].rooms},{owners[2].name},也许"]
+
+    def post(action, mode):
+        return client.post(
+            url, {"sheet": _sheet(rows), "scans": _scanned_pdf(pages[1:4]), "mode": mode, "action": action}
+        ).content.decode()
+
+    page = post("preview", "all")
+    assert "stack-result" in page and "Row 3" in page and "choice:" in page and "Page 2" in page
+    assert not Ballot.objects.filter(vote=vote).exists()
+    post("record", "rows")
+    assert list(Ballot.objects.filter(vote=vote).values_list("voter_id", flat=True)) == [owners[1].pk]
+    assert client_for(world.users["resident"]).get(url).status_code in (302, 403, 404)

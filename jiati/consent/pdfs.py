@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from jiati.consent import selectors
 from jiati.consent.chain import verify_chain
-from jiati.consent.services.ballot_stack import form_code
 from jiati.consent.models import CostScheme, CostShare, PublicNotice, RollVoter, Vote
+from jiati.consent.services.ballot_stack import form_code
 from jiati.consent.views import _staff_only, _vote_or_404, public_url
 from jiati.core.errors import get_visible_or_404
 from jiati.core.pdf import pdf_response, qr_svg

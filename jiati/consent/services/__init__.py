@@ -1,6 +1,7 @@
 """Writes on owner consent. Views, the API, commands, the demo and tests all call these.
 
-- votes: `vote_open`, `ballot_cast`, `ballot_stack_record` (a stack of paper ballots at once), `vote_send_code`, `vote_identify`, `vote_close`, `vote_cancel`;
+- votes: `vote_open`, `ballot_cast`, `ballot_stack_record` (a stack of paper ballots at once),
+  `vote_send_code`, `vote_identify`, `vote_close`, `vote_cancel`;
 - notices: `notice_post`, `notice_withdraw`, `objection_lodge`, `objection_answer`, `objection_escalate`,
   `objection_close`;
 - cost sharing: `cost_scheme_create`, `cost_scheme_recalculate`;
@@ -36,15 +37,15 @@ from jiati.consent.services.votes import (
 )
 
 __all__ = [
-    "ballot_stack_record",
-    "form_code",
     "VOTE_PURPOSE",
     "Cast",
     "Identity",
     "ballot_cast",
+    "ballot_stack_record",
     "cost_scheme_create",
     "cost_scheme_recalculate",
     "default_rule_set",
+    "form_code",
     "notice_last_day",
     "notice_post",
     "notice_url",

@@ -124,7 +124,9 @@ def split_scans(source) -> list[ScannedPage]:
             page = document[index]
             image = page.render(scale=RENDER_SCALE, grayscale=True).to_pil()
             page.close()
-            codes = {read_form_code(b.text) for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)}
+            codes = {
+                read_form_code(b.text) for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+            }
             codes.discard(None)
             single = pdfium.PdfDocument.new()
             single.import_pages(document, [index])
@@ -207,7 +209,9 @@ def _field_errors(error: ValidationError) -> list[str]:
     }
     if hasattr(error, "error_dict"):
         return [
-            f"{labels.get(name, name)}: {message}" for name, errors in error.error_dict.items() for message in ValidationError(errors).messages
+            f"{labels.get(name, name)}: {message}"
+            for name, errors in error.error_dict.items()
+            for message in ValidationError(errors).messages
         ]
     return list(error.messages)
 

@@ -27,7 +27,11 @@ def _signed_pages(vote, owners) -> list[Image.Image]:
         image = document[index].render(scale=200 / 72).to_pil().convert("RGB")
         draw = ImageDraw.Draw(image)
         width, height = image.size
-        draw.line([(width * 0.1, height * 0.55), (width * 0.12, height * 0.57), (width * 0.16, height * 0.52)], fill="black", width=6)
+        draw.line(
+            [(width * 0.1, height * 0.55), (width * 0.12, height * 0.57), (width * 0.16, height * 0.52)],
+            fill="black",
+            width=6,
+        )
         draw.line([(width * 0.3, height * 0.65), (width * 0.4, height * 0.63)], fill="blue", width=4)
         images.append(image)
     document.close()
@@ -79,12 +83,24 @@ def test_stack_preview_then_row_by_row_records_each_with_its_own_page(stack, wor
 
     # All or nothing refuses the whole stack while one row is refused.
     whole = ballot_stack_record(
-        vote=vote, actor=actor, sheet=_sheet(rows), sheet_name="ballots.csv", scans=_scanned_pdf(pages), mode="all", dry_run=False
+        vote=vote,
+        actor=actor,
+        sheet=_sheet(rows),
+        sheet_name="ballots.csv",
+        scans=_scanned_pdf(pages),
+        mode="all",
+        dry_run=False,
     )
     assert whole.recorded == 0 and not BallotEntry.objects.filter(vote=vote).exists()
 
     done = ballot_stack_record(
-        vote=vote, actor=actor, sheet=_sheet(rows), sheet_name="ballots.csv", scans=_scanned_pdf(pages), mode="rows", dry_run=False
+        vote=vote,
+        actor=actor,
+        sheet=_sheet(rows),
+        sheet_name="ballots.csv",
+        scans=_scanned_pdf(pages),
+        mode="rows",
+        dry_run=False,
     )
     assert done.recorded == 3
     ballots = {b.voter_id: b for b in Ballot.objects.filter(vote=vote).select_related("latest_entry")}
@@ -114,7 +130,13 @@ def test_refused_rows_name_row_and_field_and_one_head_holds(stack, world):
         f"{owners[3].rooms},{owners[3].name},同意",  # row 6: the same owner again
     ]
     result = ballot_stack_record(
-        vote=vote, actor=actor, sheet=_sheet(rows), sheet_name="ballots.csv", scans=_scanned_pdf(pages), mode="all", dry_run=False
+        vote=vote,
+        actor=actor,
+        sheet=_sheet(rows),
+        sheet_name="ballots.csv",
+        scans=_scanned_pdf(pages),
+        mode="all",
+        dry_run=False,
     )
     errors = {r.row: r.errors for r in result.refused}
     assert "already voted" in errors[2][0]

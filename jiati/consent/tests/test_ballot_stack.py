@@ -166,3 +166,48 @@ def test_stack_page_previews_then_records(stack, world, client_for):
     post("record", "rows")
     assert list(Ballot.objects.filter(vote=vote).values_list("voter_id", flat=True)) == [owners[1].pk]
     assert client_for(world.users["resident"]).get(url).status_code in (302, 403, 404)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_stack_page_in_a_browser(page, live_server, tmp_path):
+    """Staff preview a stack on a desktop: the refused row names its row and field; the review lists the pages."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiati.consent import services
+    from jiati.consent.tests.conftest import ensure_rule_sets, in_stage
+    from jiati.core.tests.browser import login
+    from jiati.core.tests.factories import build_world
+    from jiati.projects import services as project_services
+    from jiati.projects.models import Stage
+
+    ensure_rule_sets()
+    world = build_world()
+    community = world.users["community"]
+    community.set_password("pass-Word-2026")
+    community.save()
+    project = in_stage(project_services.project_open(actor=community, stairwell=world.stairwells["a1a"]), Stage.VOTE)
+    vote = services.vote_open(
+        project=project, actor=community, closes_at=timezone.now() + dt.timedelta(days=7), plan="加装一部电梯。"
+    )
+    owners = voters(vote)[:3]
+    images = _signed_pages(vote, owners)
+    scans, sheet = tmp_path / "scans.pdf", tmp_path / "ballots.csv"
+    scans.write_bytes(_scanned_pdf([images[0], Image.new("RGB", images[0].size, "white"), images[1]]).read())
+    rows = [f"{owners[0].rooms},{owners[0].name},同意", f"{owners[1].rooms},{owners[1].name},也许"]
+    sheet.write_bytes(_sheet(rows).read())
+
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}/consent/votes/{vote.pk}/")
+    page.click("#stack-link")
+    page.set_input_files("#id_sheet", str(sheet))
+    page.set_input_files("#id_scans", str(scans))
+    page.click("#stack-preview")
+    page.wait_for_selector("#stack-result")
+    page.screenshot(path=str(tmp_path / "stack.png"), full_page=True)
+    rows_text = page.inner_text("#stack-rows")
+    assert "第 3 行" in rows_text or "Row 3" in rows_text
+    assert page.inner_text("#stack-review").count("2") >= 1
+    assert not Ballot.objects.filter(vote=vote).exists()

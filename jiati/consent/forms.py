@@ -474,3 +474,24 @@ class RuleSetForm(forms.Form):
                 if name:
                     initial[p + name] = test["threshold"]
         return initial
+
+
+class BallotStackForm(forms.Form):
+    """A stack of signed paper forms: the sheet of choices and the scanned forms as one PDF."""
+
+    sheet = forms.FileField(
+        label=_("Spreadsheet of the signed forms (.csv or .xlsx)"),
+        help_text=_("Header row: dwelling, owner, choice (or 房号, 业主, 表决意见); choices agree, disagree, abstain."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    scans = forms.FileField(
+        label=_("Scanned forms (one PDF)"),
+        help_text=_("Each page is matched to its owner by the QR code printed on the form."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}),
+    )
+    mode = forms.ChoiceField(
+        label=_("If a row is refused"),
+        choices=[("all", _("Record nothing (all or nothing)")), ("rows", _("Record the other rows (row by row)"))],
+        initial="all",
+        widget=forms.RadioSelect,
+    )

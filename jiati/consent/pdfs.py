@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jiati.consent import selectors
 from jiati.consent.chain import verify_chain
 from jiati.consent.models import CostScheme, CostShare, PublicNotice, RollVoter, Vote
+from jiati.consent.services.ballot_stack import form_code
 from jiati.consent.views import _staff_only, _vote_or_404, public_url
 from jiati.core.errors import get_visible_or_404
 from jiati.core.pdf import pdf_response, qr_svg
@@ -40,6 +41,7 @@ def ballot_forms_context(vote: Vote, voters) -> dict:
                 "dwellings": dwellings,
                 "share": net,
                 "compensation": -net if net is not None and net < 0 else None,
+                "code_qr": qr_svg(form_code(voter), scale=2),
             }
         )
     spec = selectors.round_spec(vote)

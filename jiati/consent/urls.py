@@ -12,6 +12,7 @@ urlpatterns = [
     path("votes/<int:pk>/result/", views.vote_result, name="vote-result"),
     path("votes/<int:pk>/roll/", views.RollListView.as_view(), name="vote-roll"),
     path("votes/<int:pk>/ballots/<int:voter_pk>/", views.ballot_record, name="ballot-record"),
+    path("votes/<int:pk>/ballots/stack/", views.ballot_stack, name="ballot-stack"),
     path("votes/<int:pk>/entries/<int:entry_pk>/<str:kind>/", views.entry_file, name="entry-file"),
     path("votes/<int:pk>/close/", views.vote_close, name="vote-close"),
     path("votes/<int:pk>/cancel/", views.vote_cancel, name="vote-cancel"),

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from jiati.consent import filtersets, forms, permissions, selectors, services
@@ -304,6 +304,41 @@ def ballot_record(request, pk, voter_pk):
             "can_record": permissions.can_record_ballots(request.user) and vote.is_open,
         },
     )
+
+
+def ballot_stack(request, pk):
+    """A stack of signed paper forms at once: "Preview" runs every row through the ballot service and undoes it;
+    "Record" keeps it (all or nothing, or row by row). The files are chosen again for the real run."""
+    vote = _vote_or_404(request, pk)
+    if not permissions.can_record_ballots(request.user):
+        raise PermissionDenied
+    form = forms.BallotStackForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        dry_run = request.POST.get("action") != "record"
+        result = run_service(
+            form,
+            lambda: services.ballot_stack_record(
+                vote=vote,
+                actor=request.user,
+                sheet=data["sheet"],
+                sheet_name=data["sheet"].name,
+                scans=data["scans"],
+                mode=data["mode"],
+                dry_run=dry_run,
+            ),
+        )
+        if result is not None and not dry_run:
+            if result.recorded:
+                messages.success(
+                    request,
+                    ngettext("%(count)s ballot recorded.", "%(count)s ballots recorded.", result.recorded)
+                    % {"count": result.recorded},
+                )
+            else:
+                messages.error(request, _("Nothing was recorded; correct the rows listed and upload again."))
+    return render(request, "consent/ballot_stack.html", {"vote": vote, "form": form, "result": result})
 
 
 def entry_file(request, pk, entry_pk, kind):

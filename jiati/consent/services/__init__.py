@@ -1,12 +1,14 @@
 """Writes on owner consent. Views, the API, commands, the demo and tests all call these.
 
-- votes: `vote_open`, `ballot_cast`, `vote_send_code`, `vote_identify`, `vote_close`, `vote_cancel`;
+- votes: `vote_open`, `ballot_cast`, `ballot_stack_record` (a stack of paper ballots at once),
+  `vote_send_code`, `vote_identify`, `vote_close`, `vote_cancel`;
 - notices: `notice_post`, `notice_withdraw`, `objection_lodge`, `objection_answer`, `objection_escalate`,
   `objection_close`;
 - cost sharing: `cost_scheme_create`, `cost_scheme_recalculate`;
 - rule sets: `rule_set_create` (a new version; versions are never edited).
 """
 
+from jiati.consent.services.ballot_stack import ballot_stack_record, form_code
 from jiati.consent.services.cost_sharing import cost_scheme_create, cost_scheme_recalculate, stairwell_units
 from jiati.consent.services.notices import (
     notice_last_day,
@@ -39,9 +41,11 @@ __all__ = [
     "Cast",
     "Identity",
     "ballot_cast",
+    "ballot_stack_record",
     "cost_scheme_create",
     "cost_scheme_recalculate",
     "default_rule_set",
+    "form_code",
     "notice_last_day",
     "notice_post",
     "notice_url",

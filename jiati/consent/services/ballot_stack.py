@@ -1,0 +1,316 @@
+"""A stack of paper ballots recorded at once: the spreadsheet of the signed forms (one row an owner and a choice)
+and the scanned forms as one PDF, each page matched to its owner by the QR code printed on that owner's form.
+
+Every row goes through `ballot_cast`, the one service that records a paper ballot, so the one-head rules, the
+open-vote checks, the audit and the hash chain are the same as for a ballot entered alone, and so are the
+refusals (each named here with its row and field). A row's signed form is its own scanned page, stored as a
+one-page PDF. "All or nothing" records the rows in one transaction that any refusal rolls back; "row by row"
+records what it can and lists the rest. A preview (`dry_run`) runs the very same path and rolls it all back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass, field
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jiati.consent import permissions
+from jiati.consent.models import Channel, Choice, RollVoter, Vote
+from jiati.consent.services.votes import Cast, ballot_cast
+from jiati.consent.tally import CHOICE_WORDS, TallyInputError, _cell_text, read_rows
+from jiati.core.errors import refuse
+from jiati.core.services import require
+
+FORM_CODE_PREFIX = "JIATI-BALLOT:"
+FORM_CODE_SALT = "jiati.consent.ballot-form"
+MAX_SCAN_PAGES = 300  # as many as one printed file of forms holds (pdfs.MAX_FORMS_PER_FILE)
+RENDER_SCALE = 2.0  # 144 dpi: a 3-pixel-module QR printed on A4 decodes reliably
+MODES = ("all", "rows")
+HEADERS = {
+    "dwelling": ("dwelling", "房号", "房屋", "room"),
+    "owner": ("owner", "业主", "姓名", "name"),
+    "choice": ("choice", "表决意见", "意见", "选择"),
+}
+
+
+class _Rollback(Exception):
+    """Raised inside the stack's transaction to undo it (a preview, or a refused row in all-or-nothing mode)."""
+
+
+def form_code(voter: RollVoter) -> str:
+    """What the QR code on an owner's printed ballot form says: the vote and the roll entry, signed so that a
+    page cannot be made to match another owner by editing the code."""
+    return FORM_CODE_PREFIX + signing.Signer(salt=FORM_CODE_SALT).sign(f"{voter.vote_id}.{voter.pk}")
+
+
+def read_form_code(text: str) -> tuple[int, int] | None:
+    """(vote id, roll voter id) from a QR code's text, or None when it is not a genuine ballot-form code."""
+    if not text.startswith(FORM_CODE_PREFIX):
+        return None
+    try:
+        vote_id, voter_id = signing.Signer(salt=FORM_CODE_SALT).unsign(text[len(FORM_CODE_PREFIX) :]).split(".")
+        return int(vote_id), int(voter_id)
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+@dataclass
+class ScannedPage:
+    number: int  # 1-based, as a PDF viewer counts
+    pdf: bytes  # this page alone, as a one-page PDF: the ballot's own scan
+    voter_id: int | None = None
+    vote_id: int | None = None
+    problem: str = ""
+
+
+@dataclass
+class RowOutcome:
+    row: int
+    dwelling: str
+    owner: str
+    choice: str
+    voter: RollVoter | None = None
+    page: int | None = None
+    errors: list[str] = field(default_factory=list)
+    receipt: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class StackResult:
+    rows: list[RowOutcome]
+    pages_for_review: list[ScannedPage]
+    recorded: int
+    dry_run: bool
+    mode: str
+
+    @property
+    def refused(self) -> list[RowOutcome]:
+        return [r for r in self.rows if not r.ok]
+
+
+def split_scans(source) -> list[ScannedPage]:
+    """Each page of the scanned PDF, rendered and searched for a ballot-form QR code, kept as its own PDF.
+    Pages are read one at a time, so memory follows one page, not the file."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    if hasattr(source, "seek"):
+        source.seek(0)
+    data = source.read() if hasattr(source, "read") else source
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError:
+        raise refuse(_("The scanned file is not a readable PDF."), code="scan_unreadable", field="scans") from None
+    try:
+        if len(document) > MAX_SCAN_PAGES:
+            raise refuse(
+                _("The scanned file has %(pages)s pages; upload at most %(limit)s at a time.")
+                % {"pages": len(document), "limit": MAX_SCAN_PAGES},
+                code="scan_too_many_pages",
+                field="scans",
+            )
+        pages = []
+        for index in range(len(document)):
+            page = document[index]
+            image = page.render(scale=RENDER_SCALE, grayscale=True).to_pil()
+            page.close()
+            codes = {
+                read_form_code(b.text) for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+            }
+            codes.discard(None)
+            single = pdfium.PdfDocument.new()
+            single.import_pages(document, [index])
+            buffer = io.BytesIO()
+            single.save(buffer)
+            single.close()
+            scanned = ScannedPage(number=index + 1, pdf=buffer.getvalue())
+            if len(codes) == 1:
+                scanned.vote_id, scanned.voter_id = next(iter(codes))
+            elif codes:
+                scanned.problem = _("the page carries the codes of more than one form.")
+            else:
+                scanned.problem = _("no ballot-form QR code was found on the page.")
+            pages.append(scanned)
+        return pages
+    finally:
+        document.close()
+
+
+def match_pages(vote: Vote, pages: list[ScannedPage]) -> tuple[dict[int, ScannedPage], list[ScannedPage]]:
+    """{roll voter id: their page} and the pages left for review: no code, another vote's code, a code for
+    no one on this roll, or an owner whose form appears on two pages (both pages are held back)."""
+    roll = set(RollVoter.objects.filter(vote=vote).values_list("pk", flat=True))
+    by_voter: dict[int, list[ScannedPage]] = {}
+    review: list[ScannedPage] = []
+    for page in pages:
+        if page.voter_id is None:
+            review.append(page)
+        elif page.vote_id != vote.pk or page.voter_id not in roll:
+            page.problem = _("the form belongs to another vote or to no owner on this roll.")
+            review.append(page)
+        else:
+            by_voter.setdefault(page.voter_id, []).append(page)
+    matched: dict[int, ScannedPage] = {}
+    for voter_id, found in by_voter.items():
+        if len(found) == 1:
+            matched[voter_id] = found[0]
+            continue
+        numbers = ", ".join(str(p.number) for p in found)
+        for page in found:
+            page.problem = _("the same owner's form is on pages %(pages)s; keep one.") % {"pages": numbers}
+            review.append(page)
+    review.sort(key=lambda p: p.number)
+    return matched, review
+
+
+def _read_sheet(source, filename: str) -> list[tuple[int, dict[str, str]]]:
+    """The sheet's data rows as (row number, {dwelling, owner, choice}), read by the tally's reader."""
+    header: dict[str, int] | None = None
+    rows = []
+    for number, raw in enumerate(read_rows(source, filename), start=1):
+        cells = [_cell_text(c) for c in (raw or ())]
+        if not any(cells):
+            continue
+        if header is None:
+            lowered = [c.lower().lstrip("\ufeff") for c in cells]
+            header = {key: lowered.index(w) for key, words in HEADERS.items() for w in words if w in lowered}
+            missing = [words[0] + "/" + words[1] for key, words in HEADERS.items() if key not in header]
+            if missing:
+                raise refuse(
+                    _("Row %(row)s: the header row lacks the column(s) %(columns)s (expected dwelling,owner,choice).")
+                    % {"row": number, "columns": ", ".join(missing)},
+                    code="sheet_header",
+                    field="sheet",
+                )
+            continue
+        rows.append((number, {k: (cells[i] if i < len(cells) else "") for k, i in header.items()}))
+    if header is None:
+        raise refuse(_("The spreadsheet is empty."), code="sheet_empty", field="sheet")
+    return rows
+
+
+def _field_errors(error: ValidationError) -> list[str]:
+    """A service refusal as "field: message" texts, so that the row's error names the field at fault."""
+    labels = {
+        "choice": _("choice"),
+        "signed_form": _("scanned form"),
+        "voter": _("owner"),
+        "dwelling": _("dwelling"),
+    }
+    if hasattr(error, "error_dict"):
+        return [
+            f"{labels.get(name, name)}: {message}"
+            for name, errors in error.error_dict.items()
+            for message in ValidationError(errors).messages
+        ]
+    return list(error.messages)
+
+
+def ballot_stack_record(
+    *, vote: Vote, actor, sheet, sheet_name: str, scans, mode: str = "all", dry_run: bool = True
+) -> StackResult:
+    """Record (or, with `dry_run`, preview) a stack of paper ballots. Whole-file problems (an unreadable sheet or
+    PDF) are refused at once; each row's problems are listed with its row number and field."""
+    require(actor is not None and permissions.can_record_ballots(actor))
+    if mode not in MODES:
+        raise refuse(_("Choose all-or-nothing or row by row."), code="invalid_mode", field="mode")
+    try:
+        rows = _read_sheet(sheet, sheet_name)
+    except TallyInputError as exc:
+        raise refuse(str(exc), code="sheet_unreadable", field="sheet") from None
+    pages = split_scans(scans) if scans is not None else []
+    matched, review = match_pages(vote, pages)
+    roll = list(RollVoter.objects.filter(vote=vote).prefetch_related("dwellings"))
+    by_room: dict[str, RollVoter] = {}
+    for voter in roll:
+        by_room[voter.rooms.strip()] = voter
+        for dwelling in voter.dwellings.all():
+            by_room.setdefault(dwelling.room.strip(), voter)
+    outcomes: list[RowOutcome] = []
+    seen: dict[int, int] = {}
+    for number, cells in rows:
+        outcome = RowOutcome(row=number, dwelling=cells["dwelling"], owner=cells["owner"], choice=cells["choice"])
+        outcomes.append(outcome)
+        voter = by_room.get(cells["dwelling"].strip())
+        if voter is None:
+            outcome.errors.append(
+                _("dwelling: “%(value)s” is on no owner's line of this vote's roll.") % {"value": cells["dwelling"]}
+            )
+        elif cells["owner"] and cells["owner"].strip() != voter.name.strip():
+            outcome.errors.append(
+                _("owner: “%(value)s” is not the owner of %(dwelling)s on the roll (%(name)s).")
+                % {"value": cells["owner"], "dwelling": cells["dwelling"], "name": voter.name}
+            )
+        elif voter.pk in seen:
+            outcome.errors.append(
+                _("dwelling: this owner is already on row %(row)s (one owner, one vote).") % {"row": seen[voter.pk]}
+            )
+        else:
+            seen[voter.pk] = number
+            outcome.voter = voter
+            page = matched.get(voter.pk)
+            outcome.page = page.number if page else None
+        if CHOICE_WORDS.get(cells["choice"].strip().lower()) not in Choice.values:
+            outcome.errors.append(
+                _("choice: “%(value)s” is not agree, disagree or abstain (同意, 不同意, 弃权).")
+                % {"value": cells["choice"]}
+            )
+    recorded: list[Cast] = []
+
+    def cast(outcome: RowOutcome) -> None:
+        page = matched.get(outcome.voter.pk)
+        scan = None
+        if page is not None:
+            scan = SimpleUploadedFile(f"ballot-{vote.pk}-{outcome.voter.pk}-p{page.number}.pdf", page.pdf)
+        try:
+            done = ballot_cast(
+                vote=vote,
+                voter=outcome.voter,
+                choice=CHOICE_WORDS[outcome.choice.strip().lower()],
+                channel=Channel.PAPER,
+                actor=actor,
+                signed_form=scan,
+            )
+        except ValidationError as exc:
+            outcome.errors.extend(_field_errors(exc))
+        else:
+            recorded.append(done)
+            outcome.receipt = done.receipt
+
+    all_or_nothing = mode == "all"
+    try:
+        with transaction.atomic() if (dry_run or all_or_nothing) else contextlib.nullcontext():
+            for outcome in outcomes:
+                if outcome.ok:
+                    cast(outcome)
+            if dry_run or (all_or_nothing and any(not o.ok for o in outcomes)):
+                raise _Rollback
+    except _Rollback:
+        _discard_scans(recorded)
+        for outcome in outcomes:
+            outcome.receipt = ""
+        return StackResult(rows=outcomes, pages_for_review=review, recorded=0, dry_run=dry_run, mode=mode)
+    except BaseException:
+        if dry_run or all_or_nothing:
+            _discard_scans(recorded)
+        raise
+    return StackResult(rows=outcomes, pages_for_review=review, recorded=len(recorded), dry_run=False, mode=mode)
+
+
+def _discard_scans(casts: list[Cast]) -> None:
+    """The stored pages of ballots whose transaction was rolled back: nothing left behind by a preview."""
+    for done in casts:
+        name = done.entry.signed_form.name
+        if name:
+            with contextlib.suppress(OSError):
+                done.entry.signed_form.storage.delete(name)

@@ -1,0 +1,213 @@
+"""A stack of paper ballots recorded at once, end to end: the project's own printed forms, "signed" by drawing a
+tick on each page image, scanned back into one PDF with a page that carries no code and one owner twice."""
+
+from __future__ import annotations
+
+import io
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+
+from jiati.consent.models import Ballot, BallotEntry, Choice
+from jiati.consent.pdfs import ballot_forms_context
+from jiati.consent.services.ballot_stack import ballot_stack_record, form_code, read_form_code
+from jiati.consent.tests.conftest import cast_paper, voters
+from jiati.core.pdf import render_pdf
+
+
+def _signed_pages(vote, owners) -> list[Image.Image]:
+    """Each owner's printed form as a scanner would see it: rendered, with a tick and a scribbled signature."""
+    pdf = render_pdf("consent/pdf/ballot_forms.html", ballot_forms_context(vote, owners))
+    document = pdfium.PdfDocument(pdf)
+    images = []
+    for index in range(len(document)):
+        image = document[index].render(scale=200 / 72).to_pil().convert("RGB")
+        draw = ImageDraw.Draw(image)
+        width, height = image.size
+        draw.line(
+            [(width * 0.1, height * 0.55), (width * 0.12, height * 0.57), (width * 0.16, height * 0.52)],
+            fill="black",
+            width=6,
+        )
+        draw.line([(width * 0.3, height * 0.65), (width * 0.4, height * 0.63)], fill="blue", width=4)
+        images.append(image)
+    document.close()
+    return images
+
+
+def _scanned_pdf(pages: list[Image.Image]) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    pages[0].save(buffer, format="PDF", save_all=True, append_images=pages[1:], resolution=200)
+    return SimpleUploadedFile("scans.pdf", buffer.getvalue(), content_type="application/pdf")
+
+
+def _sheet(lines: list[str]) -> SimpleUploadedFile:
+    return SimpleUploadedFile("ballots.csv", ("\n".join(["房号,业主,表决意见", *lines]) + "\n").encode("gbk"))
+
+
+@pytest.fixture
+def stack(vote):
+    owners = voters(vote)[:4]
+    images = _signed_pages(vote, owners)
+    blank = Image.new("RGB", images[0].size, "white")
+    # Owner 0's form twice (scanned again by mistake), a page with no code at all.
+    return vote, owners, [images[0], images[1], blank, images[2], images[3], images[0]]
+
+
+def test_form_code_is_signed_and_names_the_voter(vote):
+    voter = voters(vote)[0]
+    assert read_form_code(form_code(voter)) == (vote.pk, voter.pk)
+    assert read_form_code(form_code(voter)[:-2] + "xx") is None
+    assert read_form_code("https://example.org/consent/v/1/") is None
+
+
+def test_stack_preview_then_row_by_row_records_each_with_its_own_page(stack, world):
+    vote, owners, pages = stack
+    actor = world.users["community"]
+    rows = [f"{o.rooms},{o.name},{word}" for o, word in zip(owners, ["同意", "不同意", "agree", "弃权"], strict=True)]
+
+    preview = ballot_stack_record(
+        vote=vote, actor=actor, sheet=_sheet(rows), sheet_name="ballots.csv", scans=_scanned_pdf(pages), dry_run=True
+    )
+    assert preview.recorded == 0 and not Ballot.objects.filter(vote=vote).exists()
+    assert [p.number for p in preview.pages_for_review] == [1, 3, 6]  # owner 0 twice, and the blank page
+    assert "no ballot-form QR code" in preview.pages_for_review[1].problem
+    assert "pages 1, 6" in preview.pages_for_review[0].problem
+    refused = preview.refused
+    assert [r.row for r in refused] == [2]  # owner 0's page is held back for review: no scan, no ballot
+    assert refused[0].errors[0].startswith("scanned form:")
+    assert [r.page for r in preview.rows[1:]] == [2, 4, 5]
+
+    # All or nothing refuses the whole stack while one row is refused.
+    whole = ballot_stack_record(
+        vote=vote,
+        actor=actor,
+        sheet=_sheet(rows),
+        sheet_name="ballots.csv",
+        scans=_scanned_pdf(pages),
+        mode="all",
+        dry_run=False,
+    )
+    assert whole.recorded == 0 and not BallotEntry.objects.filter(vote=vote).exists()
+
+    done = ballot_stack_record(
+        vote=vote,
+        actor=actor,
+        sheet=_sheet(rows),
+        sheet_name="ballots.csv",
+        scans=_scanned_pdf(pages),
+        mode="rows",
+        dry_run=False,
+    )
+    assert done.recorded == 3
+    ballots = {b.voter_id: b for b in Ballot.objects.filter(vote=vote).select_related("latest_entry")}
+    assert set(ballots) == {o.pk for o in owners[1:]}
+    assert [ballots[o.pk].choice for o in owners[1:]] == [Choice.DISAGREE, Choice.AGREE, Choice.ABSTAIN]
+    for owner in owners[1:]:
+        entry = ballots[owner.pk].latest_entry
+        assert entry.channel == "paper" and entry.recorded_by == actor
+        with entry.signed_form.open("rb") as handle:
+            scan = pdfium.PdfDocument(handle.read())
+        assert len(scan) == 1  # its own page, and that page carries this owner's code
+        image = scan[0].render(scale=2).to_pil()
+        scan.close()
+        codes = [read_form_code(b.text) for b in zxingcpp.read_barcodes(image)]
+        assert [c for c in codes if c] == [(vote.pk, owner.pk)]  # beside the online vote's QR code
+
+
+def test_refused_rows_name_row_and_field_and_one_head_holds(stack, world):
+    vote, owners, pages = stack
+    actor = world.users["community"]
+    cast_paper(vote, owners[1], "agree", actor)
+    rows = [
+        f"{owners[1].rooms},{owners[1].name},同意",  # row 2: already voted (the service's own rule)
+        f"{owners[2].rooms},{owners[2].name},也许",  # row 3: not a choice
+        "99-9901,某人,同意",  # row 4: on no one's line
+        f"{owners[3].rooms},{owners[3].name},同意",  # row 5: fine
+        f"{owners[3].rooms},{owners[3].name},同意",  # row 6: the same owner again
+    ]
+    result = ballot_stack_record(
+        vote=vote,
+        actor=actor,
+        sheet=_sheet(rows),
+        sheet_name="ballots.csv",
+        scans=_scanned_pdf(pages),
+        mode="all",
+        dry_run=False,
+    )
+    errors = {r.row: r.errors for r in result.refused}
+    assert "already voted" in errors[2][0]
+    assert errors[3][0].startswith("choice:")
+    assert errors[4][0].startswith("dwelling:")
+    assert errors[6][0].startswith("dwelling:") and "row 5" in errors[6][0]
+    assert result.recorded == 0 and Ballot.objects.filter(vote=vote).count() == 1
+
+
+def test_stack_page_previews_then_records(stack, world, client_for):
+    from django.urls import reverse
+
+    vote, owners, pages = stack
+    client = client_for(world.users["community"])
+    assert "stack-link" in client.get(reverse("consent:vote-detail", args=[vote.pk])).content.decode()
+    url = reverse("consent:ballot-stack", args=[vote.pk])
+    rows = [f"{owners[1].rooms},{owners[1].name},同意", f"{owners[2].rooms},{owners[2].name},也许"]
+
+    def post(action, mode):
+        return client.post(
+            url, {"sheet": _sheet(rows), "scans": _scanned_pdf(pages[1:4]), "mode": mode, "action": action}
+        ).content.decode()
+
+    page = post("preview", "all")
+    assert "stack-result" in page and "Row 3" in page and "choice:" in page and "Page 2" in page
+    assert not Ballot.objects.filter(vote=vote).exists()
+    post("record", "rows")
+    assert list(Ballot.objects.filter(vote=vote).values_list("voter_id", flat=True)) == [owners[1].pk]
+    assert client_for(world.users["resident"]).get(url).status_code in (302, 403, 404)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_stack_page_in_a_browser(page, live_server, tmp_path):
+    """Staff preview a stack on a desktop: the refused row names its row and field; the review lists the pages."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiati.consent import services
+    from jiati.consent.tests.conftest import ensure_rule_sets, in_stage
+    from jiati.core.tests.browser import login
+    from jiati.core.tests.factories import build_world
+    from jiati.projects import services as project_services
+    from jiati.projects.models import Stage
+
+    ensure_rule_sets()
+    world = build_world()
+    community = world.users["community"]
+    community.set_password("pass-Word-2026")
+    community.save()
+    project = in_stage(project_services.project_open(actor=community, stairwell=world.stairwells["a1a"]), Stage.VOTE)
+    vote = services.vote_open(
+        project=project, actor=community, closes_at=timezone.now() + dt.timedelta(days=7), plan="加装一部电梯。"
+    )
+    owners = voters(vote)[:3]
+    images = _signed_pages(vote, owners)
+    scans, sheet = tmp_path / "scans.pdf", tmp_path / "ballots.csv"
+    scans.write_bytes(_scanned_pdf([images[0], Image.new("RGB", images[0].size, "white"), images[1]]).read())
+    rows = [f"{owners[0].rooms},{owners[0].name},同意", f"{owners[1].rooms},{owners[1].name},也许"]
+    sheet.write_bytes(_sheet(rows).read())
+
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}/consent/votes/{vote.pk}/")
+    page.click("#stack-link")
+    page.set_input_files("#id_sheet", str(sheet))
+    page.set_input_files("#id_scans", str(scans))
+    page.click("#stack-preview")
+    page.wait_for_selector("#stack-result")
+    page.screenshot(path=str(tmp_path / "stack.png"), full_page=True)
+    rows_text = page.inner_text("#stack-rows")
+    assert "第 3 行" in rows_text or "Row 3" in rows_text
+    assert page.inner_text("#stack-review").count("2") >= 1
+    assert not Ballot.objects.filter(vote=vote).exists()

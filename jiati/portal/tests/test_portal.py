@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -186,3 +188,29 @@ def test_an_owner_sharing_a_phone_signs_in_as_the_first_owner_of_it(owner, clien
     send(client, owner.phone)
     verify(client, owner.phone, last_code(owner.phone))
     assert client.session[SESSION_KEY] == first
+
+
+def test_the_larger_text_switch_is_remembered_and_returns_to_the_page(client, db):
+    login_url = reverse("portal:login")
+    response = client.post(reverse("portal:text-size"), {"size": "large", "next": login_url})
+    assert response.status_code == 302 and response["Location"] == login_url
+    assert response.cookies["portal_text"]["max-age"] == 365 * 24 * 3600
+    page = client.get(login_url).content.decode()
+    assert 'class="text-large"' in page and 'value="normal"' in page
+    client.post(reverse("portal:text-size"), {"size": "normal", "next": "https://evil.example.com/"})
+    assert 'class="text-large"' not in client.get(login_url).content.decode()
+
+
+def test_portal_pages_load_no_bootstrap_no_icon_font_and_stay_light(owner, client_for, world):
+    """The page and everything it links stay far below 150 KB (the browser test measures the transfer too)."""
+    from django.contrib.staticfiles import finders
+
+    for page in (
+        client_for(world.users["resident"]).get(reverse("portal:home")),
+        Client().get(reverse("portal:login")),
+    ):
+        html = page.content.decode()
+        assert "bootstrap" not in html and "bootstrap-icons" not in html and "<script" not in html
+        linked = re.findall(r'(?:href|src)="/static/([^"]+)"', html)
+        size = len(page.content) + sum(Path(finders.find(name)).stat().st_size for name in linked)
+        assert size < 150_000, size

@@ -13,7 +13,6 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -27,6 +26,7 @@ from jiati.audit.services import audit_record, diff, snapshot
 from jiati.consent.sharing import ShareInputError, Unit, share_costs
 from jiati.core.errors import refuse
 from jiati.core.personal_data import mask_phone, validate_phone
+from jiati.core.ratelimit import limit_hit
 from jiati.core.uploads import check_upload
 from jiati.elevators import permissions
 from jiati.elevators.models import (
@@ -374,15 +374,8 @@ def alerts_notify(*, today: dt.date | None = None) -> int:
 
 
 def _rate_limit(key: str, limit: int, *, field: str, message) -> None:
-    """Count in the shared cache (atomic `add` + `incr`) for an hour; refuse beyond `limit`."""
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=3600)
-        count = 1
-    if count > limit:
-        raise refuse(message, code="rate_limited", field=field)
+    """Count in the shared cache for an hour; refuse beyond `limit` (the counter lives in core.ratelimit)."""
+    limit_hit(key, limit, field=field, message=message)
 
 
 def fault_rate_check(*, phone: str, address: str | None) -> None:

@@ -3,28 +3,26 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
+from jiati.core.net import client_ip
 from jiati.core.personal_data import mask_phone
-from jiati.housing.models import Owner
-from jiati.housing.services import phone_clean
+from jiati.portal import services
 from jiati.portal.forms import CodeForm, PhoneForm
-from jiati.residents import auth, otp
-
-LOGIN_PURPOSE = "portal-login"
+from jiati.residents import auth
 
 
 @login_not_required
 @auth.resident_required
 def home(request):
     sections = collect("portal", "portal_sections", request=request, owner=request.owner)
-    return render(request, "portal/home.html", {"owner": request.owner, "sections": sections})
+    matters = collect("portal", "portal_matters", request=request, owner=request.owner)
+    return render(request, "portal/home.html", {"owner": request.owner, "sections": sections, "matters": matters})
 
 
 @login_not_required
@@ -36,18 +34,20 @@ def login(request):
     code_form = CodeForm(request.POST if "verify" in request.POST else None)
     sent_to = None
     if "send" in request.POST and phone_form.is_valid():
-        phone = _phone_or_error(phone_form)
-        if phone and run_service(phone_form, lambda: _send(phone)):
+        phone = run_service(
+            phone_form,
+            lambda: services.signin_code_request(phone=phone_form.cleaned_data["phone"], address=client_ip(request)),
+        )
+        if phone:
             sent_to = phone
             code_form = CodeForm(initial={"phone": phone})
     elif "verify" in request.POST and code_form.is_valid():
         phone = code_form.cleaned_data["phone"]
         sent_to = phone
-        if run_service(
-            code_form,
-            lambda: otp.otp_verify(phone=phone, purpose=LOGIN_PURPOSE, code=code_form.cleaned_data["code"]) or True,
-        ):
-            owner = Owner.objects.filter(phone=phone).order_by("id").first()
+        owner = run_service(
+            code_form, lambda: services.signin_code_verify(phone=phone, code=code_form.cleaned_data["code"])
+        )
+        if owner is not None:
             auth.sign_in(request, owner)
             return redirect(next_url or "portal:home")
     return render(
@@ -63,27 +63,23 @@ def login(request):
     )
 
 
-def _phone_or_error(form) -> str | None:
-    try:
-        phone = phone_clean(form.cleaned_data["phone"])
-    except ValidationError as exc:
-        form.add_error("phone", exc.messages)
-        return None
-    if not Owner.objects.filter(phone=phone).exists():
-        # Same answer shape as success would leak less, but residents need to know to go to a window.
-        form.add_error(
-            "phone", _("This number is not on any owner's record. Please ask at your community's service window.")
-        )
-        return None
-    return phone
-
-
-def _send(phone: str):
-    return otp.otp_send(phone=phone, purpose=LOGIN_PURPOSE)
-
-
 @login_not_required
 @require_POST
 def logout(request):
     auth.sign_out(request)
     return redirect("portal:login")
+
+
+@login_not_required
+@require_POST
+def text_size(request):
+    """The larger-text switch: remembered for a year in a cookie, works without JavaScript."""
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("portal:home")
+    response = redirect(next_url)
+    if request.POST.get("size") == "large":
+        response.set_cookie("portal_text", "large", max_age=365 * 24 * 3600, samesite="Lax")
+    else:
+        response.delete_cookie("portal_text", samesite="Lax")
+    return response

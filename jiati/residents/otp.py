@@ -1,20 +1,26 @@
 """One-time codes: send a six-digit code to a phone, verify it once, within 10 minutes, in at most 5 tries.
 
-Codes are stored hashed; sending is rate-limited per phone (one a minute, ten an hour).
+Codes are stored hashed; sending is rate-limited per phone (one a minute, ten an hour). Every code sent counts
+towards the day's text-message volume; above settings.JIATI_SMS_ALARM_PER_DAY the platform administrators are told
+(once a day) and a warning is logged, so code pumping at the district's cost is noticed.
 The SMS sender is pluggable (settings.JIATI_SMS_SENDER); the demo prints codes to the console.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.core.errors import refuse
+from jiati.core.ratelimit import count_hit
 from jiati.notifications.channels import get_sms_sender
 from jiati.residents.models import OneTimeCode
 
@@ -22,6 +28,8 @@ CODE_TTL = dt.timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 RESEND_AFTER = dt.timedelta(seconds=60)
 MAX_PER_HOUR = 10
+
+logger = logging.getLogger("jiati.residents")
 
 
 def otp_send(*, phone: str, purpose: str, text: str | None = None) -> OneTimeCode:
@@ -46,7 +54,34 @@ def otp_send(*, phone: str, purpose: str, text: str | None = None) -> OneTimeCod
         )
     message = (text or _("Your Jiati verification code is %(code)s. It is valid for 10 minutes.")) % {"code": code}
     get_sms_sender().send(phone=phone, text=message)
+    sms_volume_count()
     return otp
+
+
+def sms_volume_count() -> int:
+    """Count one text message in today's volume; raise the alarm when the volume is abnormal (returns the count)."""
+    today = timezone.localdate()
+    sent = count_hit(f"sms-day-{today.isoformat()}", window_seconds=2 * 24 * 3600)
+    if sent == settings.JIATI_SMS_ALARM_PER_DAY + 1:
+        _sms_alarm(day=today, sent=sent)
+    return sent
+
+
+def _sms_alarm(*, day: dt.date, sent: int) -> None:
+    from jiati.accounts.models import Role, User
+    from jiati.core.stored_text import Message
+    from jiati.notifications.services import notify
+
+    logger.warning("Text-message volume is abnormal: %s one-time codes sent on %s", sent, day)
+    notify(
+        recipients=User.objects.filter(is_active=True, role=Role.PLATFORM_ADMIN),
+        kind="sms_volume",
+        title=Message(
+            gettext_noop("More than %(limit)s one-time codes were sent today: check for code pumping."),
+            limit=settings.JIATI_SMS_ALARM_PER_DAY,
+        ),
+        dedupe_key=f"sms-volume-{day.isoformat()}",
+    )
 
 
 def otp_verify(*, phone: str, purpose: str, code: str) -> None:

@@ -38,3 +38,14 @@ def _english_messages():
 def client():
     """A test client that asks for English pages, like the messages tests compare against."""
     return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters (codes per phone and per address) are kept
+    there, and one test's sign-ins must not use up the next one's allowance."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    yield

@@ -70,10 +70,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Absolute address printed on QR codes, PDF footers, e-mails and SMS (the resident portal's public URL). Required in
-# production (a task has no request to ask); unset, the demo and the tests follow the request's host and port
-# (jiati/core/site.py).
+# production on a real database (a task has no request to ask); unset, the demo, the embedded installation and the
+# tests follow the request's host and port (jiati/core/site.py).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
-if not SITE_URL and not (DEBUG or env_bool("JIATI_TESTING", False) or _keyless_command()):
+if (
+    not SITE_URL
+    and os.environ.get("DATABASE_URL")
+    and not (DEBUG or env_bool("JIATI_TESTING", False) or _keyless_command())
+):
     raise ImproperlyConfigured("SITE_URL is not set: production prints it on QR codes and in messages.")
 
 INSTALLED_APPS = [
@@ -362,6 +366,20 @@ SPECTACULAR_SETTINGS = {
         "LedgerEntryKindEnum": "jiati.subsidies.models.EntryKind",
         "RectificationStatusEnum": "jiati.supervision.models.RectificationStatus",
         "DecisionStatusEnum": "jiati.supervision.models.DecisionStatus",
+        "CompanyKindEnum": "jiati.companies.models.CompanyKind",
+        "LicenceKindEnum": "jiati.companies.models.LicenceKind",
+        "ListColourEnum": "jiati.companies.models.Colour",
+        "ViolationKindEnum": "jiati.companies.models.ViolationKind",
+        "InspectionResultEnum": "jiati.elevators.models.InspectionResult",
+        "FaultKindEnum": "jiati.elevators.models.FaultKind",
+        "RunningCostMethodEnum": "jiati.elevators.models.ShareMethod",
+        "CostMethodEnum": "jiati.consent.models.CostMethod",
+        "FeasibilityEnum": "jiati.pool.models.Feasibility",
+        "EvidenceKindEnum": "jiati.pool.models.EvidenceKind",
+        "MobilityKindEnum": "jiati.pool.models.MobilityKind",
+        "CheckKindEnum": "jiati.supervision.models.CheckKind",
+        "ItemResultEnum": "jiati.supervision.models.ItemResult",
+        "RectificationEventKindEnum": "jiati.supervision.models.RectificationEventKind",
     },
 }
 

@@ -49,7 +49,7 @@ def test_owner_votes_on_a_phone(phone_page, live_server):
 
     page.wait_for_selector(f"#ballot-form-{voter.pk}")
     assert "在北侧加装一部电梯" in page.inner_text("#plan")
-    assert "40000.00" in page.inner_text("#my-share")
+    assert "40,000.00" in page.inner_text("#my-share")
     # Big enough to tap, and nothing wider than the phone.
     assert page.locator(f"#cast-{voter.pk}").bounding_box()["height"] >= 44
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

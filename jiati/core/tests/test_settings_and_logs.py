@@ -34,7 +34,7 @@ def test_production_refuses_to_start_without_a_secret_key():
 @pytest.mark.parametrize(
     ("env", "argv"),
     [
-        ({"SECRET_KEY": "x" * 60}, None),  # production
+        ({"SECRET_KEY": "x" * 60, "SITE_URL": "https://jiati.example.org"}, None),  # production
         ({"DEBUG": "1"}, None),  # the demo (bin/demo)
         ({"JIATI_TESTING": "1"}, None),  # tests and bin/test's checks
         ({}, ["manage.py", "makemigrations", "--check"]),  # build steps that sign nothing

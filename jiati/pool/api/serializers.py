@@ -46,7 +46,7 @@ class TermSerializer(serializers.Serializer):
         return f"{term.value.numerator}/{term.value.denominator}"
 
 
-class ScoreSerializer(serializers.Serializer):
+class PriorityScoreSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=6, decimal_places=2)
     terms = TermSerializer(many=True)
 

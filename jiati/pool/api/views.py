@@ -48,12 +48,12 @@ class PoolStairwellViewSet(ScopedReadOnlyViewSet):
         _readers_only(self.request)
         return selectors.pool_stairwells(user=self.request.user)
 
-    @extend_schema(responses=s.ScoreSerializer)
+    @extend_schema(responses=s.PriorityScoreSerializer)
     @action(detail=True, methods=["get"])
     def priority(self, request, pk=None):
         stairwell = self.get_object()
         score = selectors.priority_scores([stairwell], rules.rules_for_path(stairwell.community.path))[stairwell.pk]
-        return Response(s.ScoreSerializer(score).data)
+        return Response(s.PriorityScoreSerializer(score).data)
 
     @extend_schema(request=s.AssessmentInputSerializer, responses=s.AssessmentSerializer)
     @action(detail=True, methods=["post"])

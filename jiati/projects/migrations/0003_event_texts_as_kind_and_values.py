@@ -50,9 +50,9 @@ def forwards(apps, schema_editor):
             event.data = {**(event.data or {}), "text": text}
             changed.append(event)
         if len(changed) >= 2000:
-            ProjectEvent.objects.bulk_update(changed, ["data"])
+            ProjectEvent._base_manager.bulk_update(changed, ["data"])
             changed = []
-    ProjectEvent.objects.bulk_update(changed, ["data"])
+    ProjectEvent._base_manager.bulk_update(changed, ["data"])
 
 
 def backwards(apps, schema_editor):
@@ -62,7 +62,7 @@ def backwards(apps, schema_editor):
     for event in ProjectEvent.objects.filter(data__has_key="text").iterator(chunk_size=2000):
         event.data = {k: v for k, v in event.data.items() if k != "text"}
         changed.append(event)
-    ProjectEvent.objects.bulk_update(changed, ["data"], batch_size=2000)
+    ProjectEvent._base_manager.bulk_update(changed, ["data"], batch_size=2000)
 
 
 class Migration(migrations.Migration):

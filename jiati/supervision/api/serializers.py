@@ -110,7 +110,7 @@ class RectificationSerializer(serializers.ModelSerializer):
         ]
 
 
-class AnswerInput(serializers.Serializer):
+class RectificationAnswerInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 

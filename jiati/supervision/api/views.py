@@ -79,11 +79,11 @@ class RectificationViewSet(ScopedReadOnlyViewSet):
             rows = rows.overdue()
         return rows
 
-    @extend_schema(request=s.AnswerInput, responses=s.RectificationSerializer)
+    @extend_schema(request=s.RectificationAnswerInput, responses=s.RectificationSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         rectification = self.get_object()
-        data = _input(s.AnswerInput, request)
+        data = _input(s.RectificationAnswerInput, request)
         services.rectification_answer(
             actor=request.user, rectification=rectification, note=data["note"], photos=request.FILES.getlist("photos")
         )

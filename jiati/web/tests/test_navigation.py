@@ -13,16 +13,23 @@ from django.urls import reverse
 from jiati.web.context_processors import navigation
 
 STAFF = [
+    "My tasks",
     "Home",
+    "Dashboard",
     "Projects",
     "Organisation",
     "Estates",
+    "Retrofit pool",
+    "Site checks",
     "Stairwells",
+    "Elevators",
     "Owners",
+    "Companies",
+    "Red/black list",
     "Consultation",
     "Subsidies",
-    "Companies",
 ]
+REGION_ADMIN = [*STAFF, "Administration", "Import"]  # who may manage accounts in their area, and import housing
 
 
 def labels(user, path="/") -> list[str]:
@@ -34,15 +41,15 @@ def labels(user, path="/") -> list[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("admin", [*STAFF, "Import"]),
-        ("district", [*STAFF, "Import"]),
-        ("subdistrict", [*STAFF, "Import"]),
-        ("community", [*STAFF, "Import"]),
-        ("finance", STAFF),  # finance does not import housing
-        ("property", STAFF),  # nor does a property office
-        ("contractor", ["Projects"]),
-        ("maintainer", ["Projects"]),
-        ("resident", ["Projects"]),
+        ("admin", REGION_ADMIN),
+        ("district", REGION_ADMIN),
+        ("subdistrict", REGION_ADMIN),
+        ("community", [*STAFF, "Import"]),  # a community workstation manages no accounts
+        ("finance", [x for x in STAFF if x != "Site checks"]),  # finance neither checks sites nor imports
+        ("property", [x for x in STAFF if x != "Dashboard"]),  # a property office has no dashboard, no import
+        ("contractor", ["My tasks", "Projects", "Rectifications", "Elevators", "Companies", "Red/black list"]),
+        ("maintainer", ["My tasks", "Projects", "Elevators", "Companies", "Red/black list"]),
+        ("resident", ["Projects", "Red/black list"]),  # the red/black list is public
     ],
 )
 def test_each_role_sees_its_entries_in_order(world, role, expected):
@@ -67,21 +74,28 @@ def test_the_page_shows_the_collected_top_bar(world, client_for):
     """The top bar's links, in order (the inbox link on the right of the bar comes after them)."""
     html = client_for(world.users["contractor"]).get(reverse("projects:list")).content.decode()
     links = re.findall(r'class="nav-link[^"]*" href="([^"]+)"', html)
-    assert links[0] == reverse("projects:list") and reverse("core:home") not in links
+    assert links[:2] == [reverse("supervision:my-tasks"), reverse("projects:list")]
+    assert reverse("core:home") not in links
     html = client_for(world.users["community"]).get(reverse("projects:list")).content.decode()
     links = re.findall(r'class="nav-link[^"]*" href="([^"]+)"', html)
     assert links[: len(STAFF) + 1] == [
         reverse(name)
         for name in (
+            "supervision:my-tasks",
             "core:home",
+            "stats:dashboard",
             "projects:list",
             "organisation:region-list",
             "housing:estate-list",
+            "pool:list",
+            "supervision:home",
             "housing:stairwell-list",
+            "elevators:list",
             "housing:owner-list",
+            "companies:list",
+            "companies:lists",
             "consultation:home",
             "subsidies:home",
-            "companies:list",
             "housing:import",
         )
     ]

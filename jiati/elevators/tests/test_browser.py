@@ -63,7 +63,7 @@ def test_fault_from_qr_code_to_closure_and_rating(phone_page, browser, live_serv
     page.goto(follow_url)
     assert "更换门机皮带" in page.content()
     page.check("input[name=rating][value='4']")
-    page.click("form button")
+    page.click("form:has(input[name=rating]) button")  # the rating form (the header has forms of its own)
     page.wait_for_load_state()
     report.refresh_from_db()
     assert report.rating == 4

@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -20,6 +21,7 @@ def _load_settings(env: dict, argv: list[str] | None = None) -> subprocess.Compl
     """Import jiati.settings in a fresh interpreter with exactly these variables (and this sys.argv)."""
     code = f"import sys; sys.argv = {argv or ['gunicorn']!r}; import jiati.settings as s; print(len(s.SECRET_KEY))"
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "JIATI_TESTING"}}
+    clean["JIATI_VAR_DIR"] = tempfile.mkdtemp()  # no embedded key that bin/setup may have generated in var/
     return subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
     )

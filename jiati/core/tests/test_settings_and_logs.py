@@ -6,8 +6,8 @@ import io
 import logging
 import os
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest

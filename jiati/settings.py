@@ -85,7 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "jiati.ops.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, skipping unused bundles
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_prometheus",
     "template_partials",
     "django_htmx",
     "csp",
@@ -123,9 +125,15 @@ INSTALLED_APPS = [
     "jiati.supervision",
     "jiati.stats",
     "jiati.demo",
+    "jiati.ops",
 ]
 
 MIDDLEWARE = [
+    # Metrics for the monitoring system (/metrics, jiati/ops): the first and the last-but-one middleware, so they
+    # time the whole request.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Every request gets its id (X-Request-ID) and one log line, even one refused by the middleware below.
+    "jiati.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,10 +149,10 @@ MIDDLEWARE = [
     "jiati.core.site.SiteAddressMiddleware",
     "jiati.core.middleware.LoginRequiredMiddleware",
     "jiati.core.middleware.PrivateResponsesMiddleware",
-    "jiati.audit.middleware.RequestContextMiddleware",
     # After sign-in: a second factor where the role needs one; an idle staff session ends.
     "jiati.administration.middleware.SecondFactorMiddleware",
     "jiati.administration.middleware.IdleSessionMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Must be last: it answers locked-out logins.
     "axes.middleware.AxesMiddleware",
 ]
@@ -283,19 +291,33 @@ JIATI_IMPORT_MAX_BYTES = int(os.environ.get("JIATI_IMPORT_MAX_BYTES", str(100 * 
 JIATI_TALLY_MAX_BYTES = int(os.environ.get("JIATI_TALLY_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # --- Background tasks -------------------------------------------------------
-# The database backend needs no extra server (`manage.py db_worker`); a district
-# that outgrows one machine switches TASKS_BACKEND to a Redis/RQ backend.
+# The database backend needs no extra server; with REDIS_URL set, tasks go to Redis and RQ workers run them
+# (django-tasks-rq, docs/decisions.md). Either way `manage.py run_worker` starts the right worker with its heartbeat.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend"
+        ),
     }
 }
+# The RQ queue (django-rq) the Redis backend uses; unused with the database backend.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+RQ_SHOW_ADMIN_LINK = False
 
 # --- Cache ------------------------------------------------------------------
-if os.environ.get("REDIS_URL"):
+if REDIS_URL:
+    # One cache for every web and worker process: rate limits count together (atomic INCR), import progress and
+    # the worker's heartbeat are seen by all. Redis down: reads miss and writes are dropped (logged) instead of
+    # failing the page; readiness (/readyz) reports it.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     # A file cache is shared by the web and worker processes of one machine
     # (import progress, one-time-code attempt counters); the local-memory cache is not.
@@ -383,6 +405,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Health and metrics (jiati/ops, docs/deployment.md) --------------------
+# /metrics answers the monitoring system only: from these addresses, or with `Authorization: Bearer <token>`.
+JIATI_METRICS_ALLOWED_ADDRESSES = env_list("JIATI_METRICS_ALLOWED_ADDRESSES", "127.0.0.1,::1")
+JIATI_METRICS_TOKEN = os.environ.get("JIATI_METRICS_TOKEN", "")
+
 # --- Security ---------------------------------------------------------------
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -402,10 +429,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG and not env_bool("JIATI_TESTING", False):
+# Production is served over HTTPS only. JIATI_HTTPS=0 is for bin/demo, which serves production settings to a
+# browser on this machine over plain http://127.0.0.1 (no redirect to HTTPS, no HSTS, cookies sent without TLS).
+JIATI_HTTPS = env_bool("JIATI_HTTPS", True)
+if not DEBUG and not env_bool("JIATI_TESTING", False) and JIATI_HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The load balancer and the monitoring system probe the process itself, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -439,14 +471,30 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jiati@localhost")
 
 # --- Logging ----------------------------------------------------------------
+# One JSON object a line in production (LOG_FORMAT=json, the default without DEBUG) for a log collector, each with
+# the request's id; plain text for a developer's terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_personal_data": {"()": "jiati.core.personal_data.RedactingLogFilter"}},
+    "filters": {
+        "redact_personal_data": {"()": "jiati.core.personal_data.RedactingLogFilter"},
+        "request_id": {"()": "jiati.audit.middleware.RequestIdLogFilter"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["redact_personal_data"],
+            "filters": ["request_id", "redact_personal_data"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 urlpatterns = [
     path("", include("jiati.core.urls")),
+    # Load balancer and monitoring probes (docs/deployment.md).
+    path("", include("jiati.ops.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/catalog/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("jiati.accounts.urls")),

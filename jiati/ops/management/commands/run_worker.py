@@ -37,7 +37,13 @@ class Command(BaseCommand):
         try:
             if uses_rq():
                 # With the scheduler: notification retries are deferred (run_after) and must come due by themselves.
-                call_command("rqworker", "default", with_scheduler=True, name=worker.replace(":", "-"))
+                call_command(
+                    "rqworker",
+                    "default",
+                    job_class="django_tasks_rq.Job",  # runs django-tasks' Task objects (django-tasks-rq's README)
+                    with_scheduler=True,
+                    name=worker.replace(":", "-"),
+                )
             else:
                 call_command("db_worker", interval=interval)
         finally:

@@ -81,7 +81,7 @@ def _post_code_requests(base: str, phone: str, count: int) -> list[str]:
     body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "phone": phone, "send": "1"}).encode()
 
     def post(_):
-        request = urllib.request.Request(f"{base}/m/login/", data=body, headers={"Accept-Language": "en"})
+        request = urllib.request.Request(f"{base}/m/login/", data=body, headers={"Accept-Language": "en"})  # noqa: S310
         return opener.open(request, timeout=60).read().decode()
 
     with ThreadPoolExecutor(max_workers=8) as pool:

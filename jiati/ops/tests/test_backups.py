@@ -13,7 +13,6 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from jiati.accounts.models import User
 from jiati.audit.models import AuditEntry
 from jiati.consent.models import BallotEntry
-from jiati.consent.models import Vote
 from jiati.ops.backups import DRILL_ALIAS, restore_drill
 from jiati.subsidies.models import LedgerEntry, SubsidyApplication
 
@@ -102,7 +101,7 @@ def test_the_drill_reports_a_backup_that_lost_rows(world, tmp_path, fresh_target
 def test_the_drill_finds_a_broken_ballot_chain(ballots, tmp_path, fresh_target):
     entry = BallotEntry.objects.get(vote=ballots, sequence=2)
     with connection.cursor() as cursor:  # behind the append-only guard: a changed choice, as a bad disk or hand would
-        cursor.execute(f"UPDATE {BallotEntry._meta.db_table} SET choice = 'disagree' WHERE id = %s", [entry.pk])
+        cursor.execute(f"UPDATE {BallotEntry._meta.db_table} SET choice = 'disagree' WHERE id = %s", [entry.pk])  # noqa: S608
     report = restore_drill(backup=_backup(tmp_path), target_url=fresh_target)
     assert report.problems == [f"vote {ballots.pk}: the ballot hash chain breaks at entry 2"]
 

@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.models import Role
 from jiati.administration.permissions import MANAGED_ROLES
+from jiati.core.forms import Form
 
 
 def role_choices():
     return [(role.value, role.label) for role in Role if role in MANAGED_ROLES]
 
 
-class AccountForm(forms.Form):
+class AccountForm(Form):
     full_name = forms.CharField(label=_("Name"), max_length=100)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20)
     role = forms.ChoiceField(label=_("Role"), choices=role_choices)
@@ -34,7 +35,7 @@ class AccountChangeForm(AccountForm):
     username = None
 
 
-class TableUploadForm(forms.Form):
+class TableUploadForm(Form):
     file = forms.FileField(label=_("File (.xlsx or .csv)"))
 
     def clean_file(self):
@@ -46,7 +47,7 @@ class TableUploadForm(forms.Form):
         return upload
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     estate_code = forms.CharField(label=_("Estate code"), max_length=40)
     building = forms.CharField(
         label=_("Building number"), max_length=40, required=False, help_text=_("Empty: the whole estate (分片包干).")
@@ -54,7 +55,7 @@ class AssignForm(forms.Form):
     person = forms.CharField(label=_("Person (phone or login)"), max_length=150)
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     token = forms.CharField(
         label=_("Code"),
         max_length=16,

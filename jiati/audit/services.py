@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from jiati.audit.middleware import current_request_context
@@ -29,22 +31,55 @@ def _masker(field_name: str):
 def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        # One offset for every snapshot: the same instant read from the database (UTC) and from a form (+08:00)
+        # must not read as a change.
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):
         return value.name or None
     return value
 
 
-def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict:
+def _value(instance: models.Model, field: models.Field):
+    """The field's value as the database would store it: "10.0" and Decimal("10.00"), "2026-12-04" and a date,
+    an instant in any offset compare equal."""
+    value = getattr(instance, field.attname)
+    if isinstance(value, (str, int, float)) and not isinstance(field, (models.CharField, models.TextField)):
+        try:
+            value = field.to_python(value)
+        except ValidationError:
+            return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, FieldFile):
+        return value.name or None
+    return value
+
+
+class Snapshot(dict):
+    """The audit-relevant values, personal data masked (what an entry shows), with the unmasked values of every
+    column kept aside (`values`) to decide what really changed: two phones that mask alike still differ."""
+
+    values: dict
+
+
+def _columns(instance: models.Model):
+    return [f for f in instance._meta.concrete_fields if not f.primary_key]
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> Snapshot:
     """The audit-relevant values of an instance, personal data masked."""
-    data = {}
-    for field in instance._meta.concrete_fields:
-        if field.primary_key or (fields is not None and field.name not in fields):
+    data = Snapshot()
+    data.values = {}
+    for field in _columns(instance):
+        data.values[field.name] = _value(instance, field)
+        if fields is not None and field.name not in fields:
             continue
         value = _plain(getattr(instance, field.attname))
         mask = _masker(field.name)
@@ -55,6 +90,34 @@ def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dic
 def diff(before: dict, after: dict) -> dict:
     keys = set(before) | set(after)
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
+
+
+def changes_since(before: dict, instance: models.Model) -> dict:
+    """The audited fields that really changed since `before`, as {field: [before, after]} (masked)."""
+    after = snapshot(instance, list(before))
+    values = getattr(before, "values", None)
+    if values is None:
+        return diff(before, after)
+    return {k: [before[k], after.get(k)] for k in sorted(before) if values.get(k) != after.values.get(k)}
+
+
+def _stamped(field: models.Field) -> bool:
+    return getattr(field, "auto_now", False)
+
+
+def save_if_changed(*, actor, instance: models.Model, before: Snapshot, message: str = "") -> AuditEntry | None:
+    """Save and audit an instance only if a column really changed since `before`: a no-op save writes no entry
+    and leaves `updated_at` alone. Returns the entry (None when nothing changed)."""
+    changed = [
+        f.name for f in _columns(instance) if not _stamped(f) and before.values.get(f.name) != _value(instance, f)
+    ]
+    if not changed:
+        return None
+    instance.save()
+    changes = changes_since(before, instance)
+    if not changes:  # only columns outside the audited ones changed
+        return None
+    return audit_record(actor=actor, instance=instance, action=AuditAction.UPDATE, changes=changes, message=message)
 
 
 def build_entry(
@@ -162,7 +225,7 @@ def audit_created(*, actor, instance: models.Model, message: str = "") -> AuditE
 
 def audit_updated(*, actor, instance: models.Model, before: dict, message: str = "") -> AuditEntry | None:
     """Records the difference between `before` (a snapshot) and the instance now; nothing if nothing changed."""
-    changes = diff(before, snapshot(instance))
+    changes = changes_since(before, instance)
     if not changes:
         return None
     return audit_record(actor=actor, instance=instance, action=AuditAction.UPDATE, changes=changes, message=message)

@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiati.companies.models import Colour, CompanyKind, LicenceKind, ViolationKind
+from jiati.core.forms import Form
 from jiati.core.widgets import DateInput
 
 
-class CompanyForm(forms.Form):
+class CompanyForm(Form):
     name = forms.CharField(label=_("Name"), max_length=160)
     credit_code = forms.CharField(label=_("Unified social credit code"), max_length=24)
     brand = forms.CharField(label=_("Elevator brand"), max_length=80, required=False)
@@ -21,7 +22,7 @@ class CompanyForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
 
 
-class LicenceForm(forms.Form):
+class LicenceForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=LicenceKind.choices)
     number = forms.CharField(label=_("Licence number"), max_length=60)
     scope = forms.CharField(label=_("Scope"), max_length=255, required=False)
@@ -30,21 +31,21 @@ class LicenceForm(forms.Form):
     upload = forms.FileField(label=_("Scan"), required=False)
 
 
-class ContactForm(forms.Form):
+class ContactForm(Form):
     name = forms.CharField(label=_("Name"), max_length=60)
     position = forms.CharField(label=_("Position"), max_length=60, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20)
     email = forms.EmailField(label=_("E-mail"), required=False)
 
 
-class DraftForm(forms.Form):
+class DraftForm(Form):
     period = forms.DateField(label=_("Month (any day in it)"), widget=DateInput())
     kind = forms.ChoiceField(
         label=_("Kind of company"), choices=[(k, CompanyKind(k).label) for k in ("maker", "contractor", "maintainer")]
     )
 
 
-class ViolationForm(forms.Form):
+class ViolationForm(Form):
     company = forms.IntegerField(widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Kind"), choices=ViolationKind.choices)
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 2}))
@@ -52,11 +53,11 @@ class ViolationForm(forms.Form):
     upload = forms.FileField(label=_("Evidence file"), required=False)
 
 
-class AppealForm(forms.Form):
+class AppealForm(Form):
     grounds = forms.CharField(label=_("Grounds of the appeal"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     upheld = forms.TypedChoiceField(
         label=_("Decision"), choices=[("1", _("Uphold")), ("0", _("Dismiss"))], coerce=lambda v: v == "1"
     )

@@ -21,11 +21,12 @@ from jiati.consent.models import (
     RuleSet,
     Scope,
 )
+from jiati.core.forms import Form
 from jiati.core.widgets import DateInput, DateTimeInput
 from jiati.housing.models import Dwelling, Stairwell
 
 
-class VoteOpenForm(forms.Form):
+class VoteOpenForm(Form):
     rule_set = forms.ModelChoiceField(label=_("Rule set"), queryset=RuleSet.objects.none(), empty_label=None)
     round_number = forms.TypedChoiceField(label=_("Round"), coerce=int, choices=[(1, "1"), (2, "2"), (3, "3")])
     scope = forms.ChoiceField(label=_("Who votes"), choices=Scope.choices)
@@ -51,7 +52,7 @@ class VoteOpenForm(forms.Form):
         )
 
 
-class BallotForm(forms.Form):
+class BallotForm(Form):
     choice = forms.ChoiceField(label=_("Choice"), choices=Choice.choices, widget=forms.RadioSelect)
     signed_form = forms.FileField(
         label=_("Signed ballot form (photo or scan)"),
@@ -66,7 +67,7 @@ class BallotForm(forms.Form):
     change = forms.BooleanField(label=_("This replaces the owner's earlier ballot"), required=False)
 
 
-class OnlinePhoneForm(forms.Form):
+class OnlinePhoneForm(Form):
     phone = forms.CharField(
         label=_("Your mobile number on the owners' roll"),
         max_length=20,
@@ -74,7 +75,7 @@ class OnlinePhoneForm(forms.Form):
     )
 
 
-class OnlineCodeForm(forms.Form):
+class OnlineCodeForm(Form):
     code = forms.CharField(
         label=_("The 6-digit code we sent"),
         max_length=6,
@@ -82,13 +83,13 @@ class OnlineCodeForm(forms.Form):
     )
 
 
-class OnlineBallotForm(forms.Form):
+class OnlineBallotForm(Form):
     voter = forms.IntegerField(widget=forms.HiddenInput)
     choice = forms.ChoiceField(label=_("Your choice"), choices=Choice.choices, widget=forms.RadioSelect)
     change = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(Form):
     receipt = forms.CharField(
         label=_("Receipt code"),
         max_length=20,
@@ -96,11 +97,11 @@ class ReceiptForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(Form):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     content = forms.CharField(label=_("Plan and owners' agreement as posted"), widget=forms.Textarea(attrs={"rows": 6}))
     location = forms.CharField(label=_("Posted at"), max_length=255, required=False)
@@ -109,7 +110,7 @@ class NoticeForm(forms.Form):
     day_kind = forms.ChoiceField(label=_("Counted in"), choices=DayKind.choices, initial=DayKind.WORKING)
 
 
-class ObjectionForm(forms.Form):
+class ObjectionForm(Form):
     """An objection received at a window, by letter or phone. Who objects: an owner here, found by his dwelling
     (stairwell and room; his name and phone come from the records), or an outside party named in free text."""
 
@@ -185,25 +186,25 @@ class ObjectionForm(forms.Form):
         }
 
 
-class OnlineObjectionForm(forms.Form):
+class OnlineObjectionForm(Form):
     content = forms.CharField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     text = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(Form):
     level = forms.ChoiceField(label=_("Take it to"), choices=ObjectionLevel.choices[1:])
     text = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CloseObjectionForm(forms.Form):
+class CloseObjectionForm(Form):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=ObjectionOutcome.choices)
     text = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class WithdrawObjectionForm(forms.Form):
+class WithdrawObjectionForm(Form):
     """The objector withdrew: the objection closes without an answer."""
 
     text = forms.CharField(
@@ -237,7 +238,7 @@ def parse_floor_table(text: str) -> dict[str, str]:
     return table
 
 
-class CostSchemeForm(forms.Form):
+class CostSchemeForm(Form):
     method = forms.ChoiceField(label=_("Method"), choices=CostMethod.choices)
     total_cost = forms.DecimalField(
         label=_("Total cost (yuan)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
@@ -318,7 +319,7 @@ class CostSchemeForm(forms.Form):
         return parameters
 
 
-class TallyForm(forms.Form):
+class TallyForm(Form):
     file = forms.FileField(
         label=_("Spreadsheet (.csv or .xlsx) with dwelling, owner, area, choice"),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
@@ -347,7 +348,7 @@ THRESHOLD_FIELDS = [
 ]
 
 
-class RuleSetForm(forms.Form):
+class RuleSetForm(Form):
     """A new version of a rule set (or a new one): thresholds as fractions, who votes, rounds. Each round has
     its fields prefixed r1_, r2_, r3_; rounds 2 and 3 are used only when ticked."""
 
@@ -476,7 +477,7 @@ class RuleSetForm(forms.Form):
         return initial
 
 
-class BallotStackForm(forms.Form):
+class BallotStackForm(Form):
     """A stack of signed paper forms: the sheet of choices and the scanned forms as one PDF."""
 
     sheet = forms.FileField(

@@ -24,6 +24,7 @@ from jiati.consultation.models import (
     VisitorKind,
 )
 from jiati.consultation.selectors import meeting_participant_users
+from jiati.core.forms import Form
 from jiati.core.widgets import DateInput, DateTimeInput
 from jiati.housing.models import Estate, Ownership, Stairwell
 from jiati.organisation.models import PropertyOffice, Region, ServiceWindow, Workstation
@@ -37,7 +38,7 @@ def _staff(user):
     return staff_visible_to(user=user)
 
 
-class IdempotentForm(forms.Form):
+class IdempotentForm(Form):
     """A form whose submission carries a one-time key: a double click is recognised as the same submission."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
@@ -51,7 +52,7 @@ class IdempotentForm(forms.Form):
 # --- windows ----------------------------------------------------------------------
 
 
-class WindowCreateForm(forms.Form):
+class WindowCreateForm(Form):
     workstation = forms.ModelChoiceField(label=_("Community workstation"), queryset=None, required=False)
     property_office = forms.ModelChoiceField(label=_("or property office"), queryset=None, required=False)
     name = forms.CharField(label=_("Name"), max_length=120)
@@ -70,7 +71,7 @@ class WindowCreateForm(forms.Form):
         self.fields["staff_on_duty"].queryset = _staff(user)
 
 
-class WindowEditForm(forms.Form):
+class WindowEditForm(Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     opening_hours = forms.CharField(label=_("Opening hours"), max_length=255, required=False)
@@ -95,7 +96,7 @@ WEEKDAYS = [
 TIME_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})$")
 
 
-class SlotsOpenForm(forms.Form):
+class SlotsOpenForm(Form):
     first_day = forms.DateField(label=_("From"), widget=DateInput)
     last_day = forms.DateField(label=_("To"), widget=DateInput)
     weekdays = forms.TypedMultipleChoiceField(
@@ -131,15 +132,15 @@ class SlotsOpenForm(forms.Form):
         return ranges
 
 
-class CapacityForm(forms.Form):
+class CapacityForm(Form):
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=50)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class BookingForm(forms.Form):
+class BookingForm(Form):
     """A booking: by a resident on the portal, or by window staff for a caller."""
 
     name = forms.CharField(label=_("Your name"), max_length=120)
@@ -160,7 +161,7 @@ class BookingForm(forms.Form):
 # --- consultation records -----------------------------------------------------------
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(Form):
     topic = forms.ChoiceField(label=_("Topic"), choices=Topic.choices, widget=forms.RadioSelect)
     channel = forms.ChoiceField(
         label=_("Channel"), choices=Channel.choices, widget=forms.RadioSelect, initial=Channel.WALK_IN
@@ -197,14 +198,14 @@ class ConsultationForm(forms.Form):
         self.fields["follow_up_by"].queryset = _staff(user)
 
 
-class ResultForm(forms.Form):
+class ResultForm(Form):
     result = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 # --- meetings ---------------------------------------------------------------------
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(Form):
     level = forms.ChoiceField(label=_("Level"), choices=MeetingLevel.choices)
     region = forms.ModelChoiceField(
         label=_("Hosted by"),
@@ -248,7 +249,7 @@ class MeetingForm(forms.Form):
         ]
 
 
-class MeetingEditForm(forms.Form):
+class MeetingEditForm(Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput)
     ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput)
@@ -260,7 +261,7 @@ class MeetingEditForm(forms.Form):
     )
 
 
-class LinkProjectsForm(forms.Form):
+class LinkProjectsForm(Form):
     projects = forms.ModelMultipleChoiceField(label=_("Projects served"), queryset=None)
 
     def __init__(self, *args, user, meeting, **kwargs):
@@ -283,7 +284,7 @@ class LinkProjectsForm(forms.Form):
         ]
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     users = forms.ModelMultipleChoiceField(label=_("Staff and company staff"), queryset=None, required=False)
     owners_of_projects = forms.BooleanField(
         label=_("The owners of the stairwells this meeting serves"), required=False, initial=True
@@ -312,7 +313,7 @@ class InviteForm(forms.Form):
         return rows
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(Form):
     present = forms.TypedMultipleChoiceField(
         label=_("Came"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -326,15 +327,15 @@ class AttendanceForm(forms.Form):
             self.initial["present"] = [i.pk for i in invitees if i.attended]
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(Form):
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
-class SignInSheetForm(forms.Form):
+class SignInSheetForm(Form):
     sign_in_sheet = forms.FileField(label=_("Signed sign-in sheet (PDF, JPG, PNG)"))
 
 
-class ActionForm(forms.Form):
+class ActionForm(Form):
     description = forms.CharField(label=pgettext_lazy("meeting", "Resolution"), max_length=500)
     owner = forms.ModelChoiceField(  # required, and marked so: the service needs one
         label=pgettext_lazy("resolution", "Owner"),
@@ -353,7 +354,7 @@ class ActionForm(forms.Form):
         self.fields["project"].queryset = meeting.projects.all()
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = forms.CharField(label=_("How it was done"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -423,31 +424,31 @@ class PortalPetitionForm(IdempotentForm):
                 self.initial.setdefault("estate", estates[0].pk)
 
 
-class TextForm(forms.Form):
+class TextForm(Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(Form):
     text = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(Form):
     reply = forms.CharField(label=_("Reply to the petitioner"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(Form):
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=365)
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
 
-class CloseForm(forms.Form):
+class CloseForm(Form):
     satisfaction = forms.ChoiceField(
         label=_("Petitioner's satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(Form):
     handler = forms.ModelChoiceField(label=_("New handler"), queryset=None)
 
     def __init__(self, *args, user, **kwargs):
@@ -455,7 +456,7 @@ class ReassignForm(forms.Form):
         self.fields["handler"].queryset = _staff(user)
 
 
-class PetitionSettingsForm(forms.Form):
+class PetitionSettingsForm(Form):
     accept_days = forms.IntegerField(label=_("Days to decide on acceptance"), min_value=1, max_value=365)
     resolve_days = forms.IntegerField(label=_("Days to resolve after acceptance"), min_value=1, max_value=365)
     max_extension_days = forms.IntegerField(label=_("Longest extension (days)"), min_value=0, max_value=365)
@@ -480,7 +481,7 @@ class PetitionSettingsForm(forms.Form):
 # --- publicity --------------------------------------------------------------------
 
 
-class ArticleForm(forms.Form):
+class ArticleForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ArticleKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), max_length=300, required=False)

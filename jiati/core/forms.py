@@ -1,4 +1,9 @@
-"""Running a service from a form: the service's ValidationError lands on the right field."""
+"""Form bases every form in the project derives from, and running a service from a form.
+
+The bases apply the stored-text policy (`core.text_policy`) to every text field: no control characters, no
+invisible characters in names, a length limit refused by name, never cut; and the date rule (`core.date_policy`)
+to every date.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,48 @@ from collections.abc import Callable
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+from jiati.core import date_policy, text_policy
+
+
+def apply_text_policy(form: forms.BaseForm) -> None:
+    """Give each text field of this form instance its limit and its character rule, each date its window."""
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    for name, field in form.fields.items():
+        if isinstance(field, (forms.DateField, forms.DateTimeField)):
+            field.validators = text_policy.add_validator(field.validators, date_policy.validator_for(name))
+            continue
+        if not isinstance(field, forms.CharField):
+            continue
+        multiline = isinstance(field.widget, forms.Textarea)
+        max_length, _multiline, validator = text_policy.rules_for(
+            name, max_length=field.max_length, multiline=multiline, model=model, module=type(form).__module__
+        )
+        if field.max_length is None or max_length < field.max_length:
+            field.max_length = max_length
+            field.validators = [
+                *(v for v in field.validators if not isinstance(v, MaxLengthValidator)),
+                MaxLengthValidator(max_length),
+            ]
+            field.widget.attrs["maxlength"] = str(max_length)
+        field.validators = text_policy.add_validator(field.validators, validator)
+
+
+class TextPolicyMixin:
+    """For forms that must derive from another library's form (Django's sign-in forms)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_text_policy(self)
+
+
+class Form(TextPolicyMixin, forms.Form):
+    """Every plain form in the project."""
+
+
+class ModelForm(TextPolicyMixin, forms.ModelForm):
+    """Every model form in the project."""
 
 
 def run_service(form: forms.Form, call: Callable[[], object]):

@@ -2,11 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiati.companies.models import Company
+from jiati.core.forms import Form
 from jiati.core.widgets import DateInput
 from jiati.elevators.models import FaultKind, InspectionResult, Payer, ShareMethod
 
 
-class ElevatorForm(forms.Form):
+class ElevatorForm(Form):
     equipment_code = forms.CharField(label=_("Equipment code (20 digits)"), max_length=24, required=False)
     registration_number = forms.CharField(label=_("Registration certificate number"), max_length=60, required=False)
     registered_on = forms.DateField(label=_("Registered on"), required=False, widget=DateInput())
@@ -37,20 +38,20 @@ class ElevatorForm(forms.Form):
     )
 
 
-class VisitForm(forms.Form):
+class VisitForm(Form):
     visited_on = forms.DateField(label=_("Date of visit"), widget=DateInput())
     items = forms.CharField(label=_("Items done"), widget=forms.Textarea(attrs={"rows": 3}))
     photo = forms.ImageField(label=_("Photo"), required=False)
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(Form):
     inspected_on = forms.DateField(label=_("Inspected on"), widget=DateInput())
     result = forms.ChoiceField(label=_("Result"), choices=[c for c in InspectionResult.choices if c[0] != "due"])
     defects = forms.CharField(label=_("Defects"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     body = forms.CharField(label=_("Inspection body"), max_length=120, required=False)
 
 
-class FaultForm(forms.Form):
+class FaultForm(Form):
     kind = forms.ChoiceField(label=_("What is wrong?"), choices=FaultKind.choices, widget=forms.RadioSelect)
     description = forms.CharField(
         label=_("Details (optional)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -58,16 +59,16 @@ class FaultForm(forms.Form):
     phone = forms.CharField(label=_("Your mobile number, for the reply"), max_length=20)
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     code = forms.CharField(label=_("Code from the text message"), max_length=6)
 
 
-class CloseForm(forms.Form):
+class CloseForm(Form):
     cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 2}))
     repair = forms.CharField(label=_("Repair done"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RatingForm(forms.Form):
+class RatingForm(Form):
     rating = forms.TypedChoiceField(
         label=_("How was the repair?"),
         choices=[(i, "★" * i) for i in range(5, 0, -1)],
@@ -77,7 +78,7 @@ class RatingForm(forms.Form):
     comment = forms.CharField(label=_("Comment (optional)"), max_length=255, required=False)
 
 
-class RunningCostForm(forms.Form):
+class RunningCostForm(Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     maintenance = forms.DecimalField(label=_("Maintenance fee"), decimal_places=2, required=False)
     electricity = forms.DecimalField(label=_("Electricity"), decimal_places=2, required=False)
@@ -106,7 +107,7 @@ class RunningCostForm(forms.Form):
         return {}
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(Form):
     amount = forms.DecimalField(label=_("Amount (yuan)"), decimal_places=2)
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=120, required=False)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jiati.accounts.models import User
 from jiati.accounts.permissions import sees_personal_data
 from jiati.accounts.selectors import staff_visible_to
+from jiati.core.forms import Form, ModelForm
 from jiati.core.personal_data import MASKS
 from jiati.housing.import_services import import_upload_check
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Stairwell
@@ -27,7 +28,7 @@ class ServiceFormMixin:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class EstateForm(ServiceFormMixin, forms.ModelForm):
+class EstateForm(ServiceFormMixin, ModelForm):
     class Meta:
         model = Estate
         fields = ["name", "address", "property_office", "year_built", "responsible_staff"]
@@ -38,7 +39,7 @@ class EstateForm(ServiceFormMixin, forms.ModelForm):
         self.fields["responsible_staff"].queryset = staff_in_scope(user)
 
 
-class BuildingForm(ServiceFormMixin, forms.ModelForm):
+class BuildingForm(ServiceFormMixin, ModelForm):
     class Meta:
         model = Building
         fields = ["number", "storeys", "year_built", "structure", "responsible_person"]
@@ -48,19 +49,19 @@ class BuildingForm(ServiceFormMixin, forms.ModelForm):
         self.fields["responsible_person"].queryset = staff_in_scope(user)
 
 
-class StairwellForm(ServiceFormMixin, forms.ModelForm):
+class StairwellForm(ServiceFormMixin, ModelForm):
     class Meta:
         model = Stairwell
         fields = ["number", "storeys", "has_elevator"]
 
 
-class DwellingForm(ServiceFormMixin, forms.ModelForm):
+class DwellingForm(ServiceFormMixin, ModelForm):
     class Meta:
         model = Dwelling
         fields = ["floor", "room", "area_register", "area_survey", "area_contract"]
 
 
-class OwnerForm(ServiceFormMixin, forms.ModelForm):
+class OwnerForm(ServiceFormMixin, ModelForm):
     """An owner's details. Personal data the user's role may not see in full never reaches the page: its input
     starts empty with the mask as placeholder, and stays as stored unless a new value is typed."""
 
@@ -91,7 +92,7 @@ class OwnerForm(ServiceFormMixin, forms.ModelForm):
         return data
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("Housing-stock file (.xlsx or .csv)"))
 
     def clean_file(self):

@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.selectors import staff_visible_to
+from jiati.core.forms import Form
 from jiati.organisation.models import MemberRole
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(Form):
     user = forms.ModelChoiceField(label=_("Staff member"), queryset=None)
     role = forms.ChoiceField(label=_("Role in group"), choices=MemberRole.choices)
     duties = forms.CharField(label=_("Duties"), max_length=255, required=False)
@@ -16,7 +17,7 @@ class MembershipForm(forms.Form):
         self.fields["user"].queryset = staff_visible_to(user=actor)
 
 
-class GroupRobotForm(forms.Form):
+class GroupRobotForm(Form):
     """The group's WeCom robot. The stored address is never put back in the page: a blank field keeps it."""
 
     wecom_webhook_url = forms.URLField(

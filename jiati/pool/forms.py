@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiati.core.forms import Form
 from jiati.core.widgets import DateInput
 from jiati.pool.models import (
     AllocationRule,
@@ -35,7 +36,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(Form):
     result = forms.ChoiceField(label=_("Result"), choices=Feasibility.choices, widget=forms.RadioSelect)
     obstacles = forms.MultipleChoiceField(
         label=_("Reasons"), choices=Obstacle.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -60,7 +61,7 @@ class AssessmentForm(forms.Form):
         return items
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     dwelling = forms.TypedChoiceField(label=_("Dwelling"), coerce=int)
     answer = forms.ChoiceField(label=_("Answer"), choices=AnswerChoice.choices, widget=forms.RadioSelect)
     channel = forms.ChoiceField(
@@ -73,15 +74,15 @@ class AnswerForm(forms.Form):
         self.fields["dwelling"].choices = [("", "—")] + [(d.pk, f"{d.floor}F {d.room}") for d in dwellings]
 
 
-class PortalAnswerForm(forms.Form):
+class PortalAnswerForm(Form):
     answer = forms.ChoiceField(label=_("Your answer"), choices=AnswerChoice.choices, widget=forms.RadioSelect)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
 
 
-class MobilityForm(forms.Form):
+class MobilityForm(Form):
     dwelling = forms.TypedChoiceField(label=_("Dwelling"), coerce=int)
     kind = forms.ChoiceField(label=_("Need"), choices=MobilityKind.choices)
 
@@ -90,7 +91,7 @@ class MobilityForm(forms.Form):
         self.fields["dwelling"].choices = [("", "—")] + [(d.pk, f"{d.floor}F {d.room}") for d in dwellings]
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     region = forms.TypedChoiceField(label=_("Subdistrict or community"), coerce=int)
     year = forms.IntegerField(label=_("Year"))
     # Not limited here: the service refuses a negative target with its own message.
@@ -104,7 +105,7 @@ class TargetForm(forms.Form):
         ]
 
 
-class SettingsForm(forms.Form):
+class SettingsForm(Form):
     min_storeys = forms.IntegerField(label=_("Minimum storeys for the pool"))
     willing_numerator = forms.IntegerField(label=_("Willing share: numerator"))
     willing_denominator = forms.IntegerField(label=_("Willing share: denominator"))
@@ -116,13 +117,13 @@ class SettingsForm(forms.Form):
     weight_cluster = forms.IntegerField(label=_("Weight: cluster potential"))
 
 
-class ClusterWorkForm(forms.Form):
+class ClusterWorkForm(Form):
     description = forms.CharField(label=_("Works"), max_length=200)
     cost = forms.CharField(label=_("Cost (yuan)"), max_length=20)
     rule = forms.ChoiceField(label=_("Allocation rule"), choices=AllocationRule.choices)
 
 
-class ClusterMemberForm(forms.Form):
+class ClusterMemberForm(Form):
     project = forms.TypedChoiceField(label=_("Project"), coerce=int)
 
     def __init__(self, *args, projects=(), **kwargs):
@@ -133,7 +134,7 @@ class ClusterMemberForm(forms.Form):
         ]
 
 
-class ClusterForm(forms.Form):
+class ClusterForm(Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     design = forms.CharField(label=_("Shared design"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     projects = forms.TypedMultipleChoiceField(

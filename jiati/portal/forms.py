@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiati.core.forms import Form
 
-class PhoneForm(forms.Form):
+
+class PhoneForm(Form):
     phone = forms.CharField(
         label=_("Your mobile number"),
         max_length=20,
@@ -10,7 +12,7 @@ class PhoneForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(Form):
     phone = forms.CharField(widget=forms.HiddenInput)
     code = forms.CharField(
         label=_("The 6-digit code we sent"),

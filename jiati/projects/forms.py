@@ -7,26 +7,27 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.selectors import staff_visible_to
 from jiati.companies.models import Company
+from jiati.core.forms import Form
 from jiati.core.widgets import DateInput
 from jiati.housing.models import Owner
 from jiati.projects.models import DocumentKind, ReviewResult, Stage
 from jiati.projects.selectors import blocker_assignees, stairwell_owners
 
 
-class OpenProjectForm(forms.Form):
+class OpenProjectForm(Form):
     target_date = forms.DateField(label=_("Target: in service by"), required=False, widget=DateInput)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(label=_("Reason"), max_length=255)
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AdvanceForm(forms.Form):
+class AdvanceForm(Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
     expected_stage = forms.ChoiceField(choices=Stage.choices, required=False, widget=forms.HiddenInput)
 
@@ -36,7 +37,7 @@ def _stairwell_owners(project):
     return stairwell_owners(project)
 
 
-class LeadOwnerForm(forms.Form):
+class LeadOwnerForm(Form):
     lead_owner = forms.ModelChoiceField(label=_("Lead owner"), queryset=Owner.objects.none(), required=False)
 
     def __init__(self, *args, project, **kwargs):
@@ -44,7 +45,7 @@ class LeadOwnerForm(forms.Form):
         self.fields["lead_owner"].queryset = _stairwell_owners(project)
 
 
-class WorkingGroupForm(forms.Form):
+class WorkingGroupForm(Form):
     owners = forms.ModelMultipleChoiceField(
         label=_("Working group"), queryset=Owner.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -54,7 +55,7 @@ class WorkingGroupForm(forms.Form):
         self.fields["owners"].queryset = _stairwell_owners(project)
 
 
-class ServiceTeamForm(forms.Form):
+class ServiceTeamForm(Form):
     users = forms.ModelMultipleChoiceField(label=_("Service team"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, user, **kwargs):
@@ -63,7 +64,7 @@ class ServiceTeamForm(forms.Form):
         self.fields["users"].queryset = staff_visible_to(user=user)
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(Form):
     chat_group_name = forms.CharField(label=_("Chat work group"), required=False, max_length=120)
     chat_group_link = forms.URLField(label=_("Chat group link"), required=False, assume_scheme="https")
     chat_group_qr = forms.ImageField(label=_("Chat group QR code"), required=False)
@@ -81,7 +82,7 @@ class ChecklistForm(forms.Form):
     )
 
 
-class ContractReviewForm(forms.Form):
+class ContractReviewForm(Form):
     reviewed_on = forms.DateField(label=_("Review date"), widget=DateInput)
     result = forms.ChoiceField(label=_("Result"), choices=ReviewResult.choices)
     findings = forms.CharField(label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -90,7 +91,7 @@ class ContractReviewForm(forms.Form):
     )
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     kind = forms.ChoiceField(label=_("Requirement"), choices=DocumentKind.choices)
     file = forms.FileField(label=_("File (PDF, JPG, PNG, DOCX, XLSX)"))
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
@@ -101,7 +102,7 @@ class DocumentForm(forms.Form):
             self.fields["kind"].choices = [(k, v) for k, v in DocumentKind.choices if k in kinds]
 
 
-class BlockerForm(forms.Form):
+class BlockerForm(Form):
     description = forms.CharField(label=_("What"), max_length=255)
     party = forms.CharField(label=_("Whose"), max_length=120)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput)
@@ -113,16 +114,16 @@ class BlockerForm(forms.Form):
         self.fields["assignee"].queryset = blocker_assignees(project)
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(Form):
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PlanForm(forms.Form):
+class PlanForm(Form):
     target_date = forms.DateField(label=_("Target: in service by"), widget=DateInput)
     reason = forms.CharField(label=_("Reason for (re)planning"), required=False, max_length=255)
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     responsible = forms.ModelChoiceField(label=_("Responsible person"), queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -131,7 +132,7 @@ class AssignForm(forms.Form):
         self.fields["responsible"].queryset = staff_visible_to(user=user)
 
 
-class ClusterForm(forms.Form):
+class ClusterForm(Form):
     name = forms.CharField(label=_("Cluster name"), max_length=120)
     design = forms.CharField(label=_("Shared design"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     projects = forms.ModelMultipleChoiceField(label=_("Projects"), queryset=None, widget=forms.CheckboxSelectMultiple)
@@ -141,7 +142,7 @@ class ClusterForm(forms.Form):
         self.fields["projects"].queryset = projects
 
 
-class StageDurationForm(forms.Form):
+class StageDurationForm(Form):
     """One field per stage: its planned working days."""
 
     def __init__(self, *args, durations: dict[str, int], **kwargs):
@@ -154,7 +155,7 @@ class StageDurationForm(forms.Form):
             )
 
 
-class CalendarDayForm(forms.Form):
+class CalendarDayForm(Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
     is_working_day = forms.TypedChoiceField(
         label=_("Working day"),

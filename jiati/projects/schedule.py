@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
+from jiati.core.date_policy import check_date
 from jiati.core.errors import refuse
 from jiati.core.formatting import format_date
 from jiati.core.services import lock_visible, require
@@ -115,6 +116,7 @@ def plan_make(*, project: Project, actor, target_date: dt.date, reason: str = ""
     require(permissions.can_manage(actor))
     project = lock_visible(Project, user=actor, pks=project.pk)
     today = timezone.localdate()
+    check_date(target_date, field="target_date")
     if target_date <= today:
         raise refuse(_("The target date must be in the future."), code="past_date", field="target_date")
     if project.stage == Stage.IN_SERVICE:

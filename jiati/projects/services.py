@@ -24,6 +24,7 @@ from jiati.core.hooks import collect
 from jiati.core.services import lock_visible, require
 from jiati.core.stored_text import Choice, Message
 from jiati.core.text import list_text
+from jiati.core.text_policy import within_column
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
@@ -194,7 +195,8 @@ def _set_status(project: Project, actor, status: str, reason: str, kind: str) ->
     if not reason.strip():
         raise refuse(_("Give a reason."), code="reason_required", field="reason")
     before = snapshot(project, PROJECT_AUDIT_FIELDS)
-    project.status, project.status_reason = status, reason.strip()[:255]
+    project.status = status
+    project.status_reason = within_column(reason.strip(), model=Project, field="status_reason")
     try:
         with transaction.atomic():
             project.save(update_fields=["status", "status_reason", "updated_at"])

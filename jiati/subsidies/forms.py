@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiati.core.forms import Form
 from jiati.core.widgets import DateInput
 from jiati.housing.models import Owner, Ownership
 from jiati.subsidies.models import (
@@ -22,7 +23,7 @@ from jiati.subsidies.models import (
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class IdempotentForm(forms.Form):
+class IdempotentForm(Form):
     """Carries a request key made when the form is shown: a retried or double submission records once."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -33,7 +34,7 @@ class IdempotentForm(forms.Form):
             self.initial.setdefault("idempotency_key", uuid4().hex)
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(Form):
     applicant_kind = forms.ChoiceField(label=_("Who applies"), choices=ApplicantKind.choices)
     applicant_owner = forms.ModelChoiceField(label=_("Lead owner"), queryset=Owner.objects.none(), required=False)
     applicant_name = forms.CharField(label=_("Implementing body"), required=False, max_length=120)
@@ -83,16 +84,16 @@ class ApplicationForm(forms.Form):
         return data
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     kind = forms.ChoiceField(label=_("Requirement"), choices=SubsidyDocumentKind.choices)
     file = forms.FileField(label=_("File"), help_text=_("PDF, JPG or PNG"))
 
 
-class NoteForm(forms.Form):
+class NoteForm(Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
@@ -104,16 +105,16 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(Form):
     amount = forms.DecimalField(label=_("Approved amount (yuan)"), min_value=0, **MONEY)
     comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     comment = forms.CharField(label=_("What must be corrected"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class NotEligibleForm(forms.Form):
+class NotEligibleForm(Form):
     reason = forms.CharField(label=_("Why not eligible"), max_length=255)
 
 
@@ -145,19 +146,19 @@ class ReversalForm(IdempotentForm):
             self.initial.setdefault("reversed_on", timezone.localdate())
 
 
-class BatchForm(forms.Form):
+class BatchForm(Form):
     number = forms.CharField(label=_("Batch number"), max_length=40)
     paid_on = forms.DateField(label=_("Payment date"), widget=DateInput)
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     source = forms.ChoiceField(label=_("Funding source"), choices=Source.choices)
     amount = forms.DecimalField(label=_("Budget (yuan)"), min_value=0, **MONEY)
 
 
-class PolicyForm(forms.Form):
+class PolicyForm(Form):
     region = forms.ModelChoiceField(label=_("Scope"), queryset=None)
     name = forms.CharField(label=_("Name"), max_length=120)
     source = forms.ChoiceField(label=_("Funding source"), choices=Source.choices)
@@ -208,7 +209,7 @@ class PolicyForm(forms.Form):
         return data
 
 
-class PortalPayeeForm(forms.Form):
+class PortalPayeeForm(Form):
     """What the lead owner fills in himself on the portal: where the subsidy is paid to."""
 
     payee_name = forms.CharField(label=_("Payee"), max_length=120)
@@ -228,7 +229,7 @@ class PortalPayeeForm(forms.Form):
         return data
 
 
-class PortalDocumentForm(forms.Form):
+class PortalDocumentForm(Form):
     kind = forms.ChoiceField(label=_("Which document"))
     file = forms.FileField(label=_("File"), help_text=_("PDF, JPG or PNG"))
 
@@ -238,5 +239,5 @@ class PortalDocumentForm(forms.Form):
         self.fields["kind"].choices = [(k, labels[k]) for k in kinds]
 
 
-class PolicyCloseForm(forms.Form):
+class PolicyCloseForm(Form):
     effective_to = forms.DateField(label=_("In force until"), widget=DateInput)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.models import STAFF_ROLES, User
+from jiati.core.forms import Form
 from jiati.core.widgets import DateInput, MonthInput
 from jiati.supervision.models import ItemResult
 
@@ -33,7 +34,7 @@ class PhotosField(forms.FileField):
         return [data] if data else []
 
 
-class SiteCheckForm(forms.Form):
+class SiteCheckForm(Form):
     """The checklist of the project's construction step: one choice and a note per point."""
 
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -71,12 +72,12 @@ class SiteCheckForm(forms.Form):
         return [(item, self[f"item_{item.code}"], self[f"note_{item.code}"]) for item in self.items]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(Form):
     note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     photos = PhotosField(label=_("Photos of the fixed site"))
 
 
-class RecheckForm(forms.Form):
+class RecheckForm(Form):
     fixed = forms.TypedChoiceField(
         label=_("Result of the re-check"),
         choices=[("yes", _("Fixed: close it")), ("no", _("Not fixed: give a new due date"))],
@@ -88,7 +89,7 @@ class RecheckForm(forms.Form):
     photos = PhotosField(label=_("Photos"))
 
 
-class ReviewGenerateForm(forms.Form):
+class ReviewGenerateForm(Form):
     region = forms.ModelChoiceField(label=_("Subdistrict"), queryset=None)
     week_start = forms.DateField(label=_("Week of"), widget=DateInput(), required=False)
     stalled_days = forms.IntegerField(label=_("No progress for (days)"), initial=14, min_value=1, max_value=365)
@@ -112,7 +113,7 @@ def staff_in(region):
     ).order_by("full_name", "username")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     description = forms.CharField(label=_("Decision"), max_length=500, required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
@@ -124,11 +125,11 @@ class DecisionForm(forms.Form):
         self.fields["project"].queryset = projects
 
 
-class DoneForm(forms.Form):
+class DoneForm(Form):
     note = forms.CharField(label=_("How it was done"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class DispatchGenerateForm(forms.Form):
+class DispatchGenerateForm(Form):
     region = forms.ModelChoiceField(label=_("District"), queryset=None)
     month = forms.DateField(label=_("Month"), widget=MonthInput(), input_formats=["%Y-%m", ISO])
 
@@ -139,7 +140,7 @@ class DispatchGenerateForm(forms.Form):
         self.fields["month"].initial = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
-class InstructionForm(forms.Form):
+class InstructionForm(Form):
     subdistrict = forms.ModelChoiceField(label=_("Subdistrict"), queryset=None, required=False)
     text = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)

@@ -18,6 +18,7 @@ from jiati.audit.models import AuditAction
 from jiati.audit.services import build_entry
 from jiati.core.money import FEN
 from jiati.core.personal_data import MASKS
+from jiati.core.text_policy import printable
 from jiati.web.columns import Column
 
 # Excel stops at 1,048,576 rows; a larger export must be filtered first.
@@ -26,7 +27,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """A value Excel will show and never evaluate (CSV/Excel formula injection)."""
+    """A value Excel will show and never evaluate (CSV/Excel formula injection), and can store (no control
+    characters: one would make the whole workbook fail)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -37,7 +39,7 @@ def safe_cell(value: Any) -> Any:
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, (int, float, dt.date)):
         return value
-    text = str(value)
+    text = printable(str(value))  # rows stored before the text policy may hold control characters
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
@@ -47,7 +49,7 @@ def write_xlsx(rows: Iterable[Iterable[Any]], headers: list[str], sheet_title: s
     """Write rows to a temporary .xlsx in constant memory (openpyxl write-only mode); returns the open file."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append([str(h) for h in headers])
+    sheet.append([printable(str(h)) for h in headers])
     for row in rows:
         sheet.append([safe_cell(v) for v in row])
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response streams and closes it

@@ -4,10 +4,11 @@ from rest_framework import serializers
 
 from jiati.accounts.models import Role, User
 from jiati.administration.services import unit_code_of
+from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.web.api import PersonalDataField
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(ModelSerializer):
     phone = PersonalDataField(kind="phone")
     unit = serializers.SerializerMethodField()
     has_password = serializers.SerializerMethodField()
@@ -23,7 +24,7 @@ class AccountSerializer(serializers.ModelSerializer):
         return user.has_usable_password()
 
 
-class AccountCreateSerializer(serializers.Serializer):
+class AccountCreateSerializer(Serializer):
     full_name = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=20)
     role = serializers.ChoiceField(choices=Role.choices)
@@ -32,7 +33,7 @@ class AccountCreateSerializer(serializers.Serializer):
     is_unit_admin = serializers.BooleanField(required=False, default=False)
 
 
-class AccountChangeSerializer(serializers.Serializer):
+class AccountChangeSerializer(Serializer):
     full_name = serializers.CharField(max_length=100, required=False)
     phone = serializers.CharField(max_length=20, required=False)
     role = serializers.ChoiceField(choices=Role.choices, required=False)
@@ -40,16 +41,16 @@ class AccountChangeSerializer(serializers.Serializer):
     is_unit_admin = serializers.BooleanField(required=False)
 
 
-class DeactivateSerializer(serializers.Serializer):
+class DeactivateSerializer(Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class TableSerializer(serializers.Serializer):
+class TableSerializer(Serializer):
     file = serializers.FileField()
     apply = serializers.BooleanField(required=False, default=False)
 
 
-class RowErrorSerializer(serializers.Serializer):
+class RowErrorSerializer(Serializer):
     row = serializers.IntegerField()
     column = serializers.CharField()
     message = serializers.CharField()

@@ -10,10 +10,11 @@ from jiati.companies.models import (
     ListEntry,
     RankingList,
 )
+from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.web.api import PersonalDataField
 
 
-class CompanySerializer(serializers.ModelSerializer):
+class CompanySerializer(ModelSerializer):
     kinds = serializers.ListField(child=serializers.CharField(), read_only=True)
     contact_phone = PersonalDataField(kind="phone")
 
@@ -25,7 +26,7 @@ class CompanySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class CompanyInputSerializer(serializers.Serializer):
+class CompanyInputSerializer(Serializer):
     name = serializers.CharField(max_length=160)
     credit_code = serializers.CharField(max_length=24)
     brand = serializers.CharField(max_length=80, required=False, default="", allow_blank=True)
@@ -41,13 +42,13 @@ class CompanyInputSerializer(serializers.Serializer):
     address = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
 
-class LicenceSerializer(serializers.ModelSerializer):
+class LicenceSerializer(ModelSerializer):
     class Meta:
         model = Licence
         fields = ["id", "company", "kind", "number", "scope", "issued_on", "expires_on", "status", "confirmed_at"]
 
 
-class LicenceInputSerializer(serializers.Serializer):
+class LicenceInputSerializer(Serializer):
     kind = serializers.ChoiceField(choices=LicenceKind.choices)
     number = serializers.CharField(max_length=60)
     scope = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
@@ -56,7 +57,7 @@ class LicenceInputSerializer(serializers.Serializer):
     upload = serializers.FileField(required=False, default=None)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     phone = PersonalDataField(kind="phone")
 
     class Meta:
@@ -64,13 +65,13 @@ class ContactSerializer(serializers.ModelSerializer):
         fields = ["id", "company", "name", "position", "phone", "email"]
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(ModelSerializer):
     class Meta:
         model = CompanyScore
         fields = ["id", "company", "period", "scheme", "score", "areas", "events", "computed_at"]
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class EntrySerializer(ModelSerializer):
     company_name = serializers.CharField(source="company.name", read_only=True)
     reason = serializers.CharField(source="display_reason", read_only=True)
 
@@ -79,7 +80,7 @@ class EntrySerializer(serializers.ModelSerializer):
         fields = ["id", "company", "company_name", "rank", "score", "colour", "reason"]
 
 
-class RankingListSerializer(serializers.ModelSerializer):
+class RankingListSerializer(ModelSerializer):
     entries = EntrySerializer(many=True, read_only=True)
 
     class Meta:
@@ -87,7 +88,7 @@ class RankingListSerializer(serializers.ModelSerializer):
         fields = ["id", "period", "kind", "scheme", "status", "corrects", "published_at", "appeal_until", "entries"]
 
 
-class AppealSerializer(serializers.ModelSerializer):
+class AppealSerializer(ModelSerializer):
     class Meta:
         model = Appeal
         fields = [

@@ -19,10 +19,11 @@ from jiati.consent.models import (
     Scope,
     Vote,
 )
+from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.web.api import PersonalDataField
 
 
-class RuleTestSerializer(serializers.ModelSerializer):
+class RuleTestSerializer(ModelSerializer):
     threshold = serializers.SerializerMethodField()
 
     class Meta:
@@ -33,7 +34,7 @@ class RuleTestSerializer(serializers.ModelSerializer):
         return f"{obj.threshold_numerator}/{obj.threshold_denominator}"
 
 
-class RuleRoundSerializer(serializers.ModelSerializer):
+class RuleRoundSerializer(ModelSerializer):
     tests = RuleTestSerializer(many=True, read_only=True)
 
     class Meta:
@@ -41,7 +42,7 @@ class RuleRoundSerializer(serializers.ModelSerializer):
         fields = ["number", "scope", "allowed_scopes", "no_objection_from_others", "others_scope", "tests"]
 
 
-class RuleSetSerializer(serializers.ModelSerializer):
+class RuleSetSerializer(ModelSerializer):
     rounds = RuleRoundSerializer(many=True, read_only=True)
     label = serializers.CharField(read_only=True)
     votes = serializers.SerializerMethodField(help_text="votes held under this version (it is never edited)")
@@ -69,14 +70,14 @@ class RuleSetSerializer(serializers.ModelSerializer):
         ]
 
 
-class RuleTestInputSerializer(serializers.Serializer):
+class RuleTestInputSerializer(Serializer):
     measure = serializers.ChoiceField(choices=Measure.choices)
     numerator = serializers.ChoiceField(choices=[("participating", "participating"), ("agreeing", "agreeing")])
     denominator = serializers.ChoiceField(choices=[("total", "total"), ("participating", "participating")])
     threshold = serializers.CharField(help_text='exact fraction "p/q" (more than 0, at most 1); passes at ≥')
 
 
-class RuleRoundInputSerializer(serializers.Serializer):
+class RuleRoundInputSerializer(Serializer):
     scope = serializers.ChoiceField(choices=Scope.choices, default=Scope.STAIRWELL)
     allowed_scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), required=False)
     no_objection_from_others = serializers.BooleanField(required=False, default=False)
@@ -84,7 +85,7 @@ class RuleRoundInputSerializer(serializers.Serializer):
     tests = RuleTestInputSerializer(many=True)
 
 
-class RuleSetInputSerializer(serializers.Serializer):
+class RuleSetInputSerializer(Serializer):
     """A new version of a rule set (an existing code) or a new rule set; versions are never edited."""
 
     code = serializers.SlugField(max_length=40)
@@ -97,7 +98,7 @@ class RuleSetInputSerializer(serializers.Serializer):
     rounds = RuleRoundInputSerializer(many=True)
 
 
-class VoteSerializer(serializers.ModelSerializer):
+class VoteSerializer(ModelSerializer):
     rule_set = serializers.CharField(source="rule_set.label", read_only=True)
     area_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
@@ -128,7 +129,7 @@ class VoteSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VoteOpenSerializer(serializers.Serializer):
+class VoteOpenSerializer(Serializer):
     project = serializers.IntegerField()
     rule_set = serializers.CharField(required=False, help_text="code or code@version; default: the default rule set")
     round_number = serializers.IntegerField(required=False, default=1, min_value=1)
@@ -139,14 +140,14 @@ class VoteOpenSerializer(serializers.Serializer):
     cost_scheme = serializers.IntegerField(required=False, allow_null=True)
 
 
-class RuleTestResultSerializer(serializers.Serializer):
+class RuleTestResultSerializer(Serializer):
     name = serializers.CharField()
     ratio = serializers.CharField(help_text='exact fraction "p/q"')
     threshold = serializers.CharField(help_text='exact fraction "p/q"; the test passes at ≥')
     passed = serializers.BooleanField()
 
 
-class VerdictSerializer(serializers.Serializer):
+class VerdictSerializer(Serializer):
     passed = serializers.BooleanField()
     owners_total = serializers.IntegerField()
     owners_participating = serializers.IntegerField()
@@ -161,7 +162,7 @@ class VerdictSerializer(serializers.Serializer):
     still_needed_text = serializers.CharField(required=False)
 
 
-class RollVoterSerializer(serializers.ModelSerializer):
+class RollVoterSerializer(ModelSerializer):
     phone = PersonalDataField(kind="phone")
     area = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     choice = serializers.CharField(read_only=True, allow_null=True)
@@ -171,7 +172,7 @@ class RollVoterSerializer(serializers.ModelSerializer):
         fields = ["id", "owner", "owner_kind", "name", "phone", "rooms", "dwellings_count", "area", "choice"]
 
 
-class BallotInputSerializer(serializers.Serializer):
+class BallotInputSerializer(Serializer):
     voter = serializers.IntegerField()
     choice = serializers.ChoiceField(choices=Choice.choices)
     signed_form = serializers.FileField()
@@ -180,7 +181,7 @@ class BallotInputSerializer(serializers.Serializer):
     change = serializers.BooleanField(required=False, default=False)
 
 
-class BallotCastSerializer(serializers.Serializer):
+class BallotCastSerializer(Serializer):
     voter = serializers.IntegerField()
     choice = serializers.CharField()
     channel = serializers.CharField()
@@ -190,11 +191,11 @@ class BallotCastSerializer(serializers.Serializer):
     changed = serializers.BooleanField()
 
 
-class ConsentReasonSerializer(serializers.Serializer):
+class ConsentReasonSerializer(Serializer):
     reason = serializers.CharField()
 
 
-class PublicNoticeSerializer(serializers.ModelSerializer):
+class PublicNoticeSerializer(ModelSerializer):
     class Meta:
         model = PublicNotice
         fields = [
@@ -215,7 +216,7 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PublicNoticeInputSerializer(serializers.Serializer):
+class PublicNoticeInputSerializer(Serializer):
     project = serializers.IntegerField()
     title = serializers.CharField(required=False, allow_blank=True, default="")
     content = serializers.CharField()
@@ -225,7 +226,7 @@ class PublicNoticeInputSerializer(serializers.Serializer):
     day_kind = serializers.ChoiceField(choices=DayKind.choices, default=DayKind.CALENDAR)
 
 
-class ObjectionSerializer(serializers.ModelSerializer):
+class ObjectionSerializer(ModelSerializer):
     phone = PersonalDataField(kind="phone")
 
     class Meta:
@@ -252,7 +253,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ObjectionInputSerializer(serializers.Serializer):
+class ObjectionInputSerializer(Serializer):
     """Who objects: `dwelling` (an owner of the project's estate, his dwelling's id) or `name` (an outside party)."""
 
     project = serializers.IntegerField()
@@ -266,21 +267,21 @@ class ObjectionInputSerializer(serializers.Serializer):
     content = serializers.CharField()
 
 
-class ObjectionAnswerSerializer(serializers.Serializer):
+class ObjectionAnswerSerializer(Serializer):
     text = serializers.CharField()
 
 
-class ObjectionEscalateSerializer(serializers.Serializer):
+class ObjectionEscalateSerializer(Serializer):
     level = serializers.ChoiceField(choices=ObjectionLevel.choices)
     text = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CloseObjectionSerializer(serializers.Serializer):
+class CloseObjectionSerializer(Serializer):
     outcome = serializers.ChoiceField(choices=ObjectionOutcome.choices)
     text = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class CostShareSerializer(serializers.ModelSerializer):
+class CostShareSerializer(ModelSerializer):
     net = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
     class Meta:
@@ -288,7 +289,7 @@ class CostShareSerializer(serializers.ModelSerializer):
         fields = ["dwelling", "floor", "room", "area", "weight", "share", "covered", "compensation", "net"]
 
 
-class CostSchemeSerializer(serializers.ModelSerializer):
+class CostSchemeSerializer(ModelSerializer):
     shares = CostShareSerializer(many=True, read_only=True)
     subsidy_change = serializers.SerializerMethodField(
         help_text="the approved subsidy when it differs from what this (current) scheme deducted, else null"
@@ -324,7 +325,7 @@ class CostSchemeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CostSchemeInputSerializer(serializers.Serializer):
+class CostSchemeInputSerializer(Serializer):
     project = serializers.IntegerField()
     method = serializers.ChoiceField(choices=CostMethod.choices, default=CostMethod.AREA)
     total_cost = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
@@ -332,7 +333,7 @@ class CostSchemeInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TallyInputSerializer(serializers.Serializer):
+class TallyInputSerializer(Serializer):
     file = serializers.FileField(help_text=".csv or .xlsx with the header dwelling,owner,area,choice")
     rule = serializers.CharField(required=False, default="civil-code-278")
     round = serializers.IntegerField(required=False, allow_null=True, min_value=1)

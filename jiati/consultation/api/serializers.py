@@ -26,11 +26,12 @@ from jiati.consultation.models import (
     WindowSlot,
 )
 from jiati.consultation.templatetags.consultation import MASKS, invitee_name
+from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.organisation.models import ServiceWindow
 from jiati.web.api import PersonalDataField
 
 
-class ConsultationWindowSerializer(serializers.ModelSerializer):
+class ConsultationWindowSerializer(ModelSerializer):
     staff_on_duty = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -51,7 +52,7 @@ class ConsultationWindowSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConsultationWindowUpdateSerializer(serializers.Serializer):
+class ConsultationWindowUpdateSerializer(Serializer):
     name = serializers.CharField()
     address = serializers.CharField(required=False, allow_blank=True, default="")
     opening_hours = serializers.CharField(required=False, allow_blank=True, default="")
@@ -60,12 +61,12 @@ class ConsultationWindowUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False, default=True)
 
 
-class SlotTimeRangeSerializer(serializers.Serializer):
+class SlotTimeRangeSerializer(Serializer):
     start = serializers.TimeField()
     end = serializers.TimeField()
 
 
-class WindowSlotsOpenSerializer(serializers.Serializer):
+class WindowSlotsOpenSerializer(Serializer):
     first_day = serializers.DateField()
     last_day = serializers.DateField()
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6), default=[0, 1, 2, 3, 4])
@@ -74,7 +75,7 @@ class WindowSlotsOpenSerializer(serializers.Serializer):
     skip_holidays = serializers.BooleanField(default=True)
 
 
-class WindowSlotSerializer(serializers.ModelSerializer):
+class WindowSlotSerializer(ModelSerializer):
     places_left = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -93,22 +94,22 @@ class WindowSlotSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SlotCapacitySerializer(serializers.Serializer):
+class SlotCapacitySerializer(Serializer):
     capacity = serializers.IntegerField()
 
 
-class ConsultationReasonSerializer(serializers.Serializer):
+class ConsultationReasonSerializer(Serializer):
     reason = serializers.CharField()
 
 
-class WindowBookingInputSerializer(serializers.Serializer):
+class WindowBookingInputSerializer(Serializer):
     name = serializers.CharField()
     phone = serializers.CharField()
     topic = serializers.ChoiceField(choices=Topic.choices, default=Topic.POLICY)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class WindowBookingSerializer(serializers.ModelSerializer):
+class WindowBookingSerializer(ModelSerializer):
     name = serializers.SerializerMethodField()
     phone = PersonalDataField(kind="phone")
     starts_at = serializers.DateTimeField(source="slot.starts_at", read_only=True)
@@ -140,11 +141,11 @@ class WindowBookingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BookingAttendedSerializer(serializers.Serializer):
+class BookingAttendedSerializer(Serializer):
     attended = serializers.BooleanField()
 
 
-class ConsultationSerializer(serializers.ModelSerializer):
+class ConsultationSerializer(ModelSerializer):
     visitor_name = serializers.SerializerMethodField()
     visitor_phone = serializers.SerializerMethodField()
 
@@ -187,7 +188,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
         return record.visitor_phone if self._sees(record) else MASKS["phone"](record.visitor_phone)
 
 
-class ConsultationInputSerializer(serializers.Serializer):
+class ConsultationInputSerializer(Serializer):
     topic = serializers.ChoiceField(choices=Topic.choices)
     answer = serializers.CharField()
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WALK_IN)
@@ -203,11 +204,11 @@ class ConsultationInputSerializer(serializers.Serializer):
     follow_up_due = serializers.DateField(required=False, allow_null=True)
 
 
-class FollowUpResultSerializer(serializers.Serializer):
+class FollowUpResultSerializer(Serializer):
     result = serializers.CharField()
 
 
-class MeetingInviteeSerializer(serializers.ModelSerializer):
+class MeetingInviteeSerializer(ModelSerializer):
     """Owners' and other residents' names are masked unless the caller runs the meeting (`sees_invitees`)."""
 
     name = serializers.SerializerMethodField()
@@ -221,7 +222,7 @@ class MeetingInviteeSerializer(serializers.ModelSerializer):
         return invitee_name(invitee, full=bool(self.context.get("full_names")))
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ModelSerializer):
     projects = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -249,7 +250,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeetingInputSerializer(serializers.Serializer):
+class MeetingInputSerializer(Serializer):
     level = serializers.ChoiceField(choices=MeetingLevel.choices)
     title = serializers.CharField()
     starts_at = serializers.DateTimeField()
@@ -263,7 +264,7 @@ class MeetingInputSerializer(serializers.Serializer):
     party_branch = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MeetingInviteInputSerializer(serializers.Serializer):
+class MeetingInviteInputSerializer(Serializer):
     users = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     owners = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     companies = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
@@ -273,23 +274,23 @@ class MeetingInviteInputSerializer(serializers.Serializer):
     owners_of_projects = serializers.BooleanField(default=False)
 
 
-class MeetingAttendanceSerializer(serializers.Serializer):
+class MeetingAttendanceSerializer(Serializer):
     present = serializers.ListField(child=serializers.IntegerField())
 
 
-class MeetingMinutesSerializer(serializers.Serializer):
+class MeetingMinutesSerializer(Serializer):
     minutes = serializers.CharField()
 
 
-class MeetingProjectsSerializer(serializers.Serializer):
+class MeetingProjectsSerializer(Serializer):
     projects = serializers.ListField(child=serializers.IntegerField())
 
 
-class MeetingProjectSerializer(serializers.Serializer):
+class MeetingProjectSerializer(Serializer):
     project = serializers.IntegerField()
 
 
-class MeetingUpdateSerializer(serializers.Serializer):
+class MeetingUpdateSerializer(Serializer):
     title = serializers.CharField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -299,11 +300,11 @@ class MeetingUpdateSerializer(serializers.Serializer):
     party_branch = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MeetingSignInSheetSerializer(serializers.Serializer):
+class MeetingSignInSheetSerializer(Serializer):
     sign_in_sheet = serializers.FileField()
 
 
-class MeetingCoverageGapSerializer(serializers.Serializer):
+class MeetingCoverageGapSerializer(Serializer):
     """A live project at or past the consultation stage without a meeting that counts as its 一梯一会."""
 
     id = serializers.IntegerField()
@@ -319,7 +320,7 @@ class MeetingCoverageGapSerializer(serializers.Serializer):
     responsible = serializers.IntegerField(source="responsible_id", allow_null=True)
 
 
-class ResolutionSerializer(serializers.ModelSerializer):
+class ResolutionSerializer(ModelSerializer):
     class Meta:
         model = MeetingAction
         fields = [
@@ -338,7 +339,7 @@ class ResolutionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResolutionInputSerializer(serializers.Serializer):
+class ResolutionInputSerializer(Serializer):
     description = serializers.CharField()
     owner = serializers.IntegerField(required=False, allow_null=True)
     # Required (the service refuses a resolution without one); null reaches the service, which says why.
@@ -346,11 +347,11 @@ class ResolutionInputSerializer(serializers.Serializer):
     project = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ResolutionDoneSerializer(serializers.Serializer):
+class ResolutionDoneSerializer(Serializer):
     note = serializers.CharField()
 
 
-class MeetingCoverageRowSerializer(serializers.Serializer):
+class MeetingCoverageRowSerializer(Serializer):
     region_id = serializers.IntegerField()
     name = serializers.CharField()
     total = serializers.IntegerField()
@@ -359,7 +360,7 @@ class MeetingCoverageRowSerializer(serializers.Serializer):
     percent = serializers.IntegerField()
 
 
-class PetitionSerializer(serializers.ModelSerializer):
+class PetitionSerializer(ModelSerializer):
     petitioner_name = serializers.SerializerMethodField()
     petitioner_phone = serializers.SerializerMethodField()
     petitioner_address = serializers.SerializerMethodField()
@@ -421,7 +422,7 @@ class PetitionSerializer(serializers.ModelSerializer):
         return self._contact(petition, "address", petition.petitioner_address)
 
 
-class PetitionInputSerializer(serializers.Serializer):
+class PetitionInputSerializer(Serializer):
     estate = serializers.IntegerField()
     stairwell = serializers.IntegerField(required=False, allow_null=True)
     channel = serializers.ChoiceField(choices=PetitionChannel.choices, default=PetitionChannel.WINDOW)
@@ -435,7 +436,7 @@ class PetitionInputSerializer(serializers.Serializer):
     idempotency_key = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PetitionEventSerializer(serializers.ModelSerializer):
+class PetitionEventSerializer(ModelSerializer):
     actor = serializers.StringRelatedField()
 
     class Meta:
@@ -443,29 +444,29 @@ class PetitionEventSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "actor", "at", "message", "data"]
 
 
-class PetitionTextSerializer(serializers.Serializer):
+class PetitionTextSerializer(Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PetitionReplySerializer(serializers.Serializer):
+class PetitionReplySerializer(Serializer):
     reply = serializers.CharField()
 
 
-class PetitionExtendSerializer(serializers.Serializer):
+class PetitionExtendSerializer(Serializer):
     days = serializers.IntegerField()
     reason = serializers.CharField()
 
 
-class PetitionCloseSerializer(serializers.Serializer):
+class PetitionCloseSerializer(Serializer):
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PetitionHandlerSerializer(serializers.Serializer):
+class PetitionHandlerSerializer(Serializer):
     handler = serializers.IntegerField()
 
 
-class PublicityArticleSerializer(serializers.ModelSerializer):
+class PublicityArticleSerializer(ModelSerializer):
     class Meta:
         model = Article
         fields = [
@@ -484,7 +485,7 @@ class PublicityArticleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PublicityArticleInputSerializer(serializers.Serializer):
+class PublicityArticleInputSerializer(Serializer):
     kind = serializers.ChoiceField(choices=ArticleKind.choices)
     title = serializers.CharField()
     summary = serializers.CharField(required=False, allow_blank=True, default="")

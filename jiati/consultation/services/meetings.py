@@ -32,6 +32,7 @@ from jiati.consultation.selectors import meeting_participant_users
 from jiati.consultation.services.common import sms_after_commit, text_or_refuse
 from jiati.core.errors import refuse
 from jiati.core.services import lock_rows, lock_visible, require
+from jiati.core.text_policy import within_column
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Estate, Owner, Ownership
 from jiati.notifications.services import notify
@@ -131,7 +132,9 @@ def meeting_schedule(
     require(permissions.can_organise_meetings(actor))
     if level not in MeetingLevel.values:
         raise refuse(_("Choose the level of the meeting."), code="invalid_choice", field="level")
-    title = text_or_refuse(title, _("Give the meeting a title."), field="title")[:200]
+    title = within_column(
+        text_or_refuse(title, _("Give the meeting a title."), field="title"), model=Meeting, field="title"
+    )
     location = text_or_refuse(location, _("Say where the meeting takes place."), field="location")[:255]
     _check_times(starts_at, ends_at)
     if level == MeetingLevel.ESTATE:
@@ -227,7 +230,9 @@ def meeting_update(
     meeting = _locked_meeting(meeting, actor)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise refuse(_("Only a scheduled meeting can be changed."), code="wrong_status")
-    title = text_or_refuse(title, _("Give the meeting a title."), field="title")[:200]
+    title = within_column(
+        text_or_refuse(title, _("Give the meeting a title."), field="title"), model=Meeting, field="title"
+    )
     location = text_or_refuse(location, _("Say where the meeting takes place."), field="location")[:255]
     _check_times(starts_at, ends_at)
     before = snapshot(meeting, MEETING_FIELDS)

@@ -36,6 +36,7 @@ from jiati.consultation.services.windows import phone_or_refuse
 from jiati.consultation.templatetags.consultation import mask_address
 from jiati.core.errors import refuse
 from jiati.core.services import lock_rows, lock_visible, require
+from jiati.core.text_policy import within_column
 from jiati.housing.models import Estate, Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
 from jiati.projects.models import EventKind, Project, Status
@@ -172,8 +173,11 @@ def petition_submit(
             return existing
     if channel not in PetitionChannel.values:
         raise refuse(_("Choose how the petition came in."), code="invalid_choice", field="channel")
-    name = text_or_refuse(petitioner_name, _("Give the petitioner's name."), field="petitioner_name")[:120]
-    subject = text_or_refuse(subject, _("Give the petition a subject."), field="subject")[:200]
+    name = text_or_refuse(petitioner_name, _("Give the petitioner's name."), field="petitioner_name")
+    name = within_column(name, model=Petition, field="petitioner_name")
+    subject = within_column(
+        text_or_refuse(subject, _("Give the petition a subject."), field="subject"), model=Petition, field="subject"
+    )
     content = text_or_refuse(content, _("Write down what the petitioner asks."), field="content")
     phone = phone_or_refuse(petitioner_phone, field="petitioner_phone")
     address = (petitioner_address or "").strip()[:255]

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.elevators.models import (
     Elevator,
     FaultReport,
@@ -11,7 +12,7 @@ from jiati.elevators.models import (
 from jiati.web.api import PersonalDataField
 
 
-class ElevatorSerializer(serializers.ModelSerializer):
+class ElevatorSerializer(ModelSerializer):
     class Meta:
         model = Elevator
         fields = [
@@ -22,25 +23,25 @@ class ElevatorSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ModelSerializer):
     class Meta:
         model = MaintenanceVisit
         fields = ["id", "elevator", "maintainer", "visited_on", "items", "days_late", "created_at"]
 
 
-class VisitInputSerializer(serializers.Serializer):
+class VisitInputSerializer(Serializer):
     visited_on = serializers.DateField()
     items = serializers.CharField()
     photo = serializers.ImageField(required=False, default=None)
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(ModelSerializer):
     class Meta:
         model = Inspection
         fields = ["id", "elevator", "due_on", "inspected_on", "result", "defects", "body"]
 
 
-class FaultSerializer(serializers.ModelSerializer):
+class FaultSerializer(ModelSerializer):
     phone = PersonalDataField(kind="phone")
 
     class Meta:
@@ -51,18 +52,18 @@ class FaultSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(Serializer):
     cause = serializers.CharField()
     repair = serializers.CharField()
 
 
-class ShareSerializer(serializers.ModelSerializer):
+class ShareSerializer(ModelSerializer):
     class Meta:
         model = RunningCostShare
         fields = ["id", "dwelling", "weight_text", "amount", "paid"]
 
 
-class RunningCostSerializer(serializers.ModelSerializer):
+class RunningCostSerializer(ModelSerializer):
     shares = ShareSerializer(many=True, read_only=True)
 
     class Meta:
@@ -73,7 +74,7 @@ class RunningCostSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class PaymentInputSerializer(serializers.Serializer):
+class PaymentInputSerializer(Serializer):
     share = serializers.IntegerField()
     amount = serializers.DecimalField(max_digits=10, decimal_places=2)
     paid_on = serializers.DateField()

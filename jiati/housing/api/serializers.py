@@ -1,28 +1,29 @@
 from rest_framework import serializers
 
+from jiati.core.serializers import ModelSerializer
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Ownership, Stairwell
 from jiati.web.api import PersonalDataField
 
 
-class EstateSerializer(serializers.ModelSerializer):
+class EstateSerializer(ModelSerializer):
     class Meta:
         model = Estate
         fields = ["id", "code", "name", "address", "community", "property_office", "year_built", "responsible_staff"]
 
 
-class BuildingSerializer(serializers.ModelSerializer):
+class BuildingSerializer(ModelSerializer):
     class Meta:
         model = Building
         fields = ["id", "estate", "community", "number", "storeys", "year_built", "structure", "responsible_person"]
 
 
-class StairwellSerializer(serializers.ModelSerializer):
+class StairwellSerializer(ModelSerializer):
     class Meta:
         model = Stairwell
         fields = ["id", "building", "estate", "community", "number", "storeys", "has_elevator"]
 
 
-class OwnershipBriefSerializer(serializers.ModelSerializer):
+class OwnershipBriefSerializer(ModelSerializer):
     name = serializers.CharField(source="owner.name", read_only=True)
 
     class Meta:
@@ -30,7 +31,7 @@ class OwnershipBriefSerializer(serializers.ModelSerializer):
         fields = ["owner", "name", "is_primary"]
 
 
-class DwellingSerializer(serializers.ModelSerializer):
+class DwellingSerializer(ModelSerializer):
     owners = OwnershipBriefSerializer(source="ownerships", many=True, read_only=True)
 
     class Meta:
@@ -52,7 +53,7 @@ class DwellingSerializer(serializers.ModelSerializer):
         ]
 
 
-class OwnerSerializer(serializers.ModelSerializer):
+class OwnerSerializer(ModelSerializer):
     id_number = PersonalDataField(kind="id_number")
     phone = PersonalDataField(kind="phone")
 

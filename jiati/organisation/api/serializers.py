@@ -1,21 +1,22 @@
 from rest_framework import serializers
 
+from jiati.core.serializers import ModelSerializer
 from jiati.organisation.models import GroupMembership, PropertyOffice, Region, ServiceGroup, ServiceWindow
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(ModelSerializer):
     class Meta:
         model = Region
         fields = ["id", "code", "name", "level", "parent", "path"]
 
 
-class PropertyOfficeSerializer(serializers.ModelSerializer):
+class PropertyOfficeSerializer(ModelSerializer):
     class Meta:
         model = PropertyOffice
         fields = ["id", "code", "name", "company_name", "community", "address", "phone"]
 
 
-class ServiceWindowSerializer(serializers.ModelSerializer):
+class ServiceWindowSerializer(ModelSerializer):
     class Meta:
         model = ServiceWindow
         fields = [
@@ -32,7 +33,7 @@ class ServiceWindowSerializer(serializers.ModelSerializer):
         ]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     name = serializers.CharField(source="user.display_name", read_only=True)
 
     class Meta:
@@ -40,7 +41,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["user", "name", "role", "duties"]
 
 
-class ServiceGroupSerializer(serializers.ModelSerializer):
+class ServiceGroupSerializer(ModelSerializer):
     members = MembershipSerializer(source="memberships", many=True, read_only=True)
 
     class Meta:

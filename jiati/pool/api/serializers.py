@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.pool.models import (
     AllocationRule,
     AnswerChoice,
@@ -17,7 +18,7 @@ from jiati.pool.models import (
 from jiati.projects.models import Cluster
 
 
-class PoolStairwellSerializer(serializers.Serializer):
+class PoolStairwellSerializer(Serializer):
     id = serializers.IntegerField()
     estate = serializers.IntegerField(source="estate_id")
     building = serializers.IntegerField(source="building_id")
@@ -34,7 +35,7 @@ class PoolStairwellSerializer(serializers.Serializer):
     is_in_service = serializers.BooleanField()
 
 
-class TermSerializer(serializers.Serializer):
+class TermSerializer(Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     weight = serializers.IntegerField()
@@ -46,12 +47,12 @@ class TermSerializer(serializers.Serializer):
         return f"{term.value.numerator}/{term.value.denominator}"
 
 
-class PriorityScoreSerializer(serializers.Serializer):
+class PriorityScoreSerializer(Serializer):
     total = serializers.DecimalField(max_digits=6, decimal_places=2)
     terms = TermSerializer(many=True)
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ModelSerializer):
     class Meta:
         model = Assessment
         fields = [
@@ -68,7 +69,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class AssessmentInputSerializer(serializers.Serializer):
+class AssessmentInputSerializer(Serializer):
     result = serializers.ChoiceField(choices=Feasibility.choices)
     obstacles = serializers.ListField(child=serializers.ChoiceField(choices=Obstacle.choices), required=False)
     conditions = serializers.CharField(required=False, allow_blank=True, default="")
@@ -76,7 +77,7 @@ class AssessmentInputSerializer(serializers.Serializer):
     assessed_on = serializers.DateField(required=False)
 
 
-class SurveySerializer(serializers.ModelSerializer):
+class SurveySerializer(ModelSerializer):
     answered_count = serializers.IntegerField(read_only=True)
     progress_percent = serializers.IntegerField(read_only=True)
 
@@ -101,28 +102,28 @@ class SurveySerializer(serializers.ModelSerializer):
         ]
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(Serializer):
     dwelling = serializers.IntegerField()
     answer = serializers.ChoiceField(choices=AnswerChoice.choices)
     channel = serializers.ChoiceField(choices=[c for c in Channel.choices if c[0] != Channel.PORTAL])
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(ModelSerializer):
     class Meta:
         model = Target
         fields = ["id", "region", "year", "projects_started", "elevators_in_service", "set_by", "set_at"]
         read_only_fields = ["set_by", "set_at"]
 
 
-class TargetInputSerializer(serializers.Serializer):
+class TargetInputSerializer(Serializer):
     region = serializers.IntegerField()
     year = serializers.IntegerField()
     projects_started = serializers.IntegerField()
     elevators_in_service = serializers.IntegerField()
 
 
-class CoverageSerializer(serializers.Serializer):
+class CoverageSerializer(Serializer):
     region = serializers.IntegerField(allow_null=True)
     pool = serializers.IntegerField()
     feasible = serializers.IntegerField()
@@ -135,7 +136,7 @@ class CoverageSerializer(serializers.Serializer):
     feasible_rate = serializers.CharField(allow_null=True, help_text="可装尽装 as an exact fraction n/d")
 
 
-class ClusterMemberSerializer(serializers.Serializer):
+class ClusterMemberSerializer(Serializer):
     id = serializers.IntegerField()
     code = serializers.CharField()
     stairwell = serializers.IntegerField(source="stairwell_id")
@@ -146,17 +147,17 @@ class ClusterMemberSerializer(serializers.Serializer):
     target_date = serializers.DateField(allow_null=True)
 
 
-class ClusterSerializer(serializers.ModelSerializer):
+class ClusterSerializer(ModelSerializer):
     class Meta:
         model = Cluster
         fields = ["id", "estate", "community", "name", "design", "created_at"]
 
 
-class ClusterMemberInputSerializer(serializers.Serializer):
+class ClusterMemberInputSerializer(Serializer):
     project = serializers.IntegerField()
 
 
-class ClusterWorkInputSerializer(serializers.Serializer):
+class ClusterWorkInputSerializer(Serializer):
     description = serializers.CharField(max_length=200)
     cost = serializers.CharField(max_length=20)
     rule = serializers.ChoiceField(choices=AllocationRule.choices)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.projects.models import (
     Blocker,
     Milestone,
@@ -12,7 +13,7 @@ from jiati.projects.models import (
 )
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(ModelSerializer):
     schedule_state = serializers.ChoiceField(choices=ScheduleState.choices, read_only=True)
 
     class Meta:
@@ -48,7 +49,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProjectOutsideSerializer(serializers.ModelSerializer):
+class ProjectOutsideSerializer(ModelSerializer):
     """A project as construction teams, maintainers and residents see it: no people, money or blockers."""
 
     schedule_state = serializers.ChoiceField(choices=ScheduleState.choices, read_only=True)
@@ -76,13 +77,13 @@ class ProjectOutsideSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProjectOpenSerializer(serializers.Serializer):
+class ProjectOpenSerializer(Serializer):
     stairwell = serializers.IntegerField()
     target_date = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class AdvanceSerializer(serializers.Serializer):
+class AdvanceSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     expected_stage = serializers.ChoiceField(
         choices=Stage.choices,
@@ -91,18 +92,18 @@ class AdvanceSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(Serializer):
     reason = serializers.CharField()
 
 
-class NextStepSerializer(serializers.Serializer):
+class NextStepSerializer(Serializer):
     stage = serializers.CharField()
     next_stage = serializers.CharField(allow_null=True)
     can_move = serializers.BooleanField()
     missing = serializers.ListField(child=serializers.CharField())
 
 
-class ChecklistSerializer(serializers.Serializer):
+class ChecklistSerializer(Serializer):
     lead_owner = serializers.IntegerField(required=False, allow_null=True)
     chat_group_name = serializers.CharField(required=False, allow_blank=True)
     chat_group_link = serializers.URLField(required=False, allow_blank=True)
@@ -112,14 +113,14 @@ class ChecklistSerializer(serializers.Serializer):
     estimated_cost = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
 
 
-class ContractReviewInputSerializer(serializers.Serializer):
+class ContractReviewInputSerializer(Serializer):
     reviewed_on = serializers.DateField()
     result = serializers.ChoiceField(choices=ReviewResult.choices)
     findings = serializers.CharField(required=False, allow_blank=True, default="")
     contract_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     actor = serializers.StringRelatedField()
 
     class Meta:
@@ -128,7 +129,7 @@ class EventSerializer(serializers.ModelSerializer):
         extra_kwargs = {"message": {"source": "text", "read_only": True}}  # in the reader's language
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(ModelSerializer):
     class Meta:
         model = ProjectDocument
         fields = [
@@ -146,13 +147,13 @@ class DocumentSerializer(serializers.ModelSerializer):
         ]
 
 
-class DocumentUploadSerializer(serializers.Serializer):
+class DocumentUploadSerializer(Serializer):
     kind = serializers.CharField()
     file = serializers.FileField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class BlockerSerializer(serializers.ModelSerializer):
+class BlockerSerializer(ModelSerializer):
     class Meta:
         model = Blocker
         fields = [
@@ -169,16 +170,16 @@ class BlockerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "resolution", "created_at", "resolved_at"]
 
 
-class ResolutionSerializer(serializers.Serializer):
+class ResolutionSerializer(Serializer):
     resolution = serializers.CharField()
 
 
-class MilestoneSerializer(serializers.ModelSerializer):
+class MilestoneSerializer(ModelSerializer):
     class Meta:
         model = Milestone
         fields = ["stage", "planned_start", "due_date"]
 
 
-class PlanInputSerializer(serializers.Serializer):
+class PlanInputSerializer(Serializer):
     target_date = serializers.DateField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")

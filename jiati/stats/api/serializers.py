@@ -2,26 +2,28 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from jiati.core.serializers import Serializer
 
-class StageFigureSerializer(serializers.Serializer):
+
+class StageFigureSerializer(Serializer):
     stage = serializers.CharField()
     label = serializers.CharField()
     projects = serializers.IntegerField()
 
 
-class MonthFigureSerializer(serializers.Serializer):
+class MonthFigureSerializer(Serializer):
     month = serializers.CharField(help_text="YYYY-MM, in the district's calendar")
     started = serializers.IntegerField()
     completed = serializers.IntegerField()
 
 
-class OtherFigureSerializer(serializers.Serializer):
+class OtherFigureSerializer(Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     value = serializers.CharField()
 
 
-class FiguresSerializer(serializers.Serializer):
+class FiguresSerializer(Serializer):
     """Every named figure of one region, exactly as the dashboard shows it."""
 
     region = serializers.IntegerField(allow_null=True, help_text="null: the whole country (platform administrators)")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.subsidies import rules, selectors
 from jiati.subsidies.models import (
     ApplicantKind,
@@ -22,13 +23,13 @@ from jiati.web.api import PersonalDataField
 MONEY = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True}
 
 
-class SubsidyPolicyExtraSerializer(serializers.ModelSerializer):
+class SubsidyPolicyExtraSerializer(ModelSerializer):
     class Meta:
         model = PolicyExtra
         fields = ["id", "name", "max_amount"]
 
 
-class SubsidyPolicySerializer(serializers.ModelSerializer):
+class SubsidyPolicySerializer(ModelSerializer):
     extras = SubsidyPolicyExtraSerializer(many=True, read_only=True)
     documents_required = serializers.SerializerMethodField(
         help_text="The documents a file under this policy needs (`required_documents` null: the usual ones; "
@@ -65,7 +66,7 @@ class SubsidyPolicySerializer(serializers.ModelSerializer):
         return rules.required_documents(obj)
 
 
-class SubsidyPolicyInputSerializer(serializers.Serializer):
+class SubsidyPolicyInputSerializer(Serializer):
     """Amounts arrive as strings or numbers and are checked by the service (a number, not negative, to the fen)."""
 
     region = serializers.IntegerField()
@@ -94,11 +95,11 @@ class SubsidyPolicyInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SubsidyPolicyCloseSerializer(serializers.Serializer):
+class SubsidyPolicyCloseSerializer(Serializer):
     effective_to = serializers.DateField()
 
 
-class SubsidyBudgetSerializer(serializers.ModelSerializer):
+class SubsidyBudgetSerializer(ModelSerializer):
     remaining = serializers.DecimalField(read_only=True, **MONEY)
 
     class Meta:
@@ -107,19 +108,19 @@ class SubsidyBudgetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SubsidyBudgetInputSerializer(serializers.Serializer):
+class SubsidyBudgetInputSerializer(Serializer):
     year = serializers.IntegerField()
     source = serializers.ChoiceField(choices=Source.choices)
     amount = serializers.CharField()
 
 
-class SubsidyCalculationLineSerializer(serializers.Serializer):
+class SubsidyCalculationLineSerializer(Serializer):
     code = serializers.CharField()
     amount = serializers.CharField()
     text = serializers.CharField()
 
 
-class SubsidyApplicationSerializer(serializers.ModelSerializer):
+class SubsidyApplicationSerializer(ModelSerializer):
     project_code = serializers.CharField(source="project.code", read_only=True)
     applicant_phone = PersonalDataField(kind="phone")
     payee_bank_account = PersonalDataField(kind="bank_account")
@@ -188,7 +189,7 @@ class SubsidyApplicationSerializer(serializers.ModelSerializer):
         return SubsidyCalculationLineSerializer(self._lines(obj), many=True).data
 
 
-class SubsidyApplicationUpdateSerializer(serializers.Serializer):
+class SubsidyApplicationUpdateSerializer(Serializer):
     applicant_kind = serializers.ChoiceField(choices=ApplicantKind.choices, required=False)
     applicant_owner = serializers.IntegerField(required=False, allow_null=True)
     applicant_name = serializers.CharField(required=False, allow_blank=True)
@@ -202,25 +203,25 @@ class SubsidyApplicationUpdateSerializer(serializers.Serializer):
     extras = serializers.DictField(child=serializers.CharField(), required=False, help_text="{extra id: amount}")
 
 
-class SubsidyNoteSerializer(serializers.Serializer):
+class SubsidyNoteSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SubsidyReviewInputSerializer(serializers.Serializer):
+class SubsidyReviewInputSerializer(Serializer):
     decision = serializers.ChoiceField(choices=[(Decision.FORWARD.value, "forward"), (Decision.RETURN.value, "return")])
     comment = serializers.CharField()
 
 
-class SubsidyApproveSerializer(serializers.Serializer):
+class SubsidyApproveSerializer(Serializer):
     amount = serializers.CharField(required=False, allow_null=True, allow_blank=True, default=None)
     comment = serializers.CharField()
 
 
-class SubsidyReasonSerializer(serializers.Serializer):
+class SubsidyReasonSerializer(Serializer):
     reason = serializers.CharField()
 
 
-class SubsidyReviewSerializer(serializers.ModelSerializer):
+class SubsidyReviewSerializer(ModelSerializer):
     reviewer = serializers.StringRelatedField()
 
     class Meta:
@@ -229,19 +230,19 @@ class SubsidyReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SubsidyDocumentSerializer(serializers.ModelSerializer):
+class SubsidyDocumentSerializer(ModelSerializer):
     class Meta:
         model = ApplicationDocument
         fields = ["id", "kind", "version", "original_name", "size", "sha256", "content_type", "uploaded_at"]
         read_only_fields = fields
 
 
-class SubsidyDocumentUploadSerializer(serializers.Serializer):
+class SubsidyDocumentUploadSerializer(Serializer):
     kind = serializers.ChoiceField(choices=SubsidyDocumentKind.choices)
     file = serializers.FileField()
 
 
-class SubsidyLedgerEntrySerializer(serializers.ModelSerializer):
+class SubsidyLedgerEntrySerializer(ModelSerializer):
     project_code = serializers.CharField(source="application.project.code", read_only=True)
 
     class Meta:
@@ -262,7 +263,7 @@ class SubsidyLedgerEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SubsidyPaymentInputSerializer(serializers.Serializer):
+class SubsidyPaymentInputSerializer(Serializer):
     """Send an `Idempotency-Key` header (or `idempotency_key`): a retried request then records nothing new."""
 
     application = serializers.IntegerField()
@@ -274,27 +275,27 @@ class SubsidyPaymentInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SubsidyReversalInputSerializer(serializers.Serializer):
+class SubsidyReversalInputSerializer(Serializer):
     voucher_no = serializers.CharField()
     reversed_on = serializers.DateField()
     reason = serializers.CharField()
     idempotency_key = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SubsidyBatchSerializer(serializers.ModelSerializer):
+class SubsidyBatchSerializer(ModelSerializer):
     class Meta:
         model = PaymentBatch
         fields = ["id", "number", "region", "paid_on", "note", "created_at"]
         read_only_fields = fields
 
 
-class SubsidyBatchInputSerializer(serializers.Serializer):
+class SubsidyBatchInputSerializer(Serializer):
     number = serializers.CharField()
     paid_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SubsidyTrackerRowSerializer(serializers.Serializer):
+class SubsidyTrackerRowSerializer(Serializer):
     id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
     counts = serializers.DictField(child=serializers.IntegerField())
@@ -307,7 +308,7 @@ class SubsidyTrackerRowSerializer(serializers.Serializer):
     withdrawn_unpaid = serializers.DecimalField(**MONEY)
 
 
-class SubsidyHeadlineSerializer(serializers.Serializer):
+class SubsidyHeadlineSerializer(Serializer):
     completed = serializers.IntegerField()
     paid = serializers.DecimalField(**MONEY)
     approved_unpaid = serializers.DecimalField(**MONEY)
@@ -321,7 +322,7 @@ class SubsidyHeadlineSerializer(serializers.Serializer):
     withdrawn_files = serializers.IntegerField()
 
 
-class SubsidyTrackerSerializer(serializers.Serializer):
+class SubsidyTrackerSerializer(Serializer):
     headline = SubsidyHeadlineSerializer()
     subdistricts = SubsidyTrackerRowSerializer(many=True)
     totals = SubsidyTrackerRowSerializer()

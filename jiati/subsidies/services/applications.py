@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_created, audit_record, snapshot
+from jiati.audit.services import audit_created, audit_record, save_if_changed, snapshot
 from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_phone
 from jiati.core.services import require
@@ -362,8 +362,7 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
             ApplicationExtra(application=application, extra=e, amount=a) for e, a in extras.items()
         )
     _apply_calculation(application, rules.calculate_application(application, extras=extras))
-    application.save()
-    entry = _audit(actor, application, before)
+    entry = save_if_changed(actor=actor, instance=application, before=before)  # an empty edit changes nothing
     if entry is not None:
         _event(
             application,

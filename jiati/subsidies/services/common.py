@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from jiati.accounts.models import Role, User
 from jiati.accounts.scoping import sees_everything
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_record, snapshot
+from jiati.audit.services import audit_record, changes_since
 from jiati.core.errors import refuse
 from jiati.core.services import lock_visible
 from jiati.notifications.services import notify
@@ -142,8 +142,7 @@ def _text(value: str, *, field: str, label: str, required: bool = True, max_leng
 
 def _audit(actor, instance, before: dict, message: str = ""):
     """Record what changed among the fields `before` was taken of (a snapshot of those fields)."""
-    after = snapshot(instance, list(before))
-    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    changes = changes_since(before, instance)
     if not changes:
         return None
     return audit_record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.supervision.models import (
     CheckItem,
     DispatchInstruction,
@@ -16,7 +17,7 @@ from jiati.supervision.models import (
 )
 
 
-class CheckItemSerializer(serializers.ModelSerializer):
+class CheckItemSerializer(ModelSerializer):
     label = serializers.CharField(read_only=True)
 
     class Meta:
@@ -24,7 +25,7 @@ class CheckItemSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "result", "note"]
 
 
-class SiteCheckSerializer(serializers.ModelSerializer):
+class SiteCheckSerializer(ModelSerializer):
     items = CheckItemSerializer(many=True, read_only=True)
     photos = serializers.SerializerMethodField()
 
@@ -48,20 +49,20 @@ class SiteCheckSerializer(serializers.ModelSerializer):
         return [p.pk for p in obj.photos.all()]
 
 
-class CheckResultInput(serializers.Serializer):
+class CheckResultInput(Serializer):
     code = serializers.CharField()
     result = serializers.CharField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SiteCheckInput(serializers.Serializer):
+class SiteCheckInput(Serializer):
     project = serializers.IntegerField()
     items = CheckResultInput(many=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class SiteTodaySerializer(serializers.Serializer):
+class SiteTodaySerializer(Serializer):
     project = serializers.IntegerField(source="project.pk")
     code = serializers.CharField(source="project.code")
     stage = serializers.CharField(source="project.stage")
@@ -75,7 +76,7 @@ class SiteTodaySerializer(serializers.Serializer):
         return bool(row["flags"])
 
 
-class RectificationEventSerializer(serializers.ModelSerializer):
+class RectificationEventSerializer(ModelSerializer):
     photos = serializers.SerializerMethodField()
 
     class Meta:
@@ -86,7 +87,7 @@ class RectificationEventSerializer(serializers.ModelSerializer):
         return [p.pk for p in obj.photos.all()]
 
 
-class RectificationSerializer(serializers.ModelSerializer):
+class RectificationSerializer(ModelSerializer):
     events = RectificationEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -110,17 +111,17 @@ class RectificationSerializer(serializers.ModelSerializer):
         ]
 
 
-class RectificationAnswerInput(serializers.Serializer):
+class RectificationAnswerInput(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RecheckInput(serializers.Serializer):
+class RecheckInput(Serializer):
     fixed = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class TaskSerializer(serializers.Serializer):
+class TaskSerializer(Serializer):
     kind = serializers.CharField()
     title = serializers.CharField()
     due = serializers.DateField(allow_null=True)
@@ -128,13 +129,13 @@ class TaskSerializer(serializers.Serializer):
     overdue = serializers.BooleanField()
 
 
-class ReviewDecisionSerializer(serializers.ModelSerializer):
+class ReviewDecisionSerializer(ModelSerializer):
     class Meta:
         model = ReviewDecision
         fields = ["id", "description", "owner", "due_date", "project", "status", "done_at", "done_note"]
 
 
-class WeeklyReviewSerializer(serializers.ModelSerializer):
+class WeeklyReviewSerializer(ModelSerializer):
     decisions = ReviewDecisionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -142,26 +143,26 @@ class WeeklyReviewSerializer(serializers.ModelSerializer):
         fields = ["id", "region", "week_start", "stalled_days", "generated_at", "generated_by", "content", "decisions"]
 
 
-class WeeklyReviewInput(serializers.Serializer):
+class WeeklyReviewInput(Serializer):
     region = serializers.IntegerField()
     week_start = serializers.DateField(required=False, allow_null=True, default=None)
     stalled_days = serializers.IntegerField(required=False, default=14)
 
 
-class DecisionInput(serializers.Serializer):
+class DecisionInput(Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     owner = serializers.IntegerField(required=False, allow_null=True, default=None)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
     project = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class DispatchInstructionSerializer(serializers.ModelSerializer):
+class DispatchInstructionSerializer(ModelSerializer):
     class Meta:
         model = DispatchInstruction
         fields = ["id", "subdistrict", "text", "due_date", "status", "done_at", "done_note"]
 
 
-class MonthlyDispatchSerializer(serializers.ModelSerializer):
+class MonthlyDispatchSerializer(ModelSerializer):
     content = serializers.SerializerMethodField()
 
     class Meta:
@@ -174,6 +175,6 @@ class MonthlyDispatchSerializer(serializers.ModelSerializer):
         return dispatch_view(user=self.context["request"].user, dispatch=obj)
 
 
-class DispatchInput(serializers.Serializer):
+class DispatchInput(Serializer):
     region = serializers.IntegerField()
     month = serializers.DateField()

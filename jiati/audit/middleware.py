@@ -1,4 +1,5 @@
-"""Carries the request's id and address to audit rows written during it."""
+"""Carries the request's id and address to audit rows written during it, and records the full personal data the
+response showed (`jiati.audit.disclosures`) in one insert once it is built."""
 
 from __future__ import annotations
 
@@ -19,8 +20,14 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_context.set({"request_id": str(uuid.uuid4()), "ip_address": client_ip(request)})
+        context = {"request_id": str(uuid.uuid4()), "ip_address": client_ip(request), "disclosures": {}}
+        token = _request_context.set(context)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            if context["disclosures"] and response.status_code < 500:
+                from jiati.audit.disclosures import write_disclosures
+
+                write_disclosures(context["disclosures"], context=context, path=request.get_full_path())
+            return response
         finally:
             _request_context.reset(token)

@@ -1,7 +1,8 @@
 """Sign-in records (django-axes: successes in AccessLog, failures in AccessFailureLog) and their retention.
 
-Audit entries and sign-in records are kept at least JIATI_RETENTION_DAYS (never under 183 days, about six months:
-MLPS level 3); `records_purge` removes only what is older, and records that it did so in the audit trail.
+Audit entries, sign-in records and disclosures of personal data are kept at least JIATI_RETENTION_DAYS (never
+under 183 days, about six months: MLPS level 3); `records_purge` removes only what is older, and records that it
+did so in the audit trail.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from jiati.administration import selectors
 from jiati.administration.permissions import is_platform_admin
-from jiati.audit.models import AuditAction, AuditEntry
+from jiati.audit.models import AuditAction, AuditEntry, Disclosure
 from jiati.audit.services import audit_record
 from jiati.core.errors import refuse
 
@@ -64,6 +65,7 @@ def records_purge(*, actor, days: int | None = None, now=None) -> dict[str, int]
         "audit_entries": AuditEntry._base_manager.filter(timestamp__lt=cutoff).delete()[0],
         "sign_ins": AccessLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
         "failed_sign_ins": AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()[0],
+        "disclosures": Disclosure._base_manager.filter(timestamp__lt=cutoff).delete()[0],
     }
     audit_record(
         actor=actor,

@@ -7,6 +7,7 @@ from django.db.models import Q
 from jiati.accounts.models import COMPANY_ROLES, REGION_ROLES, Role, User
 from jiati.accounts.scoping import NOTHING, area_q
 from jiati.administration.permissions import DISTRICT_GIVES, MANAGED_ROLES, SUBDISTRICT_GIVES, is_platform_admin
+from jiati.audit.models import Disclosure
 
 
 def accounts_manageable_by(*, actor):
@@ -43,3 +44,12 @@ def staff_by_phone_or_login(*, actor, key: str):
     if not key:
         return None
     return staff_visible_to(user=actor).filter(Q(phone=key) | Q(username__iexact=key)).first()
+
+
+def disclosures_visible_to(*, actor):
+    """Who was shown full ID numbers and bank accounts: the platform administrator sees every display, another
+    administrator the displays to the logins they administer (`accounts_manageable_by`)."""
+    records = Disclosure.objects.select_related("viewer").order_by("-id")
+    if is_platform_admin(actor):
+        return records
+    return records.filter(viewer__in=accounts_manageable_by(actor=actor).values("pk"))

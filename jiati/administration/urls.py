@@ -22,5 +22,6 @@ urlpatterns = [
     path("second-factor/setup/", views.second_factor_setup, name="second-factor-setup"),
     path("second-factor/verify/", views.second_factor_verify, name="second-factor-verify"),
     path("sign-ins/", views.sign_ins, name="sign-ins"),
+    path("disclosures/", views.DisclosureListView.as_view(), name="disclosures"),
     path("set-password/<uidb64>/<token>/", views.SetPasswordView.as_view(), name="set-password"),
 ]

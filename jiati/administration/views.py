@@ -7,6 +7,7 @@ import os
 import tempfile
 from contextlib import contextmanager
 
+import django_filters
 import segno
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -18,6 +19,7 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -28,8 +30,11 @@ from jiati.administration import assignments, divisions, selectors, services, un
 from jiati.administration.forms import AccountChangeForm, AccountForm, AssignForm, TableUploadForm, TokenForm
 from jiati.administration.permissions import can_administer, can_load_divisions, can_manage_user
 from jiati.administration.tables import TableError
+from jiati.audit.models import Disclosure, DisclosureChannel, DisclosureKind
 from jiati.core.errors import get_visible_or_404
 from jiati.core.personal_data import mask_phone
+from jiati.web.columns import Column
+from jiati.web.lists import ScopedListView
 
 
 def _require_admin(request):
@@ -389,3 +394,45 @@ def sign_ins(request):
         context["failures"] = records.failed_sign_ins_visible_to(actor=request.user)
         context["locked"] = records.locked_now_visible_to(actor=request.user)
     return render(request, "administration/sign_ins.html", _context(request, context))
+
+
+class DisclosureFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=DisclosureKind.choices, label=_lazy("Data shown"))
+    channel = django_filters.ChoiceFilter(choices=DisclosureChannel.choices, label=_lazy("Shown in"))
+    viewer = django_filters.CharFilter(field_name="viewer__full_name", lookup_expr="icontains", label=_lazy("Seen by"))
+    object_repr = django_filters.CharFilter(lookup_expr="icontains", label=_lazy("Belongs to"))
+
+    class Meta:
+        model = Disclosure
+        fields = ["kind", "channel", "viewer", "object_repr"]
+
+
+class DisclosureListView(ScopedListView):
+    """Who was shown full ID numbers and bank accounts (PIPL), for the administrators of the viewers' logins."""
+
+    model = Disclosure
+    filterset_class = DisclosureFilterSet
+    template_name = "administration/disclosures.html"
+    title = _lazy("Who was shown personal data")
+    export_name = "disclosures"
+    columns = [
+        Column(_lazy("Time"), "timestamp"),
+        Column(_lazy("Seen by"), "viewer.display_name"),
+        Column(_lazy("Data shown"), "get_kind_display"),
+        Column(_lazy("Belongs to"), "object_repr"),
+        Column(_lazy("Shown in"), "get_channel_display", css="d-none d-md-table-cell"),
+        Column(_lazy("Web address"), "path", css="d-none d-lg-table-cell"),
+        Column(_lazy("IP address"), "ip_address", css="d-none d-lg-table-cell"),
+    ]
+
+    def get(self, request, *args, **kwargs):
+        _require_admin(request)
+        if request.htmx and not request.htmx.boosted:
+            self.template_name = "core/list.html"  # its `results` partial; this page only adds the tabs around it
+        return super().get(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return selectors.disclosures_visible_to(actor=self.request.user)
+
+    def get_extra_context(self) -> dict:
+        return _context(self.request, {"active": "disclosures"})

@@ -1,7 +1,8 @@
 """The request's id and address: carried to audit rows and log lines written during it, and one log line per request.
 
 The id comes from the trusted reverse proxy's `X-Request-ID` (so the proxy's log, ours and the audit trail share it)
-or is made here; it is sent back in the response's `X-Request-ID` header for a user's report or a support call.
+or is made here; it is sent back in the response's `X-Request-ID` header for a user's report or a support call. The
+full personal data a response showed (`jiati.audit.disclosures`) is recorded in one insert once it is built.
 """
 
 from __future__ import annotations
@@ -42,12 +43,17 @@ class RequestContextMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         request_id = _request_id(request)
-        token = _request_context.set({"request_id": request_id, "ip_address": client_ip(request)})
+        context = {"request_id": request_id, "ip_address": client_ip(request), "disclosures": {}}
+        token = _request_context.set(context)
         status = 500
         try:
             response = self.get_response(request)
             status = response.status_code
             response["X-Request-ID"] = request_id
+            if context["disclosures"] and status < 500:
+                from jiati.audit.disclosures import write_disclosures
+
+                write_disclosures(context["disclosures"], context=context, path=request.get_full_path())
             return response
         finally:
             user = getattr(request, "user", None)

@@ -13,6 +13,7 @@ from jiati.core.personal_data import MASKS
 from jiati.housing.import_services import import_upload_check
 from jiati.housing.models import Building, Dwelling, Estate, Owner, Stairwell
 from jiati.organisation.models import PropertyOffice
+from jiati.web.personal import personal_value
 
 
 def staff_in_scope(user):
@@ -76,6 +77,8 @@ class OwnerForm(ServiceFormMixin, ModelForm):
         self.masked_fields: list[str] = []
         for name in self.PERSONAL_FIELDS:
             if sees_personal_data(user, name):
+                if not self.is_bound and self.instance.pk:  # the input shows the stored value in full: recorded
+                    personal_value(user, getattr(self.instance, name), name, subject=self.instance)
                 continue
             field = self.fields[name]
             self.initial[name] = ""

@@ -201,6 +201,8 @@ def dwelling_detail(request, pk):
             "dwelling": dwelling,
             "ownerships": ownerships,
             "can_edit": can_edit_housing(request.user),
+            # Who was shown the full ID number: for the roles that may see it themselves.
+            "shows_disclosures": sees_personal_data(request.user, "id_number"),
         },
     )
 
@@ -219,6 +221,8 @@ def owner_detail(request, pk):
             "owner": owner,
             "ownerships": ownerships,
             "can_edit": can_edit_housing(request.user),
+            # Who was shown the full ID number: for the roles that may see it themselves.
+            "shows_disclosures": sees_personal_data(request.user, "id_number"),
         },
     )
 

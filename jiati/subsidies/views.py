@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jiati.accounts.permissions import sees_personal_data
+from jiati.audit.models import DisclosureChannel
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.pdf import pdf_response, qr_svg
-from jiati.core.personal_data import mask_bank_account
 from jiati.core.uploads import serve_private_file
 from jiati.organisation.models import Region, RegionLevel
 from jiati.subsidies import exports, filtersets, forms, permissions, rules, selectors, services
@@ -40,6 +39,7 @@ from jiati.subsidies.models import (
 from jiati.web.actions import act, form_errors
 from jiati.web.columns import Column
 from jiati.web.lists import ScopedListView
+from jiati.web.personal import personal_value
 
 
 def _detail_url(application) -> str:
@@ -416,7 +416,7 @@ def approval_sheet(request, pk):
         "extras": application.extras.select_related("extra"),
         "reviews": application.reviews.select_related("reviewer"),
         "ledger": application.ledger.select_related("batch").order_by("id"),
-        "bank_account": _bank(request.user, application.payee_bank_account),
+        "bank_account": _bank(request.user, application),
         "qr": qr_svg(f"{_site_url()}{_detail_url(application)}"),
         "printed_at": timezone.localtime(),
         "printed_by": request.user,
@@ -426,9 +426,11 @@ def approval_sheet(request, pk):
     )
 
 
-def _bank(user, value: str) -> str:
-
-    return value if sees_personal_data(user, "bank_account") else mask_bank_account(value)
+def _bank(user, application) -> str:
+    """The payee's account on a printed sheet (a document that leaves the system: recorded as an export)."""
+    return personal_value(
+        user, application.payee_bank_account, "bank_account", subject=application, channel=DisclosureChannel.EXPORT
+    )
 
 
 def _site_url() -> str:
@@ -457,7 +459,13 @@ class LedgerListView(_ListView):
         Column(gettext_lazy("Project"), "application.project.code", link=lambda e: _detail_url(e.application)),
         Column(gettext_lazy("Estate"), "application.project.estate.name", css="d-none d-md-table-cell"),
         Column(gettext_lazy("Payee"), "application.payee_name", css="d-none d-lg-table-cell"),
-        Column(gettext_lazy("Account"), _payee_account, personal="bank_account", css="d-none d-lg-table-cell"),
+        Column(
+            gettext_lazy("Account"),
+            _payee_account,
+            personal="bank_account",
+            subject=lambda e: e.application,
+            css="d-none d-lg-table-cell",
+        ),
         Column(gettext_lazy("Amount (yuan)"), "amount"),
         Column(gettext_lazy("Funding source"), "application.budget.get_source_display", css="d-none d-md-table-cell"),
         Column(gettext_lazy("Batch"), "batch.number", css="d-none d-md-table-cell"),
@@ -521,7 +529,7 @@ def payment_list(request, pk):
     """The payment list (拨付清单) of a batch as a PDF."""
     batch = get_visible_or_404(PaymentBatch.objects.visible_to(request.user).select_related("region"), pk=pk)
     entries = list(_batch_entries(request, batch))
-    rows = [{"entry": e, "account": _bank(request.user, e.application.payee_bank_account)} for e in entries]
+    rows = [{"entry": e, "account": _bank(request.user, e.application)} for e in entries]
     return pdf_response(
         "subsidies/pdf/payment_list.html",
         {

@@ -23,9 +23,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from jiati.accounts.permissions import sees_personal_data
+from jiati.audit.models import DisclosureChannel
 from jiati.core.errors import get_visible_or_404
-from jiati.core.personal_data import MASKS
+from jiati.web.personal import personal_value
 
 logger = logging.getLogger("jiati.api")
 
@@ -112,15 +112,20 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PersonalDataField(serializers.CharField):
-    """A personal-data string, masked unless the caller's role needs it in full."""
+    """A personal-data string, masked unless the caller's role needs it in full; a full ID number or bank account
+    is recorded as shown, with the serialized object as whose it is."""
 
     def __init__(self, *, kind: str, **kwargs):
         self.kind = kind
         kwargs.setdefault("read_only", True)
         super().__init__(**kwargs)
 
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
+        return None if value is None else (instance, value)
+
     def to_representation(self, value):
+        subject, value = value
         request = self.context.get("request")
-        if value and request is not None and sees_personal_data(request.user, self.kind):
-            return value
-        return MASKS[self.kind](value)
+        user = getattr(request, "user", None)
+        return personal_value(user, value, self.kind, subject=subject, channel=DisclosureChannel.API)

@@ -15,6 +15,11 @@ class Column:
     link: Callable[[Any], str] | None = None  # the row's URL, shown as a link on the page
     export: bool = True
     css: str = ""
+    # Whose personal data the column shows, if not the row's own (recorded when shown in full).
+    subject: Callable[[Any], Any] | None = None
+
+    def subject_of(self, row) -> Any:
+        return self.subject(row) if self.subject is not None else row
 
     def get(self, row) -> Any:
         if callable(self.value):

@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from jiati.accounts.permissions import sees_personal_data
-from jiati.audit.models import AuditAction
+from jiati.audit.models import AuditAction, DisclosureChannel
 from jiati.audit.services import build_entry
 from jiati.core.money import FEN
 from jiati.core.personal_data import MASKS
 from jiati.core.text_policy import printable
 from jiati.web.columns import Column
+from jiati.web.personal import personal_value
 
 # Excel stops at 1,048,576 rows; a larger export must be filtered first.
 MAX_EXPORT_ROWS = 1_000_000
@@ -69,6 +70,10 @@ def export_queryset(*, request, queryset, columns: list[Column], name: str, mode
         value = column.get(row)
         if column.personal and column.personal not in unmasked:
             return MASKS[column.personal](value)
+        if column.personal:
+            return personal_value(
+                user, value, column.personal, subject=column.subject_of(row), channel=DisclosureChannel.EXPORT
+            )
         return value
 
     count = 0

@@ -6,21 +6,18 @@ from django import forms, template
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from jiati.accounts.permissions import sees_personal_data
-from jiati.core.personal_data import MASKS
 from jiati.core.text import list_text
+from jiati.web.personal import personal_value
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def personal(context, value, kind: str):
-    """Show personal data in full only to a role that needs it: {% personal owner.phone "phone" %}."""
+def personal(context, value, kind: str, subject=None):
+    """Show personal data in full only to a role that needs it: {% personal owner.phone "phone" %}; a full ID
+    number or bank account names whose it is, to be recorded: {% personal owner.id_number "id_number" owner %}."""
     request = context.get("request")
-    user = getattr(request, "user", None)
-    if value and user is not None and sees_personal_data(user, kind):
-        return value
-    return MASKS[kind](value)
+    return personal_value(getattr(request, "user", None), value, kind, subject=subject)
 
 
 @register.simple_tag
@@ -47,7 +44,7 @@ def cell(context, column, row):
 
     value = column.get(row)
     if column.personal:
-        value = personal(context, value, column.personal)
+        value = personal(context, value, column.personal, column.subject_of(row))
     text = display(value)
     if column.link:
         url = column.link(row)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from jiati.accounts.models import Role
 from jiati.companies import ranking
-from jiati.companies.models import AppealStatus, Colour, CompanyScore, ListStatus, RankingList
+from jiati.companies.models import AppealStatus, Colour, CompanyScore, ListStatus, RankingList, ScoreScheme
 from jiati.consultation.models import Petition
 from jiati.core.tests.factories import CompanyFactory, make_user
 from jiati.elevators.models import FaultReport, Inspection, MaintenanceVisit
@@ -182,3 +182,31 @@ def test_list_violation_publish_appeal_and_correction(world, scheme):
     assert original.status == ListStatus.SUPERSEDED and corrected.status == ListStatus.PUBLISHED
     assert original.entries.get(company=maintainer).colour == Colour.BLACK  # the original stays as published
     assert corrected.entries.get(company=maintainer).colour == Colour.NONE
+
+
+def test_the_scheme_page_adds_a_version_and_keeps_a_refused_form_as_typed(world, client_for, scheme):
+    district = world.users["district"]
+    page = client_for(district).get("/companies/schemes/")
+    assert page.status_code == 200 and "points_schedule_overrun" in page.content.decode()
+    typed = {
+        "name": "2027 试行", "valid_from": "2027-01-01", "red_min_score": "90", "black_below_score": "60",
+        "appeal_days": "15", "weight_civilised_construction": "-1", "weight_quality_control": "0",
+        "weight_operation_maintenance": "0", "points_fault": "2",
+    }  # fmt: skip
+    refused = client_for(district).post("/companies/schemes/", typed)
+    assert refused.status_code == 200
+    body = refused.content.decode()
+    assert "is negative" in body and 'value="2027 试行"' in body
+    assert ScoreScheme.objects.count() == 1
+    typed |= {"weight_civilised_construction": "0"}
+    refused = client_for(district).post("/companies/schemes/", typed)
+    assert "At least one area must weigh more than zero." in refused.content.decode()
+    typed |= {"weight_operation_maintenance": "1"}
+    response = client_for(district).post("/companies/schemes/", typed)
+    assert response.status_code == 302
+    new = ScoreScheme.objects.get(version=2)
+    assert new.deductions == {"fault": "2"} and new.area_weights["operation_maintenance"] == "1"
+    scheme.refresh_from_db()
+    assert scheme.deductions == DEDUCTIONS  # the earlier version as it was
+    for role in ("community", "contractor", "maintainer"):
+        assert client_for(world.users[role]).get("/companies/schemes/").status_code == 403

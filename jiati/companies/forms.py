@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiati.companies.models import Colour, CompanyKind, LicenceKind, ViolationKind
+from jiati.companies.models import Colour, CompanyKind, LicenceKind, ScoreArea, ViolationKind
 from jiati.core.forms import Form
 from jiati.core.widgets import DateInput
 
@@ -63,3 +63,65 @@ class DecisionForm(Form):
     )
     corrected_colour = forms.ChoiceField(label=_("Corrected list"), choices=Colour.choices, required=False)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SchemeForm(Form):
+    """A new version of the score scheme: one weight per area, one deduction per kind of evidence the apps
+    declare (`ranking.event_kinds`), the list thresholds and the time to appeal."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+    red_min_score = forms.DecimalField(label=_("Red list from score"), max_digits=5, decimal_places=2)
+    black_below_score = forms.DecimalField(label=_("Black list below score"), max_digits=5, decimal_places=2)
+    appeal_days = forms.IntegerField(label=_("Days to appeal"), min_value=1, max_value=90)
+
+    def __init__(self, *args, kinds: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area_names = []
+        for area in ScoreArea:
+            name = f"weight_{area.value}"
+            self.fields[name] = forms.DecimalField(label=area.label, max_digits=6, decimal_places=2)
+            self.area_names.append(name)
+        self.kind_names = []
+        for kind, item in kinds.items():
+            name = f"points_{kind}"
+            self.fields[name] = forms.DecimalField(
+                label=item["label"], help_text=item["unit"], max_digits=8, decimal_places=4, required=False
+            )
+            self.kind_names.append(name)
+
+    @staticmethod
+    def initial_from(scheme) -> dict:
+        if scheme is None:
+            return {"red_min_score": 90, "black_below_score": 60, "appeal_days": 15}
+        return {
+            "name": scheme.name,
+            "red_min_score": scheme.red_min_score,
+            "black_below_score": scheme.black_below_score,
+            "appeal_days": scheme.appeal_days,
+            **{f"weight_{area}": weight for area, weight in scheme.area_weights.items()},
+            **{f"points_{kind}": points for kind, points in scheme.deductions.items()},
+        }
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "valid_from": data["valid_from"],
+            "red_min_score": data["red_min_score"],
+            "black_below_score": data["black_below_score"],
+            "appeal_days": data["appeal_days"],
+            "area_weights": {name.removeprefix("weight_"): data[name] for name in self.area_names},
+            "deductions": {
+                name.removeprefix("points_"): data[name] for name in self.kind_names if data.get(name) is not None
+            },
+        }
+
+    def head_fields(self):
+        return [self[name] for name in ("name", "valid_from", "red_min_score", "black_below_score", "appeal_days")]
+
+    def area_fields(self):
+        return [self[name] for name in self.area_names]
+
+    def kind_fields(self):
+        return [self[name] for name in self.kind_names]

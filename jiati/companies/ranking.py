@@ -79,6 +79,16 @@ def period_bounds(period: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, dt.datetime.combine(next_period(period), dt.time.min, tzinfo=zone)
 
 
+# --- the sources of evidence -----------------------------------------------------------------------------
+
+
+def event_kinds() -> dict[str, dict]:
+    """{kind: {"label", "unit"}}: the evidence the apps give, each declared by the app that records it
+    (`<app>/scoring.py: score_event_kinds()` beside `company_score_events`). A new source is a new module;
+    nothing here changes."""
+    return {item["kind"]: item for item in collect("scoring", "score_event_kinds")}
+
+
 # --- the scheme ------------------------------------------------------------------------------------------
 
 
@@ -120,6 +130,11 @@ def scheme_validate(*, area_weights: dict, deductions: dict, red_min_score, blac
     if "area_weights" not in errors and not any(Decimal(w) for w in weights.values()):
         errors["area_weights"] = [_("At least one area must weigh more than zero.")]
     points = {}
+    known = event_kinds()
+    for kind in sorted(set(deductions) - set(known)):
+        errors.setdefault("deductions", []).append(
+            _("“%(kind)s” is no kind of evidence the platform records.") % {"kind": kind}
+        )
     for kind, value in deductions.items():
         try:
             number = _number(value, field="deductions", what=kind)

@@ -17,5 +17,6 @@ urlpatterns = [
     path("lists/draft/", views.ranking_draft, name="ranking-draft"),
     path("lists/<int:pk>/", views.ranking_detail, name="ranking"),
     path("lists/<int:pk>/<str:action>/", views.ranking_action, name="ranking-action"),
+    path("schemes/", views.schemes, name="schemes"),
     path("appeals/<int:pk>/decide/", views.appeal_decide, name="appeal-decide"),
 ]

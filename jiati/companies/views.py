@@ -27,9 +27,11 @@ from jiati.companies.models import (
     ListEntry,
     ListStatus,
     RankingList,
+    ScoreScheme,
 )
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
+from jiati.web.actions import act
 from jiati.web.columns import Column
 from jiati.web.lists import ScopedListView
 
@@ -299,3 +301,43 @@ def appeal_decide(request, pk):
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("companies:ranking", pk=appeal.entry.ranking_id)
+
+
+# --- the score scheme ---------------------------------------------------------------------------------------
+
+
+def schemes(request):
+    """Every version of the score scheme, and a new version drafted from the latest (or `?from=<id>`). A version
+    is never edited: saving always adds the next one, in force from its date."""
+    user = request.user
+    if not permissions.can_edit_registry(user):
+        raise PermissionDenied
+    versions = list(ScoreScheme.objects.order_by("-version"))
+    used = set(CompanyScore.objects.values_list("scheme_id", flat=True).distinct()) | set(
+        RankingList.objects.values_list("scheme_id", flat=True).distinct()
+    )
+    kinds = ranking.event_kinds()
+    base = next((s for s in versions if str(s.pk) == request.GET.get("from")), versions[0] if versions else None)
+
+    def page(form):
+        context = {
+            "title": _("Score scheme"),
+            "versions": versions,
+            "used": used,
+            "base": base,
+            "form": form,
+            "kinds": kinds,
+        }
+        return render(request, "companies/schemes.html", context)
+
+    if request.method != "POST":
+        return page(forms.SchemeForm(initial=forms.SchemeForm.initial_from(base), kinds=kinds))
+    form = forms.SchemeForm(request.POST, kinds=kinds)
+    return act(
+        request,
+        form,
+        lambda data: ranking.scheme_create(actor=user, **form.service_values()),
+        success=lambda scheme: _("Version %(version)s saved.") % {"version": scheme.version},
+        back=reverse("companies:schemes"),
+        page=page,
+    )

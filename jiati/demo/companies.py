@@ -25,12 +25,19 @@ MORE_COMPANIES = [
 WEIGHTS = {"civilised_construction": "3", "quality_control": "3", "operation_maintenance": "4"}
 DEDUCTIONS = {
     "maintenance_late": "3",
+    "maintenance_missed": "5",
     "fault": "1",
     "arrival_late": "4",
     "repair_late": "0.5",
     "rating_shortfall": "2",
+    "inspection_not_passed": "5",
+    "inspection_defect": "1",
     "site_check_finding": "2",
-    "rectification_late": "1",
+    "rectification_hours": "0.02",
+    "rectification_closed_late": "1",
+    "rectification_overdue": "2",
+    "schedule_overrun": "0.5",
+    "petition": "2",
 }
 
 

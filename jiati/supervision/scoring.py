@@ -14,8 +14,19 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jiati.supervision.models import Rectification, RectificationStatus
+
+
+def score_event_kinds() -> list[dict]:
+    """The kinds of evidence given here, for the companies' score scheme page."""
+    return [
+        {"kind": "site_check_finding", "label": _("Site-check finding"), "unit": _("per finding")},
+        {"kind": "rectification_hours", "label": _("Time to rectify a finding"), "unit": _("per hour")},
+        {"kind": "rectification_closed_late", "label": _("Rectification closed late"), "unit": _("per rectification")},
+        {"kind": "rectification_overdue", "label": _("Rectification overdue"), "unit": _("per rectification")},
+    ]
 
 
 def _end_of(day: dt.date) -> dt.datetime:

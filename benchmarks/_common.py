@@ -16,6 +16,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiati.settings")
 # Settings refuse to start without a key unless DEBUG is on (which would slow the runs): a throwaway one.
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+# A production database requires the site's address (printed on QR codes); any will do here.
+os.environ.setdefault("SITE_URL", "http://localhost:8000")
 
 
 def setup():

@@ -1,7 +1,7 @@
-"""The named figures of a region, read from the summaries (services keep them equal to the live rows).
+"""The named figures of a region, read from its own summary rows (services keep them equal to the live rows).
 
-Overdue and blocked depend on today's date and on counters kept on the project row; they are counted live on
-indexed columns. Votes passed are counted live too (one indexed join per region).
+A region's rows hold its whole subtree, so any region's figures are a handful of indexed rows; the national
+figures are the sum of the root regions' rows. Overdue is counted against today from the projects per due date.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from jiati.accounts.scoping import sees_everything
 from jiati.core.hooks import collect
+from jiati.core.money import fen_to_yuan
 from jiati.organisation.models import Region
 from jiati.projects.models import Project, Stage, Status
 from jiati.stats import permissions
-from jiati.stats.models import MonthCount, StageCount, SubsidyTotal
+from jiati.stats.models import DueCount, MonthCount, RegionTotal, StageCount
 
 ZERO = Decimal("0.00")
 COMPLETED_STAGES = frozenset({Stage.REGISTRATION, Stage.SUBSIDY, Stage.IN_SERVICE})
@@ -71,21 +72,28 @@ def _project_area(region: Region | None) -> Q:
     return _area(region, "community__path")
 
 
+def own_rows(model, region: Region | None):
+    """A summary's rows for a region: its own rows, or the root regions' rows for the whole country."""
+    return model.objects.filter(depth=1) if region is None else model.objects.filter(region_id=region.pk)
+
+
 def figures(*, user, region: Region | None) -> Figures:
     """The region's figures from the summaries (the caller has checked the region with `region_for`)."""
     out = Figures(region=region)
     by_stage: dict[str, int] = defaultdict(int)
-    for stage, status, n in (
-        StageCount.objects.filter(_area(region))
+    for stage, status, n, blocked in (
+        own_rows(StageCount, region)
         .values_list("stage", "status")
-        .annotate(n=Sum("projects"))
-        .values_list("stage", "status", "n")
+        .annotate(n=Sum("projects"), b=Sum("blocked"))
+        .values_list("stage", "status", "n", "b")
         .order_by()
     ):
         _count(out, by_stage, stage, status, n)
+        if status == Status.ACTIVE and stage != Stage.IN_SERVICE:
+            out.blocked += blocked
     out.by_stage = {s.value: by_stage.get(s.value, 0) for s in Stage}
     for month, started, completed in (
-        MonthCount.objects.filter(_area(region))
+        own_rows(MonthCount, region)
         .values_list("month")
         .annotate(s=Sum("started"), c=Sum("completed"))
         .values_list("month", "s", "c")
@@ -95,10 +103,12 @@ def figures(*, user, region: Region | None) -> Figures:
             out.started_by_month[month] = started
         if completed:
             out.completed_by_month[month] = completed
-    money = SubsidyTotal.objects.filter(_area(region)).aggregate(paid=Sum("paid"), due=Sum("due"))
-    out.subsidy_paid = money["paid"] or ZERO
-    out.subsidy_due = money["due"] or ZERO
-    _live_counts(out, region)
+    today = timezone.localdate()
+    out.overdue = own_rows(DueCount, region).filter(due__lt=today).aggregate(n=Sum("projects"))["n"] or 0
+    totals = own_rows(RegionTotal, region).aggregate(p=Sum("paid_fen"), d=Sum("due_fen"), v=Sum("votes_passed"))
+    out.subsidy_paid = fen_to_yuan(totals["p"] or 0)
+    out.subsidy_due = fen_to_yuan(totals["d"] or 0)
+    out.votes_passed = totals["v"] or 0
     return out
 
 
@@ -157,47 +167,23 @@ def children(*, region: Region | None) -> list[Region]:
 
 
 def by_child(*, regions: list[Region]) -> dict[int, dict]:
-    """Per child region: projects (not withdrawn), under way, in service, subsidy paid and due. Two grouped queries
-    on the summaries, grouped by the children's path prefix (siblings' paths have one length: their codes do)."""
-    from django.db.models.functions import Substr
-
+    """Per child region: projects (not withdrawn), under way, in service, subsidy paid and due: two reads of the
+    children's own summary rows."""
     out = {r.pk: {"projects": 0, "in_service": 0, "under_way": 0, "paid": ZERO, "due": ZERO} for r in regions}
-    lengths = {len(r.path) for r in regions}
-    by_path = {r.path: r.pk for r in regions}
-    groups = [
-        (length, Q(*(Q(path__startswith=r.path) for r in regions if len(r.path) == length), _connector=Q.OR))
-        for length in sorted(lengths)
-    ]
-    for length, q in groups:
-        prefix = Substr("path", 1, length)
-        for path, stage, status, n in (
-            StageCount.objects.filter(q)
-            .annotate(prefix=prefix)
-            .values_list("prefix", "stage", "status")
-            .annotate(n=Sum("projects"))
-            .values_list("prefix", "stage", "status", "n")
-            .order_by()
-        ):
-            pk = by_path.get(path)
-            if pk is None or status == Status.WITHDRAWN:
-                continue
-            out[pk]["projects"] += n
-            if stage == Stage.IN_SERVICE:
-                out[pk]["in_service"] += n
-            elif status == Status.ACTIVE:
-                out[pk]["under_way"] += n
-        for path, paid, due in (
-            SubsidyTotal.objects.filter(q)
-            .annotate(prefix=prefix)
-            .values_list("prefix")
-            .annotate(p=Sum("paid"), d=Sum("due"))
-            .values_list("prefix", "p", "d")
-            .order_by()
-        ):
-            pk = by_path.get(path)
-            if pk is not None:
-                out[pk]["paid"] += paid
-                out[pk]["due"] += due
+    ids = list(out)
+    for pk, stage, status, n in StageCount.objects.filter(region_id__in=ids).values_list(
+        "region_id", "stage", "status", "projects"
+    ):
+        if status == Status.WITHDRAWN:
+            continue
+        out[pk]["projects"] += n
+        if stage == Stage.IN_SERVICE:
+            out[pk]["in_service"] += n
+        elif status == Status.ACTIVE:
+            out[pk]["under_way"] += n
+    for pk, paid, due in RegionTotal.objects.filter(region_id__in=ids).values_list("region_id", "paid_fen", "due_fen"):
+        out[pk]["paid"] = fen_to_yuan(paid)
+        out[pk]["due"] = fen_to_yuan(due)
     return out
 
 

@@ -1,4 +1,5 @@
-"""Which saves change a community's figures: its projects, their subsidy files and the ledger (see services)."""
+"""Which saves change a community's figures: its projects (a stage's due date is written with the project's own
+save), their blockers (the open-blocker counter is updated behind them), votes, subsidy files and the ledger."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ def _project_saved(sender, instance, **kwargs) -> None:
     services.mark_changed(instance.community_id)
 
 
-def _application_saved(sender, instance, **kwargs) -> None:
+def _project_part_saved(sender, instance, **kwargs) -> None:
     from jiati.projects.models import Project
 
     services.mark_changed(Project.objects.filter(pk=instance.project_id).values_list("community_id", flat=True).first())
@@ -28,10 +29,12 @@ def _entry_saved(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from jiati.projects.models import Project
+    from jiati.consent.models import Vote
+    from jiati.projects.models import Blocker, Project
     from jiati.subsidies.models import LedgerEntry, SubsidyApplication
 
     for signal in (post_save, post_delete):
         signal.connect(_project_saved, sender=Project, dispatch_uid=f"stats-project-{signal}")
-        signal.connect(_application_saved, sender=SubsidyApplication, dispatch_uid=f"stats-file-{signal}")
+        for model in (Blocker, Vote, SubsidyApplication):
+            signal.connect(_project_part_saved, sender=model, dispatch_uid=f"stats-{model.__name__}-{signal}")
         signal.connect(_entry_saved, sender=LedgerEntry, dispatch_uid=f"stats-ledger-{signal}")

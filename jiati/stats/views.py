@@ -97,7 +97,7 @@ def public(request):
             totals["under_way"] += per[k.pk]["under_way"]
             totals["paid"] += per[k.pk]["paid"]
         by_year: dict[int, list[int]] = {}
-        for month, started, completed in MonthCount.objects.filter(path__startswith=district.path).values_list(
+        for month, started, completed in MonthCount.objects.filter(region=district).values_list(
             "month", "started", "completed"
         ):
             entry = by_year.setdefault(month.year, [0, 0])

@@ -36,7 +36,9 @@ def scene(world, no_guards, committed):
         project_services.project_withdraw(project=gone, actor=admin, reason="业主撤回")
         open_in("a2a", "S4", moves=2)
         open_in("b1a", "S5")
+    # Behind the services' back (the plan service saves the project with its due date): rebuild by hand.
     Project.objects.filter(pk=late.pk).update(stage_due=timezone.localdate() - dt.timedelta(days=3))
+    services.community_refresh(community_id=late.community_id)
     return {"done": done, "late": late}
 
 
@@ -114,7 +116,9 @@ def test_public_page_needs_no_sign_in_and_shows_no_names(world, scene, client):
 
 def test_rebuild_all_repairs_a_lost_summary(world, scene):
     StageCount.objects.all().delete()
-    assert services.rebuild_all() == 3
+    # 3 communities, 3 subdistricts, 2 districts, 1 city, 1 province have projects: 10 regions with rows.
+    assert services.rebuild_all() > 0
+    assert StageCount.objects.values("region").distinct().count() == 10
     assert selectors.figures(user=world.users["admin"], region=None) == selectors.live_figures(region=None)
 
 

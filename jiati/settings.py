@@ -297,12 +297,21 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend"
+            "TASKS_BACKEND", "jiati.ops.tasks_backend.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend"
         ),
-    }
+    },
+    # Where tasks wait while Redis cannot be reached; run_worker hands them back (jiati/ops/tasks_backend.py).
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 # The RQ queue (django-rq) the Redis backend uses; unused with the database backend.
-RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+# A Redis that does not answer fails an enqueue in 2 s (the task then waits in the database) instead of hanging a page.
+_RQ_URL = REDIS_URL or "redis://127.0.0.1:6379/0"
+RQ_QUEUES = {
+    "default": {
+        "URL": _RQ_URL + ("&" if "?" in _RQ_URL else "?") + "socket_connect_timeout=2",
+        "DEFAULT_TIMEOUT": 3600,
+    }
+}
 RQ_SHOW_ADMIN_LINK = False
 
 # --- Cache ------------------------------------------------------------------

@@ -72,7 +72,9 @@ def check_cache() -> Check:
 
 def uses_rq() -> bool:
     """Whether tasks go to Redis (django-tasks-rq) rather than the database."""
-    return type(task_backends["default"]).__name__ == "RQBackend"
+    from django_tasks_rq import RQBackend
+
+    return isinstance(task_backends["default"], RQBackend)
 
 
 def _queue_depth() -> int:

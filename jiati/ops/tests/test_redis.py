@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import override_settings
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from jiati.housing import import_services
 from jiati.housing.models import Dwelling, Estate, ImportJob, ImportStatus
@@ -22,7 +23,10 @@ from jiati.ops.tests import processes
 
 pytestmark = pytest.mark.redis
 
-RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+RQ_TASKS = {
+    "default": {"BACKEND": "jiati.ops.tasks_backend.RQBackend"},
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
 RQ_QUEUES = {"default": {"URL": processes.REDIS_URL, "DEFAULT_TIMEOUT": 600}}
 
 
@@ -144,3 +148,26 @@ def test_redis_down_pages_keep_working_and_readiness_says_so(client, world):
     assert body["status"] == "degraded"
     assert body["checks"]["cache"]["ok"] is False
     assert body["checks"]["tasks"] == {**body["checks"]["tasks"], "ok": False, "worker": "no heartbeat"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_redis_down_tasks_wait_in_the_database_and_go_to_redis_when_it_is_back(world):
+    from django_tasks_db.models import DBTaskResult
+
+    from jiati.ops.tasks_backend import WAITING_ROOM, requeue_waiting
+
+    user = world.users["community"]
+    dead = {"default": {"URL": "redis://127.0.0.1:9/0?socket_connect_timeout=1"}}
+    with override_settings(TASKS=RQ_TASKS, RQ_QUEUES=dead):
+        [note] = notify(recipients=[user], kind="test", title="Lift works start on Monday")  # no error: it waits
+        [waiting] = DBTaskResult.objects.filter(backend_name=WAITING_ROOM)
+        assert waiting.task_path == "jiati.notifications.tasks.deliver"
+        assert waiting.args_kwargs["args"] == [Delivery.objects.get(notification=note).pk]
+        with pytest.raises(RedisConnectionError):
+            requeue_waiting()  # Redis still away: the task keeps waiting
+        assert DBTaskResult.objects.filter(pk=waiting.pk).exists()
+    redis = processes.redis_or_skip()
+    with override_settings(TASKS=RQ_TASKS, RQ_QUEUES=RQ_QUEUES):
+        assert requeue_waiting() == 1
+    assert not DBTaskResult.objects.filter(backend_name=WAITING_ROOM).exists()
+    assert redis.llen("rq:queue:default") == 1

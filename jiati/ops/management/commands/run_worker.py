@@ -7,18 +7,27 @@ import threading
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from jiati.ops.health import HEARTBEAT_EVERY_SECONDS, beat, uses_rq, worker_name
+from jiati.ops.tasks_backend import requeue_waiting
 
 logger = logging.getLogger(__name__)
 
 
-def _beat_until(stop: threading.Event, worker: str) -> None:
+def _beat_until(stop: threading.Event, worker: str, *, requeue: bool) -> None:
     while True:
         try:
             beat(worker=worker)
         except Exception:  # the cache down: readiness says so; the worker keeps working
             logger.warning("worker heartbeat not recorded", exc_info=True)
+        if requeue:
+            try:
+                requeue_waiting()
+            except Exception:  # Redis still away: the tasks keep waiting in the database
+                logger.warning("waiting tasks not handed to Redis yet", exc_info=True)
+            finally:
+                close_old_connections()
         if stop.wait(HEARTBEAT_EVERY_SECONDS):
             return
 
@@ -32,10 +41,13 @@ class Command(BaseCommand):
     def handle(self, *args, interval, **options):
         worker = worker_name()
         stop = threading.Event()
-        heart = threading.Thread(target=_beat_until, args=(stop, worker), name="heartbeat", daemon=True)
+        rq = uses_rq()
+        heart = threading.Thread(
+            target=_beat_until, args=(stop, worker), kwargs={"requeue": rq}, name="heartbeat", daemon=True
+        )
         heart.start()
         try:
-            if uses_rq():
+            if rq:
                 # With the scheduler: notification retries are deferred (run_after) and must come due by themselves.
                 call_command(
                     "rqworker",

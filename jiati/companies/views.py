@@ -73,11 +73,11 @@ def detail(request, pk):
         "flags": company_flags(company_ids=[company.pk]),
         "scores": CompanyScore.objects.filter(company=company).order_by("-period")[:12],
         "projects": {
-            _("Elevator brand"): company.projects_as_brand.order_by("-id")[:20],
-            _("Construction team"): company.projects_as_contractor.order_by("-id")[:20],
-            _("Maintainer"): company.projects_as_maintainer.order_by("-id")[:20],
+            _("Elevator brand"): company.projects_as_brand.visible_to(user).order_by("-id")[:20],
+            _("Construction team"): company.projects_as_contractor.visible_to(user).order_by("-id")[:20],
+            _("Maintainer"): company.projects_as_maintainer.visible_to(user).order_by("-id")[:20],
         },
-        "elevators": company.elevators_maintained.select_related("estate", "stairwell__building")[:50]
+        "elevators": company.elevators_maintained.visible_to(user).select_related("estate", "stairwell__building")[:50]
         if hasattr(company, "elevators_maintained")
         else [],
         "can_edit": permissions.can_edit_registry(user),

@@ -2,13 +2,16 @@ from rest_framework import serializers
 
 from jiati.companies.models import (
     Appeal,
+    Colour,
     Company,
     CompanyContact,
+    CompanyKind,
     CompanyScore,
     Licence,
     LicenceKind,
     ListEntry,
     RankingList,
+    ViolationKind,
 )
 from jiati.core.serializers import ModelSerializer, Serializer
 from jiati.web.api import PersonalDataField
@@ -102,3 +105,43 @@ class AppealSerializer(ModelSerializer):
             "decision_reason",
             "decided_at",
         ]
+
+
+class LicenceDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+
+
+class ContactChangeSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    phone = serializers.CharField(max_length=20)
+    position = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+    email = serializers.EmailField(required=False, default="", allow_blank=True)
+
+
+class ContactInputSerializer(ContactChangeSerializer):
+    company = serializers.IntegerField()
+
+
+class DraftInputSerializer(serializers.Serializer):
+    period = serializers.DateField(help_text="Any day of the month the list is for.")
+    kind = serializers.ChoiceField(choices=[(k, CompanyKind(k).label) for k in ("maker", "contractor", "maintainer")])
+
+
+class ViolationInputSerializer(serializers.Serializer):
+    company = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ViolationKind.choices)
+    description = serializers.CharField()
+    evidence_note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
+    upload = serializers.FileField(required=False, default=None)
+
+
+class AppealInputSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    grounds = serializers.CharField()
+
+
+class AppealDecisionSerializer(serializers.Serializer):
+    upheld = serializers.BooleanField()
+    reason = serializers.CharField()
+    corrected_colour = serializers.ChoiceField(choices=Colour.choices, required=False, default=Colour.NONE)

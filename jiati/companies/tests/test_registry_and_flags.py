@@ -6,10 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from jiati.accounts.models import Role
-from jiati.companies import ranking, services
+from jiati.companies import ranking, selectors, services
 from jiati.companies.flags import company_flags
 from jiati.companies.models import Colour, Licence, LicenceKind, LicenceStatus, ListEntry, RankingList, ScoreScheme
 from jiati.core.tests.factories import CompanyFactory, make_user, valid_credit_code
+from jiati.projects.models import Project
 from jiati.projects.services import project_set_checklist
 
 pytestmark = pytest.mark.django_db
@@ -65,10 +66,10 @@ def _expired_licence(world, company):
     )  # fmt: skip
 
 
-def _project(world):
+def _project(world, key="a1a"):
     from jiati.elevators.tests.conftest import project_in_service
 
-    project = project_in_service(world)
+    project = project_in_service(world, key=key)
     project.contractor = None
     project.maintainer = None
     project.stage = "design"
@@ -116,3 +117,21 @@ def test_licence_reminder_before_expiry_is_sent_once(world):
     )  # fmt: skip
     assert services.licence_reminders_send() >= 2  # the company's staff and the district office
     assert services.licence_reminders_send() == 0
+
+
+def test_projects_running_with_a_flagged_company_are_flagged_on_the_project_and_the_lists(world, client_for):
+    maintainer = world.companies["maintainer"]
+    flagged = _project(world)
+    flagged.maintainer = maintainer
+    flagged.save()
+    clean = _project(world, key="a1b")
+    _expired_licence(world, maintainer)
+    projects = Project.objects.filter(pk__in=[flagged.pk, clean.pk])
+    found = selectors.project_flags(projects)
+    assert list(found) == [flagged.pk]
+    assert [(f["role"], f["flag"]) for f in found[flagged.pk]] == [("maintainer", "licence_expired")]
+    assert list(selectors.flagged_projects(projects)) == [flagged]
+    page = client_for(world.users["community"]).get(f"/projects/{flagged.pk}/").content.decode()
+    assert "维保公司" in page and "expired on" in page
+    listed = client_for(world.users["district"]).get("/companies/?flagged=true").content.decode()
+    assert "维保公司" in listed and "加梯建设" not in listed

@@ -15,14 +15,12 @@ roll-up statement per level (a national load of 181,000 projects is rebuilt in s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, Length, Replace, TruncDate, TruncMonth
 
-from jiati.core.money import yuan_to_fen
 from jiati.organisation.models import Region
 from jiati.projects.models import Project, Stage, Status
 from jiati.stats.models import DueCount, MonthCount, RegionTotal, StageCount
@@ -36,11 +34,6 @@ _ROLL_UP = {
     DueCount: (("due",), ("projects",)),
     RegionTotal: ((), ("paid_fen", "due_fen", "votes_passed")),
 }
-
-
-def depth_of(path: str) -> int:
-    """A region's depth from its path ("/440000/" is 1)."""
-    return path.count("/") - 1
 
 
 def _subsidy_sums(projects_q: Q) -> dict:
@@ -97,71 +90,91 @@ def _day(value):
     return value.date() if hasattr(value, "date") else value
 
 
-def _community_rows(projects_q: Q) -> dict:
-    """Summary rows (unsaved) of the communities of the projects matching `projects_q`, from their live rows."""
+def _depth(path_field: str):
+    """A region's depth computed in SQL from its path: the number of "/" less one."""
+    return Length(path_field) - Length(Replace(path_field, Value("/"), Value(""))) - 1
+
+
+def _insert(model, columns: str, select: str, queries: list) -> None:
+    """INSERT INTO the model's table (`columns`) the rows of `select`, whose {0}, {1}… are the queries' SQL."""
+    compiled = [q.query.get_compiler(using=q.db).as_sql() for q in queries]
+    sql = select.format(*(f"({part})" for part, _params in compiled))
+    params = [p for _part, part_params in compiled for p in part_params]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+
+
+def _insert_community_rows(projects_q: Q) -> None:
+    """The summary rows of the communities of the projects matching `projects_q`, computed from their live rows by
+    the database: one INSERT … SELECT per summary, the SELECTs written by the ORM (the same on every database)."""
     from jiati.consent.models import Vote
     from jiati.subsidies.models import LedgerEntry, SubsidyApplication
 
-    projects = Project.objects.filter(projects_q)
-    rows: dict = {model: [] for model in SUMMARIES}
-    totals: dict = defaultdict(lambda: [0, 0, 0])
-    for c, stage, status, n, blocked in (
-        projects.values_list("community_id", "stage", "status")
+    projects = Project.objects.filter(projects_q).annotate(d=_depth("community__path"))
+    stages = (
+        projects.values_list("community_id", "d", "stage", "status")
         .annotate(n=Count("id"), b=Count("id", filter=Q(open_blockers__gt=0)))
-        .values_list("community_id", "stage", "status", "n", "b")
         .order_by()
-    ):
-        rows[StageCount].append(StageCount(region_id=c, stage=stage, status=status, projects=n, blocked=blocked))
-    months: dict = defaultdict(lambda: [0, 0])
-    for c, m, n in (
-        projects.annotate(m=TruncMonth("created_at")).values_list("community_id", "m").annotate(n=Count("id"))
-    ).order_by():
-        months[c, _day(m)][0] += n
+    )
+    _insert(
+        StageCount,
+        "region_id, depth, stage, status, projects, blocked",
+        "SELECT community_id, d, stage, status, n, b FROM {0} s",
+        [stages],
+    )
+    # Months in the district's calendar: the local date's month.
+    started = (
+        projects.annotate(m=TruncMonth(TruncDate("created_at")))
+        .values_list("community_id", "d", "m")
+        .annotate(n=Count("id"))
+    ).order_by()
     done = projects.filter(stage=Stage.IN_SERVICE).exclude(status=Status.WITHDRAWN)
-    for c, m, n in (
-        done.annotate(m=TruncMonth("stage_entered_at")).values_list("community_id", "m").annotate(n=Count("id"))
-    ).order_by():
-        months[c, _day(m)][1] += n
-    rows[MonthCount] = [MonthCount(region_id=c, month=m, started=s, completed=d) for (c, m), (s, d) in months.items()]
+    completed = (
+        done.annotate(m=TruncMonth(TruncDate("stage_entered_at")))
+        .values_list("community_id", "d", "m")
+        .annotate(n=Count("id"))
+    ).order_by()
+    _insert(
+        MonthCount,
+        "region_id, depth, month, started, completed",
+        "SELECT community_id, d, m, SUM(s), SUM(c) FROM ("
+        "SELECT community_id, d, m, n AS s, 0 AS c FROM {0} a UNION ALL SELECT community_id, d, m, 0, n FROM {1} b"
+        ") u GROUP BY community_id, d, m",
+        [started, completed],
+    )
     live = projects.filter(status=Status.ACTIVE, stage_due__isnull=False).exclude(stage=Stage.IN_SERVICE)
-    for c, due, n in live.values_list("community_id", "stage_due").annotate(n=Count("id")).order_by():
-        rows[DueCount].append(DueCount(region_id=c, due=due, projects=n))
-    for c, paid in (
+    dues = live.values_list("community_id", "d", "stage_due").annotate(n=Count("id")).order_by()
+    _insert(DueCount, "region_id, depth, due, projects", "SELECT community_id, d, stage_due, n FROM {0} s", [dues])
+    paid = (
         LedgerEntry.objects.filter(_prefixed(projects_q, "application__project__"))
-        .values_list("application__project__community_id")
-        .annotate(total=Sum("amount"))
+        .annotate(c=F("application__project__community_id"), d=_depth("application__project__community__path"))
+        .values_list("c", "d")
+        .annotate(p=Sum("amount"))
         .order_by()
-    ):
-        totals[c][0] += yuan_to_fen(paid)
-    for c, unpaid, pending in (
+    )
+    due = (
         SubsidyApplication.objects.filter(_prefixed(projects_q, "project__"))
-        .values_list("project__community_id")
+        .annotate(c=F("project__community_id"), d=_depth("project__community__path"))
+        .values_list("c", "d")
         .annotate(**_due_sums())
         .order_by()
-    ):
-        totals[c][1] += yuan_to_fen(unpaid + pending)
-    for c, n in (
+    )
+    votes = (
         Vote.objects.filter(_prefixed(projects_q, "project__"), passed=True)
-        .values_list("project__community_id")
+        .annotate(c=F("project__community_id"), d=_depth("project__community__path"))
+        .values_list("c", "d")
         .annotate(n=Count("id"))
         .order_by()
-    ):
-        totals[c][2] += n
-    rows[RegionTotal] = [
-        RegionTotal(region_id=c, paid_fen=p, due_fen=d, votes_passed=v) for c, (p, d, v) in totals.items()
-    ]
-    return rows
-
-
-def _write_community_rows(rows: dict) -> int:
-    """Save the rows; returns the deepest depth written (0 if none)."""
-    ids = {row.region_id for model_rows in rows.values() for row in model_rows}
-    depths = {pk: depth_of(path) for pk, path in Region.objects.filter(pk__in=ids).values_list("pk", "path")}
-    for model, model_rows in rows.items():
-        for row in model_rows:
-            row.depth = depths[row.region_id]
-        model.objects.bulk_create(model_rows, batch_size=5000)
-    return max(depths.values(), default=0)
+    )
+    _insert(
+        RegionTotal,
+        "region_id, depth, paid_fen, due_fen, votes_passed",
+        "SELECT c, d, CAST(ROUND(SUM(p) * 100) AS BIGINT), CAST(ROUND(SUM(du) * 100) AS BIGINT), SUM(v) FROM ("
+        "SELECT c, d, p, 0 AS du, 0 AS v FROM {0} a UNION ALL SELECT c, d, 0, unpaid + pending, 0 FROM {1} b "
+        "UNION ALL SELECT c, d, 0, 0, n FROM {2} e) u GROUP BY c, d",
+        [paid, due, votes],
+    )
 
 
 def _roll_up(*, parent_id: int | None = None, depth: int | None = None) -> None:
@@ -201,7 +214,7 @@ def community_refresh(*, community_id: int) -> None:
     chain = list(locked.values_list("pk", flat=True))
     for model in SUMMARIES:
         model.objects.filter(region_id=community_id).delete()
-    _write_community_rows(_community_rows(Q(community_id=community_id)))
+    _insert_community_rows(Q(community_id=community_id))
     for ancestor in reversed(chain[:-1]):
         _roll_up(parent_id=ancestor)
 
@@ -209,10 +222,11 @@ def community_refresh(*, community_id: int) -> None:
 @transaction.atomic
 def rebuild_all() -> int:
     """Rebuild every region's rows from the live tables (after a bulk load, or to repair by hand), set-based: one
-    grouped query per figure over every project, then one roll-up per level. Returns how many summary rows."""
+    INSERT … SELECT per summary over every project, then one roll-up per level. Returns how many summary rows."""
     for model in SUMMARIES:
         model.objects.all().delete()
-    deepest = _write_community_rows(_community_rows(Q()))
+    _insert_community_rows(Q())
+    deepest = StageCount.objects.order_by("-depth").values_list("depth", flat=True).first() or 0
     for depth in range(deepest - 1, 0, -1):
         _roll_up(depth=depth)
     return sum(model.objects.count() for model in SUMMARIES)

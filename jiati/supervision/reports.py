@@ -147,6 +147,55 @@ WEIGHT_LABELS = {
 }
 
 
+TARGET_HEADERS = [
+    gettext_lazy("Subdistrict"),
+    gettext_lazy("Target: projects started"),
+    gettext_lazy("Started this year"),
+    gettext_lazy("Of the target"),
+    gettext_lazy("Target: elevators in service"),
+    gettext_lazy("Entered service this year"),
+    gettext_lazy("Of the target"),
+    gettext_lazy("愿装尽装 rate"),
+    gettext_lazy("可装尽装 rate"),
+]
+
+
+def _of_target(done, target) -> str:
+    """Progress against a target, in whole percent rounded down ("—" when no target is set)."""
+    if not target:
+        return "—"
+    return f"{done * 100 // target}%"
+
+
+def _rate(done, of) -> str:
+    """A coverage rate as done / of and the percentage to one decimal, rounded down (as the pool shows it)."""
+    if not of:
+        return "—"
+    return f"{done}/{of} ({done * 1000 // of / 10:.1f}%)"
+
+
+def target_rows(rows: list[dict]) -> list[list]:
+    """The targets-and-coverage table of a dispatch (rows saved before it existed have none of these keys)."""
+    out = []
+    for r in rows:
+        if "started_year" not in r:
+            continue
+        out.append(
+            [
+                r.get("name", ""),
+                "—" if r.get("target_started") is None else r["target_started"],
+                r["started_year"],
+                _of_target(r["started_year"], r.get("target_started")),
+                "—" if r.get("target_in_service") is None else r["target_in_service"],
+                r["in_service_year"],
+                _of_target(r["in_service_year"], r.get("target_in_service")),
+                _rate(r.get("willing_feasible_done") or 0, r.get("willing_feasible")),
+                _rate(r.get("feasible_done") or 0, r.get("feasible")),
+            ]
+        )
+    return out
+
+
 def formula_text(weights: dict) -> str:
     parts = []
     for key, weight in weights.items():
@@ -165,10 +214,15 @@ def dispatch_report(*, user, dispatch) -> dict:
         totals = [view["totals"].get(key, "") for key, _label in DISPATCH_COLUMNS]
         totals[0], totals[1], totals[2] = "", _("District"), ""
     trend = view["totals"]["trend"] if view.get("totals") else (view["rows"][0]["trend"] if view["rows"] else [])
+    targets = target_rows(sorted(view["rows"], key=lambda r: r.get("name", "")))
+    if view.get("totals") and targets:
+        targets += target_rows([{**view["totals"], "name": _("District")}])
     return {
         "headers": headers,
         "rows": rows,
         "totals": totals,
+        "target_headers": [str(h) for h in TARGET_HEADERS],
+        "targets": targets,
         "trend": trend,
         "formula": formula_text(view.get("weights", {})),
         "partial": view.get("partial", False),
@@ -193,6 +247,11 @@ def dispatch_xlsx_response(*, user, dispatch):
         rows.append([_number(v) for v in report["totals"]])
     rows.append([])
     rows.append([_("Ranking formula"), report["formula"]])
+    if report["targets"]:
+        rows.append([])
+        rows.append([_("Targets and coverage")])
+        rows.append(report["target_headers"])
+        rows.extend(report["targets"])
     rows.append([])
     rows.append([_("Month"), _("Started"), _("Completed"), _("Entered service")])
     for t in report["trend"]:

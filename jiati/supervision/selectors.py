@@ -278,6 +278,15 @@ SCORE_WEIGHTS = {
 COMPLETED_STAGES = (Stage.REGISTRATION, Stage.SUBSIDY, Stage.IN_SERVICE)
 STARTED_STAGES = tuple(s for s in Stage if list(Stage).index(s) >= list(Stage).index(Stage.FOUNDATION))
 TREND_MONTHS = 6
+# What the pool's hook gives per subdistrict: the year's targets and the coverage counts.
+TARGET_KEYS = (
+    "target_started",
+    "target_in_service",
+    "willing_feasible",
+    "willing_feasible_done",
+    "feasible",
+    "feasible_done",
+)
 
 
 def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -399,6 +408,23 @@ def monthly_dispatch_content(*, user, region, month: dt.date, today: dt.date | N
         subdistricts,
         n=Count("id"),
     )
+    # Against the year's targets (the pool's, same definitions: projects not withdrawn that entered the foundation
+    # or service stage this year, up to the end of the month) and the coverage as of today (through a hook).
+    year_lo, _ = month_bounds(month.replace(month=1, day=1))
+    year_counts = {
+        key: _by_subdistrict(
+            stage_events(stage, year_lo, end).exclude(project__status=Status.WITHDRAWN),
+            "project__community_id",
+            parents,
+            subdistricts,
+            n=Count("project", distinct=True),
+        )
+        for key, stage in (("started_year", Stage.FOUNDATION), ("in_service_year", Stage.IN_SERVICE))
+    }
+    targets = {
+        t["region_id"]: t
+        for t in collect("targets", "region_targets", user=user, regions=subdistricts, year=month.year)
+    }
     trend_months = months_back(month, TREND_MONTHS)
     trend_lo, _ = month_bounds(trend_months[0])
     rows = []
@@ -416,6 +442,9 @@ def monthly_dispatch_content(*, user, region, month: dt.date, today: dt.date | N
             **standing[s.pk],
             "overdue_rectifications": overdue_rect[s.pk]["n"],
             "overdue_petitions": overdue_pet[s.pk]["n"],
+            "started_year": year_counts["started_year"][s.pk]["n"],
+            "in_service_year": year_counts["in_service_year"][s.pk]["n"],
+            **{key: targets.get(s.pk, {}).get(key) for key in TARGET_KEYS},
         }
         row["score"] = sum(weight * row[key] for key, weight in SCORE_WEIGHTS.items())
         rows.append(row)
@@ -462,6 +491,9 @@ def monthly_dispatch_content(*, user, region, month: dt.date, today: dt.date | N
         totals[key] = sum(r[key] for r in rows)
     for key in ("subsidy_paid_month", "subsidy_paid_total", "subsidy_due"):
         totals[key] = money(sum((Decimal(r[key]) for r in rows), ZERO))
+    for key in ("started_year", "in_service_year", *TARGET_KEYS):
+        values = [r[key] for r in rows if r[key] is not None]
+        totals[key] = sum(values) if values else None
     totals["trend"] = [
         {
             "month": m.isoformat(),

@@ -244,3 +244,56 @@ def test_printed_review_and_dispatch(world, site, scene, client_for):
     response = client_for(world.users["subdistrict"]).get(f"/supervision/dispatches/{dispatch.pk}/dispatch.xlsx")
     rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
     assert [r[1] for r in rows[1:2]] == ["平湖街道"] and "坂田街道" not in str(rows)
+
+
+def test_monthly_dispatch_sets_progress_against_the_pools_targets(world, site, scene):
+    """A1 has its own target (4 started, 2 in service); A2 none of its own, but one for its community A2a (3, 1):
+    A2's target is that sum. Started this year: the site and the overdue project entered the foundation stage
+    (the latter last month, in this year unless this is January)."""
+    from jiati.pool import selectors as pool_selectors
+    from jiati.pool.models import Target
+
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    district = world.users["district"]
+    Target.objects.create(
+        region=world.regions["A1"], year=today.year, projects_started=4, elevators_in_service=2, set_by=district
+    )
+    Target.objects.create(
+        region=world.regions["A2a"], year=today.year, projects_started=3, elevators_in_service=1, set_by=district
+    )
+    Target.objects.create(  # another year: not counted
+        region=world.regions["A1"], year=today.year - 1, projects_started=9, elevators_in_service=9, set_by=district
+    )
+    dispatch = services.dispatch_generate(actor=district, region=world.regions["A"], month=month)
+    rows = {r["name"]: r for r in dispatch.content["rows"]}
+    a1, a2 = rows["平湖街道"], rows["坂田街道"]
+    started = 2 if (month - dt.timedelta(days=1)).year == today.year else 1
+    assert (a1["target_started"], a1["started_year"], a1["target_in_service"], a1["in_service_year"]) == (
+        4,
+        started,
+        2,
+        0,
+    )
+    assert (a2["target_started"], a2["started_year"], a2["target_in_service"], a2["in_service_year"]) == (3, 0, 1, 0)
+    coverage = pool_selectors.coverage(user=district, region=world.regions["A1"])
+    assert (a1["willing_feasible"], a1["feasible"]) == (coverage.willing_feasible, coverage.feasible)
+    totals = dispatch.content["totals"]
+    assert (totals["target_started"], totals["started_year"], totals["target_in_service"]) == (7, started, 3)
+
+    from jiati.supervision import reports
+
+    report = reports.dispatch_report(user=district, dispatch=dispatch)
+    by_name = {r[0]: r for r in report["targets"]}
+    assert by_name["平湖街道"][1:7] == [4, started, f"{started * 100 // 4}%", 2, 0, "0%"]
+    assert by_name["坂田街道"][1:7] == [3, 0, "0%", 1, 0, "0%"]
+    assert report["targets"][-1][1:4] == [7, started, f"{started * 100 // 7}%"]  # the district's row
+
+
+def test_a_subdistrict_without_any_target_shows_a_dash(world, site, scene):
+    month = timezone.localdate().replace(day=1)
+    dispatch = services.dispatch_generate(actor=world.users["district"], region=world.regions["A"], month=month)
+    from jiati.supervision import reports
+
+    report = reports.dispatch_report(user=world.users["district"], dispatch=dispatch)
+    assert all(row[1] == "—" and row[3] == "—" for row in report["targets"])

@@ -7,8 +7,10 @@ import re
 from uuid import uuid4
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from jiati.accounts.scoping import area_q
 from jiati.accounts.selectors import staff_visible_to
@@ -24,7 +26,7 @@ from jiati.consultation.models import (
     VisitorKind,
 )
 from jiati.consultation.selectors import meeting_participant_users
-from jiati.core.forms import Form
+from jiati.core.forms import Form, PhoneField
 from jiati.core.widgets import DateInput, DateTimeInput
 from jiati.housing.models import Estate, Ownership, Stairwell
 from jiati.organisation.models import PropertyOffice, Region, ServiceWindow, Workstation
@@ -58,7 +60,7 @@ class WindowCreateForm(Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     opening_hours = forms.CharField(label=_("Opening hours"), max_length=255, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = PhoneField(label=_("Phone"), required=False)
     staff_on_duty = forms.ModelMultipleChoiceField(label=_("Staff on duty"), queryset=None, required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -75,7 +77,7 @@ class WindowEditForm(Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     opening_hours = forms.CharField(label=_("Opening hours"), max_length=255, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = PhoneField(label=_("Phone"), required=False)
     staff_on_duty = forms.ModelMultipleChoiceField(label=_("Staff on duty"), queryset=None, required=False)
     is_active = forms.BooleanField(label=pgettext_lazy("window", "Open"), required=False)
 
@@ -144,11 +146,7 @@ class BookingForm(Form):
     """A booking: by a resident on the portal, or by window staff for a caller."""
 
     name = forms.CharField(label=_("Your name"), max_length=120)
-    phone = forms.CharField(
-        label=_("Mobile number"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
+    phone = PhoneField(label=_("Mobile number"))
     topic = forms.ChoiceField(label=_("What is it about?"), choices=Topic.choices, widget=forms.RadioSelect)
     note = forms.CharField(
         label=_("What you would like to ask (optional)"),
@@ -156,6 +154,36 @@ class BookingForm(Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class WindowBookingForm(BookingForm):
+    """Window staff book a caller: one form on the window's page, the slot chosen in it (a form under every slot
+    made the page hundreds of kilobytes). The choices are the slots the page offers, grouped by day, plus the
+    one just chosen when a booking was refused, so that it comes back chosen with the reason on it."""
+
+    slot = forms.TypedChoiceField(label=_("Time"), coerce=int, choices=())
+    field_order = ["slot", "name", "phone", "topic", "note"]
+
+    def __init__(self, *args, slots=(), **kwargs):
+        kwargs.setdefault("auto_id", "id_book_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = pgettext_lazy("person", "Name")
+        self.fields["note"].label = _("Question (optional)")
+        self.offer(slots)
+
+    def offer(self, slots) -> None:
+        self.slots = {slot.pk: slot for slot in slots}
+        days: dict[str, list] = {}
+        for slot in self.slots.values():
+            start, end = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
+            places = gettext("%(booked)s of %(capacity)s booked") % {"booked": slot.booked, "capacity": slot.capacity}
+            days.setdefault(date_format(start, "Y-m-d l"), []).append(
+                (slot.pk, f"{start:%H:%M}–{end:%H:%M} · {places}")
+            )
+        self.fields["slot"].choices = [("", _("Choose a time")), *days.items()]
+
+    def chosen_slot(self):
+        return self.slots[self.cleaned_data["slot"]]
 
 
 # --- consultation records -----------------------------------------------------------
@@ -174,9 +202,7 @@ class ConsultationForm(Form):
         label=_("Who asked"), choices=VisitorKind.choices, widget=forms.RadioSelect, initial=VisitorKind.OWNER
     )
     visitor_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=120, required=False)
-    visitor_phone = forms.CharField(
-        label=_("Phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
-    )
+    visitor_phone = PhoneField(label=_("Phone"), required=False)
     question = forms.CharField(label=_("Question"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     follow_up_needed = forms.BooleanField(label=_("Follow-up needed"), required=False)
     follow_up_by = forms.ModelChoiceField(label=_("Follow-up by"), queryset=None, required=False)
@@ -369,7 +395,7 @@ class PetitionForm(IdempotentForm):
     )
     received_on = forms.DateField(label=pgettext_lazy("petition", "Received"), widget=DateInput, required=False)
     petitioner_name = forms.CharField(label=_("Petitioner"), max_length=120)
-    petitioner_phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    petitioner_phone = PhoneField(label=_("Phone"), required=False)
     petitioner_address = forms.CharField(label=_("Postal address"), max_length=255, required=False)
     reply_method = forms.ChoiceField(
         label=_("Reply"),
@@ -403,9 +429,7 @@ class PortalPetitionForm(IdempotentForm):
         initial=ReplyMethod.PORTAL,
         widget=forms.RadioSelect,
     )
-    petitioner_phone = forms.CharField(
-        label=_("Mobile number"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
-    )
+    petitioner_phone = PhoneField(label=_("Mobile number"), required=False)
     petitioner_address = forms.CharField(label=_("Postal address (for a letter)"), max_length=255, required=False)
 
     def __init__(self, *args, owner, **kwargs):

@@ -23,3 +23,48 @@ def get_visible_or_404(queryset, **lookup):
         return queryset.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
+
+
+class Refusals:
+    """A service's independent checks of its input, reported together: every wrong field in one refusal, not
+    the first one per submit.
+
+        with Refusals() as checked:
+            name = checked(text_or_refuse, name, _("Give your name."), field="name")
+            phone = checked(phone_or_refuse, phone, field="phone")
+            if topic not in Topic.values:
+                checked.add(refuse(_("Choose a topic."), code="invalid_choice", field="topic"))
+
+    A check that refuses returns None; on leaving the block, if any refused, one ValidationError carrying all
+    of them is raised (a form shows each on its field; the API lists them all).
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def __enter__(self) -> Refusals:
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is None and self.errors:
+            raise self.combined()
+
+    def __call__(self, check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ValidationError as error:
+            self.add(error)
+            return None
+
+    def add(self, error: ValidationError) -> None:
+        self.errors.append(error)
+
+    def combined(self) -> ValidationError:
+        by_field: dict[str, list] = {}
+        for error in self.errors:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    by_field.setdefault(field, []).extend(errors)
+            else:
+                by_field.setdefault("__all__", []).extend(error.error_list)
+        return ValidationError(by_field)

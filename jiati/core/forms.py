@@ -1,4 +1,5 @@
-"""Form bases every form in the project derives from, and running a service from a form.
+"""Form bases every form in the project derives from, running a service from a form (the service's
+ValidationError lands on the right field), and the form fields that check input with the services' own rules.
 
 The bases apply the stored-text policy (`core.text_policy`) to every text field: no control characters, no
 invisible characters in names, a length limit refused by name, never cut; and the date rule (`core.date_policy`)
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 
 from jiati.core import date_policy, text_policy
+from jiati.core.personal_data import validate_phone
 
 
 def apply_text_policy(form: forms.BaseForm) -> None:
@@ -66,3 +68,19 @@ def run_service(form: forms.Form, call: Callable[[], object]):
         else:
             form.add_error(None, exc)
         return None
+
+
+class PhoneField(forms.CharField):
+    """A mobile or landline number, checked by the form with the rule the services use
+    (`core.personal_data.validate_phone`), so that a wrong number is named together with every other wrong
+    field instead of on the next submit."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value:
+            validate_phone(value)

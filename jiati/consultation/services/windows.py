@@ -32,7 +32,7 @@ from jiati.consultation.models import (
     WindowSlot,
 )
 from jiati.consultation.services.common import sms_after_commit, text_or_refuse
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.personal_data import validate_phone
 from jiati.core.services import lock_rows, lock_visible, require
 from jiati.housing.models import Estate, Owner, Stairwell
@@ -348,10 +348,11 @@ def booking_create(
         require(permissions.can_manage_windows(actor))
         if not WindowSlot.objects.visible_to(actor).filter(pk=slot.pk).exists():
             raise PermissionDenied
-    name = text_or_refuse(name, _("Give your name."), field="name")[:120]
-    phone = phone_or_refuse(phone, field="phone", required=True)
-    if topic not in Topic.values:
-        raise refuse(_("Choose a topic."), code="invalid_choice", field="topic")
+    with Refusals() as checked:  # every wrong field at once
+        name = (checked(text_or_refuse, name, _("Give your name."), field="name") or "")[:120]
+        phone = checked(phone_or_refuse, phone, field="phone", required=True)
+        if topic not in Topic.values:
+            checked.add(refuse(_("Choose a topic."), code="invalid_choice", field="topic"))
     with transaction.atomic():
         if owner is not None:
             # One owner's requests for different slots queue here (the owner row, then the slot: always in this

@@ -167,7 +167,7 @@ REFUSED_POSTS = [
     ("consultation:window-edit", "window", {}, {"name": "被改了"}),
     # Refused by the form too: the page with the form as typed is only for the window's managers.
     ("consultation:window-edit", "window", {}, {"name": ""}),
-    ("consultation:slot-book", "slot", {}, {"name": "来电者", "phone": "", "topic": "cost"}),
+    ("consultation:window-book", "window", {}, {"name": "来电者", "phone": "", "topic": "cost"}),
     ("consultation:slots-open", "window", {}, {"first_day": "", "times": "09:00-09:30"}),
 ]
 

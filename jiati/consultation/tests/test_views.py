@@ -19,7 +19,7 @@ from jiati.consultation.models import (
     PetitionStatus,
     WindowSlot,
 )
-from jiati.consultation.tests.conftest import make_slot, owners_of, project_at
+from jiati.consultation.tests.conftest import make_slot, owners_of, project_at, window_of
 from jiati.residents.auth import SESSION_KEY
 
 
@@ -372,41 +372,69 @@ def _tag(html: str, element_id: str) -> str:
     return match.group(0)
 
 
-def test_booking_a_full_slot_keeps_the_callers_details_under_that_slot(world, window, client_for):
+def test_booking_a_full_slot_keeps_the_callers_details_and_the_chosen_slot(world, window, client_for):
     from jiati.consultation.services import windows
 
     earlier = [make_slot(window, days=1), make_slot(window, days=2)]
     full = make_slot(window, days=5, capacity=1)  # on the third day shown, which is folded unless opened
     windows.booking_create(actor=world.users["community"], slot=full, name="张伟", phone="13900001111")
     response = client_for(world.users["community"]).post(
-        reverse("consultation:slot-book", args=[full.pk]),
-        {"name": "陈桂兰", "phone": "13712345678", "topic": "cost", "note": "想问分摊比例"},
+        reverse("consultation:window-book", args=[window.pk]),
+        {"slot": str(full.pk), "name": "陈桂兰", "phone": "13712345678", "topic": "cost", "note": "想问分摊比例"},
     )
     html = response.content.decode()
     assert response.status_code == 200  # the page again, not a redirect that drops what the caller said
-    assert "This time is fully booked; choose another." in html
-    assert f'id="book-{full.pk}" open' in html and html.count('<details class="mt-2" open>') == 3
-    assert 'value="陈桂兰"' in _tag(html, f"id_book_{full.pk}_name")
-    assert 'value="13712345678"' in _tag(html, f"id_book_{full.pk}_phone")
-    assert "checked" in _tag(html, f"id_book_{full.pk}_topic_1") and "想问分摊比例" in html
-    for other in earlier:  # the other slots keep blank forms
-        assert "value=" not in _tag(html, f"id_book_{other.pk}_name")
-        assert f'id="book-{other.pk}" open' not in html
+    assert re.search(
+        r'id="id_book_slot"[^<>]*>.*?</select>\s*<div class="invalid-feedback d-block">This time is fully'
+        r" booked; choose another.",
+        html,
+        re.S,
+    )
+    assert f'<option value="{full.pk}" selected>' in html  # still chosen, though full: the reason is on it
+    for other in earlier:
+        assert f'<option value="{other.pk}">' in html
+    assert 'value="陈桂兰"' in _tag(html, "id_book_name")
+    assert 'value="13712345678"' in _tag(html, "id_book_phone")
+    assert "checked" in _tag(html, "id_book_topic_1") and "想问分摊比例" in html
     assert html.count("陈桂兰") == 1 and "refused-form" not in html
     assert Booking.objects.filter(slot=full).count() == 1
+
+
+def test_a_refused_booking_names_every_wrong_field_at_once(world, window, client_for):
+    slot = make_slot(window, days=1)
+    response = client_for(world.users["community"]).post(
+        reverse("consultation:window-book", args=[window.pk]),
+        {"slot": str(slot.pk), "name": "", "phone": "12345", "note": "电话来问"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and f'<option value="{slot.pk}" selected>' in html and "电话来问" in html
+    for field in ("id_book_name", "id_book_phone"):
+        assert "is-invalid" in _tag(html, field)
+    assert 'value="12345"' in _tag(html, "id_book_phone") and "Choose" in html
+    assert not Booking.objects.exists()
 
 
 def test_booking_a_slot_no_longer_on_the_page_keeps_the_callers_details(world, window, client_for):
     past = make_slot(window, days=-1)
     response = client_for(world.users["community"]).post(
-        reverse("consultation:slot-book", args=[past.pk]), {"name": "陈桂兰", "phone": "13712345678", "topic": "cost"}
+        reverse("consultation:window-book", args=[window.pk]),
+        {"slot": str(past.pk), "name": "陈桂兰", "phone": "13712345678", "topic": "cost"},
     )
     html = response.content.decode()
-    assert response.status_code == 200 and 'id="refused-form"' in html
+    assert response.status_code == 200
     assert "This time has already passed; choose a later one." in html
-    assert 'value="陈桂兰"' in _tag(html, f"id_book_{past.pk}_name")
-    assert reverse("consultation:slot-book", args=[past.pk]) in html
+    assert f'<option value="{past.pk}" selected>' in html and 'value="陈桂兰"' in _tag(html, "id_book_name")
     assert not Booking.objects.filter(slot=past).exists()
+
+
+def test_another_windows_slot_cannot_be_booked_here(world, window, client_for):
+    other = make_slot(window_of(world, kind="property_office"), days=1, created_by=world.users["community"])
+    response = client_for(world.users["community"]).post(
+        reverse("consultation:window-book", args=[window.pk]),
+        {"slot": str(other.pk), "name": "陈桂兰", "phone": "13712345678", "topic": "cost"},
+    )
+    assert response.status_code == 200 and "is-invalid" in _tag(response.content.decode(), "id_book_slot")
+    assert not Booking.objects.exists()
 
 
 def test_refused_slots_keep_what_was_typed_with_the_error_on_the_field(world, window, client_for):
@@ -476,7 +504,8 @@ def test_refused_places_and_cancellations_stay_under_their_slot_or_booking(world
 def test_only_window_managers_get_a_refused_window_form_back(world, scene, client_for):
     slot = scene["slot"]
     response = client_for(world.users["finance"]).post(  # finance sees the window, but does not run it
-        reverse("consultation:slot-book", args=[slot.pk]), {"name": "陈桂兰", "phone": "", "topic": "cost"}
+        reverse("consultation:window-book", args=[slot.window_id]),
+        {"slot": str(slot.pk), "name": "陈桂兰", "phone": "", "topic": "cost"},
     )
     assert response.status_code == 403
     assert Booking.objects.filter(slot=slot).count() == 1
@@ -752,3 +781,37 @@ def test_coverage_by_subdistrict_exports_to_xlsx(world, scene, client_for):
     from jiati.audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="export", changes__model="consultation.coverage").exists()
+
+
+# --- the window page: one booking form, the slot chosen in it ---------------------------------------------
+
+
+def _demo_like_week(world, window):
+    """Like the demo: four slots a day for two weeks, a third of the places booked."""
+    from jiati.consultation.services import windows
+
+    community = world.users["community"]
+    slots = [make_slot(window, days=day, hour=hour) for day in range(1, 15) for hour in (9, 10, 14, 15)]
+    for index, slot in enumerate(slots[::3]):
+        windows.booking_create(actor=community, slot=slot, name="张伟", phone=f"139{index:08d}", topic="cost")
+    return slots
+
+
+def test_the_window_page_has_one_booking_form_and_stays_small(world, window, client_for):
+    """Demo-like: 56 slots with a form under each made the page 301 KB (213 KB on the demo); one form, 62 KB."""
+    slots = _demo_like_week(world, window)
+    client = client_for(world.users["community"])
+    url = reverse("consultation:window-detail", args=[window.pk])
+    html = client.get(url).content.decode()
+    assert len(html.encode()) < 80_000
+    book_url = reverse("consultation:window-book", args=[window.pk])
+    assert html.count('name="note"') == 1 and html.count(f'action="{book_url}"') == 1
+    assert html.count('name="reason"') == len(slots[::3])  # only the bookings' own cancel forms
+    for slot in slots:  # every slot offers the one form, pre-set to that slot (a plain link: works without JS)
+        assert f'href="?slot={slot.pk}#book"' in html and f'<option value="{slot.pk}"' in html
+    assert "1 of 3 booked" in re.search(rf'<option value="{slots[0].pk}">[^<]*', html).group(0)
+    chosen = client.get(f"{url}?slot={slots[5].pk}").content.decode()  # the link without JS
+    assert f'<option value="{slots[5].pk}" selected>' in chosen
+    managed = client.get(f"{url}?manage={slots[5].pk}").content.decode()  # the slot's own forms, on demand
+    assert f'id="capacity-{slots[5].pk}" open' in managed and f'id="cancel-{slots[5].pk}" open' in managed
+    assert f'id="capacity-{slots[6].pk}"' not in managed

@@ -63,23 +63,19 @@ def _window_or_404(request, pk):
     )
 
 
-# The parts of the page a form is posted from, and where each one posts to. A window's own forms ("edit", "slots")
-# sit once on the page; a slot's ("book", "capacity", "cancel") under that slot; "booking-cancel" under its booking.
+# The parts of the page a form is posted from, and where each one posts to. A window's own forms ("edit", "slots",
+# "book": one booking form, the slot chosen in it) sit once on the page; a slot's ("capacity", "cancel") under that
+# slot; "booking-cancel" under its booking.
 PART_URLS = {
     "edit": "consultation:window-edit",
     "slots": "consultation:slots-open",
-    "book": "consultation:slot-book",
+    "book": "consultation:window-book",
     "capacity": "consultation:slot-capacity",
     "cancel": "consultation:slot-cancel",
     "booking-cancel": "consultation:booking-cancel",
 }
-SLOT_PARTS = {"book", "capacity", "cancel"}
-
-
-def _booking_form(slot_pk, data=None) -> forms.BookingForm:
-    """Each slot has its own booking form, with its own element ids: labels point at their slot's fields, and a
-    refused one comes back as typed under its slot while the others stay blank."""
-    return forms.BookingForm(data, auto_id=f"id_book_{slot_pk}_%s")
+WINDOW_PARTS = {"edit", "slots", "book"}
+SLOT_PARTS = {"capacity", "cancel"}
 
 
 def _window_page(request, window, *, bound: tuple[str, int | None, object] | None = None):
@@ -101,7 +97,7 @@ def _window_page(request, window, *, bound: tuple[str, int | None, object] | Non
         .order_by("starts_at")
     )
     can_manage = permissions.can_manage_windows(user)
-    shown = can_manage and part in ("edit", "slots")  # the window's own forms are always on a manager's page
+    shown = can_manage and part in WINDOW_PARTS  # the window's own forms are always on a manager's page
     days: dict[dt.date, list] = {}
     for slot in slots:
         days.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
@@ -109,7 +105,7 @@ def _window_page(request, window, *, bound: tuple[str, int | None, object] | Non
         slot.bookable = can_manage and not slot.is_cancelled and slot.starts_at > now
         slot.open_part = part if part in SLOT_PARTS and slot.pk == target else None
         slot.part_form = bound_form if slot.open_part else None
-        slot.booking_form = bound_form if slot.open_part == "book" else _booking_form(slot.pk) if can_manage else None
+        slot.managed = slot.bookable and str(slot.pk) == request.GET.get("manage")
         for booking in slot.bookings.all():
             booking.cancel_form = bound_form if part == "booking-cancel" and booking.pk == target else None
             shown = shown or booking.cancel_form is not None
@@ -152,6 +148,15 @@ def _window_page(request, window, *, bound: tuple[str, int | None, object] | Non
                 "last_day": timezone.localdate() + dt.timedelta(days=14),
             }
         )
+        offered = [slot for slot in slots if slot.bookable and slot.booked < slot.capacity]
+        if part == "book":  # refused: the slot chosen stays chosen, with the reason on it, even if now full or gone
+            bound_form.offer(sorted({*offered, *bound_form.slots.values()}, key=lambda slot: slot.starts_at))
+            context["booking_form"] = bound_form
+        else:
+            chosen = request.GET.get("slot", "")
+            context["booking_form"] = forms.WindowBookingForm(
+                slots=offered, initial={"slot": int(chosen) if chosen.isdigit() else None}
+            )
         if part == "edit":
             context["edit_form"] = bound_form
         elif part == "slots":
@@ -262,17 +267,25 @@ def slot_capacity(request, pk):
 
 
 @require_POST
-def slot_book(request, pk):
-    """Window staff book a place for someone who called."""
-    slot = _slot_or_404(request, pk)
+def window_book(request, pk):
+    """Window staff book a place for someone who called, in the slot chosen on the window's one booking form."""
+    window = _window_or_404(request, pk)
     _manager_or_403(request)
+    chosen = request.POST.get("slot", "")
+    slots = WindowSlot.objects.visible_to(request.user).filter(window=window, pk=chosen if chosen.isdigit() else None)
+    form = forms.WindowBookingForm(request.POST, slots=slots)
+
+    def call(d):
+        details = {key: d[key] for key in ("name", "phone", "topic", "note")}
+        return services.booking_create(actor=request.user, slot=form.chosen_slot(), **details)
+
     return act(
         request,
-        _booking_form(slot.pk, request.POST),
-        lambda d: services.booking_create(actor=request.user, slot=slot, **d),
+        form,
+        call,
         success=_("Booked; a confirmation was sent by text message."),
-        back=_window_url(slot.window_id),
-        page=_page(request, slot.window_id, "book", slot.pk),
+        back=_window_url(window.pk),
+        page=_page(request, window.pk, "book"),
     )
 
 

@@ -116,3 +116,35 @@ def test_area_helpers_round_to_the_hundredth_of_a_square_metre():
     assert Decimal("0.01") == money.AREA_STEP
     assert money.to_area("80.5") == Decimal("80.50")
     assert money.has_whole_area_step(Decimal("80.55")) and not money.has_whole_area_step(Decimal("80.555"))
+
+
+def test_refusals_report_every_wrong_field_at_once():
+    from django.core.exceptions import ValidationError
+
+    from jiati.core.errors import Refusals, refuse
+
+    def wrong(field):
+        raise refuse(f"{field} is wrong", code="invalid", field=field)
+
+    with pytest.raises(ValidationError) as caught, Refusals() as checked:
+        assert checked(wrong, "name") is None
+        assert checked(lambda: "ok") == "ok"
+        checked(wrong, "phone")
+        checked.add(refuse("not now", code="closed"))
+    assert caught.value.message_dict == {"name": ["name is wrong"], "phone": ["phone is wrong"], "__all__": ["not now"]}
+    with Refusals() as checked:  # nothing refused: nothing raised
+        checked(lambda: None)
+
+
+def test_a_phone_field_names_a_wrong_number_with_the_other_errors():
+    from django import forms
+
+    from jiati.core.forms import PhoneField
+
+    class Form(forms.Form):
+        name = forms.CharField()
+        phone = PhoneField()
+
+    form = Form({"name": "", "phone": "12345"})
+    assert set(form.errors) == {"name", "phone"}
+    assert Form({"name": "x", "phone": "139 0000 1111"}).is_valid()

@@ -84,14 +84,14 @@ def join_list(items) -> str:
 @register.simple_tag(takes_context=True)
 def refused_form(context, form):
     """{% refused_form form as form %}: the form, re-bound with what was typed if it was just refused
-    (core.refused_forms); sets `form.slot`, sent back so the page knows which of its forms was used."""
+    (core.refused_forms); sets `form.form_slot`, sent back so the page knows which of its forms was used."""
     from jiati.core.refused_forms import next_slot, restore_refused
 
     request = context.get("request")
     if request is None or form is None or not hasattr(form, "fields"):
         return form
-    form.slot = next_slot(request, form)
-    restore_refused(request, form, form.slot)
+    form.form_slot = next_slot(request, form)
+    restore_refused(request, form, form.form_slot)
     return form
 
 

@@ -17,6 +17,20 @@
         if (!window.confirm(el.dataset.confirm)) { ev.preventDefault(); ev.stopImmediatePropagation(); }
       });
     });
+    // A link that chooses a value in a form elsewhere on the page (the window's one booking form: "book this slot").
+    // Without JS the link's own href reloads the page with the value chosen.
+    root.querySelectorAll("a[data-choose]").forEach(function (link) {
+      if (link.dataset.boundChoose) return;
+      link.dataset.boundChoose = "1";
+      link.addEventListener("click", function (ev) {
+        var field = document.getElementById(link.dataset.choose);
+        if (!field) return;
+        ev.preventDefault();
+        field.value = link.dataset.value;
+        field.scrollIntoView({ block: "center" });
+        field.focus({ preventScroll: true });
+      });
+    });
     root.querySelectorAll("form.js-once").forEach(function (form) {
       if (form.dataset.boundOnce) return;
       form.dataset.boundOnce = "1";

@@ -21,6 +21,7 @@ version is never edited either: other thresholds are a new version (`services.ru
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from fractions import Fraction
 
@@ -235,6 +236,11 @@ class VoteQuerySet(ScopedQuerySet):
         return self.filter(project__lead_owner_id=owner.pk).exclude(status=VoteStatus.CANCELLED)
 
 
+def new_public_token() -> str:
+    """The vote's public address: random, so nobody can walk the votes by counting (issue 19)."""
+    return secrets.token_urlsafe(16)
+
+
 class Vote(models.Model):
     """One owners' vote on a project under one round of one rule set; its roll is frozen when it opens."""
 
@@ -262,6 +268,7 @@ class Vote(models.Model):
         related_name="+",
     )
     title = models.CharField(_("title"), max_length=200)
+    public_token = models.CharField(_("public link token"), max_length=32, unique=True, default=new_public_token)
     plan = models.TextField(_("the plan put to the vote"))
     cost_scheme = models.ForeignKey(
         "consent.CostScheme",

@@ -29,7 +29,7 @@ def ballot_forms_context(vote: Vote, voters) -> dict:
     if vote.cost_scheme_id:
         for share in CostShare.objects.filter(scheme_id=vote.cost_scheme_id):
             shares[share.dwelling_id] = share
-    online = public_url(reverse("consent:online-vote", args=[vote.pk]))
+    online = public_url(reverse("consent:online-vote", args=[vote.public_token]))
     forms = []
     for voter in voters:
         dwellings = list(voter.dwellings.all())
@@ -107,7 +107,7 @@ def agreement_context(vote: Vote) -> dict:
         "place": _place(vote.project),
         "scheme": vote.cost_scheme,
         "rows": rows,
-        "qr": qr_svg(public_url(reverse("consent:online-vote", args=[vote.pk]))),
+        "qr": qr_svg(public_url(reverse("consent:online-vote", args=[vote.public_token]))),
         "printed": timezone.localtime(),
     }
 

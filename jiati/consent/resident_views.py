@@ -34,6 +34,7 @@ from jiati.consent.models import (
 )
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
+from jiati.core.net import client_ip
 from jiati.core.personal_data import mask_phone
 from jiati.core.refused_forms import remember_refused
 from jiati.residents.auth import resident_owner
@@ -44,10 +45,11 @@ RECEIPTS = "consent_vote_receipts"
 GRANT_TTL = dt.timedelta(minutes=15)
 
 
-def _vote(pk) -> Vote:
+def _vote(token: str) -> Vote:
+    """The vote behind a public link: by its random token, never its id (issue 19)."""
     vote = (
         Vote.objects.select_related("project__estate", "project__stairwell__building", "rule_set", "cost_scheme")
-        .filter(pk=pk)
+        .filter(public_token=token)
         .exclude(status=VoteStatus.CANCELLED)
         .first()
     )
@@ -92,29 +94,39 @@ def _context(vote: Vote, **extra) -> dict:
 
 
 @login_not_required
-def online_vote(request, pk):
+def legacy_vote(request, pk):
+    """The old, counted address of a vote: staff who see the vote are sent on; for anyone else it is gone (404)."""
+    vote = get_visible_or_404(Vote.objects.visible_to(request.user).exclude(status=VoteStatus.CANCELLED), pk=pk)
+    return redirect("consent:online-vote", token=vote.public_token)
+
+
+@login_not_required
+def online_vote(request, token):
     """Step 1: the vote and the plan; ask for the phone on the roll and text it a code."""
-    vote = _vote(pk)
+    vote = _vote(token)
     if _grant(request, vote):
-        return redirect("consent:online-ballot", pk=vote.pk)
+        return redirect("consent:online-ballot", token=vote.public_token)
     form = forms.OnlinePhoneForm(request.POST or None, initial={"phone": _portal_phone(request, vote)})
     if request.method == "POST" and form.is_valid():
-        phone = run_service(form, lambda: services.vote_send_code(vote=vote, phone=form.cleaned_data["phone"]))
+        phone = run_service(
+            form,
+            lambda: services.vote_send_code(vote=vote, phone=form.cleaned_data["phone"], address=client_ip(request)),
+        )
         if phone:
             phones = request.session.get(PHONES, {})
             phones[str(vote.pk)] = phone
             request.session[PHONES] = phones
-            return redirect("consent:online-code", pk=vote.pk)
+            return redirect("consent:online-code", token=vote.public_token)
     return render(request, "consent/online/start.html", _context(vote, form=form))
 
 
 @login_not_required
-def online_code(request, pk):
+def online_code(request, token):
     """Step 2: the code. Checked outside any transaction, so wrong tries count against the limit."""
-    vote = _vote(pk)
+    vote = _vote(token)
     phone = request.session.get(PHONES, {}).get(str(vote.pk))
     if not phone:
-        return redirect("consent:online-vote", pk=vote.pk)
+        return redirect("consent:online-vote", token=vote.public_token)
     form = forms.OnlineCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         identity = run_service(
@@ -130,17 +142,17 @@ def online_code(request, pk):
             }
             request.session[GRANTS] = grants
             request.session.cycle_key()
-            return redirect("consent:online-ballot", pk=vote.pk)
+            return redirect("consent:online-ballot", token=vote.public_token)
     return render(request, "consent/online/code.html", _context(vote, form=form, phone_masked=mask_phone(phone)))
 
 
 @login_not_required
-def online_ballot(request, pk):
+def online_ballot(request, token):
     """Step 3: the owner sees the plan and his own share, then chooses. One code, one ballot per owner."""
-    vote = _vote(pk)
+    vote = _vote(token)
     grant = _grant(request, vote)
     if grant is None:
-        return redirect("consent:online-vote", pk=vote.pk)
+        return redirect("consent:online-vote", token=vote.public_token)
     voters = list(RollVoter.objects.filter(vote=vote, phone=grant["phone"]).prefetch_related("dwellings"))
     ballots = {b.voter_id: b for b in Ballot.objects.filter(vote=vote, voter__in=voters)}
     form = forms.OnlineBallotForm(request.POST or None)
@@ -172,7 +184,7 @@ def online_ballot(request, pk):
                     "changed": cast.changed,
                 }
                 request.session[RECEIPTS] = receipts
-                return redirect("consent:online-done", pk=vote.pk)
+                return redirect("consent:online-done", token=vote.public_token)
     rows = []
     for v in voters:
         share = selectors.voter_share(vote, v)
@@ -193,14 +205,14 @@ def online_ballot(request, pk):
 
 
 @login_not_required
-def online_done(request, pk):
+def online_done(request, token):
     """Step 4: the receipt, shown once."""
-    vote = _vote(pk)
+    vote = _vote(token)
     receipts = request.session.get(RECEIPTS, {})
     receipt = receipts.pop(str(vote.pk), None)
     request.session[RECEIPTS] = receipts
     if receipt is None:
-        return redirect("consent:online-vote", pk=vote.pk)
+        return redirect("consent:online-vote", token=vote.public_token)
     return render(
         request,
         "consent/online/done.html",

@@ -37,10 +37,12 @@ urlpatterns = [
     path("rules/", views.rules_page, name="rules"),
     path("rules/new/", views.rule_set_new, name="rule-set-new"),
     # Public: reached by QR code, no staff sign-in (each view is marked login_not_required).
-    path("v/<int:pk>/", resident_views.online_vote, name="online-vote"),
-    path("v/<int:pk>/code/", resident_views.online_code, name="online-code"),
-    path("v/<int:pk>/ballot/", resident_views.online_ballot, name="online-ballot"),
-    path("v/<int:pk>/done/", resident_views.online_done, name="online-done"),
+    # The online vote, by its random token (issue 19); the old counted address only forwards signed-in staff.
+    path("v/<int:pk>/", resident_views.legacy_vote, name="legacy-vote"),
+    path("v/<str:token>/", resident_views.online_vote, name="online-vote"),
+    path("v/<str:token>/code/", resident_views.online_code, name="online-code"),
+    path("v/<str:token>/ballot/", resident_views.online_ballot, name="online-ballot"),
+    path("v/<str:token>/done/", resident_views.online_done, name="online-done"),
     path("check/", resident_views.receipt_check, name="receipt-check"),
     path("n/<int:pk>/", resident_views.public_notice, name="public-notice"),
     path("n/<int:pk>/object/", resident_views.public_objection, name="public-objection"),

@@ -116,7 +116,7 @@ def vote_detail(request, pk):
     vote = _vote_or_404(request, pk)
     verdict = selectors.vote_verdict(vote)
     entries = list(vote.entries.select_related("voter", "recorded_by").order_by("-sequence")[:20])
-    online = reverse("consent:online-vote", args=[vote.pk])
+    online = reverse("consent:online-vote", args=[vote.public_token])
     context = {
         "vote": vote,
         "project": vote.project,

@@ -49,6 +49,8 @@ def signin_code_request(*, phone: str, address: str | None) -> str:
         # "Too soon" or "too many" for a known number only: saying so would tell who owns a home.
         with contextlib.suppress(ValidationError):
             otp.otp_send(phone=phone, purpose=LOGIN_PURPOSE)
+    else:
+        otp.otp_decoy()
     return phone
 
 

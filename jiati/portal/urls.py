@@ -8,4 +8,9 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("text-size/", views.text_size, name="text-size"),
+    # Public: no sign-in, no personal data.
+    path("check/", views.self_check, name="self-check"),
+    path("estimate/", views.estimate, name="estimate"),
+    path("find/", views.find, name="find"),
+    path("s/<str:token>/", views.stairwell, name="stairwell"),
 ]

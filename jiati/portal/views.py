@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jiati.consultation.models import Article, ArticleKind
+from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
 from jiati.core.net import client_ip
 from jiati.core.personal_data import mask_phone
-from jiati.portal import services
+from jiati.housing.models import Estate
+from jiati.portal import checks, forms, selectors, services
 from jiati.portal.forms import CodeForm, PhoneForm
 from jiati.residents import auth
 
 
 @login_not_required
-@auth.resident_required
 def home(request):
+    """The signed-in owner's matters; for anyone else the public start: learn, check, estimate, find, sign in."""
+    owner = auth.resident_owner(request)
+    if owner is None:
+        return _welcome(request)
+    request.owner = owner
     sections = collect("portal", "portal_sections", request=request, owner=request.owner)
     matters = collect("portal", "portal_matters", request=request, owner=request.owner)
     return render(request, "portal/home.html", {"owner": request.owner, "sections": sections, "matters": matters})
@@ -83,3 +92,121 @@ def text_size(request):
     else:
         response.delete_cookie("portal_text", samesite="Lax")
     return response
+
+
+# --- public pages: no sign-in, no personal data ---------------------------------------------------------------
+
+
+def _welcome(request):
+    articles = Article.objects.published().order_by("-pinned", "-published_at")
+    return render(
+        request,
+        "portal/welcome.html",
+        {
+            "policies": list(articles.filter(kind=ArticleKind.POLICY)[:5]),
+            "guides": list(articles.filter(kind=ArticleKind.GUIDE)[:5]),
+            "faqs": list(articles.filter(kind=ArticleKind.FAQ)[:8]),
+        },
+    )
+
+
+@login_not_required
+def self_check(request):
+    """ "Can our building get an elevator?" — from a picked stairwell (its QR link) or from what the visitor types."""
+    stairwell = selectors.stairwell_from_token(request.GET.get("s", "")) if request.GET.get("s") else None
+    result = contact = None
+    form = forms.SelfCheckForm(request.GET if "storeys" in request.GET else None)
+    if stairwell is not None:
+        building = stairwell.building
+        result = checks.check_building(
+            storeys=stairwell.storeys,
+            year_built=building.year_built or stairwell.estate.year_built,
+            space=checks.SPACE_UNSURE,
+            min_storeys=selectors.min_storeys_for(stairwell.community),
+            has_elevator=stairwell.has_elevator,
+            assessment=selectors.current_assessment(stairwell),
+        )
+        contact = selectors.contact_for(community=stairwell.community, stairwell=stairwell)
+    elif form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        result = run_service(
+            form,
+            lambda: checks.check_building(
+                storeys=data["storeys"],
+                year_built=data["year_built"],
+                space=data["space"],
+                min_storeys=selectors.min_storeys_for(data["community"]),
+            ),
+        )
+        if result is not None:
+            contact = selectors.contact_for(community=data["community"])
+    return render(
+        request,
+        "portal/self_check.html",
+        {
+            "form": form,
+            "stairwell": stairwell,
+            "result": result,
+            "contact": contact,
+            "verdicts": {
+                checks.POSSIBLE: _("Yes, an elevator looks possible"),
+                checks.CONDITIONAL: _("Possibly — a few things must be checked first"),
+                checks.NOT_POSSIBLE: _("Not possible as things stand"),
+                checks.HAS_ELEVATOR: _("Your stairwell already has an elevator"),
+            },
+        },
+    )
+
+
+@login_not_required
+def estimate(request):
+    """My estimated share of the cost under the common schemes, after the subsidy in force, assumptions listed."""
+    form = forms.EstimateForm(request.GET if "storeys" in request.GET else None, initial={"per_floor": 2})
+    result = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        result = run_service(
+            form,
+            lambda: checks.estimate_share(
+                storeys=data["storeys"],
+                floor=data["floor"],
+                area=data["area"],
+                per_floor=data["per_floor"],
+                total_cost=data["total_cost"],
+                community=data["community"] or selectors.home_district(),
+            ),
+        )
+    return render(request, "portal/estimate.html", {"form": form, "result": result})
+
+
+@login_not_required
+def find(request):
+    """Find my stairwell: type the estate's name, pick the building and the stairwell (plain links, no JavaScript)."""
+    query = request.GET.get("q", "")[:60]
+    estate = None
+    if request.GET.get("estate"):
+        estate = get_visible_or_404(Estate.objects.all(), pk=request.GET["estate"])
+    buildings = [
+        (building, [(s, selectors.stairwell_token(s)) for s in stairwells])
+        for building, stairwells in (selectors.estate_stairwells(estate) if estate else [])
+    ]
+    return render(
+        request,
+        "portal/find.html",
+        {"query": query, "estates": selectors.find_estates(query), "estate": estate, "buildings": buildings},
+    )
+
+
+@login_not_required
+def stairwell(request, token):
+    """A stairwell's page (its QR poster's link): the project's stage, next step, timeline, meetings, notices."""
+    place = selectors.stairwell_from_token(token)
+    if place is None:
+        raise Http404
+    facts = selectors.stairwell_project(place)
+    contact = selectors.contact_for(community=place.community, stairwell=place, project=facts and facts.project)
+    return render(
+        request,
+        "portal/stairwell.html",
+        {"place": place, "facts": facts, "contact": contact, "token": token},
+    )

@@ -84,6 +84,12 @@ def _sms_alarm(*, day: dt.date, sent: int) -> None:
     )
 
 
+def otp_decoy() -> None:
+    """Hash a code nobody is sent: where no real code is made or checked (a number not on record), the answer
+    still takes as long as where one is, so the time it takes does not tell who owns a home (issue 19)."""
+    make_password(f"{secrets.randbelow(1_000_000):06d}")
+
+
 def otp_verify(*, phone: str, purpose: str, code: str) -> None:
     """Accept the code once, or say why not (wrong, expired, too many tries). Raises ValidationError."""
     with transaction.atomic():
@@ -95,10 +101,13 @@ def otp_verify(*, phone: str, purpose: str, code: str) -> None:
         )
         now = timezone.now()
         if otp is None:
+            otp_decoy()
             raise refuse(_("Ask for a code first."), code="otp_missing", field="code")
         if otp.expires_at < now:
+            otp_decoy()
             raise refuse(_("The code has expired; ask for a new one."), code="otp_expired", field="code")
         if otp.attempts >= MAX_ATTEMPTS:
+            otp_decoy()
             raise refuse(_("Too many wrong codes; ask for a new one."), code="otp_locked", field="code")
         if not check_password((code or "").strip(), otp.code_hash):
             otp.attempts += 1

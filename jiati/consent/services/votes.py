@@ -12,8 +12,9 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -41,6 +42,7 @@ from jiati.consent.models import (
 from jiati.consent.tally import evaluate
 from jiati.core import stored_text
 from jiati.core.errors import refuse
+from jiati.core.ratelimit import limit_hit
 from jiati.core.services import lock_rows, lock_visible, require
 from jiati.core.stored_text import Message
 from jiati.core.uploads import check_upload
@@ -49,7 +51,7 @@ from jiati.housing.services import phone_clean
 from jiati.notifications.services import notify
 from jiati.projects.models import EventKind, Project, Stage, Status
 from jiati.projects.services import project_event_add
-from jiati.residents.otp import otp_send, otp_verify
+from jiati.residents.otp import otp_decoy, otp_send, otp_verify
 
 VOTE_PURPOSE = "vote:{pk}"
 SIGNED_FORM_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
@@ -472,23 +474,49 @@ def _phone(phone: str) -> str:
     return phone_clean((phone or "").strip())
 
 
-def vote_send_code(*, vote: Vote, phone: str) -> str:
-    """Text a one-time code to a phone on the vote's frozen roll. Returns the cleaned phone."""
+def _too_many_codes():
+    return _(
+        "Too many codes were asked for just now. Please try again in an hour, or vote at your community's service "
+        "window."
+    )
 
+
+def vote_send_code(*, vote: Vote, phone: str, address: str | None = None) -> str:
+    """Text a one-time code to a phone on the vote's frozen roll; answer a number not on it exactly alike.
+    Returns the cleaned phone.
+
+    The answer must not tell a stranger whether a number is on the roll (issue 19): both pass the same limits
+    (per phone, per network address, overall, in the shared cache), both do the work of making a code, and only
+    a number on the roll is sent one. Refusals depend on the vote and the limits, never on the roll.
+    """
     phone = _phone(phone)
     if vote.status != VoteStatus.OPEN or vote.voting_has_ended:
         raise refuse(_("The vote is closed; no more ballots can be recorded."), code="vote_closed")
-    if not phone or not _voters_with_phone(vote, phone).exists():
-        raise refuse(
-            _("This number is not on the roll of this vote. Please ask at your community's service window."),
-            code="not_on_roll",
-            field="phone",
-        )
-    otp_send(
-        phone=phone,
-        purpose=VOTE_PURPOSE.format(pk=vote.pk),
-        text=_("Your code for the owners' vote on the elevator is %(code)s. It is valid for 10 minutes."),
+    if not phone:
+        raise refuse(_("Enter the mobile number on your owner record."), code="phone_missing", field="phone")
+    limit_hit(
+        f"vote-{vote.pk}-phone-{phone}",
+        settings.JIATI_SIGNIN_CODES_PER_PHONE_HOUR,
+        field="phone",
+        message=_too_many_codes(),
     )
+    if address:
+        limit_hit(
+            f"vote-address-{address}",
+            settings.JIATI_SIGNIN_CODES_PER_ADDRESS_HOUR,
+            field="phone",
+            message=_too_many_codes(),
+        )
+    limit_hit("signin-all", settings.JIATI_SIGNIN_CODES_PER_HOUR, field="phone", message=_too_many_codes())
+    if _voters_with_phone(vote, phone).exists():
+        with contextlib.suppress(ValidationError):  # "too soon" for a number on the roll only would tell
+            otp_send(
+                phone=phone,
+                purpose=VOTE_PURPOSE.format(pk=vote.pk),
+                text=_("Your code for the owners' vote on the elevator is %(code)s. It is valid for 10 minutes."),
+            )
+    else:
+        otp_decoy()
     return phone
 
 
@@ -531,9 +559,21 @@ def vote_identify(*, vote: Vote, phone: str, code: str) -> Identity:
 
     phone = _phone(phone)
     voters = list(_voters_with_phone(vote, phone)) if phone else []
-    if not voters:
-        raise refuse(_("This number is not on the roll of this vote."), code="not_on_roll", field="phone")
-    otp_verify(phone=phone, purpose=VOTE_PURPOSE.format(pk=vote.pk), code=code)
+    try:
+        # A number not on the roll was never sent a code: otp_verify refuses it like a wrong code, in as long.
+        otp_verify(phone=phone, purpose=VOTE_PURPOSE.format(pk=vote.pk), code=code)
+    except ValidationError:
+        raise refuse(
+            _("This code is not right or no longer valid. Check the text message, or ask for a new code."),
+            code="otp_invalid",
+            field="code",
+        ) from None
+    if not voters:  # the roll is frozen: only a code sent to a number on it can be right
+        raise refuse(
+            _("This code is not right or no longer valid. Check the text message, or ask for a new code."),
+            code="otp_invalid",
+            field="code",
+        )
     return Identity(phone=phone, voters=voters, token=_identity_token(vote=vote, phone=phone))
 
 

@@ -37,7 +37,7 @@ def test_owner_votes_on_a_phone(phone_page, live_server):
     voter = voters(vote)[4]
     page = phone_page
 
-    page.goto(f"{live_server.url}/consent/v/{vote.pk}/")
+    page.goto(f"{live_server.url}/consent/v/{vote.public_token}/")
     page.wait_for_selector("#vote-title")
     assert page.viewport_size["width"] == 390
     page.fill("#id_phone", voter.phone)

@@ -116,7 +116,7 @@ def _client_with_grant(vote, voter) -> Client:
 def test_64_phones_posting_at_once_get_no_server_errors(big_vote):
     roll = voters(big_vote)
     clients = [_client_with_grant(big_vote, voter) for voter in roll]
-    url = reverse("consent:online-ballot", args=[big_vote.pk])
+    url = reverse("consent:online-ballot", args=[big_vote.public_token])
     results = run_at_once(N, lambda i: clients[i].post(url, {"voter": roll[i].pk, "choice": "agree"}).status_code)
     assert Counter(value for _kind, value in results) == {302: N}, results[:3]
     assert Ballot.objects.filter(vote=big_vote).count() == N
@@ -131,7 +131,7 @@ def test_one_phone_posting_64_times_at_once_counts_once_without_errors(big_vote)
         other = Client()
         other.cookies = cookie  # the same session, as from one phone tapping again and again
         clients.append(other)
-    url = reverse("consent:online-ballot", args=[big_vote.pk])
+    url = reverse("consent:online-ballot", args=[big_vote.public_token])
     results = run_at_once(N, lambda i: clients[i].post(url, {"voter": voter.pk, "choice": "agree"}).status_code)
     statuses = Counter(value for kind, value in results if kind == "ok")
     assert sum(statuses.values()) == N and set(statuses) <= {200, 302}, results[:3]

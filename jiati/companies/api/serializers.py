@@ -107,12 +107,12 @@ class AppealSerializer(ModelSerializer):
         ]
 
 
-class LicenceDecisionSerializer(serializers.Serializer):
+class LicenceDecisionSerializer(Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(max_length=255, required=False, default="", allow_blank=True)
 
 
-class ContactChangeSerializer(serializers.Serializer):
+class ContactChangeSerializer(Serializer):
     name = serializers.CharField(max_length=60)
     phone = serializers.CharField(max_length=20)
     position = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
@@ -123,12 +123,12 @@ class ContactInputSerializer(ContactChangeSerializer):
     company = serializers.IntegerField()
 
 
-class DraftInputSerializer(serializers.Serializer):
+class DraftInputSerializer(Serializer):
     period = serializers.DateField(help_text="Any day of the month the list is for.")
     kind = serializers.ChoiceField(choices=[(k, CompanyKind(k).label) for k in ("maker", "contractor", "maintainer")])
 
 
-class ViolationInputSerializer(serializers.Serializer):
+class ViolationInputSerializer(Serializer):
     company = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ViolationKind.choices)
     description = serializers.CharField()
@@ -136,12 +136,12 @@ class ViolationInputSerializer(serializers.Serializer):
     upload = serializers.FileField(required=False, default=None)
 
 
-class AppealInputSerializer(serializers.Serializer):
+class AppealInputSerializer(Serializer):
     entry = serializers.IntegerField()
     grounds = serializers.CharField()
 
 
-class AppealDecisionSerializer(serializers.Serializer):
+class AppealDecisionSerializer(Serializer):
     upheld = serializers.BooleanField()
     reason = serializers.CharField()
     corrected_colour = serializers.ChoiceField(choices=Colour.choices, required=False, default=Colour.NONE)

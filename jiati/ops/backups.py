@@ -30,7 +30,12 @@ from jiati.consent.models import Vote
 from jiati.subsidies.models import Budget, LedgerEntry, SubsidyApplication
 
 DRILL_ALIAS = "restore_drill"
-ZERO = Decimal("0.00")
+FEN = Decimal("0.01")
+
+
+def _fen(value) -> Decimal:
+    """An amount to the fen (SQLite's sums come back as 50000 or 50000.0100000000)."""
+    return Decimal(value or 0).quantize(FEN)
 
 
 class BackupError(Exception):
@@ -70,7 +75,7 @@ def ledger_totals(alias: str) -> dict[str, str]:
     """The ledger's sum and the applications' and budgets' paid sums, as exact decimal strings (to the fen)."""
 
     def total(queryset, column):
-        return str(queryset.aggregate(s=Sum(column))["s"] or ZERO)
+        return str(_fen(queryset.aggregate(s=Sum(column))["s"]))
 
     return {
         "ledger": total(LedgerEntry.objects.using(alias), "amount"),
@@ -223,8 +228,10 @@ def _verify(manifest: dict, report: DrillReport) -> None:
         .values_list("application", "s")
     )
     for pk, paid in SubsidyApplication.objects.using(DRILL_ALIAS).values_list("pk", "paid_amount"):
-        if by_application.get(pk, ZERO) != paid:
-            report.problems.append(f"subsidy application {pk}: ledger {by_application.get(pk, ZERO)}, paid {paid}")
+        if _fen(by_application.get(pk)) != _fen(paid):
+            report.problems.append(
+                f"subsidy application {pk}: ledger {_fen(by_application.get(pk))}, paid {_fen(paid)}"
+            )
     by_budget = dict(
         SubsidyApplication.objects.using(DRILL_ALIAS)
         .filter(budget__isnull=False)
@@ -233,8 +240,10 @@ def _verify(manifest: dict, report: DrillReport) -> None:
         .values_list("budget", "s")
     )
     for pk, paid in Budget.objects.using(DRILL_ALIAS).values_list("pk", "paid"):
-        if by_budget.get(pk, ZERO) != paid:
-            report.problems.append(f"budget {pk}: applications paid {by_budget.get(pk, ZERO)}, budget paid {paid}")
+        if _fen(by_budget.get(pk)) != _fen(paid):
+            report.problems.append(
+                f"budget {pk}: applications paid {_fen(by_budget.get(pk))}, budget paid {_fen(paid)}"
+            )
     report.ledger_entries = LedgerEntry.objects.using(DRILL_ALIAS).count()
     report.audit_entries = AuditEntry.objects.using(DRILL_ALIAS).count()
     if report.audit_entries != manifest["audit_entries"]:

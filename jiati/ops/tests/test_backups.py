@@ -15,6 +15,8 @@ from jiati.audit.models import AuditEntry
 from jiati.consent.models import BallotEntry
 from jiati.ops.backups import DRILL_ALIAS, restore_drill
 from jiati.subsidies.models import LedgerEntry, SubsidyApplication
+from jiati.subsidies.tests.conftest import budgets, policies  # noqa: F401 - fixtures of `approved`
+from jiati.subsidies.tests.test_payments import approved, pay  # noqa: F401 - `approved` is a fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,19 +28,30 @@ def _drill_target_connections(monkeypatch, django_db_blocker):
 
 
 @pytest.fixture
-def fresh_target(tmp_path):
-    """An empty database of the same engine for the drill (dropped afterwards on PostgreSQL)."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    db = connection.settings_dict
-    name = f"{db['NAME']}_drill"
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def new_target(tmp_path):
+    """Makes empty databases of the test database's engine for the drill (dropped afterwards on PostgreSQL)."""
+    made = []
+
+    def make() -> str:
+        made.append(f"{connection.settings_dict['NAME']}_drill{len(made)}")
+        if connection.vendor == "sqlite":
+            return f"sqlite:///{tmp_path / f'restored{len(made)}.sqlite3'}"
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{made[-1]}"')
+            cursor.execute(f'CREATE DATABASE "{made[-1]}"')
+        db = connection.settings_dict
+        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{made[-1]}"
+
+    yield make
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for name in made:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_target(new_target):
+    return new_target()
 
 
 def _backup(tmp_path):
@@ -126,3 +139,20 @@ def test_ledger_totals_are_exact_decimals():
     assert ledger_totals("default") == {"ledger": "0.00", "applications_paid": "0.00", "budgets_paid": "0.00"}
     assert not LedgerEntry.objects.exists() and not SubsidyApplication.objects.exists()
     assert Decimal(ledger_totals("default")["ledger"]) == 0
+
+
+def test_the_drill_reconciles_the_subsidy_ledger_to_the_fen(world, request, tmp_path, new_target):
+    application = request.getfixturevalue("approved")
+    pay(world, application, "50000", "V-001")
+    report = restore_drill(backup=_backup(tmp_path), target_url=new_target())
+    assert report.ok, report.problems
+    assert report.ledger_entries == 1
+    with connection.cursor() as cursor:  # one fen more on the file than the ledger holds
+        cursor.execute(
+            f"UPDATE {SubsidyApplication._meta.db_table} SET paid_amount = paid_amount + 0.01 WHERE id = %s",  # noqa: S608
+            [application.pk],
+        )
+    report = restore_drill(backup=_backup(tmp_path / "second"), target_url=new_target())
+    assert f"subsidy application {application.pk}: ledger 50000.00, paid 50000.01" in report.problems
+    assert "the ledger sums to 50000.00, the applications' paid amounts to 50000.01" in report.problems
+    assert any(problem.endswith("applications paid 50000.01, budget paid 50000.00") for problem in report.problems)

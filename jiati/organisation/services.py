@@ -3,16 +3,18 @@ answers for what) and each group's WeCom robot."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jiati.accounts.models import Role
 from jiati.accounts.permissions import can_edit_organisation
 from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, audit_updated, snapshot
-from jiati.core.errors import refuse
+from jiati.core.errors import get_visible_or_404, refuse
 from jiati.organisation.models import (
+    GroupLevel,
     GroupMembership,
     PropertyOffice,
     Region,
@@ -125,12 +127,16 @@ def property_office_save(
     address: str = "",
     phone: str = "",
     with_window: bool = False,
+    must_be_new: bool = False,
 ) -> PropertyOffice:
-    """Create or update a property office (by its code); `with_window` opens a service window there."""
+    """Create or update a property office (by its code); `with_window` opens a service window there.
+    `must_be_new`: the page that creates one refuses a code already taken rather than changing that office."""
     _community_check(community)
     if not _may_edit_in(actor, community):
         raise PermissionDenied
     office = PropertyOffice.objects.select_for_update().filter(code=code).first()
+    if office is not None and must_be_new:
+        raise refuse(_("A property office with this code exists already."), code="duplicate_code", field="code")
     if office is not None and not _may_edit_in(actor, office.community):
         raise PermissionDenied
     before = snapshot(office) if office else None
@@ -150,3 +156,70 @@ def property_office_save(
         )  # fmt: skip
         audit_created(actor=actor, instance=window)
     return office
+
+
+# The region a group of each level answers for.
+GROUP_REGION_LEVEL = {
+    GroupLevel.DISTRICT_OFFICE: RegionLevel.DISTRICT,
+    GroupLevel.SUBDISTRICT_GROUP: RegionLevel.SUBDISTRICT,
+    GroupLevel.COMMUNITY_GROUP: RegionLevel.COMMUNITY,
+    GroupLevel.PROPERTY_GROUP: RegionLevel.COMMUNITY,
+}
+
+
+def group_levels_for(actor) -> list[str]:
+    """The group levels `actor` may create and change (delegated administration: a subdistrict group keeps its own
+    tier and those below it, a district office every tier of its district, the platform administrator all)."""
+    if not can_edit_organisation(actor):
+        return []
+    if actor.role == Role.SUBDISTRICT:
+        return [GroupLevel.SUBDISTRICT_GROUP, GroupLevel.COMMUNITY_GROUP, GroupLevel.PROPERTY_GROUP]
+    return list(GroupLevel.values)
+
+
+@transaction.atomic
+def service_group_save(
+    *, actor, group: ServiceGroup | None = None, name: str, level: str, region: Region, property_office=None
+) -> ServiceGroup:
+    """Create a service group, or change one's name, tier and area, inside the actor's reach; all refusals at once."""
+    allowed = group_levels_for(actor)
+    if not allowed:
+        raise PermissionDenied
+    if group is not None:
+        group = get_visible_or_404(ServiceGroup.objects.visible_to(actor).select_for_update(), pk=group.pk)
+        if group.level not in allowed:
+            raise PermissionDenied
+    if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+        raise PermissionDenied
+    errors = {}
+    if level not in allowed:
+        errors["level"] = ValidationError(_("Your role may not keep a group of this tier."), code="tier_not_yours")
+    elif region.is_retired or region.level != GROUP_REGION_LEVEL[level]:
+        errors["region"] = ValidationError(
+            _("A group of this tier answers for a %(level)s that is in use.")
+            % {"level": str(RegionLevel(GROUP_REGION_LEVEL[level]).label).lower()},
+            code="region_not_of_tier",
+        )
+    if level == GroupLevel.PROPERTY_GROUP:
+        if property_office is None:
+            errors["property_office"] = ValidationError(_("Choose the property office of this group."), code="required")
+        elif property_office.community_id != region.pk:
+            errors["property_office"] = ValidationError(
+                _("Choose a property office in this community."), code="office_not_in_community"
+            )
+    elif property_office is not None:
+        errors["property_office"] = ValidationError(
+            _("Only a property service group belongs to a property office."), code="office_not_for_tier"
+        )
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(group) if group is not None else None
+    group = group or ServiceGroup()
+    group.name, group.level, group.region, group.property_office = name.strip(), level, region, property_office
+    group.full_clean(exclude=["wecom_webhook_url"])
+    group.save()
+    if before is None:
+        audit_created(actor=actor, instance=group)
+    else:
+        audit_updated(actor=actor, instance=group, before=before)
+    return group

@@ -9,14 +9,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from jiati.accounts.models import Role, User
-from jiati.demo import companies, consent, consultation, pool, projects, stats, subsidies, supervision
+from jiati.demo import administration, companies, consent, consultation, pool, projects, stats, subsidies, supervision
 from jiati.demo.bulk import BulkSink
 from jiati.demo.housing import DWELLINGS_PER_DISTRICT, generate
 from jiati.demo.people import DEMO_PASSWORD, build_people
 from jiati.organisation.models import Region
 
 # Each area's demo data (a module of this app with a `seed(context)` function), in dependency order.
-DEMO_AREAS = [projects, consent, consultation, subsidies, companies, pool, supervision, stats]
+DEMO_AREAS = [projects, consent, consultation, subsidies, companies, pool, supervision, administration, stats]
 
 
 class Command(BaseCommand):

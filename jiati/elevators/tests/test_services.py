@@ -64,6 +64,26 @@ def test_alerts_show_overdue_visit_inspection_due_and_expired_contract(world, el
     assert again == 0  # told once per alert
 
 
+def test_my_tasks_give_the_maintainer_its_visits_faults_and_inspections_and_staff_the_escalated_faults(world, elevator):
+    from jiati.core.hooks import collect
+
+    today = timezone.localdate()
+    Elevator.objects.filter(pk=elevator.pk).update(
+        last_visit_on=today - dt.timedelta(days=20), next_inspection_due=today - dt.timedelta(days=2)
+    )
+    report = services.fault_report(elevator=elevator, kind=FaultKind.TRAPPED, phone="13800001111")
+    tasks = {(str(t["kind"]), t["overdue"]) for t in collect("mytasks", "user_tasks", user=world.users["maintainer"])}
+    assert {("Fault report", True), ("Maintenance visit", True), ("Periodic inspection", True)} <= tasks
+    community = world.users["community"]
+    assert "Fault report" not in {str(t["kind"]) for t in collect("mytasks", "user_tasks", user=community)}
+    services.faults_escalate(now=report.reported_at + dt.timedelta(minutes=20))
+    mine = [t for t in collect("mytasks", "user_tasks", user=community) if str(t["kind"]) == "Fault report"]
+    assert [t["url"] for t in mine] == [f"/elevators/faults/{report.pk}/"]
+    other = world.users["other_community"]
+    assert not [t for t in collect("mytasks", "user_tasks", user=other) if str(t["kind"]) == "Fault report"]
+    assert not [t for t in collect("mytasks", "user_tasks", user=world.users["contractor"]) if "elevators" in t["url"]]
+
+
 def test_fault_flow_timing_and_escalation(world, elevator):
     cache.clear()
     report = services.fault_report(elevator=elevator, kind=FaultKind.TRAPPED, phone="13800001111")

@@ -6,11 +6,13 @@ figures are the sum of the root regions' rows. Overdue is counted against today 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db import connection
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -72,43 +74,56 @@ def _project_area(region: Region | None) -> Q:
     return _area(region, "community__path")
 
 
-def own_rows(model, region: Region | None):
-    """A summary's rows for a region: its own rows, or the root regions' rows for the whole country."""
-    return model.objects.filter(depth=1) if region is None else model.objects.filter(region_id=region.pk)
+# The four summaries of one region in one round trip: projects per stage and status, months, overdue, totals.
+_FIGURES_SQL = """
+SELECT 's', stage, status, CAST(NULL AS DATE), SUM(projects), SUM(blocked), CAST(NULL AS BIGINT)
+  FROM {stage} WHERE {w} GROUP BY stage, status
+UNION ALL SELECT 'm', NULL, NULL, month, SUM(started), SUM(completed), NULL FROM {month} WHERE {w} GROUP BY month
+UNION ALL SELECT 'o', NULL, NULL, NULL, SUM(projects), NULL, NULL FROM {due} WHERE {w} AND due < %s
+UNION ALL SELECT 't', NULL, NULL, NULL, SUM(paid_fen), SUM(due_fen), SUM(votes_passed) FROM {total} WHERE {w}
+"""
+
+
+def _tables(**models) -> dict:
+    return {key: connection.ops.quote_name(model._meta.db_table) for key, model in models.items()}
+
+
+def _as_date(value) -> dt.date:
+    """A date column read by a raw cursor (SQLite gives text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def figures(*, user, region: Region | None) -> Figures:
-    """The region's figures from the summaries (the caller has checked the region with `region_for`)."""
+    """The region's figures from the summaries (the caller has checked the region with `region_for`): one query
+    over the region's own rows."""
     out = Figures(region=region)
     by_stage: dict[str, int] = defaultdict(int)
-    for stage, status, n, blocked in (
-        own_rows(StageCount, region)
-        .values_list("stage", "status")
-        .annotate(n=Sum("projects"), b=Sum("blocked"))
-        .values_list("stage", "status", "n", "b")
-        .order_by()
-    ):
-        _count(out, by_stage, stage, status, n)
-        if status == Status.ACTIVE and stage != Stage.IN_SERVICE:
-            out.blocked += blocked
+    where, key = ("depth = %s", 1) if region is None else ("region_id = %s", region.pk)
+    tables = _tables(stage=StageCount, month=MonthCount, due=DueCount, total=RegionTotal)
+    sql = _FIGURES_SQL.format(w=where, **tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, key, key, timezone.localdate(), key])
+        rows = cursor.fetchall()
+    months = []
+    for kind, stage, status, month, a, b, c in rows:
+        if kind == "s":
+            _count(out, by_stage, stage, status, int(a))
+            if status == Status.ACTIVE and stage != Stage.IN_SERVICE:
+                out.blocked += int(b)
+        elif kind == "m":
+            months.append((_as_date(month), int(a), int(b)))
+        elif kind == "o":
+            out.overdue = int(a or 0)
+        else:
+            out.subsidy_paid = fen_to_yuan(int(a or 0))
+            out.subsidy_due = fen_to_yuan(int(b or 0))
+            out.votes_passed = int(c or 0)
     out.by_stage = {s.value: by_stage.get(s.value, 0) for s in Stage}
-    for month, started, completed in (
-        own_rows(MonthCount, region)
-        .values_list("month")
-        .annotate(s=Sum("started"), c=Sum("completed"))
-        .values_list("month", "s", "c")
-        .order_by("month")
-    ):
+    for month, started, completed in sorted(months):
         if started:
             out.started_by_month[month] = started
         if completed:
             out.completed_by_month[month] = completed
-    today = timezone.localdate()
-    out.overdue = own_rows(DueCount, region).filter(due__lt=today).aggregate(n=Sum("projects"))["n"] or 0
-    totals = own_rows(RegionTotal, region).aggregate(p=Sum("paid_fen"), d=Sum("due_fen"), v=Sum("votes_passed"))
-    out.subsidy_paid = fen_to_yuan(totals["p"] or 0)
-    out.subsidy_due = fen_to_yuan(totals["d"] or 0)
-    out.votes_passed = totals["v"] or 0
     return out
 
 
@@ -167,23 +182,30 @@ def children(*, region: Region | None) -> list[Region]:
 
 
 def by_child(*, regions: list[Region]) -> dict[int, dict]:
-    """Per child region: projects (not withdrawn), under way, in service, subsidy paid and due: two reads of the
+    """Per child region: projects (not withdrawn), under way, in service, subsidy paid and due: one read of the
     children's own summary rows."""
     out = {r.pk: {"projects": 0, "in_service": 0, "under_way": 0, "paid": ZERO, "due": ZERO} for r in regions}
-    ids = list(out)
-    for pk, stage, status, n in StageCount.objects.filter(region_id__in=ids).values_list(
-        "region_id", "stage", "status", "projects"
-    ):
-        if status == Status.WITHDRAWN:
-            continue
-        out[pk]["projects"] += n
-        if stage == Stage.IN_SERVICE:
-            out[pk]["in_service"] += n
-        elif status == Status.ACTIVE:
-            out[pk]["under_way"] += n
-    for pk, paid, due in RegionTotal.objects.filter(region_id__in=ids).values_list("region_id", "paid_fen", "due_fen"):
-        out[pk]["paid"] = fen_to_yuan(paid)
-        out[pk]["due"] = fen_to_yuan(due)
+    if not out:
+        return out
+    marks = ", ".join(["%s"] * len(out))
+    tables = _tables(stage=StageCount, total=RegionTotal)
+    sql = (
+        f"SELECT 's', region_id, stage, status, projects, 0 FROM {tables['stage']} WHERE region_id IN ({marks}) "  # noqa: S608
+        f"UNION ALL SELECT 't', region_id, NULL, NULL, paid_fen, due_fen FROM {tables['total']} "
+        f"WHERE region_id IN ({marks})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*out, *out])
+        rows = cursor.fetchall()
+    for kind, pk, stage, status, a, b in rows:
+        if kind == "t":
+            out[pk]["paid"], out[pk]["due"] = fen_to_yuan(int(a)), fen_to_yuan(int(b))
+        elif status != Status.WITHDRAWN:
+            out[pk]["projects"] += a
+            if stage == Stage.IN_SERVICE:
+                out[pk]["in_service"] += a
+            elif status == Status.ACTIVE:
+                out[pk]["under_way"] += a
     return out
 
 

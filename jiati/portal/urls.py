@@ -13,4 +13,5 @@ urlpatterns = [
     path("estimate/", views.estimate, name="estimate"),
     path("find/", views.find, name="find"),
     path("s/<str:token>/", views.stairwell, name="stairwell"),
+    path("s/<str:token>/poster.pdf", views.stairwell_poster, name="stairwell-poster"),
 ]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,7 +16,9 @@ from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
 from jiati.core.net import client_ip
+from jiati.core.pdf import pdf_response, qr_svg
 from jiati.core.personal_data import mask_phone
+from jiati.core.site import absolute_url
 from jiati.housing.models import Estate
 from jiati.portal import checks, forms, selectors, services
 from jiati.portal.forms import CodeForm, PhoneForm
@@ -210,3 +213,23 @@ def stairwell(request, token):
         "portal/stairwell.html",
         {"place": place, "facts": facts, "contact": contact, "token": token},
     )
+
+
+@login_not_required
+def stairwell_poster(request, token):
+    """The A4 poster for the stairwell's door: a large QR code to its residents' page, in Chinese, large type."""
+    place = selectors.stairwell_from_token(token)
+    if place is None:
+        raise Http404
+    url = absolute_url(reverse("portal:stairwell", args=[token]))
+    with translation.override("zh-hans"):
+        return pdf_response(
+            "portal/pdf/poster.html",
+            {
+                "place": place,
+                "qr": qr_svg(url, scale=8),
+                "url": url,
+                "contact": selectors.contact_for(community=place.community, stairwell=place),
+            },
+            filename=f"stairwell-{place.pk}-qr.pdf",
+        )

@@ -70,3 +70,61 @@ def test_an_owner_signs_in_on_a_phone_and_portal_pages_stay_light_and_accessible
 
     assert all(size < 150_000 for size in weights.values()), weights
     assert not any(problems.values()), problems
+
+
+def test_a_visitor_checks_estimates_and_finds_the_stairwell_by_its_qr_link_on_a_phone(phone_page, live_server):
+    """Without signing in: the start, the self-check (a wrong value refused, then a result), the cost estimate,
+    finding the estate and the stairwell, the stairwell's page as its QR code opens it. Light and accessible."""
+    from jiati.portal.selectors import stairwell_token
+
+    world = build_world()
+    page = phone_page
+    page.add_init_script(script=(Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js").read_text())
+    weights, problems = {}, {}
+    shots = Path(settings.BASE_DIR) / "var" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+
+    page.goto(f"{live_server.url}/m/")
+    check_page(page, weights, problems)
+    page.screenshot(path=str(shots / "portal-start.png"), full_page=True)
+    page.click("a[href='/m/check/']")
+    page.fill("#id_storeys", "99")
+    page.click("button[type=submit].btn-success")
+    assert page.locator(".invalid-feedback").count() >= 1 and page.input_value("#id_storeys") == "99"
+    page.fill("#id_storeys", "6")
+    page.fill("#id_year_built", "1992")
+    page.check("input[name=space][value=yes]")
+    page.select_option("#id_community", str(world.regions["A1a"].pk))
+    page.click("button[type=submit].btn-success")
+    assert page.locator("#self-check-result").is_visible()
+    assert "新木窗口" in page.content()
+    check_page(page, weights, problems)
+    page.screenshot(path=str(shots / "portal-self-check.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/m/estimate/")
+    page.fill("#id_storeys", "6")
+    page.fill("#id_floor", "5")
+    page.fill("#id_area", "72.5")
+    page.click("button[type=submit].btn-success")
+    assert page.locator("#estimate-result .pt-figure").count() == 2
+    check_page(page, weights, problems)
+    page.screenshot(path=str(shots / "portal-estimate.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/m/find/")
+    page.fill("#find-q", "长江")
+    page.click("main button[type=submit]")
+    page.click("#estates a")
+    check_page(page, weights, problems)
+    page.click("a[href^='/m/s/']")
+    assert page.locator("#stairwell-page").is_visible()
+    # The QR poster's link is the same address.
+    token = stairwell_token(world.stairwells["a1a"])
+    page.goto(f"{live_server.url}/m/s/{token}/")
+    check_page(page, weights, problems)
+    page.screenshot(path=str(shots / "portal-stairwell.png"), full_page=True)
+    for target in page.locator("main a.btn, main button").all():
+        box = target.bounding_box()
+        assert box is None or box["height"] >= 48, target.inner_text()
+
+    assert all(size < 150_000 for size in weights.values()), weights
+    assert not any(problems.values()), problems

@@ -184,3 +184,24 @@ def test_a_forged_or_counted_stairwell_link_is_404(world, client):
     assert client.get(reverse("portal:stairwell", args=[str(stairwell.pk)])).status_code == 404
     forged = f"{stairwell.pk + 1}:{selectors.stairwell_token(stairwell).split(':')[1]}"
     assert client.get(reverse("portal:stairwell", args=[forged])).status_code == 404
+
+
+def test_the_stairwell_poster_is_an_a4_pdf_with_the_qr_code_of_its_page(world, client):
+    response = client.get(reverse("portal:stairwell-poster", args=[selectors.stairwell_token(world.stairwells["a1a"])]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert client.get(reverse("portal:stairwell-poster", args=["1:forged"])).status_code == 404
+
+
+def test_staff_find_the_residents_page_and_poster_on_the_stairwell_panel(world, client_for, client):
+    stairwell = world.stairwells["a1a"]
+    token = selectors.stairwell_token(stairwell)
+    page = client_for(world.users["community"]).get(reverse("housing:stairwell-detail", args=[stairwell.pk]))
+    assert reverse("portal:stairwell-poster", args=[token]) in page.content.decode()
+
+
+def test_public_pages_carry_a_share_card_without_personal_data(world, client):
+    page = client.get(stairwell_url(world.stairwells["a1a"])).content.decode()
+    assert 'property="og:title"' in page and 'property="og:description"' in page and "长江花园" in page
+    owners = Ownership.objects.filter(dwelling__stairwell=world.stairwells["a1a"]).select_related("owner")
+    assert not [o.owner.phone for o in owners if o.owner.phone and o.owner.phone in page]

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from jiati.pool.models import (
     AllocationRule,
     AnswerChoice,
     Assessment,
+    AssessmentEvidence,
     Channel,
+    EvidenceKind,
     Feasibility,
     Obstacle,
     Survey,
     Target,
 )
 from jiati.projects.models import Cluster
+
+
+class HundredthsField(serializers.DecimalField):
+    """A score stored in hundredths of a point, shown as points (a decimal string, like every decimal here)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=5, decimal_places=2, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(Decimal(value).scaleb(-2))
 
 
 class PoolStairwellSerializer(serializers.Serializer):
@@ -32,6 +46,7 @@ class PoolStairwellSerializer(serializers.Serializer):
     project_stage = serializers.CharField(allow_null=True)
     is_started = serializers.BooleanField()
     is_in_service = serializers.BooleanField()
+    priority = HundredthsField(help_text="The stored priority score, 0–100 to 0.01")
 
 
 class TermSerializer(serializers.Serializer):
@@ -48,6 +63,9 @@ class TermSerializer(serializers.Serializer):
 
 class PriorityScoreSerializer(serializers.Serializer):
     total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    stored = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True, help_text="The score the pool is sorted by"
+    )
     terms = TermSerializer(many=True)
 
 
@@ -74,6 +92,21 @@ class AssessmentInputSerializer(serializers.Serializer):
     conditions = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
     assessed_on = serializers.DateField(required=False)
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    file = serializers.FileField()
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AssessmentEvidence
+        fields = ["id", "assessment", "kind", "original_name", "size", "sha256", "content_type", "uploaded_at"]
+
+
+class SurveyImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="An .xlsx or .csv sheet: 房号/Room, 意愿/Answer, 方式/Channel, 备注/Note")
 
 
 class SurveySerializer(serializers.ModelSerializer):
@@ -160,3 +193,8 @@ class ClusterWorkInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=200)
     cost = serializers.CharField(max_length=20)
     rule = serializers.ChoiceField(choices=AllocationRule.choices)
+
+
+class SurveyImportSerializer(serializers.Serializer):
+    applied = serializers.IntegerField()
+    survey = SurveySerializer()

@@ -30,6 +30,7 @@ from jiati.pool.models import (
     SurveyStatus,
     Target,
 )
+from jiati.pool.priority import priority_rebuild
 from jiati.pool.rules import DEFAULTS, Rules, is_willing
 from jiati.projects.models import Cluster, EventKind, Project, ProjectEvent, Stage, Status, stage_index
 
@@ -91,6 +92,8 @@ def seed(context) -> None:
     _mobility(rng, [a.stairwell_id for a in assessments[:400]], people)
     _targets(rng, generated, people, today.year)
     _clusters(people)
+    # Everything above was written in bulk (no services, no signals): score the district's stairwells once.
+    priority_rebuild(community_ids=generated.community_ids)
 
 
 def _surveys(rng, surveyed, people, rules) -> None:

@@ -46,3 +46,24 @@ def elderly_count(id_numbers, *, on: dt.date) -> tuple[int, int]:
         if age_on(birth, on) >= ELDERLY_AGE:
             elderly += 1
     return elderly, known
+
+
+def turns_elderly_on(birth: dt.date) -> dt.date:
+    """The day someone born on `birth` turns 70 (born on 29 February: 1 March when that year has no 29th)."""
+    try:
+        return birth.replace(year=birth.year + ELDERLY_AGE)
+    except ValueError:
+        return dt.date(birth.year + ELDERLY_AGE, 3, 1)
+
+
+def next_elderly_day(id_numbers, *, on: dt.date) -> dt.date | None:
+    """The next day after `on` on which one of these owners turns 70 (the elderly share changes by itself)."""
+    days = []
+    for number in id_numbers:
+        birth = birth_date_from_id(number)
+        if birth is None:
+            continue
+        day = turns_elderly_on(birth)
+        if day > on:
+            days.append(day)
+    return min(days, default=None)

@@ -6,3 +6,8 @@ class PoolConfig(AppConfig):
     name = "jiati.pool"
     label = "pool"
     verbose_name = _("Retrofit pool")
+
+    def ready(self) -> None:
+        from jiati.pool import signals
+
+        signals.connect()

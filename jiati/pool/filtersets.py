@@ -21,6 +21,7 @@ COVERAGE_CHOICES = [
     ("feasible_done", _("Feasible, started or in service")),
     ("willing_feasible_done", _("Willing and feasible, started or in service")),
 ]
+SORT_CHOICES = [("priority", _("Priority, highest first"))]
 FEASIBILITY_CHOICES = [*Feasibility.choices, ("none", _("Not assessed"))]
 
 
@@ -39,10 +40,27 @@ class PoolFilterSet(django_filters.FilterSet):
     willing = YesNoFilter(field_name="is_willing", label=_("Willing"))
     has_project = YesNoFilter(method="by_project", label=_("Has a project"))
     min_storeys = django_filters.NumberFilter(field_name="storeys", lookup_expr="gte", label=_("At least storeys"))
+    priority_min = django_filters.NumberFilter(method="by_priority", label=_("Priority at least"))
+    priority_max = django_filters.NumberFilter(method="by_priority", label=_("Priority at most"))
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="sorted_by", label=_("Order"), empty_label=_("Newest first")
+    )
 
     class Meta:
         model = Stairwell
-        fields = ["q", "region", "estate", "coverage", "feasibility", "willing", "has_project", "min_storeys"]
+        fields = [
+            "q",
+            "region",
+            "estate",
+            "coverage",
+            "feasibility",
+            "willing",
+            "has_project",
+            "min_storeys",
+            "priority_min",
+            "priority_max",
+            "sort",
+        ]
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(estate__name__icontains=value) | Q(estate__code__iexact=value))
@@ -54,6 +72,18 @@ class PoolFilterSet(django_filters.FilterSet):
         if value == "none":
             return queryset.filter(feasibility__isnull=True)
         return queryset.filter(feasibility=value)
+
+    def by_priority(self, queryset, name, value):
+        """Points (0–100, to 0.01) against the stored score in hundredths (`selectors.with_priority`)."""
+        if value is None:
+            return queryset
+        hundredths = int((value * 100).to_integral_value())
+        lookup = "priority__gte" if name == "priority_min" else "priority__lte"
+        return queryset.filter(**{lookup: hundredths})
+
+    def sorted_by(self, queryset, name, value):
+        """The order is applied by the page (a keyset on the stored score), its export and the API."""
+        return queryset
 
     def by_project(self, queryset, name, value):
         if value is None:

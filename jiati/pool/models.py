@@ -457,3 +457,70 @@ class ClusterWork(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+# --- priority, stored ---------------------------------------------------------------------------------------------
+
+
+class StairwellPriorityQuerySet(models.QuerySet):
+    def visible_to(self, user) -> StairwellPriorityQuerySet:
+        return self.filter(pool_scope(user, "stairwell__"))
+
+
+class StairwellPriority(models.Model):
+    """A stairwell's priority score, stored so that the whole pool can be sorted and filtered by it, with the inputs
+    it was computed from (`rules.PriorityInputs`).
+
+    The pool's services refresh it when they change an input; saves in housing and projects (owners, dwellings,
+    storeys, cluster membership) refresh it after their commit (`priority.py`); a new weight set rescores a
+    region's rows from the stored inputs in one UPDATE; `ages_change_on` tells the daily sweep when an owner turns
+    70 without anything being saved.
+    """
+
+    stairwell = models.OneToOneField(
+        "housing.Stairwell",
+        verbose_name=_("stairwell"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pool_priority",
+    )
+    community = models.ForeignKey(
+        "organisation.Region", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    owners_elderly = models.PositiveIntegerField(_("owners aged 70 or more"), default=0)
+    owners_known_age = models.PositiveIntegerField(_("owners whose age is known"), default=0)
+    dwellings = models.PositiveIntegerField(_("dwellings"), default=0)
+    dwellings_with_mobility_need = models.PositiveIntegerField(_("dwellings with a mobility need"), default=0)
+    storeys = models.PositiveSmallIntegerField(_("storeys"), default=0)
+    feasibility = models.CharField(_("feasibility"), max_length=16, choices=Feasibility.choices, blank=True)
+    willing = models.PositiveIntegerField(_("willing"), default=0)
+    cluster_potential = models.BooleanField(_("cluster potential"), default=False)
+    ages_change_on = models.DateField(_("next 70th birthday"), null=True, blank=True)
+    score_hundredths = models.PositiveIntegerField(_("priority score (hundredths of a point)"), default=0)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    objects = StairwellPriorityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stairwell priority")
+        verbose_name_plural = _("stairwell priorities")
+        constraints = [
+            models.CheckConstraint(name="priority_score_range", condition=Q(score_hundredths__lte=10000)),
+            models.CheckConstraint(
+                name="priority_elderly_among_known",
+                condition=Q(owners_elderly__lte=models.F("owners_known_age")),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "-score_hundredths"], name="priority_community_score"),
+            models.Index(fields=["ages_change_on"], name="priority_ages_change_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stairwell_id} {self.score}"
+
+    @property
+    def score(self):
+        from decimal import Decimal
+
+        return Decimal(self.score_hundredths).scaleb(-2)

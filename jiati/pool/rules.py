@@ -6,6 +6,7 @@ the rounded terms, so the explanation on a stairwell's page always adds up to th
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -78,6 +79,22 @@ def rules_for_path(path: str | None) -> Rules:
     return Rules(**DEFAULTS)
 
 
+class RulesBook:
+    """Every region's settings read once, for work over many communities (a bulk refresh of priorities)."""
+
+    def __init__(self) -> None:
+        self._rows = {row.region.path: row for row in PoolSettings.objects.select_related("region")}
+        self._cache: dict[str, Rules] = {}
+
+    def for_path(self, path: str) -> Rules:
+        if path not in self._cache:
+            found = next((self._rows[p] for p in reversed(_path_prefixes(path)) if p in self._rows), None)
+            self._cache[path] = (
+                Rules(**{name: getattr(found, name) for name in DEFAULTS}, source=found) if found else Rules(**DEFAULTS)
+            )
+        return self._cache[path]
+
+
 def rules_for_user(user, region=None) -> Rules:
     if region is not None:
         return rules_for_path(region.path)
@@ -125,6 +142,7 @@ class PriorityInputs:
     feasibility: str | None  # the current assessment's result, None if not assessed
     willing: int
     cluster_potential: bool
+    ages_change_on: dt.date | None = None  # not a score input: the next day an owner turns 70 (the share changes)
 
 
 TERM_LABELS = {

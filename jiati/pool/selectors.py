@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jiati.housing.models import Dwelling, Ownership, Stairwell
@@ -64,6 +65,16 @@ def pool_stairwells(*, user, region=None):
     if region is not None:
         queryset = queryset.filter(community__path__startswith=region.path)
     return with_pool_state(queryset)
+
+
+def with_priority(queryset):
+    """Annotate the stored priority score in hundredths (`StairwellPriority`; 0 until the first refresh)."""
+    return queryset.annotate(priority=Coalesce(F("pool_priority__score_hundredths"), 0))
+
+
+def priority_order(queryset):
+    """Highest priority first, ties newest first: the order of the sorted page, its export and the API."""
+    return queryset.order_by("-priority", "-pk")
 
 
 # The coverage figures, each a filter on the annotated pool (also the list's `coverage` filter).
@@ -168,7 +179,8 @@ def priority_inputs(stairwells: list[Stairwell]) -> dict[int, rules.PriorityInpu
     )
     result = {}
     for stairwell in stairwells:
-        elderly, known = ages.elderly_count((id_numbers[o] for o in owner_ids[stairwell.pk]), on=today)
+        numbers = [id_numbers[o] for o in owner_ids[stairwell.pk]]
+        elderly, known = ages.elderly_count(numbers, on=today)
         result[stairwell.pk] = rules.PriorityInputs(
             owners_elderly=elderly,
             owners_known_age=known,
@@ -179,6 +191,7 @@ def priority_inputs(stairwells: list[Stairwell]) -> dict[int, rules.PriorityInpu
             willing=willing.get(stairwell.pk, 0),
             cluster_potential=stairwell.pk in clustered
             or feasible_per_estate.get(stairwell.estate_id, 0) >= rules.CLUSTER_MIN_FEASIBLE,
+            ages_change_on=ages.next_elderly_day(numbers, on=today),
         )
     return result
 

@@ -4,6 +4,8 @@ imports), changes the data inside one transaction with the rows locked, and writ
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -21,7 +23,7 @@ from jiati.core.tabular import TabularError, open_table
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Dwelling, Estate, Ownership, Stairwell
 from jiati.organisation.models import Region
-from jiati.pool import permissions, rules
+from jiati.pool import permissions, priority, rules
 from jiati.pool.models import (
     AllocationRule,
     AnswerChoice,
@@ -106,6 +108,7 @@ def pool_settings_set(*, actor, region: Region, **values) -> PoolSettings:
         changes=diff(before, snapshot(row)),
     )
     _rejudge_surveys(region=region, the_rules=rules.rules_for_path(region.path))
+    priority.priority_rescore(region=region)
     return row
 
 
@@ -118,11 +121,12 @@ def _own_path(actor) -> str:
 
 
 def _rejudge_surveys(*, region: Region, the_rules: rules.Rules) -> None:
-    """One UPDATE: willing where willing × denominator ≥ numerator × dwellings (and there are dwellings)."""
+    """One UPDATE: willing where willing × denominator ≥ numerator × dwellings (and there are dwellings), for the
+    surveys these settings govern (not those under a region with settings of its own)."""
     from django.db.models import Case, F, Value, When
     from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 
-    Survey.objects.filter(is_current=True, community__path__startswith=region.path).update(
+    Survey.objects.filter(is_current=True, community_id__in=priority.governed_regions(region).values("pk")).update(
         is_willing=Case(
             When(
                 GreaterThan(F("dwelling_count"), 0)
@@ -238,7 +242,55 @@ def assessment_record(
             "evidence": [None, [facts.sha256 for _item, facts in checked]],
         },
     )
+    # Feasibility is this stairwell's input, and its estate's count of feasible stairwells its neighbours'.
+    priority.priority_refresh_estates(estate_ids=[stairwell.estate_id])
     return assessment
+
+
+@transaction.atomic
+def assessment_evidence_add(*, actor, assessment: Assessment, kind: str, upload) -> AssessmentEvidence:
+    """Add a file to the current assessment (a photo taken later, the appraisal when it arrives). The history's
+    assessments stay as they were decided."""
+    _require(permissions.can_assess(actor))
+    try:
+        assessment = Assessment.objects.visible_to(actor).select_for_update().get(pk=assessment.pk)
+    except Assessment.DoesNotExist:
+        raise PermissionDenied from None
+    errors: dict[str, list] = {}
+    if not assessment.is_current:
+        errors["assessment"] = [
+            ValidationError(
+                _("This assessment has been replaced; add evidence to the current one."), code="not_current"
+            )
+        ]
+    if kind not in EvidenceKind.values:
+        errors["kind"] = [ValidationError(_("Choose what the file is."), code="invalid_kind")]
+    facts = None
+    try:
+        facts = check_upload(upload, field="file", allowed=(".jpg", ".jpeg", ".png", ".pdf"))
+    except ValidationError as exc:
+        errors["file"] = [ValidationError(m, code="file") for m in exc.message_dict.get("file", exc.messages)]
+    if errors:
+        raise ValidationError(errors)
+    row = AssessmentEvidence(
+        assessment=assessment,
+        kind=kind,
+        original_name=facts.name,
+        size=facts.size,
+        sha256=facts.sha256,
+        content_type=facts.content_type,
+        uploaded_by=actor,
+    )
+    row.file.save(facts.name, upload, save=False)
+    row.save()
+    audit_record(
+        actor=actor,
+        instance=assessment,
+        action=AuditAction.UPDATE,
+        changes={"evidence": [None, facts.sha256], "kind": [None, kind]},
+        message=facts.name[:200],
+    )
+    return row
 
 
 # --- willingness surveys ----------------------------------------------------------------------------------------
@@ -263,6 +315,7 @@ def survey_open(*, actor, stairwell: Stairwell) -> Survey:
         dwelling_count=Dwelling.objects.filter(stairwell=stairwell).count(),
     )
     audit_created(actor=actor, instance=survey)
+    priority.priority_refresh(stairwell_ids=[stairwell.pk])
     return survey
 
 
@@ -301,6 +354,7 @@ def _recount(survey: Survey) -> None:
     the_rules = rules.rules_for_path(survey.community.path)
     survey.is_willing = rules.is_willing(willing=survey.willing_count, dwellings=survey.dwelling_count, rules=the_rules)
     survey.save(update_fields=["dwelling_count", "willing_count", "not_willing_count", "undecided_count", "is_willing"])
+    priority.priority_refresh(stairwell_ids=[survey.stairwell_id])
 
 
 def _answer_errors(survey: Survey, dwelling: Dwelling | None, answer: str, channel: str) -> dict[str, list]:
@@ -525,6 +579,25 @@ def survey_import(*, actor, survey: Survey, path: str, name: str) -> ImportOutco
     return outcome
 
 
+def survey_import_upload(*, actor, survey: Survey, upload) -> ImportOutcome:
+    """`survey_import` for an uploaded file (the page and the API): written to a temporary file the reader opens."""
+    suffix = os.path.splitext(upload.name)[1].lower()
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+        handle.flush()
+        return survey_import(actor=actor, survey=survey, path=handle.name, name=upload.name)
+
+
+def import_errors_text(outcome: ImportOutcome) -> list[str]:
+    """Each refused row as one sentence naming its row and column."""
+    return [
+        _("Row %(row)s, column %(column)s: %(message)s")
+        % {"row": error["row"], "column": error["column"], "message": error["message"]}
+        for error in outcome.errors
+    ]
+
+
 # --- mobility needs -------------------------------------------------------------------------------------------------
 
 
@@ -554,6 +627,7 @@ def mobility_need_record(*, actor, dwelling: Dwelling, kind: str) -> MobilityNee
         action=AuditAction.CREATE,
         changes={"kind": [current.kind if current else None, kind]},
     )
+    priority.priority_refresh(stairwell_ids=[need.stairwell_id])
     return need
 
 
@@ -567,6 +641,7 @@ def mobility_need_end(*, actor, need: MobilityNeed) -> MobilityNeed:
     need.is_active = False
     need.save(update_fields=["is_active"])
     audit_record(actor=actor, instance=need, action=AuditAction.UPDATE, changes={"is_active": [True, False]})
+    priority.priority_refresh(stairwell_ids=[need.stairwell_id])
     return need
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from jiati.pool.models import (
     Assessment,
     Feasibility,
     MobilityNeed,
+    StairwellPriority,
     Survey,
     SurveyAnswer,
     SurveyStatus,
@@ -32,8 +33,9 @@ from jiati.pool.models import (
 from jiati.projects.models import Cluster, Project, Status
 from jiati.residents.auth import resident_required
 from jiati.web.columns import Column
-from jiati.web.exports import write_xlsx
-from jiati.web.lists import ScopedListView
+from jiati.web.exports import export_queryset, write_xlsx
+from jiati.web.lists import KeysetPage, ScopedListView
+from jiati.web.pagination import MAX_ID
 
 
 def _require(allowed: bool) -> None:
@@ -78,7 +80,7 @@ class PoolListView(ScopedListView):
             _project_stage,
             link=lambda r: reverse("projects:detail", args=[r.project_id]) if r.project_id else "",
         ),
-        Column(gettext_lazy("Priority"), lambda r: getattr(r, "priority", None), export=False),
+        Column(gettext_lazy("Priority"), lambda r: Decimal(r.priority).scaleb(-2)),
     ]
 
     def dispatch(self, request, *args, **kwargs):
@@ -86,14 +88,78 @@ class PoolListView(ScopedListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_base_queryset(self):
-        return selectors.pool_stairwells(user=self.request.user).select_related("estate", "building", "community")
+        return selectors.with_priority(selectors.pool_stairwells(user=self.request.user)).select_related(
+            "estate", "building", "community"
+        )
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx" and request.GET.get("sort") == "priority":
+            # The base view exports in id order; sorted by priority, the export keeps the page's order.
+            filterset = filtersets.PoolFilterSet(request.GET, queryset=self.get_base_queryset(), request=request)
+            queryset = filterset.qs if filterset.is_valid() else filterset.queryset
+            return export_queryset(
+                request=request,
+                queryset=selectors.priority_order(queryset),
+                columns=self.columns,
+                name=self.export_name,
+                model=self.model,
+                include_personal=False,
+            )
+        return super().get(request, *args, **kwargs)
 
     def get_page(self, queryset, filterset):
-        page = super().get_page(queryset, filterset)
-        scores = selectors.priority_scores(page.rows, rules.rules_for_user(self.request.user))
-        for row in page.rows:
-            row.priority = scores[row.pk].total
-        return page
+        if self.request.GET.get("sort") == "priority":
+            get = self.request.GET.get
+            return priority_page(queryset, after=get("after"), before=get("before"), size=self.page_size)
+        return super().get_page(queryset, filterset)
+
+
+def _cursor(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+def priority_page(queryset, *, after, before, size: int) -> KeysetPage:
+    """A keyset page in priority order (highest first, ties newest first), without COUNT or OFFSET.
+
+    The cursor stays a row id, as on every list: the stored score of that row (looked up in the same scoped,
+    filtered queryset) places the page, so a cursor naming a row the user cannot see is simply the first page."""
+
+    def anchor(pk):
+        return queryset.filter(pk=pk).values_list("priority", flat=True).first() if pk else None
+
+    before_id = _cursor(before)
+    before_score = anchor(before_id)
+    if before_score is not None:
+        rows = list(
+            queryset.filter(Q(priority__gt=before_score) | Q(priority=before_score, pk__gt=before_id)).order_by(
+                "priority", "pk"
+            )[: size + 1]
+        )
+        more_before = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return KeysetPage(
+            rows=rows,
+            next_after=rows[-1].pk if rows else None,
+            prev_before=rows[0].pk if rows and more_before else None,
+            is_first=not more_before,
+        )
+    after_id = _cursor(after)
+    after_score = anchor(after_id)
+    if after_score is not None:
+        queryset = queryset.filter(Q(priority__lt=after_score) | Q(priority=after_score, pk__lt=after_id))
+    rows = list(selectors.priority_order(queryset)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows=rows,
+        next_after=rows[-1].pk if rows and more else None,
+        prev_before=rows[0].pk if rows and after_score is not None else None,
+        is_first=after_score is None,
+    )
 
 
 class SurveyListView(ScopedListView):
@@ -144,6 +210,7 @@ def stairwell_detail(request, pk):
     stairwell = _pool_stairwell(request, pk)
     the_rules = rules.rules_for_path(stairwell.community.path)
     score = selectors.priority_scores([stairwell], the_rules)[stairwell.pk]
+    stored = StairwellPriority.objects.filter(pk=stairwell.pk).first()
     assessments = list(
         Assessment.objects.filter(stairwell=stairwell).select_related("assessed_by").prefetch_related("evidence")
     )
@@ -160,6 +227,7 @@ def stairwell_detail(request, pk):
             "stairwell": stairwell,
             "rules": the_rules,
             "score": score,
+            "stored": stored,
             "current": next((a for a in assessments if a.is_current), None),
             "assessments": assessments,
             "survey": survey,
@@ -314,7 +382,9 @@ def survey_detail(request, pk):
         import_form = forms.ImportForm(request.POST, request.FILES)
         if import_form.is_valid():
             upload = import_form.cleaned_data["file"]
-            outcome = run_service(import_form, lambda: _import(request.user, survey, upload))
+            outcome = run_service(
+                import_form, lambda: services.survey_import_upload(actor=request.user, survey=survey, upload=upload)
+            )
             if outcome is not None and not outcome.errors:
                 messages.success(request, _("%(n)s answers imported.") % {"n": outcome.applied})
                 return redirect("pool:survey", pk=survey.pk)
@@ -341,15 +411,6 @@ def survey_detail(request, pk):
             "can_survey": permissions.can_survey(request.user) and survey.status == SurveyStatus.OPEN,
         },
     )
-
-
-def _import(user, survey, upload):
-    suffix = os.path.splitext(upload.name)[1].lower()
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-        handle.flush()
-        return services.survey_import(actor=user, survey=survey, path=handle.name, name=upload.name)
 
 
 # --- coverage ------------------------------------------------------------------------------------------------------

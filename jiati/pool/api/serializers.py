@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from jiati.core.serializers import ModelSerializer, Serializer
@@ -9,13 +11,25 @@ from jiati.pool.models import (
     AllocationRule,
     AnswerChoice,
     Assessment,
+    AssessmentEvidence,
     Channel,
+    EvidenceKind,
     Feasibility,
     Obstacle,
     Survey,
     Target,
 )
 from jiati.projects.models import Cluster
+
+
+class HundredthsField(serializers.DecimalField):
+    """A score stored in hundredths of a point, shown as points (a decimal string, like every decimal here)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=5, decimal_places=2, read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(Decimal(value).scaleb(-2))
 
 
 class PoolStairwellSerializer(Serializer):
@@ -33,6 +47,7 @@ class PoolStairwellSerializer(Serializer):
     project_stage = serializers.CharField(allow_null=True)
     is_started = serializers.BooleanField()
     is_in_service = serializers.BooleanField()
+    priority = HundredthsField(help_text="The stored priority score, 0–100 to 0.01")
 
 
 class TermSerializer(Serializer):
@@ -49,6 +64,9 @@ class TermSerializer(Serializer):
 
 class PriorityScoreSerializer(Serializer):
     total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    stored = serializers.DecimalField(
+        max_digits=6, decimal_places=2, allow_null=True, help_text="The score the pool is sorted by"
+    )
     terms = TermSerializer(many=True)
 
 
@@ -75,6 +93,21 @@ class AssessmentInputSerializer(Serializer):
     conditions = serializers.CharField(required=False, allow_blank=True, default="")
     note = serializers.CharField(required=False, allow_blank=True, default="")
     assessed_on = serializers.DateField(required=False)
+
+
+class EvidenceInputSerializer(Serializer):
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    file = serializers.FileField()
+
+
+class EvidenceSerializer(ModelSerializer):
+    class Meta:
+        model = AssessmentEvidence
+        fields = ["id", "assessment", "kind", "original_name", "size", "sha256", "content_type", "uploaded_at"]
+
+
+class SurveyImportInputSerializer(Serializer):
+    file = serializers.FileField(help_text="An .xlsx or .csv sheet: 房号/Room, 意愿/Answer, 方式/Channel, 备注/Note")
 
 
 class SurveySerializer(ModelSerializer):
@@ -161,3 +194,8 @@ class ClusterWorkInputSerializer(Serializer):
     description = serializers.CharField(max_length=200)
     cost = serializers.CharField(max_length=20)
     rule = serializers.ChoiceField(choices=AllocationRule.choices)
+
+
+class SurveyImportSerializer(Serializer):
+    applied = serializers.IntegerField()
+    survey = SurveySerializer()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,9 +16,19 @@ from jiati.housing.models import Dwelling, Stairwell
 from jiati.organisation.models import Region
 from jiati.pool import filtersets, permissions, rules, selectors, services
 from jiati.pool.api import serializers as s
-from jiati.pool.models import Assessment, Survey, Target
+from jiati.pool.models import Assessment, StairwellPriority, Survey, Target
 from jiati.projects.models import Cluster, Project
 from jiati.web.api import ScopedReadOnlyViewSet
+from jiati.web.pagination import KeysetPagination
+
+
+class PriorityPagination(KeysetPagination):
+    """Highest stored priority first, ties newest first (the cursor's position is a score in hundredths)."""
+
+    ordering = ("-priority", "-id")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return CursorPagination.paginate_queryset(self, queryset, request, view)
 
 
 def _input(serializer_class, request) -> dict:
@@ -46,14 +58,28 @@ class PoolStairwellViewSet(ScopedReadOnlyViewSet):
 
     def get_queryset(self):
         _readers_only(self.request)
-        return selectors.pool_stairwells(user=self.request.user)
+        return selectors.with_priority(selectors.pool_stairwells(user=self.request.user))
+
+    @property
+    def paginator(self):
+        """`?sort=priority`: highest stored score first (the page's order); otherwise newest first."""
+        if not hasattr(self, "_paginator"):
+            sorted_by_priority = self.request is not None and self.request.query_params.get("sort") == "priority"
+            self._paginator = PriorityPagination() if sorted_by_priority else KeysetPagination()
+        return self._paginator
 
     @extend_schema(responses=s.PriorityScoreSerializer)
     @action(detail=True, methods=["get"])
     def priority(self, request, pk=None):
+        """The score explained term by term (computed now from the live rows) beside the stored one."""
         stairwell = self.get_object()
         score = selectors.priority_scores([stairwell], rules.rules_for_path(stairwell.community.path))[stairwell.pk]
-        return Response(s.PriorityScoreSerializer(score).data)
+        stored = StairwellPriority.objects.filter(pk=stairwell.pk).first()
+        return Response(
+            s.PriorityScoreSerializer(
+                {"total": score.total, "terms": score.terms, "stored": stored.score if stored else None}
+            ).data
+        )
 
     @extend_schema(request=s.AssessmentInputSerializer, responses=s.AssessmentSerializer)
     @action(detail=True, methods=["post"])
@@ -83,6 +109,17 @@ class AssessmentViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.AssessmentSerializer
     filterset_fields = ["stairwell", "result", "is_current"]
 
+    @extend_schema(request={"multipart/form-data": s.EvidenceInputSerializer}, responses={201: s.EvidenceSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def evidence(self, request, pk=None):
+        """Add a site photo, the structural safety appraisal… to the current assessment (checked like every upload)."""
+        assessment = self.get_object()
+        data = _input(s.EvidenceInputSerializer, request)
+        row = services.assessment_evidence_add(
+            actor=request.user, assessment=assessment, kind=data["kind"], upload=data["file"]
+        )
+        return Response(s.EvidenceSerializer(row).data, status=status.HTTP_201_CREATED)
+
 
 class SurveyViewSet(ScopedReadOnlyViewSet):
     queryset = Survey.objects.all()
@@ -98,6 +135,26 @@ class SurveyViewSet(ScopedReadOnlyViewSet):
         services.survey_answer_record(actor=request.user, survey=survey, dwelling=dwelling, **data)
         survey.refresh_from_db()
         return Response(s.SurveySerializer(survey).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": s.SurveyImportInputSerializer}, responses={201: s.SurveyImportSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_answers(self, request, pk=None):
+        """Import answers from a spreadsheet through the page's importer: all rows or none; a refused file answers
+        400 with every wrong row named (row, column, why) under "file"."""
+        survey = self.get_object()
+        upload = _input(s.SurveyImportInputSerializer, request)["file"]
+        outcome = services.survey_import_upload(actor=request.user, survey=survey, upload=upload)
+        if outcome.errors:
+            raise ValidationError(
+                {"file": [ValidationError(text, code="row_invalid") for text in services.import_errors_text(outcome)]}
+            )
+        survey.refresh_from_db()
+        return Response(
+            s.SurveyImportSerializer({"applied": outcome.applied, "survey": survey}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses=s.SurveySerializer)
     @action(detail=True, methods=["post"])

@@ -28,3 +28,22 @@ def test_demo_seed(world):
     assert Target.objects.count() == 5
     cluster = Cluster.objects.get()
     assert cluster.projects.count() == 2 and ClusterWork.objects.filter(cluster=cluster).count() == 2
+
+
+def test_demo_seed_scores_every_stairwell_of_the_district(world):
+    from jiati.demo import pool as demo_pool
+    from jiati.housing.models import Stairwell
+    from jiati.pool.models import StairwellPriority
+    from jiati.pool.tests.test_priority import fresh, stored
+
+    regions = world.regions
+    generated = Generated(
+        district_id=regions["A"].pk,
+        subdistrict_ids=[regions["A1"].pk, regions["A2"].pk],
+        community_ids=[regions["A1a"].pk, regions["A1b"].pk, regions["A2a"].pk],
+    )
+    demo_pool.seed({"generated": generated, "people": world.users})
+    ids = list(Stairwell.objects.filter(community_id__in=generated.community_ids).values_list("pk", flat=True))
+    assert StairwellPriority.objects.filter(pk__in=ids).count() == len(ids)
+    assert stored(ids) == fresh(ids)
+    assert StairwellPriority.objects.filter(score_hundredths__gt=0).exists()

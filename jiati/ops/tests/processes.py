@@ -14,20 +14,26 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-# A Redis database of its own, so the tests neither see nor clear anyone else's keys.
-REDIS_URL = os.environ.get("JIATI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The machine's Redis; each test takes a database number of its own (13–15), so tests running side by side
+# (pytest-xdist) neither see nor clear each other's keys, nor anyone else's.
+REDIS_SERVER = os.environ.get("JIATI_TEST_REDIS", "redis://127.0.0.1:6379")
 BASE_DIR = Path(settings.BASE_DIR)
 
 
-def redis_or_skip():
-    """The test Redis, emptied; the test is skipped where no Redis answers (a developer machine without one)."""
+def redis_url(db: int) -> str:
+    return f"{REDIS_SERVER}/{db}"
+
+
+def redis_or_skip(db: int):
+    """Redis database `db`, emptied; the test is skipped where no Redis answers (a developer machine without one)."""
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    url = redis_url(db)
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
         client.ping()
     except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
+        pytest.skip(f"no Redis at {url}")
     client.flushdb()
     return client
 
@@ -40,7 +46,7 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def production_env(**extra) -> dict:
+def production_env(redis_db: int, **extra) -> dict:
     """The production settings (jiati.settings, not the test settings) on the test database and the test Redis.
 
     JIATI_TESTING only keeps static files unhashed (nothing is collected here) and cookies sendable over plain HTTP.
@@ -49,7 +55,7 @@ def production_env(**extra) -> dict:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "jiati.settings",
         "DATABASE_URL": _database_url(),
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": redis_url(redis_db),
         "SECRET_KEY": "redis-proof-" + "x" * 50,
         "SITE_URL": "http://127.0.0.1",
         "ALLOWED_HOSTS": "127.0.0.1",

@@ -27,14 +27,19 @@ RQ_TASKS = {
     "default": {"BACKEND": "jiati.ops.tasks_backend.RQBackend"},
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
-RQ_QUEUES = {"default": {"URL": processes.REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+# Each test's own Redis database (processes.redis_url).
+WORKER_DB, GUNICORN_DB, WAITING_DB = 15, 14, 13
+
+
+def rq_queues(db: int) -> dict:
+    return {"default": {"URL": processes.redis_url(db), "DEFAULT_TIMEOUT": 600}}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_rq_worker_runs_the_housing_import_and_the_notification_delivery(world, tmp_path):
-    redis = processes.redis_or_skip()
+    redis = processes.redis_or_skip(WORKER_DB)
     user = world.users["community"]
-    with override_settings(TASKS=RQ_TASKS, RQ_QUEUES=RQ_QUEUES):
+    with override_settings(TASKS=RQ_TASKS, RQ_QUEUES=rq_queues(WORKER_DB)):
         dry = import_services.import_job_start(actor=user, upload=xlsx(stairwell_rows()))
         [note] = notify(recipients=[user], kind="test", title="Lift works start on Monday")
         delivery = Delivery.objects.get(notification=note)
@@ -44,7 +49,7 @@ def test_a_real_rq_worker_runs_the_housing_import_and_the_notification_delivery(
         assert redis.llen("rq:queue:default") == 2
 
         log = tmp_path / "worker.log"
-        with processes.running(processes.manage("run_worker"), processes.production_env(), log) as worker:
+        with processes.running(processes.manage("run_worker"), processes.production_env(WORKER_DB), log) as worker:
             dry = processes.wait_for(
                 lambda: ImportJob.objects.filter(pk=dry.pk, status=ImportStatus.SUCCEEDED).first(),
                 timeout=120,
@@ -94,7 +99,7 @@ def _post_code_requests(base: str, phone: str, count: int) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_code_rate_limit_holds_across_four_gunicorn_processes(tmp_path, settings):
-    processes.redis_or_skip()
+    processes.redis_or_skip(GUNICORN_DB)
     port = processes.free_port()
     log = tmp_path / "gunicorn.log"
     args = processes.gunicorn(
@@ -105,7 +110,7 @@ def test_the_code_rate_limit_holds_across_four_gunicorn_processes(tmp_path, sett
     )
     phone = f"139{uuid.uuid4().int % 10**8:08d}"  # no owner has it: nothing is sent, the limit still counts
     limit = settings.JIATI_SIGNIN_CODES_PER_PHONE_HOUR
-    with processes.running(args, processes.production_env(JIATI_HTTPS="0"), log) as server:
+    with processes.running(args, processes.production_env(GUNICORN_DB, JIATI_HTTPS="0"), log) as server:
         base = f"http://127.0.0.1:{port}"
 
         def up():
@@ -166,8 +171,8 @@ def test_redis_down_tasks_wait_in_the_database_and_go_to_redis_when_it_is_back(w
         with pytest.raises(RedisConnectionError):
             requeue_waiting()  # Redis still away: the task keeps waiting
         assert DBTaskResult.objects.filter(pk=waiting.pk).exists()
-    redis = processes.redis_or_skip()
-    with override_settings(TASKS=RQ_TASKS, RQ_QUEUES=RQ_QUEUES):
+    redis = processes.redis_or_skip(WAITING_DB)
+    with override_settings(TASKS=RQ_TASKS, RQ_QUEUES=rq_queues(WAITING_DB)):
         assert requeue_waiting() == 1
     assert not DBTaskResult.objects.filter(backend_name=WAITING_ROOM).exists()
     assert redis.llen("rq:queue:default") == 1

@@ -141,6 +141,7 @@ MIDDLEWARE = [
     "jiati.core.site.SiteAddressMiddleware",
     "jiati.core.middleware.LoginRequiredMiddleware",
     "jiati.core.middleware.PrivateResponsesMiddleware",
+    "jiati.accounts.middleware.PersonalDataViewerMiddleware",
     "jiati.audit.middleware.RequestContextMiddleware",
     # After sign-in: a second factor where the role needs one; an idle staff session ends.
     "jiati.administration.middleware.SecondFactorMiddleware",

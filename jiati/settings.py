@@ -149,6 +149,7 @@ MIDDLEWARE = [
     "jiati.core.site.SiteAddressMiddleware",
     "jiati.core.middleware.LoginRequiredMiddleware",
     "jiati.core.middleware.PrivateResponsesMiddleware",
+    "jiati.accounts.middleware.PersonalDataViewerMiddleware",
     # After sign-in: a second factor where the role needs one; an idle staff session ends.
     "jiati.administration.middleware.SecondFactorMiddleware",
     "jiati.administration.middleware.IdleSessionMiddleware",

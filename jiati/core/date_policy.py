@@ -5,8 +5,9 @@ typed as 0206 or 2260 passes every other check. The form and serializer bases (`
 give every date and datetime input the window of its kind, read from its name; services that take a date from
 elsewhere (a command, an import) call `check_date`.
 
-- a **plan** (a target, a due date, a deadline, a start or end, an expiry): ten years either side of today;
-- anything else, a **record** of what happened (paid, received, inspected, built): from 1900 to a year ahead.
+- a **plan** (a target, a due date, a deadline, a start or end, an expiry): up to ten years ahead;
+- anything else, a **record** of what happened (paid, received, inspected, built): up to a year ahead.
+Both start in 1900: old policies, contracts and plans stay on record (a past target is the service's refusal).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from jiati.core.formatting import format_date
 PLAN, RECORD = "plan", "record"
 PLAN_WORDS = ("due", "target", "deadline", "planned", "until", "expires", "starts", "ends", "closes", "start", "end")
 PLAN_NAMES = frozenset({"first_day", "last_day", "effective_from", "effective_to", "next_inspection_due"})
-RECORD_FIRST = dt.date(1900, 1, 1)
+FIRST = dt.date(1900, 1, 1)
 
 
 def kind_of(field_name: str) -> str:
@@ -40,9 +41,7 @@ def _years_from(day: dt.date, years: int) -> dt.date:
 
 def window(kind: str, *, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     today = today or timezone.localdate()
-    if kind == PLAN:
-        return _years_from(today, -10), _years_from(today, 10)
-    return RECORD_FIRST, _years_from(today, 1)
+    return FIRST, _years_from(today, 10 if kind == PLAN else 1)
 
 
 @deconstructible

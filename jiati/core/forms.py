@@ -13,8 +13,9 @@ from collections.abc import Callable
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
-from jiati.core import date_policy, text_policy
+from jiati.core import date_policy, personal_data, text_policy
 from jiati.core.personal_data import validate_phone
 
 
@@ -41,12 +42,44 @@ def apply_text_policy(form: forms.BaseForm) -> None:
         field.validators = text_policy.add_validator(field.validators, validator)
 
 
+def _on_file(form: forms.BaseForm, name: str):
+    """The value a personal-data field holds now: the form's initial (a model form's: its instance's)."""
+    value = form.initial.get(name, form.fields[name].initial)
+    return value if isinstance(value, str) else None
+
+
+def mask_personal_fields(form: forms.BaseForm) -> None:
+    """Personal data in a form follows the masks of pages and the API: a field named like an ID number, a phone
+    or a bank account shows its value masked (as a placeholder) unless the viewer sees that kind in full; left
+    empty, the value on file is kept."""
+    form.kept_on_file = {}
+    for name, field in form.fields.items():
+        kind = personal_data.kind_of_field(name)
+        if kind is None or not isinstance(field, forms.CharField) or personal_data.viewer_sees(kind):
+            continue
+        value = _on_file(form, name)
+        if not value:
+            continue
+        form.kept_on_file[name] = value
+        form.initial[name] = ""
+        field.required = False
+        field.widget.attrs["placeholder"] = personal_data.MASKS[kind](value)
+        field.help_text = _("Shown masked; leave empty to keep it on file.")
+
+
 class TextPolicyMixin:
-    """For forms that must derive from another library's form (Django's sign-in forms)."""
+    """The policies every form follows (also for forms that must derive from another library's form)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         apply_text_policy(self)
+        mask_personal_fields(self)
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, value in self.kept_on_file.items():
+            if self.cleaned_data.get(name) in ("", None) and name in self.cleaned_data:
+                self.cleaned_data[name] = value  # left empty: the value on file, never cleared by a mask
 
 
 class Form(TextPolicyMixin, forms.Form):

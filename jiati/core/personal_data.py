@@ -7,8 +7,11 @@ pages, API, exports, audit entries, logs — they pass through these masks.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -121,6 +124,30 @@ def mask_bank_account(value: str | None) -> str:
 
 
 MASKS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account}
+
+# The kinds of personal data the person this request is for sees in full (set per request by
+# `accounts.middleware.PersonalDataViewerMiddleware`); outside a request, none: masked is the default.
+_seen_in_full: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "jiati_seen_in_full", default=frozenset()
+)
+
+
+def kind_of_field(name: str) -> str | None:
+    """The personal data a field holds, read from its name (the audit trail's masks read it the same way)."""
+    return next((kind for kind in MASKS if name.endswith(kind)), None)
+
+
+def viewer_sees(kind: str) -> bool:
+    return kind in _seen_in_full.get()
+
+
+@contextmanager
+def seen_in_full(kinds) -> Iterator[None]:
+    token = _seen_in_full.set(frozenset(kinds))
+    try:
+        yield
+    finally:
+        _seen_in_full.reset(token)
 
 
 # Patterns that look like a resident ID or a mobile number inside free text.

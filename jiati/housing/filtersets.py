@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.permissions import sees_personal_data
 from jiati.core.personal_data import normalise_id_number
+from jiati.housing import services
 from jiati.housing.models import Building, Dwelling, Estate, Owner, OwnerKind, Ownership, Stairwell
 from jiati.organisation.filters import RegionFilter
 from jiati.web.filters import MineFilter, YesNoFilter
@@ -83,12 +86,17 @@ def _refuse_id_fragment(value):
         )
 
 
+def _id_search_allowed(user, value):
+    if value:
+        services.owner_id_search(actor=user, id_number=value)
+
+
 class OwnerFilterSet(django_filters.FilterSet):
     """Owners by name, kind, estate, and ID number.
 
-    The whole ID number (`id_number`, an exact match) may be searched by anyone who may list owners: it tells only
-    what the searcher already knows. Part of one (`id_ending`) only by a role that sees ID numbers in full —
-    otherwise a masked number could be recovered character by character from the results.
+    The whole ID number (`id_number`, an exact match) and part of one (`id_ending`) only by a role that sees ID
+    numbers in full — otherwise a masked number could be recovered by guessing, one bit (or character) per
+    request; a search by the whole number is also throttled and audited (`services.owner_id_search`).
     """
 
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
@@ -105,6 +113,15 @@ class OwnerFilterSet(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
+        # Checked with the form, so a refusal is a filter error (400 / the page's form), never an unfiltered list.
+        id_number = django_filters.CharFilter(
+            field_name="id_number",
+            method="id_number_is",
+            label=_("ID number (the whole number)"),
+            validators=[partial(_id_search_allowed, user)],
+        )
+        id_number.parent = self
+        self.filters["id_number"] = id_number
         if user is None or not sees_personal_data(user, "id_number"):
             # Kept (not dropped) so that a request using it is refused rather than silently unfiltered.
             self.filters["id_ending"] = django_filters.CharFilter(

@@ -12,15 +12,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from jiati.accounts.permissions import can_edit_housing
-from jiati.audit.services import audit_created, audit_updated, snapshot
+from jiati.accounts.permissions import can_edit_housing, sees_personal_data
+from jiati.audit.models import AuditAction
+from jiati.audit.services import audit_created, audit_record, audit_updated, snapshot
 from jiati.core.errors import refuse
-from jiati.core.personal_data import normalise_id_number, validate_credit_code, validate_phone, validate_resident_id
+from jiati.core.personal_data import (
+    mask_id_number,
+    normalise_id_number,
+    validate_credit_code,
+    validate_phone,
+    validate_resident_id,
+)
+from jiati.core.ratelimit import limit_hit
 from jiati.core.services import lock_visible, require
 from jiati.housing.models import Building, Dwelling, Estate, Owner, OwnerKind, Ownership, Stairwell
 from jiati.organisation.models import PropertyOffice, Region
@@ -78,6 +86,38 @@ def owner_create(*, actor, kind: str, name: str, id_number: str, phone: str = ""
     owner.save()
     audit_created(actor=actor, instance=owner)
     return owner
+
+
+# A person at a community window looks up a few owners an hour; a script guessing numbers needs thousands.
+ID_SEARCHES_PER_HOUR = 30
+
+
+def owner_id_search(*, actor, id_number: str) -> str:
+    """Allow one search of owners by ID number, or refuse it; returns the number as stored.
+
+    Only a role that sees ID numbers in full may search by one: to anyone else the exact match would confirm a
+    guessed number one bit at a time (a full number in minutes). Throttled per person in the shared cache and
+    each search audited, so guessing is slow and seen.
+    """
+    if actor is None or not sees_personal_data(actor, "id_number"):
+        raise ValidationError(
+            _("Your role sees ID numbers masked, so it may not search by one."), code="id_search_not_allowed"
+        )
+    limit_hit(
+        f"owner-id-search:{actor.pk}",
+        ID_SEARCHES_PER_HOUR,
+        field=None,
+        message=_("Too many searches by ID number in an hour; try again later."),
+    )
+    number = normalise_id_number(id_number)
+    audit_record(
+        actor=actor,
+        instance=actor,
+        action=AuditAction.EVENT,
+        changes={"owner_search_id_number": mask_id_number(number)},
+        message="owner search by ID number",
+    )
+    return number
 
 
 @transaction.atomic

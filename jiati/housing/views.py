@@ -111,10 +111,10 @@ class OwnerListView(ScopedListView):
 
     @property
     def hidden_filters(self):
-        """Searching by part of an ID number is for roles that see them in full (`OwnerFilterSet`)."""
+        """Searching by an ID number is for roles that see them in full (`OwnerFilterSet`)."""
         if sees_personal_data(self.request.user, "id_number"):
             return ScopedListView.hidden_filters
-        return (*ScopedListView.hidden_filters, "id_ending")
+        return (*ScopedListView.hidden_filters, "id_number", "id_ending")
 
     def get_page(self, queryset, filterset):
         """A district's owners among a nation's: walk the area's ownerships (indexed by community and owner)

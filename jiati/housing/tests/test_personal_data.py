@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from jiati.audit.models import AuditEntry
 from jiati.core.personal_data import mask_id_number, mask_phone
 from jiati.core.tests.factories import valid_resident_id
 from jiati.housing.models import Owner
@@ -125,9 +126,8 @@ def test_masked_roles_cannot_search_by_part_of_an_id_number(world, client_for, r
     assert _export_rows(client, page, {"id_ending": right}) == _export_rows(client, page, {"id_ending": wrong})
 
 
-@pytest.mark.parametrize("role", ["district", "property", "community"])
-def test_anyone_may_search_by_the_whole_id_number(world, client_for, role):
-    user = world.users[role]
+def test_roles_that_see_id_numbers_search_by_the_whole_number_each_search_audited(world, client_for):
+    user = world.users["community"]
     owner = Owner.objects.visible_to(user).order_by("id").first()
     client = client_for(user)
     found = client.get(reverse("owner-list"), {"id_number": owner.id_number.lower()}).json()["results"]
@@ -135,6 +135,48 @@ def test_anyone_may_search_by_the_whole_id_number(world, client_for, role):
     assert client.get(reverse("owner-list"), {"id_number": owner.id_number[-4:]}).json()["results"] == []
     outside = _owner(world, "b1a")
     assert client.get(reverse("owner-list"), {"id_number": outside.id_number}).json()["results"] == []
+    page = client.get(reverse("housing:owner-list"), {"id_number": owner.id_number})
+    assert [row.pk for row in page.context["rows"]] == [owner.pk]
+    searches = AuditEntry.objects.filter(actor=user, changes__has_key="owner_search_id_number")
+    assert searches.count() == 4
+    assert searches.first().changes["owner_search_id_number"] == mask_id_number(owner.id_number)
+
+
+@pytest.mark.parametrize("role", ["district", "subdistrict", "property"])
+def test_roles_that_see_id_numbers_masked_may_not_search_by_one(world, client_for, role):
+    """An exact match answers yes or no: with a name it recovers a masked number one guess at a time."""
+    user = world.users[role]
+    owner = Owner.objects.visible_to(user).order_by("id").first()
+    client = client_for(user)
+    for number in (owner.id_number, "110101199003070000"):
+        response = client.get(reverse("owner-list"), {"id_number": number, "q": owner.name})
+        assert response.status_code == 400 and response.json()["codes"] == {"id_number": ["id_search_not_allowed"]}
+    page = reverse("housing:owner-list")
+    html = client.get(page).content.decode()
+    assert 'name="id_number"' not in html
+    right = client.get(page, {"id_number": owner.id_number, "q": owner.name})
+    wrong = client.get(page, {"id_number": "110101199003070000", "q": owner.name})
+    assert "may not search by one" in right.content.decode()
+    assert right.context["rows"] == wrong.context["rows"]
+    assert _export_rows(client, page, {"id_number": owner.id_number}) == _export_rows(
+        client, page, {"id_number": "110101199003070000"}
+    )
+    assert not AuditEntry.objects.filter(changes__has_key="owner_search_id_number").exists()
+
+
+def test_searches_by_id_number_are_throttled_per_person(world, client_for):
+    from jiati.housing.services import ID_SEARCHES_PER_HOUR
+
+    user = world.users["community"]
+    owner = Owner.objects.visible_to(user).order_by("id").first()
+    client = client_for(user)
+    for _ in range(ID_SEARCHES_PER_HOUR):
+        assert client.get(reverse("owner-list"), {"id_number": owner.id_number}).status_code == 200
+    refused = client.get(reverse("owner-list"), {"id_number": owner.id_number})
+    assert refused.status_code == 400 and refused.json()["codes"] == {"id_number": ["rate_limited"]}
+    # Another person's allowance is their own.
+    other = client_for(world.users["admin"]).get(reverse("owner-list"), {"id_number": owner.id_number})
+    assert other.status_code == 200
 
 
 @pytest.mark.parametrize("role", ["community", "admin"])

@@ -57,3 +57,24 @@ def test_a_change_hidden_by_the_mask_is_still_a_change(world, policies):
     application.applicant_phone = "13800238000"  # masks alike: 138****8000
     changes = changes_since(before, application)
     assert list(changes) == ["applicant_phone"] and changes["applicant_phone"][0] == changes["applicant_phone"][1]
+
+
+def test_the_file_edit_form_masks_the_phone_like_the_page_and_the_api(world, policies, client_for):
+    """The district office sees phones masked on pages and in the API: its edit form does too, and saving the form
+    as shown keeps the number on file."""
+    application = complete(eligible_project(world).subsidy_application, world.users["community"])
+    services.application_update(application=application, actor=world.users["community"], applicant_phone="13800138000")
+    url = reverse("subsidies:application-edit", args=[application.pk])
+    district = client_for(world.users["district"])
+    html = district.get(url).content.decode()
+    assert "13800138000" not in html and 'placeholder="138****8000"' in html
+    api = district.get(reverse("subsidy-application-detail", args=[application.pk])).json()
+    assert "13800138000" not in str(api)
+    form = district.get(url).context["form"]
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data["applicant_owner"] = application.applicant_owner_id
+    district.post(url, data)
+    assert SubsidyApplication.objects.get(pk=application.pk).applicant_phone == "13800138000"
+    # A role that calls owners sees the number in full, as on its pages.
+    community = client_for(world.users["community"])
+    assert 'value="13800138000"' in community.get(url).content.decode()

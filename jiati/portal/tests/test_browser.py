@@ -125,6 +125,10 @@ def test_a_visitor_checks_estimates_and_finds_the_stairwell_by_its_qr_link_on_a_
     for target in page.locator("main a.btn, main button").all():
         box = target.bounding_box()
         assert box is None or box["height"] >= 48, target.inner_text()
+    page.set_viewport_size({"width": 1366, "height": 900})  # the same page on a desktop
+    page.goto(f"{live_server.url}/m/check/?s={token}")
+    assert page.locator("#self-check-result").is_visible()
+    page.screenshot(path=str(shots / "portal-self-check-desktop.png"), full_page=True)
 
     assert all(size < 150_000 for size in weights.values()), weights
     assert not any(problems.values()), problems

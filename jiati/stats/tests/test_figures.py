@@ -136,3 +136,29 @@ def test_dashboard_draws_its_charts_in_a_browser(world, scene, page, live_server
     page.locator("#children-table a").first.click()
     page.wait_for_selector("#chart-funnel svg")
     assert f"region={world.regions['A1'].pk}" in page.url
+
+
+def test_a_blocker_opened_and_resolved_moves_the_blocked_figure(world, scene, committed):
+    """The open-blocker counter is written behind the project's save: the blocker's own save refreshes the summary."""
+    admin, region = world.users["admin"], world.regions["A1a"]
+    late = scene["late"]
+    with committed():
+        blocker = project_services.blocker_open(
+            project=late, actor=admin, description="一楼业主反对", party="一楼业主", due_date=timezone.localdate()
+        )
+    assert selectors.figures(user=admin, region=region).blocked == 1
+    assert selectors.figures(user=admin, region=None).blocked == 1 == selectors.live_figures(region=None).blocked
+    with committed():
+        project_services.blocker_resolve(blocker=blocker, actor=admin, resolution="已协调")
+    assert selectors.figures(user=admin, region=region).blocked == 0
+
+
+def test_rebuild_stats_command_reports_the_rows(world, scene):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("rebuild_stats", stdout=out)
+    assert "summary rows" in out.getvalue()
+    assert selectors.figures(user=world.users["admin"], region=None) == selectors.live_figures(region=None)

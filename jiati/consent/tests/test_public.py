@@ -243,3 +243,11 @@ def test_chinese_is_the_default_for_owners(vote):
     page = Client().get(reverse("consent:online-vote", args=[vote.public_token])).content.decode()
     assert '<html lang="zh-CN">' in page
     assert "发送验证码" in page and "表决截止" in page
+
+
+def test_printed_ballot_forms_point_at_the_vote_by_its_token(vote):
+    from jiati.consent.pdfs import ballot_forms_context
+
+    context = ballot_forms_context(vote, RollVoter.objects.filter(vote=vote)[:1])
+    assert context["online_url"].endswith(reverse("consent:online-vote", args=[vote.public_token]))
+    assert f"/consent/v/{vote.pk}/" not in context["online_url"]

@@ -347,7 +347,7 @@ class AttendanceForm(Form):
     def __init__(self, *args, invitees, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["present"].choices = [
-            (i.pk, f"{getattr(i, 'shown_name', i.name)} {i.affiliation}".strip()) for i in invitees
+            (i.pk, f"{getattr(i, 'shown_name', i.name)} {i.shown_affiliation}".strip()) for i in invitees
         ]
         if not self.is_bound:
             self.initial["present"] = [i.pk for i in invitees if i.attended]

@@ -215,7 +215,7 @@ class MeetingInviteeSerializer(ModelSerializer):
 
     class Meta:
         model = MeetingInvitee
-        fields = ["id", "kind", "user", "owner", "company", "name", "affiliation", "invited_at", "attended"]
+        fields = ["id", "kind", "user", "owner", "company", "name", "affiliation", "role", "invited_at", "attended"]
         read_only_fields = fields
 
     def get_name(self, invitee) -> str:
@@ -438,6 +438,7 @@ class PetitionInputSerializer(Serializer):
 
 class PetitionEventSerializer(ModelSerializer):
     actor = serializers.StringRelatedField()
+    message = serializers.CharField(source="text", read_only=True, help_text="In the reader's language.")
 
     class Meta:
         model = PetitionEvent

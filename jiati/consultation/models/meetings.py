@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jiati.accounts.models import Role
 from jiati.accounts.scoping import area_q
 
 
@@ -228,6 +229,8 @@ class MeetingInvitee(models.Model):
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=160)
     affiliation = models.CharField(_("unit or role"), max_length=160, blank=True)
+    # A staff member's role when invited, as its code: shown in the reader's language beside the unit.
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     invited_at = models.DateTimeField(_("invited"), default=timezone.now)
     attended = models.BooleanField(_("came"), null=True, blank=True)
 
@@ -258,6 +261,11 @@ class MeetingInvitee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_affiliation(self) -> str:
+        """Unit and role, the role in the reader's language."""
+        return " ".join(part for part in (self.affiliation, self.get_role_display()) if part)
 
 
 class ActionStatus(models.TextChoices):

@@ -326,3 +326,11 @@ class PetitionEvent(AppendOnlyModel, models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.kind}"
+
+    @property
+    def text(self) -> str:
+        """The entry's sentence in the reader's language (what the system wrote is stored as msgid + values,
+        `core.stored_text`), or the note as a person typed it."""
+        from jiati.core.stored_text import render
+
+        return render((self.data or {}).get("text")) or self.message

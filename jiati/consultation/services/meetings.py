@@ -377,7 +377,8 @@ def meeting_invite(
                     kind=InviteeKind.STAFF,
                     user=user,
                     name=user.display_name,
-                    affiliation=f"{affiliation} {user.get_role_display()}".strip()[:160],
+                    affiliation=affiliation[:160],
+                    role=user.role,
                 )
             )
     for owner in {o.pk: o for o in owners}.values():

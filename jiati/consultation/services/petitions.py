@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
@@ -34,13 +35,20 @@ from jiati.consultation.models import (
 from jiati.consultation.services.common import sms_after_commit, text_or_refuse
 from jiati.consultation.services.windows import phone_or_refuse
 from jiati.consultation.templatetags.consultation import mask_address
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.services import lock_rows, lock_visible, require
+from jiati.core.stored_text import Choice, Message, as_stored
 from jiati.core.text_policy import within_column
 from jiati.housing.models import Estate, Owner, Ownership, Stairwell
 from jiati.notifications.services import notify
 from jiati.projects.models import EventKind, Project, Status
 from jiati.projects.services import project_event_add
+
+# Sentences the history stores as msgid + values (core.stored_text), read in each reader's language.
+RECEIVED_THROUGH = gettext_noop("Received through %(channel)s")
+NO_GROUP = gettext_noop("No service group answers for this estate; the area's staff must assign a handler.")
+ROUTED_TO = gettext_noop("%(group)s · %(handler)s")
+ESCALATED_TO = gettext_noop("%(reason)s → %(route)s. New deadline for %(level)s: %(date)s")
 
 AUDIT_FIELDS = ("status", "level", "group", "handler", "due_date", "resolve_due", "extension_days", "satisfaction")
 
@@ -57,16 +65,18 @@ def _plain(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _record(petition: Petition, actor, kind: str, before: dict, message: str = "", data: dict | None = None):
-    """Append the history entry and the audit entry for one step."""
+def _record(petition: Petition, actor, kind: str, before: dict, message: str | Message = "", data: dict | None = None):
+    """Append the history entry and the audit entry for one step. `message`: a note as typed, or a sentence the
+    system writes as a `Message` (shown in the reader's language)."""
     after = _state(petition)
     changes = {k: [_plain(before.get(k)), _plain(after[k])] for k in after if before.get(k) != after[k]}
+    message, stored = as_stored(message)
     PetitionEvent.objects.create(
         petition=petition,
         kind=kind,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         message=message,
-        data={**(data or {}), **({"changes": changes} if changes else {})},
+        data={**(data or {}), **({"changes": changes} if changes else {}), **({"text": stored} if stored else {})},
     )
     audit_record(
         actor=actor,
@@ -77,7 +87,7 @@ def _record(petition: Petition, actor, kind: str, before: dict, message: str = "
     )
 
 
-def _project_event(petition: Petition, actor, message: str) -> None:
+def _project_event(petition: Petition, actor, message: Message) -> None:
     if petition.project_id:
         project_event_add(
             project=petition.project,
@@ -173,13 +183,21 @@ def petition_submit(
             return existing
     if channel not in PetitionChannel.values:
         raise refuse(_("Choose how the petition came in."), code="invalid_choice", field="channel")
-    name = text_or_refuse(petitioner_name, _("Give the petitioner's name."), field="petitioner_name")
-    name = within_column(name, model=Petition, field="petitioner_name")
-    subject = within_column(
-        text_or_refuse(subject, _("Give the petition a subject."), field="subject"), model=Petition, field="subject"
-    )
-    content = text_or_refuse(content, _("Write down what the petitioner asks."), field="content")
-    phone = phone_or_refuse(petitioner_phone, field="petitioner_phone")
+    today = timezone.localdate()
+    received_on = received_on or today
+    with Refusals() as checked:  # every wrong field at once
+        name = checked(text_or_refuse, petitioner_name, _("Give the petitioner's name."), field="petitioner_name")
+        if name:
+            name = checked(within_column, name, model=Petition, field="petitioner_name")
+        subject = checked(text_or_refuse, subject, _("Give the petition a subject."), field="subject")
+        if subject:
+            subject = checked(within_column, subject, model=Petition, field="subject")
+        content = checked(text_or_refuse, content, _("Write down what the petitioner asks."), field="content")
+        phone = checked(phone_or_refuse, petitioner_phone, field="petitioner_phone")
+        if received_on > today:
+            checked.add(
+                refuse(_("The petition cannot be received in the future."), code="future_date", field="received_on")
+            )
     address = (petitioner_address or "").strip()[:255]
     if not phone and not address and not (owner is not None and reply_method == ReplyMethod.PORTAL):
         raise refuse(
@@ -199,10 +217,6 @@ def petition_submit(
             code="no_way_to_reply",
             field="reply_method",
         )
-    today = timezone.localdate()
-    received_on = received_on or today
-    if received_on > today:
-        raise refuse(_("The petition cannot be received in the future."), code="future_date", field="received_on")
     settings = PetitionSettings.current()
     accept_due = deadlines.acceptance_due(received_on, settings=settings)
     route = routing.route_for(estate=estate)
@@ -241,7 +255,7 @@ def petition_submit(
                 actor,
                 PetitionEventKind.RECEIVED,
                 {},
-                message=petition.get_channel_display(),
+                message=Message(RECEIVED_THROUGH, channel=Choice.of(petition, "channel")),
                 data={"received_on": received_on.isoformat(), "accept_due": accept_due.isoformat()},
             )
             _record(
@@ -252,7 +266,7 @@ def petition_submit(
                 message=_route_text(route),
                 data={"level": route.level, "group": route.group.pk if route.group else None},
             )
-            _project_event(petition, actor, _("Petition received: %(subject)s") % {"subject": subject})
+            _project_event(petition, actor, Message(gettext_noop("Petition received: %(subject)s"), subject=subject))
             _tell_handler(petition, _("New petition %(ref)s to handle") % {"ref": petition.reference})
             _tell_petitioner(
                 petition,
@@ -282,10 +296,10 @@ def _existing_submission(key: str, *, actor, owner) -> Petition | None:
     return petition
 
 
-def _route_text(route: routing.Route) -> str:
+def _route_text(route: routing.Route) -> Message:
     if route.group is None:
-        return _("No service group answers for this estate; the area's staff must assign a handler.")
-    return f"{route.group.name} · {route.handler or '—'}"
+        return Message(NO_GROUP)
+    return Message(ROUTED_TO, group=route.group.name, handler=str(route.handler or "—"))
 
 
 # --- handling ----------------------------------------------------------------------------
@@ -392,7 +406,7 @@ def petition_reply(*, actor, petition: Petition, reply: str) -> Petition:
     petition.save()
     on_time = petition.resolve_due is None or timezone.localdate() <= petition.resolve_due
     _record(petition, actor, PetitionEventKind.REPLIED, before, message=reply, data={"on_time": on_time})
-    _project_event(petition, actor, _("Petition replied: %(subject)s") % {"subject": petition.subject})
+    _project_event(petition, actor, Message(gettext_noop("Petition replied: %(subject)s"), subject=petition.subject))
     _tell_petitioner(
         petition,
         _("The reply to your petition %(ref)s is ready: %(reply)s") % {"ref": petition.reference, "reply": reply[:200]},
@@ -511,7 +525,7 @@ def petition_reassign(*, actor, petition: Petition, handler) -> Petition:
     return petition
 
 
-def _escalate(petition: Petition, actor, reason: str, *, today: dt.date | None = None) -> Petition:
+def _escalate(petition: Petition, actor, reason: str | Message, *, today: dt.date | None = None) -> Petition:
     up = routing.next_level(petition.level)
     if up is None:
         raise refuse(_("The petition is already with the district office."), code="top_level")
@@ -534,16 +548,18 @@ def _escalate(petition: Petition, actor, reason: str, *, today: dt.date | None =
     petition.escalation_count += 1
     petition.escalated_at = timezone.now()
     petition.save()
-    deadline = _("New deadline for %(level)s: %(date)s") % {
-        "level": petition.get_level_display(),
-        "date": due.isoformat(),
-    }
     _record(
         petition,
         actor,
         PetitionEventKind.ESCALATED,
         before,
-        message=f"{reason} → {_route_text(route)}. {deadline}".strip(" →"),
+        message=Message(
+            ESCALATED_TO,
+            reason=reason,
+            route=_route_text(route),
+            level=Choice.of(petition, "level"),
+            date=due,
+        ),
         data={
             "from_level": before["level"],
             "to_level": route.level,
@@ -602,7 +618,7 @@ def petitions_escalate_overdue(*, today: dt.date | None = None) -> int:
                 _escalate(
                     petition,
                     None,
-                    _("Overdue by %(days)s days") % {"days": (today - petition.due_date).days},
+                    Message(gettext_noop("Overdue by %(days)s days"), days=(today - petition.due_date).days),
                     today=today,
                 )
             except ValidationError:  # no group above answers for this estate: it stays, overdue, where it is

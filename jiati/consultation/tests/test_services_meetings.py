@@ -301,3 +301,32 @@ def test_a_held_meeting_for_another_project_does_not_count(world, project):
     assert missing_to_leave(project)
     assert missing_to_leave(other) == []
     del community
+
+
+def test_an_invited_staff_members_role_is_read_in_the_readers_language(world, project):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import translation
+
+    from jiati.consultation.models import MeetingInvitee
+
+    meeting = schedule(world, projects=[project])
+    (invitee,) = services.meeting_invite(
+        actor=world.users["community"], meeting=meeting, users=[world.users["property"]]
+    )
+    assert invitee.role == "property" and "Property office" not in invitee.affiliation
+    with translation.override("en"):
+        assert invitee.shown_affiliation.endswith("Property office")
+    with translation.override("zh-hans"):
+        assert invitee.shown_affiliation.endswith(str(invitee.get_role_display()))
+        old = f"{invitee.affiliation} {invitee.get_role_display()}".strip()
+    # A row written before roles were codes: the migration takes the label off the unit and keeps the code.
+    MeetingInvitee.objects.filter(pk=invitee.pk).update(affiliation=old, role="")
+    importlib.import_module(
+        "jiati.consultation.migrations.0004_invitee_role_and_petition_texts_as_kind_and_values"
+    ).forwards(apps, None)
+    invitee.refresh_from_db()
+    assert invitee.role == "property" and invitee.affiliation == old.rsplit(" ", 1)[0].strip()
+    with translation.override("en"):
+        assert invitee.shown_affiliation.endswith("Property office")

@@ -471,3 +471,46 @@ def test_a_petitioner_with_a_phone_or_the_portal_needs_no_letter(world, groups):
         content="c",
     )
     assert not portal.letter_due and not portal.events.filter(kind="letter_due").exists()
+
+
+def test_every_wrong_field_of_a_petition_is_named_at_once(world, groups):
+    with pytest.raises(ValidationError) as caught:
+        submit(world, petitioner_name="", subject=" ", petitioner_phone="12345")
+    assert set(caught.value.message_dict) == {"petitioner_name", "subject", "petitioner_phone"}
+    assert not Petition.objects.exists()
+
+
+def test_the_history_is_read_in_the_readers_language(world, groups, project):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        petition = submit(world, stairwell=world.stairwells["a1a"], channel="phone")
+    received = petition.events.get(kind=PetitionEventKind.RECEIVED)
+    with translation.override("en"):
+        assert received.text == "Received through Phone line"
+        timeline = ProjectEvent.objects.get(project=project, data__petition=petition.pk)
+        assert timeline.text == f"Petition received: {petition.subject}"
+    with translation.override("zh-hans"):
+        assert "电话" in received.text
+
+
+def test_the_migration_turns_stored_labels_into_codes(world, groups):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import translation
+
+    from jiati.consultation.models import PetitionEvent
+
+    migration = importlib.import_module(
+        "jiati.consultation.migrations.0004_invitee_role_and_petition_texts_as_kind_and_values"
+    )
+    petition = submit(
+        world, channel="letter", petitioner_phone="", petitioner_address="新木路8号", reply_method=ReplyMethod.LETTER
+    )
+    event = petition.events.get(kind=PetitionEventKind.RECEIVED)
+    PetitionEvent._base_manager.filter(pk=event.pk).update(message="信件", data={})
+    migration.forwards(apps, None)
+    event = PetitionEvent.objects.get(pk=event.pk)
+    with translation.override("en"):
+        assert event.text == "Received through Letter"

@@ -198,7 +198,7 @@ def petition_submit(
             checked.add(
                 refuse(_("The petition cannot be received in the future."), code="future_date", field="received_on")
             )
-    address = (petitioner_address or "").strip()[:255]
+    address = within_column((petitioner_address or "").strip(), model=Petition, field="petitioner_address")
     if not phone and not address and not (owner is not None and reply_method == ReplyMethod.PORTAL):
         raise refuse(
             _("Give a phone number or a postal address, so that the petitioner can be answered."),

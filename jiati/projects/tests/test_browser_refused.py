@@ -34,7 +34,7 @@ def _panel(page, action_suffix):
 
 
 def walk_refused_forms(page, live_server):
-    _project_page(page, live_server)
+    project = _project_page(page, live_server)
     # 1. The checklist panel: two wrong fields at once.
     panel = _panel(page, "/checklist/checklist/")
     panel.locator("summary").click()
@@ -65,6 +65,24 @@ def walk_refused_forms(page, live_server):
     assert plan.locator(".invalid-feedback").count() >= 1
     # The other panels stay as they were.
     assert not _panel(page, "/checklist/lead_owner/").evaluate("d => d.open")
+    project_url = page.url
+    # 3. The window page's one booking form: the slot chosen by its link, two wrong fields at once, all kept.
+    from jiati.consultation.tests.conftest import make_slot
+    from jiati.organisation.models import ServiceWindow
+
+    window = ServiceWindow.objects.filter(community=project.community, kind="workstation").first()
+    slots = [make_slot(window, days=day, created_by=project.created_by) for day in (1, 2)]
+    page.goto(f"{live_server.url}{reverse('consultation:window-detail', args=[window.pk])}")
+    page.click(f"a[data-value='{slots[1].pk}']")
+    assert page.input_value("#id_book_slot") == str(slots[1].pk)
+    page.fill("#id_book_phone", "12345")
+    page.fill("#id_book_note", "想问分摊")
+    page.click("#book-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.input_value("#id_book_slot") == str(slots[1].pk)
+    assert page.input_value("#id_book_phone") == "12345" and page.input_value("#id_book_note") == "想问分摊"
+    assert page.locator("#book-form .invalid-feedback").count() >= 3  # name, phone, topic together
+    return project_url
 
 
 def test_refused_forms_come_back_open_on_a_phone(phone_page, live_server):
@@ -72,7 +90,7 @@ def test_refused_forms_come_back_open_on_a_phone(phone_page, live_server):
 
 
 def test_refused_forms_come_back_open_on_a_desktop_and_pages_pass_axe(page, live_server):
-    walk_refused_forms(page, live_server)
+    project_url = walk_refused_forms(page, live_server)
     axe = (Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js").read_text()
     urls = [
         reverse("core:home"),
@@ -83,10 +101,10 @@ def test_refused_forms_come_back_open_on_a_desktop_and_pages_pass_axe(page, live
         reverse("consultation:home"),
         reverse("subsidies:home"),
     ]
-    project_url = page.url
     page.add_init_script(script=axe)  # injected by the browser itself, so the pages' CSP need not allow it
     problems = []
-    for url in [project_url, *(f"{live_server.url}{u}" for u in urls)]:
+    window_url = page.url.removesuffix("book/")  # the window page, where the walk ended
+    for url in [project_url, window_url, *(f"{live_server.url}{u}" for u in urls)]:
         page.goto(url)
         result = page.evaluate(
             "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"

@@ -91,11 +91,12 @@ class SchemeForm(Form):
             self.kind_names.append(name)
 
     @staticmethod
-    def initial_from(scheme) -> dict:
+    def initial_from(scheme, *, valid_from) -> dict:
         if scheme is None:
-            return {"red_min_score": 90, "black_below_score": 60, "appeal_days": 15}
+            return {"valid_from": valid_from, "red_min_score": 90, "black_below_score": 60, "appeal_days": 15}
         return {
             "name": scheme.name,
+            "valid_from": valid_from,
             "red_min_score": scheme.red_min_score,
             "black_below_score": scheme.black_below_score,
             "appeal_days": scheme.appeal_days,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -331,7 +332,8 @@ def schemes(request):
         return render(request, "companies/schemes.html", context)
 
     if request.method != "POST":
-        return page(forms.SchemeForm(initial=forms.SchemeForm.initial_from(base), kinds=kinds))
+        next_month = ranking.next_period(ranking.period_start(timezone.localdate()))
+        return page(forms.SchemeForm(initial=forms.SchemeForm.initial_from(base, valid_from=next_month), kinds=kinds))
     form = forms.SchemeForm(request.POST, kinds=kinds)
     return act(
         request,

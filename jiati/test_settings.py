@@ -17,3 +17,10 @@ STORAGES["default"]["OPTIONS"]["location"] = str(VAR_DIR / "test-media")  # noqa
 MEDIA_ROOT = STORAGES["default"]["OPTIONS"]["location"]  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# pytest-django's live server serves static files from the finders only when it sees "django.contrib.staticfiles"
+# by that name; the production entry (jiati.ops.staticfiles, the same app with collectstatic's ignore list) would
+# leave the browser tests without CSS and scripts.
+INSTALLED_APPS = [
+    "django.contrib.staticfiles" if app == "jiati.ops.staticfiles.StaticFilesConfig" else app
+    for app in INSTALLED_APPS  # noqa: F405
+]

@@ -64,9 +64,10 @@ def _value(instance: models.Model, field: models.Field):
 
 class Snapshot(dict):
     """The audit-relevant values, personal data masked (what an entry shows), with the unmasked values of every
-    column kept aside (`values`) to decide what really changed: two phones that mask alike still differ."""
+    column kept aside (`stored`) to decide what really changed: two phones that mask alike still differ. (Not named
+    `values`: that would hide `dict.values`, and a merged plain dict would answer with the method.)"""
 
-    values: dict
+    stored: dict
 
 
 def _columns(instance: models.Model):
@@ -76,9 +77,9 @@ def _columns(instance: models.Model):
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> Snapshot:
     """The audit-relevant values of an instance, personal data masked."""
     data = Snapshot()
-    data.values = {}
+    data.stored = {}
     for field in _columns(instance):
-        data.values[field.name] = _value(instance, field)
+        data.stored[field.name] = _value(instance, field)
         if fields is not None and field.name not in fields:
             continue
         value = _plain(getattr(instance, field.attname))
@@ -95,10 +96,10 @@ def diff(before: dict, after: dict) -> dict:
 def changes_since(before: dict, instance: models.Model) -> dict:
     """The audited fields that really changed since `before`, as {field: [before, after]} (masked)."""
     after = snapshot(instance, list(before))
-    values = getattr(before, "values", None)
-    if values is None:
+    stored = getattr(before, "stored", None)
+    if stored is None:
         return diff(before, after)
-    return {k: [before[k], after.get(k)] for k in sorted(before) if values.get(k) != after.values.get(k)}
+    return {k: [before[k], after.get(k)] for k in sorted(before) if stored.get(k) != after.stored.get(k)}
 
 
 def _stamped(field: models.Field) -> bool:
@@ -109,7 +110,7 @@ def save_if_changed(*, actor, instance: models.Model, before: Snapshot, message:
     """Save and audit an instance only if a column really changed since `before`: a no-op save writes no entry
     and leaves `updated_at` alone. Returns the entry (None when nothing changed)."""
     changed = [
-        f.name for f in _columns(instance) if not _stamped(f) and before.values.get(f.name) != _value(instance, f)
+        f.name for f in _columns(instance) if not _stamped(f) and before.stored.get(f.name) != _value(instance, f)
     ]
     if not changed:
         return None

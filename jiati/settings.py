@@ -377,6 +377,7 @@ SPECTACULAR_SETTINGS = {
         "RegionLevelEnum": "jiati.organisation.models.RegionLevel",
         "WindowKindEnum": "jiati.organisation.models.WindowKind",
         "GroupLevelEnum": "jiati.organisation.models.GroupLevel",
+        "GroupMemberRoleEnum": "jiati.organisation.models.MemberRole",
         "OwnerKindEnum": "jiati.housing.models.OwnerKind",
         "ConsultationChannelEnum": "jiati.consultation.models.windows.Channel",
         "VisitorKindEnum": "jiati.consultation.models.windows.VisitorKind",

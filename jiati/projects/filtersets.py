@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiati.core.hooks import collect
 from jiati.organisation.filters import RegionFilter
 from jiati.projects.models import Project, ScheduleState, Stage, Status
 from jiati.web.filters import MineFilter, YesNoFilter
@@ -20,6 +21,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     schedule = django_filters.ChoiceFilter(choices=ScheduleState.choices, method="in_state", label=_("Schedule"))
     blocked = YesNoFilter(method="is_blocked", label=_("Blocked"))
     missing_seven = YesNoFilter(method="missing_seven_ones", label=_("Missing seven ones"))
+    flagged = YesNoFilter(method="with_flagged_company", label=_("Flagged company"))
     responsible = django_filters.NumberFilter(field_name="responsible", label=_("Responsible person"))
     mine = MineFilter(lookups=("responsible",))
 
@@ -34,6 +36,7 @@ class ProjectFilterSet(django_filters.FilterSet):
             "schedule",
             "blocked",
             "missing_seven",
+            "flagged",
             "responsible",
             "mine",
         ]
@@ -53,3 +56,18 @@ class ProjectFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(seven_ones_done__lt=7) if value else queryset.filter(seven_ones_done=7)
+
+    def with_flagged_company(self, queryset, name, value):
+        """Projects whose brand, construction team or maintainer is black-listed or has an expired licence (the
+        companies app answers through the `flags` hook, for the few companies these projects use)."""
+        if value is None:
+            return queryset
+        roles = ("brand_id", "contractor_id", "maintainer_id")
+        used = set()
+        for role in roles:
+            used.update(queryset.exclude(**{role: None}).order_by().values_list(role, flat=True).distinct())
+        flagged = {flag["company_id"] for flag in collect("flags", "company_flags", company_ids=sorted(used))}
+        running_with = Q()
+        for role in roles:
+            running_with |= Q(**{f"{role}__in": flagged})
+        return queryset.filter(running_with) if value else queryset.exclude(running_with)

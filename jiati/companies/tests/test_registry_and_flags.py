@@ -135,3 +135,25 @@ def test_projects_running_with_a_flagged_company_are_flagged_on_the_project_and_
     assert "维保公司" in page and "expired on" in page
     listed = client_for(world.users["district"]).get("/companies/?flagged=true").content.decode()
     assert "维保公司" in listed and "加梯建设" not in listed
+
+
+def test_the_project_list_filters_projects_running_with_a_flagged_company(world, client_for):
+    maintainer = world.companies["maintainer"]
+    flagged = _project(world)
+    flagged.maintainer = maintainer
+    flagged.save()
+    clean = _project(world, key="a1b")
+    client = client_for(world.users["district"])
+
+    def codes(query):
+        return {p.pk for p in Project.objects.filter(pk__in=[flagged.pk, clean.pk]) if p.code in query}
+
+    before = client.get("/projects/?flagged=true").content.decode()
+    assert codes(before) == set()  # nothing is flagged yet
+    _expired_licence(world, maintainer)
+    assert codes(client.get("/projects/?flagged=true").content.decode()) == {flagged.pk}
+    assert codes(client.get("/projects/?flagged=false").content.decode()) == {clean.pk}
+    assert codes(client.get("/projects/").content.decode()) == {flagged.pk, clean.pk}
+    api = client.get("/api/projects/projects/?flagged=true").json()
+    rows = api["results"] if isinstance(api, dict) else api
+    assert [row["id"] for row in rows] == [flagged.pk]

@@ -68,8 +68,6 @@ class BallotForm(Form):
 
 
 class OnlinePhoneForm(Form):
-    holds_own_personal_data = True  # prefilled with the signed-in owner's own number
-
     phone = forms.CharField(
         label=_("Your mobile number on the owners' roll"),
         max_length=20,

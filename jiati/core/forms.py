@@ -51,11 +51,9 @@ def _on_file(form: forms.BaseForm, name: str):
 def mask_personal_fields(form: forms.BaseForm) -> None:
     """Personal data in a form follows the masks of pages and the API: a field named like an ID number, a phone
     or a bank account shows its value masked (as a placeholder) unless the viewer sees that kind in full; left
-    empty, the value on file is kept. A form that asks people for their own data (a resident's phone on the vote's
-    code step) sets `holds_own_personal_data`: nobody is shown a mask of their own number."""
+    empty, the value on file is kept. A resident or a visitor is never shown a mask: their forms hold only their
+    own data (`accounts.middleware`)."""
     form.kept_on_file = {}
-    if getattr(form, "holds_own_personal_data", False):
-        return
     for name, field in form.fields.items():
         kind = personal_data.kind_of_field(name)
         if kind is None or not isinstance(field, forms.CharField) or personal_data.viewer_sees(kind):

@@ -137,13 +137,19 @@ def kind_of_field(name: str) -> str | None:
     return next((kind for kind in MASKS if name.endswith(kind)), None)
 
 
+# A resident or a visitor: the only personal data a form of theirs holds is their own (what they typed, their own
+# owner record), which nobody is shown masked.
+_OWN_DATA = "own data only"
+
+
 def viewer_sees(kind: str) -> bool:
-    return kind in _seen_in_full.get()
+    seen = _seen_in_full.get()
+    return kind in seen or _OWN_DATA in seen
 
 
 @contextmanager
-def seen_in_full(kinds) -> Iterator[None]:
-    token = _seen_in_full.set(frozenset(kinds))
+def seen_in_full(kinds, *, own_data_only: bool = False) -> Iterator[None]:
+    token = _seen_in_full.set(frozenset(kinds) | ({_OWN_DATA} if own_data_only else set()))
     try:
         yield
     finally:

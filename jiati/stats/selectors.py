@@ -212,3 +212,24 @@ def by_child(*, regions: list[Region]) -> dict[int, dict]:
 def hooked_figures(*, user, region: Region | None) -> list[dict]:
     """What the other apps offer for this region (hook `figures.region_figures`)."""
     return collect("figures", "region_figures", user=user, region=region)
+
+
+def year_targets(*, user, regions: list[Region], year: int) -> dict[int, dict]:
+    """Per region: the year's targets and coverage offered by the pool (hook `targets.region_targets`), by id."""
+    return {t["region_id"]: t for t in collect("targets", "region_targets", user=user, regions=regions, year=year)}
+
+
+def completions_this_year(figs: Figures, *, today: dt.date) -> list[dict]:
+    """Elevators brought into service per month of this year up to this month, with the running total."""
+    rows, total = [], 0
+    for number in range(1, today.month + 1):
+        month = dt.date(today.year, number, 1)
+        n = figs.completed_by_month.get(month, 0)
+        total += n
+        rows.append({"month": month, "completed": n, "cumulative": total})
+    return rows
+
+
+def percent(done: int, of: int) -> Decimal | None:
+    """A coverage rate in percent, rounded down to one decimal (as the pool shows it); None when nothing counts."""
+    return Decimal(done * 1000 // of) / 10 if of else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiati.organisation.models import Region
@@ -26,6 +27,24 @@ def dashboard(request):
         for m in months
     ]
     children = [{"region": k, **per_child[k.pk]} for k in kids]
+    today = timezone.localdate()
+    completions = selectors.completions_this_year(figs, today=today)
+    own = selectors.year_targets(user=request.user, regions=[region], year=today.year) if region else {}
+    target = own.get(region.pk, {}).get("target_in_service") if region else None
+    per_target = selectors.year_targets(user=request.user, regions=kids, year=today.year)
+    coverage = [
+        {
+            "region": k,
+            "willing_feasible": t["willing_feasible"],
+            "willing_feasible_done": t["willing_feasible_done"],
+            "willing_rate": selectors.percent(t["willing_feasible_done"], t["willing_feasible"]),
+            "feasible": t["feasible"],
+            "feasible_done": t["feasible_done"],
+            "feasible_rate": selectors.percent(t["feasible_done"], t["feasible"]),
+        }
+        for k in kids
+        if (t := per_target.get(k.pk))
+    ]
     chart_data = {
         "funnel": funnel,
         "children": {
@@ -39,6 +58,18 @@ def dashboard(request):
             "started": [m["started"] for m in monthly],
             "completed": [m["completed"] for m in monthly],
         },
+        "completions": {
+            "labels": [c["month"].strftime("%Y-%m") for c in completions],
+            "completed": [c["completed"] for c in completions],
+            "cumulative": [c["cumulative"] for c in completions],
+            "target": target,
+        },
+        "coverage": {
+            "names": [c["region"].name for c in coverage],
+            "ids": [c["region"].pk for c in coverage],
+            "willing": [None if c["willing_rate"] is None else float(c["willing_rate"]) for c in coverage],
+            "feasible": [None if c["feasible_rate"] is None else float(c["feasible_rate"]) for c in coverage],
+        },
         "money": [
             {"name": _("Subsidy paid (yuan)"), "value": str(figs.subsidy_paid)},
             {"name": _("Subsidy due, unpaid (yuan)"), "value": str(figs.subsidy_due)},
@@ -48,6 +79,10 @@ def dashboard(request):
             "in_service": _("In service"),
             "started": _("Started"),
             "completed": _("Completed"),
+            "cumulative": _("Completed this year"),
+            "target": _("Target for the year"),
+            "willing_rate": _("愿装尽装 rate"),
+            "feasible_rate": _("可装尽装 rate"),
         },
     }
     return render(
@@ -62,6 +97,9 @@ def dashboard(request):
             "funnel": funnel,
             "monthly": monthly,
             "children": children,
+            "completions": completions,
+            "target": target,
+            "coverage": coverage,
             "chart_data": chart_data,
         },
     )

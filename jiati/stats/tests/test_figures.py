@@ -132,7 +132,12 @@ def test_dashboard_draws_its_charts_in_a_browser(world, scene, page, live_server
     page.goto(f"{live_server.url}{reverse('stats:dashboard')}")
     page.wait_for_selector("#chart-funnel svg")
     assert page.locator("#chart-children svg").count() == 1
+    assert page.locator("#chart-completions svg").count() == 1
+    assert page.locator("#chart-coverage svg").count() == 1
+    assert page.locator("#coverage-table tbody tr").count() == 2
     page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=tmp_path / "dashboard-phone.png", full_page=True)
     page.locator("#children-table a").first.click()
     page.wait_for_selector("#chart-funnel svg")
     assert f"region={world.regions['A1'].pk}" in page.url

@@ -30,6 +30,25 @@
     series: [{ name: data.labels.started, type: "bar", data: m.started },
              { name: data.labels.completed, type: "line", data: m.completed }]
   });
+  var y = data.completions;
+  var cumulative = { name: data.labels.cumulative, type: "line", data: y.cumulative };
+  if (y.target !== null) {
+    cumulative.markLine = { symbol: "none", data: [{ yAxis: y.target, name: data.labels.target }],
+                            label: { formatter: data.labels.target + ": {c}" } };
+  }
+  draw("chart-completions", {
+    tooltip: { trigger: "axis" }, legend: {},
+    xAxis: { type: "category", data: y.labels },
+    yAxis: { type: "value", minInterval: 1, max: function (v) { return Math.max(v.max, y.target || 0); } },
+    series: [{ name: data.labels.completed, type: "bar", data: y.completed }, cumulative]
+  });
+  var cov = data.coverage;
+  draw("chart-coverage", {
+    tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + "%"; } }, legend: {},
+    xAxis: { type: "category", data: cov.names }, yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+    series: [{ name: data.labels.willing_rate, type: "bar", data: cov.willing },
+             { name: data.labels.feasible_rate, type: "bar", data: cov.feasible }]
+  }, function (p) { window.location.search = "?region=" + cov.ids[p.dataIndex]; });
   draw("chart-money", {
     tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: ["40%", "70%"], data: data.money.map(function (d) {

@@ -1,0 +1,87 @@
+"""The dashboard's completions-against-target and coverage charts: figures against hand counts, and scoping."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from jiati.pool import services as pool_services
+from jiati.pool.models import Target
+from jiati.pool.tests.conftest import answer_all
+from jiati.stats.tests.test_figures import scene  # noqa: F401 - fixture reused
+
+
+@pytest.fixture
+def pool_scene(world, scene):  # noqa: F811
+    """On top of the figures' scene: in A1a the in-service and the design-stage stairwells are feasible and willing;
+    A1b's stairwell is feasible only. The year's target of A1a is 3 elevators in service, of A1b 2; A2a has
+    only last year's."""
+    community, other = world.users["community"], world.users["other_community"]
+    for project in (scene["done"], scene["late"]):
+        pool_services.assessment_record(actor=community, stairwell=project.stairwell, result="feasible")
+        survey = pool_services.survey_open(actor=community, stairwell=project.stairwell)
+        answer_all(survey, community, ["willing"] * 20)
+    pool_services.assessment_record(actor=other, stairwell=world.stairwells["a1b"], result="feasible")
+    year, admin = timezone.localdate().year, world.users["admin"]
+    for key, at, n in (("A1a", year, 3), ("A1b", year, 2), ("A2a", year - 1, 9)):
+        Target.objects.create(
+            region=world.regions[key], year=at, projects_started=n, elevators_in_service=n, set_by=admin
+        )
+    return scene
+
+
+def _page(client_for, user, **params):
+    response = client_for(user).get(reverse("stats:dashboard"), params)
+    assert response.status_code == 200
+    return response
+
+
+def test_completions_this_year_against_the_summed_target(world, pool_scene, client_for):
+    response = _page(client_for, world.users["subdistrict"])
+    today = timezone.localdate()
+    rows = response.context["completions"]
+    assert [r["month"].month for r in rows] == list(range(1, today.month + 1))
+    assert rows[-1]["completed"] == 1 and rows[-1]["cumulative"] == 1
+    assert sum(r["completed"] for r in rows[:-1]) == 0
+    assert response.context["target"] == 5  # A1 has no target of its own: A1a's 3 + A1b's 2
+    data = response.context["chart_data"]["completions"]
+    assert data["target"] == 5 and data["cumulative"][-1] == 1
+    assert 'data-key="target">5<' in response.content.decode()
+
+
+def test_a_community_sees_its_own_target_and_no_coverage_chart(world, pool_scene, client_for):
+    response = _page(client_for, world.users["community"])
+    assert response.context["target"] == 3
+    assert response.context["coverage"] == []
+    assert 'id="chart-coverage"' not in response.content.decode()
+
+
+def test_coverage_per_community_by_hand(world, pool_scene, client_for):
+    response = _page(client_for, world.users["subdistrict"])
+    rows = {c["region"].name: c for c in response.context["coverage"]}
+    a1a, a1b = rows[world.regions["A1a"].name], rows[world.regions["A1b"].name]
+    # A1a: willing and feasible = in service + design; only the first is done.
+    assert (a1a["willing_feasible"], a1a["willing_feasible_done"], a1a["willing_rate"]) == (2, 1, Decimal("50"))
+    assert (a1a["feasible"], a1a["feasible_done"], a1a["feasible_rate"]) == (2, 1, Decimal("50"))
+    assert (a1b["willing_feasible"], a1b["willing_rate"], a1b["feasible"], a1b["feasible_rate"]) == (0, None, 1, 0)
+    data = response.context["chart_data"]["coverage"]
+    assert data["ids"] == [world.regions["A1a"].pk, world.regions["A1b"].pk]
+    assert data["willing"] == [50.0, None] and data["feasible"] == [50.0, 0.0]
+    body = response.content.decode()
+    assert f'href="?region={world.regions["A1a"].pk}"' in body and "50.0%" in body
+
+
+def test_a_subdistrict_never_sees_another_subdistricts_coverage_or_target(world, pool_scene, client_for):
+    response = _page(client_for, world.users["subdistrict"])
+    names = response.context["chart_data"]["coverage"]["names"]
+    assert world.regions["A2a"].name not in names and world.regions["A2"].name not in response.content.decode()
+    district = _page(client_for, world.users["district"])
+    by_name = {c["region"].name: c for c in district.context["coverage"]}
+    assert set(by_name) == {world.regions["A1"].name, world.regions["A2"].name}
+    assert by_name[world.regions["A1"].name]["feasible"] == 3
+    assert district.context["target"] == 5  # last year's A2a target does not count
+    client = client_for(world.users["subdistrict"])
+    assert client.get(reverse("stats:dashboard"), {"region": world.regions["A2"].pk}).status_code == 404

@@ -47,6 +47,7 @@ def portal_matters(*, request, owner) -> list[dict]:
                 "status": status,
                 "url": reverse("pool:portal-survey", args=[survey.pk]),
                 "updated_at": survey.closed_at or survey.opened_at,
+                "urgent": survey.status == SurveyStatus.OPEN and not item["answered"],
                 "order": 40,
             }
         )

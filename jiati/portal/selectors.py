@@ -147,3 +147,9 @@ def stairwell_project(stairwell: Stairwell) -> PublicProject | None:
         notices=notices,
         open_vote=open_vote,
     )
+
+
+def urgent_first(matters: list[dict]) -> list[dict]:
+    """The owner's matters with those waiting for him (an unanswered vote or survey, an open fault) on top; the
+    hooks' order (by kind) is kept within each group."""
+    return sorted(matters, key=lambda matter: not matter.get("urgent", False))

@@ -33,7 +33,7 @@ def home(request):
         return _welcome(request)
     request.owner = owner
     sections = collect("portal", "portal_sections", request=request, owner=request.owner)
-    matters = collect("portal", "portal_matters", request=request, owner=request.owner)
+    matters = selectors.urgent_first(collect("portal", "portal_matters", request=request, owner=request.owner))
     return render(request, "portal/home.html", {"owner": request.owner, "sections": sections, "matters": matters})
 
 

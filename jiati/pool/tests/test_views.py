@@ -169,7 +169,11 @@ def test_owner_answers_on_the_portal(world, survey, owner_ownership, client):
     assert (answer.channel, answer.owner, answer.recorded_by) == ("portal", owner, None)
     matters = portal_matters(request=None, owner=owner)
     assert matters[0]["status"] == "Answered; you can change it"
-    assert set(matters[0]) == {"title", "status", "url", "updated_at", "order"}
+    assert set(matters[0]) == {"title", "status", "url", "updated_at", "order", "urgent"} and not matters[0]["urgent"]
+    # His answer is his: a neighbour in the same stairwell is still asked for his own.
+    neighbour = Ownership.objects.filter(dwelling__stairwell=survey.stairwell).exclude(owner=owner).first().owner
+    theirs = portal_matters(request=None, owner=neighbour)
+    assert theirs[0]["status"] == "Waiting for your answer" and theirs[0]["urgent"]
 
 
 def test_portal_survey_of_someone_elses_stairwell_is_not_found(world, owner_ownership, client):

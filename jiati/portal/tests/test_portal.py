@@ -215,3 +215,43 @@ def test_portal_pages_load_no_bootstrap_no_icon_font_and_stay_light(owner, clien
         linked = re.findall(r'(?:href|src)="/static/([^"]+)"', html)
         size = len(page.content) + sum(Path(finders.find(name)).stat().st_size for name in linked)
         assert size < 150_000, size
+
+
+def test_my_matters_gather_every_kind_with_what_waits_for_me_on_top(owner, world, client):
+    from jiati.consent import services as consent_services
+    from jiati.consultation.models import ReplyMethod
+    from jiati.consultation.services import petitions
+    from jiati.pool import services as pool_services
+    from jiati.projects import services as project_services
+
+    stairwell = world.stairwells["a1a"]
+    project = project_services.project_open(actor=world.users["community"], stairwell=stairwell)
+    consent_services.objection_lodge(project=project, content="挡住采光", channel="online", owner=owner)
+    petitions.petition_submit(
+        actor=None,
+        owner=owner,
+        estate=world.estates["a1a"],
+        petitioner_name=owner.name,
+        reply_method=ReplyMethod.PORTAL,
+        subject="施工噪音",
+        content="晚上十点后仍在施工",
+    )
+    survey = pool_services.survey_open(actor=world.users["community"], stairwell=stairwell)
+    session = client.session
+    session[SESSION_KEY] = owner.pk
+    session.save()
+
+    response = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en")
+    matters = response.context["matters"]
+    assert [m["url"] for m in matters] == [
+        reverse("pool:portal-survey", args=[survey.pk]),  # waiting for his answer: first
+        reverse("portal:home"),  # his objection (lodged outside a notice)
+        reverse("consultation:portal-petition", args=[owner.petitions.get().pk]),
+    ]
+    assert [m["status"] for m in matters] == [
+        "Waiting for your answer",
+        "Waiting for an answer",
+        "Received, acceptance to decide",
+    ]
+    page = response.content.decode()
+    assert "My matters" in page and "施工噪音" in page

@@ -200,3 +200,12 @@ def test_the_portal_page_is_chinese_by_default(world, led, client):
     client.force_login(world.users["resident"])
     page = client.get(reverse("subsidies:portal-file", args=[led.pk])).content.decode()
     assert "加梯补贴" in page and "补贴拨付账户" in page
+
+
+def test_my_matters_list_the_lead_owners_file_and_nothing_for_his_neighbour(world, led, neighbour):
+    from jiati.subsidies.portal import portal_matters
+
+    matters = portal_matters(request=None, owner=world.users["resident"].owner)
+    assert [m["url"] for m in matters] == [reverse("subsidies:portal-file", args=[led.pk])]
+    assert matters[0]["status"] == led.get_status_display() and matters[0]["urgent"]
+    assert portal_matters(request=None, owner=neighbour.owner) == []

@@ -72,6 +72,8 @@ def test_coverage_per_community_by_hand(world, pool_scene, client_for):
     assert data["willing"] == [50.0, None] and data["feasible"] == [50.0, 0.0]
     body = response.content.decode()
     assert f'href="?region={world.regions["A1a"].pk}"' in body and "50.0%" in body
+    # counts in words, never a bare fraction such as "1/2" or "0/0"
+    assert "1 started of 2" in body and "1/2" not in body and "0/0" not in body
 
 
 def test_a_subdistrict_never_sees_another_subdistricts_coverage_or_target(world, pool_scene, client_for):

@@ -49,6 +49,8 @@
     series: [{ name: data.labels.willing_rate, type: "bar", data: cov.willing },
              { name: data.labels.feasible_rate, type: "bar", data: cov.feasible }]
   }, function (p) { window.location.search = "?region=" + cov.ids[p.dataIndex]; });
+  // Nothing paid and nothing due: a pie of zeros would draw two equal halves; the table beside it says ¥0.00.
+  if (data.money.every(function (d) { return Number(d.value) === 0; })) { return; }
   draw("chart-money", {
     tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: ["40%", "70%"], data: data.money.map(function (d) {

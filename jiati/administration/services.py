@@ -34,6 +34,7 @@ from jiati.audit.services import audit_created, audit_record, audit_updated, sna
 from jiati.companies.models import Company
 from jiati.core.errors import refuse
 from jiati.core.personal_data import mask_phone
+from jiati.core.site import absolute_url
 from jiati.notifications.channels import get_sms_sender
 from jiati.organisation.models import PropertyOffice, Region
 
@@ -154,7 +155,7 @@ def set_password_url(user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return f"{settings.SITE_URL}{path}"
+    return absolute_url(path)
 
 
 def _send_link(user: User) -> None:

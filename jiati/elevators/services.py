@@ -27,6 +27,7 @@ from jiati.consent.sharing import ShareInputError, Unit, share_costs
 from jiati.core.errors import refuse
 from jiati.core.personal_data import mask_phone, validate_phone
 from jiati.core.ratelimit import limit_hit
+from jiati.core.site import absolute_url
 from jiati.core.uploads import check_upload
 from jiati.elevators import permissions
 from jiati.elevators.models import (
@@ -462,7 +463,7 @@ def fault_report(*, elevator: Elevator, kind: str, phone: str, description: str 
 def _tell_reporter(report: FaultReport) -> None:
     """A text message to the reporter with the link to follow the report (after the commit; a gateway failure
     must not lose the report)."""
-    link = f"{settings.SITE_URL}{reverse('elevators:follow', args=[report.follow_token])}"
+    link = absolute_url(reverse("elevators:follow", args=[report.follow_token]))
     try:
         get_sms_sender().send(
             phone=report.phone,

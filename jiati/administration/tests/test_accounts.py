@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -43,6 +45,8 @@ def test_create_makes_a_login_without_password_audits_it_and_texts_a_one_time_li
     assert entry.actor == world.users["district"] and entry.changes["phone"][1] == "139****1111"
     ((phone, text),) = ConsoleSmsSender.sent
     assert phone == "13900001111" and "/administration/set-password/" in text
+    # a text message carries a whole address (the site's, even when SITE_URL is not set), never a bare path
+    assert re.search(r"https?://[^/\s]+/administration/set-password/", text)
 
 
 @pytest.mark.parametrize(

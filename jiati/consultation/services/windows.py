@@ -158,20 +158,21 @@ def window_update(
     window = lock_visible(ServiceWindow, user=actor, pks=window.pk)
     details = _window_details(name=name, address=address, opening_hours=opening_hours, phone=phone)
     staff = _staff_on_duty_or_refuse(actor, staff_on_duty)
-    before = snapshot(window) | {"staff_on_duty": sorted(window.staff_on_duty.values_list("pk", flat=True))}
+    before = snapshot(window)  # kept whole: its stored values tell changes that mask alike apart
+    staff_before = sorted(window.staff_on_duty.values_list("pk", flat=True))
     for key, value in details.items():
         setattr(window, key, value)
     window.is_active = bool(is_active)
     window.save()
     window.staff_on_duty.set(staff)
     after_staff = sorted(u.pk for u in staff)
-    audit_updated(actor=actor, instance=window, before={k: v for k, v in before.items() if k != "staff_on_duty"})
-    if before["staff_on_duty"] != after_staff:
+    audit_updated(actor=actor, instance=window, before=before)
+    if staff_before != after_staff:
         audit_record(
             actor=actor,
             instance=window,
             action=AuditAction.UPDATE,
-            changes={"staff_on_duty": [before["staff_on_duty"], after_staff]},
+            changes={"staff_on_duty": [staff_before, after_staff]},
         )
     return window
 

@@ -28,6 +28,13 @@ def bound_numbers(filterset):
 class FilterBackend(DjangoFilterBackend):
     """django-filter's DRF backend, with every filterset's numbers bounded (`bound_numbers`)."""
 
+    def filter_queryset(self, request, queryset, view):
+        # A detail request (a project, its actions) names its row: the list's filters do not apply, and building
+        # the whole FilterSet (form, fields, choices) took 15 % of a project detail call (benchmarks/README.md).
+        if getattr(view, "detail", False):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
         return bound_numbers(filterset) if filterset is not None else None

@@ -39,23 +39,14 @@ def is_active_staff(user) -> bool:
     return bool(is_staff(user) and user.is_active)
 
 
-# Up to this many communities, scoping lists them by id (an IN list the planner can estimate) instead of
-# joining the region table on a path prefix.
-COMMUNITY_LIST_LIMIT = 5000
 NARROW_LEVELS = frozenset({"district", "subdistrict", "community"})
 
 
-def community_ids_of(user) -> list[int] | None:
-    """The ids of the communities under a region user's unit (cached on the user), or None if there are too many."""
-    if not hasattr(user, "_jiati_community_ids"):
-        region_model = apps.get_model("organisation", "Region")
-        ids = list(
-            region_model.objects.filter(level="community", path__startswith=user.region.path).values_list(
-                "id", flat=True
-            )[: COMMUNITY_LIST_LIMIT + 1]
-        )
-        user._jiati_community_ids = ids if len(ids) <= COMMUNITY_LIST_LIMIT else None
-    return user._jiati_community_ids
+def communities_under(user):
+    """The ids of the communities under a region user's unit, as a subquery (one statement with the rows it
+    scopes; the planner estimates it from the region table's statistics)."""
+    region_model = apps.get_model("organisation", "Region")
+    return region_model.objects.filter(level="community", path__startswith=user.region.path).values("id")
 
 
 def has_narrow_scope(user) -> bool:
@@ -84,9 +75,10 @@ def area_q(user, *, region_path: str | None, property_office: str | None) -> Q:
         return Q()
     if user.role in REGION_ROLES and user.region_id and region_path:
         if region_path.endswith("community__path"):
-            ids = community_ids_of(user)
-            if ids is not None:
-                return Q(**{f"{region_path[: -len('__path')]}__in": ids})
+            # The community's id against a subquery rather than a join to the region table on the path: the
+            # scoped table's own community index answers it. (An IN list of the ids, read first, cost a query
+            # and a quarter of a project detail call's time: benchmarks/README.md.)
+            return Q(**{f"{region_path[: -len('__path')]}__in": communities_under(user)})
         return Q(**{f"{region_path}__startswith": user.region.path})
     if user.role == Role.PROPERTY and user.property_office_id and property_office:
         return Q(**{property_office: user.property_office_id})

@@ -271,14 +271,15 @@ class DatabaseCpu:
     def _sample(self) -> None:
         for pid in self._backends():
             now = process_cpu(pid)
-            before = self.seen.get(pid)
-            # A backend first seen mid-phase: count what it spent since it started (within the phase, mostly).
-            self.total += now - (before if before is not None else 0.0)
+            before = self.seen.get(pid, 0.0)
+            # A backend first seen mid-phase counts what it spent since it started (within the phase, mostly); a
+            # pid seen before with more CPU is a new backend that reuses it.
+            self.total += now - before if now >= before else now
             self.seen[pid] = now
 
     def start(self) -> None:
-        for pid in self._backends():  # what existing backends spent before the phase is not the phase's
-            self.seen[pid] = process_cpu(pid)
+        # What existing backends spent before the phase is not the phase's.
+        self.seen = {pid: process_cpu(pid) for pid in self._backends()}
         self.total = 0.0
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, daemon=True)

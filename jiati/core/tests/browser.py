@@ -68,3 +68,14 @@ def login(page, live_server, username: str, password: str = "pass-Word-2026") ->
     page.fill("#id_password", password)
     page.click("form button[type=submit]:not(.btn-outline-light)")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def shots_dir():
+    """Where browser tests keep screenshots for a person to look at: $JIATI_SHOTS, or None (no screenshots)."""
+    from pathlib import Path
+
+    folder = os.environ.get("JIATI_SHOTS")
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)

@@ -16,6 +16,7 @@ from jiati.consent.pdfs import ballot_forms_context
 from jiati.consent.services.ballot_stack import ballot_stack_record, form_code, read_form_code
 from jiati.consent.tests.conftest import cast_paper, voters
 from jiati.core.pdf import render_pdf
+from jiati.core.tests.browser import shots_dir
 
 
 def _signed_pages(vote, owners) -> list[Image.Image]:
@@ -168,10 +169,16 @@ def test_stack_page_previews_then_records(stack, world, client_for):
     assert client_for(world.users["resident"]).get(url).status_code in (302, 403, 404)
 
 
+SHOTS = shots_dir()  # set JIATI_SHOTS to keep the screenshots
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_stack_page_in_a_browser(page, live_server, tmp_path):
-    """Staff preview a stack on a desktop: the refused row names its row and field; the review lists the pages."""
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_stack_page_in_a_browser(size, request, live_server, tmp_path):
+    """Staff (community login) walk a stack of printed, signed and scanned forms at desktop and phone size: the
+    preview names each refused row with its field, lists the pages to review and saves nothing; recording row by
+    row keeps each ballot's own page; the page never scrolls sideways."""
     import datetime as dt
 
     from django.utils import timezone
@@ -183,6 +190,7 @@ def test_stack_page_in_a_browser(page, live_server, tmp_path):
     from jiati.projects import services as project_services
     from jiati.projects.models import Stage
 
+    page = request.getfixturevalue("page" if size == "desktop" else "phone_page")
     ensure_rule_sets()
     world = build_world()
     community = world.users["community"]
@@ -195,19 +203,51 @@ def test_stack_page_in_a_browser(page, live_server, tmp_path):
     owners = voters(vote)[:3]
     images = _signed_pages(vote, owners)
     scans, sheet = tmp_path / "scans.pdf", tmp_path / "ballots.csv"
+    # Owner 0's form, a blank page, owner 1's form; the sheet also names owner 2, whose form was not scanned.
     scans.write_bytes(_scanned_pdf([images[0], Image.new("RGB", images[0].size, "white"), images[1]]).read())
-    rows = [f"{owners[0].rooms},{owners[0].name},同意", f"{owners[1].rooms},{owners[1].name},也许"]
+    rows = [
+        f"{owners[0].rooms},{owners[0].name},同意",
+        f"{owners[1].rooms},{owners[1].name},也许",
+        f"{owners[2].rooms},{owners[2].name},不同意",
+    ]
     sheet.write_bytes(_sheet(rows).read())
+
+    def shot(name):
+        if SHOTS:
+            page.screenshot(path=str(SHOTS / f"stack-{name}-{size}.png"), full_page=True)
+
+    def fits():
+        return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
     login(page, live_server, "community")
     page.goto(f"{live_server.url}/consent/votes/{vote.pk}/")
     page.click("#stack-link")
+    shot("empty")
+    assert fits()
     page.set_input_files("#id_sheet", str(sheet))
     page.set_input_files("#id_scans", str(scans))
     page.click("#stack-preview")
     page.wait_for_selector("#stack-result")
-    page.screenshot(path=str(tmp_path / "stack.png"), full_page=True)
+    shot("preview")
+    assert fits()
     rows_text = page.inner_text("#stack-rows")
-    assert "第 3 行" in rows_text or "Row 3" in rows_text
-    assert page.inner_text("#stack-review").count("2") >= 1
+    assert "第 3 行" in rows_text or "Row 3" in rows_text  # 也许 is no choice
+    assert "第 4 行" in rows_text or "Row 4" in rows_text  # owner 2's form is not among the scans
+    review = page.inner_text("#stack-review")
+    assert "2" in review and "1" not in review.replace("QR", "")  # only the blank page 2 waits for review
     assert not Ballot.objects.filter(vote=vote).exists()
+
+    # Row by row: what can be recorded is, each with its page; the rest stays listed. The files are chosen again,
+    # as a browser never keeps a file input's choice across a page load.
+    page.set_input_files("#id_sheet", str(sheet))
+    page.set_input_files("#id_scans", str(scans))
+    page.locator("input[name=mode][value=rows]").check()
+    page.click("#stack-record")
+    page.wait_for_selector("#stack-result")
+    shot("recorded")
+    assert fits()
+    ballots = list(Ballot.objects.filter(vote=vote).select_related("latest_entry"))
+    assert [b.voter_id for b in ballots] == [owners[0].pk]
+    with ballots[0].latest_entry.signed_form.open("rb") as handle:
+        assert len(pdfium.PdfDocument(handle.read())) == 1
+    assert page.locator("#stack-rows code").count() == 1  # the recorded row shows its receipt

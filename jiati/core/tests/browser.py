@@ -68,3 +68,36 @@ def login(page, live_server, username: str, password: str = "pass-Word-2026") ->
     page.fill("#id_password", password)
     page.click("form button[type=submit]:not(.btn-outline-light)")
     page.wait_for_url(f"{live_server.url}/")
+
+
+def shots_dir():
+    """Where browser tests keep screenshots for a person to look at: $JIATI_SHOTS, or None (no screenshots)."""
+    from pathlib import Path
+
+    folder = os.environ.get("JIATI_SHOTS")
+    if not folder:
+        return None
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder)
+
+
+AXE_SERIOUS = (
+    "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
+    " return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))"
+    ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }"
+)
+
+
+def with_axe(page) -> None:
+    """axe-core from node_modules (the npm package), injected by the browser itself into every page it loads, so
+    the pages' Content-Security-Policy need not allow it."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    page.add_init_script(script=(Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js").read_text())
+
+
+def axe_serious(page) -> list[dict]:
+    """The serious and critical axe-core violations on the page as loaded (call `with_axe` first)."""
+    return page.evaluate(AXE_SERIOUS)

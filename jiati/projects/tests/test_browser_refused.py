@@ -113,3 +113,103 @@ def test_refused_forms_come_back_open_on_a_desktop_and_pages_pass_axe(page, live
         )
         problems += [{"url": url, **v} for v in result]
     assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def walk_consent_and_subsidy_refusals(page, live_server):
+    """The notice's dates, an objection recorded at the window and finance's approved amount: each refused form
+    comes back (open where it folds) with every value as typed and every error at once."""
+    from decimal import Decimal
+
+    from jiati.consent import services as consent_services
+    from jiati.consent.tests.conftest import cast_online, ensure_rule_sets, in_stage, open_vote, voters
+    from jiati.projects.models import Stage
+    from jiati.subsidies import services as subsidy_services
+    from jiati.subsidies.tests.conftest import complete, eligible_project
+
+    ensure_rule_sets()
+    world = build_world()
+    for key in ("community", "finance"):
+        world.users[key].set_password("pass-Word-2026")
+        world.users[key].save()
+    community = world.users["community"]
+    project = services.project_open(actor=community, stairwell=world.stairwells["a1a"])
+    vote = open_vote(project, community)
+    for voter in voters(vote):
+        cast_online(vote, voter, "agree")
+    consent_services.vote_close(vote=vote, actor=community)
+    in_stage(project, Stage.PUBLIC_NOTICE)
+    login(page, live_server, "community")
+
+    # 1. The notice: the first day comes pre-filled as an ISO date (the picker shows it); two wrong fields at once.
+    page.goto(f"{live_server.url}{reverse('consent:notice-post', args=[project.pk])}")
+    assert page.input_value("#id_starts_on") == timezone.localdate().isoformat()
+    page.fill("#id_title", "加装电梯公示")
+    page.fill("#id_content", "")
+    page.fill("#id_period_days", "0")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.input_value("#id_title") == "加装电梯公示" and page.input_value("#id_period_days") == "0"
+    assert page.input_value("#id_starts_on") == timezone.localdate().isoformat()
+    assert page.locator("main form .invalid-feedback").count() == 2  # the plan's text and the period together
+    page.fill("#id_content", "加装一部电梯。")
+    page.fill("#id_period_days", "10")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#objections")
+
+    # 2. An objection at the window: the fold-out form comes back open, what was typed kept, every error shown.
+    panel = page.locator("details:has(#record-objection)")
+    panel.locator("summary").click()
+    panel.locator("input[name=name]").fill("张三")
+    panel.locator("input[name=room]").fill("101")  # a room without its stairwell
+    panel.locator("input[name=address]").fill("长江花园1栋")
+    panel.locator("#record-objection").click()
+    page.wait_for_load_state()
+    panel = page.locator("details:has(#record-objection)")
+    assert panel.evaluate("d => d.open"), "the refused objection form comes back open"
+    assert panel.locator("input[name=name]").input_value() == "张三"
+    assert panel.locator("input[name=room]").input_value() == "101"
+    assert panel.locator("input[name=address]").input_value() == "长江花园1栋"
+    errors = panel.locator(".invalid-feedback").count()
+    assert errors == 2, errors  # the stairwell and the objection's text together, not one per submit
+
+    # 3. Finance's approved amount: a negative amount and no comment, both named, the amount kept.
+    subsidy_services.policy_create(
+        actor=world.users["district"],
+        region=world.regions["A"],
+        name="定额补贴",
+        source="district",
+        effective_from=dt.date(2019, 1, 1),
+        fixed_amount=Decimal("100000"),
+    )
+    subsidy_services.budget_set(
+        actor=world.users["finance"],
+        region=world.regions["A"],
+        year=timezone.localdate().year,
+        source="district",
+        amount="500000",
+    )
+    application = complete(eligible_project(world, "a2a").subsidy_application, world.users["admin"])
+    from jiati.subsidies.models import Status
+    from jiati.subsidies.selectors import holders_for
+
+    window = (holders_for(Status.COMMUNITY, application.project.community) or [world.users["admin"]])[0]
+    group = (holders_for(Status.SUBDISTRICT, application.project.community) or [world.users["admin"]])[0]
+    subsidy_services.application_submit(application=application, actor=window)
+    subsidy_services.application_review(application=application, actor=window, decision="forward", comment="齐全")
+    subsidy_services.application_review(application=application, actor=group, decision="forward", comment="同意")
+    page.context.clear_cookies()
+    login(page, live_server, "finance")
+    page.goto(f"{live_server.url}{reverse('subsidies:application-detail', args=[application.pk])}")
+    page.fill("#approve-form input[name=amount]", "-5")
+    page.click("#approve-button")
+    page.wait_for_load_state()
+    assert page.input_value("#approve-form input[name=amount]") == "-5"
+    assert page.locator("#approve-form .invalid-feedback").count() == 2  # the amount and the comment together
+
+
+def test_notice_objection_and_approval_refusals_on_a_phone(phone_page, live_server):
+    walk_consent_and_subsidy_refusals(phone_page, live_server)
+
+
+def test_notice_objection_and_approval_refusals_on_a_desktop(page, live_server):
+    walk_consent_and_subsidy_refusals(page, live_server)

@@ -99,3 +99,23 @@ def test_the_page_shows_the_collected_top_bar(world, client_for):
             "housing:import",
         )
     ]
+
+
+def test_the_desktop_bar_keeps_its_first_entries_and_puts_the_rest_under_more(world, client_for):
+    """Seventeen entries never fit one line at 1366 px in English (the bar wrapped onto two rows): past the first
+    eight, entries go under "More" on desktops and stay in the phone menu; the More button is marked when the
+    current page is one of them."""
+    from jiati.web.context_processors import NAV_INLINE
+
+    request = RequestFactory().get(reverse("subsidies:home"))
+    request.user = world.users["district"]
+    context = navigation(request)
+    assert [str(i["label"]) for i in context["nav_more"]] == REGION_ADMIN[NAV_INLINE:]
+    assert context["nav_more_active"]
+    html = client_for(world.users["district"]).get(reverse("projects:list")).content.decode()
+    more = html[html.index('id="nav-more"') :]
+    assert 'href="' + reverse("subsidies:home") + '"' in more and 'class="dropdown-item' in more
+    assert html.count("d-xl-none") >= len(REGION_ADMIN) - NAV_INLINE  # the same entries, flat in the phone menu
+    request = RequestFactory().get(reverse("projects:list"))
+    request.user = world.users["contractor"]  # six entries: no More
+    assert navigation(request)["nav_more"] == []

@@ -26,6 +26,7 @@ STORING_CALLS = {
     "_tell_window_staff": {"title": 1},
     "_tell_handler": {"title": 1},
     "_tell_invitees": {"title": 1},
+    "_event": {"message": 2},  # subsidies' timeline entries
 }
 TRANSLATORS = {"_", "gettext", "pgettext"}
 

@@ -19,7 +19,7 @@ from jiati.audit.services import audit_created, audit_record, save_if_changed, s
 from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_phone
 from jiati.core.services import require
-from jiati.core.stored_text import Message
+from jiati.core.stored_text import Choice, Message
 from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Ownership
@@ -375,7 +375,7 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
         _event(
             application,
             actor,
-            _("Subsidy file updated: %(fields)s") % {"fields": ", ".join(sorted(entry.changes))},
+            Message(gettext_noop("Subsidy file updated: %(fields)s"), fields=", ".join(sorted(entry.changes))),
             "updated",
         )
     return application
@@ -406,8 +406,12 @@ def application_document_add(*, application: SubsidyApplication, actor, kind: st
     _event(
         application,
         actor,
-        _("Subsidy document: %(kind)s v%(version)s (%(name)s)")
-        % {"kind": document.get_kind_display(), "version": version, "name": checked.name},
+        Message(
+            gettext_noop("Subsidy document: %(kind)s v%(version)s (%(name)s)"),
+            kind=Choice.of(document, "kind"),
+            version=version,
+            name=checked.name,
+        ),
         "document",
         document=document.pk,
         sha256=checked.sha256,

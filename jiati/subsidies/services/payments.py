@@ -250,19 +250,21 @@ def _move_money(application: SubsidyApplication, actor, amount: Decimal, entry: 
     )
     _audit(actor, application, before, entry.voucher_no)
     if entry.kind == EntryKind.PAYMENT:
-        message = _("Subsidy paid: %(amount)s, voucher %(voucher)s on %(date)s; %(unpaid)s still to pay.")
+        msgid = gettext_noop("Subsidy paid: %(amount)s, voucher %(voucher)s on %(date)s; %(unpaid)s still to pay.")
     else:
-        message = _("Subsidy payment reversed: %(amount)s, voucher %(voucher)s on %(date)s; %(unpaid)s still to pay.")
+        msgid = gettext_noop(
+            "Subsidy payment reversed: %(amount)s, voucher %(voucher)s on %(date)s; %(unpaid)s still to pay."
+        )
     _event(
         application,
         actor,
-        message
-        % {
-            "amount": rules.yuan(abs(entry.amount)),
-            "voucher": entry.voucher_no,
-            "date": entry.paid_on.isoformat(),
-            "unpaid": rules.yuan(application.unpaid_amount),
-        },
+        Message(
+            msgid,
+            amount=rules.yuan(abs(entry.amount)),
+            voucher=entry.voucher_no,
+            date=entry.paid_on,
+            unpaid=rules.yuan(application.unpaid_amount),
+        ),
         entry.kind,
         entry=entry.pk,
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 from jiati.audit.services import snapshot
 from jiati.core.errors import Refusals, refuse
 from jiati.core.services import require
-from jiati.core.stored_text import Message
+from jiati.core.stored_text import Choice, Message
 from jiati.subsidies import permissions, rules, selectors
 from jiati.subsidies.models import (
     PENDING,
@@ -72,8 +72,12 @@ def application_review(*, application: SubsidyApplication, actor, decision: str,
     _event(
         application,
         actor,
-        _("Subsidy review (%(step)s): %(decision)s — %(comment)s")
-        % {"step": review.get_step_display(), "decision": review.get_decision_display(), "comment": comment},
+        Message(
+            gettext_noop("Subsidy review (%(step)s): %(decision)s — %(comment)s"),
+            step=Choice.of(review, "step"),
+            decision=Choice.of(review, "decision"),
+            comment=comment,
+        ),
         "review",
         review=review.pk,
     )
@@ -168,8 +172,12 @@ def application_approve(*, application: SubsidyApplication, actor, comment: str,
     _event(
         application,
         actor,
-        _("Subsidy approved: %(amount)s (%(budget)s). %(comment)s")
-        % {"amount": rules.yuan(amount), "budget": str(budget), "comment": comment},
+        Message(
+            gettext_noop("Subsidy approved: %(amount)s (%(budget)s). %(comment)s"),
+            amount=rules.yuan(amount),
+            budget=str(budget),
+            comment=comment,
+        ),
         "approved",
         amount=str(amount),
     )
@@ -207,7 +215,12 @@ def application_mark_not_eligible(*, application: SubsidyApplication, actor, rea
     )
     application.save(update_fields=["status", "status_since", "not_eligible_reason", "updated_at"])
     _audit(actor, application, before, reason)
-    _event(application, actor, _("Not eligible for a subsidy: %(reason)s") % {"reason": reason}, "not_eligible")
+    _event(
+        application,
+        actor,
+        Message(gettext_noop("Not eligible for a subsidy: %(reason)s"), reason=reason),
+        "not_eligible",
+    )
     _tell(
         selectors.holders_for(Status.COMMUNITY, application.project.community)
         + ([application.project.responsible] if application.project.responsible_id else []),

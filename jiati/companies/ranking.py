@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, diff, snapshot
@@ -39,8 +40,9 @@ from jiati.companies.models import (
     ScoreScheme,
     SeriousViolation,
 )
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.hooks import collect
+from jiati.core.stored_text import Choice, Message
 from jiati.notifications.services import notify
 
 VIOLATION_FIELDS = ("company", "period", "kind", "description", "evidence_note")
@@ -319,10 +321,17 @@ def ranking_list_draft(*, actor, period: dt.date, kind: str) -> RankingList:
     """Draw up (or redraw) the period's list for one kind of company from freshly computed scores."""
     _require(permissions.can_edit_registry(actor))
     period = period_start(period)
-    if kind not in LIST_KINDS:
-        raise refuse(_("Lists are drawn up for makers, construction teams and maintainers."), code="kind", field="kind")
-    if period >= period_start(timezone.localdate()):
-        raise refuse(_("A list can be drawn up only once its month is over."), code="period_open", field="period")
+    with Refusals() as checked:  # every wrong field at once
+        if kind not in LIST_KINDS:
+            checked.add(
+                refuse(
+                    _("Lists are drawn up for makers, construction teams and maintainers."), code="kind", field="kind"
+                )
+            )
+        if period >= period_start(timezone.localdate()):
+            checked.add(
+                refuse(_("A list can be drawn up only once its month is over."), code="period_open", field="period")
+            )
     ranking = RankingList.objects.select_for_update().filter(period=period, kind=kind, corrects__isnull=True).first()
     if ranking is not None and ranking.status != ListStatus.DRAFT:
         raise refuse(_("This list is published and frozen."), code="list_frozen")
@@ -395,13 +404,13 @@ def ranking_list_publish(*, actor, ranking: RankingList) -> RankingList:
         notify(
             recipients=entry.company.staff.filter(is_active=True),
             kind="ranking_published",
-            title=_("%(period)s list: %(company)s is ranked %(rank)s (%(colour)s)")
-            % {
-                "period": f"{ranking.period:%Y-%m}",
-                "company": entry.company.name,
-                "rank": entry.rank,
-                "colour": entry.get_colour_display(),
-            },
+            title=Message(
+                gettext_noop("%(period)s list: %(company)s is ranked %(rank)s (%(colour)s)"),
+                period=f"{ranking.period:%Y-%m}",
+                company=entry.company.name,
+                rank=entry.rank,
+                colour=Choice.of(entry, "colour"),
+            ),
             url=reverse("companies:ranking", args=[ranking.pk]),
             dedupe_key=f"ranking-{ranking.pk}-{entry.company_id}",
         )
@@ -429,11 +438,11 @@ def appeal_submit(*, actor, entry: ListEntry, grounds: str) -> Appeal:
     notify(
         recipients=permissions_district_staff(),
         kind="appeal_submitted",
-        title=_("%(company)s appeals against the %(period)s list")
-        % {
-            "company": entry.company.name,
-            "period": f"{ranking.period:%Y-%m}",
-        },
+        title=Message(
+            gettext_noop("%(company)s appeals against the %(period)s list"),
+            company=entry.company.name,
+            period=f"{ranking.period:%Y-%m}",
+        ),
         url=reverse("companies:ranking", args=[ranking.pk]),
         dedupe_key=f"appeal-{appeal.pk}",
     )
@@ -454,14 +463,17 @@ def appeal_decide(*, actor, appeal: Appeal, upheld: bool, reason: str, corrected
     appeal = Appeal.objects.select_for_update().select_related("entry__ranking").get(pk=appeal.pk)
     if appeal.status != AppealStatus.PENDING:
         raise refuse(_("This appeal has already been decided."), code="appeal_decided")
-    if not (reason or "").strip():
-        raise refuse(_("Give the reason for the decision."), code="required", field="reason")
-    if upheld and corrected_colour == appeal.entry.colour:
-        raise refuse(
-            _("An upheld appeal changes the company's place: choose another list."),
-            code="same_colour",
-            field="corrected_colour",
-        )
+    with Refusals() as checked:  # every wrong field at once
+        if not (reason or "").strip():
+            checked.add(refuse(_("Give the reason for the decision."), code="required", field="reason"))
+        if upheld and corrected_colour == appeal.entry.colour:
+            checked.add(
+                refuse(
+                    _("An upheld appeal changes the company's place: choose another list."),
+                    code="same_colour",
+                    field="corrected_colour",
+                )
+            )
     before = snapshot(appeal)
     appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.DISMISSED
     appeal.corrected_colour = corrected_colour if upheld else ""
@@ -473,7 +485,7 @@ def appeal_decide(*, actor, appeal: Appeal, upheld: bool, reason: str, corrected
     notify(
         recipients=appeal.company.staff.filter(is_active=True),
         kind="appeal_decided",
-        title=(_("Your appeal was upheld") if upheld else _("Your appeal was dismissed")),
+        title=Message(gettext_noop("Your appeal was upheld") if upheld else gettext_noop("Your appeal was dismissed")),
         body=appeal.decision_reason,
         url=reverse("companies:ranking", args=[appeal.entry.ranking_id]),
         dedupe_key=f"appeal-decided-{appeal.pk}",

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.accounts.models import Role, User
 from jiati.audit.models import AuditAction
@@ -21,6 +22,7 @@ from jiati.companies import permissions
 from jiati.companies.models import KIND_FIELDS, Company, CompanyContact, Licence, LicenceStatus
 from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_credit_code, validate_phone
+from jiati.core.stored_text import Message
 from jiati.core.uploads import check_upload
 from jiati.notifications.services import notify
 
@@ -180,7 +182,7 @@ def licence_add(
         notify(
             recipients=_district_staff(),
             kind="licence_submitted",
-            title=_("%(company)s submitted a licence to confirm") % {"company": company.name},
+            title=Message(gettext_noop("%(company)s submitted a licence to confirm"), company=company.name),
             url=reverse("companies:detail", args=[company.pk]),
             dedupe_key=f"licence-submitted-{licence.pk}",
         )
@@ -210,8 +212,12 @@ def licence_confirm(*, actor, licence: Licence, approve: bool, note: str = "") -
     notify(
         recipients=licence.company.staff.filter(is_active=True),
         kind="licence_decided",
-        title=(_("Your licence %(number)s was confirmed") if approve else _("Your licence %(number)s was rejected"))
-        % {"number": licence.number},
+        title=Message(
+            gettext_noop("Your licence %(number)s was confirmed")
+            if approve
+            else gettext_noop("Your licence %(number)s was rejected"),
+            number=licence.number,
+        ),
         body=note,
         url=reverse("companies:detail", args=[licence.company_id]),
         dedupe_key=f"licence-decided-{licence.pk}",

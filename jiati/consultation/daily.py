@@ -7,10 +7,11 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.consultation.models import ConsultationRecord
 from jiati.consultation.services import meetings, petitions, windows
+from jiati.core.stored_text import Message
 from jiati.notifications.services import notify
 
 
@@ -28,8 +29,12 @@ def follow_ups_remind(*, today: dt.date | None = None) -> int:
             notify(
                 recipients=[record.follow_up_by],
                 kind="consultation",
-                title=(_("Follow-up overdue since %(date)s") if overdue else _("Follow-up due on %(date)s"))
-                % {"date": record.follow_up_due.isoformat()},
+                title=Message(
+                    gettext_noop("Follow-up overdue since %(date)s")
+                    if overdue
+                    else gettext_noop("Follow-up due on %(date)s"),
+                    date=record.follow_up_due,
+                ),
                 body=record.get_topic_display(),
                 url=reverse("consultation:record-detail", args=[record.pk]),
                 dedupe_key=f"consultation-{record.pk}-{'overdue' if overdue else 'due'}-{record.follow_up_due}",

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,139 @@ def as_stored(text) -> tuple[str, dict | None]:
     if isinstance(text, Message):
         return str(text), text.as_json()
     return str(text or ""), None
+
+
+# --- reading back sentences stored before ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A sentence the system used to store already rendered, to be read back as msgid + values (data migrations).
+
+    `choices` names the placeholders that held a choice's label ({"stage": "projects.Project.stage"}); `dates`
+    those that held an ISO date; `datetimes` those that held a local time (2026-12-04 18:00); `words` those that
+    held one of a few translated words ({"outcome": ("passed", "did not pass")}); `parts`, when the old text was
+    several translated sentences joined by a space, their msgids in order (the stored form is then `msgid`, whose
+    placeholders are the parts' together); `exclude` characters a placeholder never held, so that a longer
+    sentence is not taken for a shorter one.
+    """
+
+    msgid: str
+    choices: dict[str, str] = field(default_factory=dict)
+    dates: tuple[str, ...] = ()
+    datetimes: tuple[str, ...] = ()
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    parts: tuple[str, ...] = ()
+    exclude: dict[str, str] = field(default_factory=dict)
+    context: str = ""
+
+    def regex(self, language: str):
+        import re
+
+        with translation.override(language):
+            if self.parts:
+                source = " ".join(translation.gettext(part) for part in self.parts)
+            elif self.context:
+                source = translation.pgettext(self.context, self.msgid)
+            else:
+                source = translation.gettext(self.msgid)
+        pieces, seen, position = [], set(), 0
+        for match in re.finditer(r"%\((\w+)\)s", source):
+            pieces.append(re.escape(source[position : match.start()]))
+            name = match[1]
+            if name in seen:
+                pieces.append(f"(?P={name})")
+            else:
+                seen.add(name)
+                chars = self.exclude.get(name, "")
+                pieces.append(f"(?P<{name}>[^{re.escape(chars)}]*?)" if chars else f"(?P<{name}>.*?)")
+            position = match.end()
+        pieces.append(re.escape(source[position:]))
+        return re.compile("^" + "".join(pieces) + "$", re.S)
+
+
+def _labels(path: str, languages) -> dict[str, str]:
+    from django.apps import apps
+
+    app_label, model_name, field_name = path.split(".")
+    choices = apps.get_model(app_label, model_name)._meta.get_field(field_name).flatchoices
+    labels = {}
+    for language in languages:
+        with translation.override(language):
+            labels.update({str(label): value for value, label in choices})
+    return labels
+
+
+class SentenceReader:
+    """Reads texts back into their stored form (msgid + values) by `patterns`, each tried in each of `languages`:
+
+        reader = SentenceReader([Pattern("Lead owner: %(name)s")])
+        reader.parse("带头业主：王芳")  # {"msgid": "Lead owner: %(name)s", "values": {"name": "王芳"}}
+
+    A text that matches none (a sentence a person typed, or one whose wording has changed since) gives None and is
+    left as it is.
+    """
+
+    def __init__(self, patterns, languages=("zh-hans", "en")) -> None:
+        self.languages = tuple(languages)
+        self.compiled = [(pattern, [pattern.regex(language) for language in self.languages]) for pattern in patterns]
+        self._labels: dict[str, dict[str, str]] = {}
+        self._words: dict[str, set[str]] = {}
+
+    def parse(self, text: str) -> dict | None:
+        for pattern, regexes in self.compiled:
+            for regex in regexes:
+                match = regex.match(text or "")
+                if not match:
+                    continue
+                values = self._values(pattern, match.groupdict())
+                if values is not None:
+                    data = {"msgid": pattern.msgid, "values": values}
+                    if pattern.context:
+                        data["context"] = pattern.context
+                    return data
+        return None
+
+    def labels(self, path: str) -> dict[str, str]:
+        if path not in self._labels:
+            self._labels[path] = _labels(path, self.languages)
+        return self._labels[path]
+
+    def shown(self, msgid: str) -> set[str]:
+        if msgid not in self._words:
+            shown = {msgid}
+            for language in self.languages:
+                with translation.override(language):
+                    shown.add(translation.gettext(msgid))
+            self._words[msgid] = shown
+        return self._words[msgid]
+
+    def _values(self, pattern: Pattern, found: dict[str, str]) -> dict | None:
+        values: dict[str, Any] = {}
+        for name, raw in found.items():
+            if name in pattern.choices:
+                code = self.labels(pattern.choices[name]).get(raw)
+                if code is None:
+                    return None
+                values[name] = {"choice": pattern.choices[name], "value": code}
+            elif name in pattern.words:
+                msgid = next((m for m in pattern.words[name] if raw in self.shown(m)), None)
+                if msgid is None:
+                    return None
+                values[name] = {"msgid": msgid, "values": {}}
+            elif name in pattern.dates:
+                try:
+                    values[name] = {"date": dt.date.fromisoformat(raw).isoformat()}
+                except ValueError:
+                    return None
+            elif name in pattern.datetimes:
+                try:
+                    moment = dt.datetime.strptime(raw, "%Y-%m-%d %H:%M").replace(tzinfo=timezone.get_current_timezone())
+                except ValueError:
+                    return None
+                values[name] = {"datetime": moment.isoformat()}
+            elif raw.isdigit() and len(raw) < 12:
+                values[name] = int(raw)
+            else:
+                values[name] = raw
+        return values

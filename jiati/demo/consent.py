@@ -47,6 +47,7 @@ from jiati.consent.rules import install_builtin_rule_sets, spec_for_round
 from jiati.consent.selectors import vote_counts
 from jiati.consent.services.votes import _freeze_roll
 from jiati.consent.tally import Counts, evaluate
+from jiati.core.stored_text import Message, as_stored
 from jiati.projects.models import EventKind, Project, ProjectEvent, Stage, stage_index
 
 PLAN = (
@@ -231,13 +232,28 @@ def _closed_vote(project: Project, actor, rule_set: RuleSet, rng: random.Random,
     }
     vote.save()
 
+    # Stored as the service stores it: what happened, shown in the reader's language.
+    text, stored = as_stored(
+        Message(
+            "Owners' vote closed: %(outcome)s under %(rule)s — %(tests)s",
+            outcome=Message("passed" if verdict.passed else "did not pass"),
+            rule=spec.label,
+            tests="; ".join(f"{t.spec.name} {t.ratio_text} ≥ {t.threshold_text}" for t in verdict.tests),
+        )
+    )
     ProjectEvent.objects.create(
         project=project,
         kind=EventKind.OTHER,
         actor=actor,
         at=closes_at,
-        message=f"业主表决结束：{'通过' if verdict.passed else '未通过'}（{spec.label}）",
-        data={"consent": "vote_closed", "vote": vote.pk, "passed": verdict.passed, "rule_set": spec.label},
+        message=text,
+        data={
+            "consent": "vote_closed",
+            "vote": vote.pk,
+            "passed": verdict.passed,
+            "rule_set": spec.label,
+            "text": stored,
+        },
     )
     return vote
 

@@ -39,6 +39,7 @@ from jiati.consultation.models import (
     Topic,
     WindowSlot,
 )
+from jiati.core.stored_text import Message, as_stored
 from jiati.demo.housing import person_name
 from jiati.housing.models import Estate, Ownership, Stairwell
 from jiati.organisation.models import Region, ServiceWindow
@@ -499,14 +500,23 @@ def _meetings(rng, projects_by_stage, generated, people, now, today) -> None:
             # Linked when the meeting was planned, before it was held (what makes it count as 一梯一会).
             linked_at = min(meeting.starts_at - dt.timedelta(days=5), now)
             links.append(MeetingProject(meeting=meeting, project_id=pid, linked_at=linked_at))
+            text, stored = as_stored(
+                Message(
+                    "Consultation meeting held: %(title)s, %(when)s"
+                    if held
+                    else "Consultation meeting scheduled: %(title)s, %(when)s",
+                    title=meeting.title,
+                    when=meeting.starts_at,
+                )
+            )
             events.append(
                 ProjectEvent(
                     project_id=pid,
                     kind=EventKind.OTHER,
                     actor=meeting.organiser,
                     at=meeting.held_at if held else now,
-                    message=("加梯会客厅已召开：" if held else "已安排加梯会客厅：") + meeting.title,
-                    data={"meeting": meeting.pk},
+                    message=text,
+                    data={"meeting": meeting.pk, "text": stored},
                 )
             )
         invitees.append(

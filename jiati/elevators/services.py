@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.accounts.models import Role, User
 from jiati.audit.models import AuditAction
@@ -28,6 +29,7 @@ from jiati.core.errors import refuse
 from jiati.core.personal_data import mask_phone, validate_phone
 from jiati.core.ratelimit import limit_hit
 from jiati.core.site import absolute_url
+from jiati.core.stored_text import Message
 from jiati.core.uploads import check_upload
 from jiati.elevators import permissions
 from jiati.elevators.models import (
@@ -127,7 +129,7 @@ def elevator_create_for_project(*, project, actor) -> Elevator:
         notify(
             recipients=_maintainer_staff(elevator),
             kind="elevator_in_service",
-            title=_("A new elevator in your care: %(place)s") % {"place": elevator.place},
+            title=Message(gettext_noop("A new elevator in your care: %(place)s"), place=elevator.place),
             url=elevator_url(elevator),
             dedupe_key=f"elevator-new-{elevator.pk}",
         )
@@ -599,8 +601,11 @@ def faults_escalate(*, now: dt.datetime | None = None) -> int:
                 notify(
                     recipients=_staff_of(report.elevator, *roles),
                     kind="fault_escalated",
-                    title=_("Fault not acknowledged for %(minutes)s minutes: %(place)s")
-                    % {"minutes": minutes, "place": report.elevator.place},
+                    title=Message(
+                        gettext_noop("Fault not acknowledged for %(minutes)s minutes: %(place)s"),
+                        minutes=minutes,
+                        place=report.elevator.place,
+                    ),
                     url=fault_url(report),
                     dedupe_key=f"fault-{report.pk}-escalated-{level}",
                 )

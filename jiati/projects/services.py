@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, snapshot
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.hooks import collect
 from jiati.core.services import lock_visible, require
 from jiati.core.stored_text import Choice, Message
@@ -403,20 +403,28 @@ def project_set_checklist(*, project: Project, actor, **fields) -> Project:
         raise TypeError(f"unexpected fields {set(fields) - allowed}")
     require(permissions.can_manage(actor))
     project = lock_visible(Project, user=actor, pks=project.pk)
-    if fields.get("brand") is not None and not fields["brand"].is_manufacturer:
-        raise refuse(_("This company does not make elevators."), code="not_a_brand", field="brand")
-    if fields.get("contractor") is not None and not fields["contractor"].is_contractor:
-        raise refuse(_("This company is not a construction team."), code="not_a_contractor", field="contractor")
-    if fields.get("maintainer") is not None and not fields["maintainer"].is_maintainer:
-        raise refuse(_("This company does not maintain elevators."), code="not_a_maintainer", field="maintainer")
-    _refuse_flagged_companies(project, fields)
-    if fields.get("estimated_cost") is not None and fields["estimated_cost"] <= 0:
-        raise refuse(_("The cost must be greater than zero."), code="not_positive", field="estimated_cost")
-    if "lead_owner" in fields:
-        _check_lead_owner(project, fields["lead_owner"])
     qr = fields.pop("chat_group_qr", None)
+    with Refusals() as checked:  # every wrong field at once
+        if fields.get("brand") is not None and not fields["brand"].is_manufacturer:
+            checked.add(refuse(_("This company does not make elevators."), code="not_a_brand", field="brand"))
+        if fields.get("contractor") is not None and not fields["contractor"].is_contractor:
+            checked.add(
+                refuse(_("This company is not a construction team."), code="not_a_contractor", field="contractor")
+            )
+        if fields.get("maintainer") is not None and not fields["maintainer"].is_maintainer:
+            checked.add(
+                refuse(_("This company does not maintain elevators."), code="not_a_maintainer", field="maintainer")
+            )
+        checked(_refuse_flagged_companies, project, fields)
+        if fields.get("estimated_cost") is not None and fields["estimated_cost"] <= 0:
+            checked.add(refuse(_("The cost must be greater than zero."), code="not_positive", field="estimated_cost"))
+        if "lead_owner" in fields:
+            checked(_check_lead_owner, project, fields["lead_owner"])
+        if qr:
+            checked(
+                check_upload, qr, field="chat_group_qr", allowed=(".png", ".jpg", ".jpeg"), max_bytes=2 * 1024 * 1024
+            )
     if qr:
-        check_upload(qr, field="chat_group_qr", allowed=(".png", ".jpg", ".jpeg"), max_bytes=2 * 1024 * 1024)
         project.chat_group_qr.save(qr.name, qr, save=False)
     before = snapshot(project, PROJECT_AUDIT_FIELDS)
     for name, value in fields.items():
@@ -440,10 +448,11 @@ def contract_review_add(
 ) -> ContractReview:
     require(permissions.can_manage(actor))
     project = lock_visible(Project, user=actor, pks=project.pk)
-    if reviewed_on > timezone.localdate():
-        raise refuse(_("A review cannot be dated in the future."), code="future_date", field="reviewed_on")
-    if result != ReviewResult.APPROVED and not findings.strip():
-        raise refuse(_("Write down what must change."), code="findings_required", field="findings")
+    with Refusals() as checked:  # every wrong field at once
+        if reviewed_on > timezone.localdate():
+            checked.add(refuse(_("A review cannot be dated in the future."), code="future_date", field="reviewed_on"))
+        if result != ReviewResult.APPROVED and not findings.strip():
+            checked.add(refuse(_("Write down what must change."), code="findings_required", field="findings"))
     review = ContractReview.objects.create(
         project=project,
         reviewer=actor,
@@ -559,16 +568,19 @@ def may_follow_up(user, project: Project) -> bool:
 def blocker_open(*, project: Project, actor, description: str, party: str, due_date: dt.date, assignee=None) -> Blocker:
     require(permissions.can_manage(actor))
     project = lock_visible(Project, user=actor, pks=project.pk)
-    if not description.strip():
-        raise refuse(_("Say what the blocker is."), code="required", field="description")
-    if due_date < timezone.localdate():
-        raise refuse(_("The due date is in the past."), code="past_date", field="due_date")
-    if assignee is not None and not may_follow_up(assignee, project):
-        raise refuse(
-            _("Choose a staff member who works on this project, or its construction team."),
-            code="not_in_area",
-            field="assignee",
-        )
+    with Refusals() as checked:  # every wrong field at once
+        if not description.strip():
+            checked.add(refuse(_("Say what the blocker is."), code="required", field="description"))
+        if due_date < timezone.localdate():
+            checked.add(refuse(_("The due date is in the past."), code="past_date", field="due_date"))
+        if assignee is not None and not may_follow_up(assignee, project):
+            checked.add(
+                refuse(
+                    _("Choose a staff member who works on this project, or its construction team."),
+                    code="not_in_area",
+                    field="assignee",
+                )
+            )
     blocker = Blocker.objects.create(
         project=project,
         description=description.strip(),
@@ -697,7 +709,7 @@ def cluster_add_project(*, cluster: Cluster, project: Project, actor) -> Project
         project=project,
         actor=actor,
         kind=EventKind.CLUSTER,
-        message=_("Joined the cluster %(name)s") % {"name": cluster.name},
+        message=Message(gettext_noop("Joined the cluster %(name)s"), name=cluster.name),
     )
     _audit(project, actor, before)
     return project
@@ -722,7 +734,7 @@ def cluster_remove_project(*, cluster: Cluster, project: Project, actor) -> Proj
         project=project,
         actor=actor,
         kind=EventKind.CLUSTER,
-        message=_("Left the cluster %(name)s") % {"name": cluster.name},
+        message=Message(gettext_noop("Left the cluster %(name)s"), name=cluster.name),
     )
     _audit(project, actor, before)
     return project

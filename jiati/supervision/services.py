@@ -14,11 +14,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.accounts.models import STAFF_ROLES, Role, User
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, audit_updated, snapshot
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
+from jiati.core.stored_text import Message
 from jiati.notifications.services import notify
 from jiati.organisation.models import Region
 from jiati.projects.common import project_event_add
@@ -205,15 +207,19 @@ def site_check_record(
         project=project,
         actor=actor,
         kind=EventKind.OTHER,
-        message=_("Site check: %(n)s findings") % {"n": len(findings)},
+        message=Message(gettext_noop("Site check: %(n)s findings"), n=len(findings)),
         data={"site_check": check.pk},
     )
     if opened:
         notify(
             recipients=company_staff(project.contractor_id),
             kind="rectification",
-            title=_("%(n)s rectifications at %(code)s, due %(date)s")
-            % {"n": len(opened), "code": project.code, "date": due_date.isoformat()},
+            title=Message(
+                gettext_noop("%(n)s rectifications at %(code)s, due %(date)s"),
+                n=len(opened),
+                code=project.code,
+                date=due_date,
+            ),
             body="\n".join(r.description for r in opened),
             url=reverse("supervision:rectification-list"),
         )
@@ -264,7 +270,7 @@ def rectification_answer(*, actor, rectification: Rectification, note: str, phot
     notify(
         recipients=[inspector, rectification.project.responsible],
         kind="rectification",
-        title=_("Answered, to re-check: %(what)s") % {"what": rectification.description},
+        title=Message(gettext_noop("Answered, to re-check: %(what)s"), what=rectification.description),
         body=note.strip(),
         url=rectification_url(rectification),
     )
@@ -355,8 +361,11 @@ def rectifications_remind(*, today: dt.date | None = None) -> int:
             notify(
                 recipients=recipients,
                 kind="rectification",
-                title=_("Rectification overdue since %(date)s: %(what)s")
-                % {"date": rectification.due_date.isoformat(), "what": rectification.description},
+                title=Message(
+                    gettext_noop("Rectification overdue since %(date)s: %(what)s"),
+                    date=rectification.due_date,
+                    what=rectification.description,
+                ),
                 url=rectification_url(rectification),
                 dedupe_key=f"rectification-{rectification.pk}-overdue-{rectification.due_date.isoformat()}",
             )
@@ -380,12 +389,15 @@ def weekly_review_generate(
     _require(permissions.can_review(actor))
     if not Region.objects.visible_to(actor).filter(pk=region.pk, level="subdistrict").exists():
         raise PermissionDenied
-    if not 1 <= stalled_days <= 365:
-        raise refuse(_("Give a number of days between 1 and 365."), code="out_of_range", field="stalled_days")
     today = timezone.localdate()
     week_start = week_of(week_start or today)
-    if week_start > today:
-        raise refuse(_("That week has not begun."), code="future_week", field="week_start")
+    with Refusals() as checked:  # every wrong field at once
+        if not 1 <= stalled_days <= 365:
+            checked.add(
+                refuse(_("Give a number of days between 1 and 365."), code="out_of_range", field="stalled_days")
+            )
+        if week_start > today:
+            checked.add(refuse(_("That week has not begun."), code="future_week", field="week_start"))
     content = selectors.weekly_review_content(user=actor, region=region, today=today, stalled_days=stalled_days)
     try:
         with transaction.atomic():
@@ -425,25 +437,17 @@ def decision_add(
         review = WeeklyReview.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=review.pk)
     except WeeklyReview.DoesNotExist:
         raise PermissionDenied from None
-    errors = {}
-    for check in (
-        lambda: _text(description, _("Say what was decided."), field="description", limit=500),
-        lambda: _owner_or_refuse(owner),
-        lambda: _due_or_refuse(due_date),
-    ):
-        try:
-            check()
-        except ValidationError as exc:
-            errors.update(exc.error_dict)
-    if (
-        project is not None
-        and not Project.objects.visible_to(actor)
-        .filter(pk=project.pk, community__path__startswith=review.region.path)
-        .exists()
-    ):
-        errors["project"] = [ValidationError(_("The project is not in this subdistrict."), code="wrong_region")]
-    if errors:
-        raise ValidationError(errors)
+    with Refusals() as checked:  # every wrong field at once
+        checked(_text, description, _("Say what was decided."), field="description", limit=500)
+        checked(_owner_or_refuse, owner)
+        checked(_due_or_refuse, due_date)
+        if (
+            project is not None
+            and not Project.objects.visible_to(actor)
+            .filter(pk=project.pk, community__path__startswith=review.region.path)
+            .exists()
+        ):
+            checked.add(refuse(_("The project is not in this subdistrict."), code="wrong_region", field="project"))
     decision = ReviewDecision.objects.create(
         review=review,
         project=project,
@@ -458,13 +462,14 @@ def decision_add(
             project=project,
             actor=actor,
             kind=EventKind.OTHER,
-            message=_("Weekly review decision: %(what)s") % {"what": decision.description},
+            message=Message(gettext_noop("Weekly review decision: %(what)s"), what=decision.description),
         )
     notify(
         recipients=[owner],
         kind="review_decision",
-        title=_("Decision for you, due %(date)s: %(what)s")
-        % {"date": due_date.isoformat(), "what": decision.description},
+        title=Message(
+            gettext_noop("Decision for you, due %(date)s: %(what)s"), date=due_date, what=decision.description
+        ),
         url=reverse("supervision:review-detail", args=[review.pk]),
     )
     return decision
@@ -554,7 +559,7 @@ def instruction_add(
     notify(
         recipients=User.objects.filter(region=subdistrict, role=Role.SUBDISTRICT, is_active=True),
         kind="dispatch_instruction",
-        title=_("Instruction of the monthly dispatch, due %(date)s") % {"date": due_date.isoformat()},
+        title=Message(gettext_noop("Instruction of the monthly dispatch, due %(date)s"), date=due_date),
         body=instruction.text,
         url=reverse("supervision:dispatch-detail", args=[dispatch.pk]),
     )

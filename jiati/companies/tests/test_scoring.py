@@ -210,3 +210,10 @@ def test_the_scheme_page_adds_a_version_and_keeps_a_refused_form_as_typed(world,
     assert scheme.deductions == DEDUCTIONS  # the earlier version as it was
     for role in ("community", "contractor", "maintainer"):
         assert client_for(world.users[role]).get("/companies/schemes/").status_code == 403
+
+
+def test_drawing_up_a_list_names_every_wrong_field_at_once(world):
+    with pytest.raises(ValidationError) as caught:
+        ranking.ranking_list_draft(actor=world.users["district"], period=timezone.localdate(), kind="bakery")
+    assert set(caught.value.error_dict) == {"kind", "period"}
+    assert not RankingList.objects.exists()

@@ -32,7 +32,7 @@ from jiati.consent.models import (
     PublicNotice,
     StepKind,
 )
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.services import lock_visible, require
 from jiati.core.stored_text import Choice, Message
 from jiati.housing.models import Ownership
@@ -80,23 +80,31 @@ def notice_post(
         raise refuse(_("Only an active project can post a notice."), code="project_not_active")
     if not selectors.has_passed_vote(project):
         raise refuse(_("The owners' vote has not passed yet; there is no agreement to post."), code="no_passed_vote")
-    if day_kind not in DayKind.values:
-        raise refuse(_("Choose calendar or working days."), code="invalid_day_kind", field="day_kind")
-    if not period_days or period_days < 1 or period_days > MAX_PERIOD_DAYS:
-        raise refuse(
-            _("The period is between 1 and %(max)s days.") % {"max": MAX_PERIOD_DAYS},
-            code="invalid_period",
-            field="period_days",
-        )
     today = timezone.localdate()
-    if starts_on < today - dt.timedelta(days=MAX_BACKDATE_DAYS):
-        raise refuse(
-            _("A notice can be recorded at most %(days)s days after it was put up.") % {"days": MAX_BACKDATE_DAYS},
-            code="start_too_early",
-            field="starts_on",
-        )
-    if not (content or "").strip():
-        raise refuse(_("Write what is posted: the plan and the owners' agreement."), code="required", field="content")
+    with Refusals() as checked:  # every wrong field at once
+        if day_kind not in DayKind.values:
+            checked.add(refuse(_("Choose calendar or working days."), code="invalid_day_kind", field="day_kind"))
+        if not period_days or period_days < 1 or period_days > MAX_PERIOD_DAYS:
+            checked.add(
+                refuse(
+                    _("The period is between 1 and %(max)s days.") % {"max": MAX_PERIOD_DAYS},
+                    code="invalid_period",
+                    field="period_days",
+                )
+            )
+        if starts_on < today - dt.timedelta(days=MAX_BACKDATE_DAYS):
+            checked.add(
+                refuse(
+                    _("A notice can be recorded at most %(days)s days after it was put up.")
+                    % {"days": MAX_BACKDATE_DAYS},
+                    code="start_too_early",
+                    field="starts_on",
+                )
+            )
+        if not (content or "").strip():
+            checked.add(
+                refuse(_("Write what is posted: the plan and the owners' agreement."), code="required", field="content")
+            )
     if PublicNotice.objects.filter(project=project, status=NoticeStatus.POSTED).exists():
         raise refuse(_("A notice is already posted; withdraw it first."), code="notice_already_posted")
     vote = selectors.current_vote(project)
@@ -199,6 +207,7 @@ def objection_lodge(
     phone come from the housing records unless given), or an outside party named in free text. Who objects
     matters: under a "no objection from other owners" rule only owners of the wider area who are not on the
     vote's roll count (`selectors.objections_from_others`)."""
+    checked = Refusals()  # every wrong field at once (raised below, before anything is written)
     if channel == ObjectionChannel.ONLINE:
         if owner is None:
             raise PermissionDenied
@@ -223,41 +232,50 @@ def objection_lodge(
         locked = lock_visible(Project, user=actor, pks=project.pk)
         if dwelling is not None:
             if dwelling.estate_id != locked.estate_id:
-                raise refuse(
-                    _(
-                        "This dwelling is not in the project's estate; record someone from elsewhere as an outside "
-                        "party."
-                    ),
-                    code="dwelling_not_in_estate",
-                    field="dwelling",
+                checked.add(
+                    refuse(
+                        _(
+                            "This dwelling is not in the project's estate; record someone from elsewhere as an "
+                            "outside party."
+                        ),
+                        code="dwelling_not_in_estate",
+                        field="dwelling",
+                    )
                 )
-            if owner is None:
+            elif owner is None:
                 owner = _dwelling_owner(dwelling)
             elif not Ownership.objects.filter(owner=owner, dwelling=dwelling).exists():
-                raise refuse(_("This owner does not own that dwelling."), code="not_the_owner", field="dwelling")
+                checked.add(refuse(_("This owner does not own that dwelling."), code="not_the_owner", field="dwelling"))
             if not address:
                 address = f"{dwelling.building.number} {dwelling.stairwell.number} {dwelling.room}"
         elif (
             owner is not None
             and not Ownership.objects.filter(owner=owner, dwelling__estate_id=locked.estate_id).exists()
         ):
-            raise refuse(
-                _("This owner holds no dwelling in the project's estate; record him as an outside party."),
-                code="not_an_owner_here",
-                field="owner",
+            checked.add(
+                refuse(
+                    _("This owner holds no dwelling in the project's estate; record him as an outside party."),
+                    code="not_an_owner_here",
+                    field="owner",
+                )
             )
         if owner is not None:
             name = name or owner.name
             phone = phone or owner.phone
         recorded_by = actor
+    who_refused = bool(checked.errors)  # a wrong dwelling or owner: "who objects?" is not asked again
     if not (content or "").strip():
-        raise refuse(_("Write down the objection."), code="required", field="content")
-    if not (name or "").strip():
-        raise refuse(
-            _("Who objects? Choose the owner's dwelling, or give the name of an outside party."),
-            code="required",
-            field="name",
+        checked.add(refuse(_("Write down the objection."), code="required", field="content"))
+    if not (name or "").strip() and not who_refused:
+        checked.add(
+            refuse(
+                _("Who objects? Choose the owner's dwelling, or give the name of an outside party."),
+                code="required",
+                field="name",
+            )
         )
+    if checked.errors:
+        raise checked.combined()
     if phone:
         phone = phone_clean(phone)
     notice = selectors.current_notice(locked)
@@ -292,7 +310,7 @@ def objection_lodge(
             "dwelling": [None, dwelling.pk if dwelling else None],
         },
     )
-    _tell(locked, _("New objection on %(code)s") % {"code": locked.code}, objection_url(objection))
+    _tell(locked, Message(gettext_noop("New objection on %(code)s"), code=locked.code), objection_url(objection))
     return objection
 
 

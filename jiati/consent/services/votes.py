@@ -278,7 +278,9 @@ def vote_open(
             "roll_hash": [None, vote.roll_hash],
         },
     )
-    _tell_responsible(project, _("Owners' vote opened: %(code)s") % {"code": project.code}, vote_url(vote))
+    _tell_responsible(
+        project, Message(gettext_noop("Owners' vote opened: %(code)s"), code=project.code), vote_url(vote)
+    )
     return vote
 
 
@@ -617,11 +619,11 @@ def vote_close(*, vote: Vote, actor) -> Vote:
         "closed_at": now.isoformat(),
     }
     vote.save()
-    outcome = _("passed") if verdict.passed else _("did not pass")
+    outcome = Message(gettext_noop("passed") if verdict.passed else gettext_noop("did not pass"))
     # Stored as what happened, shown in the reader's language; the figures are on the vote's page.
     message = Message(
         gettext_noop("Owners' vote closed: %(outcome)s under %(rule)s — %(tests)s"),
-        outcome=Message(gettext_noop("passed") if verdict.passed else gettext_noop("did not pass")),
+        outcome=outcome,
         rule=spec.label,
         tests="; ".join(f"{t.spec.name} {t.ratio_text} ≥ {t.threshold_text}" for t in verdict.tests),
     )
@@ -643,7 +645,7 @@ def vote_close(*, vote: Vote, actor) -> Vote:
     )
     _tell_responsible(
         vote.project,
-        _("Owners' vote on %(code)s %(outcome)s") % {"code": vote.project.code, "outcome": outcome},
+        Message(gettext_noop("Owners' vote on %(code)s %(outcome)s"), code=vote.project.code, outcome=outcome),
         vote_url(vote),
     )
     return vote

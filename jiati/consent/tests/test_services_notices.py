@@ -12,7 +12,7 @@ from django.utils import timezone
 from jiati.consent import services
 from jiati.consent.models import DayKind, Objection, ObjectionStatus, PublicNotice
 from jiati.consent.tests.conftest import cast_online, in_stage, open_vote, voters
-from jiati.housing.models import Owner
+from jiati.housing.models import Dwelling, Owner
 from jiati.projects import services as project_services
 from jiati.projects.models import Stage
 from jiati.workdays.services import Calendar
@@ -165,3 +165,20 @@ def test_withdrawing_a_notice_lets_a_new_one_be_posted(agreed, world):
     services.notice_withdraw(notice=first, actor=community, reason="内容有误")
     second = post(agreed, community, kind=DayKind.WORKING)
     assert second.pk != first.pk and PublicNotice.objects.filter(status="posted").count() == 1
+
+
+def test_a_notice_and_an_objection_name_every_wrong_field_at_once(agreed, world):
+    community = world.users["community"]
+    with pytest.raises(ValidationError) as caught:
+        services.notice_post(
+            project=agreed, actor=community, starts_on=timezone.localdate(), period_days=0, day_kind="x", content=" "
+        )
+    assert set(caught.value.error_dict) == {"period_days", "day_kind", "content"}
+    with pytest.raises(ValidationError) as caught:
+        services.objection_lodge(project=agreed, actor=community, channel="letter", name="", content="")
+    assert set(caught.value.error_dict) == {"content", "name"}
+    elsewhere = Dwelling.objects.exclude(estate=agreed.estate).first()
+    with pytest.raises(ValidationError) as caught:  # a wrong dwelling is not asked "who objects?" again
+        services.objection_lodge(project=agreed, actor=community, channel="letter", dwelling=elsewhere, content="")
+    assert set(caught.value.error_dict) == {"content", "dwelling"}
+    assert not Objection.objects.exists()

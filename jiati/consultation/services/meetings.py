@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.accounts.models import COMPANY_ROLES, STAFF_ROLES, User
 from jiati.audit.models import AuditAction
@@ -30,8 +31,9 @@ from jiati.consultation.models import (
 from jiati.consultation.models.meetings import REGION_LEVEL_OF
 from jiati.consultation.selectors import meeting_participant_users
 from jiati.consultation.services.common import sms_after_commit, text_or_refuse
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.services import lock_rows, lock_visible, require
+from jiati.core.stored_text import Message
 from jiati.core.text_policy import within_column
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Estate, Owner, Ownership
@@ -68,16 +70,17 @@ def _when(meeting: Meeting) -> str:
     return date_format(timezone.localtime(meeting.starts_at), "Y-m-d H:i")
 
 
-def _project_event(project, actor, message: str, meeting: Meeting) -> None:
+def _project_event(project, actor, message: Message, meeting: Meeting) -> None:
 
     project_event_add(project=project, actor=actor, kind=EventKind.OTHER, message=message, data={"meeting": meeting.pk})
 
 
 def _check_times(starts_at: dt.datetime | None, ends_at: dt.datetime | None) -> None:
-    if starts_at is None:
-        raise refuse(_("Give the start time."), code="required", field="starts_at")
-    if ends_at is None:
-        raise refuse(_("Give the end time."), code="required", field="ends_at")
+    with Refusals() as checked:
+        if starts_at is None:
+            checked.add(refuse(_("Give the start time."), code="required", field="starts_at"))
+        if ends_at is None:
+            checked.add(refuse(_("Give the end time."), code="required", field="ends_at"))
     if ends_at <= starts_at:
         raise refuse(_("The meeting must end after it starts."), code="ends_before_start", field="ends_at")
     if ends_at - starts_at > dt.timedelta(hours=12):
@@ -130,36 +133,43 @@ def meeting_schedule(
 ) -> Meeting:
     """Schedule a meeting at one of the four levels, hosted in the actor's area."""
     require(permissions.can_organise_meetings(actor))
-    if level not in MeetingLevel.values:
-        raise refuse(_("Choose the level of the meeting."), code="invalid_choice", field="level")
-    title = within_column(
-        text_or_refuse(title, _("Give the meeting a title."), field="title"), model=Meeting, field="title"
-    )
-    location = text_or_refuse(location, _("Say where the meeting takes place."), field="location")[:255]
-    _check_times(starts_at, ends_at)
-    if level == MeetingLevel.ESTATE:
-        if estate is None:
-            raise refuse(_("An estate meeting needs its estate."), code="estate_required", field="estate")
-        if not Estate.objects.visible_to(actor).filter(pk=estate.pk).exists():
-            raise PermissionDenied
-        region = estate.community
-    else:
-        estate = None
-        if region is None:
-            raise refuse(_("Choose who hosts the meeting."), code="region_required", field="region")
-        if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
-            raise PermissionDenied
-        if region.level != REGION_LEVEL_OF[level]:
-            raise refuse(
-                _("A %(level)s meeting is hosted by a %(region_level)s, not by %(region)s.")
-                % {
-                    "level": MeetingLevel(level).label,
-                    "region_level": dict(Region._meta.get_field("level").choices)[REGION_LEVEL_OF[level]],
-                    "region": region.name,
-                },
-                code="wrong_region_level",
-                field="region",
+    with Refusals() as checked:  # every wrong field at once
+        if level not in MeetingLevel.values:
+            checked.add(refuse(_("Choose the level of the meeting."), code="invalid_choice", field="level"))
+        title = checked(
+            lambda: within_column(
+                text_or_refuse(title, _("Give the meeting a title."), field="title"), model=Meeting, field="title"
             )
+        )
+        location = checked(text_or_refuse, location, _("Say where the meeting takes place."), field="location")
+        checked(_check_times, starts_at, ends_at)
+        if level == MeetingLevel.ESTATE:
+            if estate is None:
+                checked.add(refuse(_("An estate meeting needs its estate."), code="estate_required", field="estate"))
+            elif not Estate.objects.visible_to(actor).filter(pk=estate.pk).exists():
+                raise PermissionDenied
+            else:
+                region = estate.community
+        elif level in MeetingLevel.values:
+            estate = None
+            if region is None:
+                checked.add(refuse(_("Choose who hosts the meeting."), code="region_required", field="region"))
+            elif not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+                raise PermissionDenied
+            elif region.level != REGION_LEVEL_OF[level]:
+                checked.add(
+                    refuse(
+                        _("A %(level)s meeting is hosted by a %(region_level)s, not by %(region)s.")
+                        % {
+                            "level": MeetingLevel(level).label,
+                            "region_level": dict(Region._meta.get_field("level").choices)[REGION_LEVEL_OF[level]],
+                            "region": region.name,
+                        },
+                        code="wrong_region_level",
+                        field="region",
+                    )
+                )
+    location = location[:255]
     projects = _check_projects(actor, region, estate, projects)
     meeting = Meeting.objects.create(
         level=level,
@@ -187,7 +197,9 @@ def meeting_schedule(
         _project_event(
             project,
             actor,
-            _("Consultation meeting scheduled: %(title)s, %(when)s") % {"title": title, "when": _when(meeting)},
+            Message(
+                gettext_noop("Consultation meeting scheduled: %(title)s, %(when)s"), title=title, when=meeting.starts_at
+            ),
             meeting,
         )
     return meeting
@@ -244,8 +256,12 @@ def meeting_update(
     if moved:
         _tell_invitees(
             meeting,
-            _("Meeting moved: %(title)s, now %(when)s at %(place)s")
-            % {"title": meeting.title, "when": _when(meeting), "place": meeting.location},
+            Message(
+                gettext_noop("Meeting moved: %(title)s, now %(when)s at %(place)s"),
+                title=meeting.title,
+                when=meeting.starts_at,
+                place=meeting.location,
+            ),
         )
     return meeting
 
@@ -275,13 +291,13 @@ def meeting_link_projects(*, actor, meeting: Meeting, projects) -> Meeting:
     )
     for project in new:
         if meeting.status == MeetingStatus.HELD:
-            message = _(
+            msgid = gettext_noop(
                 "Linked, for the record, to the consultation meeting already held: %(title)s, %(when)s "
                 "(it does not count as this project's one meeting per elevator)"
             )
         else:
-            message = _("Consultation meeting scheduled: %(title)s, %(when)s")
-        _project_event(project, actor, message % {"title": meeting.title, "when": _when(meeting)}, meeting)
+            msgid = gettext_noop("Consultation meeting scheduled: %(title)s, %(when)s")
+        _project_event(project, actor, Message(msgid, title=meeting.title, when=meeting.starts_at), meeting)
     return meeting
 
 
@@ -308,7 +324,7 @@ def _tell_invitees(meeting: Meeting, title: str, invitees=None) -> None:
     notify(recipients=users, kind="meeting", title=title, body=meeting.location, url=meeting_url(meeting))
     for invitee in invitees:
         if invitee.owner_id and invitee.owner.phone:
-            sms_after_commit(invitee.owner.phone, title)
+            sms_after_commit(invitee.owner.phone, str(title))
 
 
 @transaction.atomic
@@ -404,8 +420,12 @@ def meeting_invite(
     if meeting.status == MeetingStatus.SCHEDULED and meeting.starts_at > timezone.now():
         _tell_invitees(
             meeting,
-            _("Invitation: %(title)s, %(when)s at %(place)s")
-            % {"title": meeting.title, "when": _when(meeting), "place": meeting.location},
+            Message(
+                gettext_noop("Invitation: %(title)s, %(when)s at %(place)s"),
+                title=meeting.title,
+                when=meeting.starts_at,
+                place=meeting.location,
+            ),
             invitees=created,
         )
     return created
@@ -482,7 +502,11 @@ def meeting_hold(*, actor, meeting: Meeting, minutes: str) -> Meeting:
             _project_event(
                 link.project,
                 actor,
-                _("Consultation meeting held: %(title)s, %(when)s") % {"title": meeting.title, "when": _when(meeting)},
+                Message(
+                    gettext_noop("Consultation meeting held: %(title)s, %(when)s"),
+                    title=meeting.title,
+                    when=meeting.starts_at,
+                ),
                 meeting,
             )
     return meeting
@@ -501,13 +525,20 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     _audit_meeting(actor, meeting, before)
     for link in meeting.project_links.select_related("project"):
         _project_event(
-            link.project, actor, _("Consultation meeting cancelled: %(title)s") % {"title": meeting.title}, meeting
+            link.project,
+            actor,
+            Message(gettext_noop("Consultation meeting cancelled: %(title)s"), title=meeting.title),
+            meeting,
         )
     if meeting.starts_at > timezone.now():
         _tell_invitees(
             meeting,
-            _("Cancelled: %(title)s, %(when)s (%(reason)s)")
-            % {"title": meeting.title, "when": _when(meeting), "reason": reason},
+            Message(
+                gettext_noop("Cancelled: %(title)s, %(when)s (%(reason)s)"),
+                title=meeting.title,
+                when=meeting.starts_at,
+                reason=reason,
+            ),
         )
     return meeting
 
@@ -524,37 +555,41 @@ def action_add(
     meeting = _locked_meeting(meeting, actor)
     if meeting.status == MeetingStatus.CANCELLED:
         raise refuse(_("The meeting was cancelled."), code="wrong_status")
-    description = text_or_refuse(description, _("Say what was resolved."), field="description")[:500]
-    if owner is None:
-        raise refuse(_("Name who will carry out the resolution."), code="owner_required", field="owner")
-    if not owner.is_active or (owner.role not in STAFF_ROLES and owner.role not in COMPANY_ROLES):
-        raise refuse(_("The owner must be a staff or company account."), code="not_staff", field="owner")
-    _participants_or_refuse(
-        actor,
-        meeting,
-        [owner],
-        field="owner",
-        message=_(
-            "The owner must be staff of your area or of the units above this meeting, or staff of a company on "
-            "its projects."
-        ),
-    )
-    if due_date is None:
-        raise refuse(_("Give the due date."), code="required", field="due_date")
-    if due_date < timezone.localdate():
-        raise refuse(_("The due date is in the past."), code="past_date", field="due_date")
-    if project is not None and not meeting.project_links.filter(project=project).exists():
-        raise refuse(_("The project is not linked to this meeting."), code="not_linked", field="project")
+    with Refusals() as checked:  # every wrong field at once: what, who, by when
+        description = checked(text_or_refuse, description, _("Say what was resolved."), field="description")
+        if owner is None:
+            checked.add(refuse(_("Name who will carry out the resolution."), code="owner_required", field="owner"))
+        elif not owner.is_active or (owner.role not in STAFF_ROLES and owner.role not in COMPANY_ROLES):
+            checked.add(refuse(_("The owner must be a staff or company account."), code="not_staff", field="owner"))
+        else:
+            checked(
+                _participants_or_refuse,
+                actor,
+                meeting,
+                [owner],
+                field="owner",
+                message=_(
+                    "The owner must be staff of your area or of the units above this meeting, or staff of a company "
+                    "on its projects."
+                ),
+            )
+        if due_date is None:
+            checked.add(refuse(_("Give the due date."), code="required", field="due_date"))
+        elif due_date < timezone.localdate():
+            checked.add(refuse(_("The due date is in the past."), code="past_date", field="due_date"))
+        if project is not None and not meeting.project_links.filter(project=project).exists():
+            checked.add(refuse(_("The project is not linked to this meeting."), code="not_linked", field="project"))
+    description = description[:500]
     action = MeetingAction.objects.create(
         meeting=meeting, project=project, description=description, owner=owner, due_date=due_date, created_by=actor
     )
     audit_created(actor=actor, instance=action)
     if project is not None:
-        _project_event(project, actor, _("Meeting resolution: %(what)s") % {"what": description}, meeting)
+        _project_event(project, actor, Message(gettext_noop("Meeting resolution: %(what)s"), what=description), meeting)
     notify(
         recipients=[owner],
         kind="meeting_action",
-        title=_("Resolution for you, due %(date)s: %(what)s") % {"date": due_date.isoformat(), "what": description},
+        title=Message(gettext_noop("Resolution for you, due %(date)s: %(what)s"), date=due_date, what=description),
         body=meeting.title,
         url=meeting_url(meeting),
     )
@@ -581,13 +616,16 @@ def action_done(*, actor, action: MeetingAction, note: str) -> MeetingAction:
     audit_updated(actor=actor, instance=action, before=before)
     if action.project_id:
         _project_event(
-            action.project, actor, _("Resolution done: %(what)s") % {"what": action.description}, action.meeting
+            action.project,
+            actor,
+            Message(gettext_noop("Resolution done: %(what)s"), what=action.description),
+            action.meeting,
         )
     if action.meeting.organiser_id != actor.pk:
         notify(
             recipients=[action.meeting.organiser],
             kind="meeting_action",
-            title=_("Resolution done: %(what)s") % {"what": action.description},
+            title=Message(gettext_noop("Resolution done: %(what)s"), what=action.description),
             body=note,
             url=meeting_url(action.meeting),
         )

@@ -125,7 +125,9 @@ def _tell_petitioner(petition: Petition, text: str) -> None:
     if first:
         _tell_handler(
             petition,
-            _("Post a letter to the petitioner of %(ref)s (no phone number)") % {"ref": petition.reference},
+            Message(
+                gettext_noop("Post a letter to the petitioner of %(ref)s (no phone number)"), ref=petition.reference
+            ),
         )
 
 
@@ -267,7 +269,7 @@ def petition_submit(
                 data={"level": route.level, "group": route.group.pk if route.group else None},
             )
             _project_event(petition, actor, Message(gettext_noop("Petition received: %(subject)s"), subject=subject))
-            _tell_handler(petition, _("New petition %(ref)s to handle") % {"ref": petition.reference})
+            _tell_handler(petition, Message(gettext_noop("New petition %(ref)s to handle"), ref=petition.reference))
             _tell_petitioner(
                 petition,
                 _("Your petition %(ref)s has been received. You will hear by %(date)s whether it is accepted.")
@@ -385,7 +387,7 @@ def petition_extend(*, actor, petition: Petition, days: int, reason: str) -> Pet
         % {"ref": petition.reference, "date": petition.resolve_due.isoformat()},
     )
     if petition.handler_id != actor.pk:
-        _tell_handler(petition, _("Petition %(ref)s extended") % {"ref": petition.reference})
+        _tell_handler(petition, Message(gettext_noop("Petition %(ref)s extended"), ref=petition.reference))
     return petition
 
 
@@ -437,8 +439,11 @@ def petition_close(
     if actor is None:
         _tell_handler(
             petition,
-            _("Petition %(ref)s closed by the petitioner: %(satisfaction)s")
-            % {"ref": petition.reference, "satisfaction": petition.get_satisfaction_display()},
+            Message(
+                gettext_noop("Petition %(ref)s closed by the petitioner: %(satisfaction)s"),
+                ref=petition.reference,
+                satisfaction=Choice.of(petition, "satisfaction"),
+            ),
         )
     return petition
 
@@ -472,7 +477,7 @@ def petition_reopen(*, petition: Petition, reason: str, actor=None, owner: Owner
     petition.reopen_count += 1
     petition.save()
     _record(petition, actor, PetitionEventKind.REOPENED, before, message=reason)
-    _tell_handler(petition, _("Petition %(ref)s reopened") % {"ref": petition.reference})
+    _tell_handler(petition, Message(gettext_noop("Petition %(ref)s reopened"), ref=petition.reference))
     return petition
 
 
@@ -521,7 +526,7 @@ def petition_reassign(*, actor, petition: Petition, handler) -> Petition:
     petition.handler = handler
     petition.save()
     _record(petition, actor, PetitionEventKind.REASSIGNED, before, message=str(handler))
-    _tell_handler(petition, _("Petition %(ref)s is now yours") % {"ref": petition.reference})
+    _tell_handler(petition, Message(gettext_noop("Petition %(ref)s is now yours"), ref=petition.reference))
     return petition
 
 
@@ -569,8 +574,12 @@ def _escalate(petition: Petition, actor, reason: str | Message, *, today: dt.dat
     )
     _tell_handler(
         petition,
-        _("Petition %(ref)s escalated to you (%(level)s), due %(date)s")
-        % {"ref": petition.reference, "level": petition.get_level_display(), "date": due.isoformat()},
+        Message(
+            gettext_noop("Petition %(ref)s escalated to you (%(level)s), due %(date)s"),
+            ref=petition.reference,
+            level=Choice.of(petition, "level"),
+            date=due,
+        ),
         extra=[previous] if previous is not None else (),
     )
     _tell_petitioner(
@@ -640,8 +649,9 @@ def petitions_remind(*, today: dt.date | None = None) -> int:
             continue
         _tell_handler(
             petition,
-            _("Petition %(ref)s is due on %(date)s")
-            % {"ref": petition.reference, "date": petition.due_date.isoformat()},
+            Message(
+                gettext_noop("Petition %(ref)s is due on %(date)s"), ref=petition.reference, date=petition.due_date
+            ),
         )
         Petition.objects.filter(pk=petition.pk).update(reminded_for=petition.due_date)
         sent += 1

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.accounts.scoping import area_q
 from jiati.accounts.selectors import staff_visible_to
@@ -35,6 +36,7 @@ from jiati.consultation.services.common import sms_after_commit, text_or_refuse
 from jiati.core.errors import Refusals, refuse
 from jiati.core.personal_data import validate_phone
 from jiati.core.services import lock_rows, lock_visible, require
+from jiati.core.stored_text import Choice, Message
 from jiati.housing.models import Estate, Owner, Stairwell
 from jiati.notifications.services import notify
 from jiati.organisation.models import PropertyOffice, ServiceWindow, WindowKind, Workstation
@@ -404,7 +406,7 @@ def booking_create(
         )
         sms_after_commit(phone, _booking_text(booking, slot))
         _tell_window_staff(
-            slot, _("New booking %(ref)s for %(time)s") % {"ref": booking.reference, "time": _local(slot.starts_at)}
+            slot, Message(gettext_noop("New booking %(ref)s for %(time)s"), ref=booking.reference, time=slot.starts_at)
         )
     return booking
 
@@ -452,7 +454,9 @@ def booking_cancel(*, booking: Booking, owner: Owner | None = None, actor=None, 
             % {"ref": booking.reference, "time": _local(slot.starts_at), "reason": reason},
         )
     else:
-        _tell_window_staff(slot, _("Booking %(ref)s cancelled by the resident") % {"ref": booking.reference})
+        _tell_window_staff(
+            slot, Message(gettext_noop("Booking %(ref)s cancelled by the resident"), ref=booking.reference)
+        )
     return booking
 
 
@@ -627,15 +631,18 @@ def consultation_record(
             project=project,
             actor=actor,
             kind=EventKind.OTHER,
-            message=_("Consultation (%(channel)s): %(topic)s")
-            % {"channel": record.get_channel_display(), "topic": record.get_topic_display()},
+            message=Message(
+                gettext_noop("Consultation (%(channel)s): %(topic)s"),
+                channel=Choice.of(record, "channel"),
+                topic=Choice.of(record, "topic"),
+            ),
             data={"consultation": record.pk},
         )
     if follow_up_needed and follow_up_by.pk != actor.pk:
         notify(
             recipients=[follow_up_by],
             kind="consultation",
-            title=_("Consultation to follow up by %(date)s") % {"date": follow_up_due.isoformat()},
+            title=Message(gettext_noop("Consultation to follow up by %(date)s"), date=follow_up_due),
             body=record.get_topic_display(),
             url=reverse("consultation:record-detail", args=[record.pk]),
         )

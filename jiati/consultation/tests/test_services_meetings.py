@@ -330,3 +330,17 @@ def test_an_invited_staff_members_role_is_read_in_the_readers_language(world, pr
     assert invitee.role == "property" and invitee.affiliation == old.rsplit(" ", 1)[0].strip()
     with translation.override("en"):
         assert invitee.shown_affiliation.endswith("Property office")
+
+
+def test_a_resolution_and_a_meeting_name_every_wrong_field_at_once(world, project):
+    community = world.users["community"]
+    meeting = past_meeting(world, project)
+    with pytest.raises(ValidationError) as exc:
+        services.action_add(actor=community, meeting=meeting, description=" ", owner=None, due_date=None)
+    assert fields(exc) == {"description", "owner", "due_date"}
+    assert not MeetingAction.objects.exists()
+    with pytest.raises(ValidationError) as exc:
+        services.meeting_schedule(
+            actor=community, level="estate", title="", starts_at=None, ends_at=None, location="", estate=None
+        )
+    assert fields(exc) == {"title", "location", "starts_at", "ends_at", "estate"}

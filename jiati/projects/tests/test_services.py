@@ -333,3 +333,23 @@ def test_overdue_sweep_tells_once(world, project):
     assert schedule.overdue_sweep() == 1
     assert schedule.overdue_sweep() == 0
     assert Notification.objects.filter(recipient=world.users["community"], kind="overdue").count() == 1
+
+
+def test_the_seven_ones_and_a_blocker_name_every_wrong_field_at_once(project, world):
+    from jiati.projects.models import ContractReview
+
+    community = world.users["community"]
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError) as caught:
+        services.contract_review_add(project=project, actor=community, reviewed_on=tomorrow, result="changes")
+    assert set(caught.value.error_dict) == {"reviewed_on", "findings"}
+    assert not ContractReview.objects.filter(project=project).exists()
+    with pytest.raises(ValidationError) as caught:
+        services.blocker_open(
+            project=project, actor=community, description=" ", party="", due_date=timezone.localdate() - dt.timedelta(1)
+        )
+    assert set(caught.value.error_dict) == {"description", "due_date"}
+    contractor = world.companies["contractor"]
+    with pytest.raises(ValidationError) as caught:  # a construction team chosen as brand, and a cost of nothing
+        services.project_set_checklist(project=project, actor=community, brand=contractor, estimated_cost=0)
+    assert set(caught.value.error_dict) == {"brand", "estimated_cost"}

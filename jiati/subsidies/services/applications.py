@@ -12,12 +12,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, save_if_changed, snapshot
 from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_phone
 from jiati.core.services import require
+from jiati.core.stored_text import Choice, Message
 from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Ownership
@@ -114,13 +116,16 @@ def application_draft(*, project, actor=None) -> SubsidyApplication:
     audit_created(actor=actor if getattr(actor, "is_authenticated", False) else None, instance=application)
     _tell_holders(
         application,
-        _("Subsidy application to prepare: %(code)s (%(amount)s)")
-        % {"code": project.code, "amount": rules.yuan(application.amount_due)},
+        Message(
+            gettext_noop("Subsidy application to prepare: %(code)s (%(amount)s)"),
+            code=project.code,
+            amount=rules.yuan(application.amount_due),
+        ),
         with_responsible=True,
     )
     _tell_lead_owner(
         application,
-        _("Your elevator's subsidy can be applied for: %(code)s") % {"code": project.code},
+        Message(gettext_noop("Your elevator's subsidy can be applied for: %(code)s"), code=project.code),
     )
     return application
 
@@ -180,8 +185,11 @@ def _reevaluate(application: SubsidyApplication, actor, choice: rules.PolicyChoi
     _event(application, actor if getattr(actor, "is_authenticated", False) else None, message, "reevaluated")
     _tell_holders(
         application,
-        _("A subsidy policy now applies: %(code)s (%(amount)s)")
-        % {"code": application.project.code, "amount": rules.yuan(application.amount_due)},
+        Message(
+            gettext_noop("A subsidy policy now applies: %(code)s (%(amount)s)"),
+            code=application.project.code,
+            amount=rules.yuan(application.amount_due),
+        ),
         with_responsible=True,
     )
 
@@ -367,7 +375,7 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
         _event(
             application,
             actor,
-            _("Subsidy file updated: %(fields)s") % {"fields": ", ".join(sorted(entry.changes))},
+            Message(gettext_noop("Subsidy file updated: %(fields)s"), fields=", ".join(sorted(entry.changes))),
             "updated",
         )
     return application
@@ -398,8 +406,12 @@ def application_document_add(*, application: SubsidyApplication, actor, kind: st
     _event(
         application,
         actor,
-        _("Subsidy document: %(kind)s v%(version)s (%(name)s)")
-        % {"kind": document.get_kind_display(), "version": version, "name": checked.name},
+        Message(
+            gettext_noop("Subsidy document: %(kind)s v%(version)s (%(name)s)"),
+            kind=Choice.of(document, "kind"),
+            version=version,
+            name=checked.name,
+        ),
         "document",
         document=document.pk,
         sha256=checked.sha256,
@@ -443,5 +455,7 @@ def application_submit(*, application: SubsidyApplication, actor, note: str = ""
         + (f" {note}" if note else ""),
         "submitted",
     )
-    _tell_holders(application, _("Subsidy application to review: %(code)s") % {"code": application.project.code})
+    _tell_holders(
+        application, Message(gettext_noop("Subsidy application to review: %(code)s"), code=application.project.code)
+    )
     return application

@@ -10,11 +10,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, snapshot
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.services import require
+from jiati.core.stored_text import Message
 from jiati.organisation.models import Region
 from jiati.subsidies import permissions, rules, selectors
 from jiati.subsidies.models import (
@@ -145,8 +147,11 @@ def payment_record(
     (created=False) instead of paying twice; the same voucher for anything else is refused.
     """
     require(permissions.can_pay(actor))
-    amount = rules.money(amount, field="amount", allow_zero=False, label=_("The amount"))
-    voucher_no = _text(voucher_no, field="voucher_no", label=_("voucher number"), max_length=40)
+    with Refusals() as checked:  # every wrong field at once
+        amount = checked(rules.money, amount, field="amount", allow_zero=False, label=_("The amount"))
+        voucher_no = checked(_text, voucher_no, field="voucher_no", label=_("voucher number"), max_length=40)
+        if paid_on is None and batch is None:
+            checked.add(refuse(_("Enter the payment date."), code="required", field="paid_on"))
     key = _clean_key(idempotency_key)
     with transaction.atomic():
         application = _locked(application, actor)
@@ -214,7 +219,11 @@ def payment_record(
             selectors.holders_for(Status.COMMUNITY, application.project.community)
             + ([application.project.responsible] if application.project.responsible_id else []),
             application,
-            _("Subsidy paid: %(code)s, %(amount)s") % {"code": application.project.code, "amount": rules.yuan(amount)},
+            Message(
+                gettext_noop("Subsidy paid: %(code)s, %(amount)s"),
+                code=application.project.code,
+                amount=rules.yuan(amount),
+            ),
         )
         return entry, True
 
@@ -241,19 +250,21 @@ def _move_money(application: SubsidyApplication, actor, amount: Decimal, entry: 
     )
     _audit(actor, application, before, entry.voucher_no)
     if entry.kind == EntryKind.PAYMENT:
-        message = _("Subsidy paid: %(amount)s, voucher %(voucher)s on %(date)s; %(unpaid)s still to pay.")
+        msgid = gettext_noop("Subsidy paid: %(amount)s, voucher %(voucher)s on %(date)s; %(unpaid)s still to pay.")
     else:
-        message = _("Subsidy payment reversed: %(amount)s, voucher %(voucher)s on %(date)s; %(unpaid)s still to pay.")
+        msgid = gettext_noop(
+            "Subsidy payment reversed: %(amount)s, voucher %(voucher)s on %(date)s; %(unpaid)s still to pay."
+        )
     _event(
         application,
         actor,
-        message
-        % {
-            "amount": rules.yuan(abs(entry.amount)),
-            "voucher": entry.voucher_no,
-            "date": entry.paid_on.isoformat(),
-            "unpaid": rules.yuan(application.unpaid_amount),
-        },
+        Message(
+            msgid,
+            amount=rules.yuan(abs(entry.amount)),
+            voucher=entry.voucher_no,
+            date=entry.paid_on,
+            unpaid=rules.yuan(application.unpaid_amount),
+        ),
         entry.kind,
         entry=entry.pk,
     )
@@ -316,6 +327,8 @@ def payment_reverse(
             _move_money(application, actor, -payment.amount, entry)
             _tell_holders(
                 application,
-                _("Subsidy payment reversed, to pay again: %(code)s") % {"code": application.project.code},
+                Message(
+                    gettext_noop("Subsidy payment reversed, to pay again: %(code)s"), code=application.project.code
+                ),
             )
         return entry, created

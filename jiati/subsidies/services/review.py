@@ -6,10 +6,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.audit.services import snapshot
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.services import require
+from jiati.core.stored_text import Choice, Message
 from jiati.subsidies import permissions, rules, selectors
 from jiati.subsidies.models import (
     PENDING,
@@ -70,8 +72,12 @@ def application_review(*, application: SubsidyApplication, actor, decision: str,
     _event(
         application,
         actor,
-        _("Subsidy review (%(step)s): %(decision)s — %(comment)s")
-        % {"step": review.get_step_display(), "decision": review.get_decision_display(), "comment": comment},
+        Message(
+            gettext_noop("Subsidy review (%(step)s): %(decision)s — %(comment)s"),
+            step=Choice.of(review, "step"),
+            decision=Choice.of(review, "decision"),
+            comment=comment,
+        ),
         "review",
         review=review.pk,
     )
@@ -104,21 +110,25 @@ def application_approve(*, application: SubsidyApplication, actor, comment: str,
             code="not_in_review",
         )
     require(permissions.can_review(actor, Status.DISTRICT))
-    comment = _comment(comment)
     calculation = rules.calculate_application(application)
     due = calculation.total
-    amount = (
-        due if amount in (None, "") else rules.money(amount, field="amount", allow_zero=False, label=_("The amount"))
-    )
-    if due <= 0:
-        raise refuse(_("The policy pays nothing for this project."), code="no_amount", field="amount")
-    if amount > due:
-        raise refuse(
-            _("%(amount)s is more than the %(due)s due under the policy.")
-            % {"amount": rules.yuan(amount), "due": rules.yuan(due)},
-            code="over_due",
-            field="amount",
-        )
+    with Refusals() as checked:  # every wrong field at once
+        comment = checked(_comment, comment)
+        if amount in (None, ""):
+            amount = due
+        else:
+            amount = checked(rules.money, amount, field="amount", allow_zero=False, label=_("The amount"))
+        if due <= 0:
+            checked.add(refuse(_("The policy pays nothing for this project."), code="no_amount", field="amount"))
+        elif amount is not None and amount > due:
+            checked.add(
+                refuse(
+                    _("%(amount)s is more than the %(due)s due under the policy.")
+                    % {"amount": rules.yuan(amount), "due": rules.yuan(due)},
+                    code="over_due",
+                    field="amount",
+                )
+            )
     district, year, source = budget_for(application)
     budget = Budget.objects.select_for_update().filter(region=district, year=year, source=source).first()
     if budget is None:
@@ -162,16 +172,26 @@ def application_approve(*, application: SubsidyApplication, actor, comment: str,
     _event(
         application,
         actor,
-        _("Subsidy approved: %(amount)s (%(budget)s). %(comment)s")
-        % {"amount": rules.yuan(amount), "budget": str(budget), "comment": comment},
+        Message(
+            gettext_noop("Subsidy approved: %(amount)s (%(budget)s). %(comment)s"),
+            amount=rules.yuan(amount),
+            budget=str(budget),
+            comment=comment,
+        ),
         "approved",
         amount=str(amount),
     )
-    _tell_holders(application, _("Subsidy approved, to pay: %(code)s") % {"code": application.project.code})
+    _tell_holders(
+        application, Message(gettext_noop("Subsidy approved, to pay: %(code)s"), code=application.project.code)
+    )
     _tell(
         selectors.holders_for(Status.COMMUNITY, application.project.community),
         application,
-        _("Subsidy approved: %(code)s, %(amount)s") % {"code": application.project.code, "amount": rules.yuan(amount)},
+        Message(
+            gettext_noop("Subsidy approved: %(code)s, %(amount)s"),
+            code=application.project.code,
+            amount=rules.yuan(amount),
+        ),
     )
     return application
 
@@ -195,12 +215,17 @@ def application_mark_not_eligible(*, application: SubsidyApplication, actor, rea
     )
     application.save(update_fields=["status", "status_since", "not_eligible_reason", "updated_at"])
     _audit(actor, application, before, reason)
-    _event(application, actor, _("Not eligible for a subsidy: %(reason)s") % {"reason": reason}, "not_eligible")
+    _event(
+        application,
+        actor,
+        Message(gettext_noop("Not eligible for a subsidy: %(reason)s"), reason=reason),
+        "not_eligible",
+    )
     _tell(
         selectors.holders_for(Status.COMMUNITY, application.project.community)
         + ([application.project.responsible] if application.project.responsible_id else []),
         application,
-        _("Not eligible for a subsidy: %(code)s") % {"code": application.project.code},
+        Message(gettext_noop("Not eligible for a subsidy: %(code)s"), code=application.project.code),
         body=reason,
     )
     return application

@@ -301,3 +301,16 @@ def test_a_submitted_file_is_frozen_until_returned(world, policies):
             application=application, actor=community, kind=SubsidyDocumentKind.OTHER, upload=pdf()
         )
     assert Decision.RETURN == "return"
+
+
+def test_an_approval_names_every_wrong_field_at_once(world, policies, budgets):
+    application = complete(eligible_project(world, filed_on=OLD_TO).subsidy_application, world.users["community"])
+    with pytest.raises(ValidationError):
+        approve_path(world, application, amount="120000.01")  # brings the file to district finance, refused
+    with pytest.raises(ValidationError) as caught:
+        services.application_approve(
+            application=application, actor=world.users["finance"], comment=" ", amount="120000.01"
+        )
+    assert set(caught.value.error_dict) == {"comment", "amount"}
+    application.refresh_from_db()
+    assert application.status == Status.DISTRICT and application.approved_amount is None

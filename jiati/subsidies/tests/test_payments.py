@@ -205,3 +205,10 @@ def test_the_database_refuses_overpayment_even_past_the_services(world, approved
             paid_on=TODAY(),
             recorded_by=world.users["finance"],
         )
+
+
+def test_a_payment_names_every_wrong_field_at_once(world, approved):
+    with pytest.raises(ValidationError) as caught:
+        pay(world, approved, "abc", "", paid_on=None)
+    assert set(caught.value.error_dict) == {"amount", "voucher_no", "paid_on"}
+    assert LedgerEntry.objects.count() == 0

@@ -297,3 +297,14 @@ def test_a_subdistrict_without_any_target_shows_a_dash(world, site, scene):
 
     report = reports.dispatch_report(user=world.users["district"], dispatch=dispatch)
     assert all(row[1] == "—" and row[3] == "—" for row in report["targets"])
+
+
+def test_a_weekly_review_names_every_wrong_field_at_once(world):
+    with pytest.raises(ValidationError) as caught:
+        services.weekly_review_generate(
+            actor=world.users["subdistrict"],
+            region=world.regions["A1"],
+            week_start=timezone.localdate() + dt.timedelta(days=14),
+            stalled_days=0,
+        )
+    assert set(caught.value.error_dict) == {"stalled_days", "week_start"}

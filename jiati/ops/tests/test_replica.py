@@ -19,6 +19,7 @@ from http.cookies import SimpleCookie
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 
@@ -115,6 +116,7 @@ def test_reads_on_a_real_standby_after_a_write_lagging_and_stopped(world, standb
     log = tmp_path / "gunicorn.log"
     env = processes.production_env(
         REDIS_DB,
+        SECRET_KEY=settings.SECRET_KEY,  # the session signed in here must be valid there
         DATABASE_REPLICA_URL=f"{STANDBY}/{connection.settings_dict['NAME']}",
         JIATI_HTTPS="0",
         JIATI_REQUIRE_SECOND_FACTOR="0",

@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Declared read-only views read the replica when one is configured; a write keeps the user on the primary.
+    "jiati.core.replica.ReplicaReadsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -209,6 +211,26 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # on national data cross its threshold, and then compiling takes longer than the query (35 ms of a 104 ms
     # dwellings page, benchmarks/README.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# A streaming read replica (docs/deployment.md, "Read replica"): dashboards, reports, exports and read-only API
+# lists read it (jiati/core/replica.py); unset, everything reads the primary. A user who has just written reads the
+# primary for JIATI_READ_AFTER_WRITE_SECONDS; a replica that does not answer or lags more than
+# JIATI_REPLICA_MAX_LAG_SECONDS is not used (checked every JIATI_REPLICA_CHECK_SECONDS, a failed one retried after
+# JIATI_REPLICA_RETRY_SECONDS).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    # A standby that does not answer is given up on in 2 s (reads then go to the primary).
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}
+    # Tests run on the primary's test database, which the standby replays (jiati/ops/tests/test_replica.py).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+JIATI_REPLICA_ALIAS = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["jiati.core.replica.ReplicaRouter"]
+JIATI_READ_AFTER_WRITE_SECONDS = int(os.environ.get("JIATI_READ_AFTER_WRITE_SECONDS", "10"))
+JIATI_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("JIATI_REPLICA_MAX_LAG_SECONDS", "5"))
+JIATI_REPLICA_CHECK_SECONDS = float(os.environ.get("JIATI_REPLICA_CHECK_SECONDS", "5"))
+JIATI_REPLICA_RETRY_SECONDS = float(os.environ.get("JIATI_REPLICA_RETRY_SECONDS", "15"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -24,3 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles" if app == "jiati.ops.staticfiles.StaticFilesConfig" else app
     for app in INSTALLED_APPS  # noqa: F405
 ]
+# A second alias mirroring the test database, so the replica router is tested with Django's own setup; off (every
+# query on `default`) unless a test switches it on with JIATI_REPLICA_ALIAS (jiati/core/tests/test_replica.py).
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405
+JIATI_REPLICA_ALIAS = None

@@ -4,6 +4,7 @@ Only the database decides readiness: without it no page works, so the load balan
 process requests. The cache and the task queue are reported but do not make the process unready — with Redis down
 pages keep working (django-redis ignores its errors) and tasks wait; taking every web process out of rotation for
 that would turn a degraded service into an outage. Monitoring alerts on the body's `status` ("degraded").
+The read replica, when one is configured, is the same: down or lagging, its reads go to the primary.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection
 from django_tasks import task_backends
+
+from jiati.core.replica import replica_state
 
 HEARTBEAT_KEY = "ops:worker-heartbeat"
 HEARTBEAT_EVERY_SECONDS = 10
@@ -104,7 +107,20 @@ def check_tasks() -> Check:
     return _timed(probe)
 
 
+def check_replica() -> Check | None:
+    """The read replica answers and keeps up (checked now, which also renews the verdict the router uses); None
+    without a replica."""
+    state = replica_state(fresh=True)
+    if state is None:
+        return None
+    detail = {**state.detail, "reads": "replica" if state.ok else "primary"}
+    return Check(ok=state.ok, detail=detail)
+
+
 def readiness() -> tuple[bool, dict[str, Check]]:
     """(ready, checks): ready when the database answers; the other checks only make the status "degraded"."""
     checks = {"database": check_database(), "cache": check_cache(), "tasks": check_tasks()}
+    replica = check_replica()
+    if replica is not None:
+        checks["replica"] = replica
     return checks["database"].ok, checks

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils import timezone
 from jiati.accounts.scoping import sees_everything
 from jiati.core.hooks import collect
 from jiati.core.money import fen_to_yuan
+from jiati.core.replica import read_connection
 from jiati.organisation.models import Region
 from jiati.projects.models import Project, Stage, Status
 from jiati.stats import permissions
@@ -85,7 +85,7 @@ UNION ALL SELECT 't', NULL, NULL, NULL, SUM(paid_fen), SUM(due_fen), SUM(votes_p
 
 
 def _tables(**models) -> dict:
-    return {key: connection.ops.quote_name(model._meta.db_table) for key, model in models.items()}
+    return {key: read_connection(model).ops.quote_name(model._meta.db_table) for key, model in models.items()}
 
 
 def _as_date(value) -> dt.date:
@@ -101,7 +101,7 @@ def figures(*, user, region: Region | None) -> Figures:
     where, key = ("depth = %s", 1) if region is None else ("region_id = %s", region.pk)
     tables = _tables(stage=StageCount, month=MonthCount, due=DueCount, total=RegionTotal)
     sql = _FIGURES_SQL.format(w=where, **tables)
-    with connection.cursor() as cursor:
+    with read_connection(StageCount).cursor() as cursor:
         cursor.execute(sql, [key, key, key, timezone.localdate(), key])
         rows = cursor.fetchall()
     months = []
@@ -194,7 +194,7 @@ def by_child(*, regions: list[Region]) -> dict[int, dict]:
         f"UNION ALL SELECT 't', region_id, NULL, NULL, paid_fen, due_fen FROM {tables['total']} "
         f"WHERE region_id IN ({marks})"
     )
-    with connection.cursor() as cursor:
+    with read_connection(StageCount).cursor() as cursor:
         cursor.execute(sql, [*out, *out])
         rows = cursor.fetchall()
     for kind, pk, stage, status, a, b in rows:

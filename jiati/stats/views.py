@@ -7,12 +7,14 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.core.replica import replica_reads
 from jiati.organisation.models import Region
 from jiati.projects.models import Stage
 from jiati.stats import figures_list, selectors
 from jiati.stats.models import MonthCount
 
 
+@replica_reads
 @login_required
 def dashboard(request):
     """Figures of one region of the user's area (?region=), each chart with its table, children to drill into."""
@@ -114,6 +116,7 @@ def _trail(user, region) -> list[Region]:
     return list(Region.objects.visible_to(user).filter(path__in=paths).order_by("path"))
 
 
+@replica_reads
 @login_not_required
 def public(request):
     """What the district announces: elevators in service, under way, subsidy paid; per subdistrict and by year.

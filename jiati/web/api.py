@@ -24,6 +24,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from jiati.audit.models import DisclosureChannel
+from jiati.core import replica
 from jiati.core.errors import get_visible_or_404
 from jiati.web.personal import personal_value
 
@@ -87,6 +88,9 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     Subclasses set `queryset` (with its select_related), `serializer_class` and `filterset_class`
     (the same FilterSet as the list page).
     """
+
+    # The `list` action reads the replica when one is configured (jiati/core/replica.py); the rest the primary.
+    replica_reads = staticmethod(replica.api_list_action)
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)

@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.views import View
 
 from jiati.accounts.scoping import has_narrow_scope
+from jiati.core import replica
 from jiati.web.columns import Column
 from jiati.web.exports import export_queryset
 from jiati.web.filters import bound_numbers
@@ -142,6 +143,8 @@ class ScopedListView(View):
     columns: list[Column] = []
     export_name = "export"
     title = ""
+    # The .xlsx export reads the replica when one is configured (jiati/core/replica.py); the page reads the primary.
+    replica_reads = staticmethod(replica.export_request)
     # Filters by id are reached through links (?estate=12) and the API; the page keeps them as hidden inputs.
     hidden_filters = ("estate", "building", "stairwell", "responsible", "property_office", "parent")
 

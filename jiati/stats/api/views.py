@@ -8,11 +8,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jiati.core.replica import replica_reads
 from jiati.projects.models import Stage
 from jiati.stats import selectors
 from jiati.stats.api.serializers import FiguresSerializer
 
 
+@replica_reads
 class FiguresView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("region", int, description="A region of your area (default: your area)")],

@@ -378,7 +378,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["jiati.web.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "jiati.web.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jiati.web.schema.AutoSchema",
     "EXCEPTION_HANDLER": "jiati.web.api.exception_handler",
 }
 # The API's schema and docs answer strangers only where the deployment says so (the local demo does): in production
@@ -396,6 +396,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Enums as components (the default hook), then the one error body on every operation (jiati/web/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "jiati.web.schema.postprocess_error_responses",
+    ],
     # One name per shared choice set (stages appear as stage, from_stage and to_stage).
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "jiati.projects.models.Stage",

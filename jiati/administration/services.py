@@ -30,7 +30,7 @@ from jiati.accounts.models import COMPANY_ROLES, REGION_ROLES, Role, User
 from jiati.administration.permissions import MANAGED_ROLES, can_manage, can_manage_user
 from jiati.administration.tables import Column, read_table
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_created, audit_record, audit_updated, snapshot
+from jiati.audit.services import audit_created, audit_record, save_if_changed, snapshot
 from jiati.companies.models import Company
 from jiati.core.errors import refuse
 from jiati.core.personal_data import mask_phone
@@ -281,8 +281,7 @@ def staff_change(
     if user.role not in COMPANY_ROLES:
         user.is_unit_admin = False
     user.full_clean(exclude=["password"])
-    user.save()
-    audit_updated(actor=actor, instance=user, before=before, message="account changed")
+    save_if_changed(actor=actor, instance=user, before=before, message="account changed")
     return user
 
 

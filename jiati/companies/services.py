@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 
 from jiati.accounts.models import Role, User
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_record, diff, snapshot
+from jiati.audit.services import audit_record, diff, save_if_changed, snapshot
 from jiati.companies import permissions
 from jiati.companies.models import KIND_FIELDS, Company, CompanyContact, Licence, LicenceStatus
 from jiati.core.errors import refuse
@@ -108,10 +108,7 @@ def company_update(*, actor, company: Company, **data) -> Company:
     cleaned = _clean_company({**snapshot(company, COMPANY_FIELDS), **data}, instance=company)
     for name, value in cleaned.items():
         setattr(company, name, value)
-    company.save()
-    changes = diff(before, snapshot(company))
-    if changes:
-        audit_record(actor=actor, instance=company, action=AuditAction.UPDATE, changes=changes)
+    save_if_changed(actor=actor, instance=company, before=before)
     return company
 
 

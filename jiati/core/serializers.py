@@ -108,3 +108,30 @@ class Serializer(TextPolicyMixin, serializers.Serializer):
 
 class ModelSerializer(TextPolicyMixin, serializers.ModelSerializer):
     """Every model serializer in the project."""
+
+    def get_fields(self):
+        """A related field shown by name (`StringRelatedField`) over a foreign key that may be empty answers null:
+        it says so, like the fields DRF builds from the model (issue 19: the schema promised a string)."""
+        fields = super().get_fields()
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, field in fields.items():
+            if not (field.read_only and isinstance(field, serializers.RelatedField)) or field.allow_null:
+                continue
+            source = field.source or name
+            try:
+                model_field = model._meta.get_field(source) if model and "." not in source else None
+            except FieldDoesNotExist:  # a property or method: nothing to learn from the model
+                model_field = None
+            if model_field is not None and getattr(model_field, "null", False):
+                field.allow_null = True
+        return fields
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        """A read-only field of a model field that may be blank still says so: DRF drops `allow_blank` with the
+        input-only arguments, and the schema then promised a choice always in its enum and a URL always a URL,
+        where the answer can be "" (issue 19)."""
+        allow_blank = kwargs.get("allow_blank")
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from jiati.accounts.models import Role, User
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_record, diff, snapshot
+from jiati.audit.services import audit_record, diff, save_if_changed, snapshot
 from jiati.consent.sharing import ShareInputError, Unit, share_costs
 from jiati.core.errors import refuse
 from jiati.core.personal_data import mask_phone, validate_phone
@@ -192,10 +192,7 @@ def elevator_update(*, actor, elevator: Elevator, **values) -> Elevator:
     before = snapshot(elevator)
     for name, value in values.items():
         setattr(elevator, name, value)
-    elevator.save()
-    changes = diff(before, snapshot(elevator))
-    if changes:
-        audit_record(actor=actor, instance=elevator, action=AuditAction.UPDATE, changes=changes)
+    save_if_changed(actor=actor, instance=elevator, before=before)
     return elevator
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from jiati.accounts.permissions import can_edit_housing, sees_personal_data
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_created, audit_record, audit_updated, snapshot
+from jiati.audit.services import audit_created, audit_record, save_if_changed, snapshot
 from jiati.core.errors import refuse
 from jiati.core.personal_data import (
     mask_id_number,
@@ -129,8 +129,7 @@ def owner_update(*, actor, owner: Owner, **data) -> Owner:
     owner.id_number = owner_identity_clean(kind=owner.kind, id_number=owner.id_number)
     owner.phone = phone_clean(owner.phone)
     owner.full_clean()
-    owner.save()
-    audit_updated(actor=actor, instance=owner, before=before)
+    save_if_changed(actor=actor, instance=owner, before=before)
     return owner
 
 
@@ -173,10 +172,9 @@ def estate_update(*, actor, estate: Estate, **data) -> Estate:
     _apply(estate, ESTATE_FIELDS, data)
     _estate_units_check(estate, actor)
     _estate_check(estate)
-    estate.save()
+    save_if_changed(actor=actor, instance=estate, before=before)
     if estate.community_id != old_community_id:
         estate_community_copy(estate=estate)
-    audit_updated(actor=actor, instance=estate, before=before)
     return estate
 
 
@@ -237,8 +235,7 @@ def building_update(*, actor, building: Building, **data) -> Building:
     _apply(building, BUILDING_FIELDS, data)
     building.full_clean()
     building_storeys_check(storeys=building.storeys, highest=building.stairwells.aggregate(m=Max("storeys"))["m"])
-    building.save()
-    audit_updated(actor=actor, instance=building, before=before)
+    save_if_changed(actor=actor, instance=building, before=before)
     return building
 
 
@@ -296,8 +293,7 @@ def stairwell_update(*, actor, stairwell: Stairwell, **data) -> Stairwell:
     stairwell.full_clean()
     stairwell_storeys_check(storeys=stairwell.storeys, building_storeys=stairwell.building.storeys)
     stairwell_floors_check(storeys=stairwell.storeys, top=stairwell.dwellings.aggregate(m=Max("floor"))["m"])
-    stairwell.save()
-    audit_updated(actor=actor, instance=stairwell, before=before)
+    save_if_changed(actor=actor, instance=stairwell, before=before)
     return stairwell
 
 
@@ -348,8 +344,7 @@ def dwelling_update(*, actor, dwelling: Dwelling, **data) -> Dwelling:
     before = snapshot(dwelling)
     _apply(dwelling, DWELLING_FIELDS, data)
     _dwelling_check(dwelling, dwelling.stairwell)
-    dwelling.save()
-    audit_updated(actor=actor, instance=dwelling, before=before)
+    save_if_changed(actor=actor, instance=dwelling, before=before)
     return dwelling
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_created, audit_record, diff, snapshot
+from jiati.audit.services import audit_created, audit_record, diff, save_if_changed, snapshot
 from jiati.core.errors import refuse
 from jiati.core.tabular import TabularError, open_table
 from jiati.core.uploads import check_upload
@@ -95,18 +95,15 @@ def pool_settings_set(*, actor, region: Region, **values) -> PoolSettings:
     row = PoolSettings.objects.select_for_update().filter(region=region).first()
     before = snapshot(row) if row else {}
     if row is None:
-        row = PoolSettings(region=region, updated_by=actor, **clean)
+        row = PoolSettings.objects.create(region=region, updated_by=actor, **clean)
+        audit_record(actor=actor, instance=row, action=AuditAction.CREATE, changes=diff({}, snapshot(row)))
     else:
         for name, value in clean.items():
             setattr(row, name, value)
+        if save_if_changed(actor=actor, instance=row, before=before) is None:
+            return row  # the same weights again: nothing to save, audit or rescore
         row.updated_by = actor
-    row.save()
-    audit_record(
-        actor=actor,
-        instance=row,
-        action=AuditAction.UPDATE if before else AuditAction.CREATE,
-        changes=diff(before, snapshot(row)),
-    )
+        row.save(update_fields=["updated_by"])
     _rejudge_surveys(region=region, the_rules=rules.rules_for_path(region.path))
     priority.priority_rescore(region=region)
     return row

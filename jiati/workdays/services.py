@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from django.db import transaction
 
-from jiati.audit.services import audit_created, audit_updated, snapshot
+from jiati.audit.services import audit_created, save_if_changed, snapshot
 from jiati.workdays.models import CalendarDay
 
 
@@ -77,8 +77,7 @@ def calendar_day_set(*, actor, date: dt.date, is_working_day: bool, name: str = 
         return day
     before = snapshot(day)
     day.is_working_day, day.name = is_working_day, name
-    day.save()
-    audit_updated(actor=actor, instance=day, before=before)
+    save_if_changed(actor=actor, instance=day, before=before)
     return day
 
 

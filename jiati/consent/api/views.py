@@ -52,6 +52,8 @@ class RuleSetViewSet(ScopedReadOnlyViewSet):
 
 
 class VoteViewSet(ScopedReadOnlyViewSet):
+    # Actions that page their rows like `list` (the schema declares them paginated: jiati/web/schema.py).
+    paginated_actions = ("roll",)
     queryset = Vote.objects.select_related("rule_set")
     serializer_class = s.VoteSerializer
     filterset_class = filtersets.VoteFilterSet

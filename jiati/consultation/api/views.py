@@ -176,6 +176,8 @@ class ConsultationViewSet(ScopedReadOnlyViewSet):
 
 
 class MeetingViewSet(ScopedReadOnlyViewSet):
+    # Actions that page their rows like `list` (the schema declares them paginated: jiati/web/schema.py).
+    paginated_actions = ("coverage_gaps",)
     queryset = Meeting.objects.prefetch_related("projects")
     serializer_class = s.MeetingSerializer
     filterset_class = filtersets.MeetingFilterSet

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from jiati.accounts.models import COMPANY_ROLES, STAFF_ROLES, User
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_created, audit_record, audit_updated, diff, snapshot
+from jiati.audit.services import audit_created, audit_record, audit_updated, diff, save_if_changed, snapshot
 from jiati.consultation import permissions
 from jiati.consultation.models import (
     ActionStatus,
@@ -251,8 +251,7 @@ def meeting_update(
     moved = starts_at != meeting.starts_at or location != meeting.location
     meeting.title, meeting.starts_at, meeting.ends_at, meeting.location = title, starts_at, ends_at, location
     meeting.agenda, meeting.company, meeting.party_branch = (agenda or "").strip(), company, (party_branch or "")[:120]
-    meeting.save()
-    _audit_meeting(actor, meeting, before)
+    save_if_changed(actor=actor, instance=meeting, before=before)
     if moved:
         _tell_invitees(
             meeting,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_created, audit_record, audit_updated, snapshot
+from jiati.audit.services import audit_created, audit_record, save_if_changed, snapshot
 from jiati.consultation import deadlines, permissions, routing
 from jiati.consultation.models import (
     Petition,
@@ -701,6 +701,5 @@ def petition_settings_set(
     for field, value in values.items():
         setattr(current, field, value)
     current.working_days, current.updated_by = working_days, actor
-    current.save()
-    audit_updated(actor=actor, instance=current, before=before)
+    save_if_changed(actor=actor, instance=current, before=before)
     return current

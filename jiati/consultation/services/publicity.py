@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiati.accounts.scoping import area_q
-from jiati.audit.services import audit_created, audit_updated, snapshot
+from jiati.audit.services import audit_created, save_if_changed, snapshot
 from jiati.consultation import permissions
 from jiati.consultation.models import Article, ArticleKind, ArticleStatus
 from jiati.consultation.services.common import text_or_refuse
@@ -59,8 +59,7 @@ def article_update(
     for field, value in _clean(kind, title, summary, body).items():
         setattr(article, field, value)
     article.pinned = bool(pinned)
-    article.save()
-    audit_updated(actor=actor, instance=article, before=before)
+    save_if_changed(actor=actor, instance=article, before=before)
     return article
 
 
@@ -72,8 +71,7 @@ def article_publish(*, actor, article: Article) -> Article:
         raise refuse(_("The article is already published."), code="already_published")
     before = snapshot(article, ARTICLE_FIELDS)
     article.status, article.published_at = ArticleStatus.PUBLISHED, timezone.now()
-    article.save()
-    audit_updated(actor=actor, instance=article, before=before)
+    save_if_changed(actor=actor, instance=article, before=before)
     return article
 
 
@@ -85,6 +83,5 @@ def article_withdraw(*, actor, article: Article) -> Article:
         raise refuse(_("Only a published article can be withdrawn."), code="not_published")
     before = snapshot(article, ARTICLE_FIELDS)
     article.status = ArticleStatus.WITHDRAWN
-    article.save()
-    audit_updated(actor=actor, instance=article, before=before)
+    save_if_changed(actor=actor, instance=article, before=before)
     return article

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from jiati.accounts.scoping import area_q
 from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
-from jiati.audit.services import audit_created, audit_record, audit_updated, diff, snapshot
+from jiati.audit.services import audit_created, audit_record, audit_updated, diff, save_if_changed, snapshot
 from jiati.consultation import permissions
 from jiati.consultation.models import (
     Booking,
@@ -165,10 +165,9 @@ def window_update(
     for key, value in details.items():
         setattr(window, key, value)
     window.is_active = bool(is_active)
-    window.save()
+    save_if_changed(actor=actor, instance=window, before=before)
     window.staff_on_duty.set(staff)
     after_staff = sorted(u.pk for u in staff)
-    audit_updated(actor=actor, instance=window, before=before)
     if staff_before != after_staff:
         audit_record(
             actor=actor,

@@ -81,7 +81,7 @@ class PoolStairwellViewSet(ScopedReadOnlyViewSet):
             ).data
         )
 
-    @extend_schema(request=s.AssessmentInputSerializer, responses=s.AssessmentSerializer)
+    @extend_schema(request=s.AssessmentInputSerializer, responses={201: s.AssessmentSerializer})
     @action(detail=True, methods=["post"])
     def assess(self, request, pk=None):
         stairwell = self.get_object()
@@ -89,7 +89,7 @@ class PoolStairwellViewSet(ScopedReadOnlyViewSet):
         assessment = services.assessment_record(actor=request.user, stairwell=stairwell, **data)
         return Response(s.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=s.SurveySerializer)
+    @extend_schema(request=None, responses={201: s.SurveySerializer})
     @action(detail=True, methods=["post"], url_path="open-survey")
     def open_survey(self, request, pk=None):
         survey = services.survey_open(actor=request.user, stairwell=self.get_object())

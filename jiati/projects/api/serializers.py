@@ -77,6 +77,13 @@ class ProjectOutsideSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+# Roles outside the office get the outside view from the same endpoints: the schema lists the other fields as optional
+# (jiati/web/schema.py).
+ProjectSerializer.Meta.schema_optional_fields = [
+    name for name in ProjectSerializer.Meta.fields if name not in ProjectOutsideSerializer.Meta.fields
+]
+
+
 class ProjectOpenSerializer(Serializer):
     stairwell = serializers.IntegerField()
     target_date = serializers.DateField(required=False, allow_null=True)

@@ -109,10 +109,11 @@ class Serializer(TextPolicyMixin, serializers.Serializer):
 class ModelSerializer(TextPolicyMixin, serializers.ModelSerializer):
     """Every model serializer in the project."""
 
-    def get_fields(self):
+    def _build_fields(self):
         """A related field shown by name (`StringRelatedField`) over a foreign key that may be empty answers null:
-        it says so, like the fields DRF builds from the model (issue 19: the schema promised a string)."""
-        fields = super().get_fields()
+        it says so, like the fields DRF builds from the model (issue 19: the schema promised a string). Done once
+        per class, with the rest of the build."""
+        fields = super()._build_fields()
         model = getattr(getattr(self, "Meta", None), "model", None)
         for name, field in fields.items():
             if not (field.read_only and isinstance(field, serializers.RelatedField)) or field.allow_null:

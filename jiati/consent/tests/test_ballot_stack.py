@@ -232,7 +232,8 @@ def test_stack_page_in_a_browser(size, request, live_server, tmp_path):
     assert fits()
     rows_text = page.inner_text("#stack-rows")
     assert "第 3 行" in rows_text or "Row 3" in rows_text  # 也许 is no choice
-    assert "第 4 行" in rows_text or "Row 4" in rows_text  # owner 2's form is not among the scans
+    assert "扫描件" in rows_text or "scanned form" in rows_text  # owner 2's form is not among the scans
+    assert page.locator("#stack-rows tr.table-danger").count() == 2
     review = page.inner_text("#stack-review")
     assert "2" in review and "1" not in review.replace("QR", "")  # only the blank page 2 waits for review
     assert not Ballot.objects.filter(vote=vote).exists()

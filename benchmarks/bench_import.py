@@ -119,12 +119,99 @@ def excel_workbook(path: str, rows) -> None:
         )
 
 
+class _Rollback(Exception):
+    pass
+
+
+def copy_baseline(rows) -> tuple[float, dict[str, int]]:
+    """The database's own speed for the same rows: the estates, buildings, stairwells, dwellings, owners and
+    ownerships the import of `rows` creates, written by one `COPY` per table into the same tables (their indexes and
+    constraints in place), in one transaction that is then rolled back. Only the COPYs are timed; preparing the
+    tuples is not. Returns (seconds, rows per table)."""
+    import time
+
+    from django.db import connection, transaction
+
+    from jiati.housing.importer import header_map, parse_row
+    from jiati.housing.models import Building, Dwelling, Estate, Owner, Ownership, Stairwell
+    from jiati.organisation.models import Region
+
+    rows = iter(rows)
+    header = next(rows)
+    positions = header_map(header)
+    community_id = Region.objects.get(code="440307001001").pk
+    base = 10**12  # ids far above anything stored; the transaction is rolled back
+    tables: dict[type, list] = {m: [] for m in (Estate, Building, Stairwell, Dwelling, Owner, Ownership)}
+    ids: dict[tuple, int] = {}
+
+    def make(model, key, **values):
+        if key in ids:
+            return ids[key]
+        ids[key] = pk = base + len(ids)
+        tables[model].append(model(pk=pk, **values))
+        return pk
+
+    for number, cells in enumerate(rows, start=2):
+        row = parse_row(number, cells, positions)
+        estate = make(
+            Estate, ("e", row.estate_code), code=row.estate_code, name=row.estate["name"], community_id=community_id,
+            year_built=row.estate["year_built"],
+        )  # fmt: skip
+        building = make(
+            Building, ("b", estate, row.building_number), estate_id=estate, community_id=community_id,
+            number=row.building_number, **row.building,
+        )  # fmt: skip
+        stairwell = make(
+            Stairwell, ("s", building, row.stairwell_number), building_id=building, estate_id=estate,
+            community_id=community_id, number=row.stairwell_number, **row.stairwell,
+        )  # fmt: skip
+        area, source = Dwelling.effective_area(
+            row.dwelling["area_register"], row.dwelling["area_survey"], row.dwelling["area_contract"]
+        )
+        dwelling = make(
+            Dwelling, ("d", stairwell, row.room), stairwell_id=stairwell, building_id=building, estate_id=estate,
+            community_id=community_id, room=row.room, exclusive_area=area, area_source=source, **row.dwelling,
+        )  # fmt: skip
+        owner = make(Owner, ("o", row.owner["id_number"]), **row.owner)
+        make(Ownership, ("w", dwelling), owner_id=owner, dwelling_id=dwelling, community_id=community_id)
+    prepared = {}
+    for model, objects in tables.items():
+        fields = model._meta.concrete_fields
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        prepared[model] = (
+            f"COPY {model._meta.db_table} ({columns}) FROM STDIN",
+            [tuple(f.get_db_prep_save(f.pre_save(o, True), connection) for f in fields) for o in objects],
+        )
+    seconds = 0.0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            start = time.perf_counter()
+            for statement, tuples in prepared.values():
+                with cursor.cursor.copy(statement) as copy:
+                    for values in tuples:
+                        copy.write_row(values)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # deferred foreign keys are checked within the time
+            seconds = time.perf_counter() - start
+            raise _Rollback
+    except _Rollback:
+        pass
+    return seconds, {m.__name__: len(t) for m, t in tables.items()}
+
+
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="Comma-separated row counts.")
+    parser.add_argument("--shared-strings-only", action="store_true", help="Only the workbooks as Excel writes them.")
+    args = parser.parse_args()
+    sizes = [int(n) for n in args.sizes.split(",")]
     sys.path.insert(0, str(ROOT))
     url = os.environ.get("DATABASE_URL", "")
     tmp = tempfile.mkdtemp()
     env = {}
-    if url.startswith("postgres"):
+    postgres = url.startswith("postgres")
+    if postgres:
         fresh_postgres(url)
     else:
         env["JIATI_VAR_DIR"] = tmp
@@ -144,18 +231,21 @@ def main() -> None:
     import django
 
     django.setup()
-    print(f"database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite'}")
+    print(f"database: {'PostgreSQL' if postgres else 'SQLite'}; machine load {os.getloadavg()[0]:.1f}")
     offset = 0
-    for writer, label in ((openpyxl_workbook, "inline strings (openpyxl)"), (excel_workbook, "shared strings (Excel)")):
+    writers = [(openpyxl_workbook, "inline strings (openpyxl)"), (excel_workbook, "shared strings (Excel)")]
+    for writer, label in writers[1:] if args.shared_strings_only else writers:
         print(label)
-        for size in SIZES:
+        for size in sizes:
             path = os.path.join(tmp, f"stock-{size}.xlsx")
             writer(path, stock_rows(size, offset))
             offset += 1_000_000
+            real = 0.0
             for dry in (True, False):
                 script = ONE_RUN.format(root=str(ROOT), path=path, dry=dry)
                 seconds, peak, out = run([PYTHON, "-c", script], env)
                 inner, errors, created = out.split()
+                real = float(inner)
                 print(
                     f"{size:>7,} rows {'dry run' if dry else 'real run':>8}: {float(inner):5.1f} s import "
                     f"({seconds:.1f} s with start-up), peak {peak:,.0f} MB, rejected {errors}, "
@@ -163,6 +253,16 @@ def main() -> None:
                     flush=True,
                 )
             os.unlink(path)
+            if postgres:
+                # The same rows (other keys) by COPY, right after the real run on the same database.
+                copy_seconds, counts = copy_baseline(stock_rows(size, offset))
+                offset += 1_000_000
+                tables = ", ".join(f"{n:,} {m}" for m, n in counts.items())
+                print(
+                    f"{size:>7,} rows COPY    : {copy_seconds:5.2f} s ({tables})"
+                    f" — the real run takes {real / copy_seconds:.1f}× the COPY (target ≤ 20×)",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -309,6 +309,9 @@ class Vote(models.Model):
     area_participating_centi = models.BigIntegerField(_("participating area (0.01 m²)"), null=True, blank=True)
     area_agreeing_centi = models.BigIntegerField(_("agreeing area (0.01 m²)"), null=True, blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
+    # The rule round it is held under, as it stood when the vote opened (a rule-set version is never edited): the
+    # live result reads it from the row instead of three rule-set queries.
+    rule_spec = models.JSONField(_("rule round"), default=dict, blank=True)
 
     objects = VoteQuerySet.as_manager()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Func, Max, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from jiati.consent.models import (
@@ -33,21 +33,30 @@ from jiati.projects.models import Project, Status
 
 
 def round_spec(vote: Vote) -> RoundSpec:
+    """The rule round the vote is held under: as frozen on the row when it opened (no query), else read from the
+    rule set (a vote opened before the round was frozen on it)."""
+    if vote.rule_spec:
+        return RoundSpec.from_json(vote.rule_spec)
     return spec_for_round(vote.rule_set.rounds.select_related("rule_set").get(number=vote.round_number))
 
 
 def _wider_area_dwellings(vote: Vote, others_scope: str):
     """The dwellings of the wider area whose owners' objections count ("no objection from other owners")."""
 
-    project = vote.project
+    # The project's stairwell and building as subqueries, not fetched: the live result stays one statement.
+    project = Project.objects.filter(pk=vote.project_id)
     if others_scope == Scope.ESTATE:
         return Dwelling.objects.filter(estate_id=vote.estate_id)
     if others_scope == Scope.STAIRWELL:
-        return Dwelling.objects.filter(stairwell_id=project.stairwell_id)
-    return Dwelling.objects.filter(building_id=project.stairwell.building_id)
+        return Dwelling.objects.filter(stairwell_id=Subquery(project.values("stairwell_id")))
+    return Dwelling.objects.filter(building_id=Subquery(project.values("stairwell__building_id")))
 
 
 def objections_from_others(vote: Vote, spec: RoundSpec | None = None) -> int:
+    return _objections_from_others(vote, spec).count()
+
+
+def _objections_from_others(vote: Vote, spec: RoundSpec | None = None):
     """The Beijing-style condition: unresolved objections to the vote's project raised during the vote by owners of
     the rule's wider area (the same building by default) who are not on the vote's roll.
 
@@ -68,7 +77,6 @@ def objections_from_others(vote: Vote, spec: RoundSpec | None = None) -> int:
         .filter(from_area)
         .exclude(owner_id__in=roll_owners)
         .exclude(dwelling_id__in=roll_dwellings)
-        .count()
     )
 
 
@@ -86,13 +94,21 @@ def vote_counts(vote: Vote, *, spec: RoundSpec | None = None) -> Counts:
             area_agreeing=centi_to_area(vote.area_agreeing_centi),
             objections_from_others=stored if needs_objections else None,
         )
-    agreeing = Q(choice=Choice.AGREE)
-    totals = Ballot.objects.filter(vote=vote).aggregate(
-        participating=Count("id"),
-        participating_area=Coalesce(Sum("area_centi"), 0),
-        agreeing=Count("id", filter=agreeing),
-        agreeing_area=Coalesce(Sum("area_centi", filter=agreeing), 0),
-    )
+    # One statement: the vote's row left-joined to its ballots (so a vote without ballots still gives a row, and a
+    # count of 0), conditional aggregates over them, and the objection count as an uncorrelated scalar subquery
+    # (computed once). One ballot per owner on the roll, whatever he holds (unique constraint), carrying the area
+    # of all his dwellings frozen with the roll: a count of ballots is a count of heads.
+    agreeing = Q(ballots__choice=Choice.AGREE)
+    figures = {
+        "participating": Count("ballots"),
+        "participating_area": Coalesce(Sum("ballots__area_centi"), 0),
+        "agreeing": Count("ballots", filter=agreeing),
+        "agreeing_area": Coalesce(Sum("ballots__area_centi", filter=agreeing), 0),
+    }
+    if needs_objections:
+        objections = _objections_from_others(vote, spec).order_by().annotate(n=Func(F("pk"), function="COUNT"))
+        figures["objections"] = Max(Subquery(objections.values("n")))
+    totals = Vote.objects.filter(pk=vote.pk).aggregate(**figures)
     return Counts(
         owners_total=vote.owners_total,
         owners_participating=totals["participating"],
@@ -100,7 +116,7 @@ def vote_counts(vote: Vote, *, spec: RoundSpec | None = None) -> Counts:
         area_total=centi_to_area(vote.area_total_centi),
         area_participating=centi_to_area(totals["participating_area"]),
         area_agreeing=centi_to_area(totals["agreeing_area"]),
-        objections_from_others=objections_from_others(vote, spec) if needs_objections else None,
+        objections_from_others=totals["objections"] if needs_objections else None,
     )
 
 

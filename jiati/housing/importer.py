@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from jiati.accounts.scoping import area_q
 from jiati.audit.models import AuditAction
 from jiati.audit.services import AuditBatch
+from jiati.core.bulk import insert_rows
 from jiati.core.money import has_whole_area_step, to_area
 from jiati.core.personal_data import mask_id_number, mask_phone
 from jiati.core.tabular import TabularError, open_table
@@ -45,6 +46,7 @@ from jiati.housing.models import (
     Stairwell,
     Structure,
 )
+from jiati.housing.signals import stairwells_changed
 from jiati.organisation.models import PropertyOffice, Region
 
 logger = logging.getLogger(__name__)
@@ -463,6 +465,8 @@ class HousingImport:
         self.estates: dict[str, _Seen] = {}
         self.buildings: dict[tuple[int, str], _Seen] = {}
         self.stairwells: dict[tuple[int, str], _Seen] = {}
+        # Stored stairwells whose dwellings, owners or ownerships the chunk changes: the pool is told once a chunk.
+        self.touched: set[int] = set()
         self.ledger: _Ledger | None = None
         self.message = f"import #{job_id}" if job_id else "import"
         # A dry run writes no trail: its transaction is rolled back.
@@ -530,6 +534,13 @@ class HousingImport:
                 changes[name] = [current, value]
         return changes
 
+    @staticmethod
+    def _apply(obj, changes: dict) -> None:
+        """Write a stored row's changes with one UPDATE (no per-row signals: the chunk tells who listens at once)."""
+        for name, (_before, after) in changes.items():
+            setattr(obj, name, after)
+        type(obj).objects.filter(pk=obj.pk).update(**{name: after for name, (_before, after) in changes.items()})
+
     def _audit_created(self, objects) -> None:
         if self.dry_run:
             return
@@ -554,6 +565,9 @@ class HousingImport:
             self.audit.discard()  # the run will be rolled back
         else:
             self.audit.save()
+            if self.touched:
+                stairwells_changed.send(sender=type(self), stairwell_ids=sorted(self.touched))
+        self.touched = set()
 
     def _resolve_places(self, rows: list[ParsedRow]) -> list[ParsedRow]:
 
@@ -644,9 +658,7 @@ class HousingImport:
                     continue
                 changes = self._changes(estate, wanted)
                 if changes:
-                    for name, (_before, after) in changes.items():
-                        setattr(estate, name, after)
-                    estate.save()
+                    self._apply(estate, changes)
                     if "community_id" in changes:
                         services.estate_community_copy(estate=estate)
                     self._audit_changed(estate, changes)
@@ -662,7 +674,7 @@ class HousingImport:
                 met[row.estate_code] = _Seen(0, row.number, attributes, created=True)
             kept.append(row)
         if to_create:
-            created = Estate.objects.bulk_create(list(to_create.values()))
+            created = insert_rows(Estate, list(to_create.values()))
             for estate in created:
                 met[estate.code].id = estate.id
             self._audit_created(created)
@@ -702,9 +714,7 @@ class HousingImport:
                         self._reject(row, "building_storeys", refusal)
                         continue
                 if changes:
-                    for name, (_before, after) in changes.items():
-                        setattr(building, name, after)
-                    building.save()
+                    self._apply(building, changes)
                     self._audit_changed(building, changes)
                     self.result.count("building", "changed")
                 else:
@@ -722,7 +732,7 @@ class HousingImport:
                 met[key] = _Seen(0, row.number, attributes, created=True)
             kept.append(row)
         if to_create:
-            created = Building.objects.bulk_create(list(to_create.values()))
+            created = insert_rows(Building, list(to_create.values()))
             for building in created:
                 met[(building.estate_id, building.number)].id = building.id
             self._audit_created(created)
@@ -764,9 +774,8 @@ class HousingImport:
                         self._reject(row, "stairwell_storeys", refusal)
                         continue
                 if changes:
-                    for name, (_before, after) in changes.items():
-                        setattr(stairwell, name, after)
-                    stairwell.save()
+                    self._apply(stairwell, changes)
+                    self.touched.add(stairwell.id)
                     self._audit_changed(stairwell, changes)
                     self.result.count("stairwell", "changed")
                 else:
@@ -783,7 +792,7 @@ class HousingImport:
                 met[key] = _Seen(0, row.number, attributes, created=True)
             kept.append(row)
         if to_create:
-            created = Stairwell.objects.bulk_create(list(to_create.values()))
+            created = insert_rows(Stairwell, list(to_create.values()))
             for stairwell in created:
                 met[(stairwell.building_id, stairwell.number)].id = stairwell.id
             self._audit_created(created)
@@ -831,15 +840,16 @@ class HousingImport:
                 )
                 changes = self._changes(dwelling, merged)
                 if changes:
-                    for name, (_before, after) in changes.items():
-                        setattr(dwelling, name, after)
-                    dwelling.save()
+                    self._apply(dwelling, changes)
+                    self.touched.add(dwelling.stairwell_id)
                     self._audit_changed(dwelling, changes)
                     self.result.count("dwelling", "changed")
                 else:
                     self.result.count("dwelling", "unchanged")
                 placed.append((row, dwelling))
             else:
+                if stairwell_id not in new_stairwells:
+                    self.touched.add(stairwell_id)
                 dwelling = Dwelling(
                     stairwell_id=stairwell_id,
                     building_id=self._building_id(row),
@@ -852,7 +862,7 @@ class HousingImport:
                 placed.append((row, dwelling))
         self.ledger.put("dwelling", met)
         if to_create:
-            created = Dwelling.objects.bulk_create(to_create)
+            created = insert_rows(Dwelling, to_create)
             for dwelling in created:
                 dwelling._created_by_import = True  # no stored ownerships to look up
             self._audit_created(created)
@@ -866,6 +876,7 @@ class HousingImport:
         met: dict[str, _Seen] = {}
         to_create: dict[str, Owner] = {}
         owned: list[tuple[ParsedRow, Dwelling, str]] = []
+        changed_owners: list[int] = []
         for row, dwelling in placed:
             number = row.owner["id_number"]
             wanted = {k: v for k, v in row.owner.items() if k != "id_number"}
@@ -889,9 +900,8 @@ class HousingImport:
                 owner = existing[number]
                 changes = self._changes(owner, {**wanted, "phone": wanted["phone"] or None})
                 if changes:
-                    for name, (_before, after) in changes.items():
-                        setattr(owner, name, after)
-                    owner.save()
+                    self._apply(owner, changes)
+                    changed_owners.append(owner.id)
                     self._audit_changed(owner, changes)
                     self.result.count("owner", "changed")
                 else:
@@ -902,12 +912,16 @@ class HousingImport:
                 met[number] = _Seen(0, row.number, attributes, created=True)
             owned.append((row, dwelling, number))
         if to_create:
-            created = Owner.objects.bulk_create(list(to_create.values()))
+            created = insert_rows(Owner, list(to_create.values()))
             for owner in created:
                 met[owner.id_number].id = owner.id
             self._audit_created(created)
             self.result.count("owner", "created", len(created))
         self.ledger.put("owner", met)
+        if changed_owners:
+            self.touched.update(
+                Ownership.objects.filter(owner_id__in=changed_owners).values_list("dwelling__stairwell_id", flat=True)
+            )
         owner_ids = {number: seen.id for number, seen in (*known.items(), *met.items())}
         self._write_ownerships(owned, owner_ids)
 
@@ -916,10 +930,13 @@ class HousingImport:
         by owners outside the importer's area (their rows are rejected; nothing about the holder is shown)."""
         if not numbers:
             return {}, set()
-        visible = {o.id_number: o for o in Owner.objects.visible_to(self.actor).filter(id_number__in=numbers)}
-        rest = numbers - set(visible)
-        elsewhere = set(Owner.objects.filter(id_number__in=rest).values_list("id_number", flat=True)) if rest else set()
-        return visible, elsewhere
+        # First by the ID number's index alone: most numbers of a new file are stored nowhere, and the scoped query
+        # (owners through their ownerships' communities) is asked only about those that are.
+        stored = set(Owner.objects.filter(id_number__in=numbers).values_list("id_number", flat=True))
+        if not stored:
+            return {}, set()
+        visible = {o.id_number: o for o in Owner.objects.visible_to(self.actor).filter(id_number__in=stored)}
+        return visible, stored - set(visible)
 
     def _write_ownerships(self, owned: list[tuple[ParsedRow, Dwelling, str]], owner_ids: dict[str, int]) -> None:
         # Only dwellings that were stored before this run can have ownerships to compare with.
@@ -945,6 +962,8 @@ class HousingImport:
             if current == owner_id:
                 self.result.count("ownership", "unchanged")
                 continue
+            if not getattr(dwelling, "_created_by_import", False):
+                self.touched.add(dwelling.stairwell_id)
             if current is not None:
                 # The file names another primary owner: the dwelling changed hands.
                 ended.append(dwelling.id)
@@ -971,7 +990,7 @@ class HousingImport:
         if to_create:
             # A new dwelling's ownership is recorded with the dwelling's and owner's creation; a change of hands
             # of an existing dwelling gets its own entry (the old ownership's deletion is recorded above).
-            created = Ownership.objects.bulk_create(to_create)
+            created = insert_rows(Ownership, to_create)
             self._audit_created([o for o in created if o.dwelling_id in set(ended)])
 
     @staticmethod

@@ -30,13 +30,20 @@ def _owner_saved(sender, instance, **kwargs) -> None:
     )
 
 
+def _stairwells_changed(sender, stairwell_ids, **kwargs) -> None:
+    priority.mark_changed(stairwell_ids)
+
+
 def _project_changed(sender, instance, **kwargs) -> None:
     priority.mark_changed([instance.stairwell_id])
 
 
 def connect() -> None:
     from jiati.housing.models import Dwelling, Owner, Ownership, Stairwell
+    from jiati.housing.signals import stairwells_changed
     from jiati.projects.models import Project
+
+    stairwells_changed.connect(_stairwells_changed, dispatch_uid="pool-priority-stairwells-in-bulk")
 
     post_save.connect(_stairwell_saved, sender=Stairwell, dispatch_uid="pool-priority-stairwell")
     post_save.connect(_owner_saved, sender=Owner, dispatch_uid="pool-priority-owner")

@@ -39,6 +39,7 @@ from jiati.consent.models import (
     VoteStatus,
     area_to_centi,
 )
+from jiati.consent.rules import spec_for_round
 from jiati.consent.tally import evaluate
 from jiati.core import stored_text
 from jiati.core.errors import refuse
@@ -243,6 +244,7 @@ def vote_open(
                 opens_at=now,
                 closes_at=closes_at,
                 opened_by=actor,
+                rule_spec=spec_for_round(rule_round).as_json(),
             )
     except IntegrityError:
         raise refuse(_("This project already has an open vote."), code="vote_already_open") from None

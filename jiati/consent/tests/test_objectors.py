@@ -180,3 +180,30 @@ def test_a_withdrawn_objection_closes_without_an_answer_on_the_page(project, wor
     objection.refresh_from_db()
     assert (objection.status, objection.outcome, objection.response) == (ObjectionStatus.CLOSED, "withdrawn", "")
     assert list(objection.steps.values_list("kind", flat=True)) == ["lodged", "closed"]
+
+
+def test_the_live_verdict_is_one_query_with_the_objections_counted_in_it(
+    beijing_vote, project, next_door, world, django_assert_num_queries
+):
+    """The rule round is frozen on the vote when it opens; counts and objections come from one statement."""
+    services.objection_lodge(
+        project=project, actor=world.users["community"], channel="letter", dwelling=next_door, content="挡光"
+    )
+    vote = type(beijing_vote).objects.get(pk=beijing_vote.pk)
+    with django_assert_num_queries(1):
+        verdict = selectors.vote_verdict(vote)
+    assert verdict.counts.objections_from_others == selectors.objections_from_others(vote, verdict.spec) == 1
+    assert verdict.counts.owners_participating == vote.owners_total == 12 and not verdict.passed
+    assert verdict.spec.no_objection_from_others and verdict.spec.label == "beijing-stairwell@1"
+
+
+def test_a_vote_opened_before_the_round_was_frozen_on_it_reads_the_rule_set(beijing_vote, rules):
+    from jiati.consent.rules import spec_for_round
+
+    rule_round = rules["beijing-stairwell"].rounds.get(number=1)
+    assert beijing_vote.rule_spec == spec_for_round(rule_round).as_json()
+    frozen = selectors.vote_verdict(beijing_vote)
+    type(beijing_vote).objects.filter(pk=beijing_vote.pk).update(rule_spec={})
+    vote = type(beijing_vote).objects.get(pk=beijing_vote.pk)
+    assert selectors.round_spec(vote) == frozen.spec
+    assert selectors.vote_verdict(vote) == frozen

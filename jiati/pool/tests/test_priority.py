@@ -404,3 +404,43 @@ def test_the_rebuild_command_scores_every_stairwell(world):
     ids = list(Stairwell.objects.values_list("pk", flat=True))
     assert stored(ids) == fresh(ids)
     assert MobilityNeed.objects.count() == 0
+
+
+def test_an_import_into_a_stored_stairwell_refreshes_its_stored_score(
+    committed, tmp_path, django_capture_on_commit_callbacks
+):
+    """The importer writes in bulk (no per-row signals): it tells the pool once a chunk which stored stairwells it
+    changed, and their scores are refreshed after the commit."""
+    import csv
+
+    from jiati.core.tests.factories import valid_resident_id
+    from jiati.housing.importer import COLUMNS, HousingImport
+
+    stairwell = committed.stairwells["a1a"]
+    building, estate = stairwell.building, stairwell.estate
+    ids = [stairwell.pk]
+    priority.priority_refresh(stairwell_ids=ids)
+    before = stored(ids)
+    values = {
+        "community_code": estate.community.code,
+        "estate_code": estate.code,
+        "estate_name": estate.name,
+        "building_number": building.number,
+        "building_storeys": building.storeys,
+        "stairwell_number": stairwell.number,
+        "stairwell_storeys": stairwell.storeys,
+        "floor": 1,
+        "room": "新101",
+        "area_register": "66.00",
+        "owner_name": "新业主",
+        "owner_id_number": valid_resident_id(),
+    }
+    path = tmp_path / "stock.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([c.zh for c in COLUMNS])
+        writer.writerow([values.get(c.key, "") for c in COLUMNS])
+    with django_capture_on_commit_callbacks(execute=True):
+        result = HousingImport(path=str(path), name="stock.csv", actor=committed.users["admin"], dry_run=False).run()
+    assert result.error_count == 0 and result.counts["dwelling"]["created"] == 1
+    assert stored(ids) == fresh(ids) != before

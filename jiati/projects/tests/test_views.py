@@ -155,3 +155,18 @@ def test_estate_page_lists_projects_and_offers_a_cluster(world, client_for):
     )
     first.refresh_from_db()
     assert first.cluster.name == "长江花园连片" and first.cluster == Project.objects.get(pk=second.pk).cluster
+
+
+# The project page's queries, pinned (issue 18: it ran 49, several reading the same rows twice). The page gathers
+# panels from every app, so a new panel or a forgotten select_related shows here first: lower the pin when a
+# change saves queries, and raise it only for a panel that brings new information.
+PROJECT_PAGE_QUERIES = {"community": 39, "district": 39}
+
+
+@pytest.mark.parametrize("role", sorted(PROJECT_PAGE_QUERIES))
+def test_project_page_query_count_is_pinned(world, client_for, project, role, django_assert_max_num_queries):
+    client = client_for(world.users[role])
+    url = reverse("projects:detail", args=[project.pk])
+    assert client.get(url).status_code == 200  # sessions and caches settle
+    with django_assert_max_num_queries(PROJECT_PAGE_QUERIES[role]):
+        assert client.get(url).status_code == 200

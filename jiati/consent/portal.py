@@ -72,9 +72,7 @@ def portal_matters(*, request, owner) -> list[dict]:
             {
                 "title": _("My objection: %(place)s") % {"place": _place(objection.project)},
                 "status": objection.get_status_display(),
-                "url": reverse("consent:public-notice", args=[objection.notice_id])
-                if objection.notice_id
-                else reverse("portal:home"),
+                "url": reverse("consent:my-objection", args=[objection.pk]),
                 "order": 20,
             }
         )

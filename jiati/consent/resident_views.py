@@ -26,6 +26,7 @@ from jiati.consent.models import (
     Choice,
     CostScheme,
     NoticeStatus,
+    Objection,
     ObjectionStatus,
     PublicNotice,
     RollVoter,
@@ -366,4 +367,23 @@ def public_costs(request, pk):
             "sum_net": sum((s.net for s in shares), 0),
             "current": current,
         },
+    )
+
+
+@login_not_required
+def my_objection(request, pk):
+    """One of the owner's objections: what he wrote, where it stands, the answer once given. His own only (another
+    owner's is a 404, as is a missing one); staff see those of their area."""
+    staff, owner = _owner_or_staff(request)
+    if staff is None and owner is None:
+        return _portal_login(request)
+    objections = Objection.objects.visible_to(staff) if staff is not None else Objection.objects.filter(owner=owner)
+    objection = get_visible_or_404(
+        objections.select_related("notice", "project__estate", "project__stairwell__building"), pk=pk
+    )
+    notice = objection.notice if objection.notice and objection.notice.status == NoticeStatus.POSTED else None
+    return render(
+        request,
+        "consent/online/objection.html",
+        {"objection": objection, "project": objection.project, "notice": notice},
     )

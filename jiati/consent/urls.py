@@ -49,4 +49,5 @@ urlpatterns = [
     # For owners signed in to the portal: the lead owner's tally, the cost-sharing table.
     path("lead/<int:pk>/", resident_views.lead_vote, name="lead-vote"),
     path("c/<int:pk>/", resident_views.public_costs, name="public-costs"),
+    path("o/<int:pk>/", resident_views.my_objection, name="my-objection"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -194,10 +195,11 @@ class ArticleFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))
     kind = django_filters.ChoiceFilter(choices=ArticleKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=ArticleStatus.choices, label=_("Status"))
+    language = django_filters.ChoiceFilter(choices=settings.LANGUAGES, label=_("Language"))
 
     class Meta:
         model = Article
-        fields = ["q", "kind", "status"]
+        fields = ["q", "kind", "status", "language"]
 
 
 class CoverageGapFilterSet(django_filters.FilterSet):

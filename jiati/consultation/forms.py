@@ -7,6 +7,7 @@ import re
 from uuid import uuid4
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, pgettext_lazy
@@ -16,6 +17,7 @@ from jiati.accounts.scoping import area_q
 from jiati.accounts.selectors import staff_visible_to
 from jiati.companies.models import Company
 from jiati.consultation.models import (
+    Article,
     ArticleKind,
     Channel,
     MeetingLevel,
@@ -515,3 +517,26 @@ class ArticleForm(Form):
         help_text=_("Plain text; an empty line starts a new paragraph."),
     )
     pinned = forms.BooleanField(label=_("Pinned to the top"), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
+    translation_of = forms.TypedChoiceField(
+        label=_("Translation of"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_("For a version in another language: the Chinese article it translates."),
+    )
+
+    def __init__(self, *args, user, exclude_pk=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        originals = (
+            Article.objects.filter(area_q(user, region_path="region__path", property_office=None))
+            .filter(language=settings.LANGUAGE_CODE, translation_of__isnull=True)
+            .exclude(pk=exclude_pk)
+            .order_by("-id")
+            .values_list("pk", "title")[:200]
+        )
+        self.fields["translation_of"].choices = [("", _("— none: an original —")), *originals]
+
+    def clean_translation_of(self):
+        pk = self.cleaned_data.get("translation_of")
+        return Article.objects.filter(pk=pk).first() if pk else None

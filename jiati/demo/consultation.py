@@ -117,6 +117,67 @@ ARTICLES = [
     ),
 ]
 
+# The English versions of ARTICLES, in the same order (each a translation of the Chinese one).
+ARTICLES_EN = [
+    (
+        "The subsidy for adding an elevator, explained",
+        "How much each elevator receives, how to apply and when the money arrives.",
+        "Longgang District subsidises adding an elevator to an existing residential building that meets the "
+        "conditions: on average about ¥126,000 per elevator.\n\n"
+        "Conditions: the project has passed its completion inspection and the elevator holds its special-equipment "
+        "registration certificate.\n\n"
+        "Documents: the subsidy application form, the inspection report, the registration certificate, the owners' "
+        "cost-sharing agreement and the account details of the owners' representative.\n\n"
+        "Payment: once the documents are complete, the district elevator office reviews them and the district "
+        "finance bureau pays the subsidy through its usual procedure.",
+    ),
+    (
+        "How owners decide: two-thirds to take part, three-quarters to agree",
+        "Adding an elevator alters the building, so under Article 278 of the Civil Code the owners decide together.",
+        "Owners holding at least two-thirds of the private floor area, and at least two-thirds of all owners, "
+        "must take part in the vote.\n\n"
+        "Of those taking part, owners holding at least three-quarters of the area voted, and at least "
+        "three-quarters of the owners voting, must agree.\n\n"
+        '"At least" includes the exact figure; a person who owns several homes counts as one owner.',
+    ),
+    (
+        "Adding an elevator, step by step: from the first idea to the first ride",
+        "Seven steps: whom to see at each, and what to bring.",
+        "Step 1: agree among the neighbours that you want an elevator, choose a lead owner and form a working "
+        "group.\n\nStep 2: ask at your community's elevator service window and take part in the neighbours' "
+        "consultation meeting.\n\nStep 3: the owners vote, and the result is posted.\n\nStep 4: choose the "
+        "elevator make and the builder, and have the building contract reviewed.\n\nStep 5: register the project "
+        "and give notice of the works.\n\nStep 6: build, pass the inspection and register the elevator for use."
+        "\n\nStep 7: apply for the subsidy, and keep the elevator maintained once it runs.",
+    ),
+    (
+        "Booking a time at a service window on your phone",
+        "No queue: pick a time, then come.",
+        "Open the residents' pages and sign in with a code sent to your phone.\n\nTap \"Book a time at a "
+        'window", choose the window nearest to you and a free time.\n\nYou get a text message when the booking '
+        "is made and a reminder the day before; if you cannot come, cancel it on the residents' pages.",
+    ),
+    (
+        "Do ground-floor owners have to pay?",
+        "",
+        "By default the cost is shared by private floor area. Most estates agree that the first and second floors "
+        "pay nothing and the floors from the third up share the cost by a floor factor; in the end it is what all "
+        "the owners agree.",
+    ),
+    (
+        "Who maintains the elevator once it is installed?",
+        "",
+        "The maintenance company the owners choose looks after it and arranges the yearly inspection; the owners "
+        "who benefit share the maintenance costs as they agreed.",
+    ),
+    (
+        "Whom can I tell if I object to the elevator?",
+        "",
+        "Come to your community's elevator service window, call the hotline, or file a petition on the residents' "
+        "pages; we tell you within 15 days whether it is accepted, and answer within 60 days of accepting it.",
+    ),
+]
+
 
 def seed(context: dict) -> None:
     rng = random.Random(5)
@@ -837,3 +898,19 @@ def _articles(people, now) -> None:
         )
     )
     Article.objects.bulk_create(rows)
+    Article.objects.bulk_create(
+        Article(
+            kind=original.kind,
+            title=title,
+            summary=summary,
+            body=body,
+            language="en",
+            translation_of=original,
+            region_id=district.region_id,
+            status=ArticleStatus.PUBLISHED,
+            pinned=original.pinned,
+            published_at=original.published_at,
+            author=district,
+        )
+        for original, (title, summary, body) in zip(rows, ARTICLES_EN, strict=False)
+    )

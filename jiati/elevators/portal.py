@@ -70,7 +70,7 @@ def portal_matters(*, request, owner) -> list[dict]:
                 "status": _("Still to pay: %(amount)s") % {"amount": format_money(unpaid)}
                 if unpaid > 0
                 else pgettext("running costs", "Paid in full"),
-                "url": reverse("portal:home") + "#portal-elevator",
+                "url": reverse("elevators:my-running-cost", args=[share.pk]),
                 "order": 35,
             }
         )

@@ -19,4 +19,6 @@ urlpatterns = [
     # Public: the QR code in the car, and the reporter's follow-up link (random tokens, never ids).
     path("q/<str:token>/", views.public, name="public"),
     path("f/<str:token>/", views.follow, name="follow"),
+    # For owners signed in to the portal: a running-cost share of their own dwelling.
+    path("r/<int:pk>/", views.my_running_cost, name="my-running-cost"),
 ]

@@ -20,7 +20,16 @@ from jiati.core.forms import run_service
 from jiati.core.pdf import pdf_response, qr_svg
 from jiati.core.personal_data import mask_phone
 from jiati.elevators import filtersets, forms, permissions, services
-from jiati.elevators.models import Elevator, ElevatorStatus, FaultKind, FaultReport, FaultStatus, RunningCostShare
+from jiati.elevators.models import (
+    Elevator,
+    ElevatorStatus,
+    FaultKind,
+    FaultReport,
+    FaultStatus,
+    RunningCost,
+    RunningCostShare,
+)
+from jiati.residents.auth import resident_owner
 from jiati.residents.otp import otp_send, otp_verify
 from jiati.web.columns import Column
 from jiati.web.lists import ScopedListView
@@ -415,5 +424,38 @@ def follow(request, token):
             "events": report.events.all(),
             "form": form if report.status == FaultStatus.CLOSED and report.rating is None else None,
             "emergency_number": settings.JIATI_EMERGENCY_NUMBER,
+        },
+    )
+
+
+@login_not_required
+def my_running_cost(request, pk):
+    """A running-cost share of one of the signed-in owner's dwellings: the year's costs, his share, how it was
+    computed, what is paid. Another owner's share is a 404; staff see those of the elevators they see."""
+    user = request.user
+    staff = user if user.is_authenticated and user.is_staff_member else None
+    owner = None if staff is not None else resident_owner(request)
+    if staff is None and owner is None:
+        return redirect(f"{reverse('portal:login')}?next={request.path}")
+    shares = RunningCostShare.objects.select_related(
+        "dwelling", "cost__elevator__estate", "cost__elevator__stairwell__building"
+    )
+    if staff is not None:
+        shares = shares.filter(cost__in=RunningCost.objects.visible_to(staff).values("pk"))
+    else:
+        shares = shares.filter(dwelling__ownerships__owner=owner)
+    share = get_visible_or_404(shares, pk=pk)
+    cost = share.cost
+    items = [(RunningCost._meta.get_field(name).verbose_name, getattr(cost, name)) for name in services.COST_ITEMS]
+    return render(
+        request,
+        "elevators/running_cost.html",
+        {
+            "share": share,
+            "cost": cost,
+            "elevator": cost.elevator,
+            "items": [(label, amount) for label, amount in items if amount],
+            "dwellings": cost.shares.count(),
+            "payments": list(share.payments.order_by("paid_on", "id")),
         },
     )

@@ -115,6 +115,12 @@ class SettingsForm(Form):
     weight_feasibility = forms.IntegerField(label=_("Weight: feasibility"))
     weight_willingness = forms.IntegerField(label=_("Weight: willingness"))
     weight_cluster = forms.IntegerField(label=_("Weight: cluster potential"))
+    typical_cost_base = forms.IntegerField(
+        label=_("Typical elevator cost: base (yuan)"),
+        required=False,
+        help_text=_("The residents' cost estimate uses base + per storey × storeys where no price is known."),
+    )
+    typical_cost_per_storey = forms.IntegerField(label=_("Typical elevator cost: per storey (yuan)"), required=False)
 
 
 class ClusterWorkForm(Form):

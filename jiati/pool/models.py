@@ -47,6 +47,9 @@ class PoolSettings(models.Model):
     weight_feasibility = models.PositiveSmallIntegerField(_("weight: feasibility"), default=15)
     weight_willingness = models.PositiveSmallIntegerField(_("weight: willingness"), default=20)
     weight_cluster = models.PositiveSmallIntegerField(_("weight: cluster potential"), default=5)
+    # The residents' cost estimate, where nobody has a contract price yet: base + per storey × storeys.
+    typical_cost_base = models.PositiveIntegerField(_("typical elevator cost: base (yuan)"), default=400_000)
+    typical_cost_per_storey = models.PositiveIntegerField(_("typical elevator cost: per storey (yuan)"), default=30_000)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -27,6 +27,8 @@ DEFAULTS = {
     "weight_feasibility": 15,
     "weight_willingness": 20,
     "weight_cluster": 5,
+    "typical_cost_base": 400_000,
+    "typical_cost_per_storey": 30_000,
 }
 WEIGHT_FIELDS = (
     "weight_elderly",
@@ -55,6 +57,8 @@ class Rules:
     weight_feasibility: int
     weight_willingness: int
     weight_cluster: int
+    typical_cost_base: int
+    typical_cost_per_storey: int
     source: PoolSettings | None = None
 
     @property

@@ -68,7 +68,8 @@ def pool_settings_set(*, actor, region: Region, **values) -> PoolSettings:
     errors: dict[str, list] = {}
     clean = {}
     for name, default in rules.DEFAULTS.items():
-        value = values.get(name, default)
+        value = values.get(name)
+        value = default if value is None else value  # left empty: the default
         try:
             clean[name] = int(value)
         except (TypeError, ValueError):
@@ -82,6 +83,13 @@ def pool_settings_set(*, actor, region: Region, **values) -> PoolSettings:
         if not (1 <= clean["willing_numerator"] <= clean["willing_denominator"]):
             errors["willing_numerator"] = [
                 ValidationError(_("The willing share is a fraction between 0 and 1, such as 2/3."), code="share")
+            ]
+        for name in ("typical_cost_base", "typical_cost_per_storey"):
+            if clean[name] > 5_000_000:
+                errors[name] = [ValidationError(_("At most ¥5,000,000."), code="out_of_range")]
+        if clean["typical_cost_base"] + 2 * clean["typical_cost_per_storey"] < 10_000:
+            errors["typical_cost_base"] = [
+                ValidationError(_("A typical elevator costs at least ¥10,000; please check the amounts."), code="low")
             ]
         if all(clean[name] == 0 for name in rules.WEIGHT_FIELDS):
             errors["weight_elderly"] = [

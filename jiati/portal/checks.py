@@ -22,6 +22,7 @@ from jiati.core.errors import refuse
 from jiati.core.formatting import format_money
 from jiati.core.money import FEN
 from jiati.pool.models import Feasibility
+from jiati.pool.rules import Rules, rules_for_path
 from jiati.subsidies import rules as subsidy_rules
 
 POSSIBLE = "possible"
@@ -37,9 +38,6 @@ MAX_STOREYS = 40
 OLDEST_YEAR = 1900
 # Structures older than this need a structural appraisal before a shaft is attached.
 APPRAISAL_BEFORE_YEAR = 1980
-# A typical contract price in the district: a base plus an amount per storey (a 6-storey stairwell ≈ ¥580,000).
-TYPICAL_COST_BASE = Decimal("400000.00")
-TYPICAL_COST_PER_STOREY = Decimal("30000.00")
 
 
 @dataclass(frozen=True)
@@ -135,10 +133,12 @@ class Estimate:
     dwellings: int
     shares: list[SchemeShare]
     assumptions: list[str]
+    cost_source: str = ""
 
 
-def typical_cost(storeys: int) -> Decimal:
-    return (TYPICAL_COST_BASE + TYPICAL_COST_PER_STOREY * storeys).quantize(FEN)
+def typical_cost(storeys: int, rules: Rules) -> Decimal:
+    """The district's typical contract price (pool settings; by default ¥400,000 + ¥30,000 a storey)."""
+    return (Decimal(rules.typical_cost_base) + Decimal(rules.typical_cost_per_storey) * storeys).quantize(FEN)
 
 
 def _floor_coefficients(storeys: int) -> dict[str, str]:
@@ -173,7 +173,19 @@ def estimate_share(
     if total_cost is not None and not Decimal(10000) <= total_cost <= Decimal(5000000):
         errors["total_cost"] = _("An elevator costs between ¥10,000 and ¥5,000,000; please check the amount.")
     _refuse_all(errors)
-    cost = total_cost.quantize(FEN) if total_cost is not None else typical_cost(storeys)
+    if total_cost is not None:
+        cost, cost_source = total_cost.quantize(FEN), _("The price you entered.")
+    else:
+        rules = rules_for_path(community.path if community is not None else None)
+        cost = typical_cost(storeys, rules)
+        cost_source = _(
+            "No price entered: a typical price in the district, %(base)s plus %(per_storey)s per storey, "
+            "as set by %(by)s."
+        ) % {
+            "base": format_money(rules.typical_cost_base),
+            "per_storey": format_money(rules.typical_cost_per_storey),
+            "by": rules.source.region.name if rules.source is not None else _("the district office (default)"),
+        }
     subsidy, subsidy_note = Decimal("0.00"), _("No subsidy policy is in force here today.")
     policy = None
     if community is not None:
@@ -224,4 +236,5 @@ def estimate_share(
         dwellings=len(units),
         shares=shares,
         assumptions=assumptions,
+        cost_source=cost_source,
     )

@@ -101,7 +101,7 @@ def text_size(request):
 
 
 def _welcome(request):
-    articles = Article.objects.published().order_by("-pinned", "-published_at")
+    articles = Article.objects.published().for_reader(translation.get_language()).order_by("-pinned", "-published_at")
     return render(
         request,
         "portal/welcome.html",

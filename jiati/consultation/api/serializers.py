@@ -3,6 +3,7 @@ staff handling them; inputs are validated again by the services."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from jiati.consultation import permissions
@@ -476,6 +477,8 @@ class PublicityArticleSerializer(ModelSerializer):
             "title",
             "summary",
             "body",
+            "language",
+            "translation_of",
             "region",
             "status",
             "pinned",
@@ -492,3 +495,5 @@ class PublicityArticleInputSerializer(Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     body = serializers.CharField()
     pinned = serializers.BooleanField(default=False)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    translation_of = serializers.IntegerField(required=False, allow_null=True, default=None)

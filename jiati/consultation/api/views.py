@@ -470,16 +470,21 @@ class ArticleViewSet(ScopedReadOnlyViewSet):
     serializer_class = s.PublicityArticleSerializer
     filterset_class = filtersets.ArticleFilterSet
 
+    def _article_input(self, request) -> dict:
+        data = _input(s.PublicityArticleInputSerializer, request)
+        data["translation_of"] = _one(Article.objects.visible_to(request.user), data.get("translation_of"))
+        return data
+
     @extend_schema(request=s.PublicityArticleInputSerializer, responses={201: s.PublicityArticleSerializer})
     def create(self, request):
-        article = publicity.article_create(actor=request.user, **_input(s.PublicityArticleInputSerializer, request))
+        article = publicity.article_create(actor=request.user, **self._article_input(request))
         return Response(s.PublicityArticleSerializer(article).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.PublicityArticleInputSerializer, responses=s.PublicityArticleSerializer)
     @action(detail=True, methods=["post"])
     def edit(self, request, pk=None):
         article = publicity.article_update(
-            actor=request.user, article=self.get_object(), **_input(s.PublicityArticleInputSerializer, request)
+            actor=request.user, article=self.get_object(), **self._article_input(request)
         )
         return Response(s.PublicityArticleSerializer(article).data)
 

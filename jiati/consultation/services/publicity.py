@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from jiati.core.errors import refuse
 from jiati.core.services import lock_rows, require
 from jiati.organisation.models import Region
 
-ARTICLE_FIELDS = ("kind", "title", "summary", "body", "status", "pinned", "published_at")
+ARTICLE_FIELDS = ("kind", "title", "summary", "body", "language", "translation_of", "status", "pinned", "published_at")
 
 
 def _own_articles(actor):
@@ -23,10 +24,45 @@ def _own_articles(actor):
     return Article.objects.filter(area_q(actor, region_path="region__path", property_office=None))
 
 
-def _clean(kind: str, title: str, summary: str, body: str) -> dict:
+def _clean(
+    actor, kind: str, title: str, summary: str, body: str, language: str, translation_of: Article | None, pk=None
+) -> dict:
     if kind not in ArticleKind.values:
         raise refuse(_("Choose the kind of article."), code="invalid_choice", field="kind")
+    language = language or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise refuse(_("Choose the language the article is written in."), code="invalid_choice", field="language")
+    if translation_of is not None:
+        original = _own_articles(actor).filter(pk=translation_of.pk).first()
+        if original is None or original.pk == pk or original.translation_of_id is not None:
+            raise refuse(
+                _("A translation points at a Chinese article of your office."),
+                code="invalid_original",
+                field="translation_of",
+            )
+        if original.language != settings.LANGUAGE_CODE or language == settings.LANGUAGE_CODE:
+            raise refuse(
+                _("A translation is in another language than its Chinese original."),
+                code="same_language",
+                field="language",
+            )
+        if original.kind != kind:
+            raise refuse(_("A translation is of the same kind as its original."), code="other_kind", field="kind")
+        if original.translations.filter(language=language).exclude(pk=pk).exists():
+            raise refuse(
+                _("This article already has a version in that language."),
+                code="translation_exists",
+                field="translation_of",
+            )
+    elif (
+        pk is not None and Article.objects.filter(translation_of_id=pk).exists() and language != settings.LANGUAGE_CODE
+    ):
+        raise refuse(
+            _("This article has translations: it stays in Chinese."), code="has_translations", field="language"
+        )
     return {
+        "language": language,
+        "translation_of": translation_of,
         "kind": kind,
         "title": text_or_refuse(title, _("Give the article a title."), field="title")[:200],
         "summary": (summary or "").strip()[:300],
@@ -36,14 +72,26 @@ def _clean(kind: str, title: str, summary: str, body: str) -> dict:
 
 @transaction.atomic
 def article_create(
-    *, actor, kind: str, title: str, body: str, summary: str = "", pinned: bool = False, region: Region | None = None
+    *,
+    actor,
+    kind: str,
+    title: str,
+    body: str,
+    summary: str = "",
+    pinned: bool = False,
+    region: Region | None = None,
+    language: str = "",
+    translation_of: Article | None = None,
 ) -> Article:
     require(permissions.can_write_articles(actor))
     region = region or actor.region or Region.objects.filter(level="district").order_by("path").first()
     if region is None or not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
         raise refuse(_("Choose the region publishing the article."), code="region_required", field="region")
     article = Article.objects.create(
-        region=region, author=actor, pinned=bool(pinned), **_clean(kind, title, summary, body)
+        region=region,
+        author=actor,
+        pinned=bool(pinned),
+        **_clean(actor, kind, title, summary, body, language, translation_of),
     )
     audit_created(actor=actor, instance=article)
     return article
@@ -51,12 +99,22 @@ def article_create(
 
 @transaction.atomic
 def article_update(
-    *, actor, article: Article, kind: str, title: str, body: str, summary: str = "", pinned: bool = False
+    *,
+    actor,
+    article: Article,
+    kind: str,
+    title: str,
+    body: str,
+    summary: str = "",
+    pinned: bool = False,
+    language: str = "",
+    translation_of: Article | None = None,
 ) -> Article:
     require(permissions.can_write_articles(actor))
     article = lock_rows(_own_articles(actor), pks=article.pk)
     before = snapshot(article, ARTICLE_FIELDS)
-    for field, value in _clean(kind, title, summary, body).items():
+    cleaned = _clean(actor, kind, title, summary, body, language, translation_of, pk=article.pk)
+    for field, value in cleaned.items():
         setattr(article, field, value)
     article.pinned = bool(pinned)
     save_if_changed(actor=actor, instance=article, before=before)

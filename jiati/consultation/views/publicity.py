@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -58,7 +59,7 @@ class ArticleListView(ScopedListView):
 def article_create(request):
     if not permissions.can_write_articles(request.user):
         raise PermissionDenied
-    form = forms.ArticleForm(request.POST or None)
+    form = forms.ArticleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         article = run_service(form, lambda: services.article_create(actor=request.user, **form.cleaned_data))
         if article is not None:
@@ -82,13 +83,17 @@ def article_detail(request, pk):
             "can_write": can_write,
             "public_url": public_url(article),
             "form": forms.ArticleForm(
+                user=request.user,
+                exclude_pk=article.pk,
                 initial={
+                    "language": article.language,
+                    "translation_of": article.translation_of_id or "",
                     "kind": article.kind,
                     "title": article.title,
                     "summary": article.summary,
                     "body": article.body,
                     "pinned": article.pinned,
-                }
+                },
             )
             if can_write
             else None,
@@ -101,7 +106,7 @@ def article_edit(request, pk):
     article = _article_or_404(request, pk)
     return act(
         request,
-        forms.ArticleForm(request.POST),
+        forms.ArticleForm(request.POST, user=request.user, exclude_pk=article.pk),
         lambda d: services.article_update(actor=request.user, article=article, **d),
         success=_("Saved."),
         back=_article_url(article),
@@ -140,7 +145,7 @@ def article_poster(request, pk):
 @login_not_required
 def public_list(request):
     kind = request.GET.get("kind")
-    articles = Article.objects.published()
+    articles = Article.objects.published().for_reader(translation.get_language())
     if kind in ArticleKind.values:
         articles = articles.filter(kind=kind)
     return render(
@@ -152,5 +157,19 @@ def public_list(request):
 
 @login_not_required
 def public_detail(request, pk):
+    """The article in the reader's language: a link (a poster's QR code) to another language's version leads to
+    the reader's; with none published, the Chinese text with a note."""
     article = get_visible_or_404(Article.objects.published(), pk=pk)
-    return render(request, "consultation/public/detail.html", {"article": article})
+    language = translation.get_language()
+    counterpart = article.counterpart(language)
+    if counterpart is not None and counterpart.pk != article.pk:
+        return redirect("consultation:public-article", counterpart.pk)
+    return render(
+        request,
+        "consultation/public/detail.html",
+        {
+            "article": article,
+            "other_language": counterpart is None,
+            "article_lang": "zh-CN" if article.language == "zh-hans" else article.language,
+        },
+    )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from django.test import Client
 from django.urls import reverse
 
+from jiati.core.formatting import format_money
 from jiati.elevators import services
+from jiati.elevators.models import RunningCostShare
 from jiati.elevators.portal import portal_matters
 from jiati.housing.models import Ownership
+from jiati.residents.auth import SESSION_KEY
 
 
 def test_owner_sees_his_fault_report_and_share_and_not_his_neighbours(world, elevator):
@@ -36,3 +41,45 @@ def test_owner_sees_his_fault_report_and_share_and_not_his_neighbours(world, ele
     services.fault_arrive(actor=world.users["maintainer"], report=fault)
     services.fault_close(actor=world.users["maintainer"], report=fault, cause="door", repair="fixed")
     assert not [m for m in portal_matters(request=None, owner=mine) if m.get("urgent")]
+
+
+def _signed_in(owner) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    session = client.session
+    session[SESSION_KEY] = owner.pk
+    session.save()
+    return client
+
+
+def test_the_running_cost_share_page_shows_the_owners_own_share_only(world, elevator, client_for):
+    mine, theirs = (o.owner for o in Ownership.objects.filter(dwelling__stairwell=elevator.stairwell)[:2])
+    services.running_cost_share(
+        actor=world.users["community"],
+        elevator=elevator,
+        year=2026,
+        method="area",
+        parameters={},
+        maintenance=Decimal("1200.00"),
+        electricity=Decimal("300.00"),
+    )
+    share = RunningCostShare.objects.get(dwelling__ownerships__owner=mine)
+    services.running_cost_payment(
+        actor=world.users["community"], share=share, amount=Decimal("10.00"), paid_on=dt.date(2026, 3, 2)
+    )
+    url = reverse("elevators:my-running-cost", args=[share.pk])
+    [matter] = [m for m in portal_matters(request=None, owner=mine) if m["order"] == 35]
+    assert matter["url"] == url  # my matters links here
+
+    page = _signed_in(mine).get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Elevator running costs 2026" in html and share.dwelling.room in html
+    assert "¥1,500.00" in html and "¥1,200.00" in html and "¥300.00" in html  # total and its items
+    assert format_money(share.amount) in html and "¥10.00" in html and "2026-03-02" in html
+    assert "Still to pay" in html and "By exclusive area" in html and share.weight_text in html
+    assert "bootstrap" not in html
+
+    assert _signed_in(theirs).get(url).status_code == 404  # a neighbour's share
+    assert Client().get(url).status_code == 302  # not signed in: to the sign-in
+    assert client_for(world.users["community"]).get(url).status_code == 200  # staff of the area
+    assert client_for(world.users["other_community"]).get(url).status_code == 404  # staff elsewhere

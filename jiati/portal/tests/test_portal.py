@@ -226,7 +226,7 @@ def test_my_matters_gather_every_kind_with_what_waits_for_me_on_top(owner, world
 
     stairwell = world.stairwells["a1a"]
     project = project_services.project_open(actor=world.users["community"], stairwell=stairwell)
-    consent_services.objection_lodge(project=project, content="挡住采光", channel="online", owner=owner)
+    objection = consent_services.objection_lodge(project=project, content="挡住采光", channel="online", owner=owner)
     petitions.petition_submit(
         actor=None,
         owner=owner,
@@ -245,7 +245,7 @@ def test_my_matters_gather_every_kind_with_what_waits_for_me_on_top(owner, world
     matters = response.context["matters"]
     assert [m["url"] for m in matters] == [
         reverse("pool:portal-survey", args=[survey.pk]),  # waiting for his answer: first
-        reverse("portal:home"),  # his objection (lodged outside a notice)
+        reverse("consent:my-objection", args=[objection.pk]),  # his objection (lodged outside a notice)
         reverse("consultation:portal-petition", args=[owner.petitions.get().pk]),
     ]
     assert [m["status"] for m in matters] == [

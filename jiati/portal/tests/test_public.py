@@ -121,6 +121,33 @@ def test_estimate_splits_the_typical_cost_less_the_subsidy_under_both_schemes(wo
         {"storeys": "6", "floor": "1", "area": "80", "per_floor": "2", "community": world.regions["A1a"].pk},
     ).content.decode()
     assert 'id="estimate-result"' in page and "龙岗区加梯补贴" in page and "¥100,000.00" in page
+    assert "¥400,000.00 plus ¥30,000.00 per storey" in page and "the district office (default)" in page
+
+
+def test_the_typical_cost_is_a_district_setting_and_the_page_says_so(world, client):
+    from jiati.pool import services as pool_services
+
+    pool_services.pool_settings_set(
+        actor=world.users["district"],
+        region=world.regions["A"],
+        typical_cost_base=300_000,
+        typical_cost_per_storey=50_000,
+    )
+    estimate = checks.estimate_share(
+        storeys=6, floor=6, area=Decimal("80"), per_floor=2, total_cost=None, community=world.regions["A1a"]
+    )
+    assert estimate.total_cost == Decimal("600000.00")
+    assert "¥300,000.00 plus ¥50,000.00 per storey" in estimate.cost_source
+    assert world.regions["A"].name in estimate.cost_source
+    given = checks.estimate_share(
+        storeys=6, floor=6, area=Decimal("80"), per_floor=2, total_cost=Decimal(500000), community=world.regions["A1a"]
+    )
+    assert given.total_cost == Decimal("500000.00") and given.cost_source == "The price you entered."
+    with pytest.raises(ValidationError) as exc:
+        pool_services.pool_settings_set(
+            actor=world.users["district"], region=world.regions["A"], typical_cost_base=0, typical_cost_per_storey=10
+        )
+    assert "typical_cost_base" in exc.value.error_dict
 
 
 def test_estimate_refuses_a_floor_above_the_building_and_keeps_the_input(world, client):

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.companies.ranking import current_red_black
 from jiati.organisation.models import Region
 from jiati.projects.models import Stage
 from jiati.stats import figures_list, selectors
@@ -45,7 +46,20 @@ def dashboard(request):
         for k in kids
         if (t := per_target.get(k.pk))
     ]
+    charts = selectors.hooked_charts(user=request.user, region=region, children=kids)
     chart_data = {
+        "hooked": [
+            {
+                "id": f"chart-{c['key']}",
+                "series": [s["label"] for s in c["series"]],
+                # no child regions (a community): the region's own totals as one bar
+                "names": [r["label"] for r in c["rows"]] or [region.name if region else _("My area")],
+                "values": [r["values"] for r in c["rows"]] or [c["total"]["values"]],
+                "drill": [r["drill"] for r in c["rows"]] or [None],
+                "urls": [r["urls"] for r in c["rows"]] or [c["total"]["urls"]],
+            }
+            for c in charts
+        ],
         "funnel": funnel,
         "children": {
             "names": [c["region"].name for c in children],
@@ -100,6 +114,8 @@ def dashboard(request):
             "completions": completions,
             "target": target,
             "coverage": coverage,
+            "charts": charts,
+            "red_black": current_red_black(user=request.user),
             "chart_data": chart_data,
         },
     )

@@ -145,3 +145,27 @@ def test_the_red_and_black_list_on_the_dashboard(world, client_for):
     assert 'id="red-black-table"' in body
     for row in response.context["red_black"]:
         assert client_for(world.users["subdistrict"]).get(row["company_url"]).status_code == 200
+
+
+def test_the_api_names_coverage_as_the_dashboard_counts_it(world, pool_scene, client_for):
+    """`GET /api/stats/figures/` carries coverage as a named object (in the schema), counted by hand: A1 has
+    three feasible stairwells (A1a's two, A1b's one), two willing, one started and in service."""
+    api = reverse("stats-figures")
+    from jiati.pool.selectors import coverage
+
+    body = client_for(world.users["subdistrict"]).get(api).json()
+    live = coverage(user=world.users["subdistrict"], region=world.regions["A1"])
+    assert body["coverage"] == {
+        "pool": live.pool,
+        "feasible": 3,
+        "willing_feasible": 2,
+        "started": live.started,
+        "in_service": 1,
+        "willing_rate": "50.0%",
+        "feasible_rate": "33.3%",
+    }
+    assert live.pool == 5  # the five A1 stairwells of the world and the scene
+    a1a = client_for(world.users["subdistrict"]).get(api, {"region": world.regions["A1a"].pk}).json()
+    assert (a1a["coverage"]["feasible"], a1a["coverage"]["willing_rate"]) == (2, "50.0%")
+    schema = client_for(world.users["admin"]).get(reverse("api-schema")).content.decode()
+    assert "CoverageSerializer" not in schema and "willing_feasible" in schema and "feasible_rate" in schema

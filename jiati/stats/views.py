@@ -13,6 +13,9 @@ from jiati.projects.models import Stage
 from jiati.stats import figures_list, selectors
 from jiati.stats.models import MonthCount
 
+# Hooked charts colour what is late red and what is closed green (the theme's colours for the rest).
+SERIES_COLORS = {"overdue": "#dc3545", "closed": "#198754"}
+
 
 @login_required
 def dashboard(request):
@@ -52,6 +55,7 @@ def dashboard(request):
             {
                 "id": f"chart-{c['key']}",
                 "series": [s["label"] for s in c["series"]],
+                "colors": [SERIES_COLORS.get(s["key"]) for s in c["series"]],
                 # no child regions (a community): the region's own totals as one bar
                 "names": [r["label"] for r in c["rows"]] or [region.name if region else _("My area")],
                 "values": [r["values"] for r in c["rows"]] or [c["total"]["values"]],

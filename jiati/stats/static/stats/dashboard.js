@@ -56,7 +56,9 @@
       tooltip: { trigger: "axis" }, legend: {},
       xAxis: { type: "category", data: h.names }, yAxis: { type: "value", minInterval: 1 },
       series: h.series.map(function (name, i) {
-        return { name: name, type: "bar", stack: "s", data: h.values.map(function (row) { return row[i]; }) };
+        var one = { name: name, type: "bar", stack: "s", data: h.values.map(function (row) { return row[i]; }) };
+        if (h.colors[i]) one.itemStyle = { color: h.colors[i] };
+        return one;
       })
     }, function (p) {
       var drill = h.drill[p.dataIndex];

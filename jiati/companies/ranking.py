@@ -569,3 +569,33 @@ def black_listed(*, company_ids) -> dict[int, tuple[str, dt.date]]:
                 until,
             )
     return found
+
+
+def current_red_black(*, user) -> list[dict]:
+    """The companies on the red and the black list of each kind's current list (published lists are public),
+    black first; a company links to its page only for a user who may open it."""
+    lists = {r.pk: r for r in current_lists()}
+    entries = list(
+        ListEntry.objects.filter(ranking_id__in=lists, colour__in=[Colour.BLACK, Colour.RED])
+        .select_related("company", "ranking__scheme")
+        .order_by("colour", "ranking__kind", "rank")  # "black" sorts before "red"
+    )
+    openable = set(
+        Company.objects.visible_to(user).filter(pk__in={e.company_id for e in entries}).values_list("pk", flat=True)
+    )
+    return [
+        {
+            "entry": e,
+            "company": e.company.name,
+            "company_url": reverse("companies:detail", args=[e.company_id]) if e.company_id in openable else None,
+            "colour": e.colour,
+            "colour_label": e.get_colour_display(),
+            "kind": e.ranking.get_kind_display(),
+            "period": e.ranking.period,
+            "score": e.score,
+            "rank": e.rank,
+            "reason": e.display_reason,
+            "list_url": reverse("companies:ranking", args=[e.ranking_id]),
+        }
+        for e in entries
+    ]

@@ -1,5 +1,6 @@
-"""Petition deadlines of a region for the dashboard (hook `figures.region_figures`): open petitions due within
-7 days and overdue ones, each linking to the petition list."""
+"""Petition deadlines of a region for the dashboard (hooks `figures.region_figures` and `figures.region_charts`):
+open petitions due within 7 days and overdue as cards; open petitions by deadline bucket per child region as a
+chart, each figure linking to the petition list filtered to it."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from jiati.consultation import permissions
 from jiati.consultation.models import Petition
+from jiati.consultation.selectors import DEADLINE_BUCKETS, deadline_bucket_q
+from jiati.organisation.selectors import child_of
 
 SOON_DAYS = 7
 
@@ -44,4 +48,50 @@ def region_figures(*, user, region) -> list[dict]:
             "url": url,
             "order": 81,
         },
+    ]
+
+
+def _list_url(region_id, bucket: str) -> str:
+    params = {"deadline": bucket}
+    if region_id is not None:
+        params["region"] = region_id
+    return reverse("consultation:petition-list") + "?" + urlencode(params)
+
+
+def region_charts(*, user, region, children) -> list[dict]:
+    """Open petitions by deadline bucket, per child region and for the region as a whole: one grouped query."""
+    if not permissions.can_handle_petitions(user):
+        return []
+    rows = Petition.objects.visible_to(user)
+    if region is not None:
+        rows = rows.filter(community__path__startswith=region.path)
+    today = timezone.localdate()
+    counts = {b: Count("id", filter=deadline_bucket_q(b, today=today)) for b, _label in DEADLINE_BUCKETS}
+    per_child = {
+        row.pop("child"): row
+        for row in rows.annotate(child=child_of(children, path_field="community__path"))
+        .values("child")
+        .annotate(**counts)
+        .order_by()
+    }
+    buckets = [b for b, _label in DEADLINE_BUCKETS]
+    whole = {b: sum(row[b] for row in per_child.values()) for b in buckets}
+    own = region.pk if region is not None else None
+    return [
+        {
+            "key": "petition_deadlines",
+            "title": _("Open petitions by deadline"),
+            "order": 80,
+            "series": [{"key": b, "label": str(label)} for b, label in DEADLINE_BUCKETS],
+            "rows": [
+                {
+                    "label": child.name,
+                    "region_id": child.pk,
+                    "values": [per_child.get(child.pk, {}).get(b, 0) for b in buckets],
+                    "urls": [_list_url(child.pk, b) for b in buckets],
+                }
+                for child in children
+            ],
+            "total": {"values": [whole[b] for b in buckets], "urls": [_list_url(own, b) for b in buckets]},
+        }
     ]

@@ -29,7 +29,7 @@ from jiati.consultation.models import (
     WindowSlot,
 )
 from jiati.consultation.models.petitions import OPEN_STATUSES
-from jiati.consultation.selectors import unit_unassigned_q
+from jiati.consultation.selectors import DEADLINE_BUCKETS, deadline_bucket_q, unit_unassigned_q
 from jiati.organisation.filters import RegionFilter
 from jiati.projects.models import Project, Stage
 from jiati.web.filters import MineFilter, YesNoFilter
@@ -129,6 +129,9 @@ class ActionFilterSet(django_filters.FilterSet):
         model = MeetingAction
         fields = ["status", "overdue", "meeting", "project", "mine"]
 
+    def by_deadline(self, queryset, name, value):
+        return queryset.filter(deadline_bucket_q(value, today=timezone.localdate())) if value else queryset
+
     def is_overdue(self, queryset, name, value):
         if value is None:
             return queryset
@@ -145,6 +148,7 @@ class PetitionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PetitionStatus.choices, label=_("Status"))
     open = YesNoFilter(method="is_open", label=_("Open"))
     overdue = YesNoFilter(method="is_overdue", label=_("Overdue"))
+    deadline = django_filters.ChoiceFilter(choices=DEADLINE_BUCKETS, method="by_deadline", label=_("Deadline"))
     level = django_filters.ChoiceFilter(choices=PetitionLevel.choices, label=_("Handled at"))
     channel = django_filters.ChoiceFilter(choices=PetitionChannel.choices, label=_("Received through"))
     mine = MineFilter(lookups=("handler",))
@@ -161,6 +165,7 @@ class PetitionFilterSet(django_filters.FilterSet):
             "status",
             "open",
             "overdue",
+            "deadline",
             "level",
             "channel",
             "mine",
@@ -183,6 +188,9 @@ class PetitionFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def by_deadline(self, queryset, name, value):
+        return queryset.filter(deadline_bucket_q(value, today=timezone.localdate())) if value else queryset
 
     def is_overdue(self, queryset, name, value):
         if value is None:

@@ -8,6 +8,7 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jiati.accounts.models import COMPANY_ROLES, STAFF_ROLES, User
 from jiati.accounts.selectors import staff_visible_to
@@ -273,3 +274,30 @@ def meeting_participant_users(*, actor, meeting: Meeting, also_companies=()):
             company_id__in=meeting_company_ids(meeting=meeting) | {c.pk for c in also_companies},
         )
     ).distinct()
+
+
+# --- petition deadlines (the dashboard's chart and the list it drills into) -----------------------------------
+
+# Bucket and its label, in the chart's order.
+DEADLINE_BUCKETS = (
+    ("overdue", gettext_lazy("Overdue")),
+    ("3", gettext_lazy("Due within 3 days")),
+    ("7", gettext_lazy("Due in 4 to 7 days")),
+    ("later", gettext_lazy("Due later")),
+)
+
+
+def deadline_bucket_q(bucket: str, *, today) -> Q:
+    """Open petitions whose deadline falls in one bucket: overdue (before today), within 3 days (today to today
+    + 3), in 4 to 7 days, or later. The buckets split the open petitions without overlap."""
+    from datetime import timedelta
+
+    from jiati.consultation.models.petitions import OPEN_STATUSES
+
+    bounds = {
+        "overdue": Q(due_date__lt=today),
+        "3": Q(due_date__gte=today, due_date__lte=today + timedelta(days=3)),
+        "7": Q(due_date__gt=today + timedelta(days=3), due_date__lte=today + timedelta(days=7)),
+        "later": Q(due_date__gt=today + timedelta(days=7)),
+    }
+    return Q(status__in=OPEN_STATUSES) & bounds[bucket]

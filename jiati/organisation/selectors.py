@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, Value, When
 
 from jiati.accounts.scoping import sees_everything
 from jiati.organisation.models import Region
@@ -31,3 +31,11 @@ def region_children(*, region: Region):
     for child in children:
         child.estate_count = sum(n for path, n in counts.items() if path.startswith(child.path))
     return children
+
+
+def child_of(regions, *, path_field: str):
+    """An expression naming which of `regions` (siblings: none is under another) a row's region path falls under,
+    by id (None outside them): group by it to count per child region in one query (dashboard charts)."""
+    whens = [When(**{f"{path_field}__startswith": r.path}, then=Value(r.pk)) for r in regions]
+    none = Value(None, output_field=IntegerField())
+    return Case(*whens, default=none, output_field=IntegerField()) if whens else none

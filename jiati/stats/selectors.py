@@ -214,6 +214,18 @@ def hooked_figures(*, user, region: Region | None) -> list[dict]:
     return collect("figures", "region_figures", user=user, region=region)
 
 
+def hooked_charts(*, user, region: Region | None, children: list[Region]) -> list[dict]:
+    """Charts the other apps offer for this region (hook `figures.region_charts`): each has a title, its series
+    and one row per child region (or per month), every figure with the link to the list behind it, and the
+    region's total. Rows of child regions drill down to that region's dashboard."""
+    charts = collect("figures", "region_charts", user=user, region=region, children=children)
+    for chart in charts:
+        for row in (*chart["rows"], chart["total"]):
+            row["drill"] = f"?region={row['region_id']}" if row.get("region_id") else None
+            row["cells"] = [{"value": v, "url": u} for v, u in zip(row["values"], row["urls"], strict=True)]
+    return charts
+
+
 def year_targets(*, user, regions: list[Region], year: int) -> dict[int, dict]:
     """Per region: the year's targets and coverage offered by the pool (hook `targets.region_targets`), by id."""
     return {t["region_id"]: t for t in collect("targets", "region_targets", user=user, regions=regions, year=year)}

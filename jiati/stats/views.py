@@ -7,11 +7,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.companies.ranking import current_red_black
 from jiati.core.replica import replica_reads
 from jiati.organisation.models import Region
 from jiati.projects.models import Stage
 from jiati.stats import figures_list, selectors
 from jiati.stats.models import MonthCount
+
+# Hooked charts colour what is late red and what is closed green (the theme's colours for the rest).
+SERIES_COLORS = {"overdue": "#dc3545", "closed": "#198754"}
 
 
 @replica_reads
@@ -47,7 +51,21 @@ def dashboard(request):
         for k in kids
         if (t := per_target.get(k.pk))
     ]
+    charts = selectors.hooked_charts(user=request.user, region=region, children=kids)
     chart_data = {
+        "hooked": [
+            {
+                "id": f"chart-{c['key']}",
+                "series": [s["label"] for s in c["series"]],
+                "colors": [SERIES_COLORS.get(s["key"]) for s in c["series"]],
+                # no child regions (a community): the region's own totals as one bar
+                "names": [r["label"] for r in c["rows"]] or [region.name if region else _("My area")],
+                "values": [r["values"] for r in c["rows"]] or [c["total"]["values"]],
+                "drill": [r["drill"] for r in c["rows"]] or [None],
+                "urls": [r["urls"] for r in c["rows"]] or [c["total"]["urls"]],
+            }
+            for c in charts
+        ],
         "funnel": funnel,
         "children": {
             "names": [c["region"].name for c in children],
@@ -102,6 +120,8 @@ def dashboard(request):
             "completions": completions,
             "target": target,
             "coverage": coverage,
+            "charts": charts,
+            "red_black": current_red_black(user=request.user),
             "chart_data": chart_data,
         },
     )

@@ -3,14 +3,20 @@ rectifications, each linking to the list behind it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from jiati.accounts.permissions import has_role
+from jiati.organisation.selectors import child_of
 from jiati.supervision.models import OPEN_RECTIFICATION, Rectification
 from jiati.supervision.permissions import SUPERVISORS
+from jiati.supervision.selectors import month_bounds, months_back, rectification_state_q
 
 
 def region_figures(*, user, region) -> list[dict]:
@@ -41,3 +47,94 @@ def region_figures(*, user, region) -> list[dict]:
             "order": 71,
         },
     ]
+
+
+def _list_url(region_id, state: str, month=None, since=None) -> str:
+    params = {"state": state}
+    if region_id is not None:
+        params["region"] = region_id
+    if month is not None:
+        params["month"] = f"{month:%Y-%m}"
+    if since is not None:
+        params["since"] = f"{since:%Y-%m}"
+    return reverse("supervision:rectification-list") + "?" + urlencode(params)
+
+
+FINDING_MONTHS = 6
+
+
+def region_charts(*, user, region, children) -> list[dict]:
+    """Two charts, each figure linking to the rectification list filtered to it: open rectifications (not yet
+    due / overdue) per child region, and the findings of the last six months by what became of them (closed /
+    open, not yet due / overdue). One grouped query each."""
+    if not has_role(user, SUPERVISORS):
+        return []
+    rows = Rectification.objects.visible_to(user)
+    if region is not None:
+        rows = rows.filter(project__community__path__startswith=region.path)
+    today = timezone.localdate()
+    own = region.pk if region is not None else None
+    open_states = ("on_time", "overdue")
+    counts = {s: Count("id", filter=rectification_state_q(s, today=today)) for s in open_states}
+    per_child = {
+        row.pop("child"): row
+        for row in rows.annotate(child=child_of(children, path_field="project__community__path"))
+        .values("child")
+        .annotate(**counts)
+        .order_by()
+    }
+    open_labels = {"on_time": _("Open, not yet due"), "overdue": _("Overdue")}
+    by_area = {
+        "key": "rectifications_by_area",
+        "title": _("Open rectifications by area"),
+        "order": 70,
+        "series": [{"key": s, "label": open_labels[s]} for s in open_states],
+        "rows": [
+            {
+                "label": child.name,
+                "region_id": child.pk,
+                "values": [per_child.get(child.pk, {}).get(s, 0) for s in open_states],
+                "urls": [_list_url(child.pk, s) for s in open_states],
+            }
+            for child in children
+        ],
+        "total": {
+            "values": [sum(r[s] for r in per_child.values()) for s in open_states],
+            "urls": [_list_url(own, s) for s in open_states],
+        },
+    }
+    months = months_back(today, FINDING_MONTHS)
+    since, _end = month_bounds(months[0])
+    found_states = ("closed", "on_time", "overdue")
+    found = {s: Count("id", filter=rectification_state_q(s, today=today)) for s in found_states}
+    per_month = {}
+    for row in (
+        rows.filter(opened_at__gte=since)
+        .annotate(month=TruncMonth("opened_at"))
+        .values("month")
+        .annotate(**found)
+        .order_by()
+    ):
+        month = row.pop("month")
+        per_month[month.date() if isinstance(month, dt.datetime) else month] = row
+    found_labels = {"closed": _("Closed after re-check"), **open_labels}
+    by_month = {
+        "key": "findings_by_month",
+        "title": _("Site-check findings per month"),
+        "order": 71,
+        "series": [{"key": s, "label": found_labels[s]} for s in found_states],
+        "rows": [
+            {
+                "label": f"{m:%Y-%m}",
+                "region_id": None,
+                "values": [per_month.get(m, {}).get(s, 0) for s in found_states],
+                "urls": [_list_url(own, s, m) for s in found_states],
+            }
+            for m in months
+        ],
+    }
+    by_month["total"] = {
+        "values": [sum(r["values"][i] for r in by_month["rows"]) for i in range(len(found_states))],
+        "urls": [_list_url(own, s, since=months[0]) for s in found_states],
+    }
+    return [by_area, by_month]

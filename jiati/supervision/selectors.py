@@ -117,6 +117,38 @@ def rectifications_overdue(*, user, today: dt.date | None = None):
     )
 
 
+# The rectification list's states; the dashboard's charts link to the same ones.
+RECTIFICATION_STATES = ("open", "on_time", "overdue", "closed", "all")
+
+
+def rectification_state_q(state: str, *, today: dt.date) -> Q:
+    """Open (on time or overdue), open and not yet due, open past due, closed, or all."""
+    from jiati.supervision.models import OPEN_RECTIFICATION, RectificationStatus
+
+    return {
+        "open": Q(status__in=OPEN_RECTIFICATION),
+        "on_time": Q(status__in=OPEN_RECTIFICATION, due_date__gte=today),
+        "overdue": Q(status__in=OPEN_RECTIFICATION, due_date__lt=today),
+        "closed": Q(status=RectificationStatus.CLOSED),
+    }.get(state, Q())
+
+
+def rectifications_listed(
+    *, user, state: str = "open", region=None, month: dt.date | None = None, since: dt.date | None = None
+):
+    """The rectification list: the user's own, in one state, under one region of the user's area, found in one
+    month or since the start of one (the dashboard's figures drill down to exactly these rows)."""
+    rows = Rectification.objects.visible_to(user).filter(rectification_state_q(state, today=timezone.localdate()))
+    if region is not None:
+        rows = rows.filter(project__community__path__startswith=region.path)
+    if month is not None:
+        start, end = month_bounds(month)
+        rows = rows.filter(opened_at__gte=start, opened_at__lt=end)
+    if since is not None:
+        rows = rows.filter(opened_at__gte=month_bounds(since)[0])
+    return rows.select_related("project__estate", "company").order_by("due_date", "id")
+
+
 def checks_of(*, user, project):
     return (
         SiteCheck.objects.visible_to(user).filter(project=project).select_related("inspector").order_by("-checked_at")

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,7 +36,6 @@ from jiati.supervision.models import (
     MonthlyDispatch,
     Photo,
     Rectification,
-    RectificationStatus,
     ReviewDecision,
     SiteCheck,
     WeeklyReview,
@@ -148,19 +148,65 @@ def photo_file(request, pk: int):
 
 def rectification_list(request):
     user = request.user
-    rows = Rectification.objects.visible_to(user).select_related("project__estate", "company")
     state = request.GET.get("state", "open")
-    if state == "open":
-        rows = rows.open()
-    elif state == "overdue":
-        rows = rows.overdue()
-    elif state == "closed":
-        rows = rows.filter(status=RectificationStatus.CLOSED)
+    if state not in selectors.RECTIFICATION_STATES:
+        state = "open"
+    region = _region_param(user, request.GET.get("region"))
+    month = _month_param(request.GET.get("month"))
+    since = _month_param(request.GET.get("since"))
+    rows = selectors.rectifications_listed(user=user, state=state, region=region, month=month, since=since)
+    keep = {
+        k: v
+        for k, v in (
+            ("region", region and region.pk),
+            ("month", month and f"{month:%Y-%m}"),
+            ("since", since and f"{since:%Y-%m}"),
+        )
+        if v
+    }
     return render(
         request,
         "supervision/rectification_list.html",
-        {"rows": rows.order_by("due_date", "id")[:500], "state": state},
+        {
+            "rows": rows[:LIST_LIMIT],
+            "count": rows.count(),
+            "limit": LIST_LIMIT,
+            "state": state,
+            "states": [
+                ("open", _("Open")),
+                ("on_time", _("Open, not yet due")),
+                ("overdue", _("Overdue")),
+                ("closed", _("Closed")),
+                ("all", _("All")),
+            ],
+            "region": region,
+            "month": month,
+            "since": since,
+            "keep": urlencode(keep),
+        },
     )
+
+
+LIST_LIMIT = 500
+
+
+def _region_param(user, value):
+    """A region of the user's area by id (404 outside it, like a missing one), or None."""
+    if value in (None, ""):
+        return None
+    try:
+        return Region.objects.visible_to(user).get(pk=int(value))
+    except (Region.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _month_param(value):
+    """A month written YYYY-MM as its first day, or None (anything else is ignored)."""
+    year, _dash, number = (value or "").partition("-")
+    try:
+        return dt.date(int(year), int(number), 1)
+    except (ValueError, OverflowError):
+        return None
 
 
 def rectification_detail(request, pk: int):

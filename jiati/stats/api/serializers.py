@@ -23,6 +23,18 @@ class OtherFigureSerializer(Serializer):
     value = serializers.CharField()
 
 
+class CoverageSerializer(Serializer):
+    """Coverage of the region's candidate pool (愿装尽装 / 可装尽装), as the pool computes it."""
+
+    pool = serializers.IntegerField(help_text="Candidate stairwells in the pool")
+    feasible = serializers.IntegerField()
+    willing_feasible = serializers.IntegerField(help_text="Feasible and willing")
+    started = serializers.IntegerField()
+    in_service = serializers.IntegerField()
+    willing_rate = serializers.CharField(help_text="愿装尽装 rate, percent to one decimal rounded down (— when none)")
+    feasible_rate = serializers.CharField(help_text="可装尽装 rate, percent to one decimal rounded down (— when none)")
+
+
 class FiguresSerializer(Serializer):
     """Every named figure of one region, exactly as the dashboard shows it."""
 
@@ -39,4 +51,5 @@ class FiguresSerializer(Serializer):
     subsidy_due = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Yuan, due and not yet paid")
     by_stage = StageFigureSerializer(many=True)
     by_month = MonthFigureSerializer(many=True)
+    coverage = CoverageSerializer(allow_null=True, help_text="null: the caller may not read the pool")
     others = OtherFigureSerializer(many=True, help_text="Figures other apps provide (coverage…)")

@@ -26,6 +26,7 @@ class FiguresView(APIView):
         except Http404 as exc:
             raise NotFound from exc
         f = selectors.figures(user=request.user, region=region)
+        others = selectors.hooked_figures(user=request.user, region=region)
         months = sorted(set(f.started_by_month) | set(f.completed_by_month))
         data = {
             "region": region.pk if region else None,
@@ -48,9 +49,24 @@ class FiguresView(APIView):
                 }
                 for m in months
             ],
-            "others": [
-                {"key": o["key"], "label": str(o["label"]), "value": str(o["value"])}
-                for o in selectors.hooked_figures(user=request.user, region=region)
-            ],
+            "coverage": _coverage(others),
+            "others": [{"key": o["key"], "label": str(o["label"]), "value": str(o["value"])} for o in others],
         }
         return Response(FiguresSerializer(data).data)
+
+
+# The pool's named figures (hook `figures.region_figures`) as the API's coverage object.
+_COVERAGE_KEYS = {
+    "pool_candidates": "pool",
+    "pool_feasible": "feasible",
+    "pool_willing_feasible": "willing_feasible",
+    "pool_started": "started",
+    "pool_in_service": "in_service",
+    "pool_willing_rate": "willing_rate",
+    "pool_feasible_rate": "feasible_rate",
+}
+
+
+def _coverage(others: list[dict]) -> dict | None:
+    found = {_COVERAGE_KEYS[o["key"]]: o["value"] for o in others if o["key"] in _COVERAGE_KEYS}
+    return found if len(found) == len(_COVERAGE_KEYS) else None

@@ -49,6 +49,22 @@
     series: [{ name: data.labels.willing_rate, type: "bar", data: cov.willing },
              { name: data.labels.feasible_rate, type: "bar", data: cov.feasible }]
   }, function (p) { window.location.search = "?region=" + cov.ids[p.dataIndex]; });
+  // The other apps' charts (petition deadlines, site-check findings): stacked bars, one per child region (a click
+  // drills into it) or per month (a click opens the list behind the figure); the table beside holds every link.
+  (data.hooked || []).forEach(function (h) {
+    draw(h.id, {
+      tooltip: { trigger: "axis" }, legend: {},
+      xAxis: { type: "category", data: h.names }, yAxis: { type: "value", minInterval: 1 },
+      series: h.series.map(function (name, i) {
+        var one = { name: name, type: "bar", stack: "s", data: h.values.map(function (row) { return row[i]; }) };
+        if (h.colors[i]) one.itemStyle = { color: h.colors[i] };
+        return one;
+      })
+    }, function (p) {
+      var drill = h.drill[p.dataIndex];
+      window.location.href = drill || h.urls[p.dataIndex][p.seriesIndex];
+    });
+  });
   // Nothing paid and nothing due: a pie of zeros would draw two equal halves; the table beside it says ¥0.00.
   if (data.money.every(function (d) { return Number(d.value) === 0; })) { return; }
   draw("chart-money", {

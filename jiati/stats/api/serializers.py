@@ -23,7 +23,7 @@ class OtherFigureSerializer(Serializer):
     value = serializers.CharField()
 
 
-class CoverageSerializer(Serializer):
+class FiguresCoverageSerializer(Serializer):
     """Coverage of the region's candidate pool (愿装尽装 / 可装尽装), as the pool computes it."""
 
     pool = serializers.IntegerField(help_text="Candidate stairwells in the pool")
@@ -51,5 +51,5 @@ class FiguresSerializer(Serializer):
     subsidy_due = serializers.DecimalField(max_digits=16, decimal_places=2, help_text="Yuan, due and not yet paid")
     by_stage = StageFigureSerializer(many=True)
     by_month = MonthFigureSerializer(many=True)
-    coverage = CoverageSerializer(allow_null=True, help_text="null: the caller may not read the pool")
+    coverage = FiguresCoverageSerializer(allow_null=True, help_text="null: the caller may not read the pool")
     others = OtherFigureSerializer(many=True, help_text="Figures other apps provide (coverage…)")

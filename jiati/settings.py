@@ -219,7 +219,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # JIATI_REPLICA_RETRY_SECONDS).
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
-        os.environ["DATABASE_REPLICA_URL"], conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
     )
     # A standby that does not answer is given up on in 2 s (reads then go to the primary).
     DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}

@@ -128,6 +128,7 @@ class ReplicaReadsMiddleware:
             and request.method in SAFE_METHODS
             and not wrote_recently(request)
             and _declared(request, view_func)
+            and replica_connection_ready()
         ):
             _may_read_replica.set(True)
         return None
@@ -210,6 +211,31 @@ def replica_state(*, fresh: bool = False) -> ReplicaCheck | None:
         return verdict
     finally:
         _checking.release()
+
+
+def replica_connection_ready() -> bool:
+    """Whether this request may read the replica: its kept verdict is good and this thread's connection answers.
+
+    Connections persist between requests (CONN_MAX_AGE): one the standby dropped when it stopped would fail the
+    request's first read, up to the verdict's time to live after the stop. The health check (CONN_HEALTH_CHECKS, on
+    for the replica) runs here, before the request commits to the replica, once per request."""
+    state = replica_state()
+    if state is None or not state.ok:
+        return False
+    alias = replica_alias()
+    conn = connections[alias]
+    try:
+        conn.close_if_health_check_failed()
+        conn.ensure_connection()
+    except Exception as exc:
+        _verdict[alias] = ReplicaCheck(ok=False, detail={"error": exc.__class__.__name__}, checked_at=time.monotonic())
+        logger.warning("read replica not used, reads go to the primary: %s", exc.__class__.__name__)
+        try:
+            conn.close()
+        except Exception:  # already broken: the next use reconnects
+            logger.debug("closing the replica connection failed", exc_info=True)
+        return False
+    return True
 
 
 def forget_replica_state() -> None:

@@ -1,9 +1,9 @@
 """One of everything a resident can open on the portal, for the tests that walk every portal page.
 
 The world's resident owner (phone 13800138000) lives in stairwell a1a, whose project has had its vote and posted its
-notice (he has objected), with a cost scheme and an open willingness survey; he also owns a flat in a second
-stairwell of the estate whose elevator runs (a running-cost share), leads a third stairwell's project (its subsidy
-file), has booked a window slot and filed a petition. A fourth stairwell's vote is open."""
+notice (his objection answered and settled), with a cost scheme and an open willingness survey; he also owns a flat
+in a second stairwell of the estate whose elevator runs (a running-cost share), leads a third stairwell's project
+(its subsidy file), has booked a window slot and filed a petition. A fourth stairwell's vote is open."""
 
 from __future__ import annotations
 
@@ -67,6 +67,9 @@ def build_scene() -> Scene:
     )
     consent.objection_lodge(project=project, content="挡住采光", channel="online", owner=owner)
     objection = Objection.objects.get(owner=owner)
+    # Answered and settled, so the notice invites him to object again (the form shows) and his page has an answer.
+    consent.objection_answer(objection=objection, actor=community, text="已协调设计单位调整井道位置。")
+    consent.objection_close(objection=objection, actor=community, outcome="negotiated")
     scheme = consent.cost_scheme_create(project=project, actor=community, total_cost=Decimal("480000"))
     survey = pool.survey_open(actor=community, stairwell=home)
 

@@ -44,7 +44,7 @@ def build_scene() -> Scene:
     from jiati.projects.models import Project, Stage
     from jiati.subsidies import services as subsidies
     from jiati.subsidies.models import Source, SubsidyApplication
-    from jiati.subsidies.tests.conftest import NEW_FROM, OLD_TO, eligible_project
+    from jiati.subsidies.tests.conftest import NEW_FROM, eligible_project
 
     ensure_rule_sets()
     world = build_world()
@@ -63,7 +63,12 @@ def build_scene() -> Scene:
     consent.vote_close(vote=vote, actor=community)
     in_stage(project, Stage.PUBLIC_NOTICE)
     notice = consent.notice_post(
-        project=project, actor=community, starts_on=timezone.localdate(), period_days=5, content="在北侧加装电梯。"
+        project=project,
+        actor=community,
+        starts_on=timezone.localdate(),
+        period_days=5,
+        title="加装电梯公示",
+        content="在北侧加装电梯。",
     )
     consent.objection_lodge(project=project, content="挡住采光", channel="online", owner=owner)
     objection = Objection.objects.get(owner=owner)
@@ -96,9 +101,10 @@ def build_scene() -> Scene:
         cap=Decimal("200000"),
     )
     third = stairwell_with_dwellings(estate=estate, number="3", storeys=6, per_floor=1)
-    led = eligible_project(world, stairwell=third, filed_on=OLD_TO)
+    led = eligible_project(world, stairwell=third, filed_on=NEW_FROM + dt.timedelta(days=60))
     Project.objects.filter(pk=led.pk).update(lead_owner=owner)
     application = SubsidyApplication.objects.get(project=led)
+    assert application.amount_due > 0  # the policy applies: the file shows a real amount
 
     # A fourth stairwell: a vote still open.
     fourth = stairwell_with_dwellings(estate=estate, number="4", storeys=6, per_floor=1)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from jiati.consultation import permissions
 from jiati.consultation.models import Petition
 from jiati.consultation.selectors import DEADLINE_BUCKETS, deadline_bucket_q
-from jiati.organisation.selectors import child_of
+from jiati.organisation.selectors import counts_per_child, per_child_chart
 
 SOON_DAYS = 7
 
@@ -67,31 +67,16 @@ def region_charts(*, user, region, children) -> list[dict]:
         rows = rows.filter(community__path__startswith=region.path)
     today = timezone.localdate()
     counts = {b: Count("id", filter=deadline_bucket_q(b, today=today)) for b, _label in DEADLINE_BUCKETS}
-    per_child = {
-        row.pop("child"): row
-        for row in rows.annotate(child=child_of(children, path_field="community__path"))
-        .values("child")
-        .annotate(**counts)
-        .order_by()
-    }
-    buckets = [b for b, _label in DEADLINE_BUCKETS]
-    whole = {b: sum(row[b] for row in per_child.values()) for b in buckets}
-    own = region.pk if region is not None else None
+    per_child = counts_per_child(rows, children, path_field="community__path", counts=counts)
     return [
-        {
-            "key": "petition_deadlines",
-            "title": _("Open petitions by deadline"),
-            "order": 80,
-            "series": [{"key": b, "label": str(label)} for b, label in DEADLINE_BUCKETS],
-            "rows": [
-                {
-                    "label": child.name,
-                    "region_id": child.pk,
-                    "values": [per_child.get(child.pk, {}).get(b, 0) for b in buckets],
-                    "urls": [_list_url(child.pk, b) for b in buckets],
-                }
-                for child in children
-            ],
-            "total": {"values": [whole[b] for b in buckets], "urls": [_list_url(own, b) for b in buckets]},
-        }
+        per_child_chart(
+            key="petition_deadlines",
+            title=_("Open petitions by deadline"),
+            order=80,
+            series=DEADLINE_BUCKETS,
+            children=children,
+            per_child=per_child,
+            url_for=_list_url,
+            own=region.pk if region is not None else None,
+        )
     ]

@@ -39,3 +39,39 @@ def child_of(regions, *, path_field: str):
     whens = [When(**{f"{path_field}__startswith": r.path}, then=Value(r.pk)) for r in regions]
     none = Value(None, output_field=IntegerField())
     return Case(*whens, default=none, output_field=IntegerField()) if whens else none
+
+
+def counts_per_child(rows, children, *, path_field: str, counts: dict) -> dict:
+    """`counts` (named aggregates) of `rows` per child region, in one grouped query: {child id: {name: n}}."""
+    return {
+        row.pop("child"): row
+        for row in rows.annotate(child=child_of(children, path_field=path_field))
+        .values("child")
+        .annotate(**counts)
+        .order_by()
+    }
+
+
+def per_child_chart(*, key, title, order, series, children, per_child, url_for, own) -> dict:
+    """A dashboard chart (hook `figures.region_charts`) of one bar per child region: `series` is [(key, label)],
+    `url_for(region_id, series_key)` the list behind one figure, `own` the region whose total is shown."""
+    keys = [k for k, _label in series]
+    return {
+        "key": key,
+        "title": title,
+        "order": order,
+        "series": [{"key": k, "label": str(label)} for k, label in series],
+        "rows": [
+            {
+                "label": child.name,
+                "region_id": child.pk,
+                "values": [per_child.get(child.pk, {}).get(k, 0) for k in keys],
+                "urls": [url_for(child.pk, k) for k in keys],
+            }
+            for child in children
+        ],
+        "total": {
+            "values": [sum(row.get(k, 0) for row in per_child.values()) for k in keys],
+            "urls": [url_for(own, k) for k in keys],
+        },
+    }

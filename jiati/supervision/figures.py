@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from jiati.accounts.permissions import has_role
-from jiati.organisation.selectors import child_of
+from jiati.organisation.selectors import counts_per_child, per_child_chart
 from jiati.supervision.models import OPEN_RECTIFICATION, Rectification
 from jiati.supervision.permissions import SUPERVISORS
 from jiati.supervision.selectors import month_bounds, months_back, rectification_state_q
@@ -76,33 +76,18 @@ def region_charts(*, user, region, children) -> list[dict]:
     own = region.pk if region is not None else None
     open_states = ("on_time", "overdue")
     counts = {s: Count("id", filter=rectification_state_q(s, today=today)) for s in open_states}
-    per_child = {
-        row.pop("child"): row
-        for row in rows.annotate(child=child_of(children, path_field="project__community__path"))
-        .values("child")
-        .annotate(**counts)
-        .order_by()
-    }
+    per_child = counts_per_child(rows, children, path_field="project__community__path", counts=counts)
     open_labels = {"on_time": _("Open, not yet due"), "overdue": _("Overdue")}
-    by_area = {
-        "key": "rectifications_by_area",
-        "title": _("Open rectifications by area"),
-        "order": 70,
-        "series": [{"key": s, "label": open_labels[s]} for s in open_states],
-        "rows": [
-            {
-                "label": child.name,
-                "region_id": child.pk,
-                "values": [per_child.get(child.pk, {}).get(s, 0) for s in open_states],
-                "urls": [_list_url(child.pk, s) for s in open_states],
-            }
-            for child in children
-        ],
-        "total": {
-            "values": [sum(r[s] for r in per_child.values()) for s in open_states],
-            "urls": [_list_url(own, s) for s in open_states],
-        },
-    }
+    by_area = per_child_chart(
+        key="rectifications_by_area",
+        title=_("Open rectifications by area"),
+        order=70,
+        series=[(s, open_labels[s]) for s in open_states],
+        children=children,
+        per_child=per_child,
+        url_for=_list_url,
+        own=own,
+    )
     months = months_back(today, FINDING_MONTHS)
     since, _end = month_bounds(months[0])
     found_states = ("closed", "on_time", "overdue")

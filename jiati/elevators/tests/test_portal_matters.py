@@ -78,6 +78,9 @@ def test_the_running_cost_share_page_shows_the_owners_own_share_only(world, elev
     assert format_money(share.amount) in html and "¥10.00" in html and "2026-03-02" in html
     assert "Still to pay" in html and "By exclusive area" in html and share.weight_text in html
     assert "bootstrap" not in html
+    # In Chinese the owner has paid (已缴) his share; 已拨付 is the office disbursing a subsidy.
+    zh = _signed_in(mine).get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已缴" in zh and "已拨付" not in zh
 
     assert _signed_in(theirs).get(url).status_code == 404  # a neighbour's share
     assert Client().get(url).status_code == 302  # not signed in: to the sign-in

@@ -122,7 +122,8 @@ def test_the_verdict_is_checked_once_and_kept(client_for, world):
     with queries() as (_, rep):
         client.get("/stats/")
         client.get("/stats/")
-    assert sum(q["sql"] == "SELECT 1" for q in rep) == 1
+    # The check: SELECT 1 on the embedded test mirror, the lag query on PostgreSQL.
+    assert sum(q["sql"] == "SELECT 1" or "pg_is_in_recovery()" in q["sql"] for q in rep) == 1
 
 
 @ON

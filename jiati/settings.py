@@ -319,6 +319,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 # Documents (drawings, certificates, signed forms): at most this size.
 JIATI_UPLOAD_MAX_BYTES = int(os.environ.get("JIATI_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 JIATI_IMPORT_MAX_BYTES = int(os.environ.get("JIATI_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+# Test-only, honoured only with JIATI_TESTING: a file the first housing import to reach its commit creates before it
+# waits there, so jiati/ops/tests/test_worker_killed.py can kill the worker mid-import (jiati/housing/importer.py).
+JIATI_TEST_IMPORT_PAUSE = os.environ.get("JIATI_TEST_IMPORT_PAUSE", "") if env_bool("JIATI_TESTING", False) else ""
 # A paper vote's spreadsheet (page, API and `vote_tally` alike): one building's owners fit in a few KB.
 JIATI_TALLY_MAX_BYTES = int(os.environ.get("JIATI_TALLY_MAX_BYTES", str(20 * 1024 * 1024)))
 

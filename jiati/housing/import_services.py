@@ -80,41 +80,50 @@ def _dispatch(job: ImportJob) -> ImportJob:
 
 
 def import_job_execute(*, job_id: int) -> None:
-    """Run one job to its end; called inline or by the background worker."""
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    """Run one job to its end; called inline or by the background worker.
+
+    Safe to run again after its worker was killed (the task re-runs it, jiati.core.task_policy): the rows, the job's
+    end and its audit entry commit in one transaction, so a killed run leaves no row behind and the re-run starts
+    over from the file; the job's own RUNNING state is taken over, and a finished job is not run again. The job row
+    stays locked while it runs: a second runner of the same job waits, then finds it finished.
+    """
+    job = ImportJob.objects.get(pk=job_id)
     if job.is_finished:
         return
-    job.status = ImportStatus.RUNNING
-    job.save(update_fields=["status"])
+    if job.status != ImportStatus.RUNNING:  # RUNNING already: a re-run after a killed worker
+        job.status = ImportStatus.RUNNING
+        job.save(update_fields=["status"])
     try:
-        result = HousingImport(
-            path=job.file.path, name=job.original_name, actor=job.created_by, dry_run=job.dry_run, job_id=job.pk
-        ).run()
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().get(pk=job_id)
+            if job.is_finished:
+                return
+            result = HousingImport(
+                path=job.file.path, name=job.original_name, actor=job.created_by, dry_run=job.dry_run, job_id=job.pk
+            ).run()
+            _finish(
+                job,
+                status=ImportStatus.REJECTED if result.error_count else ImportStatus.SUCCEEDED,
+                total_rows=result.total_rows,
+                processed_rows=result.total_rows,
+                summary=result.counts,
+                changes=result.changes,
+                errors=result.errors,
+                error_count=result.error_count,
+            )
+            if not job.dry_run and not result.error_count:
+                audit_record(
+                    actor=job.created_by,
+                    instance=job,
+                    action=AuditAction.IMPORT,
+                    changes={"rows": result.total_rows, "counts": result.counts, "sha256": job.sha256},
+                    message=job.original_name,
+                )
     except ImportFileError as exc:
         _finish(job, status=ImportStatus.FAILED, failure=str(exc))
-        return
     except Exception as exc:
         logger.exception("housing import %s failed", job.pk)
         _finish(job, status=ImportStatus.FAILED, failure=_unexpected(exc))
-        return
-    _finish(
-        job,
-        status=ImportStatus.REJECTED if result.error_count else ImportStatus.SUCCEEDED,
-        total_rows=result.total_rows,
-        processed_rows=result.total_rows,
-        summary=result.counts,
-        changes=result.changes,
-        errors=result.errors,
-        error_count=result.error_count,
-    )
-    if not job.dry_run and not result.error_count:
-        audit_record(
-            actor=job.created_by,
-            instance=job,
-            action=AuditAction.IMPORT,
-            changes={"rows": result.total_rows, "counts": result.counts, "sha256": job.sha256},
-            message=job.original_name,
-        )
 
 
 def _unexpected(exc: Exception) -> str:
@@ -126,7 +135,7 @@ def _finish(job: ImportJob, **fields) -> None:
         setattr(job, name, value)
     job.finished_at = timezone.now()
     job.save()
-    cache.delete(progress_key(job.pk))
+    transaction.on_commit(lambda: cache.delete(progress_key(job.pk)))
 
 
 def import_progress(*, job: ImportJob) -> dict:

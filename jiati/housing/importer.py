@@ -14,7 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -502,6 +504,7 @@ class HousingImport:
                     self._write_chunk(chunk)
                 self.result.total_rows = processed
                 self._progress(processed)
+                _pause_for_test_kill()
                 if processed == 0:
                     raise ImportFileError(_("The file has a header but no rows."))
                 if self.dry_run or self.result.error_count:
@@ -1034,6 +1037,20 @@ def _plain(value, field_name: str):
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def _pause_for_test_kill() -> None:
+    """Test-only (settings.JIATI_TEST_IMPORT_PAUSE, empty outside the tests): the first import to get here creates
+    the file and waits, its rows written but not committed, for the test to kill its worker; the re-run finds the
+    file and goes on."""
+    marker = settings.JIATI_TEST_IMPORT_PAUSE
+    if not marker:
+        return
+    try:
+        os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return
+    time.sleep(120)
 
 
 def progress_key(job_id: int) -> str:

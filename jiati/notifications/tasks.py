@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from jiati.core.task_policy import rerun_if_interrupted
 
+
+# Safe to run again: an attempt is claimed on the delivery row and a sent delivery is not sent again
+# (services.delivery_attempt).
+@rerun_if_interrupted(times=3, after_seconds=30)
 @task()
 def deliver(delivery_id: int) -> None:
     # Imported when the task runs: services enqueues this task (a cycle at import time).

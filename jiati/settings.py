@@ -338,6 +338,10 @@ TASKS = {
     # Where tasks wait while Redis cannot be reached; run_worker hands them back (jiati/ops/tasks_backend.py).
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
+# `run_worker` beats (readiness, its lease) every JIATI_WORKER_HEARTBEAT_SECONDS; a database-queue task whose worker
+# has not renewed its lease for JIATI_WORKER_LEASE_SECONDS is taken for abandoned (jiati/ops/worker_leases.py).
+JIATI_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("JIATI_WORKER_HEARTBEAT_SECONDS", "10"))
+JIATI_WORKER_LEASE_SECONDS = int(os.environ.get("JIATI_WORKER_LEASE_SECONDS", "60"))
 # The RQ queue (django-rq) the Redis backend uses; unused with the database backend.
 # A Redis that does not answer fails an enqueue in 2 s (the task then waits in the database) instead of hanging a page.
 _RQ_URL = REDIS_URL or "redis://127.0.0.1:6379/0"

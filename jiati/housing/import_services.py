@@ -120,10 +120,18 @@ def import_job_execute(*, job_id: int) -> None:
                     message=job.original_name,
                 )
     except ImportFileError as exc:
-        _finish(job, status=ImportStatus.FAILED, failure=str(exc))
+        _fail(job_id, str(exc))
     except Exception as exc:
-        logger.exception("housing import %s failed", job.pk)
-        _finish(job, status=ImportStatus.FAILED, failure=_unexpected(exc))
+        logger.exception("housing import %s failed", job_id)
+        _fail(job_id, _unexpected(exc))
+
+
+def _fail(job_id: int, failure: str) -> None:
+    """End the job FAILED, unless another run of it (a worker taken for dead that was not) has ended it meanwhile."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job_id)
+        if not job.is_finished:
+            _finish(job, status=ImportStatus.FAILED, failure=failure)
 
 
 def _unexpected(exc: Exception) -> str:

@@ -26,7 +26,7 @@ from django_tasks_rq import RQBackend as BaseRQBackend
 from django_tasks_rq.backend import Job, failed_callback, success_callback
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rq import Retry
+from rq import Retry, Worker
 from rq.job import Callback, JobStatus
 
 from jiati.core.task_policy import rerun_policy
@@ -86,6 +86,15 @@ class RQBackend(BaseRQBackend):
         except (RedisConnectionError, RedisTimeoutError):
             logger.error("Redis cannot be reached: task %s waits in the database queue", task.module_path)
             return task.using(backend=WAITING_ROOM).enqueue(*args, **kwargs)
+
+
+class RQWorker(Worker):
+    """RQ's worker, looking for abandoned jobs (and cleaning its registries) every minute instead of every ten: a job
+    whose worker died is re-queued (or failed) about a minute after its lease in the started-job registry ran out
+    (RQ's lease: the job's last heartbeat + 60 s)."""
+
+    def __init__(self, *args, maintenance_interval: int = 60, **kwargs):
+        super().__init__(*args, maintenance_interval=maintenance_interval, **kwargs)
 
 
 def requeue_waiting(*, limit: int = 500) -> int:

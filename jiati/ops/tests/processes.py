@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,31 @@ def running(args: list[str], env: dict, log: Path):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes under `pid` (Linux /proc): an RQ worker's forked job runs in a process group of its own."""
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_tree(process) -> None:
+    """SIGKILL the process and everything under it at once, as a lost machine or a killed container would."""
+    for pid in [process.pid, *_descendants(process.pid)]:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(timeout=20)
 
 
 def wait_for(condition, *, timeout: float, what: str, process=None, log: Path | None = None):

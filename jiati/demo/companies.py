@@ -1,6 +1,7 @@
 """Demo: companies of every kind with licences and contacts; elevators in service for the projects that are,
 with maintenance visits (some late), inspections due, faults open and closed, running costs partly paid;
-three months of scores and a published red/black list with one appeal decided."""
+three months of scores and a published red/black list: one company black-listed for a serious violation, another's
+black listing overturned on appeal."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ MORE_COMPANIES = [
     ("深圳市中衡造价咨询有限公司", "is_cost_consultant"),
 ]
 WEIGHTS = {"civilised_construction": "3", "quality_control": "3", "operation_maintenance": "4"}
+# A construction team only (no maker's or maintainer's list of the month is published before its violation is added).
+BLACK_LISTED_CONTRACTOR = "深圳市安居加装电梯工程有限公司"
 DEDUCTIONS = {
     "maintenance_late": "3",
     "maintenance_missed": "5",
@@ -211,17 +214,27 @@ def _seed(context: dict) -> None:
         periods.append(month)
     periods.reverse()
     maintainers = list(Company.objects.filter(is_maintainer=True).order_by("pk"))
+    # The latest month's serious violations, recorded while its lists are drafts: a construction team that did not
+    # pay its workers stays on the black list; the maintainer's falsified records are overturned on appeal below.
+    violations = {
+        "contractor": {
+            "company": Company.objects.get(name=BLACK_LISTED_CONTRACTOR),
+            "kind": "unpaid_wages",
+            "description": "拖欠加装电梯项目施工人员工资，经劳动保障监察责令改正后逾期仍未支付",
+            "evidence_note": "区人力资源局劳动保障监察责令改正决定书（深龙人社监令第37号）",
+        },
+        "maintainer": {
+            "company": maintainers[-1],
+            "kind": "falsified_records",
+            "description": "抽查发现两份维保记录与现场不符",
+            "evidence_note": "区市场监管局抽查通报（2026）第12号",
+        },
+    }
     for period in periods:
         for kind in ranking.LIST_KINDS:
-            if period == periods[-1] and kind == "maintainer":
-                ranking.ranking_list_draft(actor=district, period=period, kind=kind)
-                ranking.violation_add(
-                    actor=district, company=maintainers[-1], period=period, kind="falsified_records",
-                    description="抽查发现两份维保记录与现场不符", evidence_note="区市场监管局抽查通报（2026）第12号",
-                )  # fmt: skip
-                the_list = ranking.RankingList.objects.get(period=period, kind=kind, corrects__isnull=True)
-            else:
-                the_list = ranking.ranking_list_draft(actor=district, period=period, kind=kind)
+            the_list = ranking.ranking_list_draft(actor=district, period=period, kind=kind)
+            if period == periods[-1] and kind in violations:
+                ranking.violation_add(actor=district, period=period, **violations[kind])
             ranking.ranking_list_publish(actor=district, ranking=the_list)
     latest = ranking.RankingList.objects.get(period=periods[-1], kind="maintainer", corrects__isnull=True)
     entry = latest.entries.get(company=maintainers[-1])

@@ -467,7 +467,8 @@ class HousingImport:
         self.estates: dict[str, _Seen] = {}
         self.buildings: dict[tuple[int, str], _Seen] = {}
         self.stairwells: dict[tuple[int, str], _Seen] = {}
-        # Stored stairwells whose dwellings, owners or ownerships the chunk changes: the pool is told once a chunk.
+        # Stairwells the chunk creates or changes (or whose dwellings, owners or ownerships it changes): the pool is
+        # told once a chunk, and scores them all after the commit.
         self.touched: set[int] = set()
         self.ledger: _Ledger | None = None
         self.message = f"import #{job_id}" if job_id else "import"
@@ -798,6 +799,8 @@ class HousingImport:
             created = insert_rows(Stairwell, list(to_create.values()))
             for stairwell in created:
                 met[(stairwell.building_id, stairwell.number)].id = stairwell.id
+            # Scored with the chunk's stored ones, not left to the daily sweep: the pool is right once we commit.
+            self.touched.update(stairwell.id for stairwell in created)
             self._audit_created(created)
             self.result.count("stairwell", "created", len(created))
         self.ledger.put("stairwell", met)

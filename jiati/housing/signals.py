@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-# Sent once per chunk of a housing import with `stairwell_ids`: the stored stairwells whose dwellings, owners or
-# ownerships the chunk created, changed or ended (the pool refreshes their priority once after the commit).
+# Sent once per chunk of a housing import with `stairwell_ids`: the stairwells the chunk created or changed, and the
+# stored ones whose dwellings, owners or ownerships it created, changed or ended (the pool scores them once after the
+# commit).
 stairwells_changed = Signal()

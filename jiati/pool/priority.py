@@ -27,6 +27,7 @@ from django.db.models import BigIntegerField, Case, F, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from jiati.core import after_commit
 from jiati.housing.models import Stairwell
 from jiati.pool import rules, selectors
 from jiati.pool.models import Feasibility, PoolSettings, StairwellPriority
@@ -207,28 +208,19 @@ def priority_rescore(*, region) -> int:
 
 # --- saves elsewhere: refreshed once, after their commit ------------------------------------------------------
 
-_PENDING = "_jiati_pool_priority_pending"
+_PENDING = "pool_priority"
 
 
 def mark_changed(stairwell_ids: Iterable[int | None]) -> None:
     """Refresh these stairwells after the current transaction commits (at once outside a transaction), each once
     however many saves touched it."""
-    ids = {pk for pk in stairwell_ids if pk}
-    if not ids:
-        return
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        priority_refresh(stairwell_ids=ids)
-        return
-    pending = connection.__dict__.get(_PENDING)
-    # A rolled-back savepoint drops our callback: start a new set then.
-    if pending is None or not any(entry[1] is flush_pending for entry in connection.run_on_commit):
-        pending = connection.__dict__[_PENDING] = set()
-        transaction.on_commit(flush_pending)
-    pending |= ids
+    after_commit.refresh_once(_PENDING, stairwell_ids, _refresh_marked)
+
+
+def _refresh_marked(ids: set[int]) -> None:
+    priority_refresh(stairwell_ids=ids)
 
 
 def flush_pending() -> None:
-    """What the commit runs: refresh the stairwells marked since (a test calls it as if its setup had committed)."""
-    ids = transaction.get_connection().__dict__.pop(_PENDING, set())
-    priority_refresh(stairwell_ids=ids)
+    """Refresh the stairwells marked so far (a test calls it as if its setup had committed)."""
+    priority_refresh(stairwell_ids=after_commit.take(_PENDING))

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Length, Replace, TruncDate, TruncMonth
 
+from jiati.core import after_commit
 from jiati.organisation.models import Region
 from jiati.projects.models import Project, Stage, Status
 from jiati.stats.models import DueCount, MonthCount, RegionTotal, StageCount
@@ -223,6 +224,7 @@ def community_refresh(*, community_id: int) -> None:
 def rebuild_all() -> int:
     """Rebuild every region's rows from the live tables (after a bulk load, or to repair by hand), set-based: one
     INSERT … SELECT per summary over every project, then one roll-up per level. Returns how many summary rows."""
+    after_commit.take(_PENDING)  # every community is rebuilt here: the commit need not redo the ones marked so far
     for model in SUMMARIES:
         model.objects.all().delete()
     _insert_community_rows(Q())
@@ -232,7 +234,15 @@ def rebuild_all() -> int:
     return sum(model.objects.count() for model in SUMMARIES)
 
 
+_PENDING = "stats_communities"
+
+
 def mark_changed(community_id: int | None) -> None:
-    """Rebuild this community after the current transaction commits (at once outside a transaction)."""
-    if community_id is not None:
-        transaction.on_commit(lambda: community_refresh(community_id=community_id))
+    """Rebuild this community after the current transaction commits (at once outside a transaction), once however
+    many saves in the transaction touched it."""
+    after_commit.refresh_once(_PENDING, [community_id], _refresh_marked)
+
+
+def _refresh_marked(community_ids: set[int]) -> None:
+    for community_id in sorted(community_ids):
+        community_refresh(community_id=community_id)

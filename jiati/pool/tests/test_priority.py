@@ -406,22 +406,15 @@ def test_the_rebuild_command_scores_every_stairwell(world):
     assert MobilityNeed.objects.count() == 0
 
 
-def test_an_import_into_a_stored_stairwell_refreshes_its_stored_score(
-    committed, tmp_path, django_capture_on_commit_callbacks
-):
-    """The importer writes in bulk (no per-row signals): it tells the pool once a chunk which stored stairwells it
-    changed, and their scores are refreshed after the commit."""
+def _import_rows(tmp_path, capture, actor, stairwell, rows: list[dict]):
+    """Run the housing import (committed, its after-commit work done) on rows in the given stairwell's building."""
     import csv
 
     from jiati.core.tests.factories import valid_resident_id
     from jiati.housing.importer import COLUMNS, HousingImport
 
-    stairwell = committed.stairwells["a1a"]
     building, estate = stairwell.building, stairwell.estate
-    ids = [stairwell.pk]
-    priority.priority_refresh(stairwell_ids=ids)
-    before = stored(ids)
-    values = {
+    place = {
         "community_code": estate.community.code,
         "estate_code": estate.code,
         "estate_name": estate.name,
@@ -430,17 +423,57 @@ def test_an_import_into_a_stored_stairwell_refreshes_its_stored_score(
         "stairwell_number": stairwell.number,
         "stairwell_storeys": stairwell.storeys,
         "floor": 1,
-        "room": "新101",
         "area_register": "66.00",
         "owner_name": "新业主",
-        "owner_id_number": valid_resident_id(),
     }
     path = tmp_path / "stock.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([c.zh for c in COLUMNS])
-        writer.writerow([values.get(c.key, "") for c in COLUMNS])
-    with django_capture_on_commit_callbacks(execute=True):
-        result = HousingImport(path=str(path), name="stock.csv", actor=committed.users["admin"], dry_run=False).run()
-    assert result.error_count == 0 and result.counts["dwelling"]["created"] == 1
+        for row in rows:
+            values = {**place, "owner_id_number": valid_resident_id(), **row}
+            writer.writerow([values.get(c.key, "") for c in COLUMNS])
+    with capture(execute=True):
+        result = HousingImport(path=str(path), name="stock.csv", actor=actor, dry_run=False).run()
+    assert result.error_count == 0, result.errors
+    return result
+
+
+def test_an_import_into_a_stored_stairwell_refreshes_its_stored_score(
+    committed, tmp_path, django_capture_on_commit_callbacks
+):
+    """The importer writes in bulk (no per-row signals): it tells the pool once a chunk which stored stairwells it
+    changed, and their scores are refreshed after the commit."""
+    stairwell = committed.stairwells["a1a"]
+    ids = [stairwell.pk]
+    priority.priority_refresh(stairwell_ids=ids)
+    before = stored(ids)
+    rows = [{"room": "新101"}]
+    result = _import_rows(tmp_path, django_capture_on_commit_callbacks, committed.users["admin"], stairwell, rows)
+    assert result.counts["dwelling"]["created"] == 1
     assert stored(ids) == fresh(ids) != before
+
+
+def test_stairwells_an_import_creates_or_changes_are_scored_when_it_commits(
+    committed, tmp_path, django_capture_on_commit_callbacks
+):
+    """New stairwells were scored only by the next daily sweep (absent from the pool's order until then), a stored
+    stairwell whose storeys the file changed kept its old floors term: both are scored at the import's commit."""
+    stairwell = committed.stairwells["a1a"]
+    priority.priority_refresh(stairwell_ids=[stairwell.pk])
+    before = stored([stairwell.pk])
+    taller = {"building_storeys": stairwell.building.storeys + 2}  # room for the stored stairwell to grow
+    rows = [{**taller, "room": "新101", "stairwell_storeys": stairwell.storeys + 2}]
+    rows += [
+        {**taller, "stairwell_number": f"新{n}单元", "stairwell_storeys": 4 + n, "floor": floor, "room": f"{floor}01"}
+        for n in (1, 2)
+        for floor in range(1, 4)
+    ]
+    result = _import_rows(tmp_path, django_capture_on_commit_callbacks, committed.users["admin"], stairwell, rows)
+    assert result.counts["stairwell"] == {"created": 2, "changed": 1, "unchanged": 0}
+    new = list(
+        Stairwell.objects.filter(building=stairwell.building, number__startswith="新").values_list("pk", flat=True)
+    )
+    ids = [stairwell.pk, *new]
+    assert len(stored(ids)) == 3 and stored(ids) == fresh(ids)
+    assert stored([stairwell.pk]) != before

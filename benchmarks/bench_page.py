@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def child(tree: Path, repeat: int, profile: str | None) -> None:
+def child(tree: Path, repeat: int, profile: str | None, only: str | None = None) -> None:
     """Render the pages with `tree`'s code and print one JSON line of figures."""
     sys.path.insert(0, str(tree))
     os.chdir(tree)
@@ -42,9 +42,12 @@ def child(tree: Path, repeat: int, profile: str | None) -> None:
     os.environ["JIATI_REQUIRE_SECOND_FACTOR"] = "0"
     os.environ.pop("JIATI_TESTING", None)
     os.environ.pop("REDIS_URL", None)
+    import logging
+
     import django
 
     django.setup()
+    logging.disable(logging.INFO)  # the request log line of every render
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -66,6 +69,8 @@ def child(tree: Path, repeat: int, profile: str | None) -> None:
     if len(picks) == 1 or picks["longest history"] is None:  # a benchmark set (bench_seed): the district's projects
         seen = Project.objects.visible_to(district)
         picks = {"first": seen.order_by("pk").first(), "last": seen.order_by("-pk").first()}
+    if only:
+        picks = {label: project for label, project in picks.items() if label in only.split(",")}
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
@@ -91,8 +96,8 @@ def child(tree: Path, repeat: int, profile: str | None) -> None:
                 for _ in range(repeat):
                     client.get(url)
                 profiler.disable()
-                pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
-                pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(60)
+                pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(40)
             app, db_cpu, db_wall, walls = [], [], [], []
             queries = 0
             cpu_before_all = backend_cpu()
@@ -122,11 +127,13 @@ def child(tree: Path, repeat: int, profile: str | None) -> None:
     print("RESULT " + json.dumps(results))
 
 
-def run_child(tree: Path, repeat: int, profile: str | None = None) -> list[dict]:
+def run_child(tree: Path, repeat: int, profile: str | None = None, only: str | None = None) -> list[dict]:
     python = str(HERE.parent / ".venv" / "bin" / "python")
     cmd = [python, str(HERE / "bench_page.py"), "--child", str(tree), "--repeat", str(repeat)]
     if profile:
         cmd += ["--profile", profile]
+    if only:
+        cmd += ["--only", only]
     out = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())  # noqa: S603
     if out.returncode:
         raise SystemExit(f"{tree}: failed\n{out.stderr[-4000:]}")
@@ -142,10 +149,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="renders of each page per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", help="'PAGE LABEL,ROLE': print a cProfile top list of that page")
+    parser.add_argument("--only", help="comma-separated page labels (longest history, intention, vote, …)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child), args.repeat, args.profile)
+        child(Path(args.child), args.repeat, args.profile, args.only)
         return
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set DATABASE_URL to a PostgreSQL database holding seed_demo (or bench_seed) data")
@@ -163,12 +171,12 @@ def main() -> None:
         trees["base"] = baseline_tree(args.baseline_ref)
         (trees["base"] / ".venv").exists() or (trees["base"] / ".venv").symlink_to(HERE.parent / ".venv")
     if args.profile:
-        run_child(trees["this"], args.repeat, args.profile)
+        run_child(trees["this"], args.repeat, args.profile, args.only)
         return
     runs: dict[str, list[list[dict]]] = {name: [] for name in trees}
     for _ in range(args.rounds):
         for name, tree in trees.items():
-            runs[name].append(run_child(tree, args.repeat))
+            runs[name].append(run_child(tree, args.repeat, only=args.only))
 
     def med(name: str, i: int, key: str) -> float:
         return statistics.median(r[i][key] for r in runs[name])

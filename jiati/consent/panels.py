@@ -48,6 +48,6 @@ def project_panels(*, request, project) -> list[dict]:
             "can_run": staff and permissions.can_run_votes(user) and project.status == "active",
             "can_post": staff and permissions.can_post_notices(user) and project.status == "active",
             "can_share": staff and permissions.can_share_costs(user),
-            "passed": selectors.has_passed_vote(project) if vote is not None else False,
+            "passed": selectors.rounds_passed(rounds),  # the rounds read above (has_passed_vote read them again)
         }
     ]

@@ -179,6 +179,11 @@ def consent_rounds(project) -> tuple[Vote | None, list[dict]]:
 
 def has_passed_vote(project) -> bool:
     _vote, rounds = consent_rounds(project)
+    return rounds_passed(rounds)
+
+
+def rounds_passed(rounds: list[dict]) -> bool:
+    """Whether every round of `consent_rounds` is decided by a passed vote."""
     return bool(rounds) and all(r["decision"] is not None and r["decision"].passed for r in rounds)
 
 

@@ -8,8 +8,11 @@ the pre-filled default vanishes and a required field stops the user with the bro
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 from django import forms
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
 from django.utils import timezone
 
 
@@ -56,16 +59,15 @@ CHOICE_LIST_TEMPLATES = ("core/widgets/choice_list.html", "core/widgets/choice_o
 
 def _text(value) -> str:
     """What `{{ value }}` writes: localised, escaped unless already safe."""
-    from django.utils.formats import localize
-    from django.utils.html import conditional_escape
-
+    if type(value) is str:  # most labels and names: django.utils.html.escape without its wrapping
+        return html.escape(value)
     return conditional_escape(localize(value))
 
 
 def _formatted(value) -> str:
     """What `{{ value|stringformat:'s' }}` writes."""
-    from django.utils.html import conditional_escape
-
+    if type(value) is str:
+        return html.escape(value)
     return conditional_escape(value if isinstance(value, str) else "%s" % (value,))
 
 

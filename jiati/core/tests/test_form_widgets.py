@@ -49,7 +49,7 @@ def test_an_invalid_list_marks_its_boxes():
 
 # --- choice widgets written in Python (issue 18) -------------------------------------------------------------------
 class Choices(forms.Form):
-    GROUPED = [("Team <A>", [("1", "Ann & Bo"), ("2", '"Cy"')]), ("3", "Dee")]
+    GROUPED = [("Team <A>", [("1", "Ann & Bo"), ("2", '"Cy"')]), ("3", "Dee O'Neil")]
     pick = forms.ChoiceField(label="Pick", choices=[("", "---------"), ("a", "Ann"), ("b", "Bo <b>")])
     grouped = forms.ChoiceField(label="Grouped", choices=GROUPED, required=False)
     many = forms.MultipleChoiceField(label="Many", choices=[("1", "Ann"), ("2", "Bo")], required=False)

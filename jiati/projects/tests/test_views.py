@@ -160,7 +160,7 @@ def test_estate_page_lists_projects_and_offers_a_cluster(world, client_for):
 # The project page's queries, pinned (issue 18: it ran 49, several reading the same rows twice). The page gathers
 # panels from every app, so a new panel or a forgotten select_related shows here first: lower the pin when a
 # change saves queries, and raise it only for a panel that brings new information.
-PROJECT_PAGE_QUERIES = {"community": 39, "district": 39}
+PROJECT_PAGE_QUERIES = {"community": 33, "district": 33}
 
 
 @pytest.mark.parametrize("role", sorted(PROJECT_PAGE_QUERIES))

@@ -37,7 +37,9 @@ def project_panels(*, request, project) -> list[dict]:
             "lead_owner": sees_tally and not staff,
             "verdict": selectors.vote_verdict(vote) if show else None,
             "breakdown": selectors.choice_breakdown(vote) if show else None,
-            "subsidy_change": selectors.subsidy_change(scheme) if staff and scheme is not None else None,
+            "subsidy_change": selectors.subsidy_change(scheme, project=project)
+            if staff and scheme is not None
+            else None,
             "notice": notice,
             "objections_open": objection_counts.get(ObjectionStatus.OPEN, 0),
             "objections_answered": objection_counts.get(ObjectionStatus.ANSWERED, 0),

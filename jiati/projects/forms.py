@@ -43,7 +43,9 @@ def _choices_from(field, rows) -> None:
     when it is rendered; the queryset still checks what is posted. The same choices ModelChoiceIterator makes."""
     if rows is None:
         return
-    choices = [(ModelChoiceIteratorValue(field.prepare_value(row), row), field.label_from_instance(row)) for row in rows]
+    choices = [
+        (ModelChoiceIteratorValue(field.prepare_value(row), row), field.label_from_instance(row)) for row in rows
+    ]
     if field.empty_label is not None:
         choices.insert(0, ("", field.empty_label))
     field.widget.choices = choices

@@ -99,7 +99,9 @@ def test_a_long_select_renders_no_template_per_option(monkeypatch):
 
     renders = []
     original = DjangoTemplates.render
-    monkeypatch.setattr(DjangoTemplates, "render", lambda self, *a, **k: renders.append(a[0]) or original(self, *a, **k))
+    monkeypatch.setattr(
+        DjangoTemplates, "render", lambda self, *a, **k: renders.append(a[0]) or original(self, *a, **k)
+    )
     html = render(People())
     assert html.count("<option") == 300 and html.count('type="checkbox"') == 300
     assert renders == []

@@ -37,7 +37,9 @@ def project_panels(*, request, project) -> list[dict]:
             "lead_owner": sees_tally and not staff,
             "verdict": selectors.vote_verdict(vote) if show else None,
             "breakdown": selectors.choice_breakdown(vote) if show else None,
-            "subsidy_change": selectors.subsidy_change(scheme) if staff and scheme is not None else None,
+            "subsidy_change": selectors.subsidy_change(scheme, project=project)
+            if staff and scheme is not None
+            else None,
             "notice": notice,
             "objections_open": objection_counts.get(ObjectionStatus.OPEN, 0),
             "objections_answered": objection_counts.get(ObjectionStatus.ANSWERED, 0),
@@ -48,6 +50,6 @@ def project_panels(*, request, project) -> list[dict]:
             "can_run": staff and permissions.can_run_votes(user) and project.status == "active",
             "can_post": staff and permissions.can_post_notices(user) and project.status == "active",
             "can_share": staff and permissions.can_share_costs(user),
-            "passed": selectors.has_passed_vote(project) if vote is not None else False,
+            "passed": selectors.rounds_passed(rounds),  # the rounds read above (has_passed_vote read them again)
         }
     ]

@@ -179,6 +179,11 @@ def consent_rounds(project) -> tuple[Vote | None, list[dict]]:
 
 def has_passed_vote(project) -> bool:
     _vote, rounds = consent_rounds(project)
+    return rounds_passed(rounds)
+
+
+def rounds_passed(rounds: list[dict]) -> bool:
+    """Whether every round of `consent_rounds` is decided by a passed vote."""
     return bool(rounds) and all(r["decision"] is not None and r["decision"].passed for r in rounds)
 
 
@@ -208,16 +213,21 @@ def subsidy_for(project) -> tuple[Decimal, str]:
     return Decimal(0), ""
 
 
-def subsidy_change(scheme: CostScheme) -> dict | None:
+def subsidy_change(scheme: CostScheme, *, project=None) -> dict | None:
     """When the subsidies app has an approved amount that differs from what this scheme deducted: the new amount
-    and its status (the scheme keeps its own subsidy forever; a recalculation is a new version). None otherwise."""
-    amount, status = subsidy_for(scheme.project)
-    if status != SubsidyStatus.APPROVED:
+    and its status (the scheme keeps its own subsidy forever; a recalculation is a new version). None otherwise.
+    Only the approved amount is asked for (no estimate is worked out to be dropped); `project` is the scheme's
+    project when the caller has it."""
+    from jiati.core.hooks import collect
+
+    offers = collect("costs", "approved_subsidy_for_project", project=project or scheme.project)
+    amount = next((offer["amount"] for offer in offers if offer.get("amount") is not None), None)
+    if amount is None:
         return None
-    amount = amount.quantize(FEN)
+    amount = Decimal(amount).quantize(FEN)
     if amount == scheme.subsidy:
         return None
-    return {"amount": amount, "status": status, "difference": amount - scheme.subsidy}
+    return {"amount": amount, "status": SubsidyStatus.APPROVED, "difference": amount - scheme.subsidy}
 
 
 def voter_share(vote: Vote, voter: RollVoter) -> Decimal | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.selectors import staff_visible_to
@@ -37,12 +38,26 @@ def _stairwell_owners(project):
     return stairwell_owners(project)
 
 
+def _choices_from(field, rows) -> None:
+    """Offer `rows` (already read, shared by two forms of one page) instead of reading the field's queryset again
+    when it is rendered; the queryset still checks what is posted. The same choices ModelChoiceIterator makes."""
+    if rows is None:
+        return
+    choices = [
+        (ModelChoiceIteratorValue(field.prepare_value(row), row), field.label_from_instance(row)) for row in rows
+    ]
+    if field.empty_label is not None:
+        choices.insert(0, ("", field.empty_label))
+    field.widget.choices = choices
+
+
 class LeadOwnerForm(Form):
     lead_owner = forms.ModelChoiceField(label=_("Lead owner"), queryset=Owner.objects.none(), required=False)
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead_owner"].queryset = _stairwell_owners(project)
+        _choices_from(self.fields["lead_owner"], owners)
 
 
 class WorkingGroupForm(Form):
@@ -50,18 +65,19 @@ class WorkingGroupForm(Form):
         label=_("Working group"), queryset=Owner.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, owners=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owners"].queryset = _stairwell_owners(project)
+        _choices_from(self.fields["owners"], owners)
 
 
 class ServiceTeamForm(Form):
     users = forms.ModelMultipleChoiceField(label=_("Service team"), queryset=None, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
-
         self.fields["users"].queryset = staff_visible_to(user=user)
+        _choices_from(self.fields["users"], staff)
 
 
 class ChecklistForm(Form):
@@ -126,10 +142,10 @@ class PlanForm(Form):
 class AssignForm(Form):
     responsible = forms.ModelChoiceField(label=_("Responsible person"), queryset=None, required=False)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
-
         self.fields["responsible"].queryset = staff_visible_to(user=user)
+        _choices_from(self.fields["responsible"], staff)
 
 
 class ClusterForm(Form):

@@ -89,7 +89,8 @@ def _recount(project: Project) -> None:
 
 def seven_ones_status(project: Project) -> dict[str, bool]:
     """Which of the seven ones (七个一) are in place."""
-    latest_review = project.contract_reviews.order_by("-reviewed_on", "-id").first()
+    # The model's order is newest first; `.all()` lets the project page's prefetch answer without a query.
+    latest_review = next(iter(project.contract_reviews.all()[:1]), None)
     return {
         "lead_owner": bool(project.lead_owner_id),
         "working_group": project.working_group.exists(),

@@ -114,7 +114,7 @@ def guard_design(project: Project) -> list[str]:
         missing.append(_("No elevator brand has been chosen."))
     if not project.contractor_id:
         missing.append(_("No construction team has been selected."))
-    latest = project.contract_reviews.order_by("-reviewed_on", "-id").first()
+    latest = next(iter(project.contract_reviews.all()[:1]), None)  # newest first; the page's prefetch answers
     if latest is None:
         missing.append(_("The construction contract has not been reviewed."))
     elif latest.result != ReviewResult.APPROVED:

@@ -14,6 +14,8 @@ Called through this module only, by the "costs" hook (the consent app does not i
 
 `subsidy_for_project(project=..., total_cost=...)` → the same offers as before this distinction: the offer
 without its reason, or `[]` when no estimate can be made (ask `subsidy_estimate` why).
+
+`approved_subsidy_for_project(project=...)` → the approved offer alone, or `[]` (no estimate worked out).
 """
 
 from __future__ import annotations
@@ -51,6 +53,18 @@ def subsidy_for_project(*, project, total_cost=None) -> list[dict]:
         for offer in subsidy_estimate(project=project, total_cost=total_cost)
         if offer["amount"] is not None
     ]
+
+
+def approved_subsidy_for_project(*, project) -> list[dict]:
+    """The approved amount alone, as `subsidy_for_project` gives it (`[{"amount", "status": "approved"}]`), or []
+    before approval: one query, for a reader that only compares with what was approved (the consent panel asked
+    for the whole estimate, policy choice included, and dropped it: six queries on every project page)."""
+    row = (
+        SubsidyApplication.objects.filter(project=project, status__in=(Status.APPROVED, Status.PAID))
+        .values_list("approved_amount", flat=True)
+        .first()
+    )
+    return [] if row is None else [{"amount": row, "status": "approved"}]
 
 
 def subsidy_estimate(*, project, total_cost=None) -> list[dict]:

@@ -30,6 +30,8 @@ def subsidy(monkeypatch):
     def collect(module, function, **kwargs):
         if (module, function) == ("costs", "subsidy_for_project"):
             return list(OFFERS)
+        if (module, function) == ("costs", "approved_subsidy_for_project"):
+            return [offer for offer in OFFERS if offer["status"] == "approved"]
         return real(module, function, **kwargs)
 
     monkeypatch.setattr("jiati.core.hooks.collect", collect)

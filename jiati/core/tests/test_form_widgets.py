@@ -45,3 +45,63 @@ def test_an_invalid_list_marks_its_boxes():
     html = render(form)
     assert html.count("form-check-input is-invalid") == 2
     assert html.count("invalid-feedback d-block") == 2  # every error at once
+
+
+# --- choice widgets written in Python (issue 18) -------------------------------------------------------------------
+class Choices(forms.Form):
+    GROUPED = [("Team <A>", [("1", "Ann & Bo"), ("2", '"Cy"')]), ("3", "Dee O'Neil")]
+    pick = forms.ChoiceField(label="Pick", choices=[("", "---------"), ("a", "Ann"), ("b", "Bo <b>")])
+    grouped = forms.ChoiceField(label="Grouped", choices=GROUPED, required=False)
+    many = forms.MultipleChoiceField(label="Many", choices=[("1", "Ann"), ("2", "Bo")], required=False)
+    boxes = forms.MultipleChoiceField(
+        label="Boxes", choices=GROUPED, widget=forms.CheckboxSelectMultiple(attrs={"class": "x", "data-n": 3})
+    )
+    radio = forms.ChoiceField(label="Radio", choices=[(1, "One"), (2, "Two")], widget=forms.RadioSelect)
+    disabled = forms.ChoiceField(label="Off", choices=[("a", "A")], disabled=True, required=False)
+
+
+def _both(form, name: str, attrs: dict) -> tuple[str, str]:
+    from jiati.web.templatetags.jiati import _as_widget
+
+    field = form[name]
+    return str(_as_widget(field, dict(attrs))), str(field.as_widget(attrs=dict(attrs)))
+
+
+def test_choice_widgets_written_in_python_are_the_templates_markup():
+    from jiati.core.widgets import fast_template
+
+    forms_to_try = [
+        Choices(),
+        Choices(initial={"pick": "b", "grouped": "2", "many": ["1", "2"], "boxes": ["3"], "radio": 2}),
+        Choices(data={"pick": "zz", "boxes": []}),  # refused: invalid boxes, values kept
+    ]
+    for form in forms_to_try:
+        form.is_bound and form.is_valid()
+        for name in form.fields:
+            widget = form.fields[name].widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                widget.template_name = "core/widgets/choice_list.html"
+                widget.option_template_name = "core/widgets/choice_option.html"
+            assert fast_template(widget), name
+            for attrs in ({}, {"class": "form-select form-select-sm is-invalid"}, {"invalid": True}):
+                fast, engine = _both(form, name, attrs)
+                assert fast == engine, (name, attrs)
+
+
+def test_a_long_select_renders_no_template_per_option(monkeypatch):
+    from django.forms.renderers import DjangoTemplates
+
+    class People(forms.Form):
+        one = forms.ChoiceField(choices=[(str(n), f"Person {n}") for n in range(300)])
+        team = forms.MultipleChoiceField(
+            choices=[(str(n), f"Person {n}") for n in range(300)], widget=forms.CheckboxSelectMultiple
+        )
+
+    renders = []
+    original = DjangoTemplates.render
+    monkeypatch.setattr(
+        DjangoTemplates, "render", lambda self, *a, **k: renders.append(a[0]) or original(self, *a, **k)
+    )
+    html = render(People())
+    assert html.count("<option") == 300 and html.count('type="checkbox"') == 300
+    assert renders == []

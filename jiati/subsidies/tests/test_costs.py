@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from jiati.core.hooks import collect
 from jiati.projects import services as project_services
 from jiati.projects.models import Project
 from jiati.subsidies import services
-from jiati.subsidies.costs import subsidy_estimate, subsidy_for_project
+from jiati.subsidies.costs import approved_subsidy_for_project, subsidy_estimate, subsidy_for_project
 from jiati.subsidies.tests.conftest import OLD_TO, approve_path, complete, eligible_project
 
 
@@ -58,6 +61,18 @@ def test_once_approved_the_real_amount_whatever_the_cost(world, policies, budget
     assert subsidy_for_project(project=application.project, total_cost="999999") == [
         {"amount": Decimal("120000.00"), "status": "approved"}
     ]
+    # The approved amount alone (the consent panel's question, issue 18): the same offer, in one query.
+    with CaptureQueriesContext(connection) as queries:
+        offers = collect("costs", "approved_subsidy_for_project", project=application.project)
+    assert offers == [{"amount": Decimal("120000.00"), "status": "approved"}] and len(queries) == 1
+
+
+def test_before_approval_there_is_no_approved_amount_and_no_estimate_is_made(world, policies):
+    application = eligible_project(world).subsidy_application  # drafted: an estimate exists
+    assert subsidy_for_project(project=application.project)[0]["status"] == "estimated"
+    with CaptureQueriesContext(connection) as queries:
+        assert approved_subsidy_for_project(project=application.project) == []
+    assert len(queries) == 1
 
 
 def test_when_no_estimate_can_be_made_it_says_why(world, policies):

@@ -63,7 +63,7 @@ def styled(field, size: str = "sm"):
         # Django's own markup left the boxes hanging off the left edge and the labels over the next field).
         widget.template_name = "core/widgets/choice_list.html"
         widget.option_template_name = "core/widgets/choice_option.html"
-        return field.as_widget(attrs={"invalid": True} if field.errors else {})
+        return _as_widget(field, {"invalid": True} if field.errors else {})
     if isinstance(widget, forms.CheckboxInput):
         css = "form-check-input"
     elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
@@ -72,7 +72,25 @@ def styled(field, size: str = "sm"):
         css = f"form-control form-control-{size}" if size else "form-control"
     if field.errors:
         css += " is-invalid"
-    return field.as_widget(attrs={"class": css})
+    return _as_widget(field, {"class": css})
+
+
+def _as_widget(field, attrs: dict):
+    """`field.as_widget(attrs=attrs)`; a select or a list of boxes written in Python (core.widgets.render_choices:
+    the same markup, without a template render per option)."""
+    from jiati.core.widgets import fast_template, render_choices
+
+    widget = field.field.widget
+    if not fast_template(widget):
+        return field.as_widget(attrs=attrs)
+    # What BoundField.as_widget does before it renders.
+    if field.field.localize:
+        widget.is_localized = True
+    attrs = field.build_widget_attrs(attrs, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(name=field.html_name, value=field.value(), attrs=attrs)
+    return render_choices(widget, context["widget"])
 
 
 @register.filter

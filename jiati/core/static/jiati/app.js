@@ -52,6 +52,13 @@
     var first = root.querySelector("form .is-invalid");
     if (first && marks.length) { first.focus({ preventScroll: true }); first.scrollIntoView({ block: "center" }); }
   }
-  document.addEventListener("DOMContentLoaded", function () { bind(document); openRefused(document); });
+  // A link to a fold-out panel (#its-id, e.g. a task's "record the inspection") arrives with the panel open.
+  function openTargeted() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { bind(document); openRefused(document); openTargeted(); });
   document.addEventListener("htmx:load", function (ev) { bind(ev.target); });
 })();

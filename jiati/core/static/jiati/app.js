@@ -59,6 +59,21 @@
       if (el.tagName === "DETAILS") el.open = true;
     }
   }
-  document.addEventListener("DOMContentLoaded", function () { bind(document); openRefused(document); openTargeted(); });
+  // A table wider than the screen scrolls sideways; with no link or control inside, the keyboard could not reach
+  // it (axe: scrollable-region-focusable). Such a region takes the focus itself, whichever page it is on.
+  function reachableScrolling(root) {
+    root.querySelectorAll(".table-responsive, .overflow-auto").forEach(function (region) {
+      if (region.hasAttribute("tabindex")) return;
+      var wide = region.scrollWidth > region.clientWidth + 1;
+      if (wide && !region.querySelector("a[href], button, input, select, textarea, [tabindex]")) {
+        region.tabIndex = 0;
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    bind(document); openRefused(document); openTargeted(); reachableScrolling(document);
+  });
+  window.addEventListener("resize", function () { reachableScrolling(document); });
+  document.addEventListener("htmx:load", function (ev) { reachableScrolling(ev.target); });
   document.addEventListener("htmx:load", function (ev) { bind(ev.target); });
 })();

@@ -73,6 +73,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # production on a real database (a task has no request to ask); unset, the demo, the embedded installation and the
 # tests follow the request's host and port (jiati/core/site.py).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# Unset, and with no request to ask (a task, a command): this machine on the port the demo serves (bin/demo's PORT).
+JIATI_LOCAL_SITE_URL = f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
 if (
     not SITE_URL
     and os.environ.get("DATABASE_URL")

@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from jiati.companies.flags import company_flags
 from jiati.companies.models import KIND_FIELDS, Company, CompanyKind
+from jiati.web.filters import YesNoFilter
 
 
 class CompanyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(method="of_kind", label=_("Kind"), choices=CompanyKind.choices)
-    flagged = django_filters.BooleanFilter(method="with_flags", label=_("Black-listed or licence expired"))
+    flagged = YesNoFilter(method="with_flags", label=_("Black-listed or licence expired"))
 
     class Meta:
         model = Company

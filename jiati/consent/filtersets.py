@@ -19,13 +19,14 @@ from jiati.consent.models import (
     VoteStatus,
 )
 from jiati.organisation.filters import RegionFilter
+from jiati.web.filters import YesNoFilter
 
 
 class VoteFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     region = RegionFilter(region_path="project__community__path")
     status = django_filters.ChoiceFilter(choices=VoteStatus.choices, label=_("Status"))
-    passed = django_filters.BooleanFilter(label=_("Passed"), widget=django_filters.widgets.BooleanWidget())
+    passed = YesNoFilter(label=_("Passed"))
     project = django_filters.NumberFilter(field_name="project", label=_("Project"))
 
     class Meta:
@@ -54,9 +55,7 @@ class ObjectionFilterSet(django_filters.FilterSet):
     region = RegionFilter(region_path="project__community__path")
     status = django_filters.ChoiceFilter(choices=ObjectionStatus.choices, label=_("Status"))
     level = django_filters.ChoiceFilter(choices=ObjectionLevel.choices, label=_("Handling"))
-    unresolved = django_filters.BooleanFilter(
-        method="only_unresolved", label=_("Not closed"), widget=django_filters.widgets.BooleanWidget()
-    )
+    unresolved = YesNoFilter(method="only_unresolved", label=_("Not closed"))
     project = django_filters.NumberFilter(field_name="project", label=_("Project"))
 
     class Meta:
@@ -71,9 +70,7 @@ class ObjectionFilterSet(django_filters.FilterSet):
 
 class RollFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Room or name"))
-    voted = django_filters.BooleanFilter(
-        method="has_voted", label=_("Voted"), widget=django_filters.widgets.BooleanWidget()
-    )
+    voted = YesNoFilter(method="has_voted", label=_("Voted"))
     choice = django_filters.ChoiceFilter(choices=Choice.choices, method="with_choice", label=_("Choice"))
 
     class Meta:

@@ -3,6 +3,8 @@
 In production the address is a setting (`SITE_URL`, required there: a task or a cron job has no request to
 ask). Where it is not set — the demo, a developer's machine, the tests — the address follows how the site is
 served: the host and port of the request being answered, so a demo on port 8104 prints QR codes for 8104.
+Without a request (the demo's task worker sending a notification) it is the machine's own address on the port
+the demo serves (`PORT`, which bin/demo passes to its worker too), not a fixed 8000.
 `SiteAddressMiddleware` remembers the request's origin for the length of the request, so code far from the
 view (a service sending a notification) gets the same answer without passing the request around.
 """
@@ -15,7 +17,6 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 
 _current_request: ContextVar = ContextVar("jiati_current_request", default=None)
-FALLBACK = "http://127.0.0.1:8000"
 
 
 def site_url(request=None) -> str:
@@ -29,7 +30,7 @@ def site_url(request=None) -> str:
             return request.build_absolute_uri("/").rstrip("/")
         except DisallowedHost:  # a forged Host header never reaches a printed link
             pass
-    return FALLBACK
+    return settings.JIATI_LOCAL_SITE_URL
 
 
 def absolute_url(path: str, request=None) -> str:

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiati.elevators.models import Elevator, FaultKind, FaultReport, FaultStatus
+from jiati.web.filters import YesNoFilter
 
 
 class ElevatorFilterSet(django_filters.FilterSet):
@@ -38,7 +39,8 @@ class ElevatorFilterSet(django_filters.FilterSet):
 class FaultFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FaultStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=FaultKind.choices, label=_("What is wrong"))
-    open = django_filters.BooleanFilter(method="only_open", label=_("Open"))
+    open = YesNoFilter(method="only_open", label=_("Open"))
+    urgent = YesNoFilter(label=_("Urgent"))
 
     class Meta:
         model = FaultReport

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 
 from jiati.accounts.models import Role
 from jiati.elevators.models import OPEN_FAULT_STATUSES, Elevator, ElevatorStatus, FaultReport, FaultStatus
+from jiati.elevators.permissions import can_edit
 from jiati.elevators.services import alert_filters, maintenance_interval
 
 LIMIT = 50
@@ -86,7 +87,10 @@ def user_tasks(*, user) -> list[dict]:
                 "kind": _("Periodic inspection"),
                 "title": _place(elevator),
                 "due": elevator.next_inspection_due,
-                "url": reverse("elevators:inspection", args=[elevator.pk]),
+                # The elevator's page at its inspections (the form there, unfolded, for those who record them):
+                # elevators:inspection only takes the form's POST.
+                "url": reverse("elevators:detail", args=[elevator.pk])
+                + ("#record-inspection" if can_edit(user, elevator) else "#inspections"),
                 "overdue": elevator.next_inspection_due < today,
                 "order": 40,
             }

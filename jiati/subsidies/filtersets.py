@@ -17,6 +17,7 @@ from jiati.subsidies.models import (
     SubsidyPolicy,
 )
 from jiati.subsidies.selectors import BUCKETS, WITHDRAWN_BUCKET, in_bucket, late_q, waiting_for
+from jiati.web.filters import YesNoFilter
 
 
 class ApplicationFilterSet(django_filters.FilterSet):
@@ -28,10 +29,8 @@ class ApplicationFilterSet(django_filters.FilterSet):
         label=_("Tracker"),
     )
     status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
-    overdue = django_filters.BooleanFilter(method="past_deadline", label=_("Past the deadline"))
-    waiting_for_me = django_filters.BooleanFilter(
-        method="for_me", label=_("Waiting for me"), widget=django_filters.widgets.BooleanWidget()
-    )
+    overdue = YesNoFilter(method="past_deadline", label=_("Past the deadline"))
+    waiting_for_me = YesNoFilter(method="for_me", label=_("Waiting for me"))
 
     class Meta:
         model = SubsidyApplication
@@ -81,7 +80,7 @@ class LedgerFilterSet(django_filters.FilterSet):
 
 class PolicyFilterSet(django_filters.FilterSet):
     source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Funding source"))
-    in_force = django_filters.BooleanFilter(method="in_force_today", label=_("In force today"))
+    in_force = YesNoFilter(method="in_force_today", label=_("In force today"))
 
     class Meta:
         model = SubsidyPolicy

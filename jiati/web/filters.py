@@ -60,7 +60,7 @@ class MineFilter(django_filters.BooleanFilter):
     def __init__(self, *args, lookups: tuple[str, ...], **kwargs):
         self.lookups = lookups
         kwargs.setdefault("label", _("Only mine"))
-        kwargs.setdefault("widget", django_filters.widgets.BooleanWidget())
+        kwargs.setdefault("widget", YesNoWidget())
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):

@@ -84,6 +84,13 @@ class RowOutcome:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def choice_shown(self) -> str:
+        """The choice in the reader's language ("agree" or 同意 in the sheet reads 同意 / Agree alike); a word that
+        is no choice is shown as written (its row is refused and says so)."""
+        value = CHOICE_WORDS.get((self.choice or "").strip().lower())
+        return str(Choice(value).label) if value in Choice.values else self.choice
+
 
 @dataclass
 class StackResult:

@@ -169,6 +169,26 @@ def test_stack_page_previews_then_records(stack, world, client_for):
     assert client_for(world.users["resident"]).get(url).status_code in (302, 403, 404)
 
 
+def test_stack_preview_shows_each_choice_in_the_readers_language(stack, world, client_for):
+    """The preview echoed the sheet's word: "agree" on a Chinese page, 同意 on an English one."""
+    import re
+
+    from django.urls import reverse
+
+    vote, owners, pages = stack
+    client = client_for(world.users["community"])
+    rows = [f"{owners[1].rooms},{owners[1].name},同意", f"{owners[2].rooms},{owners[2].name},disagree"]
+    for language, agree, disagree in (("en", "Agree", "Disagree"), ("zh-hans", "同意", "不同意")):
+        client.cookies["django_language"] = language
+        page = client.post(
+            reverse("consent:ballot-stack", args=[vote.pk]),
+            {"sheet": _sheet(rows), "scans": _scanned_pdf(pages[1:3]), "mode": "all", "action": "preview"},
+        ).content.decode()
+        shown = re.findall(r'<td data-label="[^"]*">(Agree|Disagree|同意|不同意|disagree)</td>', page)
+        assert shown == [agree, disagree], (language, shown)
+    assert not Ballot.objects.filter(vote=vote).exists()
+
+
 SHOTS = shots_dir()  # set JIATI_SHOTS to keep the screenshots
 
 

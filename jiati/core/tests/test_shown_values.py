@@ -142,3 +142,20 @@ def test_code_far_from_the_view_gets_the_requests_address(settings):
 
     SiteAddressMiddleware(view)(RequestFactory().get("/", HTTP_HOST="localhost:8104"))
     assert seen["url"] == "http://localhost:8104/x/"
+
+
+def test_without_a_request_the_address_follows_the_port_the_demo_serves():
+    """The demo's task worker has no request: a notification's link must use the demo's port, not 8000."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = "import django; django.setup(); from jiati.core.site import absolute_url; print(absolute_url('/m/'))"
+    env = {**os.environ, "PORT": "8107", "SITE_URL": "", "DJANGO_SETTINGS_MODULE": "jiati.settings"}
+    env.pop("DATABASE_URL", None)
+    shown = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    )
+    assert shown.stdout.strip() == "http://127.0.0.1:8107/m/"

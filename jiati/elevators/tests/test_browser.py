@@ -68,3 +68,27 @@ def test_fault_from_qr_code_to_closure_and_rating(phone_page, browser, live_serv
     report.refresh_from_db()
     assert report.rating == 4
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+
+
+def test_the_inspection_task_arrives_with_the_record_form_unfolded(page, live_server):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiati.core.hooks import collect
+    from jiati.elevators.models import Elevator
+    from jiati.elevators.tests.conftest import project_in_service
+
+    world = build_world()
+    world.users["district"].set_password("pass-Word-2026")
+    world.users["district"].save()
+    project = project_in_service(world)
+    collect("stage_hooks", "project_entered_stage", project=project, stage="in_service", actor=world.users["district"])
+    elevator = Elevator.objects.get(project=project)
+    Elevator.objects.filter(pk=elevator.pk).update(next_inspection_due=timezone.localdate() - dt.timedelta(days=2))
+    login(page, live_server, "district")
+    page.goto(f"{live_server.url}/supervision/my-tasks/")
+    page.locator(f"a[href='/elevators/{elevator.pk}/#record-inspection']").first.click()
+    page.wait_for_url(re.compile(r"#record-inspection$"))
+    assert page.locator("details#record-inspection").get_attribute("open") is not None
+    assert page.locator("details#record-inspection input[name=inspected_on]").is_visible()

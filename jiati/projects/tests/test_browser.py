@@ -138,3 +138,32 @@ def test_intention_to_in_service(page, live_server, tmp_path, own_guards_only):
     assert project.stage == Stage.IN_SERVICE
     assert project.events.filter(kind="stage").count() == 15
     page.wait_for_selector("#project-stage")
+
+
+def test_schedule_dates_never_break_across_lines(page, live_server):
+    """The schedule's Due column at 1366 px showed 2027-01-\\n19: a date is one unbroken word."""
+    from django.urls import reverse
+
+    from jiati.projects import services
+    from jiati.projects.schedule import plan_make
+
+    world = build_world()
+    world.users["community"].set_password("pass-Word-2026")
+    world.users["community"].save()
+    project = services.project_open(actor=world.users["community"], stairwell=world.stairwells["a1a"])
+    plan_make(
+        project=project, actor=world.users["community"], target_date=timezone.localdate() + dt.timedelta(days=400)
+    )
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])  # long labels
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}{reverse('projects:detail', args=[project.pk])}")
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('#schedule tbody td:not(:first-child)')]
+            .filter(td => td.innerText.trim())
+            .map(td => { const r = document.createRange(); r.selectNodeContents(td);
+                         return [td.innerText, getComputedStyle(td).whiteSpace, r.getClientRects().length]; })"""
+    )
+    assert cells, "the schedule lists dates"
+    # Unbroken however long the stage names beside them (the demo's English broke "2027-01-19" at 1366 px).
+    assert all(space == "nowrap" and lines == 1 for _text, space, lines in cells), cells

@@ -52,6 +52,28 @@
     var first = root.querySelector("form .is-invalid");
     if (first && marks.length) { first.focus({ preventScroll: true }); first.scrollIntoView({ block: "center" }); }
   }
-  document.addEventListener("DOMContentLoaded", function () { bind(document); openRefused(document); });
+  // A link to a fold-out panel (#its-id, e.g. a task's "record the inspection") arrives with the panel open.
+  function openTargeted() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    for (var el = target; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+  }
+  // A table wider than the screen scrolls sideways; with no link or control inside, the keyboard could not reach
+  // it (axe: scrollable-region-focusable). Such a region takes the focus itself, whichever page it is on.
+  function reachableScrolling(root) {
+    root.querySelectorAll(".table-responsive, .overflow-auto").forEach(function (region) {
+      if (region.hasAttribute("tabindex")) return;
+      var wide = region.scrollWidth > region.clientWidth + 1;
+      if (wide && !region.querySelector("a[href], button, input, select, textarea, [tabindex]")) {
+        region.tabIndex = 0;
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    bind(document); openRefused(document); openTargeted(); reachableScrolling(document);
+  });
+  window.addEventListener("resize", function () { reachableScrolling(document); });
+  document.addEventListener("htmx:load", function (ev) { reachableScrolling(ev.target); });
   document.addEventListener("htmx:load", function (ev) { bind(ev.target); });
 })();

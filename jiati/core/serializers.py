@@ -11,7 +11,7 @@ from django.utils.functional import lazy
 from django.utils.text import capfirst
 from rest_framework import serializers
 
-from jiati.core import date_policy, personal_data, text_policy
+from jiati.core import date_policy, text_policy
 
 
 def _limit_message(max_length: int):
@@ -19,8 +19,7 @@ def _limit_message(max_length: int):
 
 
 def apply_text_policy(name: str, field, *, model, module: str) -> None:
-    """Give one text input its limit and its character rule (a list of texts: each item), a phone the phone rule
-    of the services."""
+    """Give one text input its limit and its character rule (a list of texts: each item)."""
     if isinstance(field, serializers.ListField) and field.child is not None:
         apply_text_policy(name, field.child, model=None, module=module)
         return
@@ -31,8 +30,6 @@ def apply_text_policy(name: str, field, *, model, module: str) -> None:
         return
     if not isinstance(field, serializers.CharField):
         return
-    if personal_data.kind_of_field(name) == "phone":  # every phone input, checked by the services' own rule
-        field.validators = text_policy.add_validator(field.validators, personal_data.validate_phone)
     multiline = True if field.style.get("base_template") == "textarea.html" else None
     max_length, _multiline, validator = text_policy.rules_for(
         name, max_length=field.max_length, multiline=multiline, model=model, module=module

@@ -32,7 +32,7 @@ from jiati.administration.tables import Column, read_table
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, save_if_changed, snapshot
 from jiati.companies.models import Company
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.personal_data import mask_phone
 from jiati.core.site import absolute_url
 from jiati.notifications.channels import get_sms_sender
@@ -196,29 +196,18 @@ def staff_create(
     is_unit_admin: bool = False,
 ) -> User:
     """Create a login with no usable password and text the person the link to choose one."""
-    errors: dict[str, list] = {}
-
-    def collect(check):
-        try:
-            return check()
-        except ValidationError as exc:
-            for key, messages in exc.message_dict.items():
-                errors.setdefault(key, []).extend(messages)
-            return None
-
     full_name = (full_name or "").strip()
-    if not full_name:
-        errors["full_name"] = [_("The name is missing.")]
-    elif len(full_name) > 100:
-        errors["full_name"] = [_("The name is longer than 100 characters.")]
-    phone = collect(lambda: _check_phone(phone))
-    login = (username or "").strip() or (phone or "")
-    username = collect(lambda: _check_username(login)) if login else None  # no second error for a bad phone
-    units = collect(lambda: unit_resolve(role=role, unit_code=unit_code)) if role in MANAGED_ROLES else None
-    if role not in MANAGED_ROLES:
-        errors["role"] = [_("Unknown role %(role)s.") % {"role": role}]
-    if errors:
-        raise ValidationError(errors)
+    with Refusals() as checked:  # every wrong field at once
+        if not full_name:
+            checked.add(refuse(_("The name is missing."), code="required", field="full_name"))
+        elif len(full_name) > 100:
+            checked.add(refuse(_("The name is longer than 100 characters."), code="max_length", field="full_name"))
+        phone = checked(_check_phone, phone)
+        login = (username or "").strip() or (phone or "")
+        username = checked(_check_username, login) if login else None  # no second error for a bad phone
+        units = checked(unit_resolve, role=role, unit_code=unit_code) if role in MANAGED_ROLES else None
+        if role not in MANAGED_ROLES:
+            checked.add(refuse(_("Unknown role %(role)s.") % {"role": role}, code="unknown_role", field="role"))
     if not _allowed(actor, role=role, **units):
         raise PermissionDenied
     if is_unit_admin and role not in COMPANY_ROLES:
@@ -253,8 +242,13 @@ def staff_change(
     user = User.objects.select_for_update().get(pk=user.pk)
     before = snapshot(user)
     new_role = role or user.role
-    if new_role not in MANAGED_ROLES:
-        raise refuse(_("Unknown role %(role)s.") % {"role": new_role}, code="unknown_role", field="role")
+    with Refusals() as checked:  # the role, the name and the phone at once
+        if new_role not in MANAGED_ROLES:
+            checked.add(refuse(_("Unknown role %(role)s.") % {"role": new_role}, code="unknown_role", field="role"))
+        if full_name is not None and not full_name.strip():
+            checked.add(refuse(_("The name is missing."), code="required", field="full_name"))
+        if phone is not None:
+            phone = checked(_check_phone, phone, exclude_pk=user.pk)
     if role is not None or unit_code is not None:
         units = unit_resolve(role=new_role, unit_code=unit_code if unit_code is not None else unit_code_of(user))
         if not _allowed(actor, role=new_role, **units):
@@ -265,11 +259,9 @@ def staff_change(
         for key, value in units.items():
             setattr(user, key, value)
     if full_name is not None:
-        if not full_name.strip():
-            raise refuse(_("The name is missing."), code="required", field="full_name")
         user.full_name = full_name.strip()
     if phone is not None:
-        user.phone = _check_phone(phone, exclude_pk=user.pk)
+        user.phone = phone
     if is_unit_admin is not None:
         if is_unit_admin and user.role not in COMPANY_ROLES:
             raise refuse(

@@ -104,60 +104,78 @@ def _number(value, *, field: str, what: str) -> Decimal:
             field=field,
         ) from None
     if not number.is_finite():
-        raise refuse(_("“%(value)s” is not a number (%(what)s).") % {"value": value, "what": what}, code="not_a_number")
+        raise refuse(
+            _("“%(value)s” is not a number (%(what)s).") % {"value": value, "what": what},
+            code="not_a_number",
+            field=field,
+        )
     return number
 
 
 def scheme_validate(*, area_weights: dict, deductions: dict, red_min_score, black_below_score) -> dict:
     """The scheme's numbers, checked: weights at least 0 and not all 0, deductions at least 0, 0 ≤ black ≤ red ≤ 100."""
-    errors: dict[str, list] = {}
-    weights = {}
-    for area in ScoreArea.values:
-        try:
-            weight = _number(area_weights.get(area, 0), field="area_weights", what=str(ScoreArea(area).label))
-        except ValidationError as exc:
-            errors.setdefault("area_weights", []).extend(exc.messages)
-            continue
-        if weight < 0:
-            errors.setdefault("area_weights", []).append(
-                _("The weight of “%(area)s” is negative (%(value)s).")
-                % {"area": ScoreArea(area).label, "value": weight}
+    weights, points = {}, {}
+    with Refusals() as checked:  # every bad weight, every bad deduction and both thresholds at once
+        for area in ScoreArea.values:
+            weight = checked(_number, area_weights.get(area, 0), field="area_weights", what=str(ScoreArea(area).label))
+            if weight is None:
+                continue
+            if weight < 0:
+                checked.add(
+                    refuse(
+                        _("The weight of “%(area)s” is negative (%(value)s).")
+                        % {"area": ScoreArea(area).label, "value": weight},
+                        code="negative",
+                        field="area_weights",
+                    )
+                )
+            weights[area] = str(weight)
+        unknown = set(area_weights) - set(ScoreArea.values)
+        if unknown:
+            checked.add(
+                refuse(
+                    _("Unknown area(s): %(areas)s.") % {"areas": ", ".join(sorted(unknown))},
+                    code="unknown_area",
+                    field="area_weights",
+                )
             )
-        weights[area] = str(weight)
-    unknown = set(area_weights) - set(ScoreArea.values)
-    if unknown:
-        errors.setdefault("area_weights", []).append(
-            _("Unknown area(s): %(areas)s.") % {"areas": ", ".join(sorted(unknown))}
-        )
-    if "area_weights" not in errors and not any(Decimal(w) for w in weights.values()):
-        errors["area_weights"] = [_("At least one area must weigh more than zero.")]
-    points = {}
-    known = event_kinds()
-    for kind in sorted(set(deductions) - set(known)):
-        errors.setdefault("deductions", []).append(
-            _("“%(kind)s” is no kind of evidence the platform records.") % {"kind": kind}
-        )
-    for kind, value in deductions.items():
-        try:
-            number = _number(value, field="deductions", what=kind)
-        except ValidationError as exc:
-            errors.setdefault("deductions", []).extend(exc.messages)
-            continue
-        if number < 0:
-            errors.setdefault("deductions", []).append(
-                _("The points for “%(kind)s” are negative (%(value)s).") % {"kind": kind, "value": number}
+        weights_wrong = any("area_weights" in getattr(e, "error_dict", {}) for e in checked.errors)
+        if not weights_wrong and not any(Decimal(w) for w in weights.values()):
+            checked.add(
+                refuse(_("At least one area must weigh more than zero."), code="all_zero", field="area_weights")
             )
-        points[kind] = str(number)
-    try:
-        red = _number(red_min_score, field="red_min_score", what=_("red list from score"))
-        black = _number(black_below_score, field="black_below_score", what=_("black list below score"))
-    except ValidationError as exc:
-        errors.update(exc.error_dict if hasattr(exc, "error_dict") else {"red_min_score": exc.messages})
-    else:
-        if not (0 <= black <= red <= HUNDRED):
-            errors["black_below_score"] = [_("The thresholds must satisfy 0 ≤ black ≤ red ≤ 100.")]
-    if errors:
-        raise ValidationError(errors)
+        known = event_kinds()
+        for kind in sorted(set(deductions) - set(known)):
+            checked.add(
+                refuse(
+                    _("“%(kind)s” is no kind of evidence the platform records.") % {"kind": kind},
+                    code="unknown_kind",
+                    field="deductions",
+                )
+            )
+        for kind, value in deductions.items():
+            number = checked(_number, value, field="deductions", what=kind)
+            if number is None:
+                continue
+            if number < 0:
+                checked.add(
+                    refuse(
+                        _("The points for “%(kind)s” are negative (%(value)s).") % {"kind": kind, "value": number},
+                        code="negative",
+                        field="deductions",
+                    )
+                )
+            points[kind] = str(number)
+        red = checked(_number, red_min_score, field="red_min_score", what=_("red list from score"))
+        black = checked(_number, black_below_score, field="black_below_score", what=_("black list below score"))
+        if red is not None and black is not None and not (0 <= black <= red <= HUNDRED):
+            checked.add(
+                refuse(
+                    _("The thresholds must satisfy 0 ≤ black ≤ red ≤ 100."),
+                    code="thresholds",
+                    field="black_below_score",
+                )
+            )
     return {"area_weights": weights, "deductions": points, "red_min_score": red, "black_below_score": black}
 
 

@@ -20,7 +20,7 @@ from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, diff, save_if_changed, snapshot
 from jiati.companies import permissions
 from jiati.companies.models import KIND_FIELDS, Company, CompanyContact, Licence, LicenceStatus
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.personal_data import validate_credit_code, validate_phone
 from jiati.core.stored_text import Message
 from jiati.core.uploads import check_upload
@@ -134,28 +134,24 @@ def licence_add(
     """Record a licence. District staff record it confirmed; a company's administrator submits a renewal,
     which counts once the district confirms it."""
     _require(permissions.can_submit_licence(actor, company))
-    errors: dict[str, list] = {}
-    if not (number or "").strip():
-        errors["number"] = [ValidationError(_("Give the licence number."), code="required")]
-    if issued_on is None:
-        errors["issued_on"] = [ValidationError(_("Give the date of issue."), code="required")]
-    if expires_on is None:
-        errors["expires_on"] = [ValidationError(_("Give the expiry date."), code="required")]
-    elif issued_on is not None and expires_on <= issued_on:
-        errors["expires_on"] = [
-            ValidationError(
-                _("The licence cannot expire (%(expires)s) on or before the day it was issued (%(issued)s)."),
-                code="expiry_before_issue",
-                params={"expires": expires_on.isoformat(), "issued": issued_on.isoformat()},
+    with Refusals() as checked:  # every wrong field at once
+        if not (number or "").strip():
+            checked.add(refuse(_("Give the licence number."), code="required", field="number"))
+        if issued_on is None:
+            checked.add(refuse(_("Give the date of issue."), code="required", field="issued_on"))
+        if expires_on is None:
+            checked.add(refuse(_("Give the expiry date."), code="required", field="expires_on"))
+        elif issued_on is not None and expires_on <= issued_on:
+            checked.add(
+                refuse(
+                    _("The licence cannot expire (%(expires)s) on or before the day it was issued (%(issued)s)."),
+                    code="expiry_before_issue",
+                    params={"expires": expires_on.isoformat(), "issued": issued_on.isoformat()},
+                    field="expires_on",
+                )
             )
-        ]
-    if upload is not None:
-        try:
-            check_upload(upload, field="file", allowed=(".pdf", ".png", ".jpg", ".jpeg"))
-        except ValidationError as exc:
-            errors.update(exc.error_dict)
-    if errors:
-        raise ValidationError(errors)
+        if upload is not None:
+            checked(check_upload, upload, field="file", allowed=(".pdf", ".png", ".jpg", ".jpeg"))
     by_district = permissions.can_edit_registry(actor)
     licence = Licence(
         company=company,

@@ -20,7 +20,8 @@ from jiati.core.personal_data import validate_phone
 
 
 def apply_text_policy(form: forms.BaseForm) -> None:
-    """Give each text field of this form instance its limit and its character rule, each date its window."""
+    """Give each text field of this form instance its limit and its character rule, each date its window, each
+    phone (a field named like one: `personal_data.kind_of_field`) the phone rule of the services."""
     model = getattr(getattr(form, "_meta", None), "model", None)
     for name, field in form.fields.items():
         if isinstance(field, (forms.DateField, forms.DateTimeField)):
@@ -28,6 +29,8 @@ def apply_text_policy(form: forms.BaseForm) -> None:
             continue
         if not isinstance(field, forms.CharField):
             continue
+        if personal_data.kind_of_field(name) == "phone":  # every phone input, checked by the services' own rule
+            field.validators = text_policy.add_validator(field.validators, validate_phone)
         multiline = isinstance(field.widget, forms.Textarea)
         max_length, _multiline, validator = text_policy.rules_for(
             name, max_length=field.max_length, multiline=multiline, model=model, module=type(form).__module__
@@ -130,14 +133,12 @@ def run_service(form: forms.Form, call: Callable[[], object]):
 class PhoneField(forms.CharField):
     """A mobile or landline number, checked by the form with the rule the services use
     (`core.personal_data.validate_phone`), so that a wrong number is named together with every other wrong
-    field instead of on the next submit."""
+    field instead of on the next submit. The rule itself is on every field named like a phone
+    (`apply_text_policy`); this field adds the phone keyboard and works outside the form bases too."""
+
+    default_validators = [validate_phone]
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 20)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
         super().__init__(**kwargs)
-
-    def validate(self, value):
-        super().validate(value)
-        if value:
-            validate_phone(value)

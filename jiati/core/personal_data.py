@@ -20,6 +20,8 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
+from jiati.core.errors import refuse
+
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
@@ -97,6 +99,20 @@ def validate_phone(value: str) -> str:
             params={"value": mask_phone(phone)},
         )
     return phone
+
+
+def phone_or_refuse(phone: str, *, field: str = "phone", required: bool = False) -> str:
+    """For a service: the number checked by `validate_phone` ("" when none is given and none is required), else
+    a refusal naming the field (gathered with `core.errors.Refusals` beside the other checks)."""
+    phone = (phone or "").strip()
+    if not phone:
+        if required:
+            raise refuse(_("Give a phone number."), code="required", field=field)
+        return ""
+    try:
+        return validate_phone(phone)
+    except ValidationError as exc:
+        raise refuse(exc.messages[0], code="invalid_phone", field=field) from exc
 
 
 def mask_id_number(value: str | None) -> str:

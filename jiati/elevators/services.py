@@ -25,7 +25,7 @@ from jiati.accounts.models import Role, User
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, diff, save_if_changed, snapshot
 from jiati.consent.sharing import ShareInputError, Unit, share_costs
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.personal_data import mask_phone, validate_phone
 from jiati.core.ratelimit import limit_hit
 from jiati.core.site import absolute_url
@@ -224,31 +224,27 @@ def visit_record(*, actor, elevator: Elevator, visited_on: dt.date | None, items
     """The maintainer records a visit on site. Not in the future; lateness against the interval in force."""
     _require(permissions.can_record_visit(actor, elevator))
     elevator = Elevator.objects.select_for_update().get(pk=elevator.pk)
-    errors: dict[str, list] = {}
     today = timezone.localdate()
-    if visited_on is None:
-        errors["visited_on"] = [ValidationError(_("Give the date of the visit."), code="required")]
-    elif visited_on > today:
-        errors["visited_on"] = [
-            ValidationError(
-                _("The visit cannot be in the future (%(date)s is after today)."),
-                code="future_date",
-                params={"date": visited_on.isoformat()},
+    with Refusals() as checked:  # every wrong field at once
+        if visited_on is None:
+            checked.add(refuse(_("Give the date of the visit."), code="required", field="visited_on"))
+        elif visited_on > today:
+            checked.add(
+                refuse(
+                    _("The visit cannot be in the future (%(date)s is after today)."),
+                    code="future_date",
+                    params={"date": visited_on.isoformat()},
+                    field="visited_on",
+                )
             )
-        ]
-    elif visited_on < elevator.in_service_since:
-        errors["visited_on"] = [
-            ValidationError(_("The elevator was not in service yet on that day."), code="before_service")
-        ]
-    if not (items or "").strip():
-        errors["items"] = [ValidationError(_("Say what was done."), code="required")]
-    if photo is not None:
-        try:
-            check_upload(photo, field="photo", allowed=(".jpg", ".jpeg", ".png"), max_bytes=8 * 1024 * 1024)
-        except ValidationError as exc:
-            errors.update(exc.error_dict)
-    if errors:
-        raise ValidationError(errors)
+        elif visited_on < elevator.in_service_since:
+            checked.add(
+                refuse(_("The elevator was not in service yet on that day."), code="before_service", field="visited_on")
+            )
+        if not (items or "").strip():
+            checked.add(refuse(_("Say what was done."), code="required", field="items"))
+        if photo is not None:
+            checked(check_upload, photo, field="photo", allowed=(".jpg", ".jpeg", ".png"), max_bytes=8 * 1024 * 1024)
     previous = elevator.visits.filter(visited_on__lte=visited_on).order_by("-visited_on").first()
     since = previous.visited_on if previous else elevator.in_service_since
     visit = MaintenanceVisit(

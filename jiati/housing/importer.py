@@ -210,8 +210,9 @@ def _rows_with_values(rows):
 
 
 class _RowInvalid(Exception):
-    def __init__(self, column: str, message: str):
+    def __init__(self, column: str, message: str, *, also: list[_RowInvalid] | None = None):
         self.column, self.message = column, message
+        self.every = [self, *(also or [])]  # a row's every bad cell, reported together
 
 
 def _rule(column: str, check, **values) -> Any:
@@ -322,63 +323,103 @@ def parse_row(number: int, cells: list[Any], positions: dict[str, int]) -> Parse
             raise _RowInvalid(key, _("At most %(n)s characters.") % {"n": max_length})
         return text
 
-    estate_year = _int("estate_year_built", get("estate_year_built"), required=False)
-    building_year = _int("building_year_built", get("building_year_built"), required=False)
-    for key, year in (("estate_year_built", estate_year), ("building_year_built", building_year)):
+    problems: list[_RowInvalid] = []
+
+    def cell(check, *args, **kwargs):
+        """One independent check of the row: its refusal is kept with the others, and the value is None."""
+        try:
+            return check(*args, **kwargs)
+        except _RowInvalid as invalid:
+            problems.append(invalid)
+            return None
+
+    def plausible_year(key: str, year):
         if year is not None and not 1900 <= year <= 2100:
             raise _RowInvalid(key, _("%(year)s is not a plausible year.") % {"year": year})
-    building_storeys = _int("building_storeys", get("building_storeys"), required=True)
-    stairwell_storeys = _int("stairwell_storeys", get("stairwell_storeys"), required=True)
-    floor = _int("floor", get("floor"), required=True)
-    for key, value in (("building_storeys", building_storeys), ("stairwell_storeys", stairwell_storeys)):
+        return year
+
+    def storeys(key: str):
+        value = _int(key, get(key), required=True)
         if not 1 <= value <= 200:
             raise _RowInvalid(key, _("Storeys must be between 1 and 200."))
-    _rule(
-        "stairwell_storeys",
-        services.stairwell_storeys_check,
-        storeys=stairwell_storeys,
-        building_storeys=building_storeys,
+        return value
+
+    estate_year = cell(
+        lambda: plausible_year("estate_year_built", _int("estate_year_built", get("estate_year_built"), required=False))
     )
-    _rule("floor", services.dwelling_floor_check, floor=floor, stairwell_storeys=stairwell_storeys)
-    areas = {key: _area(key, get(key)) for key in ("area_register", "area_survey", "area_contract")}
-    _rule(
-        "area_register",
-        services.dwelling_area_clean,
-        register=areas["area_register"],
-        survey=areas["area_survey"],
-        contract=areas["area_contract"],
+    building_year = cell(
+        lambda: plausible_year(
+            "building_year_built", _int("building_year_built", get("building_year_built"), required=False)
+        )
     )
-    owner_kind = _choice("owner_kind", get("owner_kind"), OWNER_KIND_WORDS, OwnerKind.PERSON)
-    try:
-        id_number = services.owner_identity_clean(kind=owner_kind, id_number=_text(get("owner_id_number")))
-    except ValidationError as exc:
-        raise _RowInvalid("owner_id_number", "; ".join(exc.messages)) from None
-    try:
-        phone = services.phone_clean(_text(get("owner_phone")))
-    except ValidationError as exc:
-        raise _RowInvalid("owner_phone", "; ".join(exc.messages)) from None
+    building_storeys = cell(storeys, "building_storeys")
+    stairwell_storeys = cell(storeys, "stairwell_storeys")
+    floor = cell(_int, "floor", get("floor"), required=True)
+    if building_storeys is not None and stairwell_storeys is not None:
+        cell(
+            _rule,
+            "stairwell_storeys",
+            services.stairwell_storeys_check,
+            storeys=stairwell_storeys,
+            building_storeys=building_storeys,
+        )
+    if floor is not None and stairwell_storeys is not None:
+        cell(_rule, "floor", services.dwelling_floor_check, floor=floor, stairwell_storeys=stairwell_storeys)
+    areas = {key: cell(_area, key, get(key)) for key in ("area_register", "area_survey", "area_contract")}
+    if not any(p.column.startswith("area_") for p in problems):
+        cell(
+            _rule,
+            "area_register",
+            services.dwelling_area_clean,
+            register=areas["area_register"],
+            survey=areas["area_survey"],
+            contract=areas["area_contract"],
+        )
+    owner_kind = cell(_choice, "owner_kind", get("owner_kind"), OWNER_KIND_WORDS, OwnerKind.PERSON)
+    id_number = None
+    if owner_kind is not None:
+        id_number = cell(
+            _rule,
+            "owner_id_number",
+            services.owner_identity_clean,
+            kind=owner_kind,
+            id_number=_text(get("owner_id_number")),
+        )
+    phone = cell(_rule, "owner_phone", services.phone_clean, phone=_text(get("owner_phone")))
+    texts = {
+        key: cell(required_text, key, limit)
+        for key, limit in (
+            ("community_code", 20),
+            ("estate_code", 40),
+            ("estate_name", 120),
+            ("building_number", 40),
+            ("stairwell_number", 40),
+            ("room", 20),
+            ("owner_name", 120),
+        )
+    }
+    structure = cell(_choice, "building_structure", get("building_structure"), STRUCTURE_WORDS, None)
+    has_elevator = cell(_bool, "has_elevator", get("has_elevator"))
+    if problems:
+        raise _RowInvalid(problems[0].column, problems[0].message, also=problems[1:])
     estate_address = _text(get("estate_address"))
     return ParsedRow(
         number=number,
-        community_code=required_text("community_code", 20),
-        estate_code=required_text("estate_code", 40),
+        community_code=texts["community_code"],
+        estate_code=texts["estate_code"],
         estate={
-            "name": required_text("estate_name", 120),
+            "name": texts["estate_name"],
             "address": estate_address[:255] if estate_address else None,
             "property_office_code": _text(get("property_office_code")) or None,
             "year_built": estate_year,
         },
-        building_number=required_text("building_number", 40),
-        building={
-            "storeys": building_storeys,
-            "year_built": building_year,
-            "structure": _choice("building_structure", get("building_structure"), STRUCTURE_WORDS, None),
-        },
-        stairwell_number=required_text("stairwell_number", 40),
-        stairwell={"storeys": stairwell_storeys, "has_elevator": _bool("has_elevator", get("has_elevator"))},
-        room=required_text("room", 20),
+        building_number=texts["building_number"],
+        building={"storeys": building_storeys, "year_built": building_year, "structure": structure},
+        stairwell_number=texts["stairwell_number"],
+        stairwell={"storeys": stairwell_storeys, "has_elevator": has_elevator},
+        room=texts["room"],
         dwelling={"floor": floor, **areas},
-        owner={"kind": owner_kind, "name": required_text("owner_name", 120), "id_number": id_number, "phone": phone},
+        owner={"kind": owner_kind, "name": texts["owner_name"], "id_number": id_number, "phone": phone},
     )
 
 
@@ -494,8 +535,9 @@ class HousingImport:
                 for number, cells in rows:
                     try:
                         chunk.append(parse_row(number, cells, positions))
-                    except _RowInvalid as invalid:
-                        self.result.reject(RowError(number, invalid.column, invalid.message))
+                    except _RowInvalid as invalid:  # every bad cell of the row, each named by its column
+                        for one in invalid.every:
+                            self.result.reject(RowError(number, one.column, one.message))
                     processed += 1
                     if len(chunk) >= CHUNK_ROWS:
                         self._write_chunk(chunk)

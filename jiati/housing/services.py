@@ -24,8 +24,8 @@ from jiati.core.errors import refuse
 from jiati.core.personal_data import (
     mask_id_number,
     normalise_id_number,
+    phone_or_refuse,
     validate_credit_code,
-    validate_phone,
     validate_resident_id,
 )
 from jiati.core.ratelimit import limit_hit
@@ -65,12 +65,7 @@ def owner_identity_clean(*, kind: str, id_number: str) -> str:
 
 
 def phone_clean(phone: str) -> str:
-    if not phone:
-        return ""
-    try:
-        return validate_phone(phone)
-    except Exception as exc:
-        raise refuse(exc.messages[0], code="invalid_phone", field="phone") from exc
+    return phone_or_refuse(phone, field="phone")
 
 
 @transaction.atomic

@@ -12,7 +12,8 @@ from jiati.accounts.permissions import can_edit_organisation
 from jiati.accounts.selectors import staff_visible_to
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, audit_updated, snapshot
-from jiati.core.errors import get_visible_or_404, refuse
+from jiati.core.errors import Refusals, get_visible_or_404, refuse
+from jiati.core.personal_data import phone_or_refuse
 from jiati.organisation.models import (
     GroupLevel,
     GroupMembership,
@@ -100,8 +101,10 @@ def workstation_save(*, actor, community: Region, name: str, address: str = "", 
     station = Workstation.objects.select_for_update().filter(community=community).first()
     before = snapshot(station) if station else None
     station = station or Workstation(community=community)
-    station.name, station.address, station.phone = name, address, phone
-    station.full_clean()
+    station.name, station.address = name, address
+    with Refusals() as checked:  # the phone with the model's own checks
+        station.phone = phone = checked(phone_or_refuse, phone)
+        checked(station.full_clean, exclude=["phone"])
     station.save()
     if before is None:
         audit_created(actor=actor, instance=station)
@@ -142,8 +145,10 @@ def property_office_save(
     before = snapshot(office) if office else None
     office = office or PropertyOffice(code=code)
     office.name, office.community, office.company_name = name, community, company_name
-    office.address, office.phone = address, phone
-    office.full_clean()
+    office.address = address
+    with Refusals() as checked:  # the phone with the model's own checks
+        office.phone = phone = checked(phone_or_refuse, phone)
+        checked(office.full_clean, exclude=["phone"])
     office.save()
     if before is None:
         audit_created(actor=actor, instance=office)

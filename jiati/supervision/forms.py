@@ -114,9 +114,16 @@ def staff_in(region):
 
 
 class DecisionForm(Form):
-    description = forms.CharField(label=_("Decision"), max_length=500, required=False)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
+    # What, who and by when are required, and marked so: the service refuses a decision without them.
+    description = forms.CharField(
+        label=_("Decision"), max_length=500, error_messages={"required": _("Say what was decided.")}
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=None, error_messages={"required": _("Name who will carry out the decision.")}
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), widget=DateInput(), error_messages={"required": _("Give the due date.")}
+    )
     project = forms.ModelChoiceField(label=_("Project"), queryset=None, required=False)
 
     def __init__(self, *args, review, projects, **kwargs):
@@ -141,9 +148,20 @@ class DispatchGenerateForm(Form):
 
 
 class InstructionForm(Form):
-    subdistrict = forms.ModelChoiceField(label=_("Subdistrict"), queryset=None, required=False)
-    text = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput(), required=False)
+    # Required, and marked so: the service refuses an instruction without them.
+    subdistrict = forms.ModelChoiceField(
+        label=_("Subdistrict"),
+        queryset=None,
+        error_messages={"required": _("Choose one of the district's subdistricts.")},
+    )
+    text = forms.CharField(
+        label=_("Instruction"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the instruction.")},
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), widget=DateInput(), error_messages={"required": _("Give the due date.")}
+    )
 
     def __init__(self, *args, dispatch, **kwargs):
         super().__init__(*args, **kwargs)

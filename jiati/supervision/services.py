@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -133,46 +133,47 @@ def site_check_record(
     if refusal:
         raise refuse(refusal, code="not_under_construction")
     items = checklist.items_for(project.stage)
-    errors: dict[str, list] = {}
     rows = []
-    for item in items:
-        result, item_note = results.get(item.code, ("", ""))
-        item_note = (item_note or "").strip()[:500]
-        if result not in ItemResult.values:
-            errors.setdefault(f"item_{item.code}", []).append(
-                ValidationError(_("Mark “%(point)s”."), code="item_required", params={"point": item.label})
-            )
-        elif result == ItemResult.ISSUE and not item_note:
-            errors.setdefault(f"note_{item.code}", []).append(
-                ValidationError(
-                    _("Say what is wrong with “%(point)s”."), code="finding_note", params={"point": item.label}
+    today = timezone.localdate()
+    with Refusals() as checked:  # every unmarked point, every finding without a note, the date, the photos at once
+        for item in items:
+            result, item_note = results.get(item.code, ("", ""))
+            item_note = (item_note or "").strip()[:500]
+            if result not in ItemResult.values:
+                checked.add(
+                    refuse(
+                        _("Mark “%(point)s”."),
+                        code="item_required",
+                        params={"point": item.label},
+                        field=f"item_{item.code}",
+                    )
+                )
+            elif result == ItemResult.ISSUE and not item_note:
+                checked.add(
+                    refuse(
+                        _("Say what is wrong with “%(point)s”."),
+                        code="finding_note",
+                        params={"point": item.label},
+                        field=f"note_{item.code}",
+                    )
+                )
+            rows.append((item, result, item_note))
+        unknown = set(results) - {item.code for item in items}
+        if unknown:
+            checked.add(
+                refuse(
+                    _("These points are not on the checklist of this step: %(codes)s."),
+                    code="unknown_item",
+                    params={"codes": ", ".join(sorted(unknown))},
+                    field="items",
                 )
             )
-        rows.append((item, result, item_note))
-    unknown = set(results) - {item.code for item in items}
-    if unknown:
-        errors.setdefault("items", []).append(
-            ValidationError(
-                _("These points are not on the checklist of this step: %(codes)s."),
-                code="unknown_item",
-                params={"codes": ", ".join(sorted(unknown))},
-            )
-        )
-    findings = [row for row in rows if row[1] == ItemResult.ISSUE]
-    today = timezone.localdate()
-    if findings:
-        due_date = due_date or today + dt.timedelta(days=selectors.RECTIFY_DAYS)
-        if due_date < today:
-            errors.setdefault("due_date", []).append(
-                ValidationError(_("The due date is in the past."), code="past_date")
-            )
-    try:
-        prepared = photos_prepare(photos)
-    except ValidationError as exc:
-        for field, field_errors in exc.error_dict.items():
-            errors.setdefault(field, []).extend(field_errors)
-    if errors:
-        raise ValidationError(errors)
+        findings = [row for row in rows if row[1] == ItemResult.ISSUE]
+        if findings:
+            due_date = due_date or today + dt.timedelta(days=selectors.RECTIFY_DAYS)
+            if due_date < today:
+                checked.add(refuse(_("The due date is in the past."), code="past_date", field="due_date"))
+        prepared = checked(photos_prepare, photos)
     check = SiteCheck.objects.create(
         project=project,
         kind=CheckKind.ROUTINE,
@@ -249,15 +250,9 @@ def rectification_answer(*, actor, rectification: Rectification, note: str, phot
     _require(permissions.can_answer(actor, rectification))
     if not rectification.is_open:
         raise refuse(_("This rectification is already closed."), code="already_closed")
-    errors = {}
-    if not (note or "").strip():
-        errors["note"] = [ValidationError(_("Say what was done."), code="required")]
-    try:
-        prepared = photos_prepare(photos, required=True)
-    except ValidationError as exc:
-        errors.update(exc.error_dict)
-    if errors:
-        raise ValidationError(errors)
+    with Refusals() as checked:  # the note and every bad photo at once
+        checked(_text, note, _("Say what was done."), field="note")
+        prepared = checked(photos_prepare, photos, required=True)
     before = snapshot(rectification, ["status", "answered_at"])
     rectification.status, rectification.answered_at = RectificationStatus.ANSWERED, timezone.now()
     rectification.save(update_fields=["status", "answered_at"])
@@ -293,20 +288,14 @@ def rectification_recheck(
     rectification = _locked_rectification(rectification, actor)
     if not rectification.is_open:
         raise refuse(_("This rectification is already closed."), code="already_closed")
-    errors = {}
-    if not (note or "").strip():
-        errors["note"] = [ValidationError(_("Say what the re-check found."), code="required")]
-    try:
-        prepared = photos_prepare(photos, required=fixed)
-    except ValidationError as exc:
-        errors.update(exc.error_dict)
-    if not fixed:
-        if due_date is None:
-            errors["due_date"] = [ValidationError(_("Give the new due date."), code="required")]
-        elif due_date < timezone.localdate():
-            errors["due_date"] = [ValidationError(_("The due date is in the past."), code="past_date")]
-    if errors:
-        raise ValidationError(errors)
+    with Refusals() as checked:  # the note, the photos and the new due date at once
+        checked(_text, note, _("Say what the re-check found."), field="note")
+        prepared = checked(photos_prepare, photos, required=fixed)
+        if not fixed:
+            if due_date is None:
+                checked.add(refuse(_("Give the new due date."), code="required", field="due_date"))
+            elif due_date < timezone.localdate():
+                checked.add(refuse(_("The due date is in the past."), code="past_date", field="due_date"))
     project = rectification.project
     recheck = SiteCheck.objects.create(
         project=project,
@@ -539,19 +528,13 @@ def instruction_add(
         dispatch = MonthlyDispatch.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=dispatch.pk)
     except MonthlyDispatch.DoesNotExist:
         raise PermissionDenied from None
-    errors = {}
-    if subdistrict is None or subdistrict.parent_id != dispatch.region_id:
-        errors["subdistrict"] = [ValidationError(_("Choose one of the district's subdistricts."), code="wrong_region")]
-    try:
-        _text(text, _("Write the instruction."), field="text")
-    except ValidationError as exc:
-        errors.update(exc.error_dict)
-    try:
-        _due_or_refuse(due_date)
-    except ValidationError as exc:
-        errors.update(exc.error_dict)
-    if errors:
-        raise ValidationError(errors)
+    with Refusals() as checked:  # every wrong field at once
+        if subdistrict is None or subdistrict.parent_id != dispatch.region_id:
+            checked.add(
+                refuse(_("Choose one of the district's subdistricts."), code="wrong_region", field="subdistrict")
+            )
+        checked(_text, text, _("Write the instruction."), field="text")
+        checked(_due_or_refuse, due_date)
     instruction = DispatchInstruction.objects.create(
         dispatch=dispatch, subdistrict=subdistrict, text=text.strip()[:1000], due_date=due_date, created_by=actor
     )

@@ -342,3 +342,21 @@ def test_pages_create_change_and_refuse(world, client):
     assert client.get(f"/administration/accounts/{world.users['district'].pk}/").status_code == 404
     client.force_login(world.users["community"])
     assert client.get("/administration/accounts/").status_code == 403
+
+
+def test_a_change_names_the_role_the_name_and_the_phone_at_once(world):
+    """Issue 13: a change of login was refused one field per submit (the role, then the name, then the phone)."""
+    target = world.users["community"]
+    before = snapshot_users()
+    with pytest.raises(ValidationError) as caught:
+        services.staff_change(actor=world.users["admin"], user=target, role="mayor", full_name=" ", phone="12345")
+    assert set(caught.value.message_dict) == {"role", "full_name", "phone"}
+    assert [e.code for e in caught.value.error_dict["phone"]] == ["invalid_phone"]
+    with pytest.raises(ValidationError) as caught:  # a new login too, with its codes kept
+        services.staff_create(actor=world.users["admin"], full_name="", phone="12345", role="mayor")
+    assert {f: [e.code for e in errors] for f, errors in caught.value.error_dict.items()} == {
+        "full_name": ["required"],
+        "phone": ["invalid_phone"],
+        "role": ["unknown_role"],
+    }
+    assert snapshot_users() == before

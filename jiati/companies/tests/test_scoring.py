@@ -217,3 +217,22 @@ def test_drawing_up_a_list_names_every_wrong_field_at_once(world):
         ranking.ranking_list_draft(actor=world.users["district"], period=timezone.localdate(), kind="bakery")
     assert set(caught.value.error_dict) == {"kind", "period"}
     assert not RankingList.objects.exists()
+
+
+def test_the_scheme_names_every_wrong_number_at_once_each_on_its_field():
+    """Issue 13: a wrong red threshold hid a wrong black one (checked in one go, the first refusal stopped the
+    second), and a threshold of "inf" was reported on the red field whichever was wrong."""
+    with pytest.raises(ValidationError) as caught:
+        ranking.scheme_validate(
+            area_weights={"quality_control": "x", "civilised_construction": "-1"},
+            deductions={"fault": "y"},
+            red_min_score="abc",
+            black_below_score="xyz",
+        )
+    refused = caught.value.message_dict
+    assert set(refused) == {"area_weights", "deductions", "red_min_score", "black_below_score"}
+    assert len(refused["area_weights"]) == 2  # the word and the negative weight
+    assert "abc" in refused["red_min_score"][0] and "xyz" in refused["black_below_score"][0]
+    with pytest.raises(ValidationError) as caught:
+        ranking.scheme_validate(area_weights=WEIGHTS, deductions={}, red_min_score="90", black_below_score="inf")
+    assert set(caught.value.message_dict) == {"black_below_score"}

@@ -206,21 +206,38 @@ def _read_sheet(source, filename: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+# A refusal of `ballot_cast` that names no field, named by the column of the sheet it is about.
+FIELD_OF_CODE = {"already_voted": "voter", "code_used": "voter", "vote_closed": "vote"}
+
+
 def _field_errors(error: ValidationError) -> list[str]:
-    """A service refusal as "field: message" texts, so that the row's error names the field at fault."""
+    """A service refusal as "field: message" texts, so that the row's error names the field at fault (a refusal
+    without a field: the column its code is about, else the ballot as a whole)."""
     labels = {
         "choice": _("choice"),
         "signed_form": _("scanned form"),
         "voter": _("owner"),
         "dwelling": _("dwelling"),
+        "vote": _("vote"),
+        "ballot": _("ballot"),
     }
-    if hasattr(error, "error_dict"):
-        return [
-            f"{labels.get(name, name)}: {message}"
-            for name, errors in error.error_dict.items()
-            for message in ValidationError(errors).messages
-        ]
-    return list(error.messages)
+    by_field = getattr(error, "error_dict", None) or {None: error.error_list}
+    texts = []
+    for name, errors in by_field.items():
+        for one in errors:
+            field_name = name if name not in (None, "__all__") else FIELD_OF_CODE.get(one.code, "ballot")
+            label = labels.get(field_name, field_name)
+            texts.extend(f"{label}: {message}" for message in one.messages)
+    return texts
+
+
+def _no_scan(scans_uploaded: bool) -> str:
+    if scans_uploaded:
+        return _(
+            "scanned form: no page of the scanned PDF carries this owner's form (its QR code); scan it, or see "
+            "the pages for review."
+        )
+    return _("scanned form: upload the scanned forms as one PDF with the sheet; every ballot keeps its scan.")
 
 
 def ballot_stack_record(
@@ -267,6 +284,8 @@ def ballot_stack_record(
             outcome.voter = voter
             page = matched.get(voter.pk)
             outcome.page = page.number if page else None
+            if page is None:  # said here, for a stack: the single ballot's "attach the form" would not help
+                outcome.errors.append(_no_scan(bool(pages)))
         if CHOICE_WORDS.get(cells["choice"].strip().lower()) not in Choice.values:
             outcome.errors.append(
                 _("choice: “%(value)s” is not agree, disagree or abstain (同意, 不同意, 弃权).")

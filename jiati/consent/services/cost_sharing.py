@@ -17,7 +17,7 @@ from jiati.audit.services import audit_record
 from jiati.consent import permissions, selectors
 from jiati.consent.models import CostMethod, CostScheme, CostShare
 from jiati.consent.sharing import ShareInputError, Unit, share_costs
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.money import FEN
 from jiati.core.services import lock_visible
 from jiati.core.stored_text import Choice, Message
@@ -51,11 +51,14 @@ def cost_scheme_create(
     if not permissions.can_share_costs(actor):
         raise PermissionDenied
     project = lock_visible(Project, user=actor, pks=project.pk)
-    if method not in CostMethod.values:
-        raise refuse(_("Choose a method."), code="invalid_method", field="method")
     total_cost = total_cost if total_cost is not None else project.estimated_cost
-    if total_cost is None:
-        raise refuse(_("Give the total cost (the project has no estimate)."), code="required", field="total_cost")
+    with Refusals() as checked:  # every wrong field at once
+        if method not in CostMethod.values:
+            checked.add(refuse(_("Choose a method."), code="invalid_method", field="method"))
+        if total_cost is None:
+            checked.add(
+                refuse(_("Give the total cost (the project has no estimate)."), code="required", field="total_cost")
+            )
     parameters = dict(parameters or {})
     subsidy, subsidy_status = selectors.subsidy_for(project)
     try:

@@ -274,10 +274,10 @@ def objection_lodge(
                 field="name",
             )
         )
+    if phone:
+        phone = checked(phone_clean, phone)
     if checked.errors:
         raise checked.combined()
-    if phone:
-        phone = phone_clean(phone)
     notice = selectors.current_notice(locked)
     objection = Objection.objects.create(
         project=locked,

@@ -79,7 +79,11 @@ def test_stack_preview_then_row_by_row_records_each_with_its_own_page(stack, wor
     assert "pages 1, 6" in preview.pages_for_review[0].problem
     refused = preview.refused
     assert [r.row for r in refused] == [2]  # owner 0's page is held back for review: no scan, no ballot
-    assert refused[0].errors[0].startswith("scanned form:")
+    # Issue 13: the row says what is wrong with its scan, not the single ballot's "attach the signed form".
+    assert refused[0].errors == [
+        "scanned form: no page of the scanned PDF carries this owner's form (its QR code); scan it, or see the "
+        "pages for review."
+    ]
     assert [r.page for r in preview.rows[1:]] == [2, 4, 5]
 
     # All or nothing refuses the whole stack while one row is refused.
@@ -140,7 +144,7 @@ def test_refused_rows_name_row_and_field_and_one_head_holds(stack, world):
         dry_run=False,
     )
     errors = {r.row: r.errors for r in result.refused}
-    assert "already voted" in errors[2][0]
+    assert errors[2][0].startswith("owner:") and "already voted" in errors[2][0]  # a refusal without a field
     assert errors[3][0].startswith("choice:")
     assert errors[4][0].startswith("dwelling:")
     assert errors[6][0].startswith("dwelling:") and "row 5" in errors[6][0]
@@ -272,3 +276,16 @@ def test_stack_page_in_a_browser(size, request, live_server, tmp_path):
     with ballots[0].latest_entry.signed_form.open("rb") as handle:
         assert len(pdfium.PdfDocument(handle.read())) == 1
     assert page.locator("#stack-rows code").count() == 1  # the recorded row shows its receipt
+
+
+def test_a_sheet_without_the_scans_names_the_scanned_form_on_every_row(stack, world):
+    vote, owners, _pages = stack
+    rows = [f"{o.rooms},{o.name},同意" for o in owners[:2]]
+    result = ballot_stack_record(
+        vote=vote, actor=world.users["community"], sheet=_sheet(rows), sheet_name="ballots.csv", scans=None
+    )
+    assert [r.row for r in result.refused] == [2, 3]
+    for row in result.refused:
+        assert row.errors == [
+            "scanned form: upload the scanned forms as one PDF with the sheet; every ballot keeps its scan."
+        ]

@@ -106,3 +106,13 @@ def test_owners_see_the_table_online(scheme, world, client_for, client):
     assert 'id="public-shares"' in owner_page and 'id="my-share-row"' in owner_page
     assert world.users["resident"].owner.name not in owner_page.replace("Hello", "")  # no names in the table
     assert client_for(world.users["other_district"]).get(url).status_code == 404
+
+
+def test_a_cost_scheme_names_the_method_and_the_missing_total_at_once(project, world, subsidy):
+    """Issue 13: a wrong method hid the missing total cost until the next submit."""
+    project.estimated_cost = None
+    project.save(update_fields=["estimated_cost"])
+    with pytest.raises(ValidationError) as caught:
+        services.cost_scheme_create(project=project, actor=world.users["community"], method="lottery")
+    assert set(caught.value.message_dict) == {"method", "total_cost"}
+    assert not CostScheme.objects.exists()

@@ -13,9 +13,11 @@ from django.utils import timezone
 
 from jiati.consent import selectors, services
 from jiati.consent.models import Objection, ObjectionStatus
-from jiati.consent.tests.conftest import cast_online, open_vote, voters
+from jiati.consent.tests.conftest import cast_online, in_stage, open_vote, voters
+from jiati.consent.tests.test_services_notices import post as post_notice
 from jiati.core.tests.factories import DwellingFactory, OwnerFactory, StairwellFactory
 from jiati.housing.models import Ownership
+from jiati.projects.models import Stage
 
 
 @pytest.fixture
@@ -207,3 +209,33 @@ def test_a_vote_opened_before_the_round_was_frozen_on_it_reads_the_rule_set(beij
     vote = type(beijing_vote).objects.get(pk=beijing_vote.pk)
     assert selectors.round_spec(vote) == frozen.spec
     assert selectors.vote_verdict(vote) == frozen
+
+
+@pytest.fixture
+def agreed(project, world):
+    """The project after a passed vote, in the public-notice stage."""
+    vote = open_vote(project, world.users["community"])
+    for voter in voters(vote):
+        cast_online(vote, voter, "agree")
+    services.vote_close(vote=vote, actor=world.users["community"])
+    return in_stage(project, Stage.PUBLIC_NOTICE)
+
+
+def test_a_refused_outside_objection_comes_back_as_typed_with_every_error_at_once(agreed, world, client_for):
+    """Issue 13: an outside party's phone "12345" was taken; now it is refused with the missing objection in
+    the same answer, and the form on the notice's page comes back open with what was typed."""
+    notice = post_notice(agreed, world.users["community"])
+    client = client_for(world.users["community"])
+    page = lodge_on_the_page(client, agreed, name="外来人员", phone="12345", address="隔壁小区", content="")
+    assert page.url == reverse("consent:notice-detail", args=[notice.pk])
+    html = client.get(page.url).content.decode()
+    assert "is not a valid mobile or landline number" in html  # the phone …
+    assert "This field is required." in html or "该字段是必填项" in html  # … and the empty objection, at once
+    assert 'value="外来人员"' in html and 'value="12345"' in html and 'value="隔壁小区"' in html
+    assert not Objection.objects.exists()
+    services_refusal = pytest.raises(ValidationError)
+    with services_refusal as caught:  # the service alone (the API) names both too
+        services.objection_lodge(
+            project=agreed, actor=world.users["community"], channel="letter", name="外来人员", phone="12345", content=""
+        )
+    assert set(caught.value.error_dict) == {"phone", "content"}

@@ -34,7 +34,7 @@ from jiati.consultation.models import (
 )
 from jiati.consultation.services.common import sms_after_commit, text_or_refuse
 from jiati.core.errors import Refusals, refuse
-from jiati.core.personal_data import validate_phone
+from jiati.core.personal_data import phone_or_refuse
 from jiati.core.services import lock_rows, lock_visible, require
 from jiati.core.stored_text import Choice, Message
 from jiati.housing.models import Estate, Owner, Stairwell
@@ -63,18 +63,6 @@ RECORD_AUDIT_FIELDS = (
     "follow_up_due",
     "booking",
 )
-
-
-def phone_or_refuse(phone: str, *, field: str, required: bool = False) -> str:
-    phone = (phone or "").strip()
-    if not phone:
-        if required:
-            raise refuse(_("Give a phone number."), code="required", field=field)
-        return ""
-    try:
-        return validate_phone(phone)
-    except Exception as exc:
-        raise refuse(exc.messages[0], code="invalid_phone", field=field) from exc
 
 
 def _local(value: dt.datetime) -> str:

@@ -606,3 +606,12 @@ def test_hostile_files_fail_the_job_naming_the_cause(world, settings):
         import_services.import_job_start(actor=user, upload=csv_file(stairwell_rows()))
     assert refused.value.message_dict["file"] == ["The file is 1.1\xa0KB; the limit is 1.0\xa0KB."]
     assert not ImportJob.objects.filter(created_by=user, status=ImportStatus.QUEUED).exists()
+
+
+def test_every_bad_cell_of_a_row_is_named_at_once(world):
+    """Issue 13: a row was refused at its first bad cell; the next one showed only after fixing it."""
+    bad = row(building_storeys="x", owner_phone="12345", room="", estate_year_built="1700")
+    job = import_services.import_job_start(actor=world.users["community"], upload=xlsx([bad]))
+    assert job.status == ImportStatus.REJECTED
+    assert {e["row"] for e in job.errors} == {2}
+    assert sorted(e["column"] for e in job.errors) == sorted(["楼栋层数", "联系电话", "房号", "小区建成年份"])

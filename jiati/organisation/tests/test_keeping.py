@@ -172,3 +172,27 @@ def test_the_lists_offer_adding_to_those_who_may_and_filter_in_place(world, clie
     assert "bi-plus" not in client_for(world.users["community"]).get(reverse(url_name)).content.decode()
     response = client_for(world.users["district"]).get(reverse(url_name), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "<html" not in response.content.decode()
+
+
+def test_a_workstation_and_an_office_refuse_a_phone_that_is_none_through_the_service_too(world):
+    """Issue 13: the services stored any text as a window's phone ("12345"); the API reaches them past the forms."""
+    from django.core.exceptions import ValidationError
+
+    from jiati.organisation import services
+
+    before = _state()
+    with pytest.raises(ValidationError) as refused:
+        services.workstation_save(
+            actor=world.users["subdistrict"], community=world.regions["A1b"], name="", address="", phone="12345"
+        )
+    assert set(refused.value.message_dict) == {"phone", "name"}  # with the model's own check, at once
+    with pytest.raises(ValidationError) as refused:
+        services.property_office_save(
+            actor=world.users["district"], code="PO-X", name="物业", community=world.regions["A1b"], phone="12345"
+        )
+    assert set(refused.value.message_dict) == {"phone"}
+    assert _state() == before
+    station = services.workstation_save(
+        actor=world.users["subdistrict"], community=world.regions["A1b"], name="工作站", phone="0755 2888 1234"
+    )
+    assert station.phone == "075528881234" or station.phone.startswith("0755")

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from jiati.audit.services import audit_created, snapshot
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.services import require
 from jiati.core.text import list_text
 from jiati.organisation.models import Region, RegionLevel
@@ -206,15 +206,16 @@ def budget_set(*, actor, region, year: int, source: str, amount) -> Budget:
     require(permissions.can_set_budgets(actor))
     if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
         raise PermissionDenied
-    if region.level != RegionLevel.DISTRICT:
-        raise refuse(_("Budgets are kept per district."), code="scope_level", field="region")
-    if not _in_own_area(actor, region):
+    if region.level == RegionLevel.DISTRICT and not _in_own_area(actor, region):
         raise PermissionDenied
-    if not (2000 <= int(year) <= 2100):
-        raise refuse(_("Enter a year between 2000 and 2100."), code="year_range", field="year")
-    if source not in Source.values:
-        raise refuse(_("Choose where the money comes from."), code="invalid_source", field="source")
-    amount = rules.money(amount, field="amount", label=_("The budget"))
+    with Refusals() as checked:  # every wrong field at once
+        if region.level != RegionLevel.DISTRICT:
+            checked.add(refuse(_("Budgets are kept per district."), code="scope_level", field="region"))
+        if not (2000 <= int(year) <= 2100):
+            checked.add(refuse(_("Enter a year between 2000 and 2100."), code="year_range", field="year"))
+        if source not in Source.values:
+            checked.add(refuse(_("Choose where the money comes from."), code="invalid_source", field="source"))
+        amount = checked(rules.money, amount, field="amount", label=_("The budget"))
     budget = Budget.objects.select_for_update().filter(region=region, year=year, source=source).first()
     if budget is None:
         try:

@@ -314,3 +314,12 @@ def test_an_approval_names_every_wrong_field_at_once(world, policies, budgets):
     assert set(caught.value.error_dict) == {"comment", "amount"}
     application.refresh_from_db()
     assert application.status == Status.DISTRICT and application.approved_amount is None
+
+
+def test_a_budget_names_every_wrong_field_at_once(world, policies):
+    """Issue 13: the year, the source and the amount were refused one per submit."""
+    with pytest.raises(ValidationError) as caught:
+        services.budget_set(
+            actor=world.users["finance"], region=world.regions["A"], year=1999, source="lottery", amount="-1"
+        )
+    assert set(caught.value.message_dict) == {"year", "source", "amount"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms, template
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from jiati.core.text import list_text
 from jiati.web.personal import personal_value
@@ -111,6 +112,19 @@ def refused_form(context, form):
     form.form_slot = next_slot(request, form)
     restore_refused(request, form, form.form_slot)
     return form
+
+
+@register.filter
+def required_mark(field) -> str:
+    """The mark after a required field's label: a red star, and "(required)" for screen readers. Every label of
+    a form field is followed by it (`core/_form.html`, and pages that lay out their fields themselves), so the
+    browser's own message is never the first a user learns of it."""
+    if not field.field.required:
+        return ""
+    return format_html(
+        ' <span class="text-danger" aria-hidden="true">*</span><span class="visually-hidden">{}</span>',
+        gettext("(required)"),
+    )
 
 
 @register.filter

@@ -238,7 +238,7 @@ def vote_open(
                 estate_id=project.estate_id,
                 building_id=stairwell.building_id if scope in (Scope.STAIRWELL, Scope.BUILDING) else None,
                 stairwell_id=stairwell.pk if scope == Scope.STAIRWELL else None,
-                title=(title or "").strip()[:200] or _("Owners' vote on adding an elevator"),
+                typed_title=(title or "").strip()[:200],  # blank: the default title, read in the reader's language
                 plan=plan.strip(),
                 cost_scheme=cost_scheme,
                 opens_at=now,

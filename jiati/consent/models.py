@@ -117,7 +117,25 @@ class RuleSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code} v{self.version})"
+        return f"{self.shown_name} ({self.code} v{self.version})"
+
+    def _shown(self, field: str) -> str:
+        from jiati.consent.rules import builtin_shown
+
+        return builtin_shown(self.code, self.version, field, getattr(self, field))
+
+    @property
+    def shown_name(self) -> str:
+        """A built-in rule set's name in the reader's language (a version the office adds: as typed)."""
+        return self._shown("name")
+
+    @property
+    def shown_jurisdiction(self) -> str:
+        return self._shown("jurisdiction")
+
+    @property
+    def shown_legal_basis(self) -> str:
+        return self._shown("legal_basis")
 
     @property
     def shown_description(self) -> str:

@@ -8,9 +8,10 @@ other string) and its values — and the sentence is rendered when read, in the 
                                            version=3, date=target_date))
 
 Values may be plain (text, numbers), dates (shown as the product shows dates), a `Choice` (a TextChoices
-member, shown by its label in the reader's language), a list of values (listed as the language lists), `Fields`
-(a model's fields, shown by their names in the reader's language), or another `Message`. `joined(a, b)` is
-several sentences read as one; `label(instance, "field")` a choice's label alone.
+member, shown by its label in the reader's language), a list of values (listed as the language lists), a `Row`
+(a reference row such as a rule set, as it reads when read), `Fields` (a model's fields, shown by their names in
+the reader's language), or another `Message`. `joined(a, b)` is several sentences read as one;
+`label(instance, "field")` a choice's label alone.
 """
 
 from __future__ import annotations
@@ -36,6 +37,24 @@ class Choice:
 
     def as_json(self) -> dict:
         return {"choice": self.field, "value": self.value}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A reference row (a rule set), shown as the row reads when read (a built-in one in the reader's language);
+    as it read when written if it is gone: Row.of(rule_set)."""
+
+    model: str  # "app_label.Model"
+    pk: int
+    text: str
+
+    @classmethod
+    def of(cls, instance) -> Row:
+        meta = instance._meta
+        return cls(model=f"{meta.app_label}.{meta.object_name}", pk=instance.pk, text=str(instance))
+
+    def as_json(self) -> dict:
+        return {"row": self.model, "pk": self.pk, "text": self.text}
 
 
 @dataclass(frozen=True)
@@ -92,7 +111,7 @@ def label(instance, field_name: str) -> Message:
 
 
 def _value_json(value: Any) -> Any:
-    if isinstance(value, (Message, Choice, Fields)):
+    if isinstance(value, (Message, Choice, Fields, Row)):
         return value.as_json()
     if isinstance(value, (list, tuple)):
         return {"list": [_value_json(item) for item in value]}
@@ -115,6 +134,16 @@ def _choice_label(path: str, value: str) -> str:
     except (ValueError, LookupError, FieldDoesNotExist):
         return value
     return str(dict(field.flatchoices).get(value, value))
+
+
+def _row_text(value: dict) -> str:
+    from django.apps import apps
+
+    try:
+        row = apps.get_model(value["row"])._base_manager.filter(pk=value.get("pk")).first()
+    except (ValueError, LookupError):
+        row = None
+    return str(row) if row is not None else value.get("text", "")
 
 
 def _field_names(path: str, names) -> str:
@@ -148,6 +177,8 @@ def _render_value(value: Any) -> Any:
             from jiati.core.text import list_text
 
             return list_text(_render_value(item) for item in value["list"])
+        if "row" in value:
+            return _row_text(value)
         if "fields" in value:
             return _field_names(value["fields"], value.get("names") or ())
         if "date" in value:

@@ -18,7 +18,7 @@ from jiati.audit.services import audit_created, audit_record, save_if_changed, s
 from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_phone
 from jiati.core.services import require
-from jiati.core.stored_text import Choice, Message, joined
+from jiati.core.stored_text import Choice, Fields, Message, joined
 from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Ownership
@@ -382,7 +382,10 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
         _event(
             application,
             actor,
-            Message(gettext_noop("Subsidy file updated: %(fields)s"), fields=", ".join(sorted(entry.changes))),
+            Message(
+                gettext_noop("Subsidy file updated: %(fields)s"),
+                fields=Fields.of(SubsidyApplication, sorted(entry.changes)),
+            ),
             "updated",
         )
     return application

@@ -2,15 +2,14 @@
 meets no Chinese and a Chinese reader no English, outside what people typed (names, addresses, titles, notes).
 
 The demo is seeded as production writes it (in Chinese), then a few more things are done in English, through the
-services: the seven-ones checklist, a vote opened without a title, a subsidy file's policy re-evaluated. Every
-free-text column is taken for what people typed and cut out of the page, except the columns that hold what the
-system wrote (timeline entries, notifications, a vote's default title, the built-in rule sets): what is left must
-be in the reader's language.
+services: the seven-ones checklist and a subsidy file's policy re-evaluated (the demo's votes have no typed
+title). Every free-text column is taken for what people typed and cut out of the page, except the columns that
+hold what the system wrote (timeline entries, notifications, a vote's default title, the built-in rule sets):
+what is left must be in the reader's language.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -20,7 +19,7 @@ from django.apps import apps
 from django.db import models
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from jiati.demo import companies as companies_demo
 from jiati.demo import consent as consent_demo
@@ -120,9 +119,8 @@ def stray(text: str, typed: list[str], pattern: re.Pattern) -> list[str]:
 
 @pytest.fixture
 def scene(transactional_db):
-    """The demo as production stores it (written in Chinese), then the seven ones, a vote and a subsidy file's
-    re-evaluation done by someone working in English."""
-    from jiati.consent import services as consent
+    """The demo as production stores it (written in Chinese), then the seven ones changed in both languages and a
+    subsidy file's policy re-evaluated in English."""
     from jiati.consent.models import Vote
     from jiati.projects.models import Project, Stage
     from jiati.projects.services import project_set_checklist
@@ -144,17 +142,8 @@ def scene(transactional_db):
             cost = (project.estimated_cost or Decimal("500000")) + 1000
             project_set_checklist(project=project, actor=district, estimated_cost=cost, chat_group_name=language)
     with translation.override("en"):
-        # an English-speaking organiser opens the next vote without a title; the daily run re-evaluates a file
-        vote = (
-            consent.vote_open(
-                project=demo_vote.project,
-                actor=district,
-                closes_at=timezone.now() + dt.timedelta(days=7),
-                plan="在楼梯间北侧加装一部电梯。",
-            )
-            if False
-            else demo_vote
-        )
+        # the daily run, for an English-speaking office, re-evaluates a file
+        vote = demo_vote  # opened by the demo (in Chinese) without a typed title
         subsidy = SubsidyApplication.objects.filter(REEVALUABLE_Q).order_by("pk").first()
         SubsidyApplication.objects.filter(pk=subsidy.pk).update(policy=None)
         assert applications_reevaluate() >= 1
@@ -164,7 +153,6 @@ def scene(transactional_db):
         "vote": vote,
         "demo_vote": demo_vote,
         "subsidy": subsidy,
-        "consent": consent,
     }
 
 

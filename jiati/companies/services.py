@@ -239,11 +239,14 @@ def licence_reminders_send(*, today: dt.date | None = None) -> int:
         if newer or licence.expires_on < today - dt.timedelta(days=LICENCE_REMINDER_DAYS):
             continue
         stage = "expired" if licence.expires_on < today else "expiring"
-        title = (
-            _("%(company)s: licence %(number)s expired on %(date)s")
+        title = Message(
+            gettext_noop("%(company)s: licence %(number)s expired on %(date)s")
             if stage == "expired"
-            else _("%(company)s: licence %(number)s expires on %(date)s")
-        ) % {"company": licence.company.name, "number": licence.number, "date": licence.expires_on.isoformat()}
+            else gettext_noop("%(company)s: licence %(number)s expires on %(date)s"),
+            company=licence.company.name,
+            number=licence.number,
+            date=licence.expires_on,
+        )
         created = notify(
             recipients=[*licence.company.staff.filter(is_active=True), *_district_staff()],
             kind="licence_expiry",

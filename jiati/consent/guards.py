@@ -21,10 +21,10 @@ def guard_vote(project) -> list[str]:
         rule_round, decision, open_vote = item["round"], item["decision"], item["open"]
         if decision is not None and decision.passed:
             continue
-        label = vote.rule_set.name
+        label = vote.rule_set.shown_name
         if len(rounds) > 1:
             label = _("%(rule)s, round %(round)s (%(scope)s)") % {
-                "rule": vote.rule_set.name,
+                "rule": vote.rule_set.shown_name,
                 "round": rule_round.number,
                 "scope": Scope(rule_round.scope).label,
             }

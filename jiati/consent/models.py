@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from jiati.accounts.scoping import Reach, ScopedQuerySet, area_q
@@ -117,7 +117,25 @@ class RuleSet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.code} v{self.version})"
+        return f"{self.shown_name} ({self.code} v{self.version})"
+
+    def _shown(self, field: str) -> str:
+        from jiati.consent.rules import builtin_shown
+
+        return builtin_shown(self.code, self.version, field, getattr(self, field))
+
+    @property
+    def shown_name(self) -> str:
+        """A built-in rule set's name in the reader's language (a version the office adds: as typed)."""
+        return self._shown("name")
+
+    @property
+    def shown_jurisdiction(self) -> str:
+        return self._shown("jurisdiction")
+
+    @property
+    def shown_legal_basis(self) -> str:
+        return self._shown("legal_basis")
 
     @property
     def shown_description(self) -> str:
@@ -241,6 +259,10 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(16)
 
 
+# A vote opened without a title is shown under this one, in the reader's language.
+DEFAULT_VOTE_TITLE = gettext_noop("Owners' vote on adding an elevator")
+
+
 class Vote(models.Model):
     """One owners' vote on a project under one round of one rule set; its roll is frozen when it opens."""
 
@@ -267,7 +289,8 @@ class Vote(models.Model):
         blank=True,
         related_name="+",
     )
-    title = models.CharField(_("title"), max_length=200)
+    # What the organiser typed; blank for the default title, which is shown in the reader's language (`title`).
+    typed_title = models.CharField(_("title"), max_length=200, blank=True, db_column="title")
     public_token = models.CharField(_("public link token"), max_length=32, unique=True, default=new_public_token)
     plan = models.TextField(_("the plan put to the vote"))
     cost_scheme = models.ForeignKey(
@@ -332,6 +355,11 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} #{self.pk}"
+
+    @property
+    def title(self) -> str:
+        """The title typed when the vote was opened, else the default title in the reader's language (issue 13)."""
+        return self.typed_title or gettext(DEFAULT_VOTE_TITLE)
 
     @property
     def is_open(self) -> bool:

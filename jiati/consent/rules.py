@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db import DatabaseError, connection
-from django.utils.translation import gettext_noop
+from django.utils import translation
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from jiati.consent.models import RuleRound, RuleSet
 
@@ -110,6 +111,55 @@ BUILTIN_RULE_SETS: list[dict] = [
 ]
 
 
+# The built-in rule sets' name, jurisdiction and legal basis are stored as they were first loaded (Chinese); their
+# English sources (context "built-in rule set") are shown in the reader's language. The key is the rule set's code
+# and version, and the stored text still being the built-in one: a version the office adds keeps what it typed.
+BUILTIN_TEXTS: dict[str, dict] = {
+    "civil-code-278": {
+        "name": pgettext_lazy("built-in rule set", "Civil Code, Art. 278"),
+        "jurisdiction": pgettext_lazy("built-in rule set", "Nationwide"),
+        "legal_basis": pgettext_lazy(
+            "built-in rule set",
+            "Civil Code Art. 278(1)(7) and (2); Supreme People's Court interpretation on the ownership of "
+            "building units, Arts. 8 and 9",
+        ),
+    },
+    "shenzhen-2018": {
+        "name": pgettext_lazy("built-in rule set", "Shenzhen (2018): vote by building"),
+        "jurisdiction": pgettext_lazy("built-in rule set", "Shenzhen"),
+        "legal_basis": pgettext_lazy(
+            "built-in rule set",
+            "Shenzhen guidance on adding elevators to existing homes (2018); former Property Law Art. 76",
+        ),
+    },
+    "beijing-stairwell": {
+        "name": pgettext_lazy("built-in rule set", "Beijing: vote by stairwell, no objection from other owners"),
+        "jurisdiction": pgettext_lazy("built-in rule set", "Beijing"),
+        "legal_basis": pgettext_lazy(
+            "built-in rule set", "Beijing working opinions on adding elevators to old estates"
+        ),
+    },
+    "shanghai-two-rounds": {
+        "name": pgettext_lazy("built-in rule set", "Shanghai: two rounds (estate first, then building)"),
+        "jurisdiction": pgettext_lazy("built-in rule set", "Shanghai"),
+        "legal_basis": pgettext_lazy(
+            "built-in rule set", "Shanghai opinions on adding elevators to existing multi-storey homes"
+        ),
+    },
+}
+
+
+def builtin_shown(code: str, version: int, field: str, stored: str) -> str:
+    """A built-in rule set's name / jurisdiction / legal basis in the reader's language; anything else as stored."""
+    definition = next((d for d in BUILTIN_RULE_SETS if d["code"] == code and d["version"] == version), None)
+    source = BUILTIN_TEXTS.get(code, {}).get(field)
+    if definition is None or source is None:
+        return stored
+    with translation.override("en"):
+        english = str(source)
+    return str(source) if stored in (definition[field], english) else stored
+
+
 @dataclass(frozen=True)
 class TestSpec:
     name: str
@@ -135,6 +185,11 @@ class RoundSpec:
     @property
     def label(self) -> str:
         return f"{self.code}@{self.version}"
+
+    @property
+    def shown_name(self) -> str:
+        """The rule set's name in the reader's language if it is a built-in one."""
+        return builtin_shown(self.code, self.version, "name", self.name)
 
     def as_json(self) -> dict:
         """What is stored with a closed vote's result, so its verdict never depends on rows that could change."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_noop
 
 from jiati.consultation.models import ConsultationRecord
 from jiati.consultation.services import meetings, petitions, windows
-from jiati.core.stored_text import Message
+from jiati.core.stored_text import Message, label
 from jiati.notifications.services import notify
 
 
@@ -35,7 +35,7 @@ def follow_ups_remind(*, today: dt.date | None = None) -> int:
                     else gettext_noop("Follow-up due on %(date)s"),
                     date=record.follow_up_due,
                 ),
-                body=record.get_topic_display(),
+                body=label(record, "topic"),
                 url=reverse("consultation:record-detail", args=[record.pk]),
                 dedupe_key=f"consultation-{record.pk}-{'overdue' if overdue else 'due'}-{record.follow_up_due}",
             )

@@ -8,7 +8,10 @@ other string) and its values — and the sentence is rendered when read, in the 
                                            version=3, date=target_date))
 
 Values may be plain (text, numbers), dates (shown as the product shows dates), a `Choice` (a TextChoices
-member, shown by its label in the reader's language) or another `Message`.
+member, shown by its label in the reader's language), a list of values (listed as the language lists), a `Row`
+(a reference row such as a rule set, as it reads when read), `Fields` (a model's fields, shown by their names in
+the reader's language), or another `Message`. `joined(a, b)` is several sentences read as one;
+`label(instance, "field")` a choice's label alone.
 """
 
 from __future__ import annotations
@@ -37,6 +40,39 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Row:
+    """A reference row (a rule set), shown as the row reads when read (a built-in one in the reader's language);
+    as it read when written if it is gone: Row.of(rule_set)."""
+
+    model: str  # "app_label.Model"
+    pk: int
+    text: str
+
+    @classmethod
+    def of(cls, instance) -> Row:
+        meta = instance._meta
+        return cls(model=f"{meta.app_label}.{meta.object_name}", pk=instance.pk, text=str(instance))
+
+    def as_json(self) -> dict:
+        return {"row": self.model, "pk": self.pk, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Some fields of a model, by key, shown by their names in the reader's language: Fields.of(Project, keys)."""
+
+    model: str  # "app_label.Model"
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, model, names) -> Fields:
+        return cls(model=f"{model._meta.app_label}.{model._meta.object_name}", names=tuple(names))
+
+    def as_json(self) -> dict:
+        return {"fields": self.model, "names": list(self.names)}
+
+
+@dataclass(frozen=True)
 class Message:
     """A sentence as msgid + values; `str()` renders it in the active language."""
 
@@ -62,9 +98,23 @@ class Message:
         return str(self) + str(other)
 
 
+def joined(*parts, separator: str = " ") -> Message:
+    """Sentences (Messages, or text as typed) read one after the other; empty parts are left out."""
+    parts = [part for part in parts if part]
+    names = [f"part{n}" for n in range(len(parts))]
+    return Message(separator.join(f"%({name})s" for name in names), **dict(zip(names, parts, strict=True)))
+
+
+def label(instance, field_name: str) -> Message:
+    """A choice's label alone, in the reader's language (a notification's body that is just the topic)."""
+    return Message("%(label)s", label=Choice.of(instance, field_name))
+
+
 def _value_json(value: Any) -> Any:
-    if isinstance(value, (Message, Choice)):
+    if isinstance(value, (Message, Choice, Fields, Row)):
         return value.as_json()
+    if isinstance(value, (list, tuple)):
+        return {"list": [_value_json(item) for item in value]}
     if isinstance(value, dt.datetime):
         return {"datetime": value.isoformat()}
     if isinstance(value, dt.date):
@@ -86,6 +136,35 @@ def _choice_label(path: str, value: str) -> str:
     return str(dict(field.flatchoices).get(value, value))
 
 
+def _row_text(value: dict) -> str:
+    from django.apps import apps
+
+    try:
+        row = apps.get_model(value["row"])._base_manager.filter(pk=value.get("pk")).first()
+    except (ValueError, LookupError):
+        row = None
+    return str(row) if row is not None else value.get("text", "")
+
+
+def _field_names(path: str, names) -> str:
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    from jiati.core.text import list_text
+
+    try:
+        meta = apps.get_model(path)._meta
+    except (ValueError, LookupError):
+        return list_text(names)
+    shown = []
+    for name in names:
+        try:
+            shown.append(meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            shown.append(name)
+    return list_text(shown)
+
+
 def _render_value(value: Any) -> Any:
     from jiati.core.formatting import format_date, format_datetime
 
@@ -94,6 +173,14 @@ def _render_value(value: Any) -> Any:
             return render(value)
         if "choice" in value:
             return _choice_label(value["choice"], value.get("value", ""))
+        if "list" in value:
+            from jiati.core.text import list_text
+
+            return list_text(_render_value(item) for item in value["list"])
+        if "row" in value:
+            return _row_text(value)
+        if "fields" in value:
+            return _field_names(value["fields"], value.get("names") or ())
         if "date" in value:
             return format_date(dt.date.fromisoformat(value["date"]))
         if "datetime" in value:

@@ -187,7 +187,6 @@ def _new_vote(project: Project, actor, rule_set: RuleSet, opens_at: dt.datetime,
         estate_id=project.estate_id,
         building_id=project.stairwell.building_id,
         stairwell_id=project.stairwell_id,
-        title="加装电梯业主表决",
         plan=_plan(project),
         opens_at=opens_at,
         closes_at=closes_at,
@@ -278,7 +277,6 @@ def _open_vote(project: Project, actor, rng: random.Random, *, share: float, ski
         actor=actor,
         closes_at=timezone.now() + dt.timedelta(days=rng.randint(5, 20)),
         plan=_plan(project),
-        title="加装电梯业主表决",
         cost_scheme=_scheme(project, actor, floors=True) if skip_owner else None,
     )
     Vote.objects.filter(pk=vote.pk).update(opens_at=timezone.now() - dt.timedelta(days=rng.randint(2, 9)))

@@ -15,9 +15,11 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from jiati.accounts.models import Role, User
 from jiati.companies.models import Company
+from jiati.core.stored_text import Message, as_stored
 from jiati.housing.models import Ownership, Stairwell
 from jiati.projects.models import (
     STAGE_ORDER,
@@ -250,13 +252,18 @@ def seed(context: dict) -> None:
             due = rows[0][2]
             at_risk = min(due, max(rows[0][1], calendar.add(due, -AT_RISK_WORKING_DAYS)))
             Project.objects.filter(pk=project.pk).update(target_date=target, stage_due=due, stage_at_risk_from=at_risk)
+            # what schedule.plan_set writes: the sentence as msgid + values, read in the reader's language
+            text, stored = as_stored(
+                Message(gettext_noop("Plan v%(version)s: in service by %(date)s"), version=1, date=target)
+            )
             events.append(
                 ProjectEvent(
                     project=project,
                     kind=EventKind.PLANNED,
                     actor=options["responsible"],
                     at=opened + dt.timedelta(hours=2),
-                    message=f"计划 {target} 前投入使用",
+                    message=text,
+                    data={"text": stored},
                 )
             )
         if options["blocked"] and stage != Stage.IN_SERVICE:

@@ -29,7 +29,7 @@ from jiati.core.errors import Refusals, refuse
 from jiati.core.personal_data import mask_phone, validate_phone
 from jiati.core.ratelimit import limit_hit
 from jiati.core.site import absolute_url
-from jiati.core.stored_text import Message
+from jiati.core.stored_text import Choice, Message
 from jiati.core.uploads import check_upload
 from jiati.elevators import permissions
 from jiati.elevators.models import (
@@ -437,9 +437,13 @@ def fault_report(*, elevator: Elevator, kind: str, phone: str, description: str 
         action=AuditAction.CREATE,
         changes={"kind": [None, report.kind], "phone": [None, mask_phone(report.phone)]},
     )
-    title = (
-        _("URGENT — someone trapped: %(place)s") if report.urgent else _("Fault reported: %(what)s, %(place)s")
-    ) % {"place": elevator.place, "what": report.get_kind_display()}
+    title = Message(
+        gettext_noop("URGENT — someone trapped: %(place)s")
+        if report.urgent
+        else gettext_noop("Fault reported: %(what)s, %(place)s"),
+        place=elevator.place,
+        what=Choice.of(report, "kind"),
+    )
     recipients = _maintainer_staff(elevator)
     if report.urgent:
         recipients += _staff_of(elevator, Role.COMMUNITY)

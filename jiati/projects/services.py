@@ -22,7 +22,7 @@ from jiati.audit.services import audit_record, snapshot
 from jiati.core.errors import Refusals, refuse
 from jiati.core.hooks import collect
 from jiati.core.services import lock_visible, require
-from jiati.core.stored_text import Choice, Message
+from jiati.core.stored_text import Choice, Fields, Message
 from jiati.core.text import list_text
 from jiati.core.text_policy import within_column
 from jiati.core.uploads import check_upload
@@ -434,10 +434,14 @@ def project_set_checklist(*, project: Project, actor, **fields) -> Project:
     after = snapshot(project, PROJECT_AUDIT_FIELDS)
     changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changed or qr:
+        # the fields by key, named in the reader's language when read (issue 13)
         _checklist_change(
             project,
             actor,
-            ", ".join(sorted(str(Project._meta.get_field(k).verbose_name) for k in changed)) or _("Chat group QR code"),
+            Message("%(fields)s", fields=Fields.of(Project, sorted(changed)))
+            if changed
+            else Message(gettext_noop("Chat group QR code")),
+            {"fields": sorted(changed)},
         )
         _audit(project, actor, before)
     return project

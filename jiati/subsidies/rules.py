@@ -12,10 +12,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.core.errors import refuse
 from jiati.core.money import FEN
 from jiati.core.money import yuan as _yuan
+from jiati.core.stored_text import Message, joined
 from jiati.projects.models import EventKind, Stage
 from jiati.subsidies.models import (
     DEFAULT_REQUIRED_DOCUMENTS,
@@ -145,40 +147,55 @@ def choose_policy(project) -> PolicyChoice:
 
 
 def basis_text(basis: dict, policy: SubsidyPolicy | None) -> str:
-    """Why this policy, in plain words (and, after a re-evaluation, when and what applied before)."""
+    """Why this policy, in plain words in the reader's language (and, after a re-evaluation, when and what
+    applied before)."""
+    return str(basis_message(basis, policy) or "")
+
+
+def _day(value: str):
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value or ""
+
+
+def basis_message(basis: dict, policy: SubsidyPolicy | None) -> Message | None:
+    """Why this policy as msgid + values (what a timeline entry stores: issue 13), from the file's stored basis
+    (which date decided, and when) — never a sentence stored in its writer's language."""
     if not basis:
-        return ""
-    text = _basis_text(basis, policy)
+        return None
+    text = _basis_message(basis, policy)
     again = basis.get("reevaluated")
     if again:
-        values = {"date": again.get("on", ""), "previous": again.get("previous", "")}
+        values = {"date": _day(again.get("on", "")), "previous": again.get("previous", "")}
         if values["previous"]:
-            text += " " + _("Re-evaluated on %(date)s; before, “%(previous)s” applied.") % values
+            again_text = Message(gettext_noop("Re-evaluated on %(date)s; before, “%(previous)s” applied."), **values)
         else:
-            text += " " + _("Re-evaluated on %(date)s; before, no policy applied.") % values
+            again_text = Message(gettext_noop("Re-evaluated on %(date)s; before, no policy applied."), **values)
+        return joined(text, again_text)
     return text
 
 
-def _basis_text(basis: dict, policy: SubsidyPolicy | None) -> str:
-    day = basis.get("date", "")
+def _basis_message(basis: dict, policy: SubsidyPolicy | None) -> Message:
+    day = _day(basis.get("date", ""))
     what = {
-        BASIS_FILED: _("the project's filing and approvals were completed on %(date)s"),
-        BASIS_COMPLETED: _("the elevator passed inspection on %(date)s"),
-        BASIS_ELIGIBLE: _("the project became eligible on %(date)s"),
-        BASIS_TODAY: _("no project date is recorded yet, so today (%(date)s) counts"),
-    }.get(basis.get("basis"), "%(date)s") % {"date": day}
+        BASIS_FILED: gettext_noop("the project's filing and approvals were completed on %(date)s"),
+        BASIS_COMPLETED: gettext_noop("the elevator passed inspection on %(date)s"),
+        BASIS_ELIGIBLE: gettext_noop("the project became eligible on %(date)s"),
+        BASIS_TODAY: gettext_noop("no project date is recorded yet, so today (%(date)s) counts"),
+    }.get(basis.get("basis"), "%(date)s")
+    what = Message(what, date=day)
     if policy is None:
-        return _("No subsidy policy was in force for this project's area when %(what)s.") % {"what": what}
-    values = {
-        "policy": policy.name,
-        "scope": policy.region.name,
-        "start": policy.effective_from.isoformat(),
-        "what": what,
-    }
+        return Message(gettext_noop("No subsidy policy was in force for this project's area when %(what)s."), what=what)
+    values = {"policy": policy.name, "scope": policy.region.name, "start": policy.effective_from, "what": what}
     if policy.effective_to is None:
-        return _("“%(policy)s” (%(scope)s, in force from %(start)s) applies because %(what)s.") % values
-    return _("“%(policy)s” (%(scope)s, in force %(start)s – %(end)s) applies because %(what)s.") % (
-        values | {"end": policy.effective_to.isoformat()}
+        return Message(
+            gettext_noop("“%(policy)s” (%(scope)s, in force from %(start)s) applies because %(what)s."), **values
+        )
+    return Message(
+        gettext_noop("“%(policy)s” (%(scope)s, in force %(start)s – %(end)s) applies because %(what)s."),
+        end=policy.effective_to,
+        **values,
     )
 
 
@@ -374,6 +391,10 @@ def documents_status(application: SubsidyApplication) -> list[dict]:
         }
         for kind in required_documents(application.policy)
     ]
+
+
+def missing_document_kinds(application: SubsidyApplication) -> list[str]:
+    return [d["kind"] for d in documents_status(application) if not d["present"]]
 
 
 def missing_documents(application: SubsidyApplication) -> list[str]:

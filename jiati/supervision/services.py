@@ -313,12 +313,12 @@ def rectification_recheck(
         rectification.status, rectification.closed_at = RectificationStatus.CLOSED, now
         rectification.verified_by, rectification.recheck = actor, recheck
         kind = RectificationEventKind.RECHECK_PASSED
-        title = _("Closed after re-check: %(what)s")
+        title = gettext_noop("Closed after re-check: %(what)s")
     else:
         rectification.status, rectification.due_date = RectificationStatus.OPEN, due_date
         rectification.answered_at = None
         kind = RectificationEventKind.RECHECK_FAILED
-        title = _("Not fixed at re-check, due again %(date)s: %(what)s")
+        title = gettext_noop("Not fixed at re-check, due again %(date)s: %(what)s")
     rectification.save()
     RectificationEvent.objects.create(
         rectification=rectification,
@@ -331,7 +331,7 @@ def rectification_recheck(
     notify(
         recipients=company_staff(rectification.company_id),
         kind="rectification",
-        title=title % {"what": rectification.description, "date": due_date.isoformat() if due_date else ""},
+        title=Message(title, what=rectification.description, date=due_date),
         body=note.strip(),
         url=rectification_url(rectification),
     )

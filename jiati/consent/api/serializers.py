@@ -100,6 +100,7 @@ class RuleSetInputSerializer(Serializer):
 
 class VoteSerializer(ModelSerializer):
     rule_set = serializers.CharField(source="rule_set.label", read_only=True)
+    title = serializers.CharField(read_only=True, help_text="The title typed, or the default in the reader's language.")
     area_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:

@@ -185,7 +185,7 @@ def vote_open(
     rule_round = rule_set.rounds.filter(number=round_number).first()
     if rule_round is None:
         raise refuse(
-            _("“%(rule)s” has no round %(round)s.") % {"rule": rule_set.name, "round": round_number},
+            _("“%(rule)s” has no round %(round)s.") % {"rule": rule_set.shown_name, "round": round_number},
             code="no_such_round",
             field="round_number",
         )
@@ -194,7 +194,7 @@ def vote_open(
         raise refuse(
             _("Under “%(rule)s” round %(round)s the owners of the %(scopes)s vote.")
             % {
-                "rule": rule_set.name,
+                "rule": rule_set.shown_name,
                 "round": round_number,
                 "scopes": "/".join(str(Scope(s).label) for s in rule_round.scopes()),
             },
@@ -206,7 +206,7 @@ def vote_open(
         if decision is None or not decision.passed:
             raise refuse(
                 _("Round %(round)s of “%(rule)s” has not passed yet.")
-                % {"round": earlier.number, "rule": rule_set.name},
+                % {"round": earlier.number, "rule": rule_set.shown_name},
                 code="earlier_round_not_passed",
                 field="round_number",
             )
@@ -238,7 +238,7 @@ def vote_open(
                 estate_id=project.estate_id,
                 building_id=stairwell.building_id if scope in (Scope.STAIRWELL, Scope.BUILDING) else None,
                 stairwell_id=stairwell.pk if scope == Scope.STAIRWELL else None,
-                title=(title or "").strip()[:200] or _("Owners' vote on adding an elevator"),
+                typed_title=(title or "").strip()[:200],  # blank: the default title, read in the reader's language
                 plan=plan.strip(),
                 cost_scheme=cost_scheme,
                 opens_at=now,
@@ -253,7 +253,7 @@ def vote_open(
         raise refuse(_("Nobody is on the roll: the scope has no dwellings."), code="empty_roll", field="scope")
     message = Message(
         gettext_noop("Owners' vote opened under %(rule)s (round %(round)s, %(scope)s): %(owners)s owners, %(area)s m²"),
-        rule=str(rule_set),
+        rule=stored_text.Row.of(rule_set),
         round=round_number,
         scope=stored_text.Choice.of(vote, "scope"),
         owners=vote.owners_total,

@@ -643,10 +643,11 @@ def actions_remind(*, today: dt.date | None = None) -> int:
     for action in rows:
         overdue = action.due_date < today
         key = f"meeting-action-{action.pk}-{'overdue' if overdue else 'due'}-{action.due_date.isoformat()}"
-        title = (_("Overdue since %(date)s: %(what)s") if overdue else _("Due on %(date)s: %(what)s")) % {
-            "date": action.due_date.isoformat(),
-            "what": action.description,
-        }
+        title = Message(
+            gettext_noop("Overdue since %(date)s: %(what)s") if overdue else gettext_noop("Due on %(date)s: %(what)s"),
+            date=action.due_date,
+            what=action.description,
+        )
         sent += len(
             notify(
                 recipients=[action.owner],

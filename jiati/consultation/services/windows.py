@@ -36,7 +36,7 @@ from jiati.consultation.services.common import sms_after_commit, text_or_refuse
 from jiati.core.errors import Refusals, refuse
 from jiati.core.personal_data import phone_or_refuse
 from jiati.core.services import lock_rows, lock_visible, require
-from jiati.core.stored_text import Choice, Message
+from jiati.core.stored_text import Choice, Message, label
 from jiati.housing.models import Estate, Owner, Stairwell
 from jiati.notifications.services import notify
 from jiati.organisation.models import PropertyOffice, ServiceWindow, WindowKind, Workstation
@@ -630,7 +630,7 @@ def consultation_record(
             recipients=[follow_up_by],
             kind="consultation",
             title=Message(gettext_noop("Consultation to follow up by %(date)s"), date=follow_up_due),
-            body=record.get_topic_display(),
+            body=label(record, "topic"),
             url=reverse("consultation:record-detail", args=[record.pk]),
         )
     return record

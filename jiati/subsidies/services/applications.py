@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
@@ -19,7 +18,7 @@ from jiati.audit.services import audit_created, audit_record, save_if_changed, s
 from jiati.core.errors import refuse
 from jiati.core.personal_data import validate_phone
 from jiati.core.services import require
-from jiati.core.stored_text import Choice, Message
+from jiati.core.stored_text import Choice, Fields, Message, joined
 from jiati.core.text import list_text
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Ownership
@@ -105,13 +104,17 @@ def application_draft(*, project, actor=None) -> SubsidyApplication:
             application.save()
     except IntegrityError:  # drafted at the same moment by another path
         return SubsidyApplication.objects.get(project=project)
-    missing = rules.missing_documents(application)
-    message = _("Subsidy application drafted: %(amount)s due. %(why)s") % {
-        "amount": rules.yuan(application.amount_due),
-        "why": rules.basis_text(application.policy_basis, policy),
-    }
+    missing = [
+        Choice(field="subsidies.ApplicationDocument.kind", value=kind)
+        for kind in rules.missing_document_kinds(application)
+    ]
+    message = Message(
+        gettext_noop("Subsidy application drafted: %(amount)s due. %(why)s"),
+        amount=rules.yuan(application.amount_due),
+        why=rules.basis_message(application.policy_basis, policy),
+    )
     if missing:
-        message += " " + _("Still needed: %(documents)s.") % {"documents": list_text(missing)}
+        message = joined(message, Message(gettext_noop("Still needed: %(documents)s."), documents=missing))
     _event(application, actor, message, "drafted")
     audit_created(actor=actor if getattr(actor, "is_authenticated", False) else None, instance=application)
     _tell_holders(
@@ -155,7 +158,7 @@ def applications_draft_missing(*, actor=None) -> int:
 # --- re-evaluating the policy of files not yet submitted --------------------------------------
 
 
-def _reevaluate(application: SubsidyApplication, actor, choice: rules.PolicyChoice, why: str) -> None:
+def _reevaluate(application: SubsidyApplication, actor, choice: rules.PolicyChoice, why: Message) -> None:
     """Put a locked file under the policy its dates choose now; its deadline and amount follow. Extras claimed
     under another policy are dropped (they belong to that policy)."""
     fields = (*APPLICATION_AUDIT_FIELDS, "policy_basis")
@@ -171,17 +174,21 @@ def _reevaluate(application: SubsidyApplication, actor, choice: rules.PolicyChoi
         application.extras.all().delete()
     _apply_calculation(application, rules.calculate_application(application, extras={}))
     application.save()
-    reason = rules.basis_text(application.policy_basis, application.policy)
-    message = _("Subsidy policy re-evaluated (%(why)s): %(reason)s Amount due: %(amount)s.") % {
-        "why": why,
-        "reason": reason,
-        "amount": rules.yuan(application.amount_due),
-    }
+    message = Message(
+        gettext_noop("Subsidy policy re-evaluated (%(why)s): %(reason)s Amount due: %(amount)s."),
+        why=why,
+        reason=rules.basis_message(application.policy_basis, application.policy),
+        amount=rules.yuan(application.amount_due),
+    )
     if dropped:
-        message += " " + _("Extras claimed under the previous policy were dropped: %(names)s.") % {
-            "names": list_text(dropped)
-        }
-    _audit(actor if getattr(actor, "is_authenticated", False) else None, application, before, message)
+        message = joined(
+            message,
+            Message(
+                gettext_noop("Extras claimed under the previous policy were dropped: %(names)s."),
+                names=list_text(dropped),
+            ),
+        )
+    _audit(actor if getattr(actor, "is_authenticated", False) else None, application, before, str(message))
     _event(application, actor if getattr(actor, "is_authenticated", False) else None, message, "reevaluated")
     _tell_holders(
         application,
@@ -194,10 +201,10 @@ def _reevaluate(application: SubsidyApplication, actor, choice: rules.PolicyChoi
     )
 
 
-REEVALUATED_WHY = {
-    "opened": _lazy("re-evaluated on the file"),
-    "policy": _lazy("a policy was defined"),
-    "daily": _lazy("the daily run"),
+REEVALUATED_WHY = {  # stored on the timeline as msgid, read in the reader's language
+    "opened": gettext_noop("re-evaluated on the file"),
+    "policy": gettext_noop("a policy was defined"),
+    "daily": gettext_noop("the daily run"),
 }
 
 
@@ -216,7 +223,7 @@ def application_reevaluate(*, application: SubsidyApplication, actor) -> bool:
     choice = selectors.policy_change(application)
     if choice is None:
         return False
-    _reevaluate(application, actor, choice, str(REEVALUATED_WHY["opened"]))
+    _reevaluate(application, actor, choice, Message(REEVALUATED_WHY["opened"]))
     return True
 
 
@@ -227,7 +234,7 @@ def applications_reevaluate(*, actor=None, region=None, only_policy: SubsidyPoli
     files = SubsidyApplication.objects.filter(selectors.REEVALUABLE_Q)
     if region is not None:
         files = files.filter(project__community__path__startswith=region.path)
-    why = str(REEVALUATED_WHY["policy" if only_policy is not None else "daily"])
+    why = Message(REEVALUATED_WHY["policy" if only_policy is not None else "daily"])
     changed = 0
     for pk in files.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
@@ -375,7 +382,10 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
         _event(
             application,
             actor,
-            Message(gettext_noop("Subsidy file updated: %(fields)s"), fields=", ".join(sorted(entry.changes))),
+            Message(
+                gettext_noop("Subsidy file updated: %(fields)s"),
+                fields=Fields.of(SubsidyApplication, sorted(entry.changes)),
+            ),
             "updated",
         )
     return application
@@ -451,8 +461,12 @@ def application_submit(*, application: SubsidyApplication, actor, note: str = ""
     _event(
         application,
         actor,
-        _("Subsidy application submitted for %(amount)s.") % {"amount": rules.yuan(application.amount_due)}
-        + (f" {note}" if note else ""),
+        joined(
+            Message(
+                gettext_noop("Subsidy application submitted for %(amount)s."), amount=rules.yuan(application.amount_due)
+            ),
+            note,
+        ),
         "submitted",
     )
     _tell_holders(

@@ -14,6 +14,7 @@ from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record, changes_since
 from jiati.core.errors import refuse
 from jiati.core.services import lock_visible
+from jiati.core.stored_text import Message
 from jiati.notifications.services import notify
 from jiati.organisation.models import Region, RegionLevel
 from jiati.projects.models import EventKind
@@ -77,7 +78,9 @@ def _event(application: SubsidyApplication, actor, message: str, action: str, **
     )
 
 
-def _tell(recipients, application: SubsidyApplication, title: str, body: str = "", dedupe_key: str = "") -> int:
+def _tell(
+    recipients, application: SubsidyApplication, title: str | Message, body: str | Message = "", dedupe_key: str = ""
+) -> int:
     return len(
         notify(
             recipients=recipients,
@@ -90,14 +93,14 @@ def _tell(recipients, application: SubsidyApplication, title: str, body: str = "
     )
 
 
-def _tell_holders(application: SubsidyApplication, title: str, *, with_responsible: bool = False) -> None:
+def _tell_holders(application: SubsidyApplication, title: str | Message, *, with_responsible: bool = False) -> None:
     recipients = selectors.holders_for(application.status, application.project.community)
     if with_responsible and application.project.responsible_id:
         recipients.append(application.project.responsible)
     _tell(recipients, application, title)
 
 
-def _tell_lead_owner(application: SubsidyApplication, title: str, body: str = "") -> int:
+def _tell_lead_owner(application: SubsidyApplication, title: str | Message, body: str = "") -> int:
     """The project's lead owner, if he has a resident account: his file is on the resident portal."""
 
     lead_owner_id = application.project.lead_owner_id

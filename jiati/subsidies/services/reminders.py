@@ -6,9 +6,10 @@ import datetime as dt
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jiati.core.services import require
+from jiati.core.stored_text import Choice, Message, joined
 from jiati.subsidies import permissions, rules, selectors
 from jiati.subsidies.models import (
     DEADLINE_STATUSES,
@@ -69,15 +70,21 @@ def reminders_send(*, actor=None, today: dt.date | None = None) -> int:
         if application.status in NOT_APPLIED and application.project.responsible_id:
             recipients.append(application.project.responsible)
         days = selectors.days_waiting(application, today)
-        title = _("Subsidy %(code)s: “%(status)s” for %(days)s days") % {
-            "code": application.project.code,
-            "status": application.get_status_display(),
-            "days": days,
-        }
+        title = Message(
+            gettext_noop("Subsidy %(code)s: “%(status)s” for %(days)s days"),
+            code=application.project.code,
+            status=Choice.of(application, "status"),
+            days=days,
+        )
         amount = application.unpaid_amount if application.status == Status.APPROVED else application.amount_due
-        body = f"{application.project.estate.name} · {rules.yuan(amount)}"
-        if application.deadline_applies:
-            body += " · " + _("apply by %(date)s") % {"date": application.deadline.isoformat()}
+        body = joined(
+            application.project.estate.name,
+            rules.yuan(amount),
+            Message(gettext_noop("apply by %(date)s"), date=application.deadline)
+            if application.deadline_applies
+            else "",
+            separator=" · ",
+        )
         sent += _tell(
             recipients,
             application,

@@ -82,9 +82,11 @@ def application_review(*, application: SubsidyApplication, actor, decision: str,
         review=review.pk,
     )
     if decision == Decision.FORWARD:
-        title = _("Subsidy application to review: %(code)s") % {"code": application.project.code}
+        title = Message(gettext_noop("Subsidy application to review: %(code)s"), code=application.project.code)
     else:
-        title = _("Subsidy application returned for correction: %(code)s") % {"code": application.project.code}
+        title = Message(
+            gettext_noop("Subsidy application returned for correction: %(code)s"), code=application.project.code
+        )
         _tell_lead_owner(application, title, body=comment)
     _tell_holders(application, title, with_responsible=decision == Decision.RETURN)
     return review

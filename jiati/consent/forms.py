@@ -484,12 +484,15 @@ class BallotStackForm(Form):
         label=_("Spreadsheet of the signed forms (.csv or .xlsx)"),
         help_text=_("Header row: dwelling, owner, choice (or 房号, 业主, 表决意见); choices agree, disagree, abstain."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        required=False,  # kept from the preview when not chosen again (the service says when it is missing)
     )
     scans = forms.FileField(
         label=_("Scanned forms (one PDF)"),
         help_text=_("Each page is matched to its owner by the QR code printed on the form."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}),
+        required=False,
     )
+    staged = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     mode = forms.ChoiceField(
         label=_("If a row is refused"),
         choices=[("all", _("Record nothing (all or nothing)")), ("rows", _("Record the other rows (row by row)"))],

@@ -954,3 +954,42 @@ class CostShare(models.Model):
     @property
     def net(self) -> Decimal:
         return self.share - self.compensation
+
+
+class StagedBallotStackQuerySet(ScopedQuerySet):
+    # Staged files are their uploader's alone, and only for the vote they were staged for.
+    reach = Reach(also=lambda user: Q(created_by=user))
+
+
+def _stack_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class StagedBallotStack(models.Model):
+    """The two files of a previewed stack of paper ballots, kept so that "Record" needs no second upload (a browser
+    never keeps a file input's choice across a page load). Found by an unguessable token, for its uploader and its
+    vote only, until it expires or is used; the sweep removes the stale ones with their files."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_stack_token, editable=False)
+    vote = models.ForeignKey(Vote, verbose_name=_("vote"), on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+    sheet = models.FileField(_("spreadsheet"), upload_to="consent/staged/%Y/%m/")
+    sheet_name = models.CharField(_("spreadsheet name"), max_length=255)
+    sheet_sha256 = models.CharField(_("spreadsheet checksum"), max_length=64)
+    scans = models.FileField(_("scanned forms"), upload_to="consent/staged/%Y/%m/", blank=True)
+    scans_name = models.CharField(_("scanned forms name"), max_length=255, blank=True)
+    scans_sha256 = models.CharField(_("scanned forms checksum"), max_length=64, blank=True)
+
+    objects = StagedBallotStackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staged ballot stack")
+        verbose_name_plural = _("staged ballot stacks")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.sheet_name}"

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Func, Max, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from jiati.consent.models import (
     Ballot,
@@ -20,6 +21,7 @@ from jiati.consent.models import (
     RollDwelling,
     RollVoter,
     Scope,
+    StagedBallotStack,
     SubsidyStatus,
     Vote,
     VoteStatus,
@@ -277,3 +279,12 @@ def lead_owner_results(owner) -> list[dict]:
             {"project": project, "vote": vote, "verdict": vote_verdict(vote), "breakdown": choice_breakdown(vote)}
         )
     return results
+
+
+def staged_ballot_stack(*, vote, user, token: str):
+    """The files a preview kept for `user` on `vote` under `token`, while they are kept; else None."""
+    if not token:
+        return None
+    return StagedBallotStack.objects.filter(
+        token=token, vote=vote, created_by=user, expires_at__gt=timezone.now()
+    ).first()

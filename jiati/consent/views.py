@@ -308,27 +308,36 @@ def ballot_record(request, pk, voter_pk):
 
 def ballot_stack(request, pk):
     """A stack of signed paper forms at once: "Preview" runs every row through the ballot service and undoes it;
-    "Record" keeps it (all or nothing, or row by row). The files are chosen again for the real run."""
+    "Record" keeps it (all or nothing, or row by row). The preview keeps the files, so "Record" needs no second
+    upload; files chosen again replace the kept ones."""
     vote = _vote_or_404(request, pk)
     if not permissions.can_record_ballots(request.user):
         raise PermissionDenied
     form = forms.BallotStackForm(request.POST or None, request.FILES or None)
-    result = None
+    result = staged = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         dry_run = request.POST.get("action") != "record"
-        result = run_service(
+        run = run_service(
             form,
-            lambda: services.ballot_stack_record(
+            lambda: services.ballot_stack_submit(
                 vote=vote,
                 actor=request.user,
                 sheet=data["sheet"],
-                sheet_name=data["sheet"].name,
                 scans=data["scans"],
+                token=data["staged"],
                 mode=data["mode"],
                 dry_run=dry_run,
             ),
         )
+        if run is None:
+            staged = selectors.staged_ballot_stack(vote=vote, user=request.user, token=data["staged"])
+        else:
+            result, staged = run.result, run.staged
+            # The next submit names the kept files (a new form: a bound one shows what was posted).
+            form = forms.BallotStackForm(
+                initial={"mode": data["mode"], "staged": staged.token if staged else ""},
+            )
         if result is not None and not dry_run:
             if result.recorded:
                 messages.success(
@@ -338,7 +347,9 @@ def ballot_stack(request, pk):
                 )
             else:
                 messages.error(request, _("Nothing was recorded; correct the rows listed and upload again."))
-    return render(request, "consent/ballot_stack.html", {"vote": vote, "form": form, "result": result})
+    return render(
+        request, "consent/ballot_stack.html", {"vote": vote, "form": form, "result": result, "staged": staged}
+    )
 
 
 def entry_file(request, pk, entry_pk, kind):

@@ -8,7 +8,7 @@
 - rule sets: `rule_set_create` (a new version; versions are never edited).
 """
 
-from jiati.consent.services.ballot_stack import ballot_stack_record, form_code
+from jiati.consent.services.ballot_stack import ballot_stack_record, ballot_stack_submit, ballot_stack_sweep, form_code
 from jiati.consent.services.cost_sharing import cost_scheme_create, cost_scheme_recalculate, stairwell_units
 from jiati.consent.services.notices import (
     notice_last_day,
@@ -42,6 +42,8 @@ __all__ = [
     "Identity",
     "ballot_cast",
     "ballot_stack_record",
+    "ballot_stack_submit",
+    "ballot_stack_sweep",
     "cost_scheme_create",
     "cost_scheme_recalculate",
     "default_rule_set",

@@ -11,6 +11,8 @@ records what it can and lists the rest. A preview (`dry_run`) runs the very same
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
 import io
 from dataclasses import dataclass, field
 
@@ -18,13 +20,16 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jiati.audit.models import AuditAction
+from jiati.audit.services import audit_record, diff, snapshot
 from jiati.consent import permissions
-from jiati.consent.models import Channel, Choice, RollVoter, Vote
+from jiati.consent.models import Channel, Choice, RollVoter, StagedBallotStack, Vote
 from jiati.consent.services.votes import Cast, ballot_cast
 from jiati.consent.tally import CHOICE_WORDS, TallyInputError, _cell_text, read_rows
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.services import require
 
 FORM_CODE_PREFIX = "JIATI-BALLOT:"
@@ -32,6 +37,7 @@ FORM_CODE_SALT = "jiati.consent.ballot-form"
 MAX_SCAN_PAGES = 300  # as many as one printed file of forms holds (pdfs.MAX_FORMS_PER_FILE)
 RENDER_SCALE = 2.0  # 144 dpi: a 3-pixel-module QR printed on A4 decodes reliably
 MODES = ("all", "rows")
+STAGE_LIFETIME = dt.timedelta(hours=2)  # a preview's files are kept this long for "Record"
 HEADERS = {
     "dwelling": ("dwelling", "房号", "房屋", "room"),
     "owner": ("owner", "业主", "姓名", "name"),
@@ -67,6 +73,7 @@ class ScannedPage:
     voter_id: int | None = None
     vote_id: int | None = None
     problem: str = ""
+    voter: RollVoter | None = None  # the owner the page's code names, when it names one on this roll
 
 
 @dataclass
@@ -291,6 +298,18 @@ def ballot_stack_record(
                 _("choice: “%(value)s” is not agree, disagree or abstain (同意, 不同意, 弃权).")
                 % {"value": cells["choice"]}
             )
+    named = {voter.pk for _number, cells in rows if (voter := by_room.get(cells["dwelling"].strip()))}
+    by_pk = {voter.pk: voter for voter in roll}
+    for voter_id, page in list(matched.items()):
+        if voter_id not in named:  # a signed form whose owner the sheet forgets: its ballot would be lost
+            del matched[voter_id]
+            page.voter = by_pk[voter_id]
+            page.problem = _("this owner's signed form has no row in the spreadsheet; add the row or record it alone.")
+            review.append(page)
+    for page in review:
+        if page.voter is None and page.vote_id == vote.pk:
+            page.voter = by_pk.get(page.voter_id)
+    review.sort(key=lambda p: p.number)
     recorded: list[Cast] = []
 
     def cast(outcome: RowOutcome) -> None:
@@ -340,3 +359,132 @@ def _discard_scans(casts: list[Cast]) -> None:
         if name:
             with contextlib.suppress(OSError):
                 done.entry.signed_form.storage.delete(name)
+
+
+@dataclass
+class StackRun:
+    """A stack's outcome and the files kept for "Record" (None once they are used or could not be read)."""
+
+    result: StackResult
+    staged: StagedBallotStack | None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_name(upload) -> str:
+    return upload.name.rsplit("/", 1)[-1][:200]
+
+
+def _read(upload) -> bytes:
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return data
+
+
+def _staged_fields(staged: StagedBallotStack) -> list[str]:
+    # The token is the key to the files: it is not written into the audit trail.
+    return [f.name for f in staged._meta.concrete_fields if not f.primary_key and f.name != "token"]
+
+
+def ballot_stack_sweep(*, now=None) -> int:
+    """Remove staged stacks past their time, with their files. Returns how many were removed."""
+    stale = list(StagedBallotStack.objects.filter(expires_at__lte=now or timezone.now()))
+    for staged in stale:
+        _unstage(staged)
+    return len(stale)
+
+
+def _unstage(staged: StagedBallotStack) -> None:
+    for stored in (staged.sheet, staged.scans):
+        if stored.name:
+            with contextlib.suppress(OSError):
+                stored.storage.delete(stored.name)
+    staged.delete()
+
+
+def _stage(*, vote: Vote, actor, staged: StagedBallotStack | None, sheet, scans) -> StagedBallotStack:
+    """Keep the files of a preview (new ones replacing the kept ones), audited as any stored upload is."""
+    creating = staged is None
+    if creating:
+        staged = StagedBallotStack(vote=vote, created_by=actor)
+    fields = _staged_fields(staged)
+    before = snapshot(staged, fields) if not creating else {}
+    replaced = []
+    for kind, upload in (("sheet", sheet), ("scans", scans)):
+        if upload is None:
+            continue
+        data = _read(upload)
+        stored = getattr(staged, kind)
+        if stored.name:
+            replaced.append(stored.name)
+        setattr(staged, f"{kind}_name", _file_name(upload))
+        setattr(staged, f"{kind}_sha256", _digest(data))
+        stored.save(_file_name(upload), upload, save=False)
+    staged.expires_at = timezone.now() + STAGE_LIFETIME
+    staged.save()
+    for name in replaced:
+        with contextlib.suppress(OSError):
+            staged.sheet.storage.delete(name)
+    audit_record(
+        actor=actor,
+        instance=staged,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        changes=diff(before, snapshot(staged, fields)),
+    )
+    return staged
+
+
+def ballot_stack_submit(
+    *, vote: Vote, actor, sheet=None, scans=None, token: str = "", mode: str = "all", dry_run: bool = True
+) -> StackRun:
+    """The stack page's one action. A preview keeps its files (staged, for this user and this vote, under an
+    unguessable token, for `STAGE_LIFETIME`), so that "Record" uses them without a second upload; a newly chosen
+    file replaces its kept one. Recording anything uses the kept files up. Stale staged files are swept here."""
+    require(actor is not None and permissions.can_record_ballots(actor))
+    ballot_stack_sweep()
+    staged = None
+    if token:
+        staged = StagedBallotStack.objects.filter(
+            token=token, vote=vote, created_by=actor, expires_at__gt=timezone.now()
+        ).first()
+    with Refusals() as checked:
+        gone = _("The file chosen for the preview is no longer kept; choose it again.")
+        if sheet is None and staged is None:
+            checked.add(refuse(gone if token else _("Choose the spreadsheet."), code="sheet_missing", field="sheet"))
+        if scans is None and (staged is None or not staged.scans.name):
+            checked.add(refuse(gone if token else _("Choose the scanned forms."), code="scans_missing", field="scans"))
+    if sheet is not None:
+        sheet_source, sheet_name = sheet, _file_name(sheet)
+    else:
+        with staged.sheet.open("rb") as handle:
+            sheet_source, sheet_name = handle.read(), staged.sheet_name
+    if scans is not None:
+        scans_source = scans
+    else:
+        with staged.scans.open("rb") as handle:
+            scans_source = handle.read()
+    result = ballot_stack_record(
+        vote=vote,
+        actor=actor,
+        sheet=sheet_source,
+        sheet_name=sheet_name,
+        scans=scans_source,
+        mode=mode,
+        dry_run=dry_run,
+    )
+    if result.recorded:
+        if staged is not None:
+            audit_record(
+                actor=actor,
+                instance=staged,
+                action=AuditAction.DELETE,
+                changes=diff(snapshot(staged, _staged_fields(staged)), {}),
+            )
+            _unstage(staged)
+        return StackRun(result=result, staged=None)
+    if sheet is not None or scans is not None or staged is None:
+        staged = _stage(vote=vote, actor=actor, staged=staged, sheet=sheet, scans=scans)
+    return StackRun(result=result, staged=staged)

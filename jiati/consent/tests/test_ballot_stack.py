@@ -193,6 +193,133 @@ def test_stack_preview_shows_each_choice_in_the_readers_language(stack, world, c
     assert not Ballot.objects.filter(vote=vote).exists()
 
 
+def test_preview_keeps_the_files_and_record_uses_them_without_choosing_again(stack, world, client_for):
+    """After "Preview" both file inputs came back empty (a browser never keeps a file input's choice), so staff
+    chose the two files again before "Record". The preview now keeps them, for this user and this vote only."""
+    import re
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.storage import default_storage
+    from django.urls import reverse
+
+    from jiati.audit.models import AuditEntry
+    from jiati.consent.models import StagedBallotStack
+    from jiati.core.tests.factories import make_user
+
+    vote, owners, pages = stack
+    community = world.users["community"]
+    client = client_for(community)
+    url = reverse("consent:ballot-stack", args=[vote.pk])
+    rows = [f"{owners[1].rooms},{owners[1].name},同意", f"{owners[2].rooms},{owners[2].name},也许"]
+    page = client.post(
+        url, {"sheet": _sheet(rows), "scans": _scanned_pdf(pages[1:4]), "mode": "rows", "action": "preview"}
+    ).content.decode()
+    staged = StagedBallotStack.objects.get()
+    assert (staged.created_by, staged.vote, staged.sheet_name, staged.scans_name) == (
+        community,
+        vote,
+        "ballots.csv",
+        "scans.pdf",
+    )
+    assert len(staged.token) >= 40 and f'value="{staged.token}"' in page  # the next submit names them
+    assert "stack-staged" in page and "ballots.csv" in page and "scans.pdf" in page and "stack-choose-other" in page
+    assert re.search(r'value="rows"[^>]*checked', page)  # the choice of mode is kept too
+    audited = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(staged), object_id=str(staged.pk)
+    )
+    entry = audited.get(action="create")
+    assert entry.actor == community and staged.token not in str(entry.changes)
+    kept = [staged.sheet.name, staged.scans.name]
+    assert all(default_storage.exists(name) for name in kept)
+
+    # Another recorder cannot use them, even with the token; a wrong token is no file at all.
+    other = make_user("community2", community.role, region=community.region)
+    for who, token in ((other, staged.token), (community, "x" + staged.token[1:])):
+        refused = client_for(who).post(url, {"staged": token, "mode": "rows", "action": "record"}).content.decode()
+        assert "no longer kept" in refused
+    assert not Ballot.objects.filter(vote=vote).exists()
+
+    # Record with no file chosen: the kept files are used, then removed.
+    done = client.post(url, {"staged": staged.token, "mode": "rows", "action": "record"}).content.decode()
+    assert "stack-result" in done and "<code>" in done
+    assert list(Ballot.objects.filter(vote=vote).values_list("voter_id", flat=True)) == [owners[1].pk]
+    assert Ballot.objects.get(vote=vote).latest_entry.signed_form.name  # its own page of the kept scan
+    assert not StagedBallotStack.objects.exists() and not any(default_storage.exists(name) for name in kept)
+    assert audited.filter(action="delete", actor=community).exists()
+
+
+def test_a_newly_chosen_file_replaces_its_kept_one_and_stale_ones_are_swept(stack, world, client_for):
+    import datetime as dt
+
+    from django.core.files.storage import default_storage
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from jiati.consent.models import StagedBallotStack
+
+    vote, owners, pages = stack
+    client = client_for(world.users["community"])
+    url = reverse("consent:ballot-stack", args=[vote.pk])
+    wrong = [f"{owners[1].rooms},{owners[1].name},也许"]
+    client.post(url, {"sheet": _sheet(wrong), "scans": _scanned_pdf(pages[1:2]), "mode": "all", "action": "preview"})
+    staged = StagedBallotStack.objects.get()
+    old_sheet = staged.sheet.name
+    right = _sheet([f"{owners[1].rooms},{owners[1].name},同意"])
+    right.name = "corrected.csv"
+    page = client.post(url, {"staged": staged.token, "sheet": right, "mode": "all", "action": "preview"})
+    staged.refresh_from_db()
+    assert staged.sheet_name == "corrected.csv" and staged.scans_name == "scans.pdf"
+    assert not default_storage.exists(old_sheet) and "corrected.csv" in page.content.decode()
+
+    # Past its time the stack is gone (swept with its files at the next submit), and Record says to choose again.
+    StagedBallotStack.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    files = [staged.sheet.name, staged.scans.name]
+    page = client.post(url, {"staged": staged.token, "mode": "all", "action": "record"}).content.decode()
+    assert "no longer kept" in page and not Ballot.objects.filter(vote=vote).exists()
+    assert not StagedBallotStack.objects.exists() and not any(default_storage.exists(name) for name in files)
+
+
+def test_pages_of_owners_without_a_row_are_listed_for_review(stack, world, client_for):
+    """A signed form scanned for an owner the sheet does not name was silently dropped: its ballot would be lost."""
+    from django.urls import reverse
+
+    vote, owners, pages = stack
+    actor = world.users["community"]
+    rows = [f"{owners[1].rooms},{owners[1].name},同意"]  # the scan also holds owners 2 and 3's forms
+    result = ballot_stack_record(
+        vote=vote, actor=actor, sheet=_sheet(rows), sheet_name="ballots.csv", scans=_scanned_pdf(pages[1:5])
+    )
+    review = {p.number: p for p in result.pages_for_review}
+    assert sorted(review) == [2, 3, 4]  # the blank page, owner 2's page, owner 3's page
+    assert review[3].voter == owners[2] and review[4].voter == owners[3]
+    assert "no row in the spreadsheet" in review[3].problem and "no ballot-form QR code" in review[2].problem
+    assert result.rows[0].page == 1 and result.rows[0].ok
+
+    page = (
+        client_for(actor)
+        .post(
+            reverse("consent:ballot-stack", args=[vote.pk]),
+            {"sheet": _sheet(rows), "scans": _scanned_pdf(pages[1:5]), "mode": "all", "action": "preview"},
+        )
+        .content.decode()
+    )
+    review_html = page[page.index('id="stack-review"') :]
+    assert f"Page 3 · {owners[2].name} ({owners[2].rooms}): " in review_html
+    assert f"Page 4 · {owners[3].name} ({owners[3].rooms}): " in review_html
+
+
+def test_stack_page_links_the_printed_ballot_forms(vote, world, client_for):
+    """The page told staff to print the ballot forms without a way to them."""
+    from django.urls import reverse
+
+    client = client_for(world.users["community"])
+    page = client.get(reverse("consent:ballot-stack", args=[vote.pk])).content.decode()
+    forms_url = reverse("consent:vote-forms-pdf", args=[vote.pk])
+    assert f'href="{forms_url}" id="stack-forms-link"' in page
+    response = client.get(forms_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
 SHOTS = shots_dir()  # set JIATI_SHOTS to keep the screenshots
 
 
@@ -201,8 +328,9 @@ SHOTS = shots_dir()  # set JIATI_SHOTS to keep the screenshots
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_stack_page_in_a_browser(size, request, live_server, tmp_path):
     """Staff (community login) walk a stack of printed, signed and scanned forms at desktop and phone size: the
-    preview names each refused row with its field, lists the pages to review and saves nothing; recording row by
-    row keeps each ballot's own page; the page never scrolls sideways."""
+    preview names each refused row with its field, lists the pages to review and saves nothing; it keeps the two
+    files, so recording row by row needs no second upload and keeps each ballot's own page; the page never scrolls
+    sideways."""
     import datetime as dt
 
     from django.utils import timezone
@@ -262,10 +390,13 @@ def test_stack_page_in_a_browser(size, request, live_server, tmp_path):
     assert "2" in review and "1" not in review.replace("QR", "")  # only the blank page 2 waits for review
     assert not Ballot.objects.filter(vote=vote).exists()
 
-    # Row by row: what can be recorded is, each with its page; the rest stays listed. The files are chosen again,
-    # as a browser never keeps a file input's choice across a page load.
-    page.set_input_files("#id_sheet", str(sheet))
-    page.set_input_files("#id_scans", str(scans))
+    # The preview kept both files: they are named, and Record needs no second choice of them.
+    staged = page.inner_text("#stack-staged")
+    assert "ballots.csv" in staged and "scans.pdf" in staged and page.locator("#stack-choose-other").is_visible()
+    assert page.locator("#stack-forms-link").is_visible()
+
+    # Row by row: what can be recorded is, each with its page; the rest stays listed. No file is chosen again.
+    assert page.input_value("#id_sheet") == "" and page.input_value("#id_scans") == ""
     page.locator("input[name=mode][value=rows]").check()
     page.click("#stack-record")
     page.wait_for_selector("#stack-result")

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consent', '0006_vote_rule_spec'),
+        ('consent', '0007_vote_default_title_read_in_readers_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Func, Max, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiati.consent.models import (
     Ballot,
@@ -29,7 +30,9 @@ from jiati.consent.models import (
 )
 from jiati.consent.rules import RoundSpec, spec_for_round
 from jiati.consent.tally import Counts, Verdict, evaluate, stored_verdict
+from jiati.core.formatting import format_compared_shares
 from jiati.core.money import FEN
+from jiati.core.stored_text import renderer
 from jiati.housing.models import Dwelling, Ownership
 from jiati.projects.models import Project, Status
 
@@ -288,3 +291,31 @@ def staged_ballot_stack(*, vote, user, token: str):
     return StagedBallotStack.objects.filter(
         token=token, vote=vote, created_by=user, expires_at__gt=timezone.now()
     ).first()
+
+
+# --- a closed vote's figures in a timeline entry, worded when read (core.stored_text.Worked) ---------------------
+
+
+def _closed_verdict(vote_id: int) -> Verdict | None:
+    vote = Vote.objects.filter(pk=vote_id, status=VoteStatus.CLOSED).first()
+    return vote_verdict(vote) if vote is not None else None
+
+
+@renderer("consent.vote_tests")
+def closed_vote_tests_text(*, vote: int) -> str:
+    """Each test of a closed vote as the vote's page shows it: "Agreeing area / participating area 75.2% ≥ 75%"."""
+    verdict = _closed_verdict(vote)
+    if verdict is None:
+        return ""
+    parts = []
+    for outcome in verdict.tests:
+        reached, required = format_compared_shares(outcome.ratio, outcome.spec.threshold)
+        parts.append(f"{outcome.label()} {reached} ≥ {required}")
+    return _("; ").join(parts)
+
+
+@renderer("consent.vote_needed")
+def closed_vote_needed_text(*, vote: int) -> str:
+    """What a vote that did not pass still needed when it closed, in the reader's language."""
+    verdict = _closed_verdict(vote)
+    return verdict.needed.text() if verdict is not None and verdict.needed is not None else ""

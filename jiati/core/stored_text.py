@@ -10,13 +10,14 @@ other string) and its values — and the sentence is rendered when read, in the 
 Values may be plain (text, numbers), dates (shown as the product shows dates), a `Choice` (a TextChoices
 member, shown by its label in the reader's language), a list of values (listed as the language lists), a `Row`
 (a reference row such as a rule set, as it reads when read), `Fields` (a model's fields, shown by their names in
-the reader's language), or another `Message`. `joined(a, b)` is several sentences read as one;
-`label(instance, "field")` a choice's label alone.
+the reader's language), `Worked` (figures an app words when read, from what it froze), or another `Message`.
+`joined(a, b)` is several sentences read as one; `label(instance, "field")` a choice's label alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +99,36 @@ class Message:
         return str(self) + str(other)
 
 
+_RENDERERS: dict[str, Callable[..., str]] = {}
+
+
+def renderer(name: str):
+    """Register how the `Worked` values called `name` are shown (the app that stores them registers it)."""
+
+    def register(function: Callable[..., str]) -> Callable[..., str]:
+        _RENDERERS[name] = function
+        return function
+
+    return register
+
+
+@dataclass(frozen=True)
+class Worked:
+    """A value worded when read, by the renderer registered under `name`, from `args` (ids, numbers): figures
+    whose wording is a whole sentence of their own in each language (a closed vote's tests and what it still
+    needed, read from the result frozen on the vote), which a msgid with values cannot spell."""
+
+    name: str
+    args: dict
+
+    def __init__(self, name: str, **args):
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "args", args)
+
+    def as_json(self) -> dict:
+        return {"worked": self.name, "args": self.args}
+
+
 def joined(*parts, separator: str = " ") -> Message:
     """Sentences (Messages, or text as typed) read one after the other; empty parts are left out."""
     parts = [part for part in parts if part]
@@ -111,7 +142,7 @@ def label(instance, field_name: str) -> Message:
 
 
 def _value_json(value: Any) -> Any:
-    if isinstance(value, (Message, Choice, Fields, Row)):
+    if isinstance(value, (Message, Choice, Fields, Row, Worked)):
         return value.as_json()
     if isinstance(value, (list, tuple)):
         return {"list": [_value_json(item) for item in value]}
@@ -179,6 +210,9 @@ def _render_value(value: Any) -> Any:
             return list_text(_render_value(item) for item in value["list"])
         if "row" in value:
             return _row_text(value)
+        if "worked" in value:
+            function = _RENDERERS.get(value["worked"])
+            return function(**(value.get("args") or {})) if function else ""
         if "fields" in value:
             return _field_names(value["fields"], value.get("names") or ())
         if "date" in value:

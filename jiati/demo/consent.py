@@ -47,7 +47,7 @@ from jiati.consent.rules import install_builtin_rule_sets, spec_for_round
 from jiati.consent.selectors import vote_counts
 from jiati.consent.services.votes import _freeze_roll
 from jiati.consent.tally import Counts, evaluate
-from jiati.core.stored_text import Message, as_stored
+from jiati.core.stored_text import Message, Row, Worked, as_stored
 from jiati.projects.models import EventKind, Project, ProjectEvent, Stage, stage_index
 
 PLAN = (
@@ -236,8 +236,8 @@ def _closed_vote(project: Project, actor, rule_set: RuleSet, rng: random.Random,
         Message(
             "Owners' vote closed: %(outcome)s under %(rule)s — %(tests)s",
             outcome=Message("passed" if verdict.passed else "did not pass"),
-            rule=spec.label,
-            tests="; ".join(f"{t.spec.name} {t.ratio_text} ≥ {t.threshold_text}" for t in verdict.tests),
+            rule=Row.of(vote.rule_set),
+            tests=Worked("consent.vote_tests", vote=vote.pk),
         )
     )
     ProjectEvent.objects.create(

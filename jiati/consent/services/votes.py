@@ -45,7 +45,7 @@ from jiati.core import stored_text
 from jiati.core.errors import refuse
 from jiati.core.ratelimit import limit_hit
 from jiati.core.services import lock_rows, lock_visible, require
-from jiati.core.stored_text import Message
+from jiati.core.stored_text import Message, Worked
 from jiati.core.uploads import check_upload
 from jiati.housing.models import Dwelling, Ownership
 from jiati.housing.services import phone_clean
@@ -626,12 +626,16 @@ def vote_close(*, vote: Vote, actor) -> Vote:
     message = Message(
         gettext_noop("Owners' vote closed: %(outcome)s under %(rule)s — %(tests)s"),
         outcome=outcome,
-        rule=spec.label,
-        tests="; ".join(f"{t.spec.name} {t.ratio_text} ≥ {t.threshold_text}" for t in verdict.tests),
+        rule=stored_text.Row.of(vote.rule_set),
+        tests=Worked("consent.vote_tests", vote=vote.pk),
     )
-    needed = verdict.needed.text() if not verdict.passed and verdict.needed is not None else ""
-    if needed:  # what the lead owner most needs to know (the figures' wording is stored as it read at closing)
-        message = Message(gettext_noop("%(closed)s — still needed: %(needed)s"), closed=message, needed=needed)
+    if not verdict.passed and verdict.needed is not None and verdict.needed.text():
+        # What the lead owner most needs to know: worded when read, from the figures frozen on the vote.
+        message = Message(
+            gettext_noop("%(closed)s — still needed: %(needed)s"),
+            closed=message,
+            needed=Worked("consent.vote_needed", vote=vote.pk),
+        )
     project_event_add(
         project=vote.project,
         actor=actor,

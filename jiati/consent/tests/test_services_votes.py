@@ -467,3 +467,23 @@ def test_a_ballot_refused_after_its_files_were_written_leaves_no_file(vote, worl
     monkeypatch.undo()
     cast = cast_paper(vote, voter, "agree", community)
     assert stored_files() == before | {cast.entry.signed_form.path}
+
+
+def test_the_closing_entry_reads_each_test_and_the_need_in_the_readers_language(vote, world):
+    """The entry once stored "agreeing_owners 8/12 ≥ 3/4" (a code and raw fractions) and the need in the closer's
+    language; now its figures are worded when read, from the result frozen on the vote."""
+    from django.utils import translation
+
+    for voter in voters(vote)[:6]:
+        cast_online(vote, voter, "agree")
+    move_vote_deadline_to_past(vote)
+    closed = services.vote_close(vote=vote, actor=world.users["community"])
+    event = closed.project.events.filter(data__consent="vote_closed").get()
+    with translation.override("en"):
+        english = event.text
+    with translation.override("zh-hans"):
+        chinese = event.text
+    assert "agreeing_owners" not in english + chinese and "/12" not in english + chinese
+    assert "Agreeing owners / participating owners" in english and "still needed: owner count: 2 more" in english
+    assert "同意人数 / 参与表决人数" in chinese and "仍需：人数：再有 2 位业主" in chinese
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.replace(str(closed.rule_set.name), ""))

@@ -240,6 +240,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend reading the session's user with their region in one query (issue 18).
+    "jiati.accounts.backends.UserBackend",
+    # Only for sessions signed in before: UserBackend refuses wrong credentials for good, so this never checks one.
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"

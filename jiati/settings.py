@@ -148,7 +148,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "jiati.core.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "jiati.core.site.SiteAddressMiddleware",
     "jiati.core.middleware.LoginRequiredMiddleware",
@@ -213,6 +213,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # on national data cross its threshold, and then compiling takes longer than the query (35 ms of a 104 ms
     # dwellings page, benchmarks/README.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # Django's backend, whose health check asks the socket before sending SELECT 1 (jiati/core/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "jiati.core.postgresql"
 
 # A streaming read replica (docs/deployment.md, "Read replica"): dashboards, reports, exports and read-only API
 # lists read it (jiati/core/replica.py); unset, everything reads the primary. A user who has just written reads the
@@ -225,6 +227,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
         conn_health_checks=True,
     )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = "jiati.core.postgresql"
     # A standby that does not answer is given up on in 2 s (reads then go to the primary).
     DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2}
     # Tests run on the primary's test database, which the standby replays (jiati/ops/tests/test_replica.py).
@@ -242,6 +246,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend reading the session's user with their region in one query (issue 18).
+    "jiati.accounts.backends.UserBackend",
+    # Only for sessions signed in before: UserBackend refuses wrong credentials for good, so this never checks one.
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"

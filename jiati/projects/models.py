@@ -129,7 +129,9 @@ class ProjectQuerySet(ScopedQuerySet):
     )
 
     def with_schedule_state(self) -> ProjectQuerySet:
-        """Annotate `schedule_state` in SQL from the status and the current milestone's dates (no Python per row)."""
+        """Annotate `schedule_state` in SQL from the status and the current milestone's dates (no Python per row).
+        `Project.current_schedule_state` is the same rule for one row read without it (keep the two alike: a test
+        compares them in every state)."""
         today = timezone.localdate()
         return self.annotate(
             schedule_state=Case(
@@ -291,6 +293,29 @@ class Project(models.Model):
 
     def stage_number(self) -> int:
         return stage_index(self.stage) + 1
+
+    @property
+    def current_schedule_state(self) -> str:
+        """`schedule_state` as `with_schedule_state` annotates it, worked out here for a row read without it: the
+        API's answer for one project then costs no CASE to build and compile (benchmarks/README.md, "HTTP load").
+        Today is read on every call: a long-running process never keeps yesterday's date."""
+        annotated = self.__dict__.get("schedule_state")
+        if annotated is not None:
+            return annotated
+        today = timezone.localdate()
+        if self.status == Status.WITHDRAWN:
+            return ScheduleState.WITHDRAWN
+        if self.status == Status.SUSPENDED:
+            return ScheduleState.SUSPENDED
+        if self.stage == Stage.IN_SERVICE:
+            return ScheduleState.DONE
+        if self.stage_due is None:
+            return ScheduleState.UNPLANNED
+        if self.stage_due < today:
+            return ScheduleState.OVERDUE
+        if self.stage_at_risk_from is not None and self.stage_at_risk_from <= today:
+            return ScheduleState.AT_RISK
+        return ScheduleState.ON_TRACK
 
 
 class EventKind(models.TextChoices):

@@ -4,6 +4,15 @@
 from __future__ import annotations
 
 from rest_framework import authentication
+from rest_framework.authtoken.models import Token
+
+from jiati.core.prepared import PreparedQuery
+
+# The token, its user and the user's region in one statement, compiled once per process: building and compiling
+# the queryset on every call cost more than the query itself (benchmarks/README.md, "HTTP load").
+_TOKEN_WITH_USER = PreparedQuery(
+    Token, lambda key: Token.objects.select_related("user", "user__region").filter(key=key)[:1]
+)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -11,7 +20,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
     the region on every request (`accounts.scoping.area_q`), which was a second query."""
 
     def authenticate_credentials(self, key):
-        token = self.get_model().objects.select_related("user", "user__region").filter(key=key).first()
+        found = _TOKEN_WITH_USER.fetch(key) if self.get_model() is Token else None
+        token = found[0] if found else None
         if token is None or not token.user.is_active:
             return super().authenticate_credentials(key)  # DRF's own refusal, in DRF's words
         return (token.user, token)

@@ -75,3 +75,27 @@ def test_one_is_staff(world):
     assert not is_staff(AnonymousUser())
     world.users["community"].is_active = False
     assert is_staff(world.users["community"]) and not is_active_staff(world.users["community"])
+
+
+def test_the_area_scope_is_one_compiled_statement_with_the_rows_of_the_path_rule(world, monkeypatch):
+    """The communities under a region user's unit: no region queryset built and compiled inside the scoped one (it
+    cost a fifth of a project detail API call), and the same rows as the path rule it writes out."""
+    from django.db import connection
+    from django.db.models.sql.compiler import SQLCompiler
+
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    for role in ("community", "district"):
+        user = world.users[role]
+        compiled.clear()
+        str(Estate.objects.visible_to(user).query.get_compiler(connection=connection).as_sql())
+        assert compiled == [Estate], role
+        expected = set(Estate.objects.filter(community__path__startswith=user.region.path))
+        assert set(Estate.objects.visible_to(user)) == expected
+        assert expected

@@ -14,7 +14,9 @@ from jiati.projects.models import (
 
 
 class ProjectSerializer(ModelSerializer):
-    schedule_state = serializers.ChoiceField(choices=ScheduleState.choices, read_only=True)
+    schedule_state = serializers.ChoiceField(
+        choices=ScheduleState.choices, read_only=True, source="current_schedule_state"
+    )
 
     class Meta:
         model = Project
@@ -52,7 +54,9 @@ class ProjectSerializer(ModelSerializer):
 class ProjectOutsideSerializer(ModelSerializer):
     """A project as construction teams, maintainers and residents see it: no people, money or blockers."""
 
-    schedule_state = serializers.ChoiceField(choices=ScheduleState.choices, read_only=True)
+    schedule_state = serializers.ChoiceField(
+        choices=ScheduleState.choices, read_only=True, source="current_schedule_state"
+    )
 
     class Meta:
         model = Project

@@ -23,7 +23,9 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     residents its outside view (`ProjectOutsideSerializer`), the documents of the kinds they may open and the
     stage moves of its timeline."""
 
-    queryset = Project.objects.with_schedule_state()
+    # No `with_schedule_state()` here: the serializer works the state out per row (`current_schedule_state`), with
+    # today's date — an annotation made when this class was defined kept the date the process started with.
+    queryset = Project.objects.all()
     serializer_class = s.ProjectSerializer
     filterset_class = filtersets.ProjectFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]

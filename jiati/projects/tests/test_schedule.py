@@ -10,6 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from freezegun import freeze_time
+from rest_framework.authtoken.models import Token
 
 from jiati.notifications.models import Notification
 from jiati.projects import schedule, selectors, services
@@ -175,3 +177,44 @@ def test_a_plan_that_would_be_overdue_at_once_is_refused_with_the_earliest_that_
     assert project.stage_due >= today
     with pytest.raises(ValidationError):
         schedule.plan_make(project=project, actor=community, target_date=earliest - dt.timedelta(days=1))
+
+
+STATE_CASES = {
+    "overdue": {"stage_due": -3, "stage_at_risk_from": -6},
+    "at_risk": {"stage_due": 3, "stage_at_risk_from": -1},
+    "on_track": {"stage_due": 10, "stage_at_risk_from": 5},
+    "unplanned": {"stage_due": None, "stage_at_risk_from": None},
+    "suspended": {"status": "suspended", "stage_due": -3, "stage_at_risk_from": -6},
+    "withdrawn": {"status": "withdrawn", "stage_due": -3, "stage_at_risk_from": -6},
+    "done": {"stage": "in_service", "stage_due": -3, "stage_at_risk_from": -6},
+}
+
+
+@pytest.mark.parametrize("expected", list(STATE_CASES))
+def test_the_state_worked_out_in_python_is_the_one_sql_annotates(world, project, expected):
+    """`Project.current_schedule_state` (the API's, one row) and `with_schedule_state` (lists, in SQL) keep one rule."""
+    today = timezone.localdate()
+    values = {
+        key: (today + dt.timedelta(days=value) if isinstance(value, int) else value)
+        for key, value in STATE_CASES[expected].items()
+    }
+    Project.objects.filter(pk=project.pk).update(**values)
+    plain = Project.objects.get(pk=project.pk)
+    assert plain.current_schedule_state == state(project) == expected
+
+
+def test_the_api_reads_the_schedule_state_with_todays_date(world, project, client):
+    """The viewset's queryset was annotated once, when its class was defined: a long-running worker kept the date
+    it started with, and a project whose deadline passed since stayed on track in the API."""
+    today = timezone.localdate()
+    Project.objects.filter(pk=project.pk).update(
+        stage_due=today + dt.timedelta(days=2), stage_at_risk_from=today + dt.timedelta(days=1)
+    )
+    token = Token.objects.create(user=world.users["community"])  # a token: no session to go idle meanwhile
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {token.key}"
+    url = reverse("project-detail", args=[project.pk])
+    assert client.get(url).json()["schedule_state"] == "on_track"
+    with freeze_time(today + dt.timedelta(days=5)):
+        assert client.get(url).json()["schedule_state"] == "overdue"
+        listed = client.get(reverse("project-list")).json()["results"]
+        assert [row["schedule_state"] for row in listed if row["id"] == project.pk] == ["overdue"]

@@ -1,0 +1,2 @@
+"""Django's PostgreSQL backend with a health check that costs no round trip when the connection is quiet
+(`base.DatabaseWrapper`)."""

@@ -1,0 +1,70 @@
+"""A query compiled once per process (`core.prepared`) answers what the queryset it was built from answers: the
+same objects with their `select_related` rows, the same converted values, one statement, values as parameters."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from jiati.core.prepared import PreparedQuery
+
+
+def token_query(calls: list):
+    def build(key):
+        calls.append(key)
+        return Token.objects.select_related("user", "user__region").filter(key=key)[:1]
+
+    return PreparedQuery(Token, build)
+
+
+def test_a_prepared_query_answers_as_its_queryset_in_one_statement_built_once(world):
+    calls = []
+    prepared = token_query(calls)
+    tokens = [Token.objects.create(user=world.users[name]) for name in ("community", "district")]
+    for token in tokens:
+        with CaptureQueriesContext(connection) as queries:
+            (found,) = prepared.fetch(token.key)
+            region = found.user.region  # read with the token: no further query
+        assert len(queries) == 1
+        expected = Token.objects.select_related("user", "user__region").get(key=token.key)
+        assert (found.pk, found.created, found.user.pk, found.user.is_active, region.path) == (
+            expected.pk,
+            expected.created,  # an aware datetime on every engine (the database converters ran)
+            expected.user.pk,
+            expected.user.is_active,
+            expected.user.region.path,
+        )
+        assert found._state.adding is False and found._state.db == "default"
+    assert len(calls) == 1  # built and compiled once, then only run
+
+
+def test_a_prepared_query_takes_its_values_as_parameters(world):
+    prepared = token_query([])
+    Token.objects.create(user=world.users["community"])
+    assert prepared.fetch("nope") == []
+    assert prepared.fetch("' OR '1'='1") == []
+    with pytest.raises(TypeError):
+        prepared.fetch(1)
+
+
+def test_token_auth_reads_token_user_and_region_in_one_statement(client, world):
+    from jiati.projects import services
+
+    project = services.project_open(actor=world.users["community"], stairwell=world.stairwells["a1a"])
+    token = Token.objects.create(user=world.users["community"])
+    url = reverse("project-detail", args=[project.pk])
+    client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}")  # the first call compiles
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    auth = [q["sql"] for q in queries if "authtoken_token" in q["sql"]]
+    assert len(auth) == 1 and "organisation_region" in auth[0]
+    assert len(queries) == 2, [q["sql"] for q in queries]  # the token with its user and region, the project
+    user = world.users["community"]
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    refused = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert refused.status_code == 401
+    assert client.get(url, HTTP_AUTHORIZATION="Token nope").status_code == 401

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jiati.core import read_once
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
@@ -114,7 +115,8 @@ def _project_or_404(request, pk, *, related=()):
 def detail(request, pk):
     """A project's page. Staff get the working page; construction teams, maintainers and residents a narrower
     view of the same project (`_outside_detail`)."""
-    project = _project_or_404(request, pk)
+    # A read-only render: the stage guards and the apps' panels share what they read about it (core.read_once).
+    project = read_once.enable(_project_or_404(request, pk))
     user = request.user
     if not sees_project_internals(user):
         return _outside_detail(request, project)

@@ -53,5 +53,6 @@
     if (first && marks.length) { first.focus({ preventScroll: true }); first.scrollIntoView({ block: "center" }); }
   }
   document.addEventListener("DOMContentLoaded", function () { bind(document); openRefused(document); });
-  document.addEventListener("htmx:load", function (ev) { bind(ev.target); });
+  // From the parent: content swapped in may itself be the form (a fold-out form loaded when opened, issue 18).
+  document.addEventListener("htmx:load", function (ev) { bind(ev.target.parentElement || ev.target); });
 })();

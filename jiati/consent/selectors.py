@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Func, Max, Q, Subquery, Sum
+from django.db.models import Case, Count, F, Func, Max, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from jiati.consent.rules import RoundSpec, spec_for_round
 from jiati.consent.tally import Counts, Verdict, evaluate, stored_verdict
 from jiati.core.formatting import format_compared_shares
 from jiati.core.money import FEN
+from jiati.core.read_once import read_once
 from jiati.core.stored_text import renderer
 from jiati.housing.models import Dwelling, Ownership
 from jiati.projects.models import Project, Status
@@ -164,11 +165,16 @@ def project_votes(project):
 def current_vote(project) -> Vote | None:
     """The vote that says where the project stands: the open one, else the latest that was not cancelled."""
     votes = project_votes(project).exclude(status=VoteStatus.CANCELLED)
-    return votes.filter(status=VoteStatus.OPEN).first() or votes.first()
+    return votes.order_by(Case(When(status=VoteStatus.OPEN, then=0), default=1), "-id").first()  # one query
 
 
 def consent_rounds(project) -> tuple[Vote | None, list[dict]]:
-    """Each round of the rule set of the project's current vote, with the vote deciding it (or the open one)."""
+    """Each round of the rule set of the project's current vote, with the vote deciding it (or the open one).
+    Read once on the project page: its stage guard and the consent panel both ask (`core.read_once`)."""
+    return read_once(project, "consent_rounds", lambda: _consent_rounds(project))
+
+
+def _consent_rounds(project) -> tuple[Vote | None, list[dict]]:
     vote = current_vote(project)
     if vote is None:
         return None, []

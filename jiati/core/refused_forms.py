@@ -25,6 +25,14 @@ def form_key(form: forms.BaseForm) -> str:
     return f"{type(form).__module__}.{type(form).__qualname__}"
 
 
+def refused_is(request, form_class: type[forms.BaseForm]) -> bool:
+    """Whether the form just refused (kept for this page view) is of `form_class`: a page that loads a form
+    only when its panel opens builds that one now, so that it comes back open with what was typed."""
+    session = getattr(request, "session", None)
+    stash = session.get(SESSION_KEY) if session is not None else None
+    return bool(stash) and stash["key"] == f"{form_class.__module__}.{form_class.__qualname__}"
+
+
 def remember_refused(request, form: forms.BaseForm) -> None:
     """Keep what was typed in a refused form, and all its errors, for the next page view."""
     data = {key: request.POST.getlist(key) for key in request.POST if key not in NOT_KEPT}

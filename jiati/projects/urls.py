@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/status/<str:action>/", views.status_change, name="status"),
     path("<int:pk>/comment/", views.comment, name="comment"),
     path("<int:pk>/checklist/<str:part>/", views.checklist, name="checklist"),
+    path("<int:pk>/checklist/<str:part>/form/", views.checklist_form, name="checklist-form"),
     path("<int:pk>/blockers/<int:blocker_pk>/resolve/", views.blocker_resolve, name="blocker-resolve"),
     path("<int:pk>/documents/", views.document_add, name="document-add"),
     path("<int:pk>/documents/<int:document_pk>/", views.document_download, name="document"),

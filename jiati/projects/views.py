@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jiati.accounts.selectors import staff_visible_to
+from jiati.core import read_once
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
+from jiati.core.refused_forms import refused_is
 from jiati.core.uploads import serve_private_file
 from jiati.housing.models import Estate, Stairwell
 from jiati.projects import filtersets, forms, permissions, schedule, selectors, services, stages
@@ -114,7 +115,8 @@ def _project_or_404(request, pk, *, related=()):
 def detail(request, pk):
     """A project's page. Staff get the working page; construction teams, maintainers and residents a narrower
     view of the same project (`_outside_detail`)."""
-    project = _project_or_404(request, pk)
+    # A read-only render: the stage guards and the apps' panels share what they read about it (core.read_once).
+    project = read_once.enable(_project_or_404(request, pk))
     user = request.user
     if not sees_project_internals(user):
         return _outside_detail(request, project)
@@ -153,42 +155,85 @@ def detail(request, pk):
             "reason": forms.ReasonForm(),
             "document": forms.DocumentForm(kinds=upload_kinds),
         }
-        | (_manage_forms(project, user) if can_manage else {}),
+        | (_manage_forms(request, project, user) if can_manage else {}),
     }
     return render(request, "projects/detail.html", context)
 
 
-def _manage_forms(project, user) -> dict:
-    """The staff's forms on the page. The stairwell's owners (lead owner, working group) and the staff in the
-    user's area (service team, responsible person) are each read once and shared by their two forms."""
-    owners = list(selectors.stairwell_owners(project))
-    staff = list(staff_visible_to(user=user))
+# The forms whose choices are read from the database (the stairwell's owners, the area's staff, the companies,
+# the people a blocker may go to): built only when their fold-out panel is opened (an htmx GET of the form, or
+# its own page without JavaScript), not on every view of the page (issue 18). A refused submit of one comes back
+# built on the page, open, with what was typed (issue 13).
+LAZY_PARTS = {
+    "lead_owner": lambda project, user: forms.LeadOwnerForm(
+        project=project, initial={"lead_owner": project.lead_owner_id}
+    ),
+    "working_group": lambda project, user: forms.WorkingGroupForm(
+        project=project, initial={"owners": [m.owner_id for m in project.working_group.all()]}
+    ),
+    "service_team": lambda project, user: forms.ServiceTeamForm(
+        user=user, initial={"users": [m.user_id for m in project.service_team.all()]}
+    ),
+    "checklist": lambda project, user: forms.ChecklistForm(
+        initial={
+            "chat_group_name": project.chat_group_name,
+            "chat_group_link": project.chat_group_link,
+            "brand": project.brand_id,
+            "contractor": project.contractor_id,
+            "maintainer": project.maintainer_id,
+            "estimated_cost": project.estimated_cost,
+        }
+    ),
+    "blocker": lambda project, user: forms.BlockerForm(project=project),
+    "assign": lambda project, user: forms.AssignForm(user=user, initial={"responsible": project.responsible_id}),
+}
+LAZY_TITLES = {
+    "lead_owner": gettext_lazy("Lead owner"),
+    "working_group": gettext_lazy("Working group"),
+    "service_team": gettext_lazy("Service team"),
+    "checklist": gettext_lazy("Chat group, brand, construction team, maintainer, cost"),
+    "blocker": gettext_lazy("Record a blocker"),
+    "assign": gettext_lazy("Change the responsible person"),
+}
+LAZY_FORM_CLASSES = {
+    "lead_owner": forms.LeadOwnerForm,
+    "working_group": forms.WorkingGroupForm,
+    "service_team": forms.ServiceTeamForm,
+    "checklist": forms.ChecklistForm,
+    "blocker": forms.BlockerForm,
+    "assign": forms.AssignForm,
+}
+
+
+def _manage_forms(request, project, user) -> dict:
+    """The staff's forms on the page. The lazy ones are None (loaded when opened) unless one was just refused:
+    that one is built here so that it comes back open with what was typed."""
+    refused = [part for part, form_class in LAZY_FORM_CLASSES.items() if refused_is(request, form_class)]
     return {
-        "lead_owner": forms.LeadOwnerForm(
-            project=project, owners=owners, initial={"lead_owner": project.lead_owner_id}
-        ),
-        "working_group": forms.WorkingGroupForm(
-            project=project, owners=owners, initial={"owners": [m.owner_id for m in project.working_group.all()]}
-        ),
-        "service_team": forms.ServiceTeamForm(
-            user=user, staff=staff, initial={"users": [m.user_id for m in project.service_team.all()]}
-        ),
-        "checklist": forms.ChecklistForm(
-            initial={
-                "chat_group_name": project.chat_group_name,
-                "chat_group_link": project.chat_group_link,
-                "brand": project.brand_id,
-                "contractor": project.contractor_id,
-                "maintainer": project.maintainer_id,
-                "estimated_cost": project.estimated_cost,
-            }
-        ),
         "review": forms.ContractReviewForm(),
-        "blocker": forms.BlockerForm(project=project),
         "resolve": forms.ResolveForm(),
         "plan": forms.PlanForm(initial={"target_date": project.target_date}),
-        "assign": forms.AssignForm(user=user, staff=staff, initial={"responsible": project.responsible_id}),
-    }
+    } | {part: (LAZY_PARTS[part](project, user) if part in refused else None) for part in LAZY_PARTS}
+
+
+def checklist_form(request, pk, part):
+    """One lazily loaded form of the project page (`LAZY_PARTS`): the fragment for htmx when its panel opens,
+    or a page of its own, the no-JavaScript way to it."""
+    if part not in LAZY_PARTS:
+        raise Http404
+    project = _project_or_404(request, pk)
+    user = request.user
+    if not sees_project_internals(user) or not permissions.can_manage(user):
+        raise PermissionDenied
+    if part in ("working_group", "service_team"):
+        prefetch_related_objects(
+            [project],
+            "working_group" if part == "working_group" else "service_team",
+        )
+    context = {"project": project, "part": part, "form": LAZY_PARTS[part](project, user), "title": LAZY_TITLES[part]}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "projects/_part_form.html", context)
+    return render(request, "projects/part_form.html", context)
 
 
 def _outside_detail(request, project):

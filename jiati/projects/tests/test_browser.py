@@ -31,10 +31,15 @@ def own_guards_only():
 
 
 def open_form(page, action_suffix):
-    details = page.locator(f"details:has(form[action$='{action_suffix}'])")
+    # A form with database choices is loaded when its panel opens (issue 18): match the panel before and after.
+    details = page.locator(
+        f"details:has(form[action$='{action_suffix}']), details:has([hx-get$='{action_suffix}form/'])"
+    )
     if not details.evaluate("d => d.open"):
         details.locator("summary").first.click()
-    return details.locator(f"form[action$='{action_suffix}']")
+    form = details.locator(f"form[action$='{action_suffix}']")
+    form.wait_for()  # loaded (htmx) before `.all()` lists what it holds
+    return form
 
 
 def upload(page, tmp_path, kind, content, name):

@@ -254,3 +254,31 @@ def test_closing_a_policy_and_the_files_it_decided(world, policies):
         actor=world.users["district"], policy=policies["new"], effective_to=dt.date(2026, 12, 31)
     )
     assert closed.effective_to == dt.date(2026, 12, 31)
+
+
+def test_the_policy_date_is_read_in_one_query_with_each_basis(world, django_assert_num_queries):
+    """Issue 18: the days a project left approvals, inspection and registration come in one query (it was up to
+    three on every project page); each still decides in its order."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jiati.projects.models import EventKind, ProjectEvent, Stage
+    from jiati.subsidies.tests.conftest import aware, eligible_project
+
+    project = eligible_project(world)  # in the subsidy stage, left registration today
+    with django_assert_num_queries(1):
+        assert rules.reference_date(project) == (rules.BASIS_ELIGIBLE, timezone.localdate())
+    inspected, filed = dt.date(2024, 5, 6), dt.date(2023, 3, 4)
+    for stage, day in [(Stage.INSPECTION, inspected), (Stage.APPROVALS, filed)]:
+        ProjectEvent.objects.create(
+            project=project, kind=EventKind.STAGE, from_stage=stage, to_stage=stage, at=aware(day)
+        )
+        ProjectEvent.objects.create(  # a later leaving of the same stage does not count
+            project=project, kind=EventKind.STAGE, from_stage=stage, to_stage=stage, at=aware(day + dt.timedelta(9))
+        )
+        with django_assert_num_queries(1):
+            basis = rules.reference_date(project)
+        assert basis == (
+            (rules.BASIS_COMPLETED, inspected) if stage == Stage.INSPECTION else (rules.BASIS_FILED, filed)
+        )

@@ -75,5 +75,6 @@
   });
   window.addEventListener("resize", function () { reachableScrolling(document); });
   document.addEventListener("htmx:load", function (ev) { reachableScrolling(ev.target); });
-  document.addEventListener("htmx:load", function (ev) { bind(ev.target); });
+  // From the parent: content swapped in may itself be the form (a fold-out form loaded when opened, issue 18).
+  document.addEventListener("htmx:load", function (ev) { bind(ev.target.parentElement || ev.target); });
 })();

@@ -1,0 +1,41 @@
+"""Issue 18: the project page reads the consent rounds once for its stage guard and its consent panel; outside
+such a page (services, writes) they are read afresh every time."""
+
+from __future__ import annotations
+
+from django.test import RequestFactory
+
+from jiati.consent import guards, panels, selectors
+from jiati.consent.tests.conftest import open_vote
+from jiati.core import read_once
+
+
+def test_the_current_vote_is_one_query_and_prefers_the_open_one(project, world, django_assert_num_queries):
+    community = world.users["community"]
+    with django_assert_num_queries(1):
+        assert selectors.current_vote(project) is None
+    vote = open_vote(project, community)
+    with django_assert_num_queries(1):
+        assert selectors.current_vote(project) == vote
+
+
+def test_the_guard_and_the_panel_share_the_rounds_on_the_page(vote, world, django_assert_max_num_queries):
+    project = vote.project
+    request = RequestFactory().get("/")
+    request.user = world.users["community"]
+    guards.guard_vote(project)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def vote_queries(call):
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        return [q["sql"] for q in captured.captured_queries if 'FROM "consent_vote"' in q["sql"]]
+
+    fresh = vote_queries(lambda: panels.project_panels(request=request, project=project))
+    assert fresh, "without the page's memo the panel reads the rounds itself"
+    read_once.enable(project)
+    assert vote_queries(lambda: guards.guard_vote(project))
+    shared = vote_queries(lambda: panels.project_panels(request=request, project=project))
+    assert len(shared) < len(fresh)
+    assert not [q for q in shared if '"consent_vote"."status" IN' in q or "CASE WHEN" in q]  # no current vote again

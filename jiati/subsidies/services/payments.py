@@ -180,24 +180,27 @@ def payment_record(
         existing = _replay(**replay_kwargs)
         if existing is not None:
             return existing, False
-        if application.status == Status.PAID:
-            raise refuse(_("This subsidy is already paid in full."), code="already_paid", field="amount")
-        if application.status != Status.APPROVED:
+        if application.status not in (Status.APPROVED, Status.PAID):
             raise refuse(
                 _("Only an approved subsidy can be paid; this file is “%(status)s”.")
                 % {"status": application.get_status_display()},
                 code="not_approved",
             )
-        if amount > application.unpaid_amount:
-            raise refuse(
-                _("%(amount)s is more than the %(unpaid)s approved and not yet paid.")
-                % {"amount": rules.yuan(amount), "unpaid": rules.yuan(application.unpaid_amount)},
-                code="over_unpaid",
-                field="amount",
-            )
-        _not_future(paid_on, field="paid_on")
-        if batch is not None and batch.region_id != application.budget.region_id:
-            raise refuse(_("This batch belongs to another district."), code="other_district", field="batch")
+        with Refusals() as checked:  # the amount, the date and the batch at once (issue 13)
+            if application.status == Status.PAID:
+                checked.add(refuse(_("This subsidy is already paid in full."), code="already_paid", field="amount"))
+            elif amount > application.unpaid_amount:
+                checked.add(
+                    refuse(
+                        _("%(amount)s is more than the %(unpaid)s approved and not yet paid.")
+                        % {"amount": rules.yuan(amount), "unpaid": rules.yuan(application.unpaid_amount)},
+                        code="over_unpaid",
+                        field="amount",
+                    )
+                )
+            checked(_not_future, paid_on, field="paid_on")
+            if batch is not None and batch.region_id != application.budget.region_id:
+                checked.add(refuse(_("This batch belongs to another district."), code="other_district", field="batch"))
         entry, created = _insert(
             LedgerEntry(
                 application=application,

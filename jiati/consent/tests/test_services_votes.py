@@ -467,3 +467,27 @@ def test_a_ballot_refused_after_its_files_were_written_leaves_no_file(vote, worl
     monkeypatch.undo()
     cast = cast_paper(vote, voter, "agree", community)
     assert stored_files() == before | {cast.entry.signed_form.path}
+
+
+def test_opening_names_every_wrong_field_at_once(project, world):
+    """Issue 13: a scope the round does not allow hid a closing time in the past and a missing plan."""
+    with pytest.raises(ValidationError) as exc:
+        services.vote_open(
+            project=project,
+            actor=world.users["community"],
+            closes_at=timezone.now() - dt.timedelta(minutes=1),
+            plan=" ",
+            scope="estate",
+        )
+    assert set(exc.value.error_dict) == {"scope", "closes_at", "plan"}
+    assert not Vote.objects.exists() and not RollVoter.objects.exists()
+
+
+def test_a_ballot_names_every_wrong_field_at_once(vote, world):
+    """Issue 13: a wrong choice hid the missing signed form, authorisation and proxy's name."""
+    with pytest.raises(ValidationError) as exc:
+        services.ballot_cast(
+            vote=vote, voter=voters(vote)[0], choice="maybe", channel="proxy", actor=world.users["community"]
+        )
+    assert set(exc.value.error_dict) == {"choice", "signed_form", "authorisation", "proxy_name"}
+    assert not Ballot.objects.exists() and not BallotEntry.objects.exists()

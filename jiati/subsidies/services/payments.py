@@ -45,13 +45,13 @@ def payment_batch_create(*, actor, number: str, paid_on: dt.date, note: str = ""
     """Open a batch of payments made together (one transfer list, printed as the payment list)."""
     require(permissions.can_pay(actor))
     region = region or (district_of(actor.region) if actor.region_id else None)
-    if region is None:
-        raise refuse(_("Choose the district that pays."), code="region_required", field="region")
-
-    if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
-        raise PermissionDenied
-    number = _text(number, field="number", label=_("batch number"), max_length=40)
-    _not_future(paid_on, field="paid_on")
+    with Refusals() as checked:  # every wrong field at once (issue 13)
+        if region is None:
+            checked.add(refuse(_("Choose the district that pays."), code="region_required", field="region"))
+        elif not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+            raise PermissionDenied
+        number = checked(_text, number, field="number", label=_("batch number"), max_length=40)
+        checked(_not_future, paid_on, field="paid_on")
     if PaymentBatch.objects.filter(number=number).exists():
         raise refuse(
             _("Batch number %(number)s is already used.") % {"number": number}, code="batch_used", field="number"

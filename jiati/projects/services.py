@@ -655,11 +655,16 @@ def comment_add(*, project: Project, actor, text: str) -> ProjectEvent:
 def cluster_create(*, actor, estate, name: str, design: str = "", projects: list[Project]) -> Cluster:
     """Group projects of one estate under one design (连片)."""
     require(permissions.can_manage(actor))
-    if not name.strip():
-        raise refuse(_("Name the cluster."), code="required", field="name")
     locked = lock_visible(Project, user=actor, pks=[p.pk for p in projects])
-    if any(p.estate_id != estate.pk for p in locked):
-        raise refuse(_("All projects of a cluster must be in the same estate."), code="other_estate", field="projects")
+    with Refusals() as checked:  # the name and the projects at once (issue 13)
+        if not name.strip():
+            checked.add(refuse(_("Name the cluster."), code="required", field="name"))
+        if any(p.estate_id != estate.pk for p in locked):
+            checked.add(
+                refuse(
+                    _("All projects of a cluster must be in the same estate."), code="other_estate", field="projects"
+                )
+            )
     cluster = Cluster.objects.create(estate=estate, community_id=estate.community_id, name=name.strip(), design=design)
     for project in locked:
         before = snapshot(project, PROJECT_AUDIT_FIELDS)

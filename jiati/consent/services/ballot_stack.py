@@ -253,12 +253,13 @@ def ballot_stack_record(
     """Record (or, with `dry_run`, preview) a stack of paper ballots. Whole-file problems (an unreadable sheet or
     PDF) are refused at once; each row's problems are listed with its row number and field."""
     require(actor is not None and permissions.can_record_ballots(actor))
-    if mode not in MODES:
-        raise refuse(_("Choose all-or-nothing or row by row."), code="invalid_mode", field="mode")
-    try:
-        rows = _read_sheet(sheet, sheet_name)
-    except TallyInputError as exc:
-        raise refuse(str(exc), code="sheet_unreadable", field="sheet") from None
+    with Refusals() as checked:  # the mode and the sheet at once (issue 13)
+        if mode not in MODES:
+            checked.add(refuse(_("Choose all-or-nothing or row by row."), code="invalid_mode", field="mode"))
+        try:
+            rows = checked(_read_sheet, sheet, sheet_name)  # its own refusals (empty, no header) too
+        except TallyInputError as exc:
+            checked.add(refuse(str(exc), code="sheet_unreadable", field="sheet"))
     pages = split_scans(scans) if scans is not None else []
     matched, review = match_pages(vote, pages)
     roll = list(RollVoter.objects.filter(vote=vote).prefetch_related("dwellings"))

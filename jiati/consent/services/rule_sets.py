@@ -21,7 +21,7 @@ from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_record
 from jiati.consent import permissions
 from jiati.consent.models import RuleRound, RuleSet, RuleTest, Scope
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 
 MAX_ROUNDS = 3
 # (measure, counted, out of) → the test's stable name; the combinations a rule may use.
@@ -147,17 +147,26 @@ def rule_set_create(
     if not permissions.can_edit_rules(actor):
         raise PermissionDenied
     code = slugify(code or "")[:40]
-    if not code:
-        raise refuse(_("Give the rule set a code (letters, digits, hyphens)."), code="required", field="code")
-    if not (name or "").strip():
-        raise refuse(_("Give the rule set a name."), code="required", field="name")
-    if not rounds:
-        raise refuse(_("A rule set needs at least one round."), code="no_rounds", field="rounds")
-    if len(rounds) > MAX_ROUNDS:
-        raise refuse(
-            _("A rule set has at most %(n)s rounds.") % {"n": MAX_ROUNDS}, code="too_many_rounds", field="rounds"
-        )
-    cleaned = [_clean_round(number, data) for number, data in enumerate(rounds, start=1)]
+    with Refusals() as checked:  # every wrong field at once (issue 13)
+        if not code:
+            checked.add(
+                refuse(_("Give the rule set a code (letters, digits, hyphens)."), code="required", field="code")
+            )
+        if not (name or "").strip():
+            checked.add(refuse(_("Give the rule set a name."), code="required", field="name"))
+        cleaned = []
+        if not rounds:
+            checked.add(refuse(_("A rule set needs at least one round."), code="no_rounds", field="rounds"))
+        elif len(rounds) > MAX_ROUNDS:
+            checked.add(
+                refuse(
+                    _("A rule set has at most %(n)s rounds.") % {"n": MAX_ROUNDS},
+                    code="too_many_rounds",
+                    field="rounds",
+                )
+            )
+        else:
+            cleaned = [checked(_clean_round, number, data) for number, data in enumerate(rounds, start=1)]
     older = list(RuleSet.objects.select_for_update().filter(code=code))
     version = (RuleSet.objects.filter(code=code).aggregate(v=Max("version"))["v"] or 0) + 1
     if retire_older and any(r.is_default for r in older):

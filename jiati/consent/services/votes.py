@@ -42,7 +42,7 @@ from jiati.consent.models import (
 from jiati.consent.rules import spec_for_round
 from jiati.consent.tally import evaluate
 from jiati.core import stored_text
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.ratelimit import limit_hit
 from jiati.core.services import lock_rows, lock_visible, require
 from jiati.core.stored_text import Message, Worked
@@ -159,27 +159,9 @@ def default_rule_set() -> RuleSet | None:
     return RuleSet.objects.filter(is_default=True, is_active=True).first() or RuleSet.objects.active().first()
 
 
-@transaction.atomic
-def vote_open(
-    *,
-    project: Project,
-    actor,
-    closes_at: dt.datetime,
-    plan: str,
-    title: str = "",
-    rule_set: RuleSet | None = None,
-    round_number: int = 1,
-    scope: str | None = None,
-    cost_scheme: CostScheme | None = None,
-) -> Vote:
-    """Open a vote on the project and freeze its roll (dwellings, areas, owners)."""
-    require(permissions.can_run_votes(actor))
-    project = lock_visible(Project, user=actor, pks=project.pk)
-    if project.status != Status.ACTIVE:
-        raise refuse(_("Only an active project can hold a vote."), code="project_not_active")
-    if project.stage == Stage.IN_SERVICE:
-        raise refuse(_("The elevator is in service; there is nothing left to vote on."), code="project_in_service")
-    rule_set = rule_set or default_rule_set()
+def _round_to_open(project: Project, rule_set: RuleSet | None, round_number: int, scope: str | None):
+    """(rule set, round, scope) of the vote to open: the round makes sense only in a rule set in use, the scope
+    only under that round, and an earlier round must have passed."""
     if rule_set is None or not rule_set.is_active:
         raise refuse(_("Choose a rule set in use."), code="rule_set_inactive", field="rule_set")
     rule_round = rule_set.rounds.filter(number=round_number).first()
@@ -210,21 +192,53 @@ def vote_open(
                 code="earlier_round_not_passed",
                 field="round_number",
             )
+    return rule_set, rule_round, scope
+
+
+@transaction.atomic
+def vote_open(
+    *,
+    project: Project,
+    actor,
+    closes_at: dt.datetime,
+    plan: str,
+    title: str = "",
+    rule_set: RuleSet | None = None,
+    round_number: int = 1,
+    scope: str | None = None,
+    cost_scheme: CostScheme | None = None,
+) -> Vote:
+    """Open a vote on the project and freeze its roll (dwellings, areas, owners)."""
+    require(permissions.can_run_votes(actor))
+    project = lock_visible(Project, user=actor, pks=project.pk)
+    if project.status != Status.ACTIVE:
+        raise refuse(_("Only an active project can hold a vote."), code="project_not_active")
+    if project.stage == Stage.IN_SERVICE:
+        raise refuse(_("The elevator is in service; there is nothing left to vote on."), code="project_in_service")
     now = timezone.now()
-    if closes_at is None or closes_at <= now:
-        raise refuse(_("Voting must end in the future."), code="closes_in_past", field="closes_at")
-    if closes_at > now + dt.timedelta(days=MAX_VOTING_DAYS):
-        raise refuse(
-            _("Voting may run for at most %(days)s days.") % {"days": MAX_VOTING_DAYS},
-            code="closes_too_late",
-            field="closes_at",
-        )
-    if not (plan or "").strip():
-        raise refuse(_("Describe the plan the owners vote on."), code="required", field="plan")
-    if cost_scheme is not None and (cost_scheme.project_id != project.pk or not cost_scheme.is_current):
-        raise refuse(
-            _("Show the owners this project's current cost-sharing scheme."), code="stale_scheme", field="cost_scheme"
-        )
+    with Refusals() as checked:  # every wrong field at once (issue 13)
+        chosen = checked(_round_to_open, project, rule_set or default_rule_set(), round_number, scope)
+        if closes_at is None or closes_at <= now:
+            checked.add(refuse(_("Voting must end in the future."), code="closes_in_past", field="closes_at"))
+        elif closes_at > now + dt.timedelta(days=MAX_VOTING_DAYS):
+            checked.add(
+                refuse(
+                    _("Voting may run for at most %(days)s days.") % {"days": MAX_VOTING_DAYS},
+                    code="closes_too_late",
+                    field="closes_at",
+                )
+            )
+        if not (plan or "").strip():
+            checked.add(refuse(_("Describe the plan the owners vote on."), code="required", field="plan"))
+        if cost_scheme is not None and (cost_scheme.project_id != project.pk or not cost_scheme.is_current):
+            checked.add(
+                refuse(
+                    _("Show the owners this project's current cost-sharing scheme."),
+                    code="stale_scheme",
+                    field="cost_scheme",
+                )
+            )
+    rule_set, rule_round, scope = chosen
     if Vote.objects.filter(project=project, status=VoteStatus.OPEN).exists():
         raise refuse(_("This project already has an open vote."), code="vote_already_open")
     stairwell = project.stairwell
@@ -318,37 +332,46 @@ def ballot_cast(
     The signed form and authorisation are written to storage just before the entry that names them; if the
     ballot is then refused or fails, they are deleted again. (Call it outside a transaction, as the pages and
     the API do: a caller's own rollback after it returns cannot be seen here.)"""
-    if choice not in Choice.values:
-        raise refuse(_("Choose agree, disagree or abstain."), code="invalid_choice", field="choice")
-    if channel not in Channel.values:
-        raise refuse(_("Unknown channel."), code="invalid_channel", field="channel")
     proxy_name = (proxy_name or "").strip()
     form_facts = auth_facts = None
     nonce = ""
-    if channel == Channel.ONLINE:
-        if actor is not None and getattr(actor, "is_authenticated", False) and actor.role != "resident":
-            raise PermissionDenied  # staff enter paper ballots; online is the owner's own
-        nonce = _identity_nonce(identity, vote=vote, voter=voter)
-        if nonce is None:
-            raise refuse(_("Confirm your phone with the code first."), code="not_identified", field="phone")
-    else:
-        require(actor is not None and permissions.can_record_ballots(actor))
-        if signed_form is None:
-            raise refuse(
-                _("Attach the signed ballot form (photo or scan)."), code="signed_form_required", field="signed_form"
-            )
-        form_facts = check_upload(signed_form, field="signed_form", allowed=SIGNED_FORM_TYPES)
-        if channel == Channel.PROXY or proxy_name or authorisation is not None:
-            if authorisation is None:
-                raise refuse(
-                    _("A proxy votes only with an uploaded authorisation."),
-                    code="authorisation_required",
-                    field="authorisation",
+    with Refusals() as checked:  # every wrong field at once (issue 13); the channel decides what else is needed
+        if choice not in Choice.values:
+            checked.add(refuse(_("Choose agree, disagree or abstain."), code="invalid_choice", field="choice"))
+        if channel not in Channel.values:
+            checked.add(refuse(_("Unknown channel."), code="invalid_channel", field="channel"))
+        elif channel == Channel.ONLINE:
+            if actor is not None and getattr(actor, "is_authenticated", False) and actor.role != "resident":
+                raise PermissionDenied  # staff enter paper ballots; online is the owner's own
+            nonce = _identity_nonce(identity, vote=vote, voter=voter)
+            if nonce is None:
+                checked.add(refuse(_("Confirm your phone with the code first."), code="not_identified", field="phone"))
+        else:
+            require(actor is not None and permissions.can_record_ballots(actor))
+            if signed_form is None:
+                checked.add(
+                    refuse(
+                        _("Attach the signed ballot form (photo or scan)."),
+                        code="signed_form_required",
+                        field="signed_form",
+                    )
                 )
-            if not proxy_name:
-                raise refuse(_("Name the proxy."), code="proxy_name_required", field="proxy_name")
-            auth_facts = check_upload(authorisation, field="authorisation", allowed=SIGNED_FORM_TYPES)
-            channel = Channel.PROXY
+            else:
+                form_facts = checked(check_upload, signed_form, field="signed_form", allowed=SIGNED_FORM_TYPES)
+            if channel == Channel.PROXY or proxy_name or authorisation is not None:
+                if authorisation is None:
+                    checked.add(
+                        refuse(
+                            _("A proxy votes only with an uploaded authorisation."),
+                            code="authorisation_required",
+                            field="authorisation",
+                        )
+                    )
+                else:
+                    auth_facts = checked(check_upload, authorisation, field="authorisation", allowed=SIGNED_FORM_TYPES)
+                if not proxy_name:
+                    checked.add(refuse(_("Name the proxy."), code="proxy_name_required", field="proxy_name"))
+                channel = Channel.PROXY
     saved: list = []  # files written to storage, removed again if the ballot is refused or fails
     try:
         with transaction.atomic():

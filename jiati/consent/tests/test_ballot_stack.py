@@ -420,3 +420,16 @@ def test_a_sheet_without_the_scans_names_the_scanned_form_on_every_row(stack, wo
         assert row.errors == [
             "scanned form: upload the scanned forms as one PDF with the sheet; every ballot keeps its scan."
         ]
+
+
+def test_a_stack_names_a_wrong_mode_and_an_unreadable_sheet_at_once(vote, world):
+    """Issue 13: a wrong mode hid a sheet that cannot be read."""
+    from django.core.exceptions import ValidationError
+
+    unreadable = SimpleUploadedFile("ballots.csv", b"")
+    with pytest.raises(ValidationError) as exc:
+        ballot_stack_record(
+            vote=vote, actor=world.users["community"], sheet=unreadable, sheet_name="ballots.csv", scans=None, mode="x"
+        )
+    assert set(exc.value.error_dict) == {"mode", "sheet"}
+    assert not Ballot.objects.filter(vote=vote).exists()

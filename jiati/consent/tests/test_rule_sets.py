@@ -185,3 +185,15 @@ def test_a_closed_votes_verdict_is_what_was_stored_at_close(project, world, rule
     ]
     page = client_for(community).get(reverse("consent:vote-detail", args=[vote.pk])).content.decode()
     assert 'data-passed="1"' in page and "9/10" not in page
+
+
+def test_a_rule_set_names_every_wrong_field_at_once(world, rules):
+    """Issue 13: a missing code hid a missing name and each wrong round."""
+    count = RuleSet.objects.count()
+    bad_round = {"scope": "town", "tests": STRICTER[0]["tests"]}
+    with pytest.raises(ValidationError) as exc:
+        services.rule_set_create(
+            actor=world.users["district"], code="--", name=" ", rounds=[bad_round, STRICTER[0], bad_round]
+        )
+    assert set(exc.value.error_dict) == {"code", "name", "round_1", "round_3"}
+    assert RuleSet.objects.count() == count

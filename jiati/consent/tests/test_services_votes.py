@@ -487,3 +487,27 @@ def test_the_closing_entry_reads_each_test_and_the_need_in_the_readers_language(
     assert "Agreeing owners / participating owners" in english and "still needed: owner count: 2 more" in english
     assert "同意人数 / 参与表决人数" in chinese and "仍需：人数：再有 2 位业主" in chinese
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in english.replace(str(closed.rule_set.name), ""))
+
+
+def test_opening_names_every_wrong_field_at_once(project, world):
+    """Issue 13: a scope the round does not allow hid a closing time in the past and a missing plan."""
+    with pytest.raises(ValidationError) as exc:
+        services.vote_open(
+            project=project,
+            actor=world.users["community"],
+            closes_at=timezone.now() - dt.timedelta(minutes=1),
+            plan=" ",
+            scope="estate",
+        )
+    assert set(exc.value.error_dict) == {"scope", "closes_at", "plan"}
+    assert not Vote.objects.exists() and not RollVoter.objects.exists()
+
+
+def test_a_ballot_names_every_wrong_field_at_once(vote, world):
+    """Issue 13: a wrong choice hid the missing signed form, authorisation and proxy's name."""
+    with pytest.raises(ValidationError) as exc:
+        services.ballot_cast(
+            vote=vote, voter=voters(vote)[0], choice="maybe", channel="proxy", actor=world.users["community"]
+        )
+    assert set(exc.value.error_dict) == {"choice", "signed_form", "authorisation", "proxy_name"}
+    assert not Ballot.objects.exists() and not BallotEntry.objects.exists()

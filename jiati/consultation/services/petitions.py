@@ -169,10 +169,13 @@ def petition_submit(
             raise PermissionDenied
         channel = PetitionChannel.PORTAL
         owned = Ownership.objects.filter(owner=owner)
-        if not owned.filter(dwelling__estate=estate).exists():
-            raise refuse(_("Choose an estate where you own a home."), code="not_your_estate", field="estate")
-        if stairwell is not None and not owned.filter(dwelling__stairwell=stairwell).exists():
-            raise refuse(_("Choose a stairwell where you own a home."), code="not_your_stairwell", field="stairwell")
+        with Refusals() as checked:
+            if not owned.filter(dwelling__estate=estate).exists():
+                checked.add(refuse(_("Choose an estate where you own a home."), code="not_your_estate", field="estate"))
+            if stairwell is not None and not owned.filter(dwelling__stairwell=stairwell).exists():
+                checked.add(
+                    refuse(_("Choose a stairwell where you own a home."), code="not_your_stairwell", field="stairwell")
+                )
     else:
         require(permissions.can_take_petitions(actor))
         if not Estate.objects.visible_to(actor).filter(pk=estate.pk).exists():
@@ -183,11 +186,11 @@ def petition_submit(
         existing = _existing_submission(idempotency_key, actor=actor, owner=owner)
         if existing is not None:
             return existing
-    if channel not in PetitionChannel.values:
-        raise refuse(_("Choose how the petition came in."), code="invalid_choice", field="channel")
     today = timezone.localdate()
     received_on = received_on or today
     with Refusals() as checked:  # every wrong field at once
+        if channel not in PetitionChannel.values:
+            checked.add(refuse(_("Choose how the petition came in."), code="invalid_choice", field="channel"))
         name = checked(text_or_refuse, petitioner_name, _("Give the petitioner's name."), field="petitioner_name")
         if name:
             name = checked(within_column, name, model=Petition, field="petitioner_name")
@@ -200,25 +203,50 @@ def petition_submit(
             checked.add(
                 refuse(_("The petition cannot be received in the future."), code="future_date", field="received_on")
             )
-    address = within_column((petitioner_address or "").strip(), model=Petition, field="petitioner_address")
-    if not phone and not address and not (owner is not None and reply_method == ReplyMethod.PORTAL):
-        raise refuse(
-            _("Give a phone number or a postal address, so that the petitioner can be answered."),
-            code="no_way_to_reply",
-            field="petitioner_phone",
+        address = checked(within_column, (petitioner_address or "").strip(), model=Petition, field="petitioner_address")
+        # How to reply is weighed only against a readable phone and address.
+        contact_read = phone is not None and address is not None
+        no_contact = (
+            contact_read
+            and not phone
+            and not address
+            and not (owner is not None and reply_method == ReplyMethod.PORTAL)
         )
-    if reply_method not in ReplyMethod.values:
-        raise refuse(_("Choose how the petitioner wants the reply."), code="invalid_choice", field="reply_method")
-    if reply_method == ReplyMethod.PHONE and not phone:
-        raise refuse(_("A reply by phone needs a phone number."), code="no_way_to_reply", field="petitioner_phone")
-    if reply_method == ReplyMethod.LETTER and not address:
-        raise refuse(_("A reply by letter needs a postal address."), code="no_way_to_reply", field="petitioner_address")
-    if reply_method == ReplyMethod.PORTAL and owner is None:
-        raise refuse(
-            _("Only an owner signed in to the resident portal can be answered there."),
-            code="no_way_to_reply",
-            field="reply_method",
-        )
+        if no_contact:
+            checked.add(
+                refuse(
+                    _("Give a phone number or a postal address, so that the petitioner can be answered."),
+                    code="no_way_to_reply",
+                    field="petitioner_phone",
+                )
+            )
+        if reply_method not in ReplyMethod.values:
+            checked.add(
+                refuse(_("Choose how the petitioner wants the reply."), code="invalid_choice", field="reply_method")
+            )
+        elif contact_read and not no_contact:
+            if reply_method == ReplyMethod.PHONE and not phone:
+                checked.add(
+                    refuse(
+                        _("A reply by phone needs a phone number."), code="no_way_to_reply", field="petitioner_phone"
+                    )
+                )
+            if reply_method == ReplyMethod.LETTER and not address:
+                checked.add(
+                    refuse(
+                        _("A reply by letter needs a postal address."),
+                        code="no_way_to_reply",
+                        field="petitioner_address",
+                    )
+                )
+            if reply_method == ReplyMethod.PORTAL and owner is None:
+                checked.add(
+                    refuse(
+                        _("Only an owner signed in to the resident portal can be answered there."),
+                        code="no_way_to_reply",
+                        field="reply_method",
+                    )
+                )
     settings = PetitionSettings.current()
     accept_due = deadlines.acceptance_due(received_on, settings=settings)
     route = routing.route_for(estate=estate)

@@ -12,7 +12,7 @@ from jiati.audit.services import audit_created, save_if_changed, snapshot
 from jiati.consultation import permissions
 from jiati.consultation.models import Article, ArticleKind, ArticleStatus
 from jiati.consultation.services.common import text_or_refuse
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.services import lock_rows, require
 from jiati.organisation.models import Region
 
@@ -27,46 +27,68 @@ def _own_articles(actor):
 def _clean(
     actor, kind: str, title: str, summary: str, body: str, language: str, translation_of: Article | None, pk=None
 ) -> dict:
-    if kind not in ArticleKind.values:
-        raise refuse(_("Choose the kind of article."), code="invalid_choice", field="kind")
     language = language or settings.LANGUAGE_CODE
-    if language not in dict(settings.LANGUAGES):
-        raise refuse(_("Choose the language the article is written in."), code="invalid_choice", field="language")
-    if translation_of is not None:
-        original = _own_articles(actor).filter(pk=translation_of.pk).first()
-        if original is None or original.pk == pk or original.translation_of_id is not None:
-            raise refuse(
-                _("A translation points at a Chinese article of your office."),
-                code="invalid_original",
-                field="translation_of",
+    with Refusals() as checked:  # every wrong field at once (issue 13)
+        kind_known = kind in ArticleKind.values
+        if not kind_known:
+            checked.add(refuse(_("Choose the kind of article."), code="invalid_choice", field="kind"))
+        language_known = language in dict(settings.LANGUAGES)
+        if not language_known:
+            checked.add(
+                refuse(_("Choose the language the article is written in."), code="invalid_choice", field="language")
             )
-        if original.language != settings.LANGUAGE_CODE or language == settings.LANGUAGE_CODE:
-            raise refuse(
-                _("A translation is in another language than its Chinese original."),
-                code="same_language",
-                field="language",
+        title = checked(text_or_refuse, title, _("Give the article a title."), field="title")
+        body = checked(text_or_refuse, body, _("Write the text."), field="body")
+        if translation_of is not None:
+            original = _own_articles(actor).filter(pk=translation_of.pk).first()
+            if original is None or original.pk == pk or original.translation_of_id is not None:
+                checked.add(
+                    refuse(
+                        _("A translation points at a Chinese article of your office."),
+                        code="invalid_original",
+                        field="translation_of",
+                    )
+                )
+            else:  # compared with the original only once it is one
+                if language_known and (
+                    original.language != settings.LANGUAGE_CODE or language == settings.LANGUAGE_CODE
+                ):
+                    checked.add(
+                        refuse(
+                            _("A translation is in another language than its Chinese original."),
+                            code="same_language",
+                            field="language",
+                        )
+                    )
+                if kind_known and original.kind != kind:
+                    checked.add(
+                        refuse(_("A translation is of the same kind as its original."), code="other_kind", field="kind")
+                    )
+                if original.translations.filter(language=language).exclude(pk=pk).exists():
+                    checked.add(
+                        refuse(
+                            _("This article already has a version in that language."),
+                            code="translation_exists",
+                            field="translation_of",
+                        )
+                    )
+        elif (
+            pk is not None
+            and Article.objects.filter(translation_of_id=pk).exists()
+            and language != settings.LANGUAGE_CODE
+        ):
+            checked.add(
+                refuse(
+                    _("This article has translations: it stays in Chinese."), code="has_translations", field="language"
+                )
             )
-        if original.kind != kind:
-            raise refuse(_("A translation is of the same kind as its original."), code="other_kind", field="kind")
-        if original.translations.filter(language=language).exclude(pk=pk).exists():
-            raise refuse(
-                _("This article already has a version in that language."),
-                code="translation_exists",
-                field="translation_of",
-            )
-    elif (
-        pk is not None and Article.objects.filter(translation_of_id=pk).exists() and language != settings.LANGUAGE_CODE
-    ):
-        raise refuse(
-            _("This article has translations: it stays in Chinese."), code="has_translations", field="language"
-        )
     return {
         "language": language,
         "translation_of": translation_of,
         "kind": kind,
-        "title": text_or_refuse(title, _("Give the article a title."), field="title")[:200],
+        "title": title[:200],
         "summary": (summary or "").strip()[:300],
-        "body": text_or_refuse(body, _("Write the text."), field="body"),
+        "body": body,
     }
 
 

@@ -187,34 +187,42 @@ def slots_open(
     if not window.is_active:
         raise refuse(_("The window is closed; open it before offering slots."), code="window_closed")
     today = timezone.localdate()
-    if first_day < today:
-        raise refuse(_("The first day is in the past."), code="past_date", field="first_day")
-    if last_day < first_day:
-        raise refuse(_("The last day is before the first day."), code="ends_before_start", field="last_day")
-    if (last_day - first_day).days >= MAX_OPEN_DAYS:
-        raise refuse(
-            _("Open at most %(days)s days at a time.") % {"days": MAX_OPEN_DAYS},
-            code="range_too_long",
-            field="last_day",
-        )
-    if not 1 <= capacity <= MAX_SLOT_CAPACITY:
-        raise refuse(
-            _("A slot has between 1 and %(max)s places.") % {"max": MAX_SLOT_CAPACITY},
-            code="capacity_range",
-            field="capacity",
-        )
-    if not times:
-        raise refuse(_("Give at least one time, such as 09:00-09:30."), code="required", field="times")
-    for start, end in times:
-        if end <= start:
-            raise refuse(
-                _("The time %(start)s-%(end)s ends before it starts.")
-                % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")},
-                code="ends_before_start",
-                field="times",
+    with Refusals() as checked:  # every wrong field at once (issue 13)
+        if first_day < today:
+            checked.add(refuse(_("The first day is in the past."), code="past_date", field="first_day"))
+        if last_day < first_day:
+            checked.add(refuse(_("The last day is before the first day."), code="ends_before_start", field="last_day"))
+        elif (last_day - first_day).days >= MAX_OPEN_DAYS:
+            checked.add(
+                refuse(
+                    _("Open at most %(days)s days at a time.") % {"days": MAX_OPEN_DAYS},
+                    code="range_too_long",
+                    field="last_day",
+                )
             )
-    if not weekdays:
-        raise refuse(_("Choose at least one weekday."), code="required", field="weekdays")
+        if not 1 <= capacity <= MAX_SLOT_CAPACITY:
+            checked.add(
+                refuse(
+                    _("A slot has between 1 and %(max)s places.") % {"max": MAX_SLOT_CAPACITY},
+                    code="capacity_range",
+                    field="capacity",
+                )
+            )
+        if not times:
+            checked.add(refuse(_("Give at least one time, such as 09:00-09:30."), code="required", field="times"))
+        for start, end in times:
+            if end <= start:
+                checked.add(
+                    refuse(
+                        _("The time %(start)s-%(end)s ends before it starts.")
+                        % {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")},
+                        code="ends_before_start",
+                        field="times",
+                    )
+                )
+                break
+        if not weekdays:
+            checked.add(refuse(_("Choose at least one weekday."), code="required", field="weekdays"))
 
     calendar = Calendar()
     now = timezone.now()
@@ -527,45 +535,48 @@ def consultation_record(
 ) -> ConsultationRecord:
     """Log one consultation (in under a minute: topic, channel and the answer are all that is required)."""
     require(permissions.can_record_consultations(actor))
-    if topic not in Topic.values:
-        raise refuse(_("Choose a topic."), code="invalid_choice", field="topic")
-    if channel not in Channel.values:
-        raise refuse(_("Choose how they asked."), code="invalid_choice", field="channel")
-    if visitor_kind not in VisitorKind.values:
-        raise refuse(_("Choose who asked."), code="invalid_choice", field="visitor_kind")
-    answer = text_or_refuse(answer, _("Write down the answer given."), field="answer")
     if window is not None and not ServiceWindow.objects.visible_to(actor).filter(pk=window.pk).exists():
         raise PermissionDenied
     if estate is not None and not Estate.objects.visible_to(actor).filter(pk=estate.pk).exists():
         raise PermissionDenied
-    if stairwell is not None:
-        if not Stairwell.objects.visible_to(actor).filter(pk=stairwell.pk).exists():
-            raise PermissionDenied
-        if estate is not None and stairwell.estate_id != estate.pk:
-            raise refuse(_("The stairwell is not in this estate."), code="other_estate", field="stairwell")
-        estate = estate or stairwell.estate
+    if stairwell is not None and not Stairwell.objects.visible_to(actor).filter(pk=stairwell.pk).exists():
+        raise PermissionDenied
     if owner is not None and not Owner.objects.visible_to(actor).filter(pk=owner.pk).exists():
         raise PermissionDenied
-    if window is None and estate is None:
-        raise refuse(_("Choose the window or the estate concerned."), code="where_required", field="estate")
+    with Refusals() as checked:  # every wrong field at once (issue 13)
+        if topic not in Topic.values:
+            checked.add(refuse(_("Choose a topic."), code="invalid_choice", field="topic"))
+        if channel not in Channel.values:
+            checked.add(refuse(_("Choose how they asked."), code="invalid_choice", field="channel"))
+        if visitor_kind not in VisitorKind.values:
+            checked.add(refuse(_("Choose who asked."), code="invalid_choice", field="visitor_kind"))
+        answer = checked(text_or_refuse, answer, _("Write down the answer given."), field="answer")
+        if stairwell is not None and estate is not None and stairwell.estate_id != estate.pk:
+            checked.add(refuse(_("The stairwell is not in this estate."), code="other_estate", field="stairwell"))
+        if window is None and estate is None and stairwell is None:
+            checked.add(refuse(_("Choose the window or the estate concerned."), code="where_required", field="estate"))
+        if follow_up_needed:
+            if follow_up_by is None:
+                checked.add(refuse(_("Name who follows it up."), code="follow_up_owner_required", field="follow_up_by"))
+            elif not staff_visible_to(user=actor).filter(pk=follow_up_by.pk).exists():
+                checked.add(refuse(_("Choose a staff member of your area."), code="not_in_area", field="follow_up_by"))
+            if follow_up_due is None:
+                checked.add(
+                    refuse(_("Give the follow-up's due date."), code="follow_up_due_required", field="follow_up_due")
+                )
+            elif follow_up_due < timezone.localdate():
+                checked.add(refuse(_("The due date is in the past."), code="past_date", field="follow_up_due"))
+        phone = checked(phone_or_refuse, visitor_phone, field="visitor_phone")
+    if stairwell is not None:
+        estate = estate or stairwell.estate
+    if not follow_up_needed:
+        follow_up_by, follow_up_due = None, None
     community_id = estate.community_id if estate is not None else window.community_id
     property_office_id = (
         window.property_office_id
         if window is not None and window.property_office_id
         else (estate.property_office_id if estate is not None else None)
     )
-    if follow_up_needed:
-        if follow_up_by is None:
-            raise refuse(_("Name who follows it up."), code="follow_up_owner_required", field="follow_up_by")
-        if not staff_visible_to(user=actor).filter(pk=follow_up_by.pk).exists():
-            raise refuse(_("Choose a staff member of your area."), code="not_in_area", field="follow_up_by")
-        if follow_up_due is None:
-            raise refuse(_("Give the follow-up's due date."), code="follow_up_due_required", field="follow_up_due")
-        if follow_up_due < timezone.localdate():
-            raise refuse(_("The due date is in the past."), code="past_date", field="follow_up_due")
-    else:
-        follow_up_by, follow_up_due = None, None
-    phone = phone_or_refuse(visitor_phone, field="visitor_phone")
     name = (visitor_name or "").strip() or (owner.name if owner else "")
     if booking is not None:
         booking = lock_visible(Booking.objects, user=actor, pks=booking.pk)

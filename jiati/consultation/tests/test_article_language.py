@@ -143,3 +143,11 @@ def test_the_demo_articles_have_english_versions(world, district):
         assert article.status == article.translation_of.status == "published"
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("portal:home")).content.decode()
     assert "Do ground-floor owners have to pay?" in page and "一楼业主需要出钱吗" not in page
+
+
+def test_an_article_names_every_wrong_field_at_once(district):
+    """Issue 13: an unknown kind hid an unknown language, a missing title and a missing text."""
+    with pytest.raises(ValidationError) as exc:
+        publicity.article_create(actor=district, kind="gossip", title=" ", body="", language="xx")
+    assert set(exc.value.error_dict) == {"kind", "language", "title", "body"}
+    assert not Article.objects.exists()

@@ -514,3 +514,11 @@ def test_the_migration_turns_stored_labels_into_codes(world, groups):
     event = PetitionEvent.objects.get(pk=event.pk)
     with translation.override("en"):
         assert event.text == "Received through Letter"
+
+
+def test_a_petition_names_every_wrong_field_at_once(world, groups):
+    """Issue 13: an unknown channel hid a wrong phone, a missing subject and an unknown reply method."""
+    with pytest.raises(ValidationError) as exc:
+        submit(world, channel="pigeon", petitioner_phone="12345", subject=" ", reply_method="smoke")
+    assert fields(exc) == {"channel", "petitioner_phone", "subject", "reply_method"}
+    assert not Petition.objects.exists() and not PetitionEvent.objects.exists()

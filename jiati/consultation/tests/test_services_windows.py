@@ -387,3 +387,35 @@ def test_only_front_line_staff_log_consultations(world, window):
         services.consultation_record(
             actor=world.users["other_community"], window=window, topic=Topic.POLICY, answer="x"
         )
+
+
+def test_opening_slots_names_every_wrong_field_at_once(world, window):
+    """Issue 13: a day in the past hid a wrong capacity, a reversed time and no weekday."""
+    with pytest.raises(ValidationError) as exc:
+        services.slots_open(
+            actor=world.users["community"],
+            window=window,
+            first_day=dt.date(2020, 1, 1),
+            last_day=dt.date(2020, 1, 5),
+            times=[(dt.time(10), dt.time(9))],
+            capacity=0,
+            weekdays=set(),
+        )
+    assert fields(exc) == {"first_day", "capacity", "times", "weekdays"}
+    assert not WindowSlot.objects.exists()
+
+
+def test_a_consultation_names_every_wrong_field_at_once(world, window):
+    """Issue 13: a wrong topic hid the missing answer, the missing follow-up and a wrong phone."""
+    with pytest.raises(ValidationError) as exc:
+        services.consultation_record(
+            actor=world.users["community"],
+            window=window,
+            topic="gossip",
+            channel="pigeon",
+            answer=" ",
+            follow_up_needed=True,
+            visitor_phone="abc",
+        )
+    assert fields(exc) == {"topic", "channel", "answer", "follow_up_by", "follow_up_due", "visitor_phone"}
+    assert not ConsultationRecord.objects.exists()

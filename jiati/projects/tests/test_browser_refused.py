@@ -77,6 +77,7 @@ def walk_refused_forms(page, live_server):
     assert not _panel(page, "/checklist/lead_owner/").evaluate("d => d.open")
     project_url = page.url
     # 3. The window page's one booking form: the slot chosen by its link, two wrong fields at once, all kept.
+    from jiati.consultation.models import WindowSlot
     from jiati.consultation.tests.conftest import make_slot
     from jiati.organisation.models import ServiceWindow
 
@@ -92,6 +93,27 @@ def walk_refused_forms(page, live_server):
     assert page.input_value("#id_book_slot") == str(slots[1].pk)
     assert page.input_value("#id_book_phone") == "12345" and page.input_value("#id_book_note") == "想问分摊"
     assert page.locator("#book-form .invalid-feedback").count() >= 3  # name, phone, topic together
+    # 4. Offering slots: a first day in the past, a last day before it and a time that ends before it starts are
+    # the service's refusals, named together (they came one per submit), the panel open and every value kept.
+    past, before = timezone.localdate() - dt.timedelta(days=1), timezone.localdate() - dt.timedelta(days=3)
+    page.goto(f"{live_server.url}{reverse('consultation:window-detail', args=[window.pk])}")
+    offer = page.locator("#open-slots")
+    if not offer.evaluate("d => d.open"):
+        offer.locator("summary").click()
+    page.fill("#id_first_day", past.isoformat())
+    page.fill("#id_last_day", before.isoformat())
+    page.fill("#id_times", "10:00-09:00")
+    page.fill("#id_capacity", "7")
+    page.click("#open-slots-button")
+    page.wait_for_load_state()
+    offer = page.locator("#open-slots")
+    assert offer.evaluate("d => d.open"), "the refused slots form comes back open"
+    assert page.input_value("#id_first_day") == past.isoformat()
+    assert page.input_value("#id_last_day") == before.isoformat()
+    assert page.input_value("#id_times") == "10:00-09:00" and page.input_value("#id_capacity") == "7"
+    feedback = offer.locator(".invalid-feedback")
+    assert feedback.count() == 3, feedback.all_inner_texts()  # first day, last day and times at once
+    assert not WindowSlot.objects.filter(window=window).exclude(pk__in=[s.pk for s in slots]).exists()
     return project_url
 
 
@@ -113,7 +135,7 @@ def test_refused_forms_come_back_open_on_a_desktop_and_pages_pass_axe(page, live
     ]
     page.add_init_script(script=axe)  # injected by the browser itself, so the pages' CSP need not allow it
     problems = []
-    window_url = page.url.removesuffix("book/")  # the window page, where the walk ended
+    window_url = page.url.removesuffix("slots/")  # the window page, where the walk ended (its slots form)
     for url in [project_url, window_url, *(f"{live_server.url}{u}" for u in urls)]:
         page.goto(url)
         result = page.evaluate(

@@ -104,3 +104,15 @@ def test_refused_clusters_change_nothing(world, case, error):
     with pytest.raises(error):
         services.cluster_create(**kwargs)
     assert snapshot() == before
+
+
+def test_a_cluster_names_every_wrong_field_at_once(world):
+    """Issue 13: a missing name hid projects of another estate."""
+    x, y = _others(world)
+    before = snapshot()
+    with pytest.raises(ValidationError) as exc:
+        services.cluster_create(
+            actor=world.users["subdistrict"], estate=world.estates["a1a"], name=" ", projects=[x, y]
+        )
+    assert set(exc.value.error_dict) == {"name", "projects"}
+    assert snapshot() == before

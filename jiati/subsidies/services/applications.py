@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from jiati.audit.models import AuditAction
 from jiati.audit.services import audit_created, audit_record, save_if_changed, snapshot
-from jiati.core.errors import refuse
+from jiati.core.errors import Refusals, refuse
 from jiati.core.personal_data import validate_phone
 from jiati.core.services import require
 from jiati.core.stored_text import Choice, Fields, Message, joined
@@ -273,6 +273,32 @@ def _bank_account(value: str) -> str:
     return account
 
 
+def _claimed_extras(application: SubsidyApplication, claimed) -> dict:
+    """{PolicyExtra: amount} from {extra id: amount}; each claim makes sense only once its extra is known."""
+    offered = {e.pk: e for e in (application.policy.extras.all() if application.policy else [])}
+    if not isinstance(claimed, dict):
+        raise refuse(_("Give the extras as {extra id: amount}."), code="invalid_extras", field="extras")
+    extras = {}
+    for extra_id, value in claimed.items():
+        extra = offered.get(_whole(extra_id))
+        if extra is None:
+            raise refuse(
+                _("This policy has no extra “%(id)s”.") % {"id": str(extra_id)[:40]},
+                code="invalid_extra",
+                field="extras",
+            )
+        amount = rules.money(value, field="extras", label=extra.name)
+        if amount > extra.max_amount:
+            raise refuse(
+                _("%(name)s: at most %(max)s.") % {"name": extra.name, "max": rules.yuan(extra.max_amount)},
+                code="over_extra_max",
+                field="extras",
+            )
+        if amount:
+            extras[extra] = amount
+    return extras
+
+
 @transaction.atomic
 def application_update(*, application: SubsidyApplication, actor, **fields) -> SubsidyApplication:
     """Applicant, payee, costs and claimed extras, as entered at the window; the amount due is worked out again.
@@ -301,77 +327,68 @@ def application_update(*, application: SubsidyApplication, actor, **fields) -> S
         require(permissions.is_lead_owner(actor, application) and set(fields) <= LEAD_OWNER_FIELDS)
     _editable(application)
     before = snapshot(application, APPLICATION_AUDIT_FIELDS)
-    if "applicant_kind" in fields:
-        if fields["applicant_kind"] not in ApplicantKind.values:
-            raise refuse(_("Choose who applies."), code="invalid_applicant", field="applicant_kind")
-        application.applicant_kind = fields["applicant_kind"]
-    if "applicant_owner" in fields:
-        owner = fields["applicant_owner"]
-        if (
-            owner is not None
-            and not Ownership.objects.filter(
-                owner=owner, dwelling__stairwell_id=application.project.stairwell_id
-            ).exists()
-        ):
-            raise refuse(
-                _("The lead owner must own a dwelling in this stairwell."),
-                code="not_an_owner_here",
-                field="applicant_owner",
-            )
-        application.applicant_owner = owner
-    for name, label, limit in (
-        ("applicant_name", _("implementing body"), 120),
-        ("payee_name", _("payee"), 120),
-        ("payee_bank_name", _("bank"), 120),
-    ):
-        if name in fields:
-            setattr(application, name, _text(fields[name], field=name, label=label, required=False, max_length=limit))
-    if fields.get("applicant_phone"):
-        try:
-            application.applicant_phone = validate_phone(fields["applicant_phone"])
-        except ValidationError as exc:
-            raise ValidationError({"applicant_phone": [exc]}) from None
-    elif "applicant_phone" in fields:
-        application.applicant_phone = ""
-    if "payee_bank_account" in fields:
-        application.payee_bank_account = _bank_account(fields["payee_bank_account"])
-    if "stops" in fields:
-        stops = _whole(fields["stops"])
-        if stops is None or not (1 <= stops <= 200):
-            raise refuse(_("Enter the number of stops, between 1 and 200."), code="stops_range", field="stops")
-        application.stops = stops
-    for name, label in (("estimated_cost", _("The estimated cost")), ("audited_cost", _("The audited cost"))):
-        if name in fields:
-            value = fields[name]
-            setattr(
-                application,
-                name,
-                None if value in (None, "") else rules.money(value, field=name, allow_zero=False, label=label),
-            )
     extras = None
-    if "extras" in fields:
-        offered = {e.pk: e for e in (application.policy.extras.all() if application.policy else [])}
-        claimed = fields["extras"] or {}
-        if not isinstance(claimed, dict):
-            raise refuse(_("Give the extras as {extra id: amount}."), code="invalid_extras", field="extras")
-        extras = {}
-        for extra_id, value in claimed.items():
-            extra = offered.get(_whole(extra_id))
-            if extra is None:
-                raise refuse(
-                    _("This policy has no extra “%(id)s”.") % {"id": str(extra_id)[:40]},
-                    code="invalid_extra",
-                    field="extras",
+    with Refusals() as checked:  # every wrong field at once (issue 13)
+        if "applicant_kind" in fields:
+            if fields["applicant_kind"] not in ApplicantKind.values:
+                checked.add(refuse(_("Choose who applies."), code="invalid_applicant", field="applicant_kind"))
+            application.applicant_kind = fields["applicant_kind"]
+        if "applicant_owner" in fields:
+            owner = fields["applicant_owner"]
+            if (
+                owner is not None
+                and not Ownership.objects.filter(
+                    owner=owner, dwelling__stairwell_id=application.project.stairwell_id
+                ).exists()
+            ):
+                checked.add(
+                    refuse(
+                        _("The lead owner must own a dwelling in this stairwell."),
+                        code="not_an_owner_here",
+                        field="applicant_owner",
+                    )
                 )
-            amount = rules.money(value, field="extras", label=extra.name)
-            if amount > extra.max_amount:
-                raise refuse(
-                    _("%(name)s: at most %(max)s.") % {"name": extra.name, "max": rules.yuan(extra.max_amount)},
-                    code="over_extra_max",
-                    field="extras",
+            application.applicant_owner = owner
+        for name, label, limit in (
+            ("applicant_name", _("implementing body"), 120),
+            ("payee_name", _("payee"), 120),
+            ("payee_bank_name", _("bank"), 120),
+        ):
+            if name in fields:
+                setattr(
+                    application,
+                    name,
+                    checked(_text, fields[name], field=name, label=label, required=False, max_length=limit),
                 )
-            if amount:
-                extras[extra] = amount
+        if fields.get("applicant_phone"):
+            try:
+                application.applicant_phone = validate_phone(fields["applicant_phone"])
+            except ValidationError as exc:
+                checked.add(ValidationError({"applicant_phone": [exc]}))
+        elif "applicant_phone" in fields:
+            application.applicant_phone = ""
+        if "payee_bank_account" in fields:
+            application.payee_bank_account = checked(_bank_account, fields["payee_bank_account"])
+        if "stops" in fields:
+            stops = _whole(fields["stops"])
+            if stops is None or not (1 <= stops <= 200):
+                checked.add(
+                    refuse(_("Enter the number of stops, between 1 and 200."), code="stops_range", field="stops")
+                )
+            application.stops = stops
+        for name, label in (("estimated_cost", _("The estimated cost")), ("audited_cost", _("The audited cost"))):
+            if name in fields:
+                value = fields[name]
+                setattr(
+                    application,
+                    name,
+                    None
+                    if value in (None, "")
+                    else checked(rules.money, value, field=name, allow_zero=False, label=label),
+                )
+        if "extras" in fields:
+            extras = checked(_claimed_extras, application, fields["extras"] or {})
+    if extras is not None:
         application.extras.all().delete()
         ApplicationExtra.objects.bulk_create(
             ApplicationExtra(application=application, extra=e, amount=a) for e, a in extras.items()

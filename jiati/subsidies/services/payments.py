@@ -45,13 +45,13 @@ def payment_batch_create(*, actor, number: str, paid_on: dt.date, note: str = ""
     """Open a batch of payments made together (one transfer list, printed as the payment list)."""
     require(permissions.can_pay(actor))
     region = region or (district_of(actor.region) if actor.region_id else None)
-    if region is None:
-        raise refuse(_("Choose the district that pays."), code="region_required", field="region")
-
-    if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
-        raise PermissionDenied
-    number = _text(number, field="number", label=_("batch number"), max_length=40)
-    _not_future(paid_on, field="paid_on")
+    with Refusals() as checked:  # every wrong field at once (issue 13)
+        if region is None:
+            checked.add(refuse(_("Choose the district that pays."), code="region_required", field="region"))
+        elif not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
+            raise PermissionDenied
+        number = checked(_text, number, field="number", label=_("batch number"), max_length=40)
+        checked(_not_future, paid_on, field="paid_on")
     if PaymentBatch.objects.filter(number=number).exists():
         raise refuse(
             _("Batch number %(number)s is already used.") % {"number": number}, code="batch_used", field="number"
@@ -180,24 +180,27 @@ def payment_record(
         existing = _replay(**replay_kwargs)
         if existing is not None:
             return existing, False
-        if application.status == Status.PAID:
-            raise refuse(_("This subsidy is already paid in full."), code="already_paid", field="amount")
-        if application.status != Status.APPROVED:
+        if application.status not in (Status.APPROVED, Status.PAID):
             raise refuse(
                 _("Only an approved subsidy can be paid; this file is “%(status)s”.")
                 % {"status": application.get_status_display()},
                 code="not_approved",
             )
-        if amount > application.unpaid_amount:
-            raise refuse(
-                _("%(amount)s is more than the %(unpaid)s approved and not yet paid.")
-                % {"amount": rules.yuan(amount), "unpaid": rules.yuan(application.unpaid_amount)},
-                code="over_unpaid",
-                field="amount",
-            )
-        _not_future(paid_on, field="paid_on")
-        if batch is not None and batch.region_id != application.budget.region_id:
-            raise refuse(_("This batch belongs to another district."), code="other_district", field="batch")
+        with Refusals() as checked:  # the amount, the date and the batch at once (issue 13)
+            if application.status == Status.PAID:
+                checked.add(refuse(_("This subsidy is already paid in full."), code="already_paid", field="amount"))
+            elif amount > application.unpaid_amount:
+                checked.add(
+                    refuse(
+                        _("%(amount)s is more than the %(unpaid)s approved and not yet paid.")
+                        % {"amount": rules.yuan(amount), "unpaid": rules.yuan(application.unpaid_amount)},
+                        code="over_unpaid",
+                        field="amount",
+                    )
+                )
+            checked(_not_future, paid_on, field="paid_on")
+            if batch is not None and batch.region_id != application.budget.region_id:
+                checked.add(refuse(_("This batch belongs to another district."), code="other_district", field="batch"))
         entry, created = _insert(
             LedgerEntry(
                 application=application,

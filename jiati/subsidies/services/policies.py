@@ -81,56 +81,87 @@ def policy_create(
     require(permissions.can_edit_policies(actor))
     if not Region.objects.visible_to(actor).filter(pk=region.pk).exists():
         raise PermissionDenied
-    if region.level not in (RegionLevel.CITY, RegionLevel.DISTRICT):
-        raise refuse(_("A policy covers a city or a district."), code="scope_level", field="region")
-    if not _in_own_area(actor, region):
-        raise refuse(_("You can define policies only for your own area."), code="scope_outside", field="region")
-    name = _text(name, field="name", label=_("name"))
-    if source not in Source.values:
-        raise refuse(_("Choose where the money comes from."), code="invalid_source", field="source")
-    if effective_to is not None and effective_to < effective_from:
-        raise refuse(_("The end date is before the start date."), code="dates_reversed", field="effective_to")
-    fixed = rules.money(fixed_amount, field="fixed_amount", label=_("The fixed amount"))
-    per_storey = rules.money(per_storey_amount, field="per_storey_amount", label=_("The amount per storey"))
-    per_stop = rules.money(per_stop_amount, field="per_stop_amount", label=_("The amount per stop"))
-    share = rules.money(cost_share_percent, field="cost_share_percent", label=_("The share of the cost"), percent=True)
-    if share > 100:
-        raise refuse(_("The share of the cost cannot exceed 100%."), code="share_over_100", field="cost_share_percent")
-    cap_amount = None if cap in (None, "") else rules.money(cap, field="cap", allow_zero=False, label=_("The cap"))
-    if not (fixed or per_storey or per_stop or share):
-        raise refuse(
-            _(
-                "Give at least one amount: a fixed amount, an amount per storey, an amount per stop "
-                "or a share of the cost."
-            ),
-            code="no_amount_rule",
-            field="fixed_amount",
-        )
-    for value, field in ((storeys_above, "storeys_above"), (min_storeys, "min_storeys"), (stops_above, "stops_above")):
-        if _whole(value) is None or not (0 <= _whole(value) <= 200):
-            message = (
-                _("Enter a number of stops between 0 and 200.")
-                if field == "stops_above"
-                else _("Enter a number of storeys between 0 and 200.")
+    with Refusals() as checked:  # every wrong field at once (issue 13)
+        if region.level not in (RegionLevel.CITY, RegionLevel.DISTRICT):
+            checked.add(refuse(_("A policy covers a city or a district."), code="scope_level", field="region"))
+        elif not _in_own_area(actor, region):
+            checked.add(
+                refuse(_("You can define policies only for your own area."), code="scope_outside", field="region")
             )
-            raise refuse(message, code="stops_range" if field == "stops_above" else "storeys_range", field=field)
-    if application_deadline_days is not None and not (0 < int(application_deadline_days) <= 3650):
-        raise refuse(
-            _("The deadline is a number of days between 1 and 3650."),
-            code="deadline_range",
-            field="application_deadline_days",
+        name = checked(_text, name, field="name", label=_("name"))
+        if source not in Source.values:
+            checked.add(refuse(_("Choose where the money comes from."), code="invalid_source", field="source"))
+        if effective_to is not None and effective_to < effective_from:
+            checked.add(
+                refuse(_("The end date is before the start date."), code="dates_reversed", field="effective_to")
+            )
+        fixed = checked(rules.money, fixed_amount, field="fixed_amount", label=_("The fixed amount"))
+        per_storey = checked(
+            rules.money, per_storey_amount, field="per_storey_amount", label=_("The amount per storey")
         )
-    documents = list(required_documents) if required_documents is not None else None
-    if documents is not None and set(documents) - set(SubsidyDocumentKind.values):
-        raise refuse(_("Choose documents from the list."), code="invalid_document", field="required_documents")
-    extra_rows = []
-    for extra_name, extra_max in extras or []:
-        extra_name = _text(extra_name, field="extras", label=_("extra"), max_length=80)
-        if any(extra_name == n for n, _m in extra_rows):
-            raise refuse(_("Each extra needs its own name."), code="duplicate_extra", field="extras")
-        extra_rows.append(
-            (extra_name, rules.money(extra_max, field="extras", allow_zero=False, label=_("The extra's maximum")))
+        per_stop = checked(rules.money, per_stop_amount, field="per_stop_amount", label=_("The amount per stop"))
+        share = checked(
+            rules.money, cost_share_percent, field="cost_share_percent", label=_("The share of the cost"), percent=True
         )
+        if share is not None and share > 100:
+            checked.add(
+                refuse(
+                    _("The share of the cost cannot exceed 100%."), code="share_over_100", field="cost_share_percent"
+                )
+            )
+        cap_amount = (
+            None if cap in (None, "") else checked(rules.money, cap, field="cap", allow_zero=False, label=_("The cap"))
+        )
+        amounts = (fixed, per_storey, per_stop, share)
+        if None not in amounts and not any(amounts):  # only once every amount is readable
+            checked.add(
+                refuse(
+                    _(
+                        "Give at least one amount: a fixed amount, an amount per storey, an amount per stop "
+                        "or a share of the cost."
+                    ),
+                    code="no_amount_rule",
+                    field="fixed_amount",
+                )
+            )
+        for value, field in (
+            (storeys_above, "storeys_above"),
+            (min_storeys, "min_storeys"),
+            (stops_above, "stops_above"),
+        ):
+            if _whole(value) is None or not (0 <= _whole(value) <= 200):
+                message = (
+                    _("Enter a number of stops between 0 and 200.")
+                    if field == "stops_above"
+                    else _("Enter a number of storeys between 0 and 200.")
+                )
+                checked.add(
+                    refuse(message, code="stops_range" if field == "stops_above" else "storeys_range", field=field)
+                )
+        if application_deadline_days is not None and not (0 < int(application_deadline_days) <= 3650):
+            checked.add(
+                refuse(
+                    _("The deadline is a number of days between 1 and 3650."),
+                    code="deadline_range",
+                    field="application_deadline_days",
+                )
+            )
+        documents = list(required_documents) if required_documents is not None else None
+        if documents is not None and set(documents) - set(SubsidyDocumentKind.values):
+            checked.add(
+                refuse(_("Choose documents from the list."), code="invalid_document", field="required_documents")
+            )
+        extra_rows = []
+        for extra_name, extra_max in extras or []:
+            extra_name = checked(_text, extra_name, field="extras", label=_("extra"), max_length=80)
+            if extra_name is not None and any(extra_name == n for n, _m in extra_rows):
+                checked.add(refuse(_("Each extra needs its own name."), code="duplicate_extra", field="extras"))
+            extra_rows.append(
+                (
+                    extra_name,
+                    checked(rules.money, extra_max, field="extras", allow_zero=False, label=_("The extra's maximum")),
+                )
+            )
     Region.objects.select_for_update().filter(pk=region.pk).first()  # one writer per area: no overlapping inserts
     other = _overlapping(region, effective_from, effective_to)
     if other is not None:

@@ -323,3 +323,46 @@ def test_a_budget_names_every_wrong_field_at_once(world, policies):
             actor=world.users["finance"], region=world.regions["A"], year=1999, source="lottery", amount="-1"
         )
     assert set(caught.value.message_dict) == {"year", "source", "amount"}
+
+
+def test_a_payment_names_every_wrong_field_at_once(world, policies, budgets):
+    """Issue 13: an amount over what is unpaid hid a payment date in the future."""
+    application = approve_path(
+        world, complete(eligible_project(world, filed_on=OLD_TO).subsidy_application, world.users["community"])
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.payment_record(
+            actor=world.users["finance"],
+            application=application,
+            amount="999999",
+            voucher_no="V-9",
+            paid_on=timezone.localdate() + dt.timedelta(days=3),
+        )
+    assert set(caught.value.message_dict) == {"amount", "paid_on"}
+    assert codes(caught.value) == ["over_unpaid", "future_date"]
+    application.refresh_from_db()
+    assert application.paid_amount == 0
+
+
+def test_a_file_update_names_every_wrong_field_at_once(world, policies):
+    """Issue 13: who applies, the bank account, the stops and the cost were refused one per submit."""
+    application = eligible_project(world, filed_on=OLD_TO).subsidy_application
+    with pytest.raises(ValidationError) as caught:
+        services.application_update(
+            application=application,
+            actor=world.users["community"],
+            applicant_kind="alien",
+            payee_bank_account="12",
+            stops=0,
+            estimated_cost="-5",
+            extras="many",
+        )
+    assert set(caught.value.message_dict) == {
+        "applicant_kind",
+        "payee_bank_account",
+        "stops",
+        "estimated_cost",
+        "extras",
+    }
+    application.refresh_from_db()
+    assert application.stops != 0

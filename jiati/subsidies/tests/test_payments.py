@@ -212,3 +212,10 @@ def test_a_payment_names_every_wrong_field_at_once(world, approved):
         pay(world, approved, "abc", "", paid_on=None)
     assert set(caught.value.error_dict) == {"amount", "voucher_no", "paid_on"}
     assert LedgerEntry.objects.count() == 0
+
+
+def test_a_batch_names_every_wrong_field_at_once(world):
+    """Issue 13: a missing batch number hid a payment date in the future."""
+    with pytest.raises(ValidationError) as caught:
+        services.payment_batch_create(actor=world.users["finance"], number=" ", paid_on=TODAY() + dt.timedelta(days=2))
+    assert set(caught.value.message_dict) == {"number", "paid_on"}

@@ -233,3 +233,31 @@ def test_the_api_and_the_page_distinguish_not_set_from_none(world, client_for):
     )
     assert response.status_code == 302
     assert SubsidyPolicy.objects.get(name="页面无材料").required_documents == []
+
+
+def test_a_policy_names_every_wrong_field_at_once(world):
+    """Issue 13: the source, the dates, the share, the storeys and the deadline were refused one per submit."""
+    import datetime as dt
+
+    with pytest.raises(ValidationError) as caught:
+        services.policy_create(
+            actor=world.users["district"],
+            region=world.regions["A"],
+            name=" ",
+            source="lottery",
+            effective_from=dt.date(2010, 12, 31),
+            effective_to=dt.date(2010, 1, 1),
+            fixed_amount="1000",
+            cost_share_percent="120",
+            min_storeys=500,
+            application_deadline_days=0,
+        )
+    assert set(caught.value.message_dict) == {
+        "name",
+        "source",
+        "effective_to",
+        "cost_share_percent",
+        "min_storeys",
+        "application_deadline_days",
+    }
+    assert not SubsidyPolicy.objects.exists()

@@ -580,6 +580,10 @@ NOTICE_PHASES = {
 }
 
 
+# A notice posted without a title is shown under this one, in the reader's language.
+DEFAULT_NOTICE_TITLE = gettext_noop("Public notice on adding an elevator")
+
+
 class PublicNotice(models.Model):
     """The plan and the owners' agreement, posted for a period (calendar or working days) for objections."""
 
@@ -589,7 +593,8 @@ class PublicNotice(models.Model):
     vote = models.ForeignKey(
         Vote, verbose_name=_("vote"), on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
     )
-    title = models.CharField(_("title"), max_length=200)
+    # What the poster typed; blank for the default title, which is shown in the reader's language (`title`).
+    typed_title = models.CharField(_("title"), max_length=200, blank=True, db_column="title")
     content = models.TextField(_("plan and agreement"))
     location = models.CharField(_("posted at"), max_length=255, blank=True)
     starts_on = models.DateField(_("first day"))
@@ -619,6 +624,11 @@ class PublicNotice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title(self) -> str:
+        """The title typed when the notice was posted, else the default title in the reader's language (issue 13)."""
+        return self.typed_title or gettext(DEFAULT_NOTICE_TITLE)
 
     @property
     def has_ended(self) -> bool:

@@ -374,7 +374,6 @@ def _notice(project: Project, actor, starts_on: dt.date, ends_on: dt.date, kind:
     return PublicNotice(
         project=project,
         vote=vote,
-        title="关于加装电梯的公示",
         content=_plan(project),
         location="单元门口公告栏",
         starts_on=starts_on,

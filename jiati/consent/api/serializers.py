@@ -197,6 +197,8 @@ class ConsentReasonSerializer(Serializer):
 
 
 class PublicNoticeSerializer(ModelSerializer):
+    title = serializers.CharField(read_only=True, help_text="The title typed, or the default in the reader's language.")
+
     class Meta:
         model = PublicNotice
         fields = [

@@ -114,7 +114,7 @@ def notice_post(
             notice = PublicNotice.objects.create(
                 project=project,
                 vote=vote if vote is not None and vote.passed else None,
-                title=(title or "").strip()[:200] or _("Public notice on adding an elevator"),
+                typed_title=(title or "").strip()[:200],  # blank: the default title, read in the reader's language
                 content=content.strip(),
                 location=(location or "").strip()[:255],
                 starts_on=starts_on,

@@ -73,6 +73,20 @@ def test_posting_records_the_period_and_the_timeline(agreed, world):
     assert PublicNotice.objects.count() == 1
 
 
+def test_a_notice_posted_without_a_title_reads_in_each_readers_language(agreed, world):
+    """Issue 13: the default title was stored in the poster's language (an English page showed 关于加装电梯的公示)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        notice = post(agreed, world.users["community"])
+    notice = PublicNotice.objects.get(pk=notice.pk)
+    assert notice.typed_title == ""
+    with translation.override("zh-hans"):
+        assert notice.title == "关于加装电梯的公示" and str(notice) == notice.title
+    with translation.override("en"):
+        assert notice.title == "Public notice on adding an elevator"
+
+
 @pytest.mark.parametrize("role", ["property", "finance", "contractor", "resident", "other_community"])
 def test_only_organisers_post_notices(agreed, world, role):
     with pytest.raises(PermissionDenied):

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from django.utils import translation
 
-from jiati.consent.models import RuleSet, Vote
+from jiati.consent.models import PublicNotice, RuleSet, Vote
 from jiati.core.stored_text import Fields, Message, render
 from jiati.organisation.models import Region
 from jiati.projects.models import Project
@@ -21,6 +21,7 @@ from jiati.subsidies.models import SubsidyPolicy
 HAN = re.compile(r"[\u3400-\u9fff]")
 migration = importlib.import_module("jiati.projects.migrations.0005_subsidy_and_plan_event_texts")
 vote_titles = importlib.import_module("jiati.consent.migrations.0007_vote_default_title_read_in_readers_language")
+notice_titles = importlib.import_module("jiati.consent.migrations.0009_notice_default_title_read_in_readers_language")
 
 
 def _in(language: str, value) -> str:
@@ -62,6 +63,14 @@ def test_a_votes_default_title_is_read_in_the_readers_language():
     assert _in("zh-hans", lambda: vote.title) == "加装电梯业主表决"
     assert _in("en", lambda: Vote(typed_title="三单元加梯表决").title) == "三单元加梯表决"
     assert {"Owners' vote on adding an elevator", "加装电梯业主表决"} <= vote_titles.defaults()
+
+
+def test_a_notices_default_title_is_read_in_the_readers_language():
+    notice = PublicNotice(typed_title="")
+    assert _in("en", lambda: notice.title) == "Public notice on adding an elevator"
+    assert _in("zh-hans", lambda: notice.title) == "关于加装电梯的公示"
+    assert _in("en", lambda: PublicNotice(typed_title="三单元加梯公示").title) == "三单元加梯公示"
+    assert {"Public notice on adding an elevator", "关于加装电梯的公示"} <= notice_titles.defaults()
 
 
 def test_built_in_rule_sets_read_in_the_readers_language_and_typed_ones_as_typed():

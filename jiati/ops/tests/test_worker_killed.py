@@ -51,6 +51,24 @@ def _checked_file(user) -> ImportJob:
     return dry
 
 
+def _wait_until_imported(job, worker, log) -> None:
+    """Until the new worker has run the killed import to its end."""
+    processes.wait_for(
+        lambda: ImportJob.objects.filter(pk=job.pk, status=ImportStatus.SUCCEEDED).exists(),
+        timeout=120,
+        what="the import run again",
+        process=worker,
+        log=log,
+    )
+
+
+def _assert_imported_once(job) -> None:
+    job.refresh_from_db()
+    assert job.summary["dwelling"]["created"] == 6  # counted once: the second run started over from the file
+    assert Dwelling.objects.filter(estate__code="NEW-1").count() == 6
+    assert _import_audits(job) == 1
+
+
 def _import_audits(job) -> int:
     return AuditEntry.objects.filter(action=AuditAction.IMPORT, object_id=str(job.pk)).count()
 
@@ -93,17 +111,8 @@ def test_rq_an_import_whose_worker_is_killed_runs_again_to_its_end_once(world, t
         _expire_rq_leases(redis, django_rq.get_queue("default"))
         log = tmp_path / "worker.log"
         with processes.running(processes.manage("run_worker"), env, log) as worker:
-            processes.wait_for(
-                lambda: ImportJob.objects.filter(pk=job.pk, status=ImportStatus.SUCCEEDED).exists(),
-                timeout=120,
-                what="the import run again",
-                process=worker,
-                log=log,
-            )
-    job.refresh_from_db()
-    assert job.summary["dwelling"]["created"] == 6  # counted once: the second run started over from the file
-    assert Dwelling.objects.filter(estate__code="NEW-1").count() == 6
-    assert _import_audits(job) == 1
+            _wait_until_imported(job, worker, log)
+    _assert_imported_once(job)
     [key] = [key for key in redis.keys("rq:job:*") if redis.type(key) == b"hash"]
     assert redis.hget(key, "retries_left") == b"2"  # RQ's own account: one re-run of the three
 
@@ -175,13 +184,7 @@ def test_database_queue_an_import_whose_worker_is_killed_runs_again_to_its_end_o
         assert row.status == TaskResultStatus.RUNNING  # what django-tasks-db leaves behind a killed worker
         log = tmp_path / "worker.log"
         with processes.running(processes.manage("run_worker"), env, log) as worker:
-            processes.wait_for(
-                lambda: ImportJob.objects.filter(pk=job.pk, status=ImportStatus.SUCCEEDED).exists(),
-                timeout=120,
-                what="the import run again",
-                process=worker,
-                log=log,
-            )
+            _wait_until_imported(job, worker, log)
             processes.wait_for(
                 lambda: DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.SUCCESSFUL).exists(),
                 timeout=30,
@@ -191,10 +194,7 @@ def test_database_queue_an_import_whose_worker_is_killed_runs_again_to_its_end_o
             )
     row.refresh_from_db()
     assert len(row.worker_ids) == 2  # the killed worker, then the new one
-    job.refresh_from_db()
-    assert job.summary["dwelling"]["created"] == 6
-    assert Dwelling.objects.filter(estate__code="NEW-1").count() == 6
-    assert _import_audits(job) == 1
+    _assert_imported_once(job)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -36,7 +36,8 @@ DB_TASKS = {
     "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
-IMPORT_DB, PAYMENT_DB = 7, 8  # this file's Redis databases
+# This file's Redis databases, one a test: xdist runs the tests at once, and each flushes its own.
+IMPORT_DB, PAYMENT_DB, DECLARED_DB = 7, 8, 9
 # The database queue's worker: beats every half second, a task whose worker is silent for 3 s is abandoned.
 SHORT_LEASE = {"JIATI_WORKER_HEARTBEAT_SECONDS": "0.5", "JIATI_WORKER_LEASE_SECONDS": "3"}
 
@@ -152,8 +153,8 @@ def test_rq_a_task_that_declares_no_rerun_is_failed_when_its_worker_is_killed_no
 def test_rq_jobs_carry_the_reruns_their_task_declares():
     from rq.job import Job
 
-    redis = processes.redis_or_skip(IMPORT_DB)
-    with override_settings(TASKS=RQ_TASKS, RQ_QUEUES=rq_queues(IMPORT_DB)):
+    redis = processes.redis_or_skip(DECLARED_DB)
+    with override_settings(TASKS=RQ_TASKS, RQ_QUEUES=rq_queues(DECLARED_DB)):
         jobs = {
             name: Job.fetch(task.enqueue(1).id, connection=redis)
             for name, task in {"import": run_import_job, "deliver": deliver, "pay": pays_once}.items()

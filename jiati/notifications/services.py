@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -11,10 +12,21 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from jiati.accounts.scoping import sees_everything
+from jiati.audit.services import audit_updated, snapshot
+from jiati.core.errors import refuse
+from jiati.core.services import lock_rows, require
 from jiati.core.stored_text import Message, as_stored
 from jiati.notifications.channels import CHANNELS, ChannelUnavailable, channel_is_idempotent
-from jiati.notifications.models import OPEN_DELIVERY_STATUSES, Delivery, DeliveryStatus, Notification
+from jiati.notifications.models import (
+    OPEN_DELIVERY_STATUSES,
+    UNDELIVERED_STATUSES,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+)
 from jiati.notifications.tasks import deliver
 
 logger = logging.getLogger("jiati.notifications")
@@ -173,9 +185,9 @@ UNCONFIRMED_ERROR = "worker stopped after calling the channel; it cannot dedupli
 
 def _unconfirmed(delivery: Delivery) -> Delivery | None:
     """A stale claim on a channel that cannot deduplicate (or out of attempts): may have been sent, never resent."""
-    changed = Delivery.objects.filter(
-        pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts
-    ).update(status=DeliveryStatus.UNCONFIRMED, error=UNCONFIRMED_ERROR)
+    changed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts).update(
+        status=DeliveryStatus.UNCONFIRMED, error=UNCONFIRMED_ERROR
+    )
     if not changed:
         return None
     logger.warning(
@@ -211,6 +223,27 @@ def deliveries_retry_due(*, now: datetime | None = None) -> int:
     for pk in due:
         _enqueue(pk)
     return len(due)
+
+
+def delivery_resend(*, actor, delivery_id: int) -> Delivery:
+    """A platform administrator sends an unconfirmed or failed delivery again, on purpose (audited): it is open
+    again with a new idempotency key — a deliberate second message, which a deduplicating gateway must not drop —
+    and its attempts start over. The inbox copy was never touched."""
+    require(sees_everything(actor))
+    with transaction.atomic():
+        delivery = lock_rows(Delivery.objects.all(), pks=delivery_id)
+        if delivery.status not in UNDELIVERED_STATUSES:
+            raise refuse(
+                _("Only a delivery that failed or may have been sent can be sent again."), code="not_undelivered"
+            )
+        before = snapshot(delivery)
+        delivery.status, delivery.attempts, delivery.error = DeliveryStatus.PENDING, 0, ""
+        delivery.next_attempt_at = delivery.claimed_at = None
+        delivery.key = uuid.uuid4()
+        delivery.save(update_fields=["status", "attempts", "error", "next_attempt_at", "claimed_at", "key"])
+        audit_updated(actor=actor, instance=delivery, before=before, message="delivery sent again on purpose")
+        transaction.on_commit(lambda: _enqueue(delivery.pk))
+    return delivery
 
 
 def notification_mark_read(*, user, notification_id: int | None = None) -> int:

@@ -536,6 +536,8 @@ JIATI_SIGNIN_CODES_PER_HOUR = int(os.environ.get("JIATI_SIGNIN_CODES_PER_HOUR", 
 JIATI_SMS_ALARM_PER_DAY = int(os.environ.get("JIATI_SMS_ALARM_PER_DAY", "2000"))
 JIATI_BLACK_LIST_MONTHS = int(os.environ.get("JIATI_BLACK_LIST_MONTHS", "6"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# An SMTP server that does not answer must not hold a notification's claim past JIATI_DELIVERY_CLAIM_STALE_SECONDS.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jiati@localhost")
 
 # --- Logging ----------------------------------------------------------------

@@ -170,8 +170,14 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
             )
     else:
         delivery.status, delivery.sent_at, delivery.error = DeliveryStatus.SENT, timezone.now(), ""
-    # Only over this worker's own claim: a claim taken over meanwhile is the other worker's to record.
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts).update(
+    # Only over this worker's own claim: a claim taken over meanwhile (sent again with the same key) is the other
+    # worker's to record. A claim taken for dead and marked unconfirmed while this worker was still sending gets
+    # the answer this worker knows.
+    Delivery.objects.filter(
+        pk=delivery.pk,
+        status__in=(DeliveryStatus.SENDING, DeliveryStatus.UNCONFIRMED),
+        attempts=delivery.attempts,
+    ).update(
         status=delivery.status, error=delivery.error, sent_at=delivery.sent_at, next_attempt_at=delivery.next_attempt_at
     )
     if retry_at is not None:

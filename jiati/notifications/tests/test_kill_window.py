@@ -128,6 +128,33 @@ def test_a_young_claim_is_looked_at_again_once_it_is_stale(
     assert queued == [(delivery.pk, delivery.claimed_at + services.claim_stale_after())]
 
 
+def test_a_slow_worker_taken_for_dead_still_records_that_it_sent(world, settings, monkeypatch):
+    """A live worker whose channel call outlasts the claim: the sweep's re-run marks the delivery unconfirmed (and
+    sends nothing); when the slow call then returns, what the worker knows — sent — is recorded."""
+    real_now = timezone.now
+    results = []
+
+    class Slow:
+        name, idempotent = "sms", False
+        calls = 0
+
+        def send(self, **kwargs):
+            Slow.calls += 1
+            claimed = Delivery.objects.get(pk=delivery.pk).claimed_at
+            monkeypatch.setattr(timezone, "now", lambda: claimed + timedelta(minutes=10))
+            results.append(services.delivery_attempt(delivery_id=delivery.pk))  # another worker, meanwhile
+            monkeypatch.setattr(timezone, "now", real_now)
+
+    monkeypatch.setitem(channels.CHANNELS, "sms", Slow())
+    settings.JIATI_NOTIFICATION_CHANNELS = ["sms"]
+    note = services.notify(recipients=[world.users["community"]], kind="test", title="慢")[0]
+    delivery = Delivery.objects.get(notification=note)
+    services.delivery_attempt(delivery_id=delivery.pk)
+    assert [r.status for r in results] == [DeliveryStatus.UNCONFIRMED] and Slow.calls == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT and delivery.sent_at is not None
+
+
 def test_a_failed_send_after_the_claim_retries_as_before(world, settings, monkeypatch):
     """The claim does not change the ordinary failure: an error from the gateway is a retry, not unconfirmed."""
 

@@ -132,6 +132,8 @@ def detail(request, pk):
     )
     seven = services.seven_ones_status(project)
     upload_kinds = permissions.document_kinds_to_add(user, project)
+    # "Show all N" on the timeline: N from the events' summary, which the schedule reads anyway.
+    events_total = selectors.event_summary(project).total
     context = {
         "project": project,
         "stages": selectors.stage_track(project),
@@ -142,7 +144,8 @@ def detail(request, pk):
         "reviews": project.contract_reviews.all()[:5],
         "documents": documents,
         "blockers": blockers,
-        "events": project.events.select_related("actor").order_by("-at", "-id")[:200],
+        "events": _timeline_events(project)[:TIMELINE_LATEST],
+        "show_all": events_total if events_total > TIMELINE_LATEST else None,
         "timeline": schedule.plan_vs_actual(project),
         "plans": project.plans.select_related("created_by").order_by("-version"),
         "panels": collect("panels", "project_panels", request=request, project=project),
@@ -158,6 +161,27 @@ def detail(request, pk):
         | (_manage_forms(request, project, user) if can_manage else {}),
     }
     return render(request, "projects/detail.html", context)
+
+
+# The timeline on the project page shows its latest entries; the rest load on "show all" (issue 18: up to 200
+# entries were rendered on every view, half the page's CPU).
+TIMELINE_LATEST = 20
+
+
+def _timeline_events(project):
+    return project.events.select_related("actor").order_by("-at", "-id")
+
+
+def timeline(request, pk):
+    """A project's whole timeline: the entries for htmx when "show all" is clicked on the project page, or a
+    page of its own, the no-JavaScript way to it. Staff only, as the timeline on the page."""
+    project = _project_or_404(request, pk)
+    if not sees_project_internals(request.user):
+        raise PermissionDenied
+    context = {"project": project, "events": _timeline_events(project)}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "projects/_timeline_entries.html", context)
+    return render(request, "projects/timeline.html", context)
 
 
 # The forms whose choices are read from the database (the stairwell's owners, the area's staff, the companies,

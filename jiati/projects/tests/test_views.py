@@ -241,3 +241,40 @@ def test_a_refused_lazy_form_comes_back_built_open_and_as_typed(world, client_fo
     assert 'data-lazy-form="assign"' not in html and 'data-lazy-form="service_team"' in html
     # Shown once: the next view loads it lazily again.
     assert 'data-lazy-form="assign"' in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+
+
+def _timeline_entries(html: str) -> int:
+    start = html.index('id="timeline-entries"')
+    return html[start:].count('<li class="border-bottom py-1">')
+
+
+def test_the_timeline_shows_its_latest_entries_and_the_rest_on_show_all(world, client_for, project):
+    """Issue 18: the page renders the latest entries of the timeline; "show all N" loads the rest (htmx), or
+    opens a page of its own without JavaScript."""
+    community = world.users["community"]
+    for n in range(25):
+        services.comment_add(project=project, actor=community, text=f"第{n}条意见")
+    total = project.events.count()
+    assert total == 26  # the opening and the comments
+    client = client_for(community)
+    html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert _timeline_entries(html) == 20
+    assert "第24条意见" in html and "第5条意见" in html and "第4条意见" not in html  # the latest
+    url = reverse("projects:timeline", args=[project.pk])
+    assert f'href="{url}" hx-get="{url}"' in html and "Show all 26 entries" in html
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="timeline-entries">') and "<html" not in fragment
+    assert _timeline_entries(fragment) == total and "第0条意见" in fragment and 'id="timeline-show-all"' not in fragment
+    page = client.get(url).content.decode()  # without JavaScript: a page of its own
+    assert "<html" in page and _timeline_entries(page) == total
+
+
+def test_a_short_timeline_has_no_show_all(world, client_for, project):
+    html = client_for(world.users["community"]).get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert _timeline_entries(html) == 1 and 'id="timeline-show-all"' not in html
+
+
+@pytest.mark.parametrize(("role", "status"), [("other_community", 404), ("other_district", 404), ("contractor", 404)])
+def test_the_whole_timeline_is_scoped(world, client_for, project, role, status):
+    response = client_for(world.users[role]).get(reverse("projects:timeline", args=[project.pk]))
+    assert response.status_code == status

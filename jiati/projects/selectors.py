@@ -46,6 +46,7 @@ class EventSummary:
 
     entered: dict[str, dt.datetime]  # stage → when the project first entered it (its opening, its stage moves)
     left: dict[str, dt.datetime]  # stage → when the project last left it
+    first_left: dict[str, dt.datetime]  # stage → when the project first left it
     total: int  # entries in the timeline
 
 
@@ -55,7 +56,8 @@ STAGE_EVENT_KINDS = (EventKind.CREATED, EventKind.STAGE)
 
 def event_summary(project: Project) -> EventSummary:
     """The stage dates and the number of events in one grouped query (by kind and stages), shared on a read-only
-    page (core.read_once) by the schedule, the timeline's "show all" and consultation's vote date (issue 18)."""
+    page (core.read_once) by the schedule, the timeline's "show all", consultation's vote date and the subsidy
+    policy's reference date (issue 18)."""
 
     def compute() -> EventSummary:
         rows = (
@@ -66,6 +68,7 @@ def event_summary(project: Project) -> EventSummary:
         )
         entered: dict[str, dt.datetime] = {}
         left: dict[str, dt.datetime] = {}
+        first_left: dict[str, dt.datetime] = {}
         total = 0
         for row in rows:
             total += row["n"]
@@ -75,7 +78,9 @@ def event_summary(project: Project) -> EventSummary:
                 entered[to_stage] = row["first"]
             if (from_stage := row["from_stage"]) and (from_stage not in left or row["last"] > left[from_stage]):
                 left[from_stage] = row["last"]
-        return EventSummary(entered=entered, left=left, total=total)
+            if from_stage and (from_stage not in first_left or row["first"] < first_left[from_stage]):
+                first_left[from_stage] = row["first"]
+        return EventSummary(entered=entered, left=left, first_left=first_left, total=total)
 
     return read_once(project, "projects_event_summary", compute)
 

@@ -176,7 +176,7 @@ def test_project_page_query_count_is_pinned(world, client_for, project, role, dj
         assert client.get(url).status_code == 200
 
 
-LAZY = ("lead_owner", "working_group", "service_team", "checklist", "blocker", "assign")
+LAZY = ("lead_owner", "working_group", "service_team", "checklist", "blocker", "assign", "review", "plan", "document")
 
 
 def _picker_queries(captured):
@@ -206,6 +206,15 @@ def test_project_page_loads_the_pickers_only_when_their_panel_opens(world, clien
         form_url = reverse("projects:checklist-form", args=[project.pk, part])
         assert f'hx-get="{form_url}"' in html and f'<a href="{form_url}">' in html, part
         assert f'/checklist/{part}/"' not in html  # no form posting there until it is loaded
+    assert reverse("projects:document-add", args=[project.pk]) not in html
+    for part, action, button in [
+        ("review", reverse("projects:checklist", args=[project.pk, "review"]), "Save"),
+        ("plan", reverse("projects:checklist", args=[project.pk, "plan"]), "Plan"),
+        ("document", reverse("projects:document-add", args=[project.pk]), "Upload"),
+    ]:
+        form_url = reverse("projects:checklist-form", args=[project.pk, part])
+        fragment = client.get(form_url, headers={"HX-Request": "true"}).content.decode()
+        assert f'action="{action}"' in fragment and f">{button}</button>" in fragment, part
     owner = Ownership.objects.filter(dwelling__stairwell=project.stairwell).select_related("owner").first().owner
     community = world.users["community"]
     for part, value in [("lead_owner", owner.pk), ("working_group", owner.pk), ("service_team", community.pk)]:
@@ -278,3 +287,28 @@ def test_a_short_timeline_has_no_show_all(world, client_for, project):
 def test_the_whole_timeline_is_scoped(world, client_for, project, role, status):
     response = client_for(world.users[role]).get(reverse("projects:timeline", args=[project.pk]))
     assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("part", "data", "typed"),
+    [
+        ("plan", {"target_date": "2020-01-01", "reason": "春节前"}, 'value="春节前"'),
+        ("review", {"result": "", "reviewed_on": "2026/13/45"}, 'value="2026/13/45"'),
+        ("document", {"kind": "other", "note": "缺少文件"}, 'value="缺少文件"'),
+    ],
+)
+def test_a_refused_folded_form_comes_back_built_open_and_as_typed(world, client_for, project, part, data, typed):
+    """The forms folded since issue 18 (contract review, plan, document upload) still come back when refused:
+    built on the page, with what was typed and the error, not left to load."""
+    client = client_for(world.users["community"])
+    action = (
+        reverse("projects:document-add", args=[project.pk])
+        if part == "document"
+        else reverse("projects:checklist", args=[project.pk, part])
+    )
+    assert client.post(action, {**data, "_form_slot": "1"}).status_code == 302
+    html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert html.count("data-refused") == 1 and f'action="{action}"' in html and typed in html
+    assert 'class="invalid-feedback d-block"' in html
+    assert f'data-lazy-form="{part}"' not in html
+    assert f'data-lazy-form="{part}"' in client.get(reverse("projects:detail", args=[project.pk])).content.decode()

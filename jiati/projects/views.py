@@ -146,13 +146,13 @@ def detail(request, pk):
         "events": _timeline_events(project)[:TIMELINE_LATEST],
         "show_all": events_total if events_total > TIMELINE_LATEST else None,
         "timeline": schedule.plan_vs_actual(project),
-        "plans": project.plans.select_related("created_by").order_by("-version"),
+        "plans": project.plans.only("project_id", "version", "target_date", "is_current").order_by("-version"),
         "panels": collect("panels", "project_panels", request=request, project=project),
         "can_manage": can_manage,
         "can_comment": permissions.can_comment(user),
         "can_add_documents": _may_add_documents(user, project),
-        "forms": {"advance": forms.AdvanceForm(), "comment": forms.CommentForm(), "reason": forms.ReasonForm()}
-        | _lazy_forms(request, project, user, ("document",))
+        # The next step, comment, reason and resolve forms are written in the template (no form objects).
+        "forms": _lazy_forms(request, project, user, ("document",))
         | (_lazy_forms(request, project, user, MANAGE_PARTS) if can_manage else {}),
     }
     return render(request, "projects/detail.html", context)

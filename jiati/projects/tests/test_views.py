@@ -314,3 +314,44 @@ def test_a_refused_folded_form_comes_back_built_open_and_as_typed(world, client_
     assert 'class="invalid-feedback d-block"' in html
     assert f'data-lazy-form="{part}"' not in html
     assert f'data-lazy-form="{part}"' in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+
+
+def test_the_project_page_reads_the_events_twice(world, client_for, project):
+    """Issue 18: the schedule's dates, the timeline's count, consultation's vote date and the subsidy policy's
+    dates come from one grouped read of the events (selectors.event_summary); the other read is the timeline's
+    latest entries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.users["community"])
+    url = reverse("projects:detail", args=[project.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "projects_projectevent"' in q["sql"]]
+    assert len(reads) == 2, reads
+
+
+def test_the_events_summary_gives_the_dates_the_events_give(world, project):
+    from jiati.consultation.selectors import vote_opened_at
+    from jiati.projects.models import EventKind, ProjectEvent
+    from jiati.projects.selectors import event_summary
+
+    at = timezone.now() - dt.timedelta(days=30)
+    rows = [
+        (EventKind.STAGE, Stage.INTENTION, Stage.ORGANISED, 1),
+        (EventKind.STAGE, Stage.ORGANISED, Stage.CONSULTATION, 2),
+        (EventKind.STAGE, Stage.CONSULTATION, Stage.VOTE, 3),
+        (EventKind.STAGE, Stage.VOTE, Stage.CONSULTATION, 4),  # back, then to the vote again
+        (EventKind.STAGE, Stage.CONSULTATION, Stage.VOTE, 5),
+    ]
+    ProjectEvent.objects.bulk_create(
+        ProjectEvent(project=project, kind=kind, from_stage=a, to_stage=b, at=at + dt.timedelta(days=d))
+        for kind, a, b, d in rows
+    )
+    summary = event_summary(project)
+    assert summary.total == project.events.count() == 6
+    assert summary.entered[Stage.VOTE] == at + dt.timedelta(days=3)  # the first time
+    assert summary.left[Stage.CONSULTATION] == at + dt.timedelta(days=5)  # the last time
+    assert summary.first_left[Stage.CONSULTATION] == at + dt.timedelta(days=3)
+    assert vote_opened_at(project) == at + dt.timedelta(days=3)

@@ -30,11 +30,11 @@ def own_guards_only():
     _EXIT_GUARDS.update(saved)
 
 
-def open_form(page, action_suffix):
-    # A form with database choices is loaded when its panel opens (issue 18): match the panel before and after.
-    details = page.locator(
-        f"details:has(form[action$='{action_suffix}']), details:has([hx-get$='{action_suffix}form/'])"
-    )
+def open_form(page, action_suffix, form_suffix=None):
+    # A folded form is loaded when its panel opens (issue 18): match the panel before and after. Its form's URL
+    # is the action's plus "form/", but the upload's (`projects:checklist-form` with the part "document").
+    form_suffix = form_suffix or f"{action_suffix}form/"
+    details = page.locator(f"details:has(form[action$='{action_suffix}']), details:has([hx-get$='{form_suffix}'])")
     if not details.evaluate("d => d.open"):
         details.locator("summary").first.click()
     form = details.locator(f"form[action$='{action_suffix}']")
@@ -45,7 +45,7 @@ def open_form(page, action_suffix):
 def upload(page, tmp_path, kind, content, name):
     path = tmp_path / name
     path.write_bytes(content)
-    form = open_form(page, "/documents/")
+    form = open_form(page, "/documents/", "/checklist/document/form/")
     form.locator("select[name=kind]").select_option(kind)
     form.locator("input[type=file]").set_input_files(str(path))
     form.locator("button[type=submit]").click()

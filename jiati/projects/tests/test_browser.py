@@ -172,3 +172,26 @@ def test_schedule_dates_never_break_across_lines(page, live_server):
     assert cells, "the schedule lists dates"
     # Unbroken however long the stage names beside them (the demo's English broke "2027-01-19" at 1366 px).
     assert all(space == "nowrap" and lines == 1 for _text, space, lines in cells), cells
+
+
+def test_the_timeline_shows_all_entries_in_place(page, live_server):
+    """Issue 18: the page shows the latest 20 entries; "show all" swaps in the whole timeline (htmx), in place."""
+    from django.urls import reverse
+
+    from jiati.projects import services
+
+    world = build_world()
+    community = world.users["community"]
+    community.set_password("pass-Word-2026")
+    community.save()
+    project = services.project_open(actor=community, stairwell=world.stairwells["a1a"])
+    for n in range(25):
+        services.comment_add(project=project, actor=community, text=f"第{n}条意见")
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}{reverse('projects:detail', args=[project.pk])}")
+    entries = page.locator("#timeline-entries li")
+    assert entries.count() == 20
+    page.click("#timeline-show-all")
+    page.locator("#timeline-entries li").nth(25).wait_for()
+    assert entries.count() == 26 and page.locator("#timeline-show-all").count() == 0
+    assert page.url.endswith(reverse("projects:detail", args=[project.pk]))  # the page stayed

@@ -24,7 +24,7 @@ def project_panels(*, request, project) -> list[dict]:
         panel["days"] = selectors.days_waiting(application)
         panel["missing"] = rules.missing_documents(application) if application.status in NOT_APPLIED else []
         return [panel]
-    choice = rules.choose_policy(project)
+    choice = rules.choose_policy(project, extras=False)  # the estimate claims no extras: not read (issue 18)
     if choice.policy is None:
         panel["basis"] = rules.basis_text(choice.as_json(), None)
         return [panel]

@@ -125,14 +125,16 @@ def reference_date(project) -> tuple[str, dt.date]:
     return BASIS_TODAY, timezone.localdate()
 
 
-def applicable_policy(*, community, on: dt.date) -> SubsidyPolicy | None:
-    """The policy in force on `on` for the community: the most specific scope (a district over its city)."""
+def applicable_policy(*, community, on: dt.date, extras: bool = True) -> SubsidyPolicy | None:
+    """The policy in force on `on` for the community: the most specific scope (a district over its city); its
+    extras read with it unless the caller does not offer them (`extras=False`: the project page's estimate)."""
     candidates = (
         SubsidyPolicy.objects.in_force_on(on)
         .filter(region__path__in=_ancestor_paths(community.path))
         .select_related("region")
-        .prefetch_related("extras")
     )
+    if extras:
+        candidates = candidates.prefetch_related("extras")
     return max(candidates, key=lambda p: (len(p.region.path), p.effective_from, p.pk), default=None)
 
 
@@ -146,9 +148,10 @@ class PolicyChoice:
         return {"basis": self.basis, "date": self.date.isoformat()}
 
 
-def choose_policy(project) -> PolicyChoice:
+def choose_policy(project, *, extras: bool = True) -> PolicyChoice:
     basis, day = reference_date(project)
-    return PolicyChoice(policy=applicable_policy(community=project.community, on=day), basis=basis, date=day)
+    policy = applicable_policy(community=project.community, on=day, extras=extras)
+    return PolicyChoice(policy=policy, basis=basis, date=day)
 
 
 def basis_text(basis: dict, policy: SubsidyPolicy | None) -> str:

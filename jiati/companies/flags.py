@@ -15,10 +15,12 @@ from jiati.companies.models import KIND_FIELDS, REQUIRED_LICENCES, Company, Lice
 from jiati.companies.ranking import black_listed
 
 
-def expired_licences(*, company_ids) -> dict[int, list[tuple[str, object]]]:
-    """{company id: [(licence kind, last expiry)]} for required licences that have all expired."""
+def expired_licences(*, company_ids=(), companies=None) -> dict[int, list[tuple[str, object]]]:
+    """{company id: [(licence kind, last expiry)]} for required licences that have all expired; of `companies`
+    when the caller has them already (their kinds are not read again), else of `company_ids`."""
     today = timezone.localdate()
-    companies = Company.objects.filter(pk__in=list(company_ids)).only("pk", *KIND_FIELDS.values())
+    if companies is None:
+        companies = Company.objects.filter(pk__in=list(company_ids)).only("pk", *KIND_FIELDS.values())
     required = {c.pk: {k for kind in c.kinds for k in REQUIRED_LICENCES.get(kind, ())} for c in companies}
     latest: dict[tuple[int, str], object] = {}
     for company_id, kind, expires_on in Licence.objects.filter(
@@ -35,14 +37,19 @@ def expired_licences(*, company_ids) -> dict[int, list[tuple[str, object]]]:
     return found
 
 
-def company_flags(*, company_ids) -> list[dict]:
+def company_flags(*, company_ids=(), companies=None) -> list[dict]:
+    """The flags of the companies `company_ids`, or of `companies` (Company rows the caller has read already:
+    the project page's brand, construction team and maintainer)."""
+    if companies is not None:
+        companies = list({c.pk: c for c in companies}.values())
+        company_ids = [c.pk for c in companies]
     company_ids = [int(pk) for pk in company_ids if pk]
     if not company_ids:
         return []
     flags = []
     for company_id, (reason, until) in black_listed(company_ids=company_ids).items():
         flags.append({"company_id": company_id, "flag": "black_list", "reason": reason, "until": until})
-    for company_id, expired in expired_licences(company_ids=company_ids).items():
+    for company_id, expired in expired_licences(company_ids=company_ids, companies=companies).items():
         for kind, last in expired:
             flags.append(
                 {

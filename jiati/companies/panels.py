@@ -6,13 +6,12 @@ from jiati.companies.flags import company_flags
 
 
 def project_panels(*, request, project) -> list[dict]:
-    ids = [pk for pk in (project.brand_id, project.contractor_id, project.maintainer_id) if pk]
-    flags = company_flags(company_ids=ids) if ids else []
+    # The page has read the project's companies already (its parties): their kinds and names are not read again.
+    companies = [c for c in (project.brand, project.contractor, project.maintainer) if c is not None]
+    flags = company_flags(companies=companies) if companies else []
     if not flags:
         return []
-    from jiati.companies.models import Company
-
-    names = dict(Company.objects.filter(pk__in=ids).values_list("pk", "name"))
+    names = {c.pk: c.name for c in companies}
     return [
         {
             "order": 5,

@@ -25,6 +25,7 @@ from jiati.consultation.models import (
 from jiati.consultation.models.meetings import ONE_PER_ELEVATOR_LEVELS
 from jiati.organisation.models import GroupMembership
 from jiati.projects.models import STAGE_ORDER, Project, ProjectEvent, Stage, Status
+from jiati.projects.selectors import event_summary
 
 # The stages in which a project needs (or needed) its consultation meeting.
 NEEDS_MEETING_STAGES = STAGE_ORDER[STAGE_ORDER.index(Stage.CONSULTATION) :]
@@ -45,12 +46,8 @@ STAGES_FROM_VOTE = STAGE_ORDER[STAGE_ORDER.index(Stage.VOTE) :]
 
 def vote_opened_at(project: Project):
     """When the project's vote opened (it first entered the vote stage), or None if it has not."""
-    opened = (
-        ProjectEvent.objects.filter(project=project, to_stage=Stage.VOTE)
-        .order_by("at")
-        .values_list("at", flat=True)
-        .first()
-    )
+    # The projects app's summary of its events (one grouped read the project page shares with its schedule).
+    opened = event_summary(project).entered.get(Stage.VOTE)
     if opened is None and project.stage in STAGES_FROM_VOTE:
         opened = project.stage_entered_at
     return opened

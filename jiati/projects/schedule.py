@@ -31,13 +31,13 @@ from jiati.projects.models import (
     EventKind,
     Milestone,
     Project,
-    ProjectEvent,
     SchedulePlan,
     Stage,
     StageDuration,
     Status,
     stage_index,
 )
+from jiati.projects.selectors import event_summary
 from jiati.workdays.services import Calendar
 
 # Working days each stage is planned to take unless the district office sets otherwise.
@@ -210,15 +210,8 @@ def plan_vs_actual(project: Project) -> list[dict]:
     """Each stage with its planned dates (current plan) and when it actually started and ended."""
 
     milestones = {m.stage: m for m in Milestone.objects.filter(plan__project=project, plan__is_current=True)}
-    entered: dict[str, dt.datetime] = {}
-    left: dict[str, dt.datetime] = {}
-    for event in ProjectEvent.objects.filter(project=project, kind__in=[EventKind.STAGE, EventKind.CREATED]).order_by(
-        "at", "id"
-    ):
-        if event.to_stage:
-            entered.setdefault(event.to_stage, event.at)
-        if event.from_stage:
-            left[event.from_stage] = event.at
+    summary = event_summary(project)
+    entered, left = summary.entered, summary.left
     today = timezone.localdate()
     rows = []
     for stage in Stage:

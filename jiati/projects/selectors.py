@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiati.accounts.models import REGION_ROLES, Role, User
+from jiati.core.read_once import read_once
 from jiati.housing.models import Owner, Ownership
-from jiati.projects.models import Project, ProjectDocument, ScheduleState, Stage, Status, stage_index
+from jiati.projects.models import (
+    EventKind,
+    Project,
+    ProjectDocument,
+    ProjectEvent,
+    ScheduleState,
+    Stage,
+    Status,
+    stage_index,
+)
 
 
 def this_year() -> int:
@@ -25,6 +38,51 @@ def stage_track(project: Project) -> list[dict]:
     return [
         {"value": s.value, "label": s.label, "done": i < current, "current": i == current} for i, s in enumerate(Stage)
     ]
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """What the project page needs to know of a project's whole event log, without reading its rows."""
+
+    entered: dict[str, dt.datetime]  # stage → when the project first entered it (its opening, its stage moves)
+    left: dict[str, dt.datetime]  # stage → when the project last left it
+    first_left: dict[str, dt.datetime]  # stage → when the project first left it
+    total: int  # entries in the timeline
+
+
+# Only the opening and the stage moves name stages.
+STAGE_EVENT_KINDS = (EventKind.CREATED, EventKind.STAGE)
+
+
+def event_summary(project: Project) -> EventSummary:
+    """The stage dates and the number of events in one grouped query (by kind and stages), shared on a read-only
+    page (core.read_once) by the schedule, the timeline's "show all", consultation's vote date and the subsidy
+    policy's reference date (issue 18)."""
+
+    def compute() -> EventSummary:
+        rows = (
+            ProjectEvent.objects.filter(project=project)
+            .order_by()
+            .values("kind", "from_stage", "to_stage")
+            .annotate(first=Min("at"), last=Max("at"), n=Count("id"))
+        )
+        entered: dict[str, dt.datetime] = {}
+        left: dict[str, dt.datetime] = {}
+        first_left: dict[str, dt.datetime] = {}
+        total = 0
+        for row in rows:
+            total += row["n"]
+            if row["kind"] not in STAGE_EVENT_KINDS:
+                continue
+            if (to_stage := row["to_stage"]) and (to_stage not in entered or row["first"] < entered[to_stage]):
+                entered[to_stage] = row["first"]
+            if (from_stage := row["from_stage"]) and (from_stage not in left or row["last"] > left[from_stage]):
+                left[from_stage] = row["last"]
+            if from_stage and (from_stage not in first_left or row["first"] < first_left[from_stage]):
+                first_left[from_stage] = row["first"]
+        return EventSummary(entered=entered, left=left, first_left=first_left, total=total)
+
+    return read_once(project, "projects_event_summary", compute)
 
 
 def stage_counts(*, user) -> list[dict]:

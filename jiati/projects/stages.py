@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiati.accounts.models import Role
+from jiati.core.read_once import read_once
 from jiati.projects.models import (
     CONSTRUCTION_STAGES,
     DocumentKind,
@@ -86,11 +87,15 @@ def move_refusal(user, project: Project) -> str | None:
 
 
 def _has_document(project: Project, kind: str, stage: str | None = None) -> bool:
-    """Whether the project has a document of this kind — its own, or its cluster's shared one (the design)."""
-    documents = ProjectDocument.objects.of_project(project).filter(kind=kind)
-    if stage:
-        documents = documents.filter(stage=stage)
-    return documents.exists()
+    """Whether the project has a document of this kind — its own, or its cluster's shared one (the design). The
+    kinds (and stages) it has are one read, shared by the guards of a read-only page (core.read_once: the design
+    stage's guard asks for two kinds)."""
+    present = read_once(
+        project,
+        "projects_document_kinds",
+        lambda: set(ProjectDocument.objects.of_project(project).order_by().values_list("kind", "stage").distinct()),
+    )
+    return any(k == kind and (not stage or s == stage) for k, s in present)
 
 
 def guard_lead_owner(project: Project) -> list[str]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/advance/", views.advance, name="advance"),
     path("<int:pk>/status/<str:action>/", views.status_change, name="status"),
     path("<int:pk>/comment/", views.comment, name="comment"),
+    path("<int:pk>/timeline/", views.timeline, name="timeline"),
     path("<int:pk>/checklist/<str:part>/", views.checklist, name="checklist"),
     path("<int:pk>/checklist/<str:part>/form/", views.checklist_form, name="checklist-form"),
     path("<int:pk>/blockers/<int:blocker_pk>/resolve/", views.blocker_resolve, name="blocker-resolve"),

@@ -131,7 +131,8 @@ def detail(request, pk):
         Prefetch("contract_reviews", queryset=ContractReview.objects.select_related("reviewer")),
     )
     seven = services.seven_ones_status(project)
-    upload_kinds = permissions.document_kinds_to_add(user, project)
+    # "Show all N" on the timeline: N from the events' summary, which the schedule reads anyway.
+    events_total = selectors.event_summary(project).total
     context = {
         "project": project,
         "stages": selectors.stage_track(project),
@@ -142,22 +143,40 @@ def detail(request, pk):
         "reviews": project.contract_reviews.all()[:5],
         "documents": documents,
         "blockers": blockers,
-        "events": project.events.select_related("actor").order_by("-at", "-id")[:200],
+        "events": _timeline_events(project)[:TIMELINE_LATEST],
+        "show_all": events_total if events_total > TIMELINE_LATEST else None,
         "timeline": schedule.plan_vs_actual(project),
-        "plans": project.plans.select_related("created_by").order_by("-version"),
+        "plans": project.plans.only("project_id", "version", "target_date", "is_current").order_by("-version"),
         "panels": collect("panels", "project_panels", request=request, project=project),
         "can_manage": can_manage,
         "can_comment": permissions.can_comment(user),
-        "can_add_documents": upload_kinds is None or bool(upload_kinds),
-        "forms": {
-            "advance": forms.AdvanceForm(),
-            "comment": forms.CommentForm(),
-            "reason": forms.ReasonForm(),
-            "document": forms.DocumentForm(kinds=upload_kinds),
-        }
-        | (_manage_forms(request, project, user) if can_manage else {}),
+        "can_add_documents": _may_add_documents(user, project),
+        # The next step, comment, reason and resolve forms are written in the template (no form objects).
+        "forms": _lazy_forms(request, project, user, ("document",))
+        | (_lazy_forms(request, project, user, MANAGE_PARTS) if can_manage else {}),
     }
     return render(request, "projects/detail.html", context)
+
+
+# The timeline on the project page shows its latest entries; the rest load on "show all" (issue 18: up to 200
+# entries were rendered on every view, half the page's CPU).
+TIMELINE_LATEST = 20
+
+
+def _timeline_events(project):
+    return project.events.select_related("actor").order_by("-at", "-id")
+
+
+def timeline(request, pk):
+    """A project's whole timeline: the entries for htmx when "show all" is clicked on the project page, or a
+    page of its own, the no-JavaScript way to it. Staff only, as the timeline on the page."""
+    project = _project_or_404(request, pk)
+    if not sees_project_internals(request.user):
+        raise PermissionDenied
+    context = {"project": project, "events": _timeline_events(project)}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "projects/_timeline_entries.html", context)
+    return render(request, "projects/timeline.html", context)
 
 
 # The forms whose choices are read from the database (the stairwell's owners, the area's staff, the companies,
@@ -186,6 +205,10 @@ LAZY_PARTS = {
     ),
     "blocker": lambda project, user: forms.BlockerForm(project=project),
     "assign": lambda project, user: forms.AssignForm(user=user, initial={"responsible": project.responsible_id}),
+    # Forms without database choices, folded too: rendering them cost the page about 4 ms of CPU (issue 18).
+    "review": lambda project, user: forms.ContractReviewForm(),
+    "plan": lambda project, user: forms.PlanForm(initial={"target_date": project.target_date}),
+    "document": lambda project, user: forms.DocumentForm(kinds=permissions.document_kinds_to_add(user, project)),
 }
 LAZY_TITLES = {
     "lead_owner": gettext_lazy("Lead owner"),
@@ -194,6 +217,9 @@ LAZY_TITLES = {
     "checklist": gettext_lazy("Chat group, brand, construction team, maintainer, cost"),
     "blocker": gettext_lazy("Record a blocker"),
     "assign": gettext_lazy("Change the responsible person"),
+    "review": gettext_lazy("Record a contract review"),
+    "plan": gettext_lazy("Plan backwards from a target date"),
+    "document": gettext_lazy("Add a document"),
 }
 LAZY_FORM_CLASSES = {
     "lead_owner": forms.LeadOwnerForm,
@@ -202,18 +228,26 @@ LAZY_FORM_CLASSES = {
     "checklist": forms.ChecklistForm,
     "blocker": forms.BlockerForm,
     "assign": forms.AssignForm,
+    "review": forms.ContractReviewForm,
+    "plan": forms.PlanForm,
+    "document": forms.DocumentForm,
 }
+# The parts for those who manage the project; "document" is for whoever may add documents.
+MANAGE_PARTS = tuple(part for part in LAZY_PARTS if part != "document")
 
 
-def _manage_forms(request, project, user) -> dict:
-    """The staff's forms on the page. The lazy ones are None (loaded when opened) unless one was just refused:
-    that one is built here so that it comes back open with what was typed."""
-    refused = [part for part, form_class in LAZY_FORM_CLASSES.items() if refused_is(request, form_class)]
+def _lazy_forms(request, project, user, parts) -> dict:
+    """The page's lazy forms: None (loaded when opened) unless one was just refused: that one is built here so
+    that it comes back open with what was typed."""
     return {
-        "review": forms.ContractReviewForm(),
-        "resolve": forms.ResolveForm(),
-        "plan": forms.PlanForm(initial={"target_date": project.target_date}),
-    } | {part: (LAZY_PARTS[part](project, user) if part in refused else None) for part in LAZY_PARTS}
+        part: LAZY_PARTS[part](project, user) if refused_is(request, LAZY_FORM_CLASSES[part]) else None
+        for part in parts
+    }
+
+
+def _may_add_documents(user, project) -> bool:
+    kinds = permissions.document_kinds_to_add(user, project)
+    return kinds is None or bool(kinds)
 
 
 def checklist_form(request, pk, part):
@@ -223,7 +257,8 @@ def checklist_form(request, pk, part):
         raise Http404
     project = _project_or_404(request, pk)
     user = request.user
-    if not sees_project_internals(user) or not permissions.can_manage(user):
+    may = _may_add_documents(user, project) if part == "document" else permissions.can_manage(user)
+    if not sees_project_internals(user) or not may:
         raise PermissionDenied
     if part in ("working_group", "service_team"):
         prefetch_related_objects(

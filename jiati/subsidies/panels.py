@@ -13,11 +13,10 @@ def project_panels(*, request, project) -> list[dict]:
     if not is_staff(user):
         return []
     application = (
-        SubsidyApplication.objects.visible_to(user)
-        .filter(project=project)
-        .select_related("policy__region", "project__community__parent")
-        .first()
+        SubsidyApplication.objects.visible_to(user).filter(project=project).select_related("policy__region").first()
     )
+    if application is not None:
+        application.project = project  # the page's, with its community and subdistrict: not joined again
     panel = {"order": 30, "template": "subsidies/_project_panel.html", "application": application}
     if application is not None:
         panel["basis"] = rules.basis_text(application.policy_basis, application.policy)
@@ -25,7 +24,7 @@ def project_panels(*, request, project) -> list[dict]:
         panel["days"] = selectors.days_waiting(application)
         panel["missing"] = rules.missing_documents(application) if application.status in NOT_APPLIED else []
         return [panel]
-    choice = rules.choose_policy(project)
+    choice = rules.choose_policy(project, extras=False)  # the estimate claims no extras: not read (issue 18)
     if choice.policy is None:
         panel["basis"] = rules.basis_text(choice.as_json(), None)
         return [panel]

@@ -10,7 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -19,7 +18,8 @@ from jiati.core.errors import refuse
 from jiati.core.money import FEN
 from jiati.core.money import yuan as _yuan
 from jiati.core.stored_text import Message, joined
-from jiati.projects.models import EventKind, Stage
+from jiati.projects.models import Stage
+from jiati.projects.selectors import event_summary
 from jiati.subsidies.models import (
     DEFAULT_REQUIRED_DOCUMENTS,
     PROJECT_DOCUMENT_KINDS,
@@ -90,10 +90,8 @@ def percent(value) -> str:
 
 def _stage_left_on(project, stage: str) -> dt.date | None:
 
-    event = (
-        project.events.filter(kind=EventKind.STAGE, from_stage=stage).order_by("at", "id").values_list("at", flat=True)
-    ).first()
-    return timezone.localdate(event) if event else None
+    at = event_summary(project).first_left.get(stage)
+    return timezone.localdate(at) if at else None
 
 
 def eligible_date(project) -> dt.date | None:
@@ -108,19 +106,16 @@ def eligible_date(project) -> dt.date | None:
 
 def reference_date(project) -> tuple[str, dt.date]:
     """The project date that decides its policy, with which date it is (see the BASIS_* constants). The days it
-    left approvals, inspection and registration come in one query (issue 18: it was up to three)."""
+    left approvals, inspection and registration come in one query (issue 18: it was up to three), shared with
+    the project page's schedule."""
 
     wanted = [Stage.APPROVALS, Stage.INSPECTION]
     if project.stage in (Stage.SUBSIDY, Stage.IN_SERVICE):
         wanted.append(Stage.REGISTRATION)
-    left = {
-        stage: timezone.localdate(at)
-        for stage, at in project.events.filter(kind=EventKind.STAGE, from_stage__in=wanted)
-        .order_by()
-        .values("from_stage")
-        .annotate(first=Min("at"))
-        .values_list("from_stage", "first")
-    }
+    # The first day it left each: from the projects app's summary of its events, which the project page reads
+    # once for its schedule too (issue 18).
+    first_left = event_summary(project).first_left
+    left = {stage: timezone.localdate(first_left[stage]) for stage in wanted if stage in first_left}
     if left.get(Stage.APPROVALS):
         return BASIS_FILED, left[Stage.APPROVALS]
     if left.get(Stage.INSPECTION):
@@ -130,14 +125,16 @@ def reference_date(project) -> tuple[str, dt.date]:
     return BASIS_TODAY, timezone.localdate()
 
 
-def applicable_policy(*, community, on: dt.date) -> SubsidyPolicy | None:
-    """The policy in force on `on` for the community: the most specific scope (a district over its city)."""
+def applicable_policy(*, community, on: dt.date, extras: bool = True) -> SubsidyPolicy | None:
+    """The policy in force on `on` for the community: the most specific scope (a district over its city); its
+    extras read with it unless the caller does not offer them (`extras=False`: the project page's estimate)."""
     candidates = (
         SubsidyPolicy.objects.in_force_on(on)
         .filter(region__path__in=_ancestor_paths(community.path))
         .select_related("region")
-        .prefetch_related("extras")
     )
+    if extras:
+        candidates = candidates.prefetch_related("extras")
     return max(candidates, key=lambda p: (len(p.region.path), p.effective_from, p.pk), default=None)
 
 
@@ -151,9 +148,10 @@ class PolicyChoice:
         return {"basis": self.basis, "date": self.date.isoformat()}
 
 
-def choose_policy(project) -> PolicyChoice:
+def choose_policy(project, *, extras: bool = True) -> PolicyChoice:
     basis, day = reference_date(project)
-    return PolicyChoice(policy=applicable_policy(community=project.community, on=day), basis=basis, date=day)
+    policy = applicable_policy(community=project.community, on=day, extras=extras)
+    return PolicyChoice(policy=policy, basis=basis, date=day)
 
 
 def basis_text(basis: dict, policy: SubsidyPolicy | None) -> str:

@@ -157,3 +157,23 @@ def test_the_project_list_filters_projects_running_with_a_flagged_company(world,
     api = client.get("/api/projects/projects/?flagged=true").json()
     rows = api["results"] if isinstance(api, dict) else api
     assert [row["id"] for row in rows] == [flagged.pk]
+
+
+def test_the_project_page_flags_its_companies_without_reading_them_again(world, client_for):
+    """Issue 18: the page has read the project's companies; the flags panel names them without a Company read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    project = _project(world)
+    maintainer = world.companies["maintainer"]
+    _expired_licence(world, maintainer)
+    Project.objects.filter(pk=project.pk).update(maintainer=maintainer)
+    client = client_for(world.users["community"])
+    url = reverse("projects:detail", args=[project.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url).content.decode()
+    assert f"{maintainer.name}: its " in page and "expired on" in page
+    company_reads = [q for q in captured.captured_queries if q["sql"].startswith('SELECT "companies_company"."id"')]
+    assert company_reads == []

@@ -30,11 +30,11 @@ def own_guards_only():
     _EXIT_GUARDS.update(saved)
 
 
-def open_form(page, action_suffix):
-    # A form with database choices is loaded when its panel opens (issue 18): match the panel before and after.
-    details = page.locator(
-        f"details:has(form[action$='{action_suffix}']), details:has([hx-get$='{action_suffix}form/'])"
-    )
+def open_form(page, action_suffix, form_suffix=None):
+    # A folded form is loaded when its panel opens (issue 18): match the panel before and after. Its form's URL
+    # is the action's plus "form/", but the upload's (`projects:checklist-form` with the part "document").
+    form_suffix = form_suffix or f"{action_suffix}form/"
+    details = page.locator(f"details:has(form[action$='{action_suffix}']), details:has([hx-get$='{form_suffix}'])")
     if not details.evaluate("d => d.open"):
         details.locator("summary").first.click()
     form = details.locator(f"form[action$='{action_suffix}']")
@@ -45,7 +45,7 @@ def open_form(page, action_suffix):
 def upload(page, tmp_path, kind, content, name):
     path = tmp_path / name
     path.write_bytes(content)
-    form = open_form(page, "/documents/")
+    form = open_form(page, "/documents/", "/checklist/document/form/")
     form.locator("select[name=kind]").select_option(kind)
     form.locator("input[type=file]").set_input_files(str(path))
     form.locator("button[type=submit]").click()
@@ -172,3 +172,26 @@ def test_schedule_dates_never_break_across_lines(page, live_server):
     assert cells, "the schedule lists dates"
     # Unbroken however long the stage names beside them (the demo's English broke "2027-01-19" at 1366 px).
     assert all(space == "nowrap" and lines == 1 for _text, space, lines in cells), cells
+
+
+def test_the_timeline_shows_all_entries_in_place(page, live_server):
+    """Issue 18: the page shows the latest 20 entries; "show all" swaps in the whole timeline (htmx), in place."""
+    from django.urls import reverse
+
+    from jiati.projects import services
+
+    world = build_world()
+    community = world.users["community"]
+    community.set_password("pass-Word-2026")
+    community.save()
+    project = services.project_open(actor=community, stairwell=world.stairwells["a1a"])
+    for n in range(25):
+        services.comment_add(project=project, actor=community, text=f"第{n}条意见")
+    login(page, live_server, "community")
+    page.goto(f"{live_server.url}{reverse('projects:detail', args=[project.pk])}")
+    entries = page.locator("#timeline-entries li")
+    assert entries.count() == 20
+    page.click("#timeline-show-all")
+    page.locator("#timeline-entries li").nth(25).wait_for()
+    assert entries.count() == 26 and page.locator("#timeline-show-all").count() == 0
+    assert page.url.endswith(reverse("projects:detail", args=[project.pk]))  # the page stayed

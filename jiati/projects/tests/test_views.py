@@ -164,7 +164,9 @@ def test_estate_page_lists_projects_and_offers_a_cluster(world, client_for):
 # reviews prefetched once, owners and staff read once for their two forms each, the consent rounds read once).
 # Round 2: 33 -> 25, the forms that offer owners, staff and companies load when their panel opens, the current
 # vote in one query and the consent rounds read once (core.read_once), the subsidy policy date in one query.
-PROJECT_PAGE_QUERIES = {"community": 25, "district": 25}
+# Round 3: 25 -> 22, the events read once for the schedule, consultation's vote date and the subsidy policy's
+# dates (projects.selectors.event_summary); a project with companies also saves the companies panel's Company read.
+PROJECT_PAGE_QUERIES = {"community": 22, "district": 22}
 
 
 @pytest.mark.parametrize("role", sorted(PROJECT_PAGE_QUERIES))
@@ -176,7 +178,7 @@ def test_project_page_query_count_is_pinned(world, client_for, project, role, dj
         assert client.get(url).status_code == 200
 
 
-LAZY = ("lead_owner", "working_group", "service_team", "checklist", "blocker", "assign")
+LAZY = ("lead_owner", "working_group", "service_team", "checklist", "blocker", "assign", "review", "plan", "document")
 
 
 def _picker_queries(captured):
@@ -206,6 +208,15 @@ def test_project_page_loads_the_pickers_only_when_their_panel_opens(world, clien
         form_url = reverse("projects:checklist-form", args=[project.pk, part])
         assert f'hx-get="{form_url}"' in html and f'<a href="{form_url}">' in html, part
         assert f'/checklist/{part}/"' not in html  # no form posting there until it is loaded
+    assert reverse("projects:document-add", args=[project.pk]) not in html
+    for part, action, button in [
+        ("review", reverse("projects:checklist", args=[project.pk, "review"]), "Save"),
+        ("plan", reverse("projects:checklist", args=[project.pk, "plan"]), "Plan"),
+        ("document", reverse("projects:document-add", args=[project.pk]), "Upload"),
+    ]:
+        form_url = reverse("projects:checklist-form", args=[project.pk, part])
+        fragment = client.get(form_url, headers={"HX-Request": "true"}).content.decode()
+        assert f'action="{action}"' in fragment and f">{button}</button>" in fragment, part
     owner = Ownership.objects.filter(dwelling__stairwell=project.stairwell).select_related("owner").first().owner
     community = world.users["community"]
     for part, value in [("lead_owner", owner.pk), ("working_group", owner.pk), ("service_team", community.pk)]:
@@ -241,3 +252,106 @@ def test_a_refused_lazy_form_comes_back_built_open_and_as_typed(world, client_fo
     assert 'data-lazy-form="assign"' not in html and 'data-lazy-form="service_team"' in html
     # Shown once: the next view loads it lazily again.
     assert 'data-lazy-form="assign"' in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+
+
+def _timeline_entries(html: str) -> int:
+    start = html.index('id="timeline-entries"')
+    return html[start:].count('<li class="border-bottom py-1">')
+
+
+def test_the_timeline_shows_its_latest_entries_and_the_rest_on_show_all(world, client_for, project):
+    """Issue 18: the page renders the latest entries of the timeline; "show all N" loads the rest (htmx), or
+    opens a page of its own without JavaScript."""
+    community = world.users["community"]
+    for n in range(25):
+        services.comment_add(project=project, actor=community, text=f"第{n}条意见")
+    total = project.events.count()
+    assert total == 26  # the opening and the comments
+    client = client_for(community)
+    html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert _timeline_entries(html) == 20
+    assert "第24条意见" in html and "第5条意见" in html and "第4条意见" not in html  # the latest
+    url = reverse("projects:timeline", args=[project.pk])
+    assert f'href="{url}" hx-get="{url}"' in html and "Show all 26 entries" in html
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.lstrip().startswith('<div id="timeline-entries">') and "<html" not in fragment
+    assert _timeline_entries(fragment) == total and "第0条意见" in fragment and 'id="timeline-show-all"' not in fragment
+    page = client.get(url).content.decode()  # without JavaScript: a page of its own
+    assert "<html" in page and _timeline_entries(page) == total
+
+
+def test_a_short_timeline_has_no_show_all(world, client_for, project):
+    html = client_for(world.users["community"]).get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert _timeline_entries(html) == 1 and 'id="timeline-show-all"' not in html
+
+
+@pytest.mark.parametrize(("role", "status"), [("other_community", 404), ("other_district", 404), ("contractor", 404)])
+def test_the_whole_timeline_is_scoped(world, client_for, project, role, status):
+    response = client_for(world.users[role]).get(reverse("projects:timeline", args=[project.pk]))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("part", "data", "typed"),
+    [
+        ("plan", {"target_date": "2020-01-01", "reason": "春节前"}, 'value="春节前"'),
+        ("review", {"result": "", "reviewed_on": "2026/13/45"}, 'value="2026/13/45"'),
+        ("document", {"kind": "other", "note": "缺少文件"}, 'value="缺少文件"'),
+    ],
+)
+def test_a_refused_folded_form_comes_back_built_open_and_as_typed(world, client_for, project, part, data, typed):
+    """The forms folded since issue 18 (contract review, plan, document upload) still come back when refused:
+    built on the page, with what was typed and the error, not left to load."""
+    client = client_for(world.users["community"])
+    action = (
+        reverse("projects:document-add", args=[project.pk])
+        if part == "document"
+        else reverse("projects:checklist", args=[project.pk, part])
+    )
+    assert client.post(action, {**data, "_form_slot": "1"}).status_code == 302
+    html = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert html.count("data-refused") == 1 and f'action="{action}"' in html and typed in html
+    assert 'class="invalid-feedback d-block"' in html
+    assert f'data-lazy-form="{part}"' not in html
+    assert f'data-lazy-form="{part}"' in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+
+
+def test_the_project_page_reads_the_events_twice(world, client_for, project):
+    """Issue 18: the schedule's dates, the timeline's count, consultation's vote date and the subsidy policy's
+    dates come from one grouped read of the events (selectors.event_summary); the other read is the timeline's
+    latest entries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.users["community"])
+    url = reverse("projects:detail", args=[project.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "projects_projectevent"' in q["sql"]]
+    assert len(reads) == 2, reads
+
+
+def test_the_events_summary_gives_the_dates_the_events_give(world, project):
+    from jiati.consultation.selectors import vote_opened_at
+    from jiati.projects.models import EventKind, ProjectEvent
+    from jiati.projects.selectors import event_summary
+
+    at = timezone.now() - dt.timedelta(days=30)
+    rows = [
+        (EventKind.STAGE, Stage.INTENTION, Stage.ORGANISED, 1),
+        (EventKind.STAGE, Stage.ORGANISED, Stage.CONSULTATION, 2),
+        (EventKind.STAGE, Stage.CONSULTATION, Stage.VOTE, 3),
+        (EventKind.STAGE, Stage.VOTE, Stage.CONSULTATION, 4),  # back, then to the vote again
+        (EventKind.STAGE, Stage.CONSULTATION, Stage.VOTE, 5),
+    ]
+    ProjectEvent.objects.bulk_create(
+        ProjectEvent(project=project, kind=kind, from_stage=a, to_stage=b, at=at + dt.timedelta(days=d))
+        for kind, a, b, d in rows
+    )
+    summary = event_summary(project)
+    assert summary.total == project.events.count() == 6
+    assert summary.entered[Stage.VOTE] == at + dt.timedelta(days=3)  # the first time
+    assert summary.left[Stage.CONSULTATION] == at + dt.timedelta(days=5)  # the last time
+    assert summary.first_left[Stage.CONSULTATION] == at + dt.timedelta(days=3)
+    assert vote_opened_at(project) == at + dt.timedelta(days=3)

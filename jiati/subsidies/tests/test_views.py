@@ -227,6 +227,25 @@ def test_project_page_shows_the_subsidy_panel_and_the_estimate_before(world, pol
     assert 'id="subsidy-panel"' not in page  # not a company's business
 
 
+def test_the_estimate_on_the_project_page_does_not_read_the_policy_extras(world, policies, client_for):
+    """Issue 18: the estimate claims no extras, so the project page does not read them (one query fewer)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiati.projects import services as project_services
+
+    early = project_services.project_open(actor=world.users["admin"], stairwell=world.stairwells["a1b"])
+    early.estimated_cost = Decimal("300000")
+    early.save()
+    client = client_for(world.users["subdistrict"])
+    url = reverse("projects:detail", args=[early.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url).content.decode()
+    assert 'id="subsidy-estimate"' in page and "¥120,000.00" in page
+    assert not [q for q in captured.captured_queries if 'FROM "subsidies_policyextra"' in q["sql"]]
+
+
 def test_start_page_widgets(world, policies, budgets, client_for):
     approve_path(
         world, complete(eligible_project(world, filed_on=OLD_TO).subsidy_application, world.users["community"])

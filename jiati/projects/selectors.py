@@ -7,8 +7,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiati.accounts.models import REGION_ROLES, Role, User
+from jiati.core import stored_text
 from jiati.housing.models import Owner, Ownership
-from jiati.projects.models import Project, ProjectDocument, ScheduleState, Stage, Status, stage_index
+from jiati.projects.models import (
+    OUTSIDE_EVENT_KINDS,
+    Project,
+    ProjectDocument,
+    ProjectEvent,
+    ScheduleState,
+    Stage,
+    Status,
+    sees_project_internals,
+    stage_index,
+)
 
 
 def this_year() -> int:
@@ -25,6 +36,17 @@ def stage_track(project: Project) -> list[dict]:
     return [
         {"value": s.value, "label": s.label, "done": i < current, "current": i == current} for i, s in enumerate(Stage)
     ]
+
+
+def timeline_events(project: Project, *, user, limit: int = 200) -> list[ProjectEvent]:
+    """The project's timeline, newest first, as `user` may read it (outside the staff: how the work moves on),
+    prepared: what the entries' stored sentences name (rule sets, closed votes' figures) is read once for the whole
+    list (`core.stored_text.prepare`), so the number of queries does not grow with the entries (issue 18). The
+    project is the page's (already scoped, and the memo its panels share, `core.read_once`)."""
+    events = project.events.select_related("actor").order_by("-at", "-id")
+    if not sees_project_internals(user):
+        events = events.filter(kind__in=OUTSIDE_EVENT_KINDS)
+    return stored_text.prepare(events[:limit], lambda event: event.data.get("text"), memo=project)
 
 
 def stage_counts(*, user) -> list[dict]:

@@ -142,7 +142,7 @@ def detail(request, pk):
         "reviews": project.contract_reviews.all()[:5],
         "documents": documents,
         "blockers": blockers,
-        "events": project.events.select_related("actor").order_by("-at", "-id")[:200],
+        "events": selectors.timeline_events(project, user=user),
         "timeline": schedule.plan_vs_actual(project),
         "plans": project.plans.select_related("created_by").order_by("-version"),
         "panels": collect("panels", "project_panels", request=request, project=project),

@@ -12,6 +12,12 @@ gunicorn workers (application) and by the database's backends for this database 
 a backend lives one request, so its CPU is undercounted there). Hello-world is `/healthz`: no database, no
 session, no template.
 
+`--database-url` may name a `bench_seed.py` set (the national size: housing and bare projects, no residents or
+votes): a district and a community officer are made as `bench_page.py` makes them, and the portal and ballot
+endpoints are left out. `--think S` makes each user pause 0.5–1.5 × S seconds between requests, as a person reads
+a page; without it the users never pause, which measures the machine saturated (by Little's law each user's
+latency is then users × CPU a request ÷ CPUs, whatever the code's own speed).
+
 With `--baseline-ref REF`, that commit's tree (`git archive`) is served by a second gunicorn on the same database
 and every measurement is repeated on it right after this tree's, so before and after come from the same run.
 """
@@ -94,9 +100,18 @@ def session(user):
     s.create()
     return s.session_key
 
-district = User.objects.get(username="district")
-community = User.objects.get(username="community")
-resident = User.objects.get(username="resident")
+district = User.objects.filter(username="district").first()
+community = User.objects.filter(username="community").first()
+resident = User.objects.filter(username="resident").first()
+if district is None:  # a bench_seed.py set (national size): housing and bare projects; staff made here, as bench_page
+    from jiati.accounts.models import Role
+    from jiati.organisation.models import Region
+    region = Region.objects.get(code="440307")
+    first = Project.objects.filter(community__path__startswith=region.path).order_by("pk").first()
+    district = User.objects.get_or_create(
+        username="bench-district", defaults={"role": Role.DISTRICT_OFFICE, "region": region})[0]
+    community = User.objects.get_or_create(
+        username="bench-community", defaults={"role": Role.COMMUNITY, "region": first.community})[0]
 # The district's project with the longest history: the heaviest project page of the demo.
 project = (Project.objects.visible_to(district).annotate(n=Count("events")).order_by("-n", "pk").first())
 vote = (Vote.objects.visible_to(community).filter(status="open").annotate(n=Count("roll")).order_by("-n").first())
@@ -104,7 +119,7 @@ voters = list(RollVoter.objects.filter(vote=vote).order_by("pk").values_list("pk
 print(json.dumps({
     "cookie": settings.SESSION_COOKIE_NAME,
     "district_session": session(district),
-    "resident_session": session(resident),
+    "resident_session": session(resident) if resident else None,
     "district_token": Token.objects.get_or_create(user=district)[0].key,
     "community_token": Token.objects.get_or_create(user=community)[0].key,
     "project": project.pk,
@@ -326,7 +341,7 @@ def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
 
 def endpoints(f: dict) -> list[Endpoint]:
     staff = {"Cookie": f"{f['cookie']}={f['district_session']}"}
-    resident = {"Cookie": f"{f['cookie']}={f['resident_session']}"}
+    resident = {"Cookie": f"{f['cookie']}={f['resident_session']}"}  # unused when None
     api = {"Authorization": f"Token {f['district_token']}", "Accept": "application/json"}
     result = [
         Endpoint("hello-world (/healthz)", "GET", "/healthz", weight=0),
@@ -335,8 +350,9 @@ def endpoints(f: dict) -> list[Endpoint]:
         Endpoint("project page", "GET", f"/projects/{f['project']}/", staff, weight=2),
         Endpoint("projects list page", "GET", "/projects/", staff, weight=2),
         Endpoint("dwellings list page", "GET", "/housing/dwellings/", staff, weight=2),
-        Endpoint("portal home", "GET", "/m/", resident, weight=3),
     ]
+    if f["resident_session"]:  # a bench_seed set has no residents
+        result.append(Endpoint("portal home", "GET", "/m/", resident, weight=3))
     if f["vote"] and f["voters"]:
         voters = f["voters"]
 
@@ -364,7 +380,11 @@ class Phase:
     db_cpu: float = 0.0
 
 
-def drive(port: int, mix: list[Endpoint], users: int, seconds: float, server: Server, db: DatabaseCpu) -> Phase:
+def drive(
+    port: int, mix: list[Endpoint], users: int, seconds: float, server: Server, db: DatabaseCpu, think: float = 0.0
+) -> Phase:
+    """`users` clients for `seconds`. `think` > 0: each pauses a random 0.5–1.5 × `think` seconds after every
+    answer (a person reading the page; locust's `between`); 0: each asks again at once (the machine saturated)."""
     phase = Phase()
     lock = threading.Lock()
     weights = [e.weight or 1 for e in mix]
@@ -399,6 +419,8 @@ def drive(port: int, mix: list[Endpoint], users: int, seconds: float, server: Se
             lat[e.name].append(time.perf_counter() - began)
             if status not in e.ok:
                 err.setdefault(e.name, []).append(f"{status} {payload[:200]!r}")
+            if think:
+                time.sleep(min(think * rng.uniform(0.5, 1.5), max(0.0, stop_at[0] - time.perf_counter())))
         conn.close()
         with lock:
             for name, values in lat.items():
@@ -443,6 +465,12 @@ def main() -> None:
     parser.add_argument("--baseline-ref", help="also serve this git ref's tree, measured beside this one")
     parser.add_argument("--conn-max-age", help="CONN_MAX_AGE for both servers (default: each tree's own)")
     parser.add_argument("--only", help="comma-separated substrings: measure only matching endpoints")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a user reads between requests (0.5–1.5 × this, at random); default 0: no pause (saturation)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers on the way out (the finally below)
 
@@ -486,7 +514,8 @@ def main() -> None:
             s.start(workdir)
         print(
             f"gunicorn {args.workers}×{args.threads} (gthread) per tree, {args.users} users, {args.rounds} rounds × "
-            f"{args.seconds:g} s per endpoint, database {dbname}, "
+            f"{args.seconds:g} s per endpoint, {f'thinking {args.think:g} s' if args.think else 'no pause'} between "
+            f"a user's requests, database {dbname}, "
             f"redis {'on' if args.redis_url else 'off'}; trees: {', '.join(s.label for s in servers)}",
             flush=True,
         )
@@ -495,12 +524,12 @@ def main() -> None:
         for r in range(args.rounds):
             for e in [hello, *measured, hello]:
                 for s in servers if r % 2 == 0 else list(reversed(servers)):
-                    phase = drive(s.port, [e], args.users, args.seconds, s, db)
+                    phase = drive(s.port, [e], args.users, args.seconds, s, db, args.think)
                     results[s.label].setdefault(e.name, []).append(phase)
             print(f"  round {r + 1}/{args.rounds} done", flush=True)
         mixes = {}
         for s in servers:
-            mixes[s.label] = drive(s.port, measured, args.users, args.seconds * 3, s, db)
+            mixes[s.label] = drive(s.port, measured, args.users, args.seconds * 3, s, db, args.think)
     finally:
         for s in servers:
             s.stop()

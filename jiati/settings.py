@@ -511,6 +511,11 @@ if not DEBUG and not env_bool("JIATI_TESTING", False) and JIATI_HTTPS:
 JIATI_NOTIFICATION_CHANNELS = env_list("JIATI_NOTIFICATION_CHANNELS", "console")
 JIATI_SMS_SENDER = os.environ.get("JIATI_SMS_SENDER", "jiati.notifications.channels.ConsoleSmsSender")
 JIATI_SMS_GATEWAY_URL = os.environ.get("JIATI_SMS_GATEWAY_URL", "")
+# Whether the SMS gateway sends a message once per Idempotency-Key (docs/deployment.md). Off: a notification whose
+# worker died in the send is not sent again but marked "may have been sent" for the platform administrator.
+JIATI_SMS_GATEWAY_DEDUPLICATES = env_bool("JIATI_SMS_GATEWAY_DEDUPLICATES", False)
+# A delivery claimed (status sending) longer ago than this belongs to a dead worker; younger, to a live one.
+JIATI_DELIVERY_CLAIM_STALE_SECONDS = int(os.environ.get("JIATI_DELIVERY_CLAIM_STALE_SECONDS", "300"))
 JIATI_WECOM_WEBHOOK_URL = os.environ.get("JIATI_WECOM_WEBHOOK_URL", "")
 
 # --- elevators in service and the red/black list (domain.md §6) -------------------------------------------
@@ -531,6 +536,8 @@ JIATI_SIGNIN_CODES_PER_HOUR = int(os.environ.get("JIATI_SIGNIN_CODES_PER_HOUR", 
 JIATI_SMS_ALARM_PER_DAY = int(os.environ.get("JIATI_SMS_ALARM_PER_DAY", "2000"))
 JIATI_BLACK_LIST_MONTHS = int(os.environ.get("JIATI_BLACK_LIST_MONTHS", "6"))
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# An SMTP server that does not answer must not hold a notification's claim past JIATI_DELIVERY_CLAIM_STALE_SECONDS.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jiati@localhost")
 
 # --- Logging ----------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -43,6 +44,8 @@ def _plain(value):
         return [_plain(v) for v in value]
     if isinstance(value, FieldFile):
         return value.name or None
+    if isinstance(value, uuid.UUID):  # a JSON column cannot hold one
+        return str(value)
     return value
 
 

@@ -1,4 +1,9 @@
-"""Outside channels. Each is a small class with `send(recipient, title, body, url)`; settings choose which run.
+"""Outside channels. Each is a small class with `send(recipient, title, body, url, key)`; settings choose which run.
+
+`key` is the delivery's idempotency key, the same for every attempt of one delivery: the channel hands it on where
+the other side can use it. `idempotent` says whether the other side deduplicates on it, so that a delivery whose
+worker died in the send may be sent again safely (`services.delivery_attempt`); a channel that cannot says False
+and such a delivery is sent at most once.
 
 - console: logs the message (the demo; personal data is redacted by the log filter)
 - email: Django's mail backend, to the recipient's e-mail address
@@ -14,7 +19,7 @@ import logging
 import urllib.request
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db.models.functions import Length
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -32,28 +37,39 @@ class ChannelUnavailable(Exception):
 
 class ConsoleChannel:
     name = "console"
+    idempotent = True  # a log line twice harms no one
 
-    def send(self, *, recipient, title: str, body: str, url: str) -> None:
-        logger.info("[notification → %s] %s — %s %s", recipient, title, body, url)
+    def send(self, *, recipient, title: str, body: str, url: str, key: str = "") -> None:
+        logger.info("[notification → %s] %s — %s %s (%s)", recipient, title, body, url, key)
+
+
+def message_id(key: str) -> str:
+    """The e-mail's Message-ID for a delivery key: the same for every attempt, so mail systems and readers that
+    thread or deduplicate on it see one message."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "jiati"
+    return f"<{key}@{domain}>"
 
 
 class EmailChannel:
     name = "email"
+    # The key is the Message-ID, but an SMTP relay does not drop a second message with the same one.
+    idempotent = False
 
-    def send(self, *, recipient, title: str, body: str, url: str) -> None:
+    def send(self, *, recipient, title: str, body: str, url: str, key: str = "") -> None:
         if not recipient.email:
             raise ChannelUnavailable("no e-mail address")
-        send_mail(title, f"{body}\n\n{absolute_url(url)}", None, [recipient.email])
+        headers = {"Message-ID": message_id(key)} if key else None
+        EmailMessage(title, f"{body}\n\n{absolute_url(url)}", None, [recipient.email], headers=headers).send()
 
 
-def _post_json(url: str, payload: dict) -> None:
+def _post_json(url: str, payload: dict, *, headers: dict | None = None) -> None:
     if not url.startswith(("https://", "http://")):
         raise ChannelUnavailable("gateway not configured")
     request = urllib.request.Request(  # noqa: S310 - scheme checked above
         url,
         data=json.dumps(payload).encode(),
         method="POST",
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **(headers or {})},
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - configured gateway URL
         if response.status >= 300:
@@ -63,10 +79,15 @@ def _post_json(url: str, payload: dict) -> None:
 class SmsChannel:
     name = "sms"
 
-    def send(self, *, recipient, title: str, body: str, url: str) -> None:
+    @property
+    def idempotent(self) -> bool:
+        """As the configured sender says (the console sender is; the HTTP gateway when the deployment says so)."""
+        return bool(getattr(get_sms_sender(), "idempotent", False))
+
+    def send(self, *, recipient, title: str, body: str, url: str, key: str = "") -> None:
         if not recipient.phone:
             raise ChannelUnavailable("no phone number")
-        get_sms_sender().send(phone=recipient.phone, text=f"【加梯】{title}")
+        get_sms_sender().send(phone=recipient.phone, text=f"【加梯】{title}", key=key)
 
 
 def wecom_webhook_for(recipient) -> str:
@@ -87,8 +108,10 @@ def wecom_webhook_for(recipient) -> str:
 
 class WeComChannel:
     name = "wecom"
+    # A group robot's webhook takes no message id and posts whatever it is given: a message is posted at most once.
+    idempotent = False
 
-    def send(self, *, recipient, title: str, body: str, url: str) -> None:
+    def send(self, *, recipient, title: str, body: str, url: str, key: str = "") -> None:
         webhook = wecom_webhook_for(recipient)
         if not webhook:
             raise ChannelUnavailable("no WeCom group robot for this recipient")
@@ -103,6 +126,11 @@ class WeComChannel:
 CHANNELS = {c.name: c for c in (ConsoleChannel(), EmailChannel(), SmsChannel(), WeComChannel())}
 
 
+def channel_is_idempotent(name: str) -> bool:
+    """Whether a message sent again over this channel with the same key reaches its reader once."""
+    return bool(getattr(CHANNELS[name], "idempotent", False))
+
+
 # --- SMS senders (also used for one-time codes) -------------------------------
 
 
@@ -111,18 +139,28 @@ class ConsoleSmsSender:
     one-time code, which the demo needs to sign in) is shown; the phone number is masked."""
 
     sent: list[tuple[str, str]] = []  # the last messages, kept in memory for tests
+    idempotent = True
 
-    def send(self, *, phone: str, text: str) -> None:
+    def send(self, *, phone: str, text: str, key: str = "") -> None:
         ConsoleSmsSender.sent.append((phone, text))
         del ConsoleSmsSender.sent[:-50]
         logger.info("[SMS to %s] %s", mask_phone(phone), text)
 
 
 class HttpSmsSender:
-    """Posts {"phone": ..., "text": ...} to the SMS gateway at JIATI_SMS_GATEWAY_URL."""
+    """Posts {"phone": ..., "text": ..., "idempotency_key": ...} to the SMS gateway at JIATI_SMS_GATEWAY_URL, the key
+    also as the `Idempotency-Key` header (a notification's delivery key; one-time codes have none). The gateway
+    deduplicates on it only if the deployment says so (JIATI_SMS_GATEWAY_DEDUPLICATES; docs/deployment.md)."""
 
-    def send(self, *, phone: str, text: str) -> None:
-        _post_json(settings.JIATI_SMS_GATEWAY_URL, {"phone": phone, "text": text})
+    @property
+    def idempotent(self) -> bool:
+        return bool(settings.JIATI_SMS_GATEWAY_DEDUPLICATES)
+
+    def send(self, *, phone: str, text: str, key: str = "") -> None:
+        payload = {"phone": phone, "text": text}
+        if key:
+            payload["idempotency_key"] = key
+        _post_json(settings.JIATI_SMS_GATEWAY_URL, payload, headers={"Idempotency-Key": key} if key else None)
 
 
 def get_sms_sender():

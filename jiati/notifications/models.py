@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -65,12 +67,19 @@ class Notification(models.Model):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    # Claimed by a worker that is calling the channel now (committed before the call, with the time of the claim).
+    SENDING = "sending", _("Sending")
     RETRYING = "retrying", _("Waiting to retry")
     SENT = "sent", _("Sent")
+    # The worker died between calling the channel and recording the answer, on a channel that cannot deduplicate:
+    # the message may have gone out, so it is not sent again by itself (a platform administrator may resend it).
+    UNCONFIRMED = "unconfirmed", _("May have been sent")
     FAILED = "failed", _("Failed")
 
 
 OPEN_DELIVERY_STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
+# Ended without a confirmed send: listed for the platform administrator, who may send them again on purpose.
+UNDELIVERED_STATUSES = (DeliveryStatus.UNCONFIRMED, DeliveryStatus.FAILED)
 
 
 class DeliveryChannel(models.TextChoices):
@@ -83,16 +92,23 @@ class DeliveryChannel(models.TextChoices):
 
 
 class Delivery(models.Model):
-    """Carrying a notification over one outside channel: pending → sent, or → retrying (a few times, waiting longer
-    each time) → sent or failed. A recipient without an address on the channel fails at once."""
+    """Carrying a notification over one outside channel: pending → sending (claimed) → sent, or → retrying (a few
+    times, waiting longer each time) → sending → sent or failed. A recipient without an address on the channel fails
+    at once. A delivery left in sending by a dead worker is sent again with the same key on a channel that
+    deduplicates, else it becomes unconfirmed (at most once; `services.delivery_attempt`)."""
 
     notification = models.ForeignKey(
         Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="deliveries"
     )
     channel = models.CharField(_("channel"), max_length=20, choices=DeliveryChannel.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+        _("status"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
+    # The idempotency key handed to the channel with every attempt (the SMS gateway's Idempotency-Key, the e-mail's
+    # Message-ID): a gateway that deduplicates on it sends a re-tried message once. New only for a deliberate resend.
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    # When the current attempt was claimed (status sending): a young claim belongs to a live worker.
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.CharField(_("error"), max_length=300, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

@@ -7,8 +7,9 @@ from django_tasks import task
 from jiati.core.task_policy import rerun_if_interrupted
 
 
-# Safe to run again: an attempt is claimed on the delivery row and a sent delivery is not sent again
-# (services.delivery_attempt).
+# Safe to run again: an attempt is claimed on the delivery row (status sending) before the channel is called, a sent
+# delivery is not sent again, and one whose worker died in the send is sent again (same key) only over a channel
+# that deduplicates, else marked "may have been sent" (services.delivery_attempt).
 @rerun_if_interrupted(times=3, after_seconds=30)
 @task()
 def deliver(delivery_id: int) -> None:

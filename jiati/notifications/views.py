@@ -1,12 +1,17 @@
-"""The inbox."""
+"""The inbox, and the platform administrator's list of deliveries that failed or may have been sent."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jiati.accounts.scoping import sees_everything
 from jiati.core import stored_text
 from jiati.core.errors import get_visible_or_404
-from jiati.notifications import services
+from jiati.notifications import selectors, services
 from jiati.notifications.models import Delivery, Notification
 
 
@@ -30,3 +35,31 @@ def mark_read(request):
         note_id = get_visible_or_404(Notification.objects.visible_to(request.user), pk=request.POST["id"]).pk
     services.notification_mark_read(user=request.user, notification_id=note_id)
     return redirect("notifications:inbox")
+
+
+def undelivered(request):
+    """Deliveries that failed or may have been sent (their worker died in the send on a channel that cannot
+    deduplicate), for the platform administrator, each with a button to send it again on purpose."""
+    if not sees_everything(request.user):
+        raise Http404
+    return render(
+        request,
+        "notifications/undelivered.html",
+        {"deliveries": selectors.undelivered_deliveries(user=request.user)},
+    )
+
+
+@require_POST
+def resend(request, pk: int):
+    """Send one unconfirmed or failed delivery again (the platform administrator; audited)."""
+    if not sees_everything(request.user):
+        raise Http404
+    if not Delivery.objects.filter(pk=pk).exists():
+        raise Http404
+    try:
+        services.delivery_resend(actor=request.user, delivery_id=pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The message is being sent again."))
+    return redirect("notifications:undelivered")

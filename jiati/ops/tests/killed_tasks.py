@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -15,3 +16,20 @@ def pays_once(ledger: str) -> None:
     with Path(ledger).open("a") as out:
         out.write("paid\n")
     time.sleep(120)
+
+
+class SmsGatewayThatHangs:
+    """An SMS sender (JIATI_SMS_SENDER) for the killed-worker test of notification delivery: it accepts each message
+    — one line, its idempotency key, in the file at JIATI_TEST_SMS_LEDGER — and hangs after the first until the test
+    kills its worker, so the worker dies after the gateway took the message and before the delivery was recorded.
+    Like most gateways it cannot deduplicate."""
+
+    idempotent = False
+
+    def send(self, *, phone: str, text: str, key: str = "") -> None:
+        ledger = Path(os.environ["JIATI_TEST_SMS_LEDGER"])
+        first = not ledger.exists()
+        with ledger.open("a") as out:
+            out.write(f"{key}\n")
+        if first:
+            time.sleep(120)

@@ -23,6 +23,8 @@ from jiati.housing import import_services
 from jiati.housing.models import Dwelling, ImportJob, ImportStatus
 from jiati.housing.tasks import run_import_job
 from jiati.housing.tests.test_importer import stairwell_rows, xlsx
+from jiati.notifications.models import Delivery, DeliveryStatus, Notification
+from jiati.notifications.services import notify
 from jiati.notifications.tasks import deliver
 from jiati.ops import worker_leases
 from jiati.ops.tests import processes
@@ -258,6 +260,53 @@ def test_database_queue_sweep_leaves_live_workers_alone_and_counts_the_runs(sett
     # The delivery's re-run waits its declared 30 s; the import's comes at once.
     assert DBTaskResult.objects.ready().filter(pk=abandoned).exists()
     assert not DBTaskResult.objects.ready().filter(pk=delivery).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_queue_a_delivery_whose_worker_is_killed_after_the_gateway_took_it_is_not_sent_twice(world, tmp_path):
+    """The worker dies after the SMS gateway accepted the message and before the delivery was recorded as sent: the
+    claim was committed before the call, so the re-run finds the delivery in SENDING and, the gateway being unable to
+    deduplicate, marks it "may have been sent" instead of sending it a second time."""
+    from django_tasks_db.models import DBTaskResult
+
+    ledger = tmp_path / "sms-gateway"
+    env = _database_worker_env(
+        JIATI_NOTIFICATION_CHANNELS="sms",
+        JIATI_SMS_SENDER="jiati.ops.tests.killed_tasks.SmsGatewayThatHangs",
+        JIATI_TEST_SMS_LEDGER=str(ledger),
+        JIATI_DELIVERY_CLAIM_STALE_SECONDS="1",  # the re-run below comes seconds after the claim, not minutes
+    )
+    user = world.users["community"]
+    user.phone = "13800138000"
+    user.save()
+    with override_settings(TASKS=DB_TASKS, JIATI_NOTIFICATION_CHANNELS=["sms"]):
+        note = notify(recipients=[user], kind="test", title="明日停梯检修")[0]
+    delivery = Delivery.objects.get(notification=note)
+    [row] = DBTaskResult.objects.filter(task_path="jiati.notifications.tasks.deliver")
+    log = tmp_path / "killed-worker.log"
+    with processes.running(processes.manage("run_worker"), env, log) as worker:
+        processes.wait_for(ledger.exists, timeout=120, what="the gateway taking the message", process=worker, log=log)
+        processes.kill_tree(worker)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENDING, 1)  # committed before the gateway call
+    assert ledger.read_text() == f"{delivery.key}\n"
+    # The dead worker's task is handed back (as the next worker's sweep would, a lease later) and, instead of
+    # waiting the 30 s the delivery declares, made due now.
+    assert worker_leases.reclaim_abandoned(now=timezone.now() + timedelta(minutes=5)) == {"requeued": 1, "failed": 0}
+    DBTaskResult.objects.filter(pk=row.pk).update(run_after=timezone.now())
+    log = tmp_path / "worker.log"
+    with processes.running(processes.manage("run_worker"), env, log) as worker:
+        processes.wait_for(
+            lambda: DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.SUCCESSFUL).exists(),
+            timeout=60,
+            what="the delivery's re-run",
+            process=worker,
+            log=log,
+        )
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.UNCONFIRMED
+    assert ledger.read_text() == f"{delivery.key}\n"  # taken by the gateway once
+    assert Notification.objects.filter(pk=note.pk).exists()  # the inbox copy
 
 
 # --- The import itself ------------------------------------------------------------------------------------------

@@ -1,0 +1,20 @@
+"""Reads of notifications beyond one inbox."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from jiati.accounts.scoping import sees_everything
+from jiati.notifications.models import UNDELIVERED_STATUSES, Delivery
+
+
+def undelivered_deliveries(*, user, limit: int = 200) -> QuerySet[Delivery] | list:
+    """For the platform administrator: the latest deliveries that failed or may have been sent (their worker died
+    in the send on a channel that cannot deduplicate), newest first; nobody else sees other people's deliveries."""
+    if not sees_everything(user):
+        return []
+    return (
+        Delivery.objects.filter(status__in=UNDELIVERED_STATUSES)
+        .select_related("notification__recipient")
+        .order_by("-id")[:limit]
+    )

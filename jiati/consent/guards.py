@@ -29,7 +29,7 @@ def guard_vote(project) -> list[str]:
                 "scope": Scope(rule_round.scope).label,
             }
         if open_vote is not None:
-            verdict = selectors.vote_verdict(open_vote)
+            verdict = selectors.vote_verdict(open_vote, memo=project)
             when = date_format(timezone.localtime(open_vote.closes_at), "Y-m-d H:i")
             if verdict.passed:
                 return [
@@ -42,7 +42,7 @@ def guard_vote(project) -> list[str]:
             ]
         if decision is None:
             return [_("The owners' vote (%(rule)s) has not been held.") % {"rule": label}]
-        verdict = selectors.vote_verdict(decision)
+        verdict = selectors.vote_verdict(decision, memo=project)
         return [
             _("The owners' vote (%(rule)s) closed on %(date)s without passing. Still needed: %(needed)s.")
             % {

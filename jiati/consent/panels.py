@@ -35,7 +35,8 @@ def project_panels(*, request, project) -> list[dict]:
             "rounds": rounds,
             "sees_tally": sees_tally,
             "lead_owner": sees_tally and not staff,
-            "verdict": selectors.vote_verdict(vote) if show else None,
+            # The rule round read once for the page: the guard and the timeline's closed votes ask for it too.
+            "verdict": selectors.vote_verdict(vote, memo=project) if show else None,
             "breakdown": selectors.choice_breakdown(vote) if show else None,
             "subsidy_change": selectors.subsidy_change(scheme, project=project)
             if staff and scheme is not None

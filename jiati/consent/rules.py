@@ -264,15 +264,20 @@ def builtin_spec(code: str, round_number: int = 1) -> RoundSpec:
     raise LookupError(code)
 
 
-def spec_for_round(rule_round) -> RoundSpec:
-    """A stored `RuleRound` → its `RoundSpec` (two queries at most)."""
+def spec_for_round(rule_round, *, rounds_total: int | None = None, tests=None) -> RoundSpec:
+    """A stored `RuleRound` → its `RoundSpec`: two queries at most, none when the caller read the rule set's round
+    count and the round's tests (in order) already (`selectors.round_specs`, for many rounds at once)."""
     rule_set = rule_round.rule_set
+    if rounds_total is None:
+        rounds_total = rule_set.rounds.count()
+    if tests is None:
+        tests = rule_round.tests.order_by("position", "id")
     return RoundSpec(
         code=rule_set.code,
         version=rule_set.version,
         name=rule_set.name,
         round_number=rule_round.number,
-        rounds_total=rule_set.rounds.count(),
+        rounds_total=rounds_total,
         tests=tuple(
             TestSpec(
                 name=t.name,
@@ -281,7 +286,7 @@ def spec_for_round(rule_round) -> RoundSpec:
                 denominator=t.denominator,
                 threshold=t.threshold,
             )
-            for t in rule_round.tests.order_by("position", "id")
+            for t in tests
         ),
         no_objection_from_others=rule_round.no_objection_from_others,
         others_scope=rule_round.others_scope,

@@ -3,9 +3,10 @@ needs, an owner's open votes and his share of the cost."""
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Func, Max, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, Func, Max, Prefetch, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,8 @@ from jiati.consent.models import (
     PublicNotice,
     RollDwelling,
     RollVoter,
+    RuleRound,
+    RuleTest,
     Scope,
     StagedBallotStack,
     SubsidyStatus,
@@ -32,18 +35,50 @@ from jiati.consent.rules import RoundSpec, spec_for_round
 from jiati.consent.tally import Counts, Verdict, evaluate, stored_verdict
 from jiati.core.formatting import format_compared_shares
 from jiati.core.money import FEN
-from jiati.core.read_once import read_once
+from jiati.core.read_once import read_many, read_once
 from jiati.core.stored_text import renderer
 from jiati.housing.models import Dwelling, Ownership
 from jiati.projects.models import Project, Status
 
 
-def round_spec(vote: Vote) -> RoundSpec:
+def round_spec(vote: Vote, *, memo=None) -> RoundSpec:
     """The rule round the vote is held under: as frozen on the row when it opened (no query), else read from the
-    rule set (a vote opened before the round was frozen on it)."""
+    rule set (a vote opened before the round was frozen on it; shared on the page through `memo`, `round_specs`)."""
     if vote.rule_spec:
         return RoundSpec.from_json(vote.rule_spec)
-    return spec_for_round(vote.rule_set.rounds.select_related("rule_set").get(number=vote.round_number))
+    key = (vote.rule_set_id, vote.round_number)
+    spec = round_specs([key], memo=memo)[key]
+    if spec is None:
+        raise RuleRound.DoesNotExist(f"rule set {vote.rule_set_id} has no round {vote.round_number}")
+    return spec
+
+
+def round_specs(keys, *, memo=None) -> dict[tuple[int, int], RoundSpec | None]:
+    """Rule rounds by (rule set id, round number) as `RoundSpec`s, however many, in two queries (the rounds of
+    their rule sets, then their tests); None for a round that does not exist. With `memo` (the project page's
+    project, `core.read_once`) each round is read once for the page: its consent panel, its vote-stage guard and
+    its timeline's closed votes ask for the same one. A rule-set version is never edited, so nothing goes stale."""
+    found = read_many(memo, [(ROUND_SPEC, *key) for key in keys], _read_round_specs)
+    return {(rule_set_id, number): spec for (_name, rule_set_id, number), spec in found.items()}
+
+
+ROUND_SPEC = "consent.round_spec"  # the memo's key: (ROUND_SPEC, rule set id, round number)
+
+
+def _read_round_specs(keys) -> dict:
+    wanted = set(keys)
+    rule_rounds = (
+        RuleRound.objects.filter(rule_set_id__in={rule_set_id for _name, rule_set_id, _number in wanted})
+        .select_related("rule_set")
+        .prefetch_related(Prefetch("tests", queryset=RuleTest.objects.order_by("position", "id")))
+    )
+    rounds = {(ROUND_SPEC, r.rule_set_id, r.number): r for r in rule_rounds}
+    totals = Counter(r.rule_set_id for r in rounds.values())
+    return {
+        key: spec_for_round(r, rounds_total=totals[r.rule_set_id], tests=r.tests.all())
+        for key, r in rounds.items()
+        if key in wanted
+    }
 
 
 def _wider_area_dwellings(vote: Vote, others_scope: str):
@@ -126,15 +161,54 @@ def vote_counts(vote: Vote, *, spec: RoundSpec | None = None) -> Counts:
     )
 
 
-def vote_verdict(vote: Vote) -> Verdict:
+def _recorded(vote: Vote) -> bool:
+    """Whether the vote's verdict was recorded when it closed (and is read from the row, never decided again)."""
+    return vote.status == VoteStatus.CLOSED and bool(vote.result) and vote.passed is not None
+
+
+def _stored_spec(vote: Vote) -> RoundSpec | None:
+    """The round a closed vote was decided under, as stored with its result (results stored before that lack it)."""
+    stored = vote.result.get("spec") if vote.result else None
+    return RoundSpec.from_json(stored) if stored else None
+
+
+def vote_verdict(vote: Vote, *, memo=None) -> Verdict:
     """The result: live while the vote is open; once it is closed, exactly as recorded when it closed (the rule
-    round, counts, each test's outcome and what was still needed are stored then), never decided again."""
-    if vote.status == VoteStatus.CLOSED and vote.result and vote.passed is not None:
-        stored = vote.result.get("spec")
-        spec = RoundSpec.from_json(stored) if stored else round_spec(vote)
+    round, counts, each test's outcome and what was still needed are stored then), never decided again. `memo`:
+    the page's project, on which the rule round is read once (`round_specs`)."""
+    if _recorded(vote):
+        spec = _stored_spec(vote) or round_spec(vote, memo=memo)
         return stored_verdict(vote.result, vote_counts(vote, spec=spec), spec, vote.passed)
-    spec = round_spec(vote)
+    spec = round_spec(vote, memo=memo)
     return evaluate(vote_counts(vote, spec=spec), spec)
+
+
+def closed_verdicts(vote_ids, *, memo=None) -> dict[int, Verdict]:
+    """The verdicts of many closed votes as recorded when they closed (a timeline's entries), by vote id: one query
+    for the votes, worded from their stored results and frozen counts — no ballot is counted again. A result
+    stored before the rule round was stored with it (older votes, the demo's) lacks the tests' measures and
+    thresholds: those rounds are read once for all the votes (`round_specs`, two queries, none if the page read
+    them already). A vote that is not closed is left out."""
+    votes = list(
+        Vote.objects.filter(pk__in=[pk for pk in set(vote_ids) if isinstance(pk, int)], status=VoteStatus.CLOSED).defer(
+            "plan"
+        )
+    )
+    stored = {vote.pk: _stored_spec(vote) if _recorded(vote) else None for vote in votes}
+    unstored = {(v.rule_set_id, v.round_number) for v in votes if stored[v.pk] is None and not v.rule_spec}
+    specs = round_specs(unstored, memo=memo) if unstored else {}
+    verdicts = {}
+    for vote in votes:
+        if not _recorded(vote):  # closed without a result (not written by the services): as vote_verdict reads it
+            verdicts[vote.pk] = vote_verdict(vote, memo=memo)
+            continue
+        spec = stored[vote.pk] or (
+            RoundSpec.from_json(vote.rule_spec) if vote.rule_spec else specs.get((vote.rule_set_id, vote.round_number))
+        )
+        if spec is None:
+            continue
+        verdicts[vote.pk] = stored_verdict(vote.result, vote_counts(vote, spec=spec), spec, vote.passed)
+    return verdicts
 
 
 def choice_breakdown(vote: Vote) -> dict[str, int]:
@@ -302,15 +376,15 @@ def staged_ballot_stack(*, vote, user, token: str):
 # --- a closed vote's figures in a timeline entry, worded when read (core.stored_text.Worked) ---------------------
 
 
-def _closed_verdict(vote_id: int) -> Verdict | None:
-    vote = Vote.objects.filter(pk=vote_id, status=VoteStatus.CLOSED).first()
-    return vote_verdict(vote) if vote is not None else None
+def _closed_verdicts(args_list: list[dict], *, memo=None) -> list[Verdict | None]:
+    """The batch loader of the two renderers below: the closed votes of a whole timeline read at once."""
+    verdicts = closed_verdicts([args.get("vote") for args in args_list], memo=memo)
+    return [verdicts.get(args.get("vote")) for args in args_list]
 
 
-@renderer("consent.vote_tests")
-def closed_vote_tests_text(*, vote: int) -> str:
+@renderer("consent.vote_tests", batch=_closed_verdicts)
+def closed_vote_tests_text(verdict: Verdict | None, **_args) -> str:
     """Each test of a closed vote as the vote's page shows it: "Agreeing area / participating area 75.2% ≥ 75%"."""
-    verdict = _closed_verdict(vote)
     if verdict is None:
         return ""
     parts = []
@@ -320,8 +394,7 @@ def closed_vote_tests_text(*, vote: int) -> str:
     return _("; ").join(parts)
 
 
-@renderer("consent.vote_needed")
-def closed_vote_needed_text(*, vote: int) -> str:
+@renderer("consent.vote_needed", batch=_closed_verdicts)
+def closed_vote_needed_text(verdict: Verdict | None, **_args) -> str:
     """What a vote that did not pass still needed when it closed, in the reader's language."""
-    verdict = _closed_verdict(vote)
     return verdict.needed.text() if verdict is not None and verdict.needed is not None else ""

@@ -12,16 +12,23 @@ member, shown by its label in the reader's language), a list of values (listed a
 (a reference row such as a rule set, as it reads when read), `Fields` (a model's fields, shown by their names in
 the reader's language), `Worked` (figures an app words when read, from what it froze), or another `Message`.
 `joined(a, b)` is several sentences read as one; `label(instance, "field")` a choice's label alone.
+
+A list of sentences (a timeline, an inbox) is read in bulk before it is worded: `prepare(entries, text_of)` reads
+what all their values name at once — one query per model for the `Row` values, one call of each `Worked`
+renderer's batch loader (`@renderer(name, batch=…)`) for all its values — and hands each entry that reading, which
+`render(data, reading_of(entry))` words from without asking the database again (issue 18).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone, translation
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,14 +106,31 @@ class Message:
         return str(self) + str(other)
 
 
-_RENDERERS: dict[str, Callable[..., str]] = {}
+# A batch loader: the args of many `Worked` values of one name → what each needs read, in the same order.
+BatchLoader = Callable[..., list]
 
 
-def renderer(name: str):
-    """Register how the `Worked` values called `name` are shown (the app that stores them registers it)."""
+@dataclass(frozen=True)
+class _Renderer:
+    word: Callable[..., str]
+    batch: BatchLoader | None = None
+
+
+_RENDERERS: dict[str, _Renderer] = {}
+
+
+def renderer(name: str, *, batch: BatchLoader | None = None):
+    """Register how the `Worked` values called `name` are shown (the app that stores them registers it).
+
+    A renderer that needs the database names a `batch` loader: `batch(args_list, memo=None)` reads what the values
+    with these args need, all at once (one query, not one per value), and returns it in the order of `args_list`;
+    the renderer is then called with that first and the args as keywords — `word(loaded, **args)` — and reads
+    nothing itself. `prepare` calls each loader once for a whole list (renderers sharing one loader share the
+    call); a sentence rendered on its own calls it for its one value. `memo` is an object enabled for
+    `core.read_once` (the page's project), on which a loader may share what the page's panels read as well."""
 
     def register(function: Callable[..., str]) -> Callable[..., str]:
-        _RENDERERS[name] = function
+        _RENDERERS[name] = _Renderer(word=function, batch=batch)
         return function
 
     return register
@@ -167,14 +191,33 @@ def _choice_label(path: str, value: str) -> str:
     return str(dict(field.flatchoices).get(value, value))
 
 
-def _row_text(value: dict) -> str:
+def _row_text(value: dict, reading: Reading | None = None) -> str:
     from django.apps import apps
 
-    try:
-        row = apps.get_model(value["row"])._base_manager.filter(pk=value.get("pk")).first()
-    except (ValueError, LookupError):
-        row = None
+    key = (value["row"], value.get("pk"))
+    if reading is not None and key in reading.rows:
+        row = reading.rows[key]
+    else:
+        try:
+            row = apps.get_model(value["row"])._base_manager.filter(pk=value.get("pk")).first()
+        except (ValueError, LookupError, TypeError):
+            row = None
     return str(row) if row is not None else value.get("text", "")
+
+
+def _worked_text(value: dict, reading: Reading | None = None) -> str:
+    entry = _RENDERERS.get(value["worked"])
+    if entry is None:
+        return ""
+    args = value.get("args") or {}
+    if entry.batch is None:
+        return entry.word(**args)
+    key = (entry.batch, _args_key(args))
+    if reading is not None and key in reading.worked:
+        loaded = reading.worked[key]
+    else:
+        loaded = entry.batch([args])[0]
+    return entry.word(loaded, **args)
 
 
 def _field_names(path: str, names) -> str:
@@ -196,23 +239,22 @@ def _field_names(path: str, names) -> str:
     return list_text(shown)
 
 
-def _render_value(value: Any) -> Any:
+def _render_value(value: Any, reading: Reading | None = None) -> Any:
     from jiati.core.formatting import format_date, format_datetime
 
     if isinstance(value, dict):
         if "msgid" in value:
-            return render(value)
+            return render(value, reading)
         if "choice" in value:
             return _choice_label(value["choice"], value.get("value", ""))
         if "list" in value:
             from jiati.core.text import list_text
 
-            return list_text(_render_value(item) for item in value["list"])
+            return list_text(_render_value(item, reading) for item in value["list"])
         if "row" in value:
-            return _row_text(value)
+            return _row_text(value, reading)
         if "worked" in value:
-            function = _RENDERERS.get(value["worked"])
-            return function(**(value.get("args") or {})) if function else ""
+            return _worked_text(value, reading)
         if "fields" in value:
             return _field_names(value["fields"], value.get("names") or ())
         if "date" in value:
@@ -222,17 +264,100 @@ def _render_value(value: Any) -> Any:
     return "" if value is None else value
 
 
-def render(data: dict | None) -> str:
-    """A stored sentence in the active language ("" for nothing)."""
+def render(data: dict | None, reading: Reading | None = None) -> str:
+    """A stored sentence in the active language ("" for nothing); from `reading` (`prepare`) when it has what the
+    sentence's values name, else reading them now."""
     if not data or "msgid" not in data:
         return ""
     msgid, context = data["msgid"], data.get("context")
     text = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
-    values = {k: _render_value(v) for k, v in (data.get("values") or {}).items()}
+    values = {k: _render_value(v, reading) for k, v in (data.get("values") or {}).items()}
     try:
         return text % values if values else text
     except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder: fall back to English
         return msgid % values if values else msgid
+
+
+# --- many sentences at once ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reading:
+    """What the values of some stored sentences name, read in bulk by `prepare`: each `Row` value's row (None when
+    it is gone) by (model, pk), and what each `Worked` value's batch loader read, by (loader, args)."""
+
+    rows: dict[tuple[str, Any], Any] = field(default_factory=dict)
+    worked: dict[tuple[Callable, str], Any] = field(default_factory=dict)
+
+
+READING = "_stored_text_reading"
+
+
+def _args_key(args: dict) -> str:
+    import json
+
+    return json.dumps(args, sort_keys=True, default=str)
+
+
+def _collect(value: Any, rows: dict[str, set], worked: dict[str, list[dict]]) -> None:
+    """The `Row` and `Worked` values inside a stored sentence, at any depth."""
+    if isinstance(value, dict):
+        if "msgid" in value:
+            for item in (value.get("values") or {}).values():
+                _collect(item, rows, worked)
+        elif "list" in value:
+            for item in value["list"] or ():
+                _collect(item, rows, worked)
+        elif "row" in value:
+            rows.setdefault(value["row"], set()).add(value.get("pk"))
+        elif "worked" in value:
+            worked.setdefault(value["worked"], []).append(value.get("args") or {})
+
+
+def read(texts: Iterable[dict | None], *, memo=None) -> Reading:
+    """Read what the stored sentences `texts` name, in bulk: one query per model for their `Row` values and one
+    call of each batch loader for their `Worked` values (see `renderer`)."""
+    from django.apps import apps
+    from django.core.exceptions import ValidationError
+
+    rows: dict[str, set] = {}
+    worked: dict[str, list[dict]] = {}
+    for data in texts:
+        _collect(data, rows, worked)
+    reading = Reading()
+    for path, pks in rows.items():
+        try:
+            found = apps.get_model(path)._base_manager.in_bulk([pk for pk in pks if pk is not None])
+        except (ValueError, LookupError, TypeError, ValidationError):
+            found = {}
+        reading.rows.update({(path, pk): found.get(pk) for pk in pks})
+    by_loader: dict[Callable, dict[str, dict]] = {}  # renderers that share a loader share one call
+    for name, args_list in worked.items():
+        entry = _RENDERERS.get(name)
+        if entry is not None and entry.batch is not None:
+            by_loader.setdefault(entry.batch, {}).update((_args_key(args), args) for args in args_list)
+    for loader, by_key in by_loader.items():
+        loaded = loader(list(by_key.values()), memo=memo)
+        reading.worked.update(((loader, key), value) for key, value in zip(by_key, loaded, strict=True))
+    return reading
+
+
+def prepare(items: Iterable[T], *texts: Callable[[T], dict | None], memo=None) -> list[T]:
+    """Read at once what the stored sentences of a list of entries name (`read`) and hand each entry the reading,
+    so that wording them afterwards — `render(data, reading_of(entry))`, in the reader's language — asks the
+    database nothing more, however long the list. `texts` give an entry's stored sentences (a timeline entry's
+    `data["text"]`; a notification's title and body); `memo` is passed on to the batch loaders (the page's
+    project, enabled for `core.read_once`). Returns the entries as a list."""
+    items = list(items)
+    reading = read((text(item) for item in items for text in texts), memo=memo)
+    for item in items:
+        setattr(item, READING, reading)
+    return items
+
+
+def reading_of(item) -> Reading | None:
+    """The reading `prepare` handed this entry, if it was prepared."""
+    return getattr(item, READING, None)
 
 
 def as_stored(text) -> tuple[str, dict | None]:

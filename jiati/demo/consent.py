@@ -43,7 +43,7 @@ from jiati.consent.models import (
     area_to_centi,
     centi_to_area,
 )
-from jiati.consent.rules import install_builtin_rule_sets, spec_for_round
+from jiati.consent.rules import RoundSpec, install_builtin_rule_sets, spec_for_round
 from jiati.consent.selectors import vote_counts
 from jiati.consent.services.votes import _freeze_roll
 from jiati.consent.tally import Counts, evaluate
@@ -179,6 +179,7 @@ def _write_ballots(vote: Vote, picks: list[tuple[RollVoter, str]], start: dt.dat
 
 
 def _new_vote(project: Project, actor, rule_set: RuleSet, opens_at: dt.datetime, closes_at: dt.datetime) -> Vote:
+    rule_round = RuleRound.objects.select_related("rule_set").get(rule_set=rule_set, number=1)
     vote = Vote.objects.create(
         project=project,
         rule_set=rule_set,
@@ -191,6 +192,8 @@ def _new_vote(project: Project, actor, rule_set: RuleSet, opens_at: dt.datetime,
         opens_at=opens_at,
         closes_at=closes_at,
         opened_by=actor,
+        # The round frozen on the vote as `vote_open` freezes it (the live result reads no rule set).
+        rule_spec=spec_for_round(rule_round).as_json(),
     )
     _freeze_roll(vote)
     return vote
@@ -205,7 +208,7 @@ def _closed_vote(project: Project, actor, rule_set: RuleSet, rng: random.Random,
         vote.delete()
         return None
     roll = list(RollVoter.objects.filter(vote=vote).order_by("id"))
-    spec = spec_for_round(RuleRound.objects.select_related("rule_set").get(rule_set=rule_set, number=1))
+    spec = RoundSpec.from_json(vote.rule_spec)
     for _attempt in range(20):
         choices = _choices(len(roll), rng, passed=passed)
         picks = [(v, c) for v, c in zip(roll, choices, strict=True) if c]
@@ -223,6 +226,7 @@ def _closed_vote(project: Project, actor, rule_set: RuleSet, rng: random.Random,
     vote.area_participating_centi = area_to_centi(c.area_participating)
     vote.area_agreeing_centi = area_to_centi(c.area_agreeing)
     vote.result = verdict.as_json() | {
+        "spec": spec.as_json(),  # as `vote_close` stores it: the timeline words the figures without the rule set
         "rule_set_name": spec.name,
         "chain_head": vote.chain_head,
         "ballot_entries": vote.ballot_seq,

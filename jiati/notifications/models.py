@@ -54,15 +54,15 @@ class Notification(models.Model):
 
     @property
     def shown_title(self) -> str:
-        from jiati.core.stored_text import render
+        from jiati.core.stored_text import reading_of, render
 
-        return render(self.texts.get("title")) or self.title
+        return render(self.texts.get("title"), reading_of(self)) or self.title
 
     @property
     def shown_body(self) -> str:
-        from jiati.core.stored_text import render
+        from jiati.core.stored_text import reading_of, render
 
-        return render(self.texts.get("body")) or self.body
+        return render(self.texts.get("body"), reading_of(self)) or self.body
 
 
 class DeliveryStatus(models.TextChoices):

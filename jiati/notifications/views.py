@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiati.accounts.scoping import sees_everything
+from jiati.core import stored_text
 from jiati.core.errors import get_visible_or_404
 from jiati.notifications import selectors, services
 from jiati.notifications.models import Delivery, Notification
@@ -21,6 +22,8 @@ def inbox(request):
         .prefetch_related(Prefetch("deliveries", queryset=Delivery.objects.order_by("channel")))
         .order_by("-id")[:100]
     )
+    # What the titles and bodies name is read once for the whole inbox (core.stored_text.prepare).
+    notes = stored_text.prepare(notes, lambda note: note.texts.get("title"), lambda note: note.texts.get("body"))
     return render(request, "notifications/inbox.html", {"notes": notes})
 
 

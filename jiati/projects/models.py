@@ -381,10 +381,11 @@ class ProjectEvent(AppendOnlyModel, models.Model):
 
     @property
     def text(self) -> str:
-        """The entry's sentence in the reader's language (stored as msgid + values), or the text as typed."""
-        from jiati.core.stored_text import render
+        """The entry's sentence in the reader's language (stored as msgid + values), or the text as typed; worded
+        from what `stored_text.prepare` read for the whole timeline when it was prepared."""
+        from jiati.core.stored_text import reading_of, render
 
-        return render(self.data.get("text")) or self.message
+        return render(self.data.get("text"), reading_of(self)) or self.message
 
 
 class WorkingGroupMember(models.Model):

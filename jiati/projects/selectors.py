@@ -10,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiati.accounts.models import REGION_ROLES, Role, User
+from jiati.core import stored_text
 from jiati.core.read_once import read_once
 from jiati.housing.models import Owner, Ownership
 from jiati.projects.models import (
+    OUTSIDE_EVENT_KINDS,
     EventKind,
     Project,
     ProjectDocument,
@@ -20,6 +22,7 @@ from jiati.projects.models import (
     ScheduleState,
     Stage,
     Status,
+    sees_project_internals,
     stage_index,
 )
 
@@ -83,6 +86,19 @@ def event_summary(project: Project) -> EventSummary:
         return EventSummary(entered=entered, left=left, first_left=first_left, total=total)
 
     return read_once(project, "projects_event_summary", compute)
+
+
+def timeline_events(project: Project, *, user, limit: int | None = 200) -> list[ProjectEvent]:
+    """The project's timeline, newest first, as `user` may read it (outside the staff: how the work moves on),
+    prepared: what the entries' stored sentences name (rule sets, closed votes' figures) is read once for the whole
+    list (`core.stored_text.prepare`), so the number of queries does not grow with the entries (issue 18). The
+    project is the page's (already scoped, and the memo its panels share, `core.read_once`)."""
+    events = project.events.select_related("actor").order_by("-at", "-id")
+    if not sees_project_internals(user):
+        events = events.filter(kind__in=OUTSIDE_EVENT_KINDS)
+    return stored_text.prepare(
+        events[:limit] if limit is not None else events, lambda event: event.data.get("text"), memo=project
+    )
 
 
 def stage_counts(*, user) -> list[dict]:

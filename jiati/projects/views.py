@@ -143,7 +143,7 @@ def detail(request, pk):
         "reviews": project.contract_reviews.all()[:5],
         "documents": documents,
         "blockers": blockers,
-        "events": _timeline_events(project)[:TIMELINE_LATEST],
+        "events": selectors.timeline_events(project, user=user, limit=TIMELINE_LATEST),
         "show_all": events_total if events_total > TIMELINE_LATEST else None,
         "timeline": schedule.plan_vs_actual(project),
         "plans": project.plans.only("project_id", "version", "target_date", "is_current").order_by("-version"),
@@ -163,17 +163,13 @@ def detail(request, pk):
 TIMELINE_LATEST = 20
 
 
-def _timeline_events(project):
-    return project.events.select_related("actor").order_by("-at", "-id")
-
-
 def timeline(request, pk):
     """A project's whole timeline: the entries for htmx when "show all" is clicked on the project page, or a
     page of its own, the no-JavaScript way to it. Staff only, as the timeline on the page."""
     project = _project_or_404(request, pk)
     if not sees_project_internals(request.user):
         raise PermissionDenied
-    context = {"project": project, "events": _timeline_events(project)}
+    context = {"project": project, "events": selectors.timeline_events(project, user=request.user, limit=None)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "projects/_timeline_entries.html", context)
     return render(request, "projects/timeline.html", context)

@@ -331,6 +331,6 @@ class PetitionEvent(AppendOnlyModel, models.Model):
     def text(self) -> str:
         """The entry's sentence in the reader's language (what the system wrote is stored as msgid + values,
         `core.stored_text`), or the note as a person typed it."""
-        from jiati.core.stored_text import render
+        from jiati.core.stored_text import reading_of, render
 
-        return render((self.data or {}).get("text")) or self.message
+        return render((self.data or {}).get("text"), reading_of(self)) or self.message

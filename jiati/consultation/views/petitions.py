@@ -19,6 +19,7 @@ from jiati.consultation.filtersets import PetitionFilterSet
 from jiati.consultation.models import Petition, PetitionSettings, PetitionStatus
 from jiati.consultation.services import petitions as services
 from jiati.consultation.templatetags.consultation import mask_name, petitioner_value
+from jiati.core import stored_text
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.pdf import pdf_response, qr_svg
@@ -171,7 +172,9 @@ def _petition_page(request, petition, *, bound: dict | None = None):
     open_part = next(iter(bound), None) if bound else None
     context = {
         "petition": petition,
-        "events": petition.events.select_related("actor").order_by("at", "id"),
+        "events": stored_text.prepare(  # what the history's sentences name, read once (core.stored_text)
+            petition.events.select_related("actor").order_by("at", "id"), lambda event: (event.data or {}).get("text")
+        ),
         "late": petition.days_overdue(),
         "may_handle": may_handle,
         "may_note": may_note,

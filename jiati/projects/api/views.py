@@ -14,7 +14,7 @@ from jiati.companies.models import Company
 from jiati.housing.models import Stairwell
 from jiati.projects import filtersets, permissions, schedule, selectors, services
 from jiati.projects.api import serializers as s
-from jiati.projects.models import Blocker, Project, ProjectEvent, next_stage, sees_project_internals
+from jiati.projects.models import Blocker, Project, next_stage, sees_project_internals
 from jiati.web.api import ScopedReadOnlyViewSet, scoped_or_refuse
 
 
@@ -144,12 +144,7 @@ class ProjectViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
         project = self.get_object()
-        events = (
-            ProjectEvent.objects.visible_to(request.user)
-            .filter(project=project)
-            .select_related("actor")
-            .order_by("-at", "-id")[:500]
-        )
+        events = selectors.timeline_events(project, user=request.user, limit=500)  # stored sentences read in bulk
         return Response(s.EventSerializer(events, many=True).data)
 
     @extend_schema(methods=["get"], responses=s.DocumentSerializer(many=True))

@@ -185,14 +185,11 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
     return delivery
 
 
-# What the log and the platform administrator's list say of a delivery whose worker died in the send.
-UNCONFIRMED_ERROR = "worker stopped after calling the channel; it cannot deduplicate, so the message is not sent again"
-
-
 def _unconfirmed(delivery: Delivery) -> Delivery | None:
     """A stale claim on a channel that cannot deduplicate (or out of attempts): may have been sent, never resent."""
     changed = Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENDING, attempts=delivery.attempts).update(
-        status=DeliveryStatus.UNCONFIRMED, error=UNCONFIRMED_ERROR
+        status=DeliveryStatus.UNCONFIRMED,
+        error="",  # the list words why, in the reader's language
     )
     if not changed:
         return None
@@ -203,7 +200,7 @@ def _unconfirmed(delivery: Delivery) -> Delivery | None:
         delivery.key,
         delivery.claimed_at.isoformat() if delivery.claimed_at else "?",
     )
-    delivery.status, delivery.error = DeliveryStatus.UNCONFIRMED, UNCONFIRMED_ERROR
+    delivery.status, delivery.error = DeliveryStatus.UNCONFIRMED, ""
     return delivery
 
 

@@ -252,6 +252,12 @@ def test_the_platform_administrator_sees_it_and_may_resend_it_on_purpose(
     admin = world.users["admin"]
     page = client_for(admin).get(reverse("notifications:undelivered")).content.decode()
     assert "delivery-unconfirmed" in page and "电梯停运通知" in page
+    # Why it is listed is worded in the reader's language, not stored in the worker's (issue 13's rule).
+    assert "which cannot tell a repeat: not sent again" in page
+    chinese = client_for(admin)
+    chinese.cookies["django_language"] = "zh-hans"
+    page = chinese.get(reverse("notifications:undelivered")).content.decode()
+    assert "不会自动再发" in page and "worker" not in page.split("<tbody>", 1)[1]
     old_key = delivery.key
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(admin).post(reverse("notifications:resend", args=[delivery.pk]))

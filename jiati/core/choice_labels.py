@@ -43,7 +43,9 @@ def display(self, field):
 
 
 def _install_on(model) -> None:
-    for field in model._meta.get_fields(include_parents=False):
+    # The model's own columns: no reverse relations (reading those would build the relation graph, which a
+    # model being created, e.g. by migrations, may not have yet).
+    for field in model._meta.local_fields:
         if not getattr(field, "choices", None) or not isinstance(field.choices, (list, tuple)):
             continue
         name = f"get_{field.name}_display"

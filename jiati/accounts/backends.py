@@ -5,8 +5,21 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.db.models import Value
+from django.db.models.functions import Cast
+
+from jiati.core.prepared import PreparedQuery
 
 UserModel = get_user_model()
+
+# Every signed-in request reads its user: the statement is compiled once per process (`core.prepared`), not
+# built and compiled on each request (issue 18). The key comes as text and is cast back in SQL.
+_USER_WITH_REGION = PreparedQuery(
+    UserModel,
+    lambda pk: UserModel._default_manager.select_related("region").filter(
+        pk=Cast(Value(pk), output_field=UserModel._meta.pk)
+    )[:1],
+)
 
 # Sessions signed in before this backend existed name Django's own; it stays listed after this one
 # (settings.AUTHENTICATION_BACKENDS) so that they stay signed in, but never checks a password itself.
@@ -17,17 +30,15 @@ class UserBackend(ModelBackend):
     """Django's `ModelBackend`, except:
 
     - a session's user is read with their region (`select_related`): scoping reads the region on every
-      request (`accounts.scoping.area_q`), which was a second query — as the API's token already does;
+      request (`accounts.scoping.area_q`), which was a second query — as the API's token already does — in a
+      statement compiled once per process;
     - credentials it refuses are refused for good (PermissionDenied ends Django's loop over the backends): the
       compatibility entry after it would otherwise hash the same wrong password a second time.
     """
 
     def get_user(self, user_id):
-        try:
-            user = UserModel._default_manager.select_related("region").get(pk=user_id)
-        except UserModel.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        found = _USER_WITH_REGION.fetch(str(user_id))
+        return found[0] if found and self.user_can_authenticate(found[0]) else None
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, Value, prefetch_related_objects
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from jiati.core import read_once
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
+from jiati.core.prepared import PreparedQuery
 from jiati.core.refused_forms import refused_is
 from jiati.core.uploads import serve_private_file
 from jiati.housing.models import Estate, Stairwell
@@ -97,6 +99,29 @@ class ProjectListView(ScopedListView):
 PROJECT_PARTIES = ("responsible", "lead_owner", "brand", "contractor", "maintainer", "cluster")
 
 
+# That statement differs only by the project's key and which parties it has: compiled once per process for each
+# set of parties (`core.prepared`, at most 2**6 of them) instead of built and compiled on every view (issue 18).
+_PARTIES_STATEMENTS: dict[tuple[str, ...], PreparedQuery] = {}
+
+
+def _parties_statement(present: tuple[str, ...]) -> PreparedQuery:
+    prepared = _PARTIES_STATEMENTS.get(present)
+    if prepared is None:
+        # The key comes as text (a prepared query's values are text) and is cast back in SQL.
+        prepared = _PARTIES_STATEMENTS.setdefault(
+            present,
+            PreparedQuery(
+                Project,
+                lambda pk: (
+                    Project.objects.select_related(*present)
+                    .only("pk", *present)
+                    .filter(pk=Cast(Value(pk), output_field=Project._meta.pk))
+                ),
+            ),
+        )
+    return prepared
+
+
 def _project_or_404(request, pk, *, related=()):
     project = get_visible_or_404(
         Project.objects.visible_to(request.user)
@@ -104,9 +129,9 @@ def _project_or_404(request, pk, *, related=()):
         .select_related("estate", "stairwell__building", "community__parent", *related),
         pk=pk,
     )
-    present = [name for name in PROJECT_PARTIES if getattr(project, f"{name}_id") is not None]
+    present = tuple(name for name in PROJECT_PARTIES if getattr(project, f"{name}_id") is not None)
     if present:
-        parties = Project.objects.select_related(*present).only("pk", *present).get(pk=project.pk)
+        (parties,) = _parties_statement(present).fetch(str(project.pk))
         for name in present:
             setattr(project, name, getattr(parties, name))
     return project

@@ -33,6 +33,29 @@ def test_a_session_request_reads_its_user_with_the_region_in_one_query(client, w
     assert region_reads(queries) == []
 
 
+def test_the_session_user_statement_is_compiled_once(client, world, monkeypatch):
+    """Issue 18: built and compiled once per process (core.prepared), then only run with each request's key."""
+    from jiati.accounts import backends
+    from jiati.core.prepared import PreparedQuery
+
+    monkeypatch.setattr(
+        backends, "_USER_WITH_REGION", PreparedQuery(backends.UserModel, backends._USER_WITH_REGION._build)
+    )
+    built = []
+    build = backends._USER_WITH_REGION._build
+    monkeypatch.setattr(backends._USER_WITH_REGION, "_build", lambda pk: built.append(pk) or build(pk))
+    for name in ("community", "district", "community"):
+        client.force_login(world.users[name])
+        response = client.get(reverse("project-list"))
+        assert response.status_code == 200 and response.wsgi_request.user == world.users[name]
+        assert response.wsgi_request.user.region == world.users[name].region
+    assert len(built) == 1
+    inactive = world.users["district"]
+    client.force_login(inactive)
+    User.objects.filter(pk=inactive.pk).update(is_active=False)
+    assert client.get(reverse("project-list")).wsgi_request.user.is_authenticated is False
+
+
 def test_a_session_signed_in_with_djangos_backend_stays_signed_in(client, world):
     community = world.users["community"]
     client.force_login(community, backend=DJANGO_MODEL_BACKEND)

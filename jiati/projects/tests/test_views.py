@@ -355,3 +355,30 @@ def test_the_events_summary_gives_the_dates_the_events_give(world, project):
     assert summary.left[Stage.CONSULTATION] == at + dt.timedelta(days=5)  # the last time
     assert summary.first_left[Stage.CONSULTATION] == at + dt.timedelta(days=3)
     assert vote_opened_at(project) == at + dt.timedelta(days=3)
+
+
+def test_the_project_page_reads_its_parties_with_a_statement_compiled_once(world, rf, project, monkeypatch):
+    """Issue 18: the parties' statement is compiled once per set of parties (core.prepared), not on every view, and
+    answers the same people as the queryset it was built from."""
+    from jiati.core.prepared import PreparedQuery
+    from jiati.projects import views
+
+    owner = Ownership.objects.filter(dwelling__stairwell=project.stairwell).first().owner
+    services.project_set_lead_owner(project=project, actor=world.users["community"], owner=owner)
+    compiled = []
+    compile_once = PreparedQuery._compile
+
+    def counting(self, alias):
+        compiled.append(self)
+        return compile_once(self, alias)
+
+    monkeypatch.setattr(PreparedQuery, "_compile", counting)
+    monkeypatch.setattr(views, "_PARTIES_STATEMENTS", {})
+    request = rf.get("/")
+    request.user = world.users["community"]
+    for _ in range(3):
+        found = views._project_or_404(request, project.pk)
+        assert (found.responsible, found.lead_owner) == (world.users["community"], owner)
+        assert found.responsible.username == "community" and found.lead_owner.name == owner.name
+    assert list(views._PARTIES_STATEMENTS) == [("responsible", "lead_owner")]
+    assert len(compiled) == 1

@@ -242,8 +242,9 @@ def closed_verdicts(vote_ids, *, memo=None) -> dict[int, Verdict]:
 
 
 def choice_breakdown(vote: Vote) -> dict[str, int]:
-    rows = Ballot.objects.filter(vote=vote).values_list("choice").annotate(n=Count("id")).values_list("choice", "n")
-    counts = dict(rows)
+    # No ordering: the ballots' default one (vote, voter) would join the votes and the roll for nothing.
+    rows = Ballot.objects.filter(vote=vote).order_by().values_list("choice").annotate(n=Count("id"))
+    counts = dict(rows.values_list("choice", "n"))
     return {choice: counts.get(choice, 0) for choice in Choice.values} | {
         "absent": vote.owners_total - sum(counts.values())
     }

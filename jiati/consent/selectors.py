@@ -207,6 +207,14 @@ def vote_verdict(vote: Vote, *, memo=None) -> Verdict:
     if _recorded(vote):
         spec = _stored_spec(vote) or round_spec(vote, memo=memo)
         return stored_verdict(vote.result, vote_counts(vote, spec=spec), spec, vote.passed)
+    # The live result is read once on the page (its vote-stage guard and consent panel both show it).
+    return read_once(memo, (LIVE_VERDICT, vote.pk), lambda: _live_verdict(vote, memo=memo))
+
+
+LIVE_VERDICT = "consent.live_verdict"  # the memo's key: (LIVE_VERDICT, vote id)
+
+
+def _live_verdict(vote: Vote, *, memo=None) -> Verdict:
     spec = round_spec(vote, memo=memo)
     return evaluate(vote_counts(vote, spec=spec), spec)
 

@@ -39,3 +39,24 @@ def test_the_guard_and_the_panel_share_the_rounds_on_the_page(vote, world, djang
     shared = vote_queries(lambda: panels.project_panels(request=request, project=project))
     assert len(shared) < len(fresh)
     assert not [q for q in shared if '"consent_vote"."status" IN' in q or "CASE WHEN" in q]  # no current vote again
+
+
+def test_the_page_counts_an_open_vote_once_for_its_guard_and_its_panel(vote, world):
+    """The live result (one aggregate over the ballots) is shown by the vote-stage guard and the consent panel: on
+    the page it is counted once; outside it, every time (nothing stale after a ballot)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project = vote.project
+    request = RequestFactory().get("/")
+    request.user = world.users["community"]
+
+    def counts(call) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        return sum('AS "participating"' in q["sql"] for q in captured.captured_queries)
+
+    both = lambda: (guards.guard_vote(project), panels.project_panels(request=request, project=project))  # noqa: E731
+    assert counts(both) == 2
+    read_once.enable(project)
+    assert counts(both) == 1

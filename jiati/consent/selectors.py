@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Func, Max, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from jiati.consent.models import (
     CostShare,
     NoticeStatus,
     Objection,
+    ObjectionStatus,
     PublicNotice,
     RollDwelling,
     RollVoter,
@@ -348,6 +349,32 @@ def rounds_passed(rounds: list[dict]) -> bool:
 
 def current_notice(project) -> PublicNotice | None:
     return PublicNotice.objects.filter(project=project, status=NoticeStatus.POSTED).order_by("-id").first()
+
+
+def panel_reads(project) -> tuple[PublicNotice | None, CostScheme | None, dict[str, int]]:
+    """What the consent panel shows besides the votes: `current_notice`, `current_scheme` and the project's
+    objections counted by status — their ids and counts in one query, then the notice and the scheme only if
+    there are any (before the vote, usually neither: one query instead of three)."""
+
+    def objections(status: str):
+        counted = Objection.objects.filter(project=OuterRef("pk"), status=status).order_by().values("project")
+        return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    notice = PublicNotice.objects.filter(project=OuterRef("pk"), status=NoticeStatus.POSTED).order_by("-id")
+    scheme = CostScheme.objects.filter(project=OuterRef("pk"), is_current=True).order_by("-version")
+    row = (
+        Project.objects.filter(pk=project.pk)
+        .values(
+            notice=Subquery(notice.values("pk")[:1]),
+            scheme=Subquery(scheme.values("pk")[:1]),
+            **{f"objections_{status}": objections(status) for status in ObjectionStatus.values},
+        )
+        .first()
+    ) or {}
+    counts = {status: row.get(f"objections_{status}") or 0 for status in ObjectionStatus.values}
+    found_notice = PublicNotice.objects.get(pk=row["notice"]) if row.get("notice") else None
+    found_scheme = CostScheme.objects.get(pk=row["scheme"]) if row.get("scheme") else None
+    return found_notice, found_scheme, counts
 
 
 def project_objections(project):

@@ -4,8 +4,6 @@ links to the printed forms."""
 
 from __future__ import annotations
 
-from django.db.models import Count
-
 from jiati.consent import permissions, selectors
 from jiati.consent.models import ObjectionStatus
 from jiati.projects.models import Stage, stage_index
@@ -16,10 +14,8 @@ def project_panels(*, request, project) -> list[dict]:
     if not (user.is_authenticated and (user.is_staff_member or user.role == "resident")):
         return []
     vote, rounds = selectors.consent_rounds(project)
-    notice = selectors.current_notice(project)
-    scheme = selectors.current_scheme(project)
-    objection_counts = dict(project.objections.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    has_anything = vote is not None or notice is not None or scheme is not None or objection_counts
+    notice, scheme, objection_counts = selectors.panel_reads(project)
+    has_anything = vote is not None or notice is not None or scheme is not None or any(objection_counts.values())
     if not has_anything and stage_index(project.stage) < stage_index(Stage.CONSULTATION):
         return []
     staff = user.is_staff_member

@@ -3,10 +3,9 @@ needs, an owner's open votes and his share of the cost."""
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Func, Max, Prefetch, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,10 +18,12 @@ from jiati.consent.models import (
     CostShare,
     NoticeStatus,
     Objection,
+    ObjectionStatus,
     PublicNotice,
     RollDwelling,
     RollVoter,
     RuleRound,
+    RuleSet,
     RuleTest,
     Scope,
     StagedBallotStack,
@@ -33,10 +34,11 @@ from jiati.consent.models import (
 )
 from jiati.consent.rules import RoundSpec, spec_for_round
 from jiati.consent.tally import Counts, Verdict, evaluate, stored_verdict
+from jiati.core import read_once as page_memo
 from jiati.core.formatting import format_compared_shares
 from jiati.core.money import FEN
 from jiati.core.read_once import read_many, read_once
-from jiati.core.stored_text import renderer
+from jiati.core.stored_text import renderer, row_reader
 from jiati.housing.models import Dwelling, Ownership
 from jiati.projects.models import Project, Status
 
@@ -58,27 +60,54 @@ def round_specs(keys, *, memo=None) -> dict[tuple[int, int], RoundSpec | None]:
     their rule sets, then their tests); None for a round that does not exist. With `memo` (the project page's
     project, `core.read_once`) each round is read once for the page: its consent panel, its vote-stage guard and
     its timeline's closed votes ask for the same one. A rule-set version is never edited, so nothing goes stale."""
-    found = read_many(memo, [(ROUND_SPEC, *key) for key in keys], _read_round_specs)
+    found = read_many(memo, [(ROUND_SPEC, *key) for key in keys], lambda missing: _read_round_specs(missing, memo=memo))
     return {(rule_set_id, number): spec for (_name, rule_set_id, number), spec in found.items()}
 
 
 ROUND_SPEC = "consent.round_spec"  # the memo's key: (ROUND_SPEC, rule set id, round number)
+RULE_ROUNDS = "consent.rule_rounds"  # the memo's key: (RULE_ROUNDS, rule set id)
 
 
-def _read_round_specs(keys) -> dict:
+def _read_round_specs(keys, *, memo=None) -> dict:
+    """The specs of some rounds: their rule sets' rounds (`rule_rounds`, shared on the page), then their tests."""
     wanted = set(keys)
-    rule_rounds = (
-        RuleRound.objects.filter(rule_set_id__in={rule_set_id for _name, rule_set_id, _number in wanted})
-        .select_related("rule_set")
-        .prefetch_related(Prefetch("tests", queryset=RuleTest.objects.order_by("position", "id")))
-    )
-    rounds = {(ROUND_SPEC, r.rule_set_id, r.number): r for r in rule_rounds}
-    totals = Counter(r.rule_set_id for r in rounds.values())
-    return {
-        key: spec_for_round(r, rounds_total=totals[r.rule_set_id], tests=r.tests.all())
-        for key, r in rounds.items()
-        if key in wanted
+    by_set = rule_rounds({rule_set_id for _name, rule_set_id, _number in wanted}, memo=memo)
+    rounds = {
+        key: r for rounds in by_set.values() for r in rounds if (key := (ROUND_SPEC, r.rule_set_id, r.number)) in wanted
     }
+    tests: dict[int, list[RuleTest]] = {}
+    for test in RuleTest.objects.filter(round_id__in=[r.pk for r in rounds.values()]).order_by("position", "id"):
+        tests.setdefault(test.round_id, []).append(test)
+    return {
+        key: spec_for_round(r, rounds_total=len(by_set[r.rule_set_id]), tests=tests.get(r.pk, []))
+        for key, r in rounds.items()
+    }
+
+
+def rule_rounds(rule_set_ids, *, memo=None) -> dict[int, list[RuleRound]]:
+    """The rounds of some rule sets, by rule set id, in order, each with its rule set: one query for them all. With
+    `memo` (the project page's project, `core.read_once`) each rule set's rounds are read once for the page: the
+    timeline's rule-set names (`rule_sets_named`) and closed votes (`round_specs`), the consent panel and the
+    vote-stage guard (`consent_rounds`) share them. A rule-set version is never edited, so nothing goes stale."""
+    found = read_many(memo, [(RULE_ROUNDS, pk) for pk in rule_set_ids], _read_rule_rounds)
+    return {pk: rounds or [] for (_name, pk), rounds in found.items()}
+
+
+def _read_rule_rounds(keys) -> dict:
+    by_set: dict[int, list[RuleRound]] = {rule_set_id: [] for _name, rule_set_id in keys}
+    rounds = RuleRound.objects.filter(rule_set_id__in=list(by_set)).select_related("rule_set")
+    for rule_round in rounds.order_by("rule_set_id", "number"):
+        by_set[rule_round.rule_set_id].append(rule_round)
+    return {(RULE_ROUNDS, rule_set_id): found for rule_set_id, found in by_set.items()}
+
+
+@row_reader("consent.RuleSet")
+def rule_sets_named(pks, *, memo=None) -> dict[int, RuleSet]:
+    """The rule sets a list of stored sentences names (a timeline's "under rule set …"), read with their rounds
+    (`rule_rounds`): the page's closed votes and consent panel read those rounds anyway."""
+    found = {pk: rounds[0].rule_set for pk, rounds in rule_rounds(pks, memo=memo).items() if rounds}
+    missing = [pk for pk in pks if pk not in found]
+    return found | (RuleSet._base_manager.in_bulk(missing) if missing else {})
 
 
 def _wider_area_dwellings(vote: Vote, others_scope: str):
@@ -179,6 +208,14 @@ def vote_verdict(vote: Vote, *, memo=None) -> Verdict:
     if _recorded(vote):
         spec = _stored_spec(vote) or round_spec(vote, memo=memo)
         return stored_verdict(vote.result, vote_counts(vote, spec=spec), spec, vote.passed)
+    # The live result is read once on the page (its vote-stage guard and consent panel both show it).
+    return read_once(memo, (LIVE_VERDICT, vote.pk), lambda: _live_verdict(vote, memo=memo))
+
+
+LIVE_VERDICT = "consent.live_verdict"  # the memo's key: (LIVE_VERDICT, vote id)
+
+
+def _live_verdict(vote: Vote, *, memo=None) -> Verdict:
     spec = round_spec(vote, memo=memo)
     return evaluate(vote_counts(vote, spec=spec), spec)
 
@@ -189,11 +226,13 @@ def closed_verdicts(vote_ids, *, memo=None) -> dict[int, Verdict]:
     stored before the rule round was stored with it (older votes, the demo's) lacks the tests' measures and
     thresholds: those rounds are read once for all the votes (`round_specs`, two queries, none if the page read
     them already). A vote that is not closed is left out."""
-    votes = list(
-        Vote.objects.filter(pk__in=[pk for pk in set(vote_ids) if isinstance(pk, int)], status=VoteStatus.CLOSED).defer(
-            "plan"
-        )
-    )
+    wanted = {pk for pk in vote_ids if isinstance(pk, int)}
+    # On the project page its votes are read once for the timeline, the consent panel and the guard (`_page_votes`).
+    known = {vote.pk: vote for vote in _page_votes(memo)} if _is_page(memo) else {}
+    votes = [known[pk] for pk in wanted if pk in known and known[pk].status == VoteStatus.CLOSED]
+    missing = [pk for pk in wanted if pk not in known]
+    if missing:
+        votes += Vote.objects.filter(pk__in=missing, status=VoteStatus.CLOSED).defer("plan")
     stored = {vote.pk: _stored_spec(vote) if _recorded(vote) else None for vote in votes}
     unstored = {(v.rule_set_id, v.round_number) for v in votes if stored[v.pk] is None and not v.rule_spec}
     specs = round_specs(unstored, memo=memo) if unstored else {}
@@ -212,8 +251,9 @@ def closed_verdicts(vote_ids, *, memo=None) -> dict[int, Verdict]:
 
 
 def choice_breakdown(vote: Vote) -> dict[str, int]:
-    rows = Ballot.objects.filter(vote=vote).values_list("choice").annotate(n=Count("id")).values_list("choice", "n")
-    counts = dict(rows)
+    # No ordering: the ballots' default one (vote, voter) would join the votes and the roll for nothing.
+    rows = Ballot.objects.filter(vote=vote).order_by().values_list("choice").annotate(n=Count("id"))
+    counts = dict(rows.values_list("choice", "n"))
     return {choice: counts.get(choice, 0) for choice in Choice.values} | {
         "absent": vote.owners_total - sum(counts.values())
     }
@@ -249,17 +289,52 @@ def consent_rounds(project) -> tuple[Vote | None, list[dict]]:
 
 
 def _consent_rounds(project) -> tuple[Vote | None, list[dict]]:
-    vote = current_vote(project)
-    if vote is None:
+    """As `current_vote`, `round_decision` and the open vote of each round would read them, from one read of the
+    project's votes (`_page_votes`) and its rule set's rounds (`rule_rounds`)."""
+    votes = _page_votes(project)
+    own = [v for v in votes if v.project_id == project.pk and v.status != VoteStatus.CANCELLED]
+    if not own:
         return None, []
+    vote = min(own, key=lambda v: (v.status != VoteStatus.OPEN, -v.pk))  # the open one, else the latest
     rounds = []
-    for rule_round in vote.rule_set.rounds.order_by("number"):
-        decision = round_decision(project, vote.rule_set, rule_round)
-        open_vote = Vote.objects.filter(
-            project=project, rule_set=vote.rule_set, round_number=rule_round.number, status=VoteStatus.OPEN
-        ).first()
-        rounds.append({"round": rule_round, "decision": decision, "open": open_vote})
+    for rule_round in rule_rounds([vote.rule_set_id], memo=project)[vote.rule_set_id]:
+        held = [v for v in votes if v.rule_set_id == vote.rule_set_id and v.round_number == rule_round.number]
+        if rule_round.scope == Scope.ESTATE:  # an estate-wide round decides for every project of the estate (连片)
+            closed = [v for v in held if v.scope == Scope.ESTATE and v.estate_id == project.estate_id]
+        else:
+            closed = [v for v in held if v.project_id == project.pk]
+        closed = [v for v in closed if v.status == VoteStatus.CLOSED]
+        # The latest closed (as ordered by "-closed_at", "-id" on PostgreSQL: no time first), the first open one.
+        decision = max(closed, key=_latest_closed, default=None)
+        opened = [v for v in held if v.project_id == project.pk and v.status == VoteStatus.OPEN]
+        rounds.append({"round": rule_round, "decision": decision, "open": min(opened, key=_pk, default=None)})
     return vote, rounds
+
+
+def _latest_closed(vote: Vote) -> tuple:
+    return (vote.closed_at is None, vote.closed_at.timestamp() if vote.closed_at else 0.0, vote.pk)
+
+
+def _pk(vote: Vote) -> int:
+    return vote.pk
+
+
+PAGE_VOTES = "consent.page_votes"
+
+
+def _page_votes(project) -> list[Vote]:
+    """The project's votes and its estate's closed estate-wide votes (which decide a round for each of its projects),
+    newest first, with their rule sets, in one query; read once on the project page (`core.read_once`): its
+    timeline's closed votes, its consent panel and its vote-stage guard share them."""
+    votes = Vote.objects.filter(
+        Q(project_id=project.pk) | Q(scope=Scope.ESTATE, estate_id=project.estate_id, status=VoteStatus.CLOSED)
+    )
+    return read_once(project, PAGE_VOTES, lambda: list(votes.select_related("rule_set").defer("plan").order_by("-id")))
+
+
+def _is_page(memo) -> bool:
+    """Whether `memo` is a project page's project, enabled for `core.read_once` (its votes are then read anyway)."""
+    return isinstance(memo, Project) and getattr(memo, page_memo.ATTRIBUTE, None) is not None
 
 
 def has_passed_vote(project) -> bool:
@@ -274,6 +349,32 @@ def rounds_passed(rounds: list[dict]) -> bool:
 
 def current_notice(project) -> PublicNotice | None:
     return PublicNotice.objects.filter(project=project, status=NoticeStatus.POSTED).order_by("-id").first()
+
+
+def panel_reads(project) -> tuple[PublicNotice | None, CostScheme | None, dict[str, int]]:
+    """What the consent panel shows besides the votes: `current_notice`, `current_scheme` and the project's
+    objections counted by status — their ids and counts in one query, then the notice and the scheme only if
+    there are any (before the vote, usually neither: one query instead of three)."""
+
+    def objections(status: str):
+        counted = Objection.objects.filter(project=OuterRef("pk"), status=status).order_by().values("project")
+        return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+    notice = PublicNotice.objects.filter(project=OuterRef("pk"), status=NoticeStatus.POSTED).order_by("-id")
+    scheme = CostScheme.objects.filter(project=OuterRef("pk"), is_current=True).order_by("-version")
+    row = (
+        Project.objects.filter(pk=project.pk)
+        .values(
+            notice=Subquery(notice.values("pk")[:1]),
+            scheme=Subquery(scheme.values("pk")[:1]),
+            **{f"objections_{status}": objections(status) for status in ObjectionStatus.values},
+        )
+        .first()
+    ) or {}
+    counts = {status: row.get(f"objections_{status}") or 0 for status in ObjectionStatus.values}
+    found_notice = PublicNotice.objects.get(pk=row["notice"]) if row.get("notice") else None
+    found_scheme = CostScheme.objects.get(pk=row["scheme"]) if row.get("scheme") else None
+    return found_notice, found_scheme, counts
 
 
 def project_objections(project):

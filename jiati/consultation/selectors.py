@@ -141,7 +141,7 @@ class ProjectMeetings:
 def project_meetings(*, project: Project) -> ProjectMeetings:
     links = list(
         MeetingProject.objects.filter(project=project)
-        .select_related("meeting__region", "meeting__estate")
+        .select_related("meeting")  # its region and estate are not shown nor needed for the rule
         .order_by("meeting__starts_at", "meeting_id")
     )
     vote_started_at = vote_opened_at(project)

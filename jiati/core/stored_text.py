@@ -278,6 +278,22 @@ def render(data: dict | None, reading: Reading | None = None) -> str:
         return msgid % values if values else msgid
 
 
+RowReader = Callable[..., dict]
+_ROW_READERS: dict[str, RowReader] = {}
+
+
+def row_reader(model: str):
+    """Register how `prepare` reads the `Row` values of one model ("app_label.Model") in bulk, instead of by their
+    primary keys: `reader(pks, memo=None)` returns {pk: row} (a pk left out is a row that is gone). An app whose
+    page reads those rows anyway (a rule set with its rounds) shares that read through `memo` (`core.read_once`)."""
+
+    def register(function: RowReader) -> RowReader:
+        _ROW_READERS[model] = function
+        return function
+
+    return register
+
+
 # --- many sentences at once ------------------------------------------------------------------------------------
 
 
@@ -326,8 +342,10 @@ def read(texts: Iterable[dict | None], *, memo=None) -> Reading:
         _collect(data, rows, worked)
     reading = Reading()
     for path, pks in rows.items():
+        wanted = [pk for pk in pks if pk is not None]
         try:
-            found = apps.get_model(path)._base_manager.in_bulk([pk for pk in pks if pk is not None])
+            reader = _ROW_READERS.get(path)
+            found = reader(wanted, memo=memo) if reader else apps.get_model(path)._base_manager.in_bulk(wanted)
         except (ValueError, LookupError, TypeError, ValidationError):
             found = {}
         reading.rows.update({(path, pk): found.get(pk) for pk in pks})

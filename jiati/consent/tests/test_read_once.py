@@ -4,6 +4,8 @@ such a page (services, writes) they are read afresh every time."""
 from __future__ import annotations
 
 from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
 
 from jiati.consent import guards, panels, selectors
 from jiati.consent.tests.conftest import open_vote
@@ -39,3 +41,55 @@ def test_the_guard_and_the_panel_share_the_rounds_on_the_page(vote, world, djang
     shared = vote_queries(lambda: panels.project_panels(request=request, project=project))
     assert len(shared) < len(fresh)
     assert not [q for q in shared if '"consent_vote"."status" IN' in q or "CASE WHEN" in q]  # no current vote again
+
+
+def test_the_page_counts_an_open_vote_once_for_its_guard_and_its_panel(vote, world):
+    """The live result (one aggregate over the ballots) is shown by the vote-stage guard and the consent panel: on
+    the page it is counted once; outside it, every time (nothing stale after a ballot)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project = vote.project
+    request = RequestFactory().get("/")
+    request.user = world.users["community"]
+
+    def counts(call) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            call()
+        return sum('AS "participating"' in q["sql"] for q in captured.captured_queries)
+
+    both = lambda: (guards.guard_vote(project), panels.project_panels(request=request, project=project))  # noqa: E731
+    assert counts(both) == 2
+    read_once.enable(project)
+    assert counts(both) == 1
+
+
+def test_the_panel_reads_notice_scheme_and_objections_in_one_query(project, world, django_assert_num_queries):
+    """Issue 18: the consent panel's notice, cost scheme and objection counts are one query (then the notice and
+    the scheme only when there are any): with no vote and none of them, the panel is two queries."""
+    request = RequestFactory().get("/")
+    request.user = world.users["community"]
+    with django_assert_num_queries(2):  # the project's votes; its notice, scheme and objections
+        panels.project_panels(request=request, project=project)
+    notice, scheme, counts = selectors.panel_reads(project)
+    assert (notice, scheme, counts) == (None, None, {"open": 0, "answered": 0, "closed": 0})
+
+
+def test_the_panel_counts_the_objections_by_status_and_shows_the_current_scheme(project, world, client_for):
+    from jiati.consent import services
+    from jiati.consent.models import Objection, ObjectionStatus
+
+    community = world.users["community"]
+    for content in ("a", "b", "c"):
+        services.objection_lodge(project=project, actor=community, channel="phone", name="甲", content=content)
+    Objection.objects.filter(content="c").update(
+        status=ObjectionStatus.ANSWERED, response="答复", answered_at=timezone.now()
+    )
+    client_for(community).post(
+        reverse("consent-costscheme-list"),
+        {"project": project.pk, "method": "area", "total_cost": "360000.00"},
+        content_type="application/json",
+    )
+    notice, scheme, counts = selectors.panel_reads(project)
+    assert notice is None and scheme == selectors.current_scheme(project) and scheme is not None
+    assert counts == {"open": 2, "answered": 1, "closed": 0}

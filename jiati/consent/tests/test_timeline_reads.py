@@ -63,7 +63,9 @@ def test_the_timeline_reads_the_same_queries_for_one_or_three_closed_votes(proje
     three = _sqls(lambda: _read_timeline(project, community))
     assert len(three) == len(one)
     assert sum('FROM "consent_vote"' in q for q in three) == 1  # all the closed votes in one query
-    assert sum('FROM "consent_ruleset"' in q for q in three) == 1  # every Row naming a rule set
+    # Every Row naming a rule set, read with the set's rounds (`rule_rounds`); without the page's memo (here) the
+    # older results' rounds are read again for their tests.
+    assert sum('"consent_ruleset"."id"' in q for q in three) == (2 if older else 1)
     assert sum('FROM "consent_ruletest"' in q for q in three) == (1 if older else 0)  # the round, once
     assert not [q for q in three if 'FROM "consent_ballot"' in q]  # no ballot counted again
     assert len(three) == (5 if older else 3)  # the events, the rule sets, the votes (older: the round, its tests)
@@ -103,3 +105,8 @@ def test_the_page_does_not_grow_with_closed_votes_and_reads_the_round_once(proje
     # The consent panel's verdict, the guard and the timeline's entries share one read of the rule round.
     assert sum('FROM "consent_ruletest"' in q for q in three) == 1
     assert not [q for q in three if "COUNT(" in q and 'FROM "consent_ruleround"' in q]
+    # The timeline's rule-set names and closed votes, the panel and the guard: one read of the project's votes and
+    # one of its rule set's rounds (with the set) for them all.
+    assert sum('FROM "consent_vote"' in q for q in three) == 1
+    assert sum('FROM "consent_ruleround"' in q for q in three) == 1
+    assert not [q for q in three if 'FROM "consent_ruleset"' in q]

@@ -184,3 +184,20 @@ def test_the_panel_shows_which_meeting_counts(world, project, client_for):
     page = client_for(world.users["community"]).get(reverse("projects:detail", args=[project.pk])).content.decode()
     # the badge in the reader's language (it read 一梯一会 on English pages)
     assert 'One meeting per elevator <i class="bi bi-check2"></i>' in page and "border-danger" not in page
+
+
+def test_the_panel_reads_the_meetings_in_one_query_without_their_places(world, project, django_assert_num_queries):
+    """Issue 18: the project page's meetings are one query, and the meetings' regions and estates (neither shown nor
+    needed by the rule) are not joined."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hold(world, project, level="estate")
+    hold(world, project, level="community", region="A1a")
+    selectors.vote_opened_at(project)  # the project's event summary, which the page reads anyway
+    with CaptureQueriesContext(connection) as captured:
+        summary = selectors.project_meetings(project=project)
+        assert [m.counts for m in summary.meetings] == [True, True]
+    sqls = [q["sql"] for q in captured.captured_queries if 'FROM "consultation_meetingproject"' in q["sql"]]
+    assert len(sqls) == 1
+    assert '"organisation_region"' not in sqls[0] and '"housing_estate"' not in sqls[0]

@@ -172,11 +172,13 @@ def delivery_attempt(*, delivery_id: int) -> Delivery | None:
         delivery.status, delivery.sent_at, delivery.error = DeliveryStatus.SENT, timezone.now(), ""
     # Only over this worker's own claim: a claim taken over meanwhile (sent again with the same key) is the other
     # worker's to record. A claim taken for dead and marked unconfirmed while this worker was still sending gets
-    # the answer this worker knows.
+    # the answer this worker knows. The key is matched too: a resend on purpose starts the counter over with a new
+    # key, so a new claim may have this one's counter.
     Delivery.objects.filter(
         pk=delivery.pk,
         status__in=(DeliveryStatus.SENDING, DeliveryStatus.UNCONFIRMED),
         attempts=delivery.attempts,
+        key=delivery.key,
     ).update(
         status=delivery.status, error=delivery.error, sent_at=delivery.sent_at, next_attempt_at=delivery.next_attempt_at
     )

@@ -155,6 +155,38 @@ def test_a_slow_worker_taken_for_dead_still_records_that_it_sent(world, settings
     assert delivery.status == DeliveryStatus.SENT and delivery.sent_at is not None
 
 
+def test_a_slow_worker_does_not_record_over_the_claim_of_a_resend_made_meanwhile(world, settings, monkeypatch):
+    """The slow worker is taken for dead, the administrator resends (attempts start over, a new key) and another
+    worker claims the resend with the same counter: the slow worker's answer belongs to the old key, not to the new
+    claim, which stays the new worker's to record."""
+    real_now = timezone.now
+    admin = world.users["admin"]
+
+    class Slow:
+        name, idempotent = "sms", False
+
+        def send(self, **kwargs):
+            claimed = Delivery.objects.get(pk=delivery.pk).claimed_at
+            monkeypatch.setattr(timezone, "now", lambda: claimed + timedelta(minutes=10))
+            services.delivery_attempt(delivery_id=delivery.pk)  # the sweep's re-run: unconfirmed
+            monkeypatch.setattr(timezone, "now", real_now)
+            services.delivery_resend(actor=admin, delivery_id=delivery.pk)
+            # Another worker claims the resend (attempts 0 -> 1, as the slow worker's claim had it).
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.SENDING, attempts=1, claimed_at=timezone.now()
+            )
+
+    monkeypatch.setitem(channels.CHANNELS, "sms", Slow())
+    settings.JIATI_NOTIFICATION_CHANNELS = ["sms"]
+    note = services.notify(recipients=[world.users["community"]], kind="test", title="慢")[0]
+    delivery = Delivery.objects.get(notification=note)
+    old_key = delivery.key
+    services.delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.key != old_key
+    assert (delivery.status, delivery.attempts, delivery.sent_at) == (DeliveryStatus.SENDING, 1, None)
+
+
 def test_a_failed_send_after_the_claim_retries_as_before(world, settings, monkeypatch):
     """The claim does not change the ordinary failure: an error from the gateway is a retry, not unconfirmed."""
 

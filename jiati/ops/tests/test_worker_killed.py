@@ -173,6 +173,19 @@ def _database_worker_env(**extra) -> dict:
     return processes.production_env(0, REDIS_URL="", **SHORT_LEASE, **extra)
 
 
+def _task_row_reaches(pk, status, *, timeout: float, what: str, worker, log) -> None:
+    """Wait, with a database-queue worker running, until its task row has `status`."""
+    from django_tasks_db.models import DBTaskResult
+
+    processes.wait_for(
+        lambda: DBTaskResult.objects.filter(pk=pk, status=status).exists(),
+        timeout=timeout,
+        what=what,
+        process=worker,
+        log=log,
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_database_queue_an_import_whose_worker_is_killed_runs_again_to_its_end_once(world, tmp_path):
     from django_tasks_db.models import DBTaskResult
@@ -188,12 +201,8 @@ def test_database_queue_an_import_whose_worker_is_killed_runs_again_to_its_end_o
         log = tmp_path / "worker.log"
         with processes.running(processes.manage("run_worker"), env, log) as worker:
             _wait_until_imported(job, worker, log)
-            processes.wait_for(
-                lambda: DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.SUCCESSFUL).exists(),
-                timeout=30,
-                what="the task row finished",
-                process=worker,
-                log=log,
+            _task_row_reaches(
+                row.pk, TaskResultStatus.SUCCESSFUL, timeout=30, what="the task row finished", worker=worker, log=log
             )
     row.refresh_from_db()
     assert len(row.worker_ids) == 2  # the killed worker, then the new one
@@ -214,11 +223,12 @@ def test_database_queue_a_task_that_declares_no_rerun_is_failed_when_its_worker_
         processes.kill_tree(worker)
     log = tmp_path / "worker.log"
     with processes.running(processes.manage("run_worker"), env, log) as worker:
-        processes.wait_for(
-            lambda: DBTaskResult.objects.filter(pk=result.id, status=TaskResultStatus.FAILED).exists(),
+        _task_row_reaches(
+            result.id,
+            TaskResultStatus.FAILED,
             timeout=60,
             what="the killed payment marked failed",
-            process=worker,
+            worker=worker,
             log=log,
         )
         time.sleep(3)
@@ -296,12 +306,8 @@ def test_database_queue_a_delivery_whose_worker_is_killed_after_the_gateway_took
     DBTaskResult.objects.filter(pk=row.pk).update(run_after=timezone.now())
     log = tmp_path / "worker.log"
     with processes.running(processes.manage("run_worker"), env, log) as worker:
-        processes.wait_for(
-            lambda: DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.SUCCESSFUL).exists(),
-            timeout=60,
-            what="the delivery's re-run",
-            process=worker,
-            log=log,
+        _task_row_reaches(
+            row.pk, TaskResultStatus.SUCCESSFUL, timeout=60, what="the delivery's re-run", worker=worker, log=log
         )
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.UNCONFIRMED

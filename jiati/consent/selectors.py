@@ -334,7 +334,7 @@ def _page_votes(project) -> list[Vote]:
 
 def _is_page(memo) -> bool:
     """Whether `memo` is a project page's project, enabled for `core.read_once` (its votes are then read anyway)."""
-    return isinstance(memo, Project) and getattr(memo, page_memo.ATTRIBUTE, None) is not None
+    return isinstance(memo, Project) and page_memo.enabled(memo)
 
 
 def has_passed_vote(project) -> bool:

@@ -20,6 +20,11 @@ def enable(obj: T) -> T:
     return obj
 
 
+def enabled(obj) -> bool:
+    """Whether `obj` is rendered by a page that reads once (a reader may then prefer one wider shared read)."""
+    return getattr(obj, ATTRIBUTE, None) is not None
+
+
 def read_once(obj, key: Hashable, compute: Callable[[], T]) -> T:
     memo = getattr(obj, ATTRIBUTE, None)
     if memo is None:

@@ -15,7 +15,7 @@ session, no template.
 `--database-url` may name a `bench_seed.py` set (the national size: housing and bare projects, no residents or
 votes): a district and a community officer are made as `bench_page.py` makes them, and the portal and ballot
 endpoints are left out. `--think S` makes each user pause 0.5–1.5 × S seconds between requests, as a person reads
-a page; without it the users never pause, which measures the machine saturated (by Little's law each user's
+a page, and come in at a random moment of the first 1.5 × S seconds; without it the users never pause, which measures the machine saturated (by Little's law each user's
 latency is then users × CPU a request ÷ CPUs, whatever the code's own speed).
 
 With `--baseline-ref REF`, that commit's tree (`git archive`) is served by a second gunicorn on the same database
@@ -397,6 +397,10 @@ def drive(
         lat: dict[str, list[float]] = {e.name: [] for e in mix}
         err: dict[str, list[str]] = {}
         start_barrier.wait()
+        if think:
+            # People do not press at one instant: each user comes in somewhere within one reading pause (locust
+            # spawns its users over time too). Without it every phase began with all users' requests at once.
+            time.sleep(rng.uniform(0.0, think * 1.5))
         while time.perf_counter() < stop_at[0]:
             e = mix[0] if len(mix) == 1 else rng.choices(mix, weights)[0]
             headers = dict(e.headers)

@@ -8,7 +8,8 @@ annotations), and on every call only swaps the values in, runs the SQL and build
 `ModelIterable` does: the same objects, the same database converters, the same router, the same cursor
 (queries are counted and logged as any other).
 
-Only text values can be given (the markers are strings, and each must reach the SQL parameters unchanged).
+Values are text or integers (`kinds`). A text value reaches the SQL parameters unchanged, or as a `LIKE` pattern
+(`startswith`, `contains`…: the value escaped as Django escapes it, with its `%`); an integer unchanged.
 """
 
 from __future__ import annotations
@@ -20,23 +21,42 @@ from django.db import connections, router
 from django.db.models.query import get_related_populators
 
 
+class NotPreparable(ValueError):
+    """The query does not take its values as parameters the way a prepared query needs."""
+
+
+# How a text marker may sit inside a parameter: a `LIKE` pattern's wildcards around it (Django's startswith,
+# endswith, contains and their case-insensitive forms), or nothing around it.
+_PATTERNS = frozenset({("", ""), ("", "%"), ("%", ""), ("%", "%")})
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple
-    positions: tuple[int, ...]  # where each value goes among the parameters
+    # Where each value goes among the parameters, and the pattern around it ("", "" for the value itself).
+    positions: tuple[tuple[int, str, str], ...]
     compiler: object  # the compiler that produced the SQL: its select list, klass_info and annotation columns
 
 
 class PreparedQuery:
     """`build(*markers)` returns the queryset, with each marker where a value goes; `fetch(*values)` runs it.
 
-    The queryset must not depend on anything but the values (no dates, no settings read at build time)."""
+    `kinds` gives each value's type (`str` or `int`; by default one text value). The queryset must not depend on
+    anything but the values (no dates, no settings read at build time)."""
 
-    def __init__(self, model, build, *, values: int = 1):
+    def __init__(self, model, build, *, values: int = 1, kinds: tuple[type, ...] | None = None):
         self.model = model
         self._build = build
-        self._markers = tuple(f"\x00jiati-prepared-{i}-{id(self)}\x00" for i in range(values))
+        self.kinds = tuple(kinds) if kinds is not None else (str,) * values
+        if any(kind not in (str, int) for kind in self.kinds):
+            raise TypeError("a prepared query's values are text or integers")
+        # Text markers no LIKE escaping changes; integer markers no query holds by chance, within every integer
+        # column's range (Django refuses a value beyond its field's range before it compiles).
+        self._markers = tuple(
+            f"\x00jiati-prepared-{i}-{id(self)}\x00" if kind is str else -2_147_480_000 - i
+            for i, kind in enumerate(self.kinds)
+        )
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -49,24 +69,36 @@ class PreparedQuery:
                 sql, params = compiler.as_sql()
                 positions = []
                 for marker in self._markers:
-                    found = [i for i, param in enumerate(params) if param == marker]
-                    if len(found) != 1:
-                        raise ValueError(f"a prepared query's value must appear once among its parameters: {sql}")
+                    found = [
+                        (i, "", "") for i, param in enumerate(params) if type(param) is type(marker) and param == marker
+                    ]
+                    if isinstance(marker, str):
+                        found += [
+                            (i, *param.split(marker))
+                            for i, param in enumerate(params)
+                            if isinstance(param, str) and param != marker and param.count(marker) == 1
+                        ]
+                    if len(found) != 1 or tuple(found[0][1:]) not in _PATTERNS:
+                        raise NotPreparable(f"a prepared query's value must appear once among its parameters: {sql}")
                     positions.append(found[0])
                 compiled = _Compiled(sql, tuple(params), tuple(positions), compiler)
                 self._compiled[alias] = compiled
         return compiled
 
-    def fetch(self, *values: str) -> list:
+    def fetch(self, *values) -> list:
         """The model instances the query answers for these values."""
-        if len(values) != len(self._markers) or not all(isinstance(v, str) for v in values):
-            raise TypeError(f"expected {len(self._markers)} text values")
+        if len(values) != len(self.kinds) or not all(
+            type(v) is kind or (kind is str and isinstance(v, str)) for v, kind in zip(values, self.kinds, strict=True)
+        ):
+            raise TypeError(f"expected values of the kinds {[kind.__name__ for kind in self.kinds]}")
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias) or self._compile(alias)
-        params = list(compiled.params)
-        for position, value in zip(compiled.positions, values, strict=True):
-            params[position] = value
         connection = connections[alias]
+        params = list(compiled.params)
+        for (position, before, after), value in zip(compiled.positions, values, strict=True):
+            params[position] = (
+                f"{before}{connection.ops.prep_for_like_query(value)}{after}" if before or after else value
+            )
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()

@@ -68,3 +68,26 @@ def test_token_auth_reads_token_user_and_region_in_one_statement(client, world):
     refused = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
     assert refused.status_code == 401
     assert client.get(url, HTTP_AUTHORIZATION="Token nope").status_code == 401
+
+
+def test_a_prepared_query_takes_integers_and_like_patterns_escaped_as_the_orm_escapes_them(world):
+    from jiati.organisation.models import Region
+
+    calls = []
+
+    def build(path, pk):
+        calls.append((path, pk))
+        return Region.objects.filter(path__startswith=path).exclude(pk=pk).order_by("pk")
+
+    prepared = PreparedQuery(Region, build, kinds=(str, int))
+    district = world.regions["A"]
+    for path, pk in [(district.path, district.pk), ("/440000/", -1), ("/44_000/", 0), ("/4%", 0), ("\\", 0)]:
+        with CaptureQueriesContext(connection) as queries:
+            found = prepared.fetch(path, pk)
+        assert len(queries) == 1
+        expected = list(Region.objects.filter(path__startswith=path).exclude(pk=pk).order_by("pk"))
+        assert [r.pk for r in found] == [r.pk for r in expected], path
+    assert prepared.fetch("/44_000/", 0) == [] and prepared.fetch("/4%", 0) == []  # wildcards are the text itself
+    assert len(calls) == 1
+    with pytest.raises(TypeError):
+        prepared.fetch("/44/", "1")  # an integer value must be an integer

@@ -39,6 +39,18 @@ class _Compiled:
     compiler: object  # the compiler that produced the SQL: its select list, klass_info and annotation columns
 
 
+@dataclass(frozen=True)
+class _Reader:
+    compiled: _Compiled
+    compiler: object
+    converters: dict
+    model: type
+    init_list: list
+    start: int
+    end: int
+    populators: list
+
+
 class PreparedQuery:
     """`build(*markers)` returns the queryset, with each marker where a value goes; `fetch(*values)` runs it.
 
@@ -85,6 +97,31 @@ class PreparedQuery:
                 self._compiled[alias] = compiled
         return compiled
 
+    def _reader(self, connection, compiled: _Compiled) -> _Reader:
+        """How rows become instances (as django.db.models.query.ModelIterable) on this connection: worked out once
+        per connection (its converters are its backend's and its fields'), kept on the connection itself."""
+        readers = connection.__dict__.setdefault("_jiati_prepared_readers", {})
+        reader = readers.get(self)
+        if reader is None or reader.compiled is not compiled:
+            template = compiled.compiler
+            compiler = template.__class__.__new__(template.__class__)
+            compiler.__dict__.update(template.__dict__)
+            compiler.connection = connection
+            select, klass_info = compiler.select, compiler.klass_info
+            select_fields = klass_info["select_fields"]
+            start, end = select_fields[0], select_fields[-1] + 1
+            reader = readers[self] = _Reader(
+                compiled=compiled,
+                compiler=compiler,
+                converters=compiler.get_converters([column for column, _sql, _alias in select]),
+                model=klass_info["model"],
+                init_list=[column[0].target.attname for column in select[start:end]],
+                start=start,
+                end=end,
+                populators=get_related_populators(klass_info, select, connection.alias),
+            )
+        return reader
+
     def fetch(self, *values) -> list:
         """The model instances the query answers for these values."""
         if len(values) != len(self.kinds) or not all(
@@ -104,20 +141,11 @@ class PreparedQuery:
             rows = cursor.fetchall()
         if not rows:
             return []
-        # As django.db.models.query.ModelIterable, with this thread's connection for the converters.
-        template = compiled.compiler
-        compiler = template.__class__.__new__(template.__class__)
-        compiler.__dict__.update(template.__dict__)
-        compiler.connection = connection
-        select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
-        converters = compiler.get_converters([column for column, _sql, _alias in select])
-        if converters:
-            rows = list(compiler.apply_converters(rows, converters))
-        model_cls = klass_info["model"]
-        select_fields = klass_info["select_fields"]
-        start, end = select_fields[0], select_fields[-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, alias)
+        reader = self._reader(connection, compiled)
+        if reader.converters:
+            rows = list(reader.compiler.apply_converters(rows, reader.converters))
+        model_cls, init_list, start, end = reader.model, reader.init_list, reader.start, reader.end
+        populators, annotation_col_map = reader.populators, reader.compiler.annotation_col_map
         objects = []
         for row in rows:
             obj = model_cls.from_db(alias, init_list, row[start:end])

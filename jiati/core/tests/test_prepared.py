@@ -91,3 +91,19 @@ def test_a_prepared_query_takes_integers_and_like_patterns_escaped_as_the_orm_es
     assert len(calls) == 1
     with pytest.raises(TypeError):
         prepared.fetch("/44/", "1")  # an integer value must be an integer
+
+
+def test_a_prepared_query_works_out_its_converters_and_populators_once_per_connection(world):
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    prepared = token_query([])
+    token = Token.objects.create(user=world.users["district"])
+    prepared.fetch(token.key)  # the first call on this connection works them out
+    with mock.patch.object(
+        SQLCompiler, "get_converters", autospec=True, side_effect=SQLCompiler.get_converters
+    ) as converters:
+        (found,) = prepared.fetch(token.key)
+    assert converters.call_count == 0
+    assert (found.user.pk, found.user.region.path) == (world.users["district"].pk, world.users["district"].region.path)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cache
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models.query import get_related_populators
 
@@ -39,6 +41,20 @@ class _Compiled:
     compiler: object  # the compiler that produced the SQL: its select list, klass_info and annotation columns
 
 
+@cache
+def _preparing_cursor_class():
+    """Django's server-binding cursor for psycopg 3, preparing every statement it runs (psycopg keeps the prepared
+    statements of a connection, the most used hundred; Django leaves automatic preparation off for poolers in
+    transaction mode, which JIATI_PREPARED_STATEMENTS=0 is for)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return PreparingCursor
+
+
 @dataclass(frozen=True)
 class _Reader:
     compiled: _Compiled
@@ -55,10 +71,16 @@ class PreparedQuery:
     """`build(*markers)` returns the queryset, with each marker where a value goes; `fetch(*values)` runs it.
 
     `kinds` gives each value's type (`str` or `int`; by default one text value). The queryset must not depend on
-    anything but the values (no dates, no settings read at build time)."""
+    anything but the values (no dates, no settings read at build time). `server_prepared`: on PostgreSQL the values
+    are bound by the server and the statement prepared once per connection, so PostgreSQL plans it once (for these
+    one-row statements planning took four times as long as running them, benchmarks/README.md); only for a
+    statement whose values all sit where PostgreSQL can tell their type (compared with a column, not selected)."""
 
-    def __init__(self, model, build, *, values: int = 1, kinds: tuple[type, ...] | None = None):
+    def __init__(
+        self, model, build, *, values: int = 1, kinds: tuple[type, ...] | None = None, server_prepared: bool = False
+    ):
         self.model = model
+        self.server_prepared = server_prepared
         self._build = build
         self.kinds = tuple(kinds) if kinds is not None else (str,) * values
         if any(kind not in (str, int) for kind in self.kinds):
@@ -122,6 +144,22 @@ class PreparedQuery:
             )
         return reader
 
+    def _cursor(self, connection):
+        """The connection's own cursor, or (`server_prepared`, PostgreSQL, JIATI_PREPARED_STATEMENTS) one binding
+        the values on the server whose statements psycopg prepares, wrapped as Django wraps its own (the query is
+        counted, logged and its errors translated as any other)."""
+        if not (self.server_prepared and connection.vendor == "postgresql" and settings.JIATI_PREPARED_STATEMENTS):
+            return connection.cursor()
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            # Django turns psycopg's preparing off (None); a threshold never reached turns it on for the statements
+            # asked to be prepared only (Django's own cursors bind on the client and are never prepared).
+            raw.prepare_threshold = 2**31 - 1
+        with connection.wrap_database_errors:
+            return connection._prepare_cursor(_preparing_cursor_class()(raw))
+
     def fetch(self, *values) -> list:
         """The model instances the query answers for these values."""
         if len(values) != len(self.kinds) or not all(
@@ -136,7 +174,7 @@ class PreparedQuery:
             params[position] = (
                 f"{before}{connection.ops.prep_for_like_query(value)}{after}" if before or after else value
             )
-        with connection.cursor() as cursor:
+        with self._cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if not rows:

@@ -107,3 +107,32 @@ def test_a_prepared_query_works_out_its_converters_and_populators_once_per_conne
         (found,) = prepared.fetch(token.key)
     assert converters.call_count == 0
     assert (found.user.pk, found.user.region.path) == (world.users["district"].pk, world.users["district"].region.path)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_api_calls_statements_are_prepared_once_per_connection_on_postgresql(client, world, settings, enabled):
+    """PostgreSQL plans a prepared statement once (after its first few runs) instead of on every call: the planning
+    was four times the running of these one-row statements. JIATI_PREPARED_STATEMENTS=0 (a pooler in transaction
+    mode) leaves them unprepared."""
+    from jiati.projects import services
+
+    settings.JIATI_PREPARED_STATEMENTS = enabled
+    project = services.project_open(actor=world.users["community"], stairwell=world.stairwells["a1a"])
+    token = Token.objects.create(user=world.users["community"])
+    url = reverse("project-detail", args=[project.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection._prepared.clear()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+        assert len(queries) == 2  # counted as any other
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    if enabled:
+        assert len(prepared) == 2, prepared
+        assert any("authtoken_token" in s for s in prepared) and any("projects_project" in s for s in prepared)
+    else:
+        assert prepared == []

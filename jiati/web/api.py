@@ -154,6 +154,7 @@ def _prepared_lookup(view) -> tuple[PreparedQuery, tuple] | None:
         or cls.filter_queryset is not generics.GenericAPIView.filter_queryset
         or not all(backend is FilterBackend for backend in view.filter_backends)  # no filters on a detail request
         or not isinstance(queryset, ScopedQuerySet)
+        or queryset.query.is_empty()  # `.none()`: DRF's path answers 404 without a statement
         or queryset._prefetch_related_lookups
         or queryset.query.select_for_update
         or queryset.query.distinct_fields

@@ -71,3 +71,17 @@ def test_a_detail_call_compiles_no_sql_once_its_scope_shape_is_prepared(client, 
     # Another district's project is out of scope with the same statement: 404, as missing.
     other = client.get(reverse("project-detail", args=[projects[1].pk]), **auth)
     assert other.status_code == 404
+
+
+def test_an_empty_class_queryset_takes_drfs_path_and_answers_404(world, projects):
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from jiati.projects.api.views import ProjectViewSet
+
+    class NoProjects(ProjectViewSet):
+        queryset = Project.objects.none()
+
+    request = APIRequestFactory().get("/")
+    force_authenticate(request, user=world.users["district"])
+    response = NoProjects.as_view({"get": "retrieve"})(request, pk=str(projects[0].pk))
+    assert response.status_code == 404

@@ -9,6 +9,11 @@ urlpatterns = [
     path("", include("jiati.core.urls")),
     # Load balancer and monitoring probes (docs/deployment.md).
     path("", include("jiati.ops.urls")),
+    # The API before the pages: a call is resolved without trying every page's patterns first (no page lives
+    # under /api/, so the order changes nothing else).
+    path("api/", include("jiati.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("i18n/catalog/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("accounts/", include("jiati.accounts.urls")),
@@ -28,7 +33,4 @@ urlpatterns = [
     path("administration/", include("jiati.administration.urls")),
     # The resident portal (phone-first, reached by QR code) and public pages.
     path("m/", include("jiati.portal.urls")),
-    path("api/", include("jiati.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

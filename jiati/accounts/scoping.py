@@ -71,12 +71,6 @@ class CommunitiesUnder(Expression):
         return f"({sql})", ("community", f"{connection.ops.prep_for_like_query(self.path)}%")
 
 
-def communities_under(user) -> CommunitiesUnder:
-    """The ids of the communities under a region user's unit, as a subquery (one statement with the rows it
-    scopes; the planner estimates it from the region table's statistics)."""
-    return CommunitiesUnder(user.region.path)
-
-
 def has_narrow_scope(user) -> bool:
     """A district or smaller: its rows are a small, clustered share of a national table.
 
@@ -88,6 +82,16 @@ def has_narrow_scope(user) -> bool:
     if user.role == Role.PROPERTY:
         return True
     return bool(user.region_id and user.region.level in NARROW_LEVELS)
+
+
+def _region_q(region_path: str, path: str) -> Q:
+    """The rows under the region whose path is `path` (a region user's area)."""
+    if region_path.endswith("community__path"):
+        # The community's id against a subquery rather than a join to the region table on the path: the
+        # scoped table's own community index answers it. (An IN list of the ids, read first, cost a query
+        # and a quarter of a project detail call's time: benchmarks/README.md.)
+        return Q(**{f"{region_path[: -len('__path')]}__in": CommunitiesUnder(path)})
+    return Q(**{f"{region_path}__startswith": path})
 
 
 def area_q(user, *, region_path: str | None, property_office: str | None) -> Q:
@@ -102,12 +106,7 @@ def area_q(user, *, region_path: str | None, property_office: str | None) -> Q:
     if sees_everything(user):
         return Q()
     if user.role in REGION_ROLES and user.region_id and region_path:
-        if region_path.endswith("community__path"):
-            # The community's id against a subquery rather than a join to the region table on the path: the
-            # scoped table's own community index answers it. (An IN list of the ids, read first, cost a query
-            # and a quarter of a project detail call's time: benchmarks/README.md.)
-            return Q(**{f"{region_path[: -len('__path')]}__in": communities_under(user)})
-        return Q(**{f"{region_path}__startswith": user.region.path})
+        return _region_q(region_path, user.region.path)
     if user.role == Role.PROPERTY and user.property_office_id and property_office:
         return Q(**{property_office: user.property_office_id})
     return NOTHING
@@ -187,6 +186,43 @@ def reach_q(user, reach: Reach, model=None) -> Q:
     if reach.public is not None:
         q |= reach.public
     return q
+
+
+@dataclass(frozen=True)
+class ScopeShape:
+    """What `visible_to(user)` filters on, apart from the values the user carries: users with the same shape get
+    the same SQL with other values, so a statement can be compiled once per shape (`core.prepared`).
+
+    `key` names the shape; `values` are the user's text values; `q(*markers)` is the filter with a marker in
+    place of each value (the same Q `reach_q` builds)."""
+
+    key: tuple
+    values: tuple[str, ...]
+    q: Callable[..., Q]
+
+
+def _everything(*_markers) -> Q:
+    return Q()
+
+
+def scope_shape(user, reach: Reach) -> ScopeShape | None:
+    """The shape of `reach_q(user, reach)` when its only values are text the user carries (a region user's path),
+    or when it filters nothing (platform administrators, a directory every staff member reads); None for every
+    other scope (a company, a resident, a function of the user, a parent's scope…), which is built per call."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if sees_everything(user) or reach.all_signed_in:
+        return ScopeShape(("everything",), (), _everything)
+    if reach.via or user.role == Role.RESIDENT or user.role in COMPANY_ROLES or not is_staff(user):
+        return None
+    if reach.also is not None or reach.public is not None or reach.distinct:
+        return None
+    if reach.all_staff:
+        return ScopeShape(("everything",), (), _everything)
+    if reach.staff is None and user.role in REGION_ROLES and user.region_id and reach.region:
+        region_path = reach.region
+        return ScopeShape(("region", region_path), (user.region.path,), lambda path: _region_q(region_path, path))
+    return None
 
 
 class ScopedQuerySet(models.QuerySet):

@@ -8,35 +8,89 @@ annotations), and on every call only swaps the values in, runs the SQL and build
 `ModelIterable` does: the same objects, the same database converters, the same router, the same cursor
 (queries are counted and logged as any other).
 
-Only text values can be given (the markers are strings, and each must reach the SQL parameters unchanged).
+Values are text or integers (`kinds`). A text value reaches the SQL parameters unchanged, or as a `LIKE` pattern
+(`startswith`, `contains`…: the value escaped as Django escapes it, with its `%`); an integer unchanged.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cache
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models.query import get_related_populators
+
+
+class NotPreparable(ValueError):
+    """The query does not take its values as parameters the way a prepared query needs."""
+
+
+# How a text marker may sit inside a parameter: a `LIKE` pattern's wildcards around it (Django's startswith,
+# endswith, contains and their case-insensitive forms), or nothing around it.
+_PATTERNS = frozenset({("", ""), ("", "%"), ("%", ""), ("%", "%")})
 
 
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     params: tuple
-    positions: tuple[int, ...]  # where each value goes among the parameters
+    # Where each value goes among the parameters, and the pattern around it ("", "" for the value itself).
+    positions: tuple[tuple[int, str, str], ...]
     compiler: object  # the compiler that produced the SQL: its select list, klass_info and annotation columns
+
+
+@cache
+def _preparing_cursor_class():
+    """Django's server-binding cursor for psycopg 3, preparing every statement it runs (psycopg keeps the prepared
+    statements of a connection, the most used hundred; Django leaves automatic preparation off for poolers in
+    transaction mode, which JIATI_PREPARED_STATEMENTS=0 is for)."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            return super().execute(query, params, prepare=prepare, binary=binary)
+
+    return PreparingCursor
+
+
+@dataclass(frozen=True)
+class _Reader:
+    compiled: _Compiled
+    compiler: object
+    converters: dict
+    model: type
+    init_list: list
+    start: int
+    end: int
+    populators: list
 
 
 class PreparedQuery:
     """`build(*markers)` returns the queryset, with each marker where a value goes; `fetch(*values)` runs it.
 
-    The queryset must not depend on anything but the values (no dates, no settings read at build time)."""
+    `kinds` gives each value's type (`str` or `int`; by default one text value). The queryset must not depend on
+    anything but the values (no dates, no settings read at build time). `server_prepared`: on PostgreSQL the values
+    are bound by the server and the statement prepared once per connection, so PostgreSQL plans it once (for these
+    one-row statements planning took four times as long as running them, benchmarks/README.md); only for a
+    statement whose values all sit where PostgreSQL can tell their type (compared with a column, not selected)."""
 
-    def __init__(self, model, build, *, values: int = 1):
+    def __init__(
+        self, model, build, *, values: int = 1, kinds: tuple[type, ...] | None = None, server_prepared: bool = False
+    ):
         self.model = model
+        self.server_prepared = server_prepared
         self._build = build
-        self._markers = tuple(f"\x00jiati-prepared-{i}-{id(self)}\x00" for i in range(values))
+        self.kinds = tuple(kinds) if kinds is not None else (str,) * values
+        if any(kind not in (str, int) for kind in self.kinds):
+            raise TypeError("a prepared query's values are text or integers")
+        # Text markers no LIKE escaping changes; integer markers no query holds by chance, within every integer
+        # column's range (Django refuses a value beyond its field's range before it compiles).
+        self._markers = tuple(
+            f"\x00jiati-prepared-{i}-{id(self)}\x00" if kind is str else -2_147_480_000 - i
+            for i, kind in enumerate(self.kinds)
+        )
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -49,43 +103,87 @@ class PreparedQuery:
                 sql, params = compiler.as_sql()
                 positions = []
                 for marker in self._markers:
-                    found = [i for i, param in enumerate(params) if param == marker]
-                    if len(found) != 1:
-                        raise ValueError(f"a prepared query's value must appear once among its parameters: {sql}")
+                    found = [
+                        (i, "", "") for i, param in enumerate(params) if type(param) is type(marker) and param == marker
+                    ]
+                    if isinstance(marker, str):
+                        found += [
+                            (i, *param.split(marker))
+                            for i, param in enumerate(params)
+                            if isinstance(param, str) and param != marker and param.count(marker) == 1
+                        ]
+                    if len(found) != 1 or tuple(found[0][1:]) not in _PATTERNS:
+                        raise NotPreparable(f"a prepared query's value must appear once among its parameters: {sql}")
                     positions.append(found[0])
                 compiled = _Compiled(sql, tuple(params), tuple(positions), compiler)
                 self._compiled[alias] = compiled
         return compiled
 
-    def fetch(self, *values: str) -> list:
+    def _reader(self, connection, compiled: _Compiled) -> _Reader:
+        """How rows become instances (as django.db.models.query.ModelIterable) on this connection: worked out once
+        per connection (its converters are its backend's and its fields'), kept on the connection itself."""
+        readers = connection.__dict__.setdefault("_jiati_prepared_readers", {})
+        reader = readers.get(self)
+        if reader is None or reader.compiled is not compiled:
+            template = compiled.compiler
+            compiler = template.__class__.__new__(template.__class__)
+            compiler.__dict__.update(template.__dict__)
+            compiler.connection = connection
+            select, klass_info = compiler.select, compiler.klass_info
+            select_fields = klass_info["select_fields"]
+            start, end = select_fields[0], select_fields[-1] + 1
+            reader = readers[self] = _Reader(
+                compiled=compiled,
+                compiler=compiler,
+                converters=compiler.get_converters([column for column, _sql, _alias in select]),
+                model=klass_info["model"],
+                init_list=[column[0].target.attname for column in select[start:end]],
+                start=start,
+                end=end,
+                populators=get_related_populators(klass_info, select, connection.alias),
+            )
+        return reader
+
+    def _cursor(self, connection):
+        """The connection's own cursor, or (`server_prepared`, PostgreSQL, JIATI_PREPARED_STATEMENTS) one binding
+        the values on the server whose statements psycopg prepares, wrapped as Django wraps its own (the query is
+        counted, logged and its errors translated as any other)."""
+        if not (self.server_prepared and connection.vendor == "postgresql" and settings.JIATI_PREPARED_STATEMENTS):
+            return connection.cursor()
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            # Django turns psycopg's preparing off (None); a threshold never reached turns it on for the statements
+            # asked to be prepared only (Django's own cursors bind on the client and are never prepared).
+            raw.prepare_threshold = 2**31 - 1
+        with connection.wrap_database_errors:
+            return connection._prepare_cursor(_preparing_cursor_class()(raw))
+
+    def fetch(self, *values) -> list:
         """The model instances the query answers for these values."""
-        if len(values) != len(self._markers) or not all(isinstance(v, str) for v in values):
-            raise TypeError(f"expected {len(self._markers)} text values")
+        if len(values) != len(self.kinds) or not all(
+            type(v) is kind or (kind is str and isinstance(v, str)) for v, kind in zip(values, self.kinds, strict=True)
+        ):
+            raise TypeError(f"expected values of the kinds {[kind.__name__ for kind in self.kinds]}")
         alias = router.db_for_read(self.model)
         compiled = self._compiled.get(alias) or self._compile(alias)
-        params = list(compiled.params)
-        for position, value in zip(compiled.positions, values, strict=True):
-            params[position] = value
         connection = connections[alias]
-        with connection.cursor() as cursor:
+        params = list(compiled.params)
+        for (position, before, after), value in zip(compiled.positions, values, strict=True):
+            params[position] = (
+                f"{before}{connection.ops.prep_for_like_query(value)}{after}" if before or after else value
+            )
+        with self._cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if not rows:
             return []
-        # As django.db.models.query.ModelIterable, with this thread's connection for the converters.
-        template = compiled.compiler
-        compiler = template.__class__.__new__(template.__class__)
-        compiler.__dict__.update(template.__dict__)
-        compiler.connection = connection
-        select, klass_info, annotation_col_map = compiler.select, compiler.klass_info, compiler.annotation_col_map
-        converters = compiler.get_converters([column for column, _sql, _alias in select])
-        if converters:
-            rows = list(compiler.apply_converters(rows, converters))
-        model_cls = klass_info["model"]
-        select_fields = klass_info["select_fields"]
-        start, end = select_fields[0], select_fields[-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, alias)
+        reader = self._reader(connection, compiled)
+        if reader.converters:
+            rows = list(reader.compiler.apply_converters(rows, reader.converters))
+        model_cls, init_list, start, end = reader.model, reader.init_list, reader.start, reader.end
+        populators, annotation_col_map = reader.populators, reader.compiler.annotation_col_map
         objects = []
         for row in rows:
             obj = model_cls.from_db(alias, init_list, row[start:end])

@@ -17,15 +17,20 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
+from django.db.models.query import MAX_GET_RESULTS
 from django.http import Http404
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, generics, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from jiati.accounts.scoping import ScopedQuerySet, scope_shape
 from jiati.audit.models import DisclosureChannel
 from jiati.core import replica
 from jiati.core.errors import get_visible_or_404
+from jiati.core.prepared import NotPreparable, PreparedQuery
+from jiati.web.filters import FilterBackend
 from jiati.web.personal import personal_value
 
 logger = logging.getLogger("jiati.api")
@@ -95,6 +100,31 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
 
+    def get_object(self):
+        """DRF's `get_object`, the scoped row read by a statement compiled once per scope shape where it can be.
+
+        Building the scoped queryset and compiling it was a third of a project detail call, for the same SQL with
+        another id and path every time (benchmarks/README.md, "HTTP load"). The same row, the same 404 for out of
+        scope, missing or malformed, the same object permissions; any other view (its own queryset or filters, a
+        scope that is a function of the user) takes DRF's path."""
+        prepared = _prepared_lookup(self)
+        if prepared is None:
+            return super().get_object()
+        query, values = prepared
+        try:
+            found = query.fetch(*values)
+        except NotPreparable:  # a queryset whose values do not reach the SQL as parameters one by one
+            logger.warning("%s: the object's lookup cannot be prepared", type(self).__name__, exc_info=True)
+            lookups = type(self).__dict__["_jiati_prepared_lookups"]
+            lookups.update({key: None for key, kept in lookups.items() if kept is query})  # not tried again
+            return super().get_object()
+        if not found:
+            raise Http404
+        if len(found) > 1:  # as QuerySet.get
+            raise self.queryset.model.MultipleObjectsReturned
+        self.check_object_permissions(self.request, found[0])
+        return found[0]
+
     def respond(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
         """The answer to an action on `obj` (override to render it with another serializer)."""
         return Response(self.get_serializer(obj).data, status=status_code)
@@ -113,6 +143,58 @@ class ScopedReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
             data = serializer.validated_data
         result = call(obj, data)
         return self.respond(obj if result is None else result, status_code)
+
+
+def _prepared_lookup(view) -> tuple[PreparedQuery, tuple] | None:
+    """The compiled-once lookup of `view`'s object for this request and its values, or None to take DRF's path."""
+    cls = type(view)
+    queryset = cls.queryset
+    if (
+        cls.get_queryset is not ScopedReadOnlyViewSet.get_queryset
+        or cls.filter_queryset is not generics.GenericAPIView.filter_queryset
+        or not all(backend is FilterBackend for backend in view.filter_backends)  # no filters on a detail request
+        or not isinstance(queryset, ScopedQuerySet)
+        or queryset.query.is_empty()  # `.none()`: DRF's path answers 404 without a statement
+        or queryset._prefetch_related_lookups
+        or queryset.query.select_for_update
+        or queryset.query.distinct_fields
+        or not queryset.query.can_filter()
+    ):
+        return None
+    lookup_url_kwarg = view.lookup_url_kwarg or view.lookup_field
+    model = queryset.model
+    if view.lookup_field not in ("pk", model._meta.pk.name) or lookup_url_kwarg not in view.kwargs:
+        return None
+    shape = scope_shape(view.request.user, queryset.reach)
+    if shape is None:
+        return None
+    pk_field = model._meta.pk
+    if pk_field.get_internal_type() not in ("AutoField", "BigAutoField", "IntegerField", "BigIntegerField"):
+        return None
+    try:
+        pk = pk_field.get_prep_value(view.kwargs[lookup_url_kwarg])
+    except (TypeError, ValueError):  # as DRF's get_object_or_404: a malformed id is not found
+        raise Http404 from None
+    low, high = connection.ops.integer_field_range(pk_field.get_internal_type())
+    if not isinstance(pk, int) or not low <= pk <= high:  # beyond the column: no such row (the ORM's answer too)
+        raise Http404
+    prepared = cls.__dict__.get("_jiati_prepared_lookups")
+    if prepared is None:
+        prepared = cls._jiati_prepared_lookups = {}
+    query = prepared.get(shape.key, False)
+    if query is None:  # tried: it cannot be prepared
+        return None
+    if query is False:
+        query = prepared[shape.key] = PreparedQuery(
+            model,
+            lambda *markers: (
+                queryset.all().filter(shape.q(*markers[:-1])).filter(pk=markers[-1]).order_by()[:MAX_GET_RESULTS]
+            ),
+            kinds=(*(str for _ in shape.values), int),
+            # Values only in the filter (the scope, the id): each compared with a column, so the server can bind them.
+            server_prepared=not (queryset.query.annotations or queryset.query.extra),
+        )
+    return query, (*shape.values, pk)
 
 
 class PersonalDataField(serializers.CharField):

@@ -11,7 +11,7 @@ from jiati.core.prepared import PreparedQuery
 # The token, its user and the user's region in one statement, compiled once per process: building and compiling
 # the queryset on every call cost more than the query itself (benchmarks/README.md, "HTTP load").
 _TOKEN_WITH_USER = PreparedQuery(
-    Token, lambda key: Token.objects.select_related("user", "user__region").filter(key=key)[:1]
+    Token, lambda key: Token.objects.select_related("user", "user__region").filter(key=key)[:1], server_prepared=True
 )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import select
 
+import psycopg
 from django.db.backends.postgresql import base
 from psycopg import pq
 
@@ -37,7 +38,21 @@ def quiet(connection) -> bool:
         return False
 
 
+class DatabaseOperations(base.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """A statement bound on the server (a prepared query's, `jiati.core.prepared`) is logged with its values
+        written in, as Django logs its client-bound ones."""
+        if not isinstance(cursor, psycopg.ClientCursor):
+            try:
+                return self.compose_sql(sql, params)
+            except psycopg.errors.DataError:
+                return None
+        return super().last_executed_query(cursor, sql, params)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def close_if_health_check_failed(self):
         if (
             self.connection is not None

@@ -68,3 +68,71 @@ def test_token_auth_reads_token_user_and_region_in_one_statement(client, world):
     refused = client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}")
     assert refused.status_code == 401
     assert client.get(url, HTTP_AUTHORIZATION="Token nope").status_code == 401
+
+
+def test_a_prepared_query_takes_integers_and_like_patterns_escaped_as_the_orm_escapes_them(world):
+    from jiati.organisation.models import Region
+
+    calls = []
+
+    def build(path, pk):
+        calls.append((path, pk))
+        return Region.objects.filter(path__startswith=path).exclude(pk=pk).order_by("pk")
+
+    prepared = PreparedQuery(Region, build, kinds=(str, int))
+    district = world.regions["A"]
+    for path, pk in [(district.path, district.pk), ("/440000/", -1), ("/44_000/", 0), ("/4%", 0), ("\\", 0)]:
+        with CaptureQueriesContext(connection) as queries:
+            found = prepared.fetch(path, pk)
+        assert len(queries) == 1
+        expected = list(Region.objects.filter(path__startswith=path).exclude(pk=pk).order_by("pk"))
+        assert [r.pk for r in found] == [r.pk for r in expected], path
+    assert prepared.fetch("/44_000/", 0) == [] and prepared.fetch("/4%", 0) == []  # wildcards are the text itself
+    assert len(calls) == 1
+    with pytest.raises(TypeError):
+        prepared.fetch("/44/", "1")  # an integer value must be an integer
+
+
+def test_a_prepared_query_works_out_its_converters_and_populators_once_per_connection(world):
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    prepared = token_query([])
+    token = Token.objects.create(user=world.users["district"])
+    prepared.fetch(token.key)  # the first call on this connection works them out
+    with mock.patch.object(
+        SQLCompiler, "get_converters", autospec=True, side_effect=SQLCompiler.get_converters
+    ) as converters:
+        (found,) = prepared.fetch(token.key)
+    assert converters.call_count == 0
+    assert (found.user.pk, found.user.region.path) == (world.users["district"].pk, world.users["district"].region.path)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_api_calls_statements_are_prepared_once_per_connection_on_postgresql(client, world, settings, enabled):
+    """PostgreSQL plans a prepared statement once (after its first few runs) instead of on every call: the planning
+    was four times the running of these one-row statements. JIATI_PREPARED_STATEMENTS=0 (a pooler in transaction
+    mode) leaves them unprepared."""
+    from jiati.projects import services
+
+    settings.JIATI_PREPARED_STATEMENTS = enabled
+    project = services.project_open(actor=world.users["community"], stairwell=world.stairwells["a1a"])
+    token = Token.objects.create(user=world.users["community"])
+    url = reverse("project-detail", args=[project.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection._prepared.clear()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+        assert len(queries) == 2  # counted as any other
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    if enabled:
+        assert len(prepared) == 2, prepared
+        assert any("authtoken_token" in s for s in prepared) and any("projects_project" in s for s in prepared)
+    else:
+        assert prepared == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, Subquery, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from jiati.consent.tally import Counts, Verdict, evaluate, stored_verdict
 from jiati.core import read_once as page_memo
 from jiati.core.formatting import format_compared_shares
 from jiati.core.money import FEN
+from jiati.core.prepared import PreparedQuery
 from jiati.core.read_once import read_many, read_once
 from jiati.core.stored_text import renderer, row_reader
 from jiati.housing.models import Dwelling, Ownership
@@ -354,7 +355,18 @@ def current_notice(project) -> PublicNotice | None:
 def panel_reads(project) -> tuple[PublicNotice | None, CostScheme | None, dict[str, int]]:
     """What the consent panel shows besides the votes: `current_notice`, `current_scheme` and the project's
     objections counted by status — their ids and counts in one query, then the notice and the scheme only if
-    there are any (before the vote, usually neither: one query instead of three)."""
+    there are any (before the vote, usually neither: one query instead of three). That query, five subqueries,
+    is compiled once per process (`core.prepared`): building it cost the page more than running it (issue 18)."""
+    (row,) = _PANEL_READS.fetch(str(project.pk)) or (None,)
+    counts = {status: getattr(row, f"objections_{status}", 0) or 0 for status in ObjectionStatus.values}
+    notice_pk, scheme_pk = getattr(row, "notice", None), getattr(row, "scheme", None)
+    found_notice = PublicNotice.objects.get(pk=notice_pk) if notice_pk else None
+    found_scheme = CostScheme.objects.get(pk=scheme_pk) if scheme_pk else None
+    return found_notice, found_scheme, counts
+
+
+def _panel_reads_query(pk):
+    """`panel_reads`'s query, `pk` (the project's key, as text) cast back in SQL."""
 
     def objections(status: str):
         counted = Objection.objects.filter(project=OuterRef("pk"), status=status).order_by().values("project")
@@ -362,19 +374,18 @@ def panel_reads(project) -> tuple[PublicNotice | None, CostScheme | None, dict[s
 
     notice = PublicNotice.objects.filter(project=OuterRef("pk"), status=NoticeStatus.POSTED).order_by("-id")
     scheme = CostScheme.objects.filter(project=OuterRef("pk"), is_current=True).order_by("-version")
-    row = (
-        Project.objects.filter(pk=project.pk)
-        .values(
+    return (
+        Project.objects.filter(pk=Cast(Value(pk), output_field=Project._meta.pk))
+        .only("pk")
+        .annotate(
             notice=Subquery(notice.values("pk")[:1]),
             scheme=Subquery(scheme.values("pk")[:1]),
             **{f"objections_{status}": objections(status) for status in ObjectionStatus.values},
         )
-        .first()
-    ) or {}
-    counts = {status: row.get(f"objections_{status}") or 0 for status in ObjectionStatus.values}
-    found_notice = PublicNotice.objects.get(pk=row["notice"]) if row.get("notice") else None
-    found_scheme = CostScheme.objects.get(pk=row["scheme"]) if row.get("scheme") else None
-    return found_notice, found_scheme, counts
+    )
+
+
+_PANEL_READS = PreparedQuery(Project, _panel_reads_query)
 
 
 def project_objections(project):

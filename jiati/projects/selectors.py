@@ -161,6 +161,20 @@ def blocker_assignees(project: Project):
     return User.objects.filter(people, is_active=True).order_by("full_name", "username")
 
 
+def page_documents(*, project: Project, user) -> list[ProjectDocument]:
+    """`project_documents` on the page of a project the user sees (fetched through its scope): the same
+    documents, read without the scope's subqueries (`visible_on`); its own documents are handed the page's
+    project, only a cluster's shared ones join theirs (their code is shown)."""
+    documents = ProjectDocument.objects.visible_on(project, user).select_related("uploaded_by")
+    if project.cluster_id:
+        documents = documents.select_related("project")
+    documents = list(documents.order_by("kind", "-version", "-id"))
+    for document in documents:
+        if document.project_id == project.pk:
+            document.project = project
+    return documents
+
+
 def project_documents(*, project: Project, user):
     """The documents this user may open on this project's page: its own and its cluster's shared design,
     of the kinds the user may see."""

@@ -147,7 +147,7 @@ def detail(request, pk):
         return _outside_detail(request, project)
     can_manage = permissions.can_manage(user)
     blockers = list(Blocker.objects.visible_to(user).filter(project=project).select_related("assignee"))
-    documents = list(selectors.project_documents(project=project, user=user))
+    documents = selectors.page_documents(project=project, user=user)
     # Read once, used by the checklist (seven ones), the lists on the page and the forms' initial values.
     prefetch_related_objects(
         [project],

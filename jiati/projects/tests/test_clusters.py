@@ -70,6 +70,34 @@ def test_the_builder_of_one_member_sees_the_shared_design_there_only(world, trio
     assert client.get(reverse("projects:document", args=[a.pk, drawing.pk])).status_code == 404  # not its site
 
 
+@pytest.mark.parametrize("role", ["community", "district", "contractor"])
+def test_the_page_reads_the_documents_its_reader_may_open_without_the_scopes_subqueries(world, trio, role):
+    """Issue 18: on the page of a project the user sees, its documents and its cluster's are read without the
+    scope's subqueries (`visible_on`): the same documents as `visible_to(user).of_project(project)`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiati.projects import selectors
+    from jiati.projects.models import ProjectDocument
+
+    (a, b, c), _cluster = trio
+    Project.objects.filter(pk=b.pk).update(contractor=world.companies["contractor"])
+    community = world.users["community"]
+    services.document_add(project=a, actor=community, kind=DocumentKind.DESIGN_DRAWINGS, upload=pdf("shared.pdf"))
+    for project, kind in ((a, DocumentKind.CONSTRUCTION_CONTRACT), (b, DocumentKind.OTHER), (c, DocumentKind.OTHER)):
+        services.document_add(project=project, actor=community, kind=kind, upload=pdf())
+    user = world.users[role]
+    for project in Project.objects.visible_to(user).filter(pk__in=[a.pk, b.pk, c.pk]):
+        expected = list(selectors.project_documents(project=project, user=user))
+        with CaptureQueriesContext(connection) as captured:
+            found = selectors.page_documents(project=project, user=user)
+        assert found == expected and [d.project.code for d in found] == [d.project.code for d in expected]
+        assert len(captured) == 1 and "organisation_region" not in captured[0]["sql"]
+        assert ProjectDocument.objects.visible_on(project, user).count() == len(expected)
+    if role == "contractor":  # its one project, B: the shared design and none of B's other kinds
+        assert [d.kind for d in selectors.page_documents(project=b, user=user)] == [DocumentKind.DESIGN_DRAWINGS]
+
+
 def _others(world):
     estate = world.estates["a1a"]
     community = world.users["community"]

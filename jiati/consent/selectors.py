@@ -327,10 +327,28 @@ def _page_votes(project) -> list[Vote]:
     """The project's votes and its estate's closed estate-wide votes (which decide a round for each of its projects),
     newest first, with their rule sets, in one query; read once on the project page (`core.read_once`): its
     timeline's closed votes, its consent panel and its vote-stage guard share them."""
-    votes = Vote.objects.filter(
-        Q(project_id=project.pk) | Q(scope=Scope.ESTATE, estate_id=project.estate_id, status=VoteStatus.CLOSED)
-    )
-    return read_once(project, PAGE_VOTES, lambda: list(votes.select_related("rule_set").defer("plan").order_by("-id")))
+    return read_once(project, PAGE_VOTES, lambda: _PAGE_VOTES.fetch(str(project.pk), str(project.estate_id)))
+
+
+# Compiled once per process (`core.prepared`): it differs only by the project's and its estate's keys, and building
+# it cost the page more than running it (issue 18). The keys come as text and are cast back in SQL.
+_PAGE_VOTES = PreparedQuery(
+    Vote,
+    lambda project_pk, estate_pk: (
+        Vote.objects.filter(
+            Q(project_id=Cast(Value(project_pk), output_field=Project._meta.pk))
+            | Q(
+                scope=Scope.ESTATE,
+                estate_id=Cast(Value(estate_pk), output_field=Vote._meta.get_field("estate").target_field),
+                status=VoteStatus.CLOSED,
+            )
+        )
+        .select_related("rule_set")
+        .defer("plan")
+        .order_by("-id")
+    ),
+    values=2,
+)
 
 
 def _is_page(memo) -> bool:

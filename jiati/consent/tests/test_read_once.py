@@ -122,3 +122,28 @@ def test_the_panel_reads_with_a_statement_compiled_once(project, world, monkeypa
     compiled.clear()
     assert selectors.panel_reads(project) == (None, None, {"open": 0, "answered": 1, "closed": 0})
     assert compiled == []
+
+
+def test_the_page_reads_its_votes_with_a_statement_compiled_once(vote, world, monkeypatch):
+    """Issue 18: the page's votes (its own, and its estate's closed estate-wide ones) are read with a statement
+    compiled once per process (core.prepared): the same votes, newest first, with their rule sets."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from jiati.consent.models import Vote
+    from jiati.core.prepared import PreparedQuery
+
+    monkeypatch.setattr(selectors, "_PAGE_VOTES", PreparedQuery(Vote, selectors._PAGE_VOTES._build, values=2))
+    project = vote.project
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    assert selectors._page_votes(project) == [vote] and Vote in compiled
+    compiled.clear()
+    found = selectors._page_votes(project)
+    assert found == [vote] and found[0].rule_set.pk == vote.rule_set_id
+    assert compiled == []

@@ -242,6 +242,16 @@ LAZY_TITLES = {
     "plan": gettext_lazy("Plan backwards from a target date"),
     "document": gettext_lazy("Add a document"),
 }
+# A project with a schedule is re-planned: its page's fold-out says so, and so does the form's own page.
+REPLAN_TITLE = gettext_lazy("Re-plan")
+
+
+def _part_title(part: str, project) -> str:
+    if part == "plan" and project.target_date:
+        return REPLAN_TITLE
+    return LAZY_TITLES[part]
+
+
 LAZY_FORM_CLASSES = {
     "lead_owner": forms.LeadOwnerForm,
     "working_group": forms.WorkingGroupForm,
@@ -286,7 +296,12 @@ def checklist_form(request, pk, part):
             [project],
             "working_group" if part == "working_group" else "service_team",
         )
-    context = {"project": project, "part": part, "form": LAZY_PARTS[part](project, user), "title": LAZY_TITLES[part]}
+    context = {
+        "project": project,
+        "part": part,
+        "form": LAZY_PARTS[part](project, user),
+        "title": _part_title(part, project),
+    }
     if request.htmx and not request.htmx.boosted:
         return render(request, "projects/_part_form.html", context)
     return render(request, "projects/part_form.html", context)

@@ -382,3 +382,28 @@ def test_the_project_page_reads_its_parties_with_a_statement_compiled_once(world
         assert found.responsible.username == "community" and found.lead_owner.name == owner.name
     assert list(views._PARTIES_STATEMENTS) == [("responsible", "lead_owner")]
     assert len(compiled) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "again"),
+    [("en", "Plan backwards from a target date", "Re-plan"), ("zh-hans", "按目标日期倒排工期", "调整排期")],
+)
+def test_the_plan_forms_own_page_is_titled_re_plan_once_the_project_has_a_plan(
+    world, client_for, project, language, first, again
+):
+    """Without JavaScript the plan form opens on a page of its own: titled as the fold-out on the project page,
+    "Re-plan" once the project has a schedule, in the reader's language."""
+    client = client_for(world.users["community"])
+    url = reverse("projects:checklist-form", args=[project.pk, "plan"])
+    headers = {"Accept-Language": language}
+    assert project.target_date is None
+    page = client.get(url, headers=headers).content.decode()
+    assert f'<h1 class="h4">{first} · ' in page and f"<title>{first} · " in page
+    target = (timezone.localdate() + dt.timedelta(days=300)).isoformat()
+    client.post(reverse("projects:checklist", args=[project.pk, "plan"]), {"target_date": target})
+    project.refresh_from_db()
+    assert project.target_date is not None
+    page = client.get(url, headers=headers).content.decode()
+    assert f'<h1 class="h4">{again} · ' in page and f"<title>{again} · " in page and first not in page
+    detail = client.get(reverse("projects:detail", args=[project.pk]), headers=headers).content.decode()
+    assert f"<summary>{again}</summary>" in detail  # as the page's fold-out reads

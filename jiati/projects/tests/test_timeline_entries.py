@@ -39,3 +39,26 @@ def test_an_entry_reads_as_the_template_wrote_it(world, project, language):
     assert now == former
     assert "&lt;b&gt;&quot;楼上&quot; &amp; 楼下&lt;/b&gt;" in now
     assert ("system" if language == "en" else "系统") in now and " → " in now and "2026-03-04 05:06" in now
+
+
+@pytest.mark.parametrize("fmt", ["Y-m-d", "m-d", "Y-m-d H:i", "Y年n月j日"])
+def test_the_pages_short_dates_read_as_djangos_date_filter_wrote_them(fmt):
+    """Issue 18: the project page writes its dates with `short_date` (its few formats written out): the same text
+    as `date`, a time in the reader's time zone (late evening UTC is the next day in Shenzhen), anything else as
+    `date` writes it."""
+    values = [
+        dt.date(2026, 3, 4),
+        dt.datetime(2026, 3, 4, 20, 30, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 31, 1, 2, tzinfo=timezone.get_current_timezone()),
+        None,
+        "",
+    ]
+    for value in values:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and "H" in fmt:
+            continue  # Django's date refuses a time's format for a day
+        context = {"value": value, "fmt": fmt}
+        former = engines["django"].from_string("{{ value|date:fmt }}").render(context)
+        now = engines["django"].from_string("{% load projects_tags %}{{ value|short_date:fmt }}").render(context)
+        assert now == former, (value, fmt)
+    shenzhen = engines["django"].from_string('{% load projects_tags %}{{ value|short_date:"m-d" }}')
+    assert shenzhen.render({"value": dt.datetime(2026, 3, 4, 20, 30, tzinfo=dt.UTC)}) == "03-05"

@@ -171,7 +171,7 @@ def detail(request, pk):
         "events": selectors.timeline_events(project, user=user, limit=TIMELINE_LATEST),
         "show_all": events_total if events_total > TIMELINE_LATEST else None,
         "timeline": schedule.plan_vs_actual(project),
-        "plans": project.plans.only("project_id", "version", "target_date", "is_current").order_by("-version"),
+        "plans": selectors.project_plans(project),
         "panels": collect("panels", "project_panels", request=request, project=project),
         "can_manage": can_manage,
         "can_comment": permissions.can_comment(user),

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import template
-from django.template.defaultfilters import date
-from django.utils.html import format_html
+from django.template.defaultfilters import date, filesizeformat
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
@@ -58,4 +61,30 @@ def timeline_entry(event) -> str:
         event.get_kind_display(),
         moved,
         format_html("<div>{}</div>", text) if text else "",
+    )
+
+
+@register.simple_tag
+def document_row(document, project) -> str:
+    """One row of the project page's documents table, as its markup was written in the template: the requirement
+    (and, for a cluster's shared design, which member it came from), the version, the file, who uploaded it when,
+    the start of its fingerprint. Written here for the same reason as `timeline_entry` (issue 18)."""
+    shared = ""
+    if document.project_id != project.pk:
+        # As {% blocktranslate %}: the sentence as translated, the code escaped into it.
+        sentence = _("shared by the cluster, from %(code)s") % {"code": conditional_escape(document.project.code)}
+        shared = format_html(' <span class="badge text-bg-info" data-shared="cluster">{}</span>', mark_safe(sentence))
+    return format_html(
+        '<tr><td>{}{}</td><td>v{}</td><td><a href="{}">{}</a> <span class="text-muted">{}</span></td>'
+        '<td>{} · {}</td><td><code title="{}">{}…</code></td></tr>',
+        document.get_kind_display(),
+        shared,
+        localize(document.version),
+        reverse("projects:document", args=[project.pk, document.pk]),
+        document.original_name,
+        filesizeformat(document.size),
+        short_date(template_localtime(document.uploaded_at), "Y-m-d H:i"),
+        document.uploaded_by,
+        document.sha256,
+        document.sha256[:12],
     )

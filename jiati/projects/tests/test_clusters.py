@@ -98,6 +98,41 @@ def test_the_page_reads_the_documents_its_reader_may_open_without_the_scopes_sub
         assert [d.kind for d in selectors.page_documents(project=b, user=user)] == [DocumentKind.DESIGN_DRAWINGS]
 
 
+FORMER_ROW = (  # a row of the page's documents table as the template wrote it before `document_row`
+    "{% load projects_tags %}{% for d in documents %}<tr><td>{{ d.get_kind_display }}{% if d.project_id != "
+    'project.pk %} <span class="badge text-bg-info" data-shared="cluster">{% blocktranslate with code=d.project.code '
+    "%}shared by the cluster, from {{ code }}{% endblocktranslate %}</span>{% endif %}</td><td>v{{ d.version }}</td>"
+    "<td><a href=\"{% url 'projects:document' project.pk d.pk %}\">{{ d.original_name }}</a> <span "
+    'class="text-muted">{{ d.size|filesizeformat }}</span></td><td>{{ d.uploaded_at|date:"Y-m-d H:i" }} · '
+    '{{ d.uploaded_by }}</td><td><code title="{{ d.sha256 }}">{{ d.sha256|slice:":12" }}…</code></td></tr>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_document_row_reads_as_the_template_wrote_it(world, trio, language):
+    """Issue 18: a row of the page's documents table is written by `document_row` instead of template nodes: the
+    markup the template wrote, to the byte, for a member's own documents and the cluster's shared design."""
+    from django.template import engines
+    from django.utils import translation
+
+    from jiati.projects import selectors
+
+    (a, b, _c), _cluster = trio
+    community = world.users["community"]
+    services.document_add(project=a, actor=community, kind=DocumentKind.DESIGN_DRAWINGS, upload=pdf('<a&"b>.pdf'))
+    services.document_add(project=b, actor=community, kind=DocumentKind.OTHER, upload=pdf())
+    services.document_add(project=b, actor=community, kind=DocumentKind.OTHER, upload=pdf("v2.pdf"))
+    documents = selectors.page_documents(project=b, user=community)
+    assert len(documents) == 3 and any(d.project_id == a.pk for d in documents)
+    context = {"documents": documents, "project": b}
+    now = "{% load projects_tags %}{% for d in documents %}{% document_row d project %}{% endfor %}"
+    with translation.override(language):
+        former = engines["django"].from_string(FORMER_ROW).render(context)
+        written = engines["django"].from_string(now).render(context)
+    assert written == former
+    assert "&lt;a&amp;&quot;b&gt;.pdf" in written and a.code in written and "v2</td>" in written
+
+
 def _others(world):
     estate = world.estates["a1a"]
     community = world.users["community"]

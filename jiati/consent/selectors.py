@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, Subquery, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from jiati.consent.tally import Counts, Verdict, evaluate, stored_verdict
 from jiati.core import read_once as page_memo
 from jiati.core.formatting import format_compared_shares
 from jiati.core.money import FEN
+from jiati.core.prepared import PreparedQuery
 from jiati.core.read_once import read_many, read_once
 from jiati.core.stored_text import renderer, row_reader
 from jiati.housing.models import Dwelling, Ownership
@@ -326,10 +327,28 @@ def _page_votes(project) -> list[Vote]:
     """The project's votes and its estate's closed estate-wide votes (which decide a round for each of its projects),
     newest first, with their rule sets, in one query; read once on the project page (`core.read_once`): its
     timeline's closed votes, its consent panel and its vote-stage guard share them."""
-    votes = Vote.objects.filter(
-        Q(project_id=project.pk) | Q(scope=Scope.ESTATE, estate_id=project.estate_id, status=VoteStatus.CLOSED)
-    )
-    return read_once(project, PAGE_VOTES, lambda: list(votes.select_related("rule_set").defer("plan").order_by("-id")))
+    return read_once(project, PAGE_VOTES, lambda: _PAGE_VOTES.fetch(str(project.pk), str(project.estate_id)))
+
+
+# Compiled once per process (`core.prepared`): it differs only by the project's and its estate's keys, and building
+# it cost the page more than running it (issue 18). The keys come as text and are cast back in SQL.
+_PAGE_VOTES = PreparedQuery(
+    Vote,
+    lambda project_pk, estate_pk: (
+        Vote.objects.filter(
+            Q(project_id=Cast(Value(project_pk), output_field=Project._meta.pk))
+            | Q(
+                scope=Scope.ESTATE,
+                estate_id=Cast(Value(estate_pk), output_field=Vote._meta.get_field("estate").target_field),
+                status=VoteStatus.CLOSED,
+            )
+        )
+        .select_related("rule_set")
+        .defer("plan")
+        .order_by("-id")
+    ),
+    values=2,
+)
 
 
 def _is_page(memo) -> bool:
@@ -354,7 +373,18 @@ def current_notice(project) -> PublicNotice | None:
 def panel_reads(project) -> tuple[PublicNotice | None, CostScheme | None, dict[str, int]]:
     """What the consent panel shows besides the votes: `current_notice`, `current_scheme` and the project's
     objections counted by status — their ids and counts in one query, then the notice and the scheme only if
-    there are any (before the vote, usually neither: one query instead of three)."""
+    there are any (before the vote, usually neither: one query instead of three). That query, five subqueries,
+    is compiled once per process (`core.prepared`): building it cost the page more than running it (issue 18)."""
+    (row,) = _PANEL_READS.fetch(str(project.pk)) or (None,)
+    counts = {status: getattr(row, f"objections_{status}", 0) or 0 for status in ObjectionStatus.values}
+    notice_pk, scheme_pk = getattr(row, "notice", None), getattr(row, "scheme", None)
+    found_notice = PublicNotice.objects.get(pk=notice_pk) if notice_pk else None
+    found_scheme = CostScheme.objects.get(pk=scheme_pk) if scheme_pk else None
+    return found_notice, found_scheme, counts
+
+
+def _panel_reads_query(pk):
+    """`panel_reads`'s query, `pk` (the project's key, as text) cast back in SQL."""
 
     def objections(status: str):
         counted = Objection.objects.filter(project=OuterRef("pk"), status=status).order_by().values("project")
@@ -362,19 +392,18 @@ def panel_reads(project) -> tuple[PublicNotice | None, CostScheme | None, dict[s
 
     notice = PublicNotice.objects.filter(project=OuterRef("pk"), status=NoticeStatus.POSTED).order_by("-id")
     scheme = CostScheme.objects.filter(project=OuterRef("pk"), is_current=True).order_by("-version")
-    row = (
-        Project.objects.filter(pk=project.pk)
-        .values(
+    return (
+        Project.objects.filter(pk=Cast(Value(pk), output_field=Project._meta.pk))
+        .only("pk")
+        .annotate(
             notice=Subquery(notice.values("pk")[:1]),
             scheme=Subquery(scheme.values("pk")[:1]),
             **{f"objections_{status}": objections(status) for status in ObjectionStatus.values},
         )
-        .first()
-    ) or {}
-    counts = {status: row.get(f"objections_{status}") or 0 for status in ObjectionStatus.values}
-    found_notice = PublicNotice.objects.get(pk=row["notice"]) if row.get("notice") else None
-    found_scheme = CostScheme.objects.get(pk=row["scheme"]) if row.get("scheme") else None
-    return found_notice, found_scheme, counts
+    )
+
+
+_PANEL_READS = PreparedQuery(Project, _panel_reads_query)
 
 
 def project_objections(project):

@@ -16,11 +16,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_DOWN, Decimal, InvalidOperation
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from jiati.consent.rules import RoundSpec, TestSpec
 from jiati.core.formatting import format_area, format_compared_shares
@@ -102,15 +103,20 @@ class TestOutcome:
         value = Decimal(t.numerator) * 100 / Decimal(t.denominator)
         return f"{value.quantize(Decimal('0.1'), rounding=ROUND_CEILING)}%"
 
+    @cached_property
+    def _shown(self) -> tuple[str, str]:
+        # Worked out once: a verdict's table shows each test's pair four times (issue 18). No language in it.
+        return format_compared_shares(self.ratio, self.spec.threshold)
+
     @property
     def ratio_shown(self) -> str:
         """The share reached, for people: "2/3 (66.7%)" or "73.9%", rounded as the threshold beside it is."""
-        return format_compared_shares(self.ratio, self.spec.threshold)[0]
+        return self._shown[0]
 
     @property
     def threshold_shown(self) -> str:
         """The share required, for people: "2/3 (66.7%)"."""
-        return format_compared_shares(self.ratio, self.spec.threshold)[1]
+        return self._shown[1]
 
     @property
     def numerator_text(self) -> str:
@@ -138,18 +144,22 @@ def _measure_text(measure: str, value: Fraction) -> str:
     return format_area(Decimal(value.numerator) / Decimal(value.denominator))
 
 
+# Lazy: a label is translated when shown, in the reader's language, and only the one shown (building the whole
+# table on every call translated eight labels for one, four times a verdict on the project page; issue 18).
+_TEST_LABELS = {
+    ("area", "participating", "total"): gettext_lazy("Participating area / all exclusive area"),
+    ("owners", "participating", "total"): gettext_lazy("Participating owners / all owners"),
+    ("area", "agreeing", "participating"): gettext_lazy("Agreeing area / participating area"),
+    ("owners", "agreeing", "participating"): gettext_lazy("Agreeing owners / participating owners"),
+    ("area", "agreeing", "total"): gettext_lazy("Agreeing area / all exclusive area"),
+    ("owners", "agreeing", "total"): gettext_lazy("Agreeing owners / all owners"),
+    ("area", "participating", "participating"): gettext_lazy("Participating area / participating area"),
+    ("owners", "participating", "participating"): gettext_lazy("Participating owners / participating owners"),
+}
+
+
 def rule_test_label(spec: TestSpec) -> str:
-    labels = {
-        ("area", "participating", "total"): _("Participating area / all exclusive area"),
-        ("owners", "participating", "total"): _("Participating owners / all owners"),
-        ("area", "agreeing", "participating"): _("Agreeing area / participating area"),
-        ("owners", "agreeing", "participating"): _("Agreeing owners / participating owners"),
-        ("area", "agreeing", "total"): _("Agreeing area / all exclusive area"),
-        ("owners", "agreeing", "total"): _("Agreeing owners / all owners"),
-        ("area", "participating", "participating"): _("Participating area / participating area"),
-        ("owners", "participating", "participating"): _("Participating owners / participating owners"),
-    }
-    return labels[(spec.measure, spec.numerator, spec.denominator)]
+    return str(_TEST_LABELS[(spec.measure, spec.numerator, spec.denominator)])
 
 
 def area_text(value: Decimal) -> str:

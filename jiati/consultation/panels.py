@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jiati.consultation import permissions, selectors
-from jiati.consultation.models import MeetingAction, Petition
+from jiati.consultation.models import Petition
 
 
 def project_panels(*, request, project) -> list[dict]:
@@ -15,9 +15,7 @@ def project_panels(*, request, project) -> list[dict]:
             "project": project,
             "summary": summary,
             "needs_meeting": project.stage in selectors.NEEDS_MEETING_STAGES,
-            "actions": list(
-                MeetingAction.objects.filter(project=project).open().select_related("owner").order_by("due_date")[:10]
-            ),
+            "actions": selectors.open_actions(project=project),
             "petitions": list(
                 Petition.objects.visible_to(request.user).filter(project=project).open().order_by("due_date")[:10]
             ),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +23,7 @@ from jiati.consultation.models import (
     Petition,
 )
 from jiati.consultation.models.meetings import ONE_PER_ELEVATOR_LEVELS
+from jiati.core.prepared import PreparedQuery
 from jiati.organisation.models import GroupMembership
 from jiati.projects.models import STAGE_ORDER, Project, ProjectEvent, Stage, Status
 from jiati.projects.selectors import event_summary
@@ -138,12 +139,35 @@ class ProjectMeetings:
     before_vote: bool | None  # had a counting meeting before the vote (None: no vote yet)
 
 
-def project_meetings(*, project: Project) -> ProjectMeetings:
-    links = list(
-        MeetingProject.objects.filter(project=project)
+# The project page's two reads of a project's meetings and resolutions differ only by the project's key: compiled
+# once per process (`core.prepared`), then only run; compiling them cost the page more than running them (issue 18).
+# The key comes as text (a prepared query's values are text) and is cast back in SQL.
+_PROJECT_LINKS = PreparedQuery(
+    MeetingProject,
+    lambda pk: (
+        MeetingProject.objects.filter(project_id=Cast(Value(pk), output_field=Project._meta.pk))
         .select_related("meeting")  # its region and estate are not shown nor needed for the rule
         .order_by("meeting__starts_at", "meeting_id")
-    )
+    ),
+)
+_OPEN_ACTIONS = PreparedQuery(
+    MeetingAction,
+    lambda pk: (
+        MeetingAction.objects.filter(project_id=Cast(Value(pk), output_field=Project._meta.pk))
+        .open()
+        .select_related("owner")
+        .order_by("due_date")[:10]
+    ),
+)
+
+
+def open_actions(*, project: Project) -> list[MeetingAction]:
+    """The project's first ten open resolutions, soonest due first, with who follows each up."""
+    return _OPEN_ACTIONS.fetch(str(project.pk))
+
+
+def project_meetings(*, project: Project) -> ProjectMeetings:
+    links = _PROJECT_LINKS.fetch(str(project.pk))
     vote_started_at = vote_opened_at(project)
     meetings = []
     for link in links:

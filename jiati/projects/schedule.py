@@ -11,6 +11,8 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from jiati.audit.services import audit_record
 from jiati.core.date_policy import check_date
 from jiati.core.errors import refuse
 from jiati.core.formatting import format_date
+from jiati.core.prepared import PreparedQuery
 from jiati.core.services import lock_visible, require
 from jiati.core.stored_text import Choice, Message
 from jiati.notifications.services import notify
@@ -206,10 +209,20 @@ def refresh_stage_dates(project: Project, *, calendar: Calendar | None = None) -
     Project.objects.filter(pk=project.pk).update(stage_due=due, stage_at_risk_from=at_risk)
 
 
+# The current plan's milestones, compiled once per process (`core.prepared`): read on every view of a project's page
+# (issue 18). The key comes as text and is cast back in SQL.
+_CURRENT_MILESTONES = PreparedQuery(
+    Milestone,
+    lambda pk: Milestone.objects.filter(
+        plan__project_id=Cast(Value(pk), output_field=Project._meta.pk), plan__is_current=True
+    ),
+)
+
+
 def plan_vs_actual(project: Project) -> list[dict]:
     """Each stage with its planned dates (current plan) and when it actually started and ended."""
 
-    milestones = {m.stage: m for m in Milestone.objects.filter(plan__project=project, plan__is_current=True)}
+    milestones = {m.stage: m for m in _CURRENT_MILESTONES.fetch(str(project.pk))}
     summary = event_summary(project)
     entered, left = summary.entered, summary.left
     today = timezone.localdate()

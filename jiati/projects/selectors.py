@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiati.accounts.models import REGION_ROLES, Role, User
 from jiati.core import stored_text
+from jiati.core.prepared import PreparedQuery
 from jiati.core.read_once import read_once
 from jiati.housing.models import Owner, Ownership
 from jiati.projects.models import (
@@ -19,6 +21,7 @@ from jiati.projects.models import (
     Project,
     ProjectDocument,
     ProjectEvent,
+    SchedulePlan,
     ScheduleState,
     Stage,
     Status,
@@ -93,12 +96,50 @@ def timeline_events(project: Project, *, user, limit: int | None = 200) -> list[
     prepared: what the entries' stored sentences name (rule sets, closed votes' figures) is read once for the whole
     list (`core.stored_text.prepare`), so the number of queries does not grow with the entries (issue 18). The
     project is the page's (already scoped, and the memo its panels share, `core.read_once`)."""
-    events = project.events.select_related("actor").order_by("-at", "-id")
-    if not sees_project_internals(user):
-        events = events.filter(kind__in=OUTSIDE_EVENT_KINDS)
-    return stored_text.prepare(
-        events[:limit] if limit is not None else events, lambda event: event.data.get("text"), memo=project
-    )
+    if sees_project_internals(user):
+        events = _timeline_statement(limit).fetch(str(project.pk))
+        for event in events:
+            event.project = project  # as `project.events` hands them
+    else:
+        events = project.events.select_related("actor").order_by("-at", "-id").filter(kind__in=OUTSIDE_EVENT_KINDS)
+        events = events[:limit] if limit is not None else events
+    return stored_text.prepare(events, lambda event: event.data.get("text"), memo=project)
+
+
+# The staff's timeline differs only by the project's key: compiled once per process for each length the callers
+# ask for (the page's latest entries, all of them, the API's), not on every view (`core.prepared`, issue 18).
+_TIMELINE_STATEMENTS: dict[int | None, PreparedQuery] = {}
+
+
+def _timeline_statement(limit: int | None) -> PreparedQuery:
+    prepared = _TIMELINE_STATEMENTS.get(limit)
+    if prepared is None:
+
+        def build(pk):
+            events = (
+                ProjectEvent.objects.filter(project_id=Cast(Value(pk), output_field=Project._meta.pk))
+                .select_related("actor")
+                .order_by("-at", "-id")
+            )
+            return events[:limit] if limit is not None else events
+
+        prepared = _TIMELINE_STATEMENTS.setdefault(limit, PreparedQuery(ProjectEvent, build))
+    return prepared
+
+
+def project_plans(project: Project) -> list[SchedulePlan]:
+    """The project's schedule plans, newest version first (their version, target date and whether current)."""
+    return _PLANS.fetch(str(project.pk))
+
+
+_PLANS = PreparedQuery(  # compiled once per process (`core.prepared`, issue 18)
+    SchedulePlan,
+    lambda pk: (
+        SchedulePlan.objects.filter(project_id=Cast(Value(pk), output_field=Project._meta.pk))
+        .only("project_id", "version", "target_date", "is_current")
+        .order_by("-version")
+    ),
+)
 
 
 def stage_counts(*, user) -> list[dict]:
@@ -159,6 +200,20 @@ def blocker_assignees(project: Project):
     if project.contractor_id:
         people |= Q(role=Role.CONTRACTOR, company_id=project.contractor_id)
     return User.objects.filter(people, is_active=True).order_by("full_name", "username")
+
+
+def page_documents(*, project: Project, user) -> list[ProjectDocument]:
+    """`project_documents` on the page of a project the user sees (fetched through its scope): the same
+    documents, read without the scope's subqueries (`visible_on`); its own documents are handed the page's
+    project, only a cluster's shared ones join theirs (their code is shown)."""
+    documents = ProjectDocument.objects.visible_on(project, user).select_related("uploaded_by")
+    if project.cluster_id:
+        documents = documents.select_related("project")
+    documents = list(documents.order_by("kind", "-version", "-id"))
+    for document in documents:
+        if document.project_id == project.pk:
+            document.project = project
+    return documents
 
 
 def project_documents(*, project: Project, user):

@@ -147,7 +147,7 @@ def detail(request, pk):
         return _outside_detail(request, project)
     can_manage = permissions.can_manage(user)
     blockers = list(Blocker.objects.visible_to(user).filter(project=project).select_related("assignee"))
-    documents = list(selectors.project_documents(project=project, user=user))
+    documents = selectors.page_documents(project=project, user=user)
     # Read once, used by the checklist (seven ones), the lists on the page and the forms' initial values.
     prefetch_related_objects(
         [project],
@@ -171,7 +171,7 @@ def detail(request, pk):
         "events": selectors.timeline_events(project, user=user, limit=TIMELINE_LATEST),
         "show_all": events_total if events_total > TIMELINE_LATEST else None,
         "timeline": schedule.plan_vs_actual(project),
-        "plans": project.plans.only("project_id", "version", "target_date", "is_current").order_by("-version"),
+        "plans": selectors.project_plans(project),
         "panels": collect("panels", "project_panels", request=request, project=project),
         "can_manage": can_manage,
         "can_comment": permissions.can_comment(user),
@@ -242,6 +242,16 @@ LAZY_TITLES = {
     "plan": gettext_lazy("Plan backwards from a target date"),
     "document": gettext_lazy("Add a document"),
 }
+# A project with a schedule is re-planned: its page's fold-out says so, and so does the form's own page.
+REPLAN_TITLE = gettext_lazy("Re-plan")
+
+
+def _part_title(part: str, project) -> str:
+    if part == "plan" and project.target_date:
+        return REPLAN_TITLE
+    return LAZY_TITLES[part]
+
+
 LAZY_FORM_CLASSES = {
     "lead_owner": forms.LeadOwnerForm,
     "working_group": forms.WorkingGroupForm,
@@ -286,7 +296,12 @@ def checklist_form(request, pk, part):
             [project],
             "working_group" if part == "working_group" else "service_team",
         )
-    context = {"project": project, "part": part, "form": LAZY_PARTS[part](project, user), "title": LAZY_TITLES[part]}
+    context = {
+        "project": project,
+        "part": part,
+        "form": LAZY_PARTS[part](project, user),
+        "title": _part_title(part, project),
+    }
     if request.htmx and not request.htmx.boosted:
         return render(request, "projects/_part_form.html", context)
     return render(request, "projects/part_form.html", context)

@@ -398,3 +398,27 @@ def test_rows_out_of_order_are_refused_rather_than_misnumbered():
     with pytest.raises(TallyInputError) as exc:
         counts_from_rows(read_rows(data, "vote.xlsx"))
     assert exc.value.first_row == 2 and "order" in str(exc.value)
+
+
+def test_a_tests_figures_are_worked_out_once_and_its_label_read_in_the_readers_language(monkeypatch):
+    """Issue 18: the verdict's table shows each test's reached and required shares four times: they are worked out
+    once per test; its label is translated when shown (only the one shown), in the reader's language."""
+    from django.utils import translation
+
+    from jiati.consent import tally
+
+    calls = []
+    compared = tally.format_compared_shares
+
+    def counting(value, threshold):
+        calls.append(value)
+        return compared(value, threshold)
+
+    monkeypatch.setattr(tally, "format_compared_shares", counting)
+    verdict = evaluate(counts(n=12, p=9, a=8, area_p="720", area_a="640"), ART_278)
+    shown = [(t.ratio_shown, t.ratio_shown, t.ratio_shown, t.threshold_shown) for t in verdict.tests]
+    assert len(calls) == len(verdict.tests) and all(a == b == c for a, b, c, _t in shown)
+    area = next(t for t in verdict.tests if (t.spec.measure, t.spec.numerator) == ("area", "participating"))
+    with translation.override("zh-hans"):
+        assert area.label() == "参与表决面积 / 全部专有面积"
+    assert area.label() == "Participating area / all exclusive area"

@@ -201,3 +201,48 @@ def test_the_panel_reads_the_meetings_in_one_query_without_their_places(world, p
     sqls = [q["sql"] for q in captured.captured_queries if 'FROM "consultation_meetingproject"' in q["sql"]]
     assert len(sqls) == 1
     assert '"organisation_region"' not in sqls[0] and '"housing_estate"' not in sqls[0]
+
+
+def test_the_panel_reads_meetings_and_resolutions_with_statements_compiled_once(world, project, monkeypatch):
+    """Issue 18: the project page's reads of its meetings and open resolutions are compiled once per process
+    (core.prepared), then only run, with the answers a fresh query gives."""
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.test import RequestFactory
+
+    from jiati.consultation import panels
+    from jiati.consultation.models import MeetingAction, MeetingProject
+    from jiati.core.prepared import PreparedQuery
+
+    monkeypatch.setattr(selectors, "_PROJECT_LINKS", PreparedQuery(MeetingProject, selectors._PROJECT_LINKS._build))
+    monkeypatch.setattr(selectors, "_OPEN_ACTIONS", PreparedQuery(MeetingAction, selectors._OPEN_ACTIONS._build))
+    request = RequestFactory().get("/")
+    request.user = world.users["community"]
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    (panel,) = panels.project_panels(request=request, project=project)
+    assert panel["summary"].meetings == [] and panel["actions"] == []
+    assert MeetingProject in compiled and MeetingAction in compiled
+    meeting = hold(world, project, level="estate")
+    for days in (9, 3):
+        services.action_add(
+            actor=world.users["community"],
+            meeting=meeting,
+            description=f"{days}天内加装扶手",
+            owner=world.users["community"],
+            due_date=timezone.localdate() + dt.timedelta(days=days),
+            project=project,
+        )
+    compiled.clear()
+    (panel,) = panels.project_panels(request=request, project=project)
+    assert [m.counts for m in panel["summary"].meetings] == [True]
+    assert [a.description for a in panel["actions"]] == ["3天内加装扶手", "9天内加装扶手"]
+    assert panel["actions"][0].owner.username == "community"
+    assert MeetingProject not in compiled and MeetingAction not in compiled
+    expected = MeetingAction.objects.filter(project=project).open().select_related("owner").order_by("due_date")
+    assert panel["actions"] == list(expected[:10])

@@ -70,6 +70,69 @@ def test_the_builder_of_one_member_sees_the_shared_design_there_only(world, trio
     assert client.get(reverse("projects:document", args=[a.pk, drawing.pk])).status_code == 404  # not its site
 
 
+@pytest.mark.parametrize("role", ["community", "district", "contractor"])
+def test_the_page_reads_the_documents_its_reader_may_open_without_the_scopes_subqueries(world, trio, role):
+    """Issue 18: on the page of a project the user sees, its documents and its cluster's are read without the
+    scope's subqueries (`visible_on`): the same documents as `visible_to(user).of_project(project)`."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiati.projects import selectors
+    from jiati.projects.models import ProjectDocument
+
+    (a, b, c), _cluster = trio
+    Project.objects.filter(pk=b.pk).update(contractor=world.companies["contractor"])
+    community = world.users["community"]
+    services.document_add(project=a, actor=community, kind=DocumentKind.DESIGN_DRAWINGS, upload=pdf("shared.pdf"))
+    for project, kind in ((a, DocumentKind.CONSTRUCTION_CONTRACT), (b, DocumentKind.OTHER), (c, DocumentKind.OTHER)):
+        services.document_add(project=project, actor=community, kind=kind, upload=pdf())
+    user = world.users[role]
+    for project in Project.objects.visible_to(user).filter(pk__in=[a.pk, b.pk, c.pk]):
+        expected = list(selectors.project_documents(project=project, user=user))
+        with CaptureQueriesContext(connection) as captured:
+            found = selectors.page_documents(project=project, user=user)
+        assert found == expected and [d.project.code for d in found] == [d.project.code for d in expected]
+        assert len(captured) == 1 and "organisation_region" not in captured[0]["sql"]
+        assert ProjectDocument.objects.visible_on(project, user).count() == len(expected)
+    if role == "contractor":  # its one project, B: the shared design and none of B's other kinds
+        assert [d.kind for d in selectors.page_documents(project=b, user=user)] == [DocumentKind.DESIGN_DRAWINGS]
+
+
+FORMER_ROW = (  # a row of the page's documents table as the template wrote it before `document_row`
+    "{% load projects_tags %}{% for d in documents %}<tr><td>{{ d.get_kind_display }}{% if d.project_id != "
+    'project.pk %} <span class="badge text-bg-info" data-shared="cluster">{% blocktranslate with code=d.project.code '
+    "%}shared by the cluster, from {{ code }}{% endblocktranslate %}</span>{% endif %}</td><td>v{{ d.version }}</td>"
+    "<td><a href=\"{% url 'projects:document' project.pk d.pk %}\">{{ d.original_name }}</a> <span "
+    'class="text-muted">{{ d.size|filesizeformat }}</span></td><td>{{ d.uploaded_at|date:"Y-m-d H:i" }} · '
+    '{{ d.uploaded_by }}</td><td><code title="{{ d.sha256 }}">{{ d.sha256|slice:":12" }}…</code></td></tr>{% endfor %}'
+)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_document_row_reads_as_the_template_wrote_it(world, trio, language):
+    """Issue 18: a row of the page's documents table is written by `document_row` instead of template nodes: the
+    markup the template wrote, to the byte, for a member's own documents and the cluster's shared design."""
+    from django.template import engines
+    from django.utils import translation
+
+    from jiati.projects import selectors
+
+    (a, b, _c), _cluster = trio
+    community = world.users["community"]
+    services.document_add(project=a, actor=community, kind=DocumentKind.DESIGN_DRAWINGS, upload=pdf('<a&"b>.pdf'))
+    services.document_add(project=b, actor=community, kind=DocumentKind.OTHER, upload=pdf())
+    services.document_add(project=b, actor=community, kind=DocumentKind.OTHER, upload=pdf("v2.pdf"))
+    documents = selectors.page_documents(project=b, user=community)
+    assert len(documents) == 3 and any(d.project_id == a.pk for d in documents)
+    context = {"documents": documents, "project": b}
+    now = "{% load projects_tags %}{% for d in documents %}{% document_row d project %}{% endfor %}"
+    with translation.override(language):
+        former = engines["django"].from_string(FORMER_ROW).render(context)
+        written = engines["django"].from_string(now).render(context)
+    assert written == former
+    assert "&lt;a&amp;&quot;b&gt;.pdf" in written and a.code in written and "v2</td>" in written
+
+
 def _others(world):
     estate = world.estates["a1a"]
     community = world.users["community"]

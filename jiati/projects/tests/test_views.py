@@ -382,3 +382,64 @@ def test_the_project_page_reads_its_parties_with_a_statement_compiled_once(world
         assert found.responsible.username == "community" and found.lead_owner.name == owner.name
     assert list(views._PARTIES_STATEMENTS) == [("responsible", "lead_owner")]
     assert len(compiled) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "again"),
+    [("en", "Plan backwards from a target date", "Re-plan"), ("zh-hans", "按目标日期倒排工期", "调整排期")],
+)
+def test_the_plan_forms_own_page_is_titled_re_plan_once_the_project_has_a_plan(
+    world, client_for, project, language, first, again
+):
+    """Without JavaScript the plan form opens on a page of its own: titled as the fold-out on the project page,
+    "Re-plan" once the project has a schedule, in the reader's language."""
+    client = client_for(world.users["community"])
+    url = reverse("projects:checklist-form", args=[project.pk, "plan"])
+    headers = {"Accept-Language": language}
+    assert project.target_date is None
+    page = client.get(url, headers=headers).content.decode()
+    assert f'<h1 class="h4">{first} · ' in page and f"<title>{first} · " in page
+    target = (timezone.localdate() + dt.timedelta(days=300)).isoformat()
+    client.post(reverse("projects:checklist", args=[project.pk, "plan"]), {"target_date": target})
+    project.refresh_from_db()
+    assert project.target_date is not None
+    page = client.get(url, headers=headers).content.decode()
+    assert f'<h1 class="h4">{again} · ' in page and f"<title>{again} · " in page and first not in page
+    detail = client.get(reverse("projects:detail", args=[project.pk]), headers=headers).content.decode()
+    assert f"<summary>{again}</summary>" in detail  # as the page's fold-out reads
+
+
+def test_the_page_reads_its_timeline_plans_and_milestones_with_statements_compiled_once(
+    world, client_for, project, monkeypatch
+):
+    """Issue 18: the staff's timeline, the plans and the current plan's milestones differ only by the project's key:
+    compiled once per process (core.prepared), not on every view; what the page shows is read the same."""
+    from jiati.core.prepared import PreparedQuery
+    from jiati.projects import schedule, selectors
+
+    compiled = []
+    compile_once = PreparedQuery._compile
+
+    def counting(self, alias):
+        compiled.append(self)
+        return compile_once(self, alias)
+
+    monkeypatch.setattr(PreparedQuery, "_compile", counting)
+    monkeypatch.setattr(selectors, "_TIMELINE_STATEMENTS", {})
+    monkeypatch.setattr(selectors, "_PLANS", PreparedQuery(selectors._PLANS.model, selectors._PLANS._build))
+    milestones = schedule._CURRENT_MILESTONES
+    monkeypatch.setattr(schedule, "_CURRENT_MILESTONES", PreparedQuery(milestones.model, milestones._build))
+    community = world.users["community"]
+    client = client_for(community)
+    target = (timezone.localdate() + dt.timedelta(days=300)).isoformat()
+    client.post(reverse("projects:checklist", args=[project.pk, "plan"]), {"target_date": target})
+    services.comment_add(project=project, actor=community, text="第一条意见")
+    url = reverse("projects:detail", args=[project.pk])
+    for _ in range(3):
+        html = client.get(url).content.decode()
+        assert "第一条意见" in html and f"v1 ({target}, current)" in html
+        assert html.count('<td class="text-nowrap">') > html.count("<tr class=") > 0
+    ours = [selectors._TIMELINE_STATEMENTS[20], selectors._PLANS, schedule._CURRENT_MILESTONES]
+    assert [compiled.count(statement) for statement in ours] == [1, 1, 1]
+    rows = schedule.plan_vs_actual(project)
+    assert sum(row["due"] is not None for row in rows) == project.plans.get().milestones.count() > 0

@@ -234,9 +234,9 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     # Tests run on the primary's test database, which the standby replays (jiati/ops/tests/test_replica.py).
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 JIATI_REPLICA_ALIAS = "replica" if "replica" in DATABASES else None
-# The few statements every API call runs (the token, the scoped row: jiati/core/prepared.py) are prepared once per
-# connection, so PostgreSQL plans them once. Off for a pooler in transaction mode (PgBouncer before 1.21), whose
-# connections a prepared statement does not follow.
+# The statements compiled once per process (jiati/core/prepared.py: the API's token and scoped row, the session's
+# user, the project page's) are prepared once per connection, so PostgreSQL plans them once. Off for a pooler in
+# transaction mode (PgBouncer before 1.21), whose connections a prepared statement does not follow.
 JIATI_PREPARED_STATEMENTS = env_bool("JIATI_PREPARED_STATEMENTS", True)
 DATABASE_ROUTERS = ["jiati.core.replica.ReplicaRouter"]
 JIATI_READ_AFTER_WRITE_SECONDS = int(os.environ.get("JIATI_READ_AFTER_WRITE_SECONDS", "10"))

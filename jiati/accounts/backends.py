@@ -19,6 +19,7 @@ _USER_WITH_REGION = PreparedQuery(
     lambda pk: UserModel._default_manager.select_related("region").filter(
         pk=Cast(Value(pk), output_field=UserModel._meta.pk)
     )[:1],
+    server_prepared=True,
 )
 
 # Sessions signed in before this backend existed name Django's own; it stays listed after this one

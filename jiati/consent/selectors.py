@@ -348,6 +348,7 @@ _PAGE_VOTES = PreparedQuery(
         .order_by("-id")
     ),
     values=2,
+    server_prepared=True,
 )
 
 
@@ -403,7 +404,7 @@ def _panel_reads_query(pk):
     )
 
 
-_PANEL_READS = PreparedQuery(Project, _panel_reads_query)
+_PANEL_READS = PreparedQuery(Project, _panel_reads_query, server_prepared=True)
 
 
 def project_objections(project):

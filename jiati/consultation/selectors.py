@@ -149,6 +149,7 @@ _PROJECT_LINKS = PreparedQuery(
         .select_related("meeting")  # its region and estate are not shown nor needed for the rule
         .order_by("meeting__starts_at", "meeting_id")
     ),
+    server_prepared=True,
 )
 _OPEN_ACTIONS = PreparedQuery(
     MeetingAction,
@@ -158,6 +159,7 @@ _OPEN_ACTIONS = PreparedQuery(
         .select_related("owner")
         .order_by("due_date")[:10]
     ),
+    server_prepared=True,
 )
 
 

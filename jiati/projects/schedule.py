@@ -216,6 +216,7 @@ _CURRENT_MILESTONES = PreparedQuery(
     lambda pk: Milestone.objects.filter(
         plan__project_id=Cast(Value(pk), output_field=Project._meta.pk), plan__is_current=True
     ),
+    server_prepared=True,
 )
 
 

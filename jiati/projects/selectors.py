@@ -123,7 +123,7 @@ def _timeline_statement(limit: int | None) -> PreparedQuery:
             )
             return events[:limit] if limit is not None else events
 
-        prepared = _TIMELINE_STATEMENTS.setdefault(limit, PreparedQuery(ProjectEvent, build))
+        prepared = _TIMELINE_STATEMENTS.setdefault(limit, PreparedQuery(ProjectEvent, build, server_prepared=True))
     return prepared
 
 
@@ -139,6 +139,7 @@ _PLANS = PreparedQuery(  # compiled once per process (`core.prepared`, issue 18)
         .only("project_id", "version", "target_date", "is_current")
         .order_by("-version")
     ),
+    server_prepared=True,
 )
 
 

@@ -117,6 +117,7 @@ def _parties_statement(present: tuple[str, ...]) -> PreparedQuery:
                     .only("pk", *present)
                     .filter(pk=Cast(Value(pk), output_field=Project._meta.pk))
                 ),
+                server_prepared=True,
             ),
         )
     return prepared

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -443,3 +444,33 @@ def test_the_page_reads_its_timeline_plans_and_milestones_with_statements_compil
     assert [compiled.count(statement) for statement in ours] == [1, 1, 1]
     rows = schedule.plan_vs_actual(project)
     assert sum(row["due"] is not None for row in rows) == project.plans.get().milestones.count() > 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_pages_statements_compiled_once_are_also_planned_once_on_postgresql(world, client_for, project):
+    """Issue 18: PostgreSQL planned each of the page's statements on every view, for some as long as it ran them.
+    The statements compiled once per process (`core.prepared`) are prepared on the connection too: the session's
+    user, the parties, the timeline, the plans, the milestones, the votes, the consent panel's counts, the meetings."""
+    community = world.users["community"]
+    client = client_for(community)
+    target = (timezone.localdate() + dt.timedelta(days=300)).isoformat()
+    client.post(reverse("projects:checklist", args=[project.pk, "plan"]), {"target_date": target})
+    url = reverse("projects:detail", args=[project.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection._prepared.clear()
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = " ".join(row[0] for row in cursor.fetchall())
+    for table in (
+        "accounts_user",
+        "projects_projectevent",
+        "projects_scheduleplan",
+        "projects_milestone",
+        "consent_vote",
+        "consultation_meetingproject",
+        "consultation_meetingaction",
+    ):
+        assert f'"{table}"' in statements, table

@@ -15,8 +15,9 @@ session, no template.
 `--database-url` may name a `bench_seed.py` set (the national size: housing and bare projects, no residents or
 votes): a district and a community officer are made as `bench_page.py` makes them, and the portal and ballot
 endpoints are left out. `--think S` makes each user pause 0.5–1.5 × S seconds between requests, as a person reads
-a page, and come in at a random moment of the first 1.5 × S seconds; without it the users never pause, which measures the machine saturated (by Little's law each user's
-latency is then users × CPU a request ÷ CPUs, whatever the code's own speed).
+a page, and come in at a random moment of the first 1.5 × S seconds; without it the users never pause, which
+measures the machine saturated (by Little's law each user's latency is then users × CPU a request ÷ CPUs, whatever
+the code's own speed).
 
 With `--baseline-ref REF`, that commit's tree (`git archive`) is served by a second gunicorn on the same database
 and every measurement is repeated on it right after this tree's, so before and after come from the same run.

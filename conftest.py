@@ -49,3 +49,36 @@ def _fresh_cache():
     for cache in caches.all(initialized_only=True):
         cache.clear()
     yield
+
+
+@pytest.fixture
+def compiled_models(monkeypatch):
+    """The models of every query Django compiles to SQL from here on (a statement compiled once per process,
+    `core.prepared`, is compiled only on its first use)."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    return compiled
+
+
+@pytest.fixture
+def prepared_compiles(monkeypatch):
+    """The `core.prepared` statements compiled from here on, one entry each time one is compiled."""
+    from jiati.core.prepared import PreparedQuery
+
+    compiled = []
+    compile_once = PreparedQuery._compile
+
+    def counting(self, alias):
+        compiled.append(self)
+        return compile_once(self, alias)
+
+    monkeypatch.setattr(PreparedQuery, "_compile", counting)
+    return compiled

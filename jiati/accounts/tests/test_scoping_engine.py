@@ -77,20 +77,13 @@ def test_one_is_staff(world):
     assert is_staff(world.users["community"]) and not is_active_staff(world.users["community"])
 
 
-def test_the_area_scope_is_one_compiled_statement_with_the_rows_of_the_path_rule(world, monkeypatch):
+def test_the_area_scope_is_one_compiled_statement_with_the_rows_of_the_path_rule(world, monkeypatch, compiled_models):
     """The communities under a region user's unit: no region queryset built and compiled inside the scoped one (it
     cost a fifth of a project detail API call), and the same rows as the path rule it writes out."""
     from django.db import connection
-    from django.db.models.sql.compiler import SQLCompiler
 
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled_models.clear()  # counted from here
+    compiled = compiled_models
     for role in ("community", "district"):
         user = world.users[role]
         compiled.clear()

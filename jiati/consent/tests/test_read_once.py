@@ -95,24 +95,17 @@ def test_the_panel_counts_the_objections_by_status_and_shows_the_current_scheme(
     assert counts == {"open": 2, "answered": 1, "closed": 0}
 
 
-def test_the_panel_reads_with_a_statement_compiled_once(project, world, monkeypatch):
+def test_the_panel_reads_with_a_statement_compiled_once(project, world, monkeypatch, compiled_models):
     """Issue 18: building and compiling the panel's query (five subqueries) cost the page more than running it: it
     is compiled once per process (core.prepared), then only run, with the same answers as a fresh one."""
-    from django.db.models.sql.compiler import SQLCompiler
 
     from jiati.consent.models import Objection, ObjectionStatus
     from jiati.core.prepared import PreparedQuery
     from jiati.projects.models import Project
 
     monkeypatch.setattr(selectors, "_PANEL_READS", PreparedQuery(Project, selectors._panel_reads_query))
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled_models.clear()  # counted from here
+    compiled = compiled_models
     assert selectors.panel_reads(project) == (None, None, {"open": 0, "answered": 0, "closed": 0})
     assert compiled, "compiled on its first use"
     from jiati.consent import services
@@ -124,24 +117,17 @@ def test_the_panel_reads_with_a_statement_compiled_once(project, world, monkeypa
     assert compiled == []
 
 
-def test_the_page_reads_its_votes_with_a_statement_compiled_once(vote, world, monkeypatch):
+def test_the_page_reads_its_votes_with_a_statement_compiled_once(vote, world, monkeypatch, compiled_models):
     """Issue 18: the page's votes (its own, and its estate's closed estate-wide ones) are read with a statement
     compiled once per process (core.prepared): the same votes, newest first, with their rule sets."""
-    from django.db.models.sql.compiler import SQLCompiler
 
     from jiati.consent.models import Vote
     from jiati.core.prepared import PreparedQuery
 
     monkeypatch.setattr(selectors, "_PAGE_VOTES", PreparedQuery(Vote, selectors._PAGE_VOTES._build, values=2))
     project = vote.project
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled_models.clear()  # counted from here
+    compiled = compiled_models
     assert selectors._page_votes(project) == [vote] and Vote in compiled
     compiled.clear()
     found = selectors._page_votes(project)

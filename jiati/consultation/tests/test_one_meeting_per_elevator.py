@@ -203,10 +203,11 @@ def test_the_panel_reads_the_meetings_in_one_query_without_their_places(world, p
     assert '"organisation_region"' not in sqls[0] and '"housing_estate"' not in sqls[0]
 
 
-def test_the_panel_reads_meetings_and_resolutions_with_statements_compiled_once(world, project, monkeypatch):
+def test_the_panel_reads_meetings_and_resolutions_with_statements_compiled_once(
+    world, project, monkeypatch, compiled_models
+):
     """Issue 18: the project page's reads of its meetings and open resolutions are compiled once per process
     (core.prepared), then only run, with the answers a fresh query gives."""
-    from django.db.models.sql.compiler import SQLCompiler
     from django.test import RequestFactory
 
     from jiati.consultation import panels
@@ -217,14 +218,8 @@ def test_the_panel_reads_meetings_and_resolutions_with_statements_compiled_once(
     monkeypatch.setattr(selectors, "_OPEN_ACTIONS", PreparedQuery(MeetingAction, selectors._OPEN_ACTIONS._build))
     request = RequestFactory().get("/")
     request.user = world.users["community"]
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def counting(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    compiled_models.clear()  # counted from here
+    compiled = compiled_models
     (panel,) = panels.project_panels(request=request, project=project)
     assert panel["summary"].meetings == [] and panel["actions"] == []
     assert MeetingProject in compiled and MeetingAction in compiled

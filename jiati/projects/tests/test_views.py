@@ -358,22 +358,17 @@ def test_the_events_summary_gives_the_dates_the_events_give(world, project):
     assert vote_opened_at(project) == at + dt.timedelta(days=3)
 
 
-def test_the_project_page_reads_its_parties_with_a_statement_compiled_once(world, rf, project, monkeypatch):
+def test_the_project_page_reads_its_parties_with_a_statement_compiled_once(
+    world, rf, project, monkeypatch, prepared_compiles
+):
     """Issue 18: the parties' statement is compiled once per set of parties (core.prepared), not on every view, and
     answers the same people as the queryset it was built from."""
-    from jiati.core.prepared import PreparedQuery
     from jiati.projects import views
 
     owner = Ownership.objects.filter(dwelling__stairwell=project.stairwell).first().owner
     services.project_set_lead_owner(project=project, actor=world.users["community"], owner=owner)
-    compiled = []
-    compile_once = PreparedQuery._compile
-
-    def counting(self, alias):
-        compiled.append(self)
-        return compile_once(self, alias)
-
-    monkeypatch.setattr(PreparedQuery, "_compile", counting)
+    prepared_compiles.clear()  # counted from here
+    compiled = prepared_compiles
     monkeypatch.setattr(views, "_PARTIES_STATEMENTS", {})
     request = rf.get("/")
     request.user = world.users["community"]
@@ -411,21 +406,15 @@ def test_the_plan_forms_own_page_is_titled_re_plan_once_the_project_has_a_plan(
 
 
 def test_the_page_reads_its_timeline_plans_and_milestones_with_statements_compiled_once(
-    world, client_for, project, monkeypatch
+    world, client_for, project, monkeypatch, prepared_compiles
 ):
     """Issue 18: the staff's timeline, the plans and the current plan's milestones differ only by the project's key:
     compiled once per process (core.prepared), not on every view; what the page shows is read the same."""
     from jiati.core.prepared import PreparedQuery
     from jiati.projects import schedule, selectors
 
-    compiled = []
-    compile_once = PreparedQuery._compile
-
-    def counting(self, alias):
-        compiled.append(self)
-        return compile_once(self, alias)
-
-    monkeypatch.setattr(PreparedQuery, "_compile", counting)
+    prepared_compiles.clear()  # counted from here
+    compiled = prepared_compiles
     monkeypatch.setattr(selectors, "_TIMELINE_STATEMENTS", {})
     monkeypatch.setattr(selectors, "_PLANS", PreparedQuery(selectors._PLANS.model, selectors._PLANS._build))
     milestones = schedule._CURRENT_MILESTONES

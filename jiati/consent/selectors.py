@@ -4,8 +4,9 @@ needs, an owner's open votes and his share of the cost."""
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 
-from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -260,17 +261,28 @@ def choice_breakdown(vote: Vote) -> dict[str, int]:
     }
 
 
-def _round_votes(project, rule_set, number: int, scope: str | None = None):
-    votes = Vote.objects.filter(rule_set=rule_set, round_number=number, status=VoteStatus.CLOSED)
-    if scope == Scope.ESTATE:
-        # An estate-wide round decides for every project of the estate (连片).
-        return votes.filter(scope=Scope.ESTATE, estate_id=project.estate_id)
-    return votes.filter(project=project)
-
-
 def round_decision(project, rule_set, rule_round) -> Vote | None:
-    """The closed vote that decides this round for this project: the latest one."""
-    return _round_votes(project, rule_set, rule_round.number, rule_round.scope).order_by("-closed_at", "-id").first()
+    """The closed vote that decides this round for this project (`_deciding_vote`)."""
+    return _deciding_vote(_page_votes(project), project, rule_set.pk, rule_round)
+
+
+def _deciding_vote(votes, project, rule_set_id: int, rule_round) -> Vote | None:
+    """Among the project's votes and its estate's closed estate-wide ones (`_page_votes`), the closed vote that
+    decides `rule_round` of the rule set for the project: the latest closed. An estate-wide round is decided for
+    every project of the estate (连片), any other by the project's own votes. The one rule for the vote-opening
+    service and the project page's consent panel and stage guard."""
+
+    def decides(vote: Vote) -> bool:
+        if vote.rule_set_id != rule_set_id or vote.round_number != rule_round.number:
+            return False
+        if vote.status != VoteStatus.CLOSED:
+            return False
+        if rule_round.scope == Scope.ESTATE:
+            return vote.scope == Scope.ESTATE and vote.estate_id == project.estate_id
+        return vote.project_id == project.pk
+
+    # A closed vote always has its closing time (a constraint); the later opened breaks a tie.
+    return max(filter(decides, votes), key=lambda vote: (vote.closed_at, vote.pk), default=None)
 
 
 def project_votes(project):
@@ -299,25 +311,17 @@ def _consent_rounds(project) -> tuple[Vote | None, list[dict]]:
     vote = min(own, key=lambda v: (v.status != VoteStatus.OPEN, -v.pk))  # the open one, else the latest
     rounds = []
     for rule_round in rule_rounds([vote.rule_set_id], memo=project)[vote.rule_set_id]:
-        held = [v for v in votes if v.rule_set_id == vote.rule_set_id and v.round_number == rule_round.number]
-        if rule_round.scope == Scope.ESTATE:  # an estate-wide round decides for every project of the estate (连片)
-            closed = [v for v in held if v.scope == Scope.ESTATE and v.estate_id == project.estate_id]
-        else:
-            closed = [v for v in held if v.project_id == project.pk]
-        closed = [v for v in closed if v.status == VoteStatus.CLOSED]
-        # The latest closed (as ordered by "-closed_at", "-id" on PostgreSQL: no time first), the first open one.
-        decision = max(closed, key=_latest_closed, default=None)
-        opened = [v for v in held if v.project_id == project.pk and v.status == VoteStatus.OPEN]
-        rounds.append({"round": rule_round, "decision": decision, "open": min(opened, key=_pk, default=None)})
+        opened = [
+            v
+            for v in votes
+            if (v.project_id, v.rule_set_id, v.round_number, v.status)
+            == (project.pk, vote.rule_set_id, rule_round.number, VoteStatus.OPEN)
+        ]
+        decision = _deciding_vote(votes, project, vote.rule_set_id, rule_round)
+        rounds.append(
+            {"round": rule_round, "decision": decision, "open": min(opened, key=attrgetter("pk"), default=None)}
+        )
     return vote, rounds
-
-
-def _latest_closed(vote: Vote) -> tuple:
-    return (vote.closed_at is None, vote.closed_at.timestamp() if vote.closed_at else 0.0, vote.pk)
-
-
-def _pk(vote: Vote) -> int:
-    return vote.pk
 
 
 PAGE_VOTES = "consent.page_votes"
@@ -368,7 +372,12 @@ def rounds_passed(rounds: list[dict]) -> bool:
 
 
 def current_notice(project) -> PublicNotice | None:
-    return PublicNotice.objects.filter(project=project, status=NoticeStatus.POSTED).order_by("-id").first()
+    return _current_notices(project).first()
+
+
+def _current_notices(project) -> QuerySet[PublicNotice]:
+    """The posted notice, latest first (`project` may be an `OuterRef`: `panel_reads`)."""
+    return PublicNotice.objects.filter(project=project, status=NoticeStatus.POSTED).order_by("-id")
 
 
 def panel_reads(project) -> tuple[PublicNotice | None, CostScheme | None, dict[str, int]]:
@@ -391,8 +400,7 @@ def _panel_reads_query(pk):
         counted = Objection.objects.filter(project=OuterRef("pk"), status=status).order_by().values("project")
         return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")[:1]), 0)
 
-    notice = PublicNotice.objects.filter(project=OuterRef("pk"), status=NoticeStatus.POSTED).order_by("-id")
-    scheme = CostScheme.objects.filter(project=OuterRef("pk"), is_current=True).order_by("-version")
+    notice, scheme = _current_notices(OuterRef("pk")), _current_schemes(OuterRef("pk"))
     return (
         Project.objects.filter(pk=Cast(Value(pk), output_field=Project._meta.pk))
         .only("pk")
@@ -412,7 +420,12 @@ def project_objections(project):
 
 
 def current_scheme(project) -> CostScheme | None:
-    return CostScheme.objects.filter(project=project, is_current=True).first()
+    return _current_schemes(project).first()
+
+
+def _current_schemes(project) -> QuerySet[CostScheme]:
+    """The current cost scheme (`project` may be an `OuterRef`: `panel_reads`)."""
+    return CostScheme.objects.filter(project=project, is_current=True).order_by("-version")
 
 
 def subsidy_for(project) -> tuple[Decimal, str]:

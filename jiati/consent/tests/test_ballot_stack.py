@@ -374,6 +374,7 @@ def test_stack_page_in_a_browser(size, request, live_server, tmp_path):
     login(page, live_server, "community")
     page.goto(f"{live_server.url}/consent/votes/{vote.pk}/")
     page.click("#stack-link")
+    page.wait_for_selector("#id_sheet")  # the stack's page, not the vote's while it is being left
     shot("empty")
     assert fits()
     page.set_input_files("#id_sheet", str(sheet))

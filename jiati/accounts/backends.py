@@ -5,20 +5,17 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.db.models import Value
-from django.db.models.functions import Cast
 
-from jiati.core.prepared import PreparedQuery
+from jiati.core.prepared import PreparedQuery, pk_in_range
 
 UserModel = get_user_model()
 
 # Every signed-in request reads its user: the statement is compiled once per process (`core.prepared`), not
-# built and compiled on each request (issue 18). The key comes as text and is cast back in SQL.
+# built and compiled on each request (issue 18). The key is an integer parameter.
 _USER_WITH_REGION = PreparedQuery(
     UserModel,
-    lambda pk: UserModel._default_manager.select_related("region").filter(
-        pk=Cast(Value(pk), output_field=UserModel._meta.pk)
-    )[:1],
+    lambda pk: UserModel._default_manager.select_related("region").filter(pk=pk)[:1],
+    kinds=(int,),
     server_prepared=True,
 )
 
@@ -38,7 +35,11 @@ class UserBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        found = _USER_WITH_REGION.fetch(str(user_id))
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):  # not a key (Django's own backend: no such user)
+            return None
+        found = _USER_WITH_REGION.fetch(pk) if pk_in_range(UserModel, pk) else []
         return found[0] if found and self.user_can_authenticate(found[0]) else None
 
     def authenticate(self, request, username=None, password=None, **kwargs):

@@ -68,7 +68,8 @@ class _Reader:
 
 
 class PreparedQuery:
-    """`build(*markers)` returns the queryset, with each marker where a value goes; `fetch(*values)` runs it.
+    """`build(*markers)` returns the queryset, with each marker where a value goes; `fetch(*values)` runs it
+    (`fetch_rows(*values)` for a `values()` or `values_list()` queryset: its rows, not instances).
 
     `kinds` gives each value's type (`str` or `int`; by default one text value). The queryset must not depend on
     anything but the values (no dates, no settings read at build time). `server_prepared`: on PostgreSQL the values
@@ -130,12 +131,16 @@ class PreparedQuery:
             compiler.__dict__.update(template.__dict__)
             compiler.connection = connection
             select, klass_info = compiler.select, compiler.klass_info
+            converters = compiler.get_converters([column for column, _sql, _alias in select])
+            if klass_info is None:  # a `values()` query: rows only (`fetch_rows`)
+                reader = readers[self] = _Reader(compiled, compiler, converters, None, [], 0, 0, [])
+                return reader
             select_fields = klass_info["select_fields"]
             start, end = select_fields[0], select_fields[-1] + 1
             reader = readers[self] = _Reader(
                 compiled=compiled,
                 compiler=compiler,
-                converters=compiler.get_converters([column for column, _sql, _alias in select]),
+                converters=converters,
                 model=klass_info["model"],
                 init_list=[column[0].target.attname for column in select[start:end]],
                 start=start,
@@ -162,6 +167,30 @@ class PreparedQuery:
 
     def fetch(self, *values) -> list:
         """The model instances the query answers for these values."""
+        alias, reader, rows = self._run(values)
+        if not rows:
+            return []
+        model_cls, init_list, start, end = reader.model, reader.init_list, reader.start, reader.end
+        populators, annotation_col_map = reader.populators, reader.compiler.annotation_col_map
+        objects = []
+        for row in rows:
+            obj = model_cls.from_db(alias, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotation_col_map.items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
+    def fetch_rows(self, *values) -> list[tuple]:
+        """The rows the query answers for these values, each a tuple in the order of its select list (for a
+        `values_list()` query, its fields; for `values(...).annotate(...)`, the fields and then the annotations),
+        converted as Django converts them (dates on SQLite, …)."""
+        _alias, _reader, rows = self._run(values)
+        return [tuple(row) for row in rows]
+
+    def _run(self, values) -> tuple[str, _Reader | None, list]:
+        """Run the statement with these values: the database's alias, how to read its rows, the converted rows."""
         if len(values) != len(self.kinds) or not all(
             type(v) is kind or (kind is str and isinstance(v, str)) for v, kind in zip(values, self.kinds, strict=True)
         ):
@@ -178,18 +207,16 @@ class PreparedQuery:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if not rows:
-            return []
+            return alias, None, []
         reader = self._reader(connection, compiled)
         if reader.converters:
             rows = list(reader.compiler.apply_converters(rows, reader.converters))
-        model_cls, init_list, start, end = reader.model, reader.init_list, reader.start, reader.end
-        populators, annotation_col_map = reader.populators, reader.compiler.annotation_col_map
-        objects = []
-        for row in rows:
-            obj = model_cls.from_db(alias, init_list, row[start:end])
-            for populator in populators:
-                populator.populate(row, obj)
-            for name, position in annotation_col_map.items():
-                setattr(obj, name, row[position])
-            objects.append(obj)
-        return objects
+        return alias, reader, rows
+
+
+def pk_in_range(model, pk: int) -> bool:
+    """Whether `pk` fits the model's integer key column: a key beyond it names no row (the ORM answers so too), and
+    is not handed to a prepared query (SQLite refuses an integer past 64 bits)."""
+    field = model._meta.pk
+    low, high = connections[router.db_for_read(model)].ops.integer_field_range(field.get_internal_type())
+    return (low is None or low <= pk) and (high is None or pk <= high)

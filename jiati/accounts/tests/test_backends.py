@@ -39,7 +39,9 @@ def test_the_session_user_statement_is_compiled_once(client, world, monkeypatch)
     from jiati.core.prepared import PreparedQuery
 
     monkeypatch.setattr(
-        backends, "_USER_WITH_REGION", PreparedQuery(backends.UserModel, backends._USER_WITH_REGION._build)
+        backends,
+        "_USER_WITH_REGION",
+        PreparedQuery(backends.UserModel, backends._USER_WITH_REGION._build, kinds=(int,)),
     )
     built = []
     build = backends._USER_WITH_REGION._build

@@ -109,6 +109,37 @@ def test_a_prepared_query_works_out_its_converters_and_populators_once_per_conne
     assert (found.user.pk, found.user.region.path) == (world.users["district"].pk, world.users["district"].region.path)
 
 
+def test_a_prepared_values_query_answers_its_rows_converted_as_the_orm_converts_them(world):
+    """`fetch_rows`: a `values_list()` (or grouped `values().annotate()`) query's rows, dates as the ORM gives them."""
+    from django.db.models import Count, Max
+
+    from jiati.accounts.models import User
+
+    def build(level):
+        return (
+            User.objects.filter(region__level=level)
+            .order_by()
+            .values("region_id")
+            .annotate(n=Count("id"), joined=Max("date_joined"))
+            .values_list("region_id", "n", "joined")
+            .order_by("region_id")
+        )
+
+    prepared = PreparedQuery(User, build)
+    for level in ("district", "community", "nowhere"):
+        rows = prepared.fetch_rows(level)
+        assert rows == [tuple(row) for row in build(level)], level
+    assert rows == [] and prepared.fetch_rows("district")[0][2].tzinfo is not None  # an aware datetime everywhere
+
+
+def test_a_key_beyond_its_column_names_no_row(world):
+    from jiati.accounts.models import User
+    from jiati.core.prepared import pk_in_range
+
+    assert pk_in_range(User, 1) and pk_in_range(User, 2**63 - 1)
+    assert not pk_in_range(User, 2**63) and not pk_in_range(User, -(2**63) - 1)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_api_calls_statements_are_prepared_once_per_connection_on_postgresql(client, world, settings, enabled):

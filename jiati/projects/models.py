@@ -523,9 +523,14 @@ def document_kinds_visible_to(user) -> frozenset[str] | None:
 class ProjectDocumentQuerySet(models.QuerySet):
     def of_project(self, project: Project) -> ProjectDocumentQuerySet:
         """The project's own documents and those its cluster shares (the cluster's design)."""
-        condition = Q(project_id=project.pk)
-        if project.cluster_id:
-            condition |= Q(cluster_id=project.cluster_id)
+        return self.of_project_keys(project.pk, project.cluster_id)
+
+    def of_project_keys(self, project_id, cluster_id) -> ProjectDocumentQuerySet:
+        """`of_project` by the project's key and its cluster's (None: no cluster); the page's statements compiled
+        once pass markers for them (`core.prepared`)."""
+        condition = Q(project_id=project_id)
+        if cluster_id is not None:
+            condition |= Q(cluster_id=cluster_id)
         return self.filter(condition)
 
     def visible_to(self, user) -> ProjectDocumentQuerySet:

@@ -11,8 +11,6 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -210,12 +208,11 @@ def refresh_stage_dates(project: Project, *, calendar: Calendar | None = None) -
 
 
 # The current plan's milestones, compiled once per process (`core.prepared`): read on every view of a project's page
-# (issue 18). The key comes as text and is cast back in SQL.
+# (issue 18). The key is an integer parameter.
 _CURRENT_MILESTONES = PreparedQuery(
     Milestone,
-    lambda pk: Milestone.objects.filter(
-        plan__project_id=Cast(Value(pk), output_field=Project._meta.pk), plan__is_current=True
-    ),
+    lambda pk: Milestone.objects.filter(plan__project_id=pk, plan__is_current=True),
+    kinds=(int,),
     server_prepared=True,
 )
 
@@ -223,7 +220,7 @@ _CURRENT_MILESTONES = PreparedQuery(
 def plan_vs_actual(project: Project) -> list[dict]:
     """Each stage with its planned dates (current plan) and when it actually started and ended."""
 
-    milestones = {m.stage: m for m in _CURRENT_MILESTONES.fetch(str(project.pk))}
+    milestones = {m.stage: m for m in _CURRENT_MILESTONES.fetch(project.pk)}
     summary = event_summary(project)
     entered, left = summary.entered, summary.left
     today = timezone.localdate()

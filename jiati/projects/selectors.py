@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Min, Q, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,6 +16,7 @@ from jiati.core.read_once import read_once
 from jiati.housing.models import Owner, Ownership
 from jiati.projects.models import (
     OUTSIDE_EVENT_KINDS,
+    Blocker,
     EventKind,
     Project,
     ProjectDocument,
@@ -25,6 +25,7 @@ from jiati.projects.models import (
     ScheduleState,
     Stage,
     Status,
+    document_kinds_visible_to,
     sees_project_internals,
     stage_index,
 )
@@ -66,29 +67,38 @@ def event_summary(project: Project) -> EventSummary:
     policy's reference date (issue 18)."""
 
     def compute() -> EventSummary:
-        rows = (
-            ProjectEvent.objects.filter(project=project)
-            .order_by()
-            .values("kind", "from_stage", "to_stage")
-            .annotate(first=Min("at"), last=Max("at"), n=Count("id"))
-        )
         entered: dict[str, dt.datetime] = {}
         left: dict[str, dt.datetime] = {}
         first_left: dict[str, dt.datetime] = {}
         total = 0
-        for row in rows:
-            total += row["n"]
-            if row["kind"] not in STAGE_EVENT_KINDS:
+        for kind, from_stage, to_stage, first, last, n in _EVENT_SUMMARY.fetch_rows(project.pk):
+            total += n
+            if kind not in STAGE_EVENT_KINDS:
                 continue
-            if (to_stage := row["to_stage"]) and (to_stage not in entered or row["first"] < entered[to_stage]):
-                entered[to_stage] = row["first"]
-            if (from_stage := row["from_stage"]) and (from_stage not in left or row["last"] > left[from_stage]):
-                left[from_stage] = row["last"]
-            if from_stage and (from_stage not in first_left or row["first"] < first_left[from_stage]):
-                first_left[from_stage] = row["first"]
+            if to_stage and (to_stage not in entered or first < entered[to_stage]):
+                entered[to_stage] = first
+            if from_stage and (from_stage not in left or last > left[from_stage]):
+                left[from_stage] = last
+            if from_stage and (from_stage not in first_left or first < first_left[from_stage]):
+                first_left[from_stage] = first
         return EventSummary(entered=entered, left=left, first_left=first_left, total=total)
 
     return read_once(project, "projects_event_summary", compute)
+
+
+# Its rows (kind, from stage, to stage, first, last, how many): compiled once per process (`core.prepared`, issue 18).
+_EVENT_SUMMARY = PreparedQuery(
+    ProjectEvent,
+    lambda pk: (
+        ProjectEvent.objects.filter(project_id=pk)
+        .order_by()
+        .values("kind", "from_stage", "to_stage")
+        .annotate(first=Min("at"), last=Max("at"), n=Count("id"))
+        .values_list("kind", "from_stage", "to_stage", "first", "last", "n")
+    ),
+    kinds=(int,),
+    server_prepared=True,
+)
 
 
 def timeline_events(project: Project, *, user, limit: int | None = 200) -> list[ProjectEvent]:
@@ -97,7 +107,7 @@ def timeline_events(project: Project, *, user, limit: int | None = 200) -> list[
     list (`core.stored_text.prepare`), so the number of queries does not grow with the entries (issue 18). The
     project is the page's (already scoped, and the memo its panels share, `core.read_once`)."""
     if sees_project_internals(user):
-        events = _timeline_statement(limit).fetch(str(project.pk))
+        events = _timeline_statement(limit).fetch(project.pk)
         for event in events:
             event.project = project  # as `project.events` hands them
     else:
@@ -116,29 +126,28 @@ def _timeline_statement(limit: int | None) -> PreparedQuery:
     if prepared is None:
 
         def build(pk):
-            events = (
-                ProjectEvent.objects.filter(project_id=Cast(Value(pk), output_field=Project._meta.pk))
-                .select_related("actor")
-                .order_by("-at", "-id")
-            )
+            events = ProjectEvent.objects.filter(project_id=pk).select_related("actor").order_by("-at", "-id")
             return events[:limit] if limit is not None else events
 
-        prepared = _TIMELINE_STATEMENTS.setdefault(limit, PreparedQuery(ProjectEvent, build, server_prepared=True))
+        prepared = _TIMELINE_STATEMENTS.setdefault(
+            limit, PreparedQuery(ProjectEvent, build, kinds=(int,), server_prepared=True)
+        )
     return prepared
 
 
 def project_plans(project: Project) -> list[SchedulePlan]:
     """The project's schedule plans, newest version first (their version, target date and whether current)."""
-    return _PLANS.fetch(str(project.pk))
+    return _PLANS.fetch(project.pk)
 
 
 _PLANS = PreparedQuery(  # compiled once per process (`core.prepared`, issue 18)
     SchedulePlan,
     lambda pk: (
-        SchedulePlan.objects.filter(project_id=Cast(Value(pk), output_field=Project._meta.pk))
+        SchedulePlan.objects.filter(project_id=pk)
         .only("project_id", "version", "target_date", "is_current")
         .order_by("-version")
     ),
+    kinds=(int,),
     server_prepared=True,
 )
 
@@ -206,15 +215,65 @@ def blocker_assignees(project: Project):
 def page_documents(*, project: Project, user) -> list[ProjectDocument]:
     """`project_documents` on the page of a project the user sees (fetched through its scope): the same
     documents, read without the scope's subqueries (`visible_on`); its own documents are handed the page's
-    project, only a cluster's shared ones join theirs (their code is shown)."""
-    documents = ProjectDocument.objects.visible_on(project, user).select_related("uploaded_by")
-    if project.cluster_id:
-        documents = documents.select_related("project")
-    documents = list(documents.order_by("kind", "-version", "-id"))
+    project, only a cluster's shared ones join theirs (their code is shown). For the staff, who open every kind,
+    a statement compiled once per process (`core.prepared`, issue 18)."""
+    if document_kinds_visible_to(user) is None:
+        if project.cluster_id:
+            documents = _CLUSTER_DOCUMENTS.fetch(project.pk, project.cluster_id)
+        else:
+            documents = _DOCUMENTS.fetch(project.pk)
+    else:
+        documents = ProjectDocument.objects.visible_on(project, user).select_related("uploaded_by")
+        if project.cluster_id:
+            documents = documents.select_related("project")
+        documents = list(documents.order_by("kind", "-version", "-id"))
     for document in documents:
         if document.project_id == project.pk:
             document.project = project
     return documents
+
+
+# `visible_on` for the staff (every kind), by the project's key, and its cluster's when it has one.
+_DOCUMENTS = PreparedQuery(
+    ProjectDocument,
+    lambda pk: (
+        ProjectDocument.objects.of_project_keys(pk, None)
+        .select_related("uploaded_by")
+        .order_by("kind", "-version", "-id")
+    ),
+    kinds=(int,),
+    server_prepared=True,
+)
+_CLUSTER_DOCUMENTS = PreparedQuery(
+    ProjectDocument,
+    lambda pk, cluster_id: (
+        ProjectDocument.objects.of_project_keys(pk, cluster_id)
+        .select_related("uploaded_by", "project")
+        .order_by("kind", "-version", "-id")
+    ),
+    kinds=(int, int),
+    server_prepared=True,
+)
+
+
+def page_blockers(*, project: Project, user) -> list[Blocker]:
+    """`Blocker.objects.visible_to(user)` of the page's project (fetched through its scope), with whom each is
+    assigned to: the staff see every blocker of a project they see, so they are read by the project's key alone,
+    in a statement compiled once per process (`core.prepared`, issue 18); nobody else sees any."""
+    if not sees_project_internals(user):
+        return []
+    blockers = _BLOCKERS.fetch(project.pk)
+    for blocker in blockers:
+        blocker.project = project
+    return blockers
+
+
+_BLOCKERS = PreparedQuery(
+    Blocker,
+    lambda pk: Blocker.objects.filter(project_id=pk).select_related("assignee"),
+    kinds=(int,),
+    server_prepared=True,
+)
 
 
 def project_documents(*, project: Project, user):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiati.accounts.models import Role
+from jiati.core.prepared import PreparedQuery
 from jiati.core.read_once import read_once
 from jiati.projects.models import (
     CONSTRUCTION_STAGES,
@@ -90,12 +91,26 @@ def _has_document(project: Project, kind: str, stage: str | None = None) -> bool
     """Whether the project has a document of this kind — its own, or its cluster's shared one (the design). The
     kinds (and stages) it has are one read, shared by the guards of a read-only page (core.read_once: the design
     stage's guard asks for two kinds)."""
-    present = read_once(
-        project,
-        "projects_document_kinds",
-        lambda: set(ProjectDocument.objects.of_project(project).order_by().values_list("kind", "stage").distinct()),
-    )
+    present = read_once(project, "projects_document_kinds", lambda: set(_document_kinds(project)))
     return any(k == kind and (not stage or s == stage) for k, s in present)
+
+
+def _document_kinds(project: Project) -> list[tuple[str, str]]:
+    """The (kind, stage) pairs of the project's documents and its cluster's, by statements compiled once per
+    process (`core.prepared`, issue 18)."""
+    if project.cluster_id:
+        return _CLUSTER_DOCUMENT_KINDS.fetch_rows(project.pk, project.cluster_id)
+    return _DOCUMENT_KINDS.fetch_rows(project.pk)
+
+
+def _kinds_statement(*keys):
+    return ProjectDocument.objects.of_project_keys(*keys).order_by().values_list("kind", "stage").distinct()
+
+
+_DOCUMENT_KINDS = PreparedQuery(
+    ProjectDocument, lambda pk: _kinds_statement(pk, None), kinds=(int,), server_prepared=True
+)
+_CLUSTER_DOCUMENT_KINDS = PreparedQuery(ProjectDocument, _kinds_statement, kinds=(int, int), server_prepared=True)
 
 
 def guard_lead_owner(project: Project) -> list[str]:

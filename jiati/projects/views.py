@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Value, prefetch_related_objects
-from django.db.models.functions import Cast
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jiati.accounts.scoping import scope_shape
 from jiati.core import read_once
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
 from jiati.core.hooks import collect
-from jiati.core.prepared import PreparedQuery
+from jiati.core.prepared import PreparedQuery, pk_in_range
 from jiati.core.refused_forms import refused_is
 from jiati.core.uploads import serve_private_file
 from jiati.housing.models import Estate, Stairwell
@@ -29,6 +29,7 @@ from jiati.projects.models import (
     Blocker,
     ContractReview,
     Project,
+    ProjectQuerySet,
     ServiceTeamMember,
     Stage,
     WorkingGroupMember,
@@ -107,35 +108,118 @@ _PARTIES_STATEMENTS: dict[tuple[str, ...], PreparedQuery] = {}
 def _parties_statement(present: tuple[str, ...]) -> PreparedQuery:
     prepared = _PARTIES_STATEMENTS.get(present)
     if prepared is None:
-        # The key comes as text (a prepared query's values are text) and is cast back in SQL.
         prepared = _PARTIES_STATEMENTS.setdefault(
             present,
             PreparedQuery(
                 Project,
-                lambda pk: (
-                    Project.objects.select_related(*present)
-                    .only("pk", *present)
-                    .filter(pk=Cast(Value(pk), output_field=Project._meta.pk))
-                ),
+                lambda pk: Project.objects.select_related(*present).only("pk", *present).filter(pk=pk),
+                kinds=(int,),
                 server_prepared=True,
             ),
         )
     return prepared
 
 
+# What every project view reads with the project: its place.
+PROJECT_PLACE = ("estate", "stairwell__building", "community__parent")
+
+# The scoped fetch differs only by the user's values (a region's path) and the project's key for users of one scope
+# shape (`accounts.scoping.scope_shape`): compiled once per process for each shape (`core.prepared`), as the API's
+# object lookup (`web.api`), instead of on every view (issue 18); other users' scopes are built per view.
+_PROJECT_STATEMENTS: dict[tuple, PreparedQuery] = {}
+
+
+def _project_statement(shape, related: tuple[str, ...]) -> PreparedQuery:
+    key = (shape.key, related)
+    prepared = _PROJECT_STATEMENTS.get(key)
+    if prepared is None:
+        prepared = _PROJECT_STATEMENTS.setdefault(
+            key,
+            PreparedQuery(
+                Project,
+                lambda *markers: (
+                    Project.objects.filter(shape.q(*markers[:-1]))
+                    .filter(pk=markers[-1])
+                    .select_related(*PROJECT_PLACE, *related)
+                    .order_by()[:1]
+                ),
+                kinds=(*(str for _ in shape.values), int),
+                # Each value is compared with a column (the region's path, the key): the server binds them.
+                server_prepared=True,
+            ),
+        )
+    return prepared
+
+
+def _visible_project_or_404(user, pk, related: tuple[str, ...]) -> Project:
+    """The project `pk` as `Project.objects.visible_to(user)` answers it, with its place and `schedule_state`;
+    out of scope and missing are the same 404."""
+    shape = scope_shape(user, ProjectQuerySet.reach)
+    if shape is None:
+        return get_visible_or_404(
+            Project.objects.visible_to(user).with_schedule_state().select_related(*PROJECT_PLACE, *related), pk=pk
+        )
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = _project_statement(shape, related).fetch(*shape.values, pk) if pk_in_range(Project, pk) else []
+    if not found:
+        raise Http404
+    (project,) = found
+    # `with_schedule_state`'s rule worked out for this row (it reads today: not in a statement compiled once).
+    project.schedule_state = str(project.current_schedule_state)
+    return project
+
+
 def _project_or_404(request, pk, *, related=()):
-    project = get_visible_or_404(
-        Project.objects.visible_to(request.user)
-        .with_schedule_state()
-        .select_related("estate", "stairwell__building", "community__parent", *related),
-        pk=pk,
-    )
+    project = _visible_project_or_404(request.user, pk, tuple(related))
     present = tuple(name for name in PROJECT_PARTIES if getattr(project, f"{name}_id") is not None)
     if present:
-        (parties,) = _parties_statement(present).fetch(str(project.pk))
+        (parties,) = _parties_statement(present).fetch(project.pk)
         for name in present:
             setattr(project, name, getattr(parties, name))
     return project
+
+
+# The working group, the service team and the contract reviews with whom each names, as `prefetch_related` reads
+# them: statements compiled once per process (`core.prepared`, issue 18), not on every view.
+_PEOPLE = {
+    "working_group": PreparedQuery(
+        WorkingGroupMember,
+        lambda pk: WorkingGroupMember.objects.filter(project_id=pk).select_related("owner"),
+        kinds=(int,),
+        server_prepared=True,
+    ),
+    "service_team": PreparedQuery(
+        ServiceTeamMember,
+        lambda pk: ServiceTeamMember.objects.filter(project_id=pk).select_related("user"),
+        kinds=(int,),
+        server_prepared=True,
+    ),
+    "contract_reviews": PreparedQuery(
+        ContractReview,
+        lambda pk: ContractReview.objects.filter(project_id=pk).select_related("reviewer"),
+        kinds=(int,),
+        server_prepared=True,
+    ),
+}
+
+
+def _prefetch_people(project: Project) -> None:
+    """`prefetch_related_objects([project], Prefetch("working_group", …), …)` by `_PEOPLE`'s statements: each
+    relation's manager then answers from what was read (`all()`, `exists()`), each row hangs off the project."""
+    cache = project.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, statement in _PEOPLE.items():
+        if name in cache:
+            continue
+        rows = statement.fetch(project.pk)
+        for row in rows:
+            row.project = project  # as the prefetch hands them
+        queryset = getattr(project, name).all()
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        cache[name] = queryset
 
 
 def detail(request, pk):
@@ -147,15 +231,10 @@ def detail(request, pk):
     if not sees_project_internals(user):
         return _outside_detail(request, project)
     can_manage = permissions.can_manage(user)
-    blockers = list(Blocker.objects.visible_to(user).filter(project=project).select_related("assignee"))
+    blockers = selectors.page_blockers(project=project, user=user)
     documents = selectors.page_documents(project=project, user=user)
     # Read once, used by the checklist (seven ones), the lists on the page and the forms' initial values.
-    prefetch_related_objects(
-        [project],
-        Prefetch("working_group", queryset=WorkingGroupMember.objects.select_related("owner")),
-        Prefetch("service_team", queryset=ServiceTeamMember.objects.select_related("user")),
-        Prefetch("contract_reviews", queryset=ContractReview.objects.select_related("reviewer")),
-    )
+    _prefetch_people(project)
     seven = services.seven_ones_status(project)
     # "Show all N" on the timeline: N from the events' summary, which the schedule reads anyway.
     events_total = selectors.event_summary(project).total

@@ -416,9 +416,13 @@ def test_the_page_reads_its_timeline_plans_and_milestones_with_statements_compil
     prepared_compiles.clear()  # counted from here
     compiled = prepared_compiles
     monkeypatch.setattr(selectors, "_TIMELINE_STATEMENTS", {})
-    monkeypatch.setattr(selectors, "_PLANS", PreparedQuery(selectors._PLANS.model, selectors._PLANS._build))
+    monkeypatch.setattr(
+        selectors, "_PLANS", PreparedQuery(selectors._PLANS.model, selectors._PLANS._build, kinds=(int,))
+    )
     milestones = schedule._CURRENT_MILESTONES
-    monkeypatch.setattr(schedule, "_CURRENT_MILESTONES", PreparedQuery(milestones.model, milestones._build))
+    monkeypatch.setattr(
+        schedule, "_CURRENT_MILESTONES", PreparedQuery(milestones.model, milestones._build, kinds=(int,))
+    )
     community = world.users["community"]
     client = client_for(community)
     target = (timezone.localdate() + dt.timedelta(days=300)).isoformat()
@@ -439,7 +443,8 @@ def test_the_page_reads_its_timeline_plans_and_milestones_with_statements_compil
 def test_the_pages_statements_compiled_once_are_also_planned_once_on_postgresql(world, client_for, project):
     """Issue 18: PostgreSQL planned each of the page's statements on every view, for some as long as it ran them.
     The statements compiled once per process (`core.prepared`) are prepared on the connection too: the session's
-    user, the parties, the timeline, the plans, the milestones, the votes, the consent panel's counts, the meetings."""
+    user, the parties, the timeline, the plans, the milestones, the votes, the consent panel's counts, the meetings;
+    the scoped fetch of the project, its blockers, documents, people and event summary, and its document kinds."""
     community = world.users["community"]
     client = client_for(community)
     target = (timezone.localdate() + dt.timedelta(days=300)).isoformat()
@@ -461,5 +466,11 @@ def test_the_pages_statements_compiled_once_are_also_planned_once_on_postgresql(
         "consent_vote",
         "consultation_meetingproject",
         "consultation_meetingaction",
+        "projects_blocker",
+        "projects_projectdocument",
+        "projects_workinggroupmember",
+        "projects_serviceteammember",
+        "projects_contractreview",
     ):
         assert f'"{table}"' in statements, table
+    assert '"jiati_scope_region"' in statements  # the project fetched through its scope

@@ -165,3 +165,31 @@ def test_a_folded_part_is_the_includes_link(world, project):
                     .render(context)
                 )
             assert now == former and f"/{project.pk}/" in now
+
+
+@pytest.mark.parametrize("prefix", ["/", "/jiati/"])
+def test_a_route_filled_in_is_the_url_reverse_writes(prefix):
+    """The rows' links are reversed once with stand-ins and filled in (`projects_tags._url`): the URL `reverse`
+    writes, under a script prefix too; a value `reverse` would quote or refuse goes to `reverse` itself."""
+    from django.urls import NoReverseMatch, get_script_prefix, set_script_prefix
+
+    from jiati.projects.templatetags.projects_tags import _url
+
+    before = get_script_prefix()
+    set_script_prefix(prefix)
+    try:
+        for args in [(1, 2), (987654321, 7), (40213, 0)]:
+            assert _url("projects:document", *args) == reverse("projects:document", args=args)
+        for part in ["lead_owner", "plan", "项目", "a b", "x/y"]:
+            try:
+                expected = reverse("projects:checklist-form", args=[12, part])
+            except NoReverseMatch:
+                with pytest.raises(NoReverseMatch):
+                    _url("projects:checklist-form", 12, part)
+                continue
+            assert _url("projects:checklist-form", 12, part) == expected
+        assert _url("projects:document", 3, 4).startswith(prefix)
+        with pytest.raises(NoReverseMatch):
+            _url("projects:document", "abc", 4)
+    finally:
+        set_script_prefix(before)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from jiati.core.hooks import collect
 
@@ -11,15 +14,24 @@ from jiati.core.hooks import collect
 NAV_INLINE = 8
 
 
+@lru_cache(maxsize=512)
+def _entry_url(url_name: str, prefix: str, urlconf: str) -> str | None:
+    """A section's address, reversed once per process for each script prefix and URL conf (a `reverse` per entry
+    was most of the top bar's cost on every page, issue 18); None for a section not installed."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_more": [], "nav_more_active": False}
     items = []
     for entry in collect("navigation", "nav_items", user=user):
-        try:
-            url = reverse(entry["url_name"])
-        except NoReverseMatch:  # a section not installed yet is simply not shown
+        url = _entry_url(entry["url_name"], get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        if url is None:  # a section not installed yet is simply not shown
             continue
         items.append(
             {

@@ -119,3 +119,27 @@ def test_the_desktop_bar_keeps_its_first_entries_and_puts_the_rest_under_more(wo
     request = RequestFactory().get(reverse("projects:list"))
     request.user = world.users["contractor"]  # six entries: no More
     assert navigation(request)["nav_more"] == []
+
+
+def test_entries_are_reversed_once_per_process_and_follow_the_script_prefix(world, monkeypatch):
+    """The top bar is on every page: its addresses are reversed once, not once per entry per page (issue 18); a
+    deployment under a sub-path still gets its prefix."""
+    from django.urls import set_script_prefix
+
+    from jiati.web import context_processors
+
+    labels(world.users["district"])  # warm
+    calls = []
+    monkeypatch.setattr(context_processors, "reverse", lambda *a, **k: calls.append(a) or "/")
+    assert labels(world.users["district"]) == REGION_ADMIN
+    assert calls == []
+    monkeypatch.undo()
+    set_script_prefix("/jiati/")
+    try:
+        request = RequestFactory().get("/jiati/projects/")
+        request.user = world.users["community"]
+        items = {str(item["label"]): item for item in navigation(request)["nav_items"]}
+        assert items["Projects"]["url"] == reverse("projects:list")
+        assert items["Projects"]["url"].startswith("/jiati/") and items["Projects"]["active"]
+    finally:
+        set_script_prefix("/")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from operator import attrgetter
 
-from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Case, Count, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,10 +97,27 @@ def rule_rounds(rule_set_ids, *, memo=None) -> dict[int, list[RuleRound]]:
 
 def _read_rule_rounds(keys) -> dict:
     by_set: dict[int, list[RuleRound]] = {rule_set_id: [] for _name, rule_set_id in keys}
-    rounds = RuleRound.objects.filter(rule_set_id__in=list(by_set)).select_related("rule_set")
-    for rule_round in rounds.order_by("rule_set_id", "number"):
+    if len(by_set) == 1:  # a project page's one rule set: the statement compiled once
+        (rule_set_id,) = by_set
+        rounds = _RULE_ROUNDS.fetch(rule_set_id)
+    else:
+        rounds = RuleRound.objects.filter(rule_set_id__in=list(by_set)).select_related("rule_set")
+        rounds = rounds.order_by("rule_set_id", "number")
+    for rule_round in rounds:
         by_set[rule_round.rule_set_id].append(rule_round)
     return {(RULE_ROUNDS, rule_set_id): found for rule_set_id, found in by_set.items()}
+
+
+# One rule set's rounds, compiled once per process (`core.prepared`): the project page reads them on every view, and
+# compiling the statement cost more than running it (issue 18).
+_RULE_ROUNDS = PreparedQuery(
+    RuleRound,
+    lambda rule_set_id: (
+        RuleRound.objects.filter(rule_set_id=rule_set_id).select_related("rule_set").order_by("rule_set_id", "number")
+    ),
+    kinds=(int,),
+    server_prepared=True,
+)
 
 
 @row_reader("consent.RuleSet")
@@ -253,12 +270,27 @@ def closed_verdicts(vote_ids, *, memo=None) -> dict[int, Verdict]:
 
 
 def choice_breakdown(vote: Vote) -> dict[str, int]:
-    # No ordering: the ballots' default one (vote, voter) would join the votes and the roll for nothing.
-    rows = Ballot.objects.filter(vote=vote).order_by().values_list("choice").annotate(n=Count("id"))
-    counts = dict(rows.values_list("choice", "n"))
-    return {choice: counts.get(choice, 0) for choice in Choice.values} | {
-        "absent": vote.owners_total - sum(counts.values())
-    }
+    """The vote's ballots counted by choice, and the heads on the roll who cast none (`absent`)."""
+    (row,) = _CHOICE_BREAKDOWN.fetch(vote.pk) or (None,)
+    counts = {choice: getattr(row, f"choice_{choice}", 0) or 0 for choice in Choice.values}
+    return counts | {"absent": vote.owners_total - sum(counts.values())}
+
+
+# Compiled once per process (`core.prepared`): the project page and the lead owner's portal read it on every view.
+# The vote's row left-joined to its ballots (a vote without ballots still gives its row), one count per choice.
+_CHOICE_BREAKDOWN = PreparedQuery(
+    Vote,
+    lambda pk: (
+        Vote.objects.filter(pk=pk)
+        .only("pk")
+        .order_by()
+        .annotate(
+            **{f"choice_{choice}": Count("ballots", filter=Q(ballots__choice=choice)) for choice in Choice.values}
+        )
+    ),
+    kinds=(int,),
+    server_prepared=True,
+)
 
 
 def round_decision(project, rule_set, rule_round) -> Vote | None:
@@ -331,27 +363,22 @@ def _page_votes(project) -> list[Vote]:
     """The project's votes and its estate's closed estate-wide votes (which decide a round for each of its projects),
     newest first, with their rule sets, in one query; read once on the project page (`core.read_once`): its
     timeline's closed votes, its consent panel and its vote-stage guard share them."""
-    return read_once(project, PAGE_VOTES, lambda: _PAGE_VOTES.fetch(str(project.pk), str(project.estate_id)))
+    return read_once(project, PAGE_VOTES, lambda: _PAGE_VOTES.fetch(project.pk, project.estate_id))
 
 
 # Compiled once per process (`core.prepared`): it differs only by the project's and its estate's keys, and building
-# it cost the page more than running it (issue 18). The keys come as text and are cast back in SQL.
+# it cost the page more than running it (issue 18).
 _PAGE_VOTES = PreparedQuery(
     Vote,
     lambda project_pk, estate_pk: (
         Vote.objects.filter(
-            Q(project_id=Cast(Value(project_pk), output_field=Project._meta.pk))
-            | Q(
-                scope=Scope.ESTATE,
-                estate_id=Cast(Value(estate_pk), output_field=Vote._meta.get_field("estate").target_field),
-                status=VoteStatus.CLOSED,
-            )
+            Q(project_id=project_pk) | Q(scope=Scope.ESTATE, estate_id=estate_pk, status=VoteStatus.CLOSED)
         )
         .select_related("rule_set")
         .defer("plan")
         .order_by("-id")
     ),
-    values=2,
+    kinds=(int, int),
     server_prepared=True,
 )
 
@@ -385,16 +412,20 @@ def panel_reads(project) -> tuple[PublicNotice | None, CostScheme | None, dict[s
     objections counted by status — their ids and counts in one query, then the notice and the scheme only if
     there are any (before the vote, usually neither: one query instead of three). That query, five subqueries,
     is compiled once per process (`core.prepared`): building it cost the page more than running it (issue 18)."""
-    (row,) = _PANEL_READS.fetch(str(project.pk)) or (None,)
+    (row,) = _PANEL_READS.fetch(project.pk) or (None,)
     counts = {status: getattr(row, f"objections_{status}", 0) or 0 for status in ObjectionStatus.values}
     notice_pk, scheme_pk = getattr(row, "notice", None), getattr(row, "scheme", None)
-    found_notice = PublicNotice.objects.get(pk=notice_pk) if notice_pk else None
-    found_scheme = CostScheme.objects.get(pk=scheme_pk) if scheme_pk else None
-    return found_notice, found_scheme, counts
+    return _one(_NOTICE, notice_pk), _one(_SCHEME, scheme_pk), counts
+
+
+def _one(query: PreparedQuery, pk: int | None):
+    """The row `query` finds by key, or None (no key, or no row)."""
+    found = query.fetch(pk) if pk else []
+    return found[0] if found else None
 
 
 def _panel_reads_query(pk):
-    """`panel_reads`'s query, `pk` (the project's key, as text) cast back in SQL."""
+    """`panel_reads`'s query for the project whose key is `pk`."""
 
     def objections(status: str):
         counted = Objection.objects.filter(project=OuterRef("pk"), status=status).order_by().values("project")
@@ -402,7 +433,7 @@ def _panel_reads_query(pk):
 
     notice, scheme = _current_notices(OuterRef("pk")), _current_schemes(OuterRef("pk"))
     return (
-        Project.objects.filter(pk=Cast(Value(pk), output_field=Project._meta.pk))
+        Project.objects.filter(pk=pk)
         .only("pk")
         .annotate(
             notice=Subquery(notice.values("pk")[:1]),
@@ -412,7 +443,14 @@ def _panel_reads_query(pk):
     )
 
 
-_PANEL_READS = PreparedQuery(Project, _panel_reads_query, server_prepared=True)
+_PANEL_READS = PreparedQuery(Project, _panel_reads_query, kinds=(int,), server_prepared=True)
+# The notice and the scheme it found, by key: compiled once per process as well.
+_NOTICE = PreparedQuery(
+    PublicNotice, lambda pk: PublicNotice.objects.filter(pk=pk).order_by(), kinds=(int,), server_prepared=True
+)
+_SCHEME = PreparedQuery(
+    CostScheme, lambda pk: CostScheme.objects.filter(pk=pk).order_by(), kinds=(int,), server_prepared=True
+)
 
 
 def project_objections(project):

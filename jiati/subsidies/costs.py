@@ -25,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 
 from jiati.core.money import FEN
+from jiati.core.prepared import PreparedQuery
 from jiati.subsidies import rules
 from jiati.subsidies.models import Status, SubsidyApplication
 
@@ -59,12 +60,21 @@ def approved_subsidy_for_project(*, project) -> list[dict]:
     """The approved amount alone, as `subsidy_for_project` gives it (`[{"amount", "status": "approved"}]`), or []
     before approval: one query, for a reader that only compares with what was approved (the consent panel asked
     for the whole estimate, policy choice included, and dropped it: six queries on every project page)."""
-    row = (
-        SubsidyApplication.objects.filter(project=project, status__in=(Status.APPROVED, Status.PAID))
-        .values_list("approved_amount", flat=True)
-        .first()
-    )
-    return [] if row is None else [{"amount": row, "status": "approved"}]
+    found = _APPROVED.fetch(project.pk)
+    return [{"amount": found[0].approved_amount, "status": "approved"}] if found else []
+
+
+# Compiled once per process (`core.prepared`): the project page's consent panel asks on every view (issue 18).
+_APPROVED = PreparedQuery(
+    SubsidyApplication,
+    lambda project_pk: (
+        SubsidyApplication.objects.filter(project_id=project_pk, status__in=(Status.APPROVED, Status.PAID))
+        .only("approved_amount")
+        .order_by(*SubsidyApplication._meta.ordering)[:1]
+    ),
+    kinds=(int,),
+    server_prepared=True,
+)
 
 
 def subsidy_estimate(*, project, total_cost=None) -> list[dict]:

@@ -103,7 +103,7 @@ def test_the_panel_reads_with_a_statement_compiled_once(project, world, monkeypa
     from jiati.core.prepared import PreparedQuery
     from jiati.projects.models import Project
 
-    monkeypatch.setattr(selectors, "_PANEL_READS", PreparedQuery(Project, selectors._panel_reads_query))
+    monkeypatch.setattr(selectors, "_PANEL_READS", PreparedQuery(Project, selectors._panel_reads_query, kinds=(int,)))
     compiled_models.clear()  # counted from here
     compiled = compiled_models
     assert selectors.panel_reads(project) == (None, None, {"open": 0, "answered": 0, "closed": 0})
@@ -124,7 +124,7 @@ def test_the_page_reads_its_votes_with_a_statement_compiled_once(vote, world, mo
     from jiati.consent.models import Vote
     from jiati.core.prepared import PreparedQuery
 
-    monkeypatch.setattr(selectors, "_PAGE_VOTES", PreparedQuery(Vote, selectors._PAGE_VOTES._build, values=2))
+    monkeypatch.setattr(selectors, "_PAGE_VOTES", PreparedQuery(Vote, selectors._PAGE_VOTES._build, kinds=(int, int)))
     project = vote.project
     compiled_models.clear()  # counted from here
     compiled = compiled_models
@@ -133,3 +133,47 @@ def test_the_page_reads_its_votes_with_a_statement_compiled_once(vote, world, mo
     found = selectors._page_votes(project)
     assert found == [vote] and found[0].rule_set.pk == vote.rule_set_id
     assert compiled == []
+
+
+def test_the_panel_compiles_nothing_per_view_after_the_first(vote, world, compiled_models):
+    """Issue 18: on the project page the consent panel's reads — the rule set's rounds, the notice and the scheme,
+    the ballots by choice, the approved subsidy (the subsidies app, through the "costs" hook) — are compiled once
+    per process (core.prepared); a later view compiles none of them, and reads what a fresh query reads."""
+    from decimal import Decimal
+
+    from jiati.consent import services
+    from jiati.consent.models import RuleRound, Vote
+    from jiati.consent.tests.conftest import cast_online, in_stage, voters
+    from jiati.projects.models import Project, Stage
+
+    community = world.users["community"]
+    for voter in voters(vote):
+        cast_online(vote, voter, "agree")
+    services.vote_close(vote=vote, actor=community)
+    project = in_stage(vote.project, Stage.PUBLIC_NOTICE)
+    notice = services.notice_post(
+        project=project, actor=community, starts_on=timezone.localdate(), period_days=10, content="方案"
+    )
+    scheme = services.cost_scheme_create(project=project, actor=community, total_cost=Decimal("480000"))
+    again = open_vote(project, community, round_number=1)
+    cast_online(again, voters(again)[0], "disagree")
+    request = RequestFactory().get("/")
+    request.user = community
+
+    def panel():
+        page_project = read_once.enable(Project.objects.get(pk=project.pk))  # as the page reads it
+        (found,) = panels.project_panels(request=request, project=page_project)
+        return found
+
+    panel()
+    compiled_models.clear()  # counted from here: a second view
+    found = panel()
+    compiled = list(compiled_models)
+    assert (found["notice"], found["scheme"], found["vote"]) == (notice, scheme, again)
+    assert found["breakdown"] == {"agree": 0, "disagree": 1, "abstain": 0} | {"absent": again.owners_total - 1}
+    assert [r["round"].number for r in found["rounds"]] == list(
+        RuleRound.objects.filter(rule_set=again.rule_set).values_list("number", flat=True)
+    )
+    assert found["subsidy_change"] is None
+    # The page's project, and the open vote's live count (one aggregate, not among these reads).
+    assert compiled == [Project, Vote], compiled

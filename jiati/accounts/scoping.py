@@ -12,6 +12,7 @@ communities), property-office staff see the estates their office manages. `is_st
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -21,6 +22,7 @@ from django.db import models
 from django.db.models import Expression, Q
 
 from jiati.accounts.models import COMPANY_ROLES, REGION_ROLES, STAFF_ROLES, Role
+from jiati.core.prepared import PreparedQuery
 
 NOTHING = Q(pk__in=[])
 
@@ -193,11 +195,12 @@ class ScopeShape:
     """What `visible_to(user)` filters on, apart from the values the user carries: users with the same shape get
     the same SQL with other values, so a statement can be compiled once per shape (`core.prepared`).
 
-    `key` names the shape; `values` are the user's text values; `q(*markers)` is the filter with a marker in
-    place of each value (the same Q `reach_q` builds)."""
+    `key` names the shape; `values` are the user's values (text: his region's path; an integer: his own key, for
+    the rows he reaches besides, `Reach.also`); `q(*markers)` is the filter with a marker in place of each value
+    (the same Q `reach_q` builds)."""
 
     key: tuple
-    values: tuple[str, ...]
+    values: tuple[str | int, ...]
     q: Callable[..., Q]
 
 
@@ -207,22 +210,42 @@ def _everything(*_markers) -> Q:
 
 def scope_shape(user, reach: Reach) -> ScopeShape | None:
     """The shape of `reach_q(user, reach)` when its only values are text the user carries (a region user's path),
-    or when it filters nothing (platform administrators, a directory every staff member reads); None for every
-    other scope (a company, a resident, a function of the user, a parent's scope…), which is built per call."""
+    with the user's own key when the rows he reaches besides are those compared with him (`Reach.also` answering
+    `Q(handler=user)`: the petitions he handles), or when it filters nothing (platform administrators, a directory
+    every staff member reads); None for every other scope (a company, a resident, a function of the user, a parent's
+    scope…), which is built per call."""
     if not user.is_authenticated or not user.is_active:
         return None
     if sees_everything(user) or reach.all_signed_in:
         return ScopeShape(("everything",), (), _everything)
     if reach.via or user.role == Role.RESIDENT or user.role in COMPANY_ROLES or not is_staff(user):
         return None
-    if reach.also is not None or reach.public is not None or reach.distinct:
+    if reach.public is not None or reach.distinct:
         return None
-    if reach.all_staff:
+    if reach.all_staff:  # `reach_q` ORs nothing onto every row, not even `also`
         return ScopeShape(("everything",), (), _everything)
     if reach.staff is None and user.role in REGION_ROLES and user.region_id and reach.region:
         region_path = reach.region
-        return ScopeShape(("region", region_path), (user.region.path,), lambda path: _region_q(region_path, path))
+        if reach.also is None:
+            return ScopeShape(("region", region_path), (user.region.path,), lambda path: _region_q(region_path, path))
+        lookup = _compared_with_user(reach.also(user), user)
+        if lookup is None:
+            return None
+        return ScopeShape(
+            ("region", region_path, "also", lookup),
+            (user.region.path, user.pk),
+            lambda path, pk: _region_q(region_path, path) | Q(**{lookup: pk}),
+        )
     return None
+
+
+def _compared_with_user(q: Q, user) -> str | None:
+    """The lookup of `q` when it is one comparison with `user` himself (`Q(handler=user)`, which Django compares
+    with his key), else None (any other filter: built per call)."""
+    if q.negated or len(q.children) != 1 or not isinstance(q.children[0], tuple):
+        return None
+    lookup, value = q.children[0]
+    return lookup if value is user else None
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -240,3 +263,40 @@ class ScopedQuerySet(models.QuerySet):
         if self.reach.distinct:
             return self.filter(pk__in=self.model._base_manager.filter(q).values("pk"))
         return self.filter(q)
+
+
+class ShapedQuery:
+    """A scoped read compiled once per scope shape (`scope_shape`, `core.prepared`): the rows of `model` its user
+    may see (`visible_to`), narrowed by `build(scope, *markers)` (`scope` is the shape's filter; a marker stands
+    for each of `kinds`' values). `fetch(user, *values)` runs it, or answers None for a scope without a shape (a
+    property office's, a company's, a resident's…): the caller then builds its queryset from `visible_to`."""
+
+    def __init__(self, model, build, *, kinds: tuple[type, ...], server_prepared: bool = False):
+        self.model = model
+        self.reach: Reach = model._default_manager.get_queryset().reach
+        self.kinds = tuple(kinds)
+        self.server_prepared = server_prepared
+        self._build = build
+        self._queries: dict[tuple, PreparedQuery] = {}
+        self._lock = threading.Lock()
+
+    def _query(self, shape: ScopeShape) -> PreparedQuery:
+        query = self._queries.get(shape.key)
+        if query is None:
+            with self._lock:
+                query = self._queries.get(shape.key)
+                if query is None:
+                    scoped = len(shape.values)
+                    query = self._queries[shape.key] = PreparedQuery(
+                        self.model,
+                        lambda *markers: self._build(shape.q(*markers[:scoped]), *markers[scoped:]),
+                        kinds=(*(type(value) for value in shape.values), *self.kinds),
+                        server_prepared=self.server_prepared,
+                    )
+        return query
+
+    def fetch(self, user, *values) -> list | None:
+        shape = scope_shape(user, self.reach)
+        if shape is None:
+            return None
+        return self._query(shape).fetch(*shape.values, *values)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from jiati.consultation import permissions, selectors
-from jiati.consultation.models import Petition
 
 
 def project_panels(*, request, project) -> list[dict]:
@@ -16,9 +15,7 @@ def project_panels(*, request, project) -> list[dict]:
             "summary": summary,
             "needs_meeting": project.stage in selectors.NEEDS_MEETING_STAGES,
             "actions": selectors.open_actions(project=project),
-            "petitions": list(
-                Petition.objects.visible_to(request.user).filter(project=project).open().order_by("due_date")[:10]
-            ),
+            "petitions": selectors.project_petitions(user=request.user, project=project),
             "can_organise": permissions.can_organise_meetings(request.user),
         }
     ]

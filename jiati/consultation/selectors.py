@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiati.accounts.models import COMPANY_ROLES, STAFF_ROLES, User
+from jiati.accounts.scoping import ShapedQuery
 from jiati.accounts.selectors import staff_visible_to
 from jiati.consultation.models import (
     Booking,
@@ -141,35 +142,49 @@ class ProjectMeetings:
 
 # The project page's two reads of a project's meetings and resolutions differ only by the project's key: compiled
 # once per process (`core.prepared`), then only run; compiling them cost the page more than running them (issue 18).
-# The key comes as text (a prepared query's values are text) and is cast back in SQL.
 _PROJECT_LINKS = PreparedQuery(
     MeetingProject,
     lambda pk: (
-        MeetingProject.objects.filter(project_id=Cast(Value(pk), output_field=Project._meta.pk))
+        MeetingProject.objects.filter(project_id=pk)
         .select_related("meeting")  # its region and estate are not shown nor needed for the rule
         .order_by("meeting__starts_at", "meeting_id")
     ),
+    kinds=(int,),
     server_prepared=True,
 )
 _OPEN_ACTIONS = PreparedQuery(
     MeetingAction,
-    lambda pk: (
-        MeetingAction.objects.filter(project_id=Cast(Value(pk), output_field=Project._meta.pk))
-        .open()
-        .select_related("owner")
-        .order_by("due_date")[:10]
-    ),
+    lambda pk: MeetingAction.objects.filter(project_id=pk).open().select_related("owner").order_by("due_date")[:10],
+    kinds=(int,),
+    server_prepared=True,
+)
+
+
+def project_petitions(*, user, project: Project) -> list[Petition]:
+    """The project's first ten open petitions `user` may see (`visible_to`), soonest due first: compiled once per
+    scope shape (`accounts.scoping.ShapedQuery`: a region's staff, with the petitions each handles), as the project
+    page reads them on every view (issue 18); built per call for any other scope."""
+    found = _PROJECT_PETITIONS.fetch(user, project.pk)
+    if found is None:
+        return list(Petition.objects.visible_to(user).filter(project=project).open().order_by("due_date")[:10])
+    return found
+
+
+_PROJECT_PETITIONS = ShapedQuery(
+    Petition,
+    lambda scope, pk: Petition.objects.filter(scope).filter(project_id=pk).open().order_by("due_date")[:10],
+    kinds=(int,),
     server_prepared=True,
 )
 
 
 def open_actions(*, project: Project) -> list[MeetingAction]:
     """The project's first ten open resolutions, soonest due first, with who follows each up."""
-    return _OPEN_ACTIONS.fetch(str(project.pk))
+    return _OPEN_ACTIONS.fetch(project.pk)
 
 
 def project_meetings(*, project: Project) -> ProjectMeetings:
-    links = _PROJECT_LINKS.fetch(str(project.pk))
+    links = _PROJECT_LINKS.fetch(project.pk)
     vote_started_at = vote_opened_at(project)
     meetings = []
     for link in links:

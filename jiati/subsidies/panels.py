@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from jiati.accounts.scoping import is_staff
 from jiati.subsidies import rules, selectors
-from jiati.subsidies.models import NOT_APPLIED, SubsidyApplication
+from jiati.subsidies.models import NOT_APPLIED
 
 
 def project_panels(*, request, project) -> list[dict]:
     user = request.user
     if not is_staff(user):
         return []
-    application = (
-        SubsidyApplication.objects.visible_to(user).filter(project=project).select_related("policy__region").first()
-    )
+    application = selectors.project_application(user=user, project=project)
     if application is not None:
         application.project = project  # the page's, with its community and subdistrict: not joined again
     panel = {"order": 30, "template": "subsidies/_project_panel.html", "application": application}

@@ -7,9 +7,12 @@ Pure reads, shared by the services (drafting, recalculating, approving), the cos
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.db.models import DateField, Q, Value, prefetch_related_objects
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -17,6 +20,7 @@ from django.utils.translation import gettext_noop
 from jiati.core.errors import refuse
 from jiati.core.money import FEN
 from jiati.core.money import yuan as _yuan
+from jiati.core.prepared import PreparedQuery
 from jiati.core.stored_text import Message, joined
 from jiati.projects.models import Stage
 from jiati.projects.selectors import event_summary
@@ -128,14 +132,34 @@ def reference_date(project) -> tuple[str, dt.date]:
 def applicable_policy(*, community, on: dt.date, extras: bool = True) -> SubsidyPolicy | None:
     """The policy in force on `on` for the community: the most specific scope (a district over its city); its
     extras read with it unless the caller does not offer them (`extras=False`: the project page's estimate)."""
-    candidates = (
-        SubsidyPolicy.objects.in_force_on(on)
-        .filter(region__path__in=_ancestor_paths(community.path))
-        .select_related("region")
-    )
-    if extras:
-        candidates = candidates.prefetch_related("extras")
-    return max(candidates, key=lambda p: (len(p.region.path), p.effective_from, p.pk), default=None)
+    paths = _ancestor_paths(community.path)
+    day = on.isoformat()
+    candidates = _policies_in_force(len(paths)).fetch(*paths, day, day)
+    chosen = max(candidates, key=lambda p: (len(p.region.path), p.effective_from, p.pk), default=None)
+    if extras and chosen is not None:
+        prefetch_related_objects([chosen], "extras")
+    return chosen
+
+
+@functools.cache
+def _policies_in_force(regions: int) -> PreparedQuery:
+    """The policies of `regions` regions (by path) in force on a day (given twice, as ISO text, cast to a date in
+    SQL: a prepared query's values are text or integers), with their regions: compiled once per process and number
+    of regions above a community (`core.prepared`), as the project page reads it on every view (issue 18)."""
+
+    def build(*values):
+        *paths, starting, ending = values
+        return (
+            SubsidyPolicy.objects.filter(
+                Q(effective_to__isnull=True) | Q(effective_to__gte=Cast(Value(ending), DateField())),
+                effective_from__lte=Cast(Value(starting), DateField()),
+                region__path__in=paths,
+            )
+            .select_related("region")
+            .order_by()
+        )
+
+    return PreparedQuery(SubsidyPolicy, build, kinds=(str,) * (regions + 2), server_prepared=True)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiati.accounts.models import Role, User
-from jiati.accounts.scoping import sees_everything
+from jiati.accounts.scoping import ShapedQuery, sees_everything
 from jiati.core.text import list_text
 from jiati.organisation.models import Region
 from jiati.projects.models import Project, Stage
@@ -35,6 +35,31 @@ from jiati.subsidies.models import (
 # One rule everywhere (tracker, headline, reminders, "waiting for me", the deadline list): a withdrawn project's
 # file is not due — it is left out of every bucket and sum of what is due, and shown apart only if money was
 # approved or paid on it; a suspended project's file is still due (counted, and its holders reminded).
+
+
+def project_application(*, user, project) -> SubsidyApplication | None:
+    """The project's subsidy file if `user` may see it (`visible_to`), with its policy and the policy's region; the
+    statement compiled once per scope shape (`accounts.scoping.ShapedQuery`): the project page reads it on every
+    view, and compiling it cost more than running it (issue 18)."""
+    found = _PROJECT_APPLICATION.fetch(user, project.pk)
+    if found is None:  # a scope without a shape: built as any scoped read
+        return (
+            SubsidyApplication.objects.visible_to(user).filter(project=project).select_related("policy__region").first()
+        )
+    return found[0] if found else None
+
+
+_PROJECT_APPLICATION = ShapedQuery(
+    SubsidyApplication,
+    lambda scope, project_pk: (
+        SubsidyApplication.objects.filter(scope)
+        .filter(project_id=project_pk)
+        .select_related("policy__region")
+        .order_by(*SubsidyApplication._meta.ordering)[:1]
+    ),
+    kinds=(int,),
+    server_prepared=True,
+)
 
 WITHDRAWN = ProjectStatus.WITHDRAWN
 DUE_Q = ~Q(project__status=WITHDRAWN)

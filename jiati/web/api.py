@@ -190,7 +190,7 @@ def _prepared_lookup(view) -> tuple[PreparedQuery, tuple] | None:
             lambda *markers: (
                 queryset.all().filter(shape.q(*markers[:-1])).filter(pk=markers[-1]).order_by()[:MAX_GET_RESULTS]
             ),
-            kinds=(*(str for _ in shape.values), int),
+            kinds=(*(type(value) for value in shape.values), int),
             # Values only in the filter (the scope, the id): each compared with a column, so the server can bind them.
             server_prepared=not (queryset.query.annotations or queryset.query.extra),
         )

@@ -214,8 +214,12 @@ def test_the_panel_reads_meetings_and_resolutions_with_statements_compiled_once(
     from jiati.consultation.models import MeetingAction, MeetingProject
     from jiati.core.prepared import PreparedQuery
 
-    monkeypatch.setattr(selectors, "_PROJECT_LINKS", PreparedQuery(MeetingProject, selectors._PROJECT_LINKS._build))
-    monkeypatch.setattr(selectors, "_OPEN_ACTIONS", PreparedQuery(MeetingAction, selectors._OPEN_ACTIONS._build))
+    monkeypatch.setattr(
+        selectors, "_PROJECT_LINKS", PreparedQuery(MeetingProject, selectors._PROJECT_LINKS._build, kinds=(int,))
+    )
+    monkeypatch.setattr(
+        selectors, "_OPEN_ACTIONS", PreparedQuery(MeetingAction, selectors._OPEN_ACTIONS._build, kinds=(int,))
+    )
     request = RequestFactory().get("/")
     request.user = world.users["community"]
     compiled_models.clear()  # counted from here

@@ -271,23 +271,17 @@ def closed_verdicts(vote_ids, *, memo=None) -> dict[int, Verdict]:
 
 def choice_breakdown(vote: Vote) -> dict[str, int]:
     """The vote's ballots counted by choice, and the heads on the roll who cast none (`absent`)."""
-    (row,) = _CHOICE_BREAKDOWN.fetch(vote.pk) or (None,)
-    counts = {choice: getattr(row, f"choice_{choice}", 0) or 0 for choice in Choice.values}
-    return counts | {"absent": vote.owners_total - sum(counts.values())}
+    counts = dict(_CHOICE_BREAKDOWN.fetch_rows(vote.pk))
+    return {choice: counts.get(choice, 0) for choice in Choice.values} | {
+        "absent": vote.owners_total - sum(counts.values())
+    }
 
 
 # Compiled once per process (`core.prepared`): the project page and the lead owner's portal read it on every view.
-# The vote's row left-joined to its ballots (a vote without ballots still gives its row), one count per choice.
+# No ordering: the ballots' default one (vote, voter) would join the votes and the roll for nothing.
 _CHOICE_BREAKDOWN = PreparedQuery(
-    Vote,
-    lambda pk: (
-        Vote.objects.filter(pk=pk)
-        .only("pk")
-        .order_by()
-        .annotate(
-            **{f"choice_{choice}": Count("ballots", filter=Q(ballots__choice=choice)) for choice in Choice.values}
-        )
-    ),
+    Ballot,
+    lambda vote_pk: Ballot.objects.filter(vote_id=vote_pk).order_by().values_list("choice").annotate(n=Count("id")),
     kinds=(int,),
     server_prepared=True,
 )

@@ -4,14 +4,13 @@ and failed tests, heads and areas, a test with nobody to count (no share), share
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.template import engines
 from django.utils import translation
 
 from jiati.consent.rules import builtin_spec
-from jiati.consent.tally import Counts, evaluate
+from jiati.consent.tally import evaluate
+from jiati.consent.tests.test_tally import counts
 
 # The loop as `_result.html` wrote it before the tag.
 FORMER = (
@@ -27,18 +26,6 @@ FORMER = (
     "an>{% endif %}</td>\n      </tr>\n    {% endfor %}"
 )
 NOW = "{% load consent_page %}{% verdict_test_rows verdict.tests %}"
-
-
-def counts(n, p, a, area_n, area_p, area_a) -> Counts:
-    return Counts(
-        owners_total=n,
-        owners_participating=p,
-        owners_agreeing=a,
-        area_total=Decimal(area_n),
-        area_participating=Decimal(area_p),
-        area_agreeing=Decimal(area_a),
-        objections_from_others=None,
-    )
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

@@ -163,16 +163,13 @@ _OPEN_ACTIONS = PreparedQuery(
 def project_petitions(*, user, project: Project) -> list[Petition]:
     """The project's first ten open petitions `user` may see (`visible_to`), soonest due first: compiled once per
     scope shape (`accounts.scoping.ShapedQuery`: a region's staff, with the petitions each handles), as the project
-    page reads them on every view (issue 18); built per call for any other scope."""
-    found = _PROJECT_PETITIONS.fetch(user, project.pk)
-    if found is None:
-        return list(Petition.objects.visible_to(user).filter(project=project).open().order_by("due_date")[:10])
-    return found
+    page reads them on every view (issue 18)."""
+    return _PROJECT_PETITIONS.fetch(user, project.pk)
 
 
 _PROJECT_PETITIONS = ShapedQuery(
     Petition,
-    lambda scope, pk: Petition.objects.filter(scope).filter(project_id=pk).open().order_by("due_date")[:10],
+    lambda petitions, pk: petitions.filter(project_id=pk).open().order_by("due_date")[:10],
     kinds=(int,),
     server_prepared=True,
 )

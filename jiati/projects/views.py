@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from jiati.accounts.scoping import scope_shape
+from jiati.accounts.scoping import ShapedQuery
 from jiati.core import read_once
 from jiati.core.errors import get_visible_or_404
 from jiati.core.forms import run_service
@@ -29,7 +29,6 @@ from jiati.projects.models import (
     Blocker,
     ContractReview,
     Project,
-    ProjectQuerySet,
     ServiceTeamMember,
     Stage,
     WorkingGroupMember,
@@ -124,46 +123,24 @@ def _parties_statement(present: tuple[str, ...]) -> PreparedQuery:
 PROJECT_PLACE = ("estate", "stairwell__building", "community__parent")
 
 # The scoped fetch differs only by the user's values (a region's path) and the project's key for users of one scope
-# shape (`accounts.scoping.scope_shape`): compiled once per process for each shape (`core.prepared`), as the API's
-# object lookup (`web.api`), instead of on every view (issue 18); other users' scopes are built per view.
-_PROJECT_STATEMENTS: dict[tuple, PreparedQuery] = {}
+# shape: compiled once per process for each shape (`accounts.scoping.ShapedQuery`), as the API's object lookup
+# (`web.api`), instead of on every view (issue 18); other users' scopes are built per view.
+_PROJECT = ShapedQuery(
+    Project,
+    lambda projects, pk: projects.filter(pk=pk).select_related(*PROJECT_PLACE).order_by()[:1],
+    kinds=(int,),
+    server_prepared=True,
+)
 
 
-def _project_statement(shape, related: tuple[str, ...]) -> PreparedQuery:
-    key = (shape.key, related)
-    prepared = _PROJECT_STATEMENTS.get(key)
-    if prepared is None:
-        prepared = _PROJECT_STATEMENTS.setdefault(
-            key,
-            PreparedQuery(
-                Project,
-                lambda *markers: (
-                    Project.objects.filter(shape.q(*markers[:-1]))
-                    .filter(pk=markers[-1])
-                    .select_related(*PROJECT_PLACE, *related)
-                    .order_by()[:1]
-                ),
-                kinds=(*(str for _ in shape.values), int),
-                # Each value is compared with a column (the region's path, the key): the server binds them.
-                server_prepared=True,
-            ),
-        )
-    return prepared
-
-
-def _visible_project_or_404(user, pk, related: tuple[str, ...]) -> Project:
+def _visible_project_or_404(user, pk) -> Project:
     """The project `pk` as `Project.objects.visible_to(user)` answers it, with its place and `schedule_state`;
     out of scope and missing are the same 404."""
-    shape = scope_shape(user, ProjectQuerySet.reach)
-    if shape is None:
-        return get_visible_or_404(
-            Project.objects.visible_to(user).with_schedule_state().select_related(*PROJECT_PLACE, *related), pk=pk
-        )
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    found = _project_statement(shape, related).fetch(*shape.values, pk) if pk_in_range(Project, pk) else []
+    found = _PROJECT.fetch(user, pk) if pk_in_range(Project, pk) else []
     if not found:
         raise Http404
     (project,) = found
@@ -172,8 +149,8 @@ def _visible_project_or_404(user, pk, related: tuple[str, ...]) -> Project:
     return project
 
 
-def _project_or_404(request, pk, *, related=()):
-    project = _visible_project_or_404(request.user, pk, tuple(related))
+def _project_or_404(request, pk):
+    project = _visible_project_or_404(request.user, pk)
     present = tuple(name for name in PROJECT_PARTIES if getattr(project, f"{name}_id") is not None)
     if present:
         (parties,) = _parties_statement(present).fetch(project.pk)

@@ -42,18 +42,13 @@ def project_application(*, user, project) -> SubsidyApplication | None:
     statement compiled once per scope shape (`accounts.scoping.ShapedQuery`): the project page reads it on every
     view, and compiling it cost more than running it (issue 18)."""
     found = _PROJECT_APPLICATION.fetch(user, project.pk)
-    if found is None:  # a scope without a shape: built as any scoped read
-        return (
-            SubsidyApplication.objects.visible_to(user).filter(project=project).select_related("policy__region").first()
-        )
     return found[0] if found else None
 
 
 _PROJECT_APPLICATION = ShapedQuery(
     SubsidyApplication,
-    lambda scope, project_pk: (
-        SubsidyApplication.objects.filter(scope)
-        .filter(project_id=project_pk)
+    lambda applications, project_pk: (
+        applications.filter(project_id=project_pk)
         .select_related("policy__region")
         .order_by(*SubsidyApplication._meta.ordering)[:1]
     ),

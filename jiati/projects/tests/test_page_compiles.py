@@ -12,6 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from jiati.accounts import scoping
 from jiati.accounts.models import User
 from jiati.housing.models import Ownership
 from jiati.projects import selectors, services, stages, views
@@ -65,7 +66,7 @@ def test_the_staff_page_compiles_none_of_its_own_reads_once_they_are_prepared(
     client = client_for(world.users[role])
     url = reverse("projects:detail", args=[busy_project.pk])
     with monkeypatch.context() as patched:
-        patched.setattr(views, "scope_shape", lambda user, reach: None)
+        patched.setattr(scoping, "scope_shape", lambda user, reach: None)
         through_the_orm = page(client, url)
     page(client, url)
     compiled_models.clear()  # counted once the page's statements are compiled
@@ -132,22 +133,22 @@ def projects(world):
 def test_the_prepared_fetch_answers_each_role_its_scope_and_404_elsewhere(world, projects, monkeypatch):
     """Users of one scope shape share a statement with their own values in it: the community sees its project and
     not its neighbour's, the neighbour the other way round; roles without a shape keep the ORM's path."""
-    monkeypatch.setattr(views, "_PROJECT_STATEMENTS", {})
+    monkeypatch.setattr(views._PROJECT, "_queries", {})
     missing = max(p.pk for p in projects.values()) + 1
     for role, keys in VISIBLE.items():
         user = world.users[role]
         assert {p.pk for p in Project.objects.visible_to(user)} == {projects[k].pk for k in keys}, role
         for key, project in projects.items():
             if key in keys:
-                found = views._visible_project_or_404(user, project.pk, ())
+                found = views._visible_project_or_404(user, project.pk)
                 assert found == project and found.community.parent == project.community.parent, (role, key)
             else:
                 with pytest.raises(Http404):
-                    views._visible_project_or_404(user, project.pk, ())
+                    views._visible_project_or_404(user, project.pk)
         for pk in (missing, 2**70, "x"):
             with pytest.raises(Http404):
-                views._visible_project_or_404(user, pk, ())
-    shapes = {key[0] for key in views._PROJECT_STATEMENTS}
+                views._visible_project_or_404(user, pk)
+    shapes = set(views._PROJECT._queries)
     assert shapes == {("everything",), ("region", "community__path")}
 
 
@@ -159,7 +160,7 @@ def test_an_inactive_user_sees_no_project(world, projects, client_for):
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.refresh_from_db()
     with pytest.raises(Http404):
-        views._visible_project_or_404(user, projects["a1a"].pk, ())
+        views._visible_project_or_404(user, projects["a1a"].pk)
 
 
 @pytest.mark.parametrize(
@@ -177,5 +178,5 @@ def test_the_prepared_fetch_gives_the_schedule_state_of_today(world, project, ch
     today = timezone.localdate()
     values = {k: (today + dt.timedelta(days=v) if isinstance(v, int) else v) for k, v in change.items()}
     Project.objects.filter(pk=project.pk).update(**values)
-    found = views._visible_project_or_404(world.users["community"], project.pk, ())
+    found = views._visible_project_or_404(world.users["community"], project.pk)
     assert found.schedule_state == state == Project.objects.with_schedule_state().get(pk=project.pk).schedule_state
